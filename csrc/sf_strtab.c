@@ -1,0 +1,139 @@
+/* sf_strtab.c: string interning table (see sf_strtab.h).
+ * Input: byte strings. Output: dense int32 ids, first-insertion order. */
+#include "sf_strtab.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static inline uint64_t mix64(uint64_t x) {
+    /* splitmix64 finalizer: every input bit affects every output bit */
+    x ^= x >> 30; x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27; x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+uint64_t sf_hash_bytes(const char *s, size_t len) {
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)len;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = mix64(h ^ w) + 0x9e3779b97f4a7c15ULL;
+    }
+    if (i < len) {
+        uint64_t w = 0;
+        memcpy(&w, s + i, len - i);
+        h = mix64(h ^ w ^ ((uint64_t)(len - i) << 56));
+    }
+    return mix64(h);
+}
+
+sf_strtab *sf_strtab_new(size_t expected) {
+    sf_strtab *t = (sf_strtab *)calloc(1, sizeof(*t));
+    if (!t) return NULL;
+    size_t cap = 64;
+    while (cap < expected * 2) cap <<= 1;
+    t->cap = cap;
+    t->slots = (int32_t *)malloc(cap * sizeof(int32_t));
+    t->ids_cap = 32;
+    t->hashes = (uint64_t *)malloc((size_t)t->ids_cap * sizeof(uint64_t));
+    t->offsets = (int64_t *)malloc(((size_t)t->ids_cap + 1) * sizeof(int64_t));
+    t->pool_cap = 256;
+    t->pool = (char *)malloc(t->pool_cap);
+    if (!t->slots || !t->hashes || !t->offsets || !t->pool) {
+        sf_strtab_free(t);
+        return NULL;
+    }
+    memset(t->slots, 0xff, cap * sizeof(int32_t));
+    t->offsets[0] = 0;
+    return t;
+}
+
+void sf_strtab_free(sf_strtab *t) {
+    if (!t) return;
+    free(t->slots);
+    free(t->hashes);
+    free(t->offsets);
+    free(t->pool);
+    free(t);
+}
+
+int32_t sf_strtab_find_h(const sf_strtab *t, const char *s, size_t len, uint64_t h) {
+    size_t mask = t->cap - 1;
+    size_t i = (size_t)h & mask;
+    for (;;) {
+        int32_t id = t->slots[i];
+        if (id < 0) return -1;
+        if (t->hashes[id] == h) {
+            int64_t a = t->offsets[id], b = t->offsets[id + 1];
+            if ((size_t)(b - a) == len && memcmp(t->pool + a, s, len) == 0) return id;
+        }
+        i = (i + 1) & mask;
+    }
+}
+
+int32_t sf_strtab_find(const sf_strtab *t, const char *s, size_t len) {
+    return sf_strtab_find_h(t, s, len, sf_hash_bytes(s, len));
+}
+
+static int grow_slots(sf_strtab *t) {
+    size_t cap = t->cap * 2;
+    int32_t *slots = (int32_t *)malloc(cap * sizeof(int32_t));
+    if (!slots) return SF_ENOMEM;
+    memset(slots, 0xff, cap * sizeof(int32_t));
+    size_t mask = cap - 1;
+    for (int32_t id = 0; id < t->n; id++) {
+        size_t i = (size_t)t->hashes[id] & mask;
+        while (slots[i] >= 0) i = (i + 1) & mask;
+        slots[i] = id;
+    }
+    free(t->slots);
+    t->slots = slots;
+    t->cap = cap;
+    return SF_OK;
+}
+
+int32_t sf_strtab_intern(sf_strtab *t, const char *s, size_t len) {
+    uint64_t h = sf_hash_bytes(s, len);
+    int32_t found = sf_strtab_find_h(t, s, len, h);
+    if (found >= 0) return found;
+    if (t->n == INT32_MAX) return SF_EOVERFLOW;
+    /* keep the load factor at most 1/2 */
+    if ((size_t)(t->n + 1) * 2 > t->cap && grow_slots(t) != SF_OK) return SF_ENOMEM;
+    if (t->n + 1 >= t->ids_cap) {
+        int64_t nc = (int64_t)t->ids_cap * 2;
+        if (nc > INT32_MAX) nc = INT32_MAX;
+        uint64_t *hs = (uint64_t *)realloc(t->hashes, (size_t)nc * sizeof(uint64_t));
+        if (!hs) return SF_ENOMEM;
+        t->hashes = hs;
+        int64_t *of = (int64_t *)realloc(t->offsets, ((size_t)nc + 1) * sizeof(int64_t));
+        if (!of) return SF_ENOMEM;
+        t->offsets = of;
+        t->ids_cap = (int32_t)nc;
+    }
+    if (t->pool_len + len > t->pool_cap) {
+        size_t nc = t->pool_cap * 2;
+        while (nc < t->pool_len + len) nc *= 2;
+        char *p = (char *)realloc(t->pool, nc);
+        if (!p) return SF_ENOMEM;
+        t->pool = p;
+        t->pool_cap = nc;
+    }
+    memcpy(t->pool + t->pool_len, s, len);
+    t->pool_len += len;
+    int32_t id = t->n++;
+    t->hashes[id] = h;
+    t->offsets[id + 1] = (int64_t)t->pool_len;
+    size_t mask = t->cap - 1;
+    size_t i = (size_t)h & mask;
+    while (t->slots[i] >= 0) i = (i + 1) & mask;
+    t->slots[i] = id;
+    return id;
+}
+
+const char *sf_strtab_get(const sf_strtab *t, int32_t id, size_t *len) {
+    if (id < 0 || id >= t->n) return NULL;
+    *len = (size_t)(t->offsets[id + 1] - t->offsets[id]);
+    return t->pool + t->offsets[id];
+}

@@ -1,0 +1,42 @@
+/* sf_strtab.h: an interning table of byte strings (UTF-8 tokens) to dense int32 ids 0..n-1.
+ *
+ * Input: byte strings (pointer + length, need not be NUL-terminated). Output: ids in order of first
+ * insertion. Open addressing with linear probing over a power-of-two slot array; each slot holds an id,
+ * and the id's full 64-bit hash is kept beside its bytes, so growing never re-reads the strings and a probe
+ * compares bytes only when the hashes match. The bytes of all strings live in one pool.
+ */
+#ifndef SF_STRTAB_H
+#define SF_STRTAB_H
+
+#include "sf_common.h"
+
+typedef struct sf_strtab {
+    int32_t *slots;     /* (cap,) id or -1 for empty */
+    size_t cap;         /* power of two */
+    uint64_t *hashes;   /* (ids_cap,) hash of each id's bytes */
+    int64_t *offsets;   /* (ids_cap + 1,) start of each id's bytes in pool; offsets[n] = pool_len */
+    int32_t n;          /* number of strings */
+    int32_t ids_cap;
+    char *pool;
+    size_t pool_len, pool_cap;
+} sf_strtab;
+
+/* 64-bit hash of len bytes (fast, not cryptographic). */
+uint64_t sf_hash_bytes(const char *s, size_t len);
+
+/* A new empty table sized for about `expected` strings; NULL when out of memory. */
+sf_strtab *sf_strtab_new(size_t expected);
+void sf_strtab_free(sf_strtab *t);
+
+/* Id of the string, or -1 when absent. */
+int32_t sf_strtab_find(const sf_strtab *t, const char *s, size_t len);
+/* Same with the hash already computed by sf_hash_bytes. */
+int32_t sf_strtab_find_h(const sf_strtab *t, const char *s, size_t len, uint64_t h);
+
+/* Id of the string, adding it when absent; SF_ENOMEM or SF_EOVERFLOW (> INT32_MAX strings) on failure. */
+int32_t sf_strtab_intern(sf_strtab *t, const char *s, size_t len);
+
+/* Bytes of id (not NUL-terminated) and their length; NULL when id is out of range. */
+const char *sf_strtab_get(const sf_strtab *t, int32_t id, size_t *len);
+
+#endif

@@ -1,0 +1,23 @@
+"""seqfast: fast, correct sequence models over text and other token streams.
+
+Text to numbers (:func:`tokenize`, :class:`Vocab`, :func:`one_hot`), sequence partitioning
+(:func:`windows`, :class:`batches`), metrics (:func:`perplexity`, :func:`cross_entropy`); C kernels with
+OpenMP underneath (:func:`openmp_info`).
+"""
+from importlib.metadata import PackageNotFoundError, version as _pkg_version
+
+from ._threads import openmp_info, resolve_threads
+from .text import WORD_PATTERN, InvalidUTF8Error, Vocab, one_hot, read_text, tokenize
+from .data import batches, windows
+from .metrics import cross_entropy, perplexity
+from . import datasets, reference
+
+try:
+    __version__ = _pkg_version("seqfast")
+except PackageNotFoundError:  # running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "openmp_info", "resolve_threads", "WORD_PATTERN", "InvalidUTF8Error", "Vocab", "one_hot", "read_text",
+    "tokenize", "batches", "windows", "cross_entropy", "perplexity", "datasets", "reference",
+]

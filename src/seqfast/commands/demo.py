@@ -1,0 +1,73 @@
+"""seqfast demo: the course, end to end, on the bundled corpus (or your file).
+
+Each step is a function ``step(ctx) -> None`` printing one section; later features add steps to STEPS.
+``ctx`` is a dict holding the text, tokens, vocabulary and ids computed by the first step.
+"""
+from __future__ import annotations
+
+import time
+
+
+def register(sub) -> None:
+    p = sub.add_parser("demo", help="run the whole pipeline on the bundled corpus and show each stage",
+                       description="Walk through the course on a corpus (default: the bundled Time Machine): "
+                                   "tokens, vocabulary, Zipf table, partitioned batches, and the models "
+                                   "that later stages add.")
+    p.add_argument("file", nargs="?", metavar="FILE", help="a UTF-8 text file (default: the bundled corpus)")
+    p.add_argument("--seed", type=int, default=0, help="random seed for batching and models (default: 0)")
+    p.add_argument("--quick", action="store_true", help="skip the slow steps (model training)")
+    p.set_defaults(func=run)
+
+
+def step_text(ctx) -> None:
+    from ..text import Vocab, tokenize
+
+    t0 = time.perf_counter()
+    text = ctx["text"]
+    tokens = tokenize(text, lower=True)
+    vocab = Vocab(tokens)
+    ids = vocab.encode(tokens)
+    dt = time.perf_counter() - t0
+    ctx.update(tokens=tokens, vocab=vocab, ids=ids)
+    print("== 1. Text to numbers ==")
+    print(f"{len(text):,} characters -> {len(tokens):,} word tokens (lower-cased), "
+          f"vocabulary of {len(vocab):,} types incl. <unk>  [{dt * 1e3:.0f} ms]")
+    print("first tokens:", tokens[:12])
+    print("their ids:   ", ids[:12].tolist())
+    print()
+    print("Zipf's law: frequency x rank is roughly constant")
+    print(f"{'rank':>5} {'token':<10} {'freq':>7} {'freq*rank':>10}")
+    for r, (tok, f) in enumerate(vocab.token_freqs[:10], 1):
+        print(f"{r:>5} {tok:<10} {f:>7} {f * r:>10}")
+    print()
+
+
+def step_batches(ctx) -> None:
+    from ..data import batches
+
+    ids, vocab = ctx["ids"], ctx["vocab"]
+    b = batches(ids, batch_size=2, num_steps=8, mode="sequential")
+    it = iter(b)
+    X0, Y0 = next(it)
+    X1, _ = next(it)
+    print("== 2. Partitioning into minibatches (sequential, batch_size=2, num_steps=8) ==")
+    print(f"{len(b):,} batches per epoch")
+    for r in range(2):
+        print(f"X[{r}] batch 0: {' '.join(vocab.decode(X0[r]))!r}")
+        print(f"Y[{r}] batch 0: {' '.join(vocab.decode(Y0[r]))!r}   (the next token of each X)")
+        print(f"X[{r}] batch 1: {' '.join(vocab.decode(X1[r]))!r}   (continues row {r})")
+    print()
+
+
+STEPS = [step_text, step_batches]
+
+
+def run(args) -> int:
+    from ..datasets import time_machine
+    from ..text import read_text
+
+    text = read_text(args.file) if args.file else time_machine()
+    ctx = {"text": text, "seed": args.seed, "quick": args.quick, "file": args.file}
+    for step in STEPS:
+        step(ctx)
+    return 0

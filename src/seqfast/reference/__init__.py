@@ -1,0 +1,5 @@
+"""Pure Python / NumPy twins of seqfast's C kernels, written to read like the course's equations.
+
+They are slow on purpose: tests compare every kernel with its twin here.
+"""
+from . import text  # noqa: F401
