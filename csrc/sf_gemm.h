@@ -1,0 +1,24 @@
+/* sf_gemm.h: single-threaded row-major matrix products for the RNN kernels.
+ *
+ *   C (M, N) = alpha * op(A) @ op(B) + beta * C
+ *   op(A) is (M, K): A itself (M, K) with row stride lda when transA == 0, or A^T with A stored (K, M).
+ *   op(B) is (K, N): B itself (K, N) with row stride ldb when transB == 0, or B^T with B stored (N, K).
+ *   beta == 0 overwrites C (C may hold garbage, even NaN).
+ *
+ * These are called from inside OpenMP regions (each thread owns a block of rows of C), so they never
+ * start threads themselves. sf_gemm_naive_* are the obviously-correct triple loops kept for tests.
+ */
+#ifndef SF_GEMM_H
+#define SF_GEMM_H
+
+void sf_sgemm(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
+              const float *B, int ldb, float beta, float *C, int ldc);
+void sf_dgemm(int transA, int transB, int M, int N, int K, double alpha, const double *A, int lda,
+              const double *B, int ldb, double beta, double *C, int ldc);
+
+void sf_sgemm_naive(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
+                    const float *B, int ldb, float beta, float *C, int ldc);
+void sf_dgemm_naive(int transA, int transB, int M, int N, int K, double alpha, const double *A, int lda,
+                    const double *B, int ldb, double beta, double *C, int ldc);
+
+#endif
