@@ -7,10 +7,12 @@
 #include "sf_gated.h"
 #include "sf_gemm.h"
 
-#include "sf_real_f32.h"
+#define SF_F64 0
+#include "sf_real_tmpl.h"
 #include "gru_impl.inc"
 #include "sf_real_undef.h"
 
-#include "sf_real_f64.h"
+#define SF_F64 1
+#include "sf_real_tmpl.h"
 #include "gru_impl.inc"
 #include "sf_real_undef.h"

@@ -6,10 +6,12 @@
 #include "sf_gated.h"
 #include "sf_gemm.h"
 
-#include "sf_real_f32.h"
+#define SF_F64 0
+#include "sf_real_tmpl.h"
 #include "lstm_impl.inc"
 #include "sf_real_undef.h"
 
-#include "sf_real_f64.h"
+#define SF_F64 1
+#include "sf_real_tmpl.h"
 #include "lstm_impl.inc"
 #include "sf_real_undef.h"

@@ -1,6 +1,8 @@
-/* sf_real_undef.h: forget the precision chosen by sf_real_f32.h / sf_real_f64.h. */
-#undef R
+/* sf_real_undef.h: undo sf_real_tmpl.h before the next dtype. */
+#undef REAL
 #undef FN
 #undef GEMM
-#undef EXP
 #undef TANH
+#undef EXP
+#undef LOG
+#undef SF_F64
