@@ -1,0 +1,8 @@
+/* sf_real_undef.h: undo sf_real_tmpl.h before the next dtype. */
+#undef REAL
+#undef FN
+#undef GEMM
+#undef TANH
+#undef EXP
+#undef LOG
+#undef SF_F64
