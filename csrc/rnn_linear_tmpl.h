@@ -1,0 +1,97 @@
+/* rnn_linear_tmpl.h: body of csrc/rnn_linear.c, compiled once per dtype (see sf_real_tmpl.h). */
+
+int FN(rnn_linear_forward)(REAL *out, const REAL *x, const REAL *W, const REAL *b, int N, int I, int O,
+                           int n_threads) {
+    if (N < 1 || I < 1 || O < 1 || !out || !x || !W) return SF_EVALUE;
+    /* W^T (I,O) once, shared by all threads: each thread's GEMM then streams it row by row. */
+    REAL *WT = malloc(sizeof(REAL) * (size_t)I * (size_t)O);
+    if (!WT) return SF_ENOMEM;
+    for (int o = 0; o < O; o++)
+        for (int i = 0; i < I; i++) WT[(size_t)i * O + o] = W[(size_t)o * I + i];
+    int nt = sf_resolve_threads(n_threads);
+    SF_PARALLEL(nt) {
+        const int tid = sf_thread_id();
+        int n0, n1;
+        sf_thread_rows(N, tid, nt, &n0, &n1);
+        if (n1 > n0) {
+            for (int n = n0; n < n1; n++) {
+                REAL *on = out + (long)n * O;
+                if (b)
+                    memcpy(on, b, sizeof(REAL) * (size_t)O);
+                else
+                    memset(on, 0, sizeof(REAL) * (size_t)O);
+            }
+            GEMM(0, 0, n1 - n0, O, I, 1, x + (long)n0 * I, I, WT, O, 1, out + (long)n0 * O, O);
+        }
+    }
+    free(WT);
+    return SF_OK;
+}
+
+int FN(rnn_linear_backward)(REAL *dx, REAL *dW, REAL *db, const REAL *dout, const REAL *x, const REAL *W,
+                            int N, int I, int O, int n_threads) {
+    if (N < 1 || I < 1 || O < 1 || !dW || !dout || !x || !W) return SF_EVALUE;
+    int nt = sf_resolve_threads(n_threads);
+    SF_PARALLEL(nt) {
+        const int tid = sf_thread_id();
+        int n0, n1, o0, o1;
+        sf_thread_rows(N, tid, nt, &n0, &n1);
+        sf_thread_rows(O, tid, nt, &o0, &o1);
+        if (dx && n1 > n0) /* dx rows of this thread */
+            GEMM(0, 0, n1 - n0, I, O, 1, dout + (long)n0 * O, O, W, I, 0, dx + (long)n0 * I, I);
+        if (o1 > o0) { /* rows o0..o1 of dW and db: dW[o,:] += sum_n dout[n,o] x[n,:] */
+            GEMM(1, 0, o1 - o0, I, N, 1, dout + o0, O, x, I, 1, dW + (long)o0 * I, I);
+            if (db) {
+                for (long n = 0; n < N; n++) {
+                    const REAL *dn = dout + n * O;
+                    for (int o = o0; o < o1; o++) db[o] += dn[o];
+                }
+            }
+        }
+    }
+    return SF_OK;
+}
+
+int FN(rnn_gather)(REAL *out, const REAL *table, long rs, long cs, const int32_t *ids, const REAL *bias, int N,
+                   int D, int rows, int n_threads) {
+    if (N < 1 || D < 1 || rows < 1 || !out || !table || !ids) return SF_EVALUE;
+    for (int n = 0; n < N; n++)
+        if (ids[n] < 0 || ids[n] >= rows) return SF_EINDEX;
+    const int nt = sf_resolve_threads(n_threads);
+    (void)nt; /* unused without OpenMP */
+    SF_PARALLEL_FOR(nt)
+    for (int n = 0; n < N; n++) {
+        const REAL *src = table + (long)ids[n] * rs;
+        REAL *o = out + (long)n * D;
+        if (cs == 1)
+            for (int d = 0; d < D; d++) o[d] = src[d];
+        else
+            for (int d = 0; d < D; d++) o[d] = src[(long)d * cs];
+        if (bias)
+            for (int d = 0; d < D; d++) o[d] += bias[d];
+    }
+    return SF_OK;
+}
+
+int FN(rnn_scatter_add)(REAL *dtable, long rs, long cs, const REAL *src, const int32_t *ids, int N, int D,
+                        int rows, int n_threads) {
+    if (N < 1 || D < 1 || rows < 1 || !dtable || !src || !ids) return SF_EVALUE;
+    for (int n = 0; n < N; n++)
+        if (ids[n] < 0 || ids[n] >= rows) return SF_EINDEX;
+    int nt = sf_resolve_threads(n_threads);
+    /* Each thread owns a range of d (columns of src), so repeated ids never race; n runs in order. */
+    SF_PARALLEL(nt) {
+        const int tid = sf_thread_id();
+        int d0, d1;
+        sf_thread_rows(D, tid, nt, &d0, &d1);
+        for (int n = 0; n < N && d1 > d0; n++) {
+            REAL *dst = dtable + (long)ids[n] * rs;
+            const REAL *s = src + (long)n * D;
+            if (cs == 1)
+                for (int d = d0; d < d1; d++) dst[d] += s[d];
+            else
+                for (int d = d0; d < d1; d++) dst[(long)d * cs] += s[d];
+        }
+    }
+    return SF_OK;
+}
