@@ -87,4 +87,5 @@ def _make_rnn_cell(nonlinearity: str) -> Cell:
 register_cell(_make_rnn_cell("tanh"))
 register_cell(_make_rnn_cell("relu"))
 
-# Other cells (issue 6: lstm, gru) register here.
+# The gated cells of issue 6 (lstm, gru) register themselves in cells_gated.
+from . import cells_gated  # noqa: E402,F401  (imported last: it needs Cell and register_cell)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import rnn as _rnn
+
 from .lstm import sigmoid
 
 __all__ = ["forward", "backward"]
@@ -59,3 +61,6 @@ def backward(dh_all, dhT, cache, W_hh, dW_hh, db_hh, n_threads=None):
         db_hh += du.sum(axis=0)
         dh_next = dh * z + du @ W_hh
     return dxproj, dh_next
+
+
+_rnn.CELLS["gru"] = (forward, backward)  # the registry's cell interface as it is (state = h)

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["forward", "backward", "sigmoid"]
+from . import rnn as _rnn
+
+__all__ = ["forward", "backward", "sigmoid", "cell_forward", "cell_backward"]
 
 
 def sigmoid(x):
@@ -69,3 +71,19 @@ def backward(dh_all, dhT, dcT, cache, W_hh, dW_hh, db_hh, n_threads=None):
         dh_next = da @ W_hh
         dc_next = dc * f
     return dxproj, dh_next, dc_next
+
+
+def cell_forward(xproj, state0, W_hh, b_hh):
+    """The registry's cell interface (state = (h, c)): -> h_all, (hT, cT), cache."""
+    h_all, hT, cT, cache = forward(xproj, state0[0], state0[1], W_hh, b_hh)
+    return h_all, (hT, cT), cache
+
+
+def cell_backward(dh_all, dstateT, cache, W_hh, dW_hh, db_hh):
+    """The registry's cell interface: dstateT = (dhT, dcT) or None -> dxproj, (dh0, dc0)."""
+    dhT, dcT = (None, None) if dstateT is None else dstateT
+    dxproj, dh0, dc0 = backward(dh_all, dhT, dcT, cache, W_hh, dW_hh, db_hh)
+    return dxproj, (dh0, dc0)
+
+
+_rnn.CELLS["lstm"] = (cell_forward, cell_backward)
