@@ -60,6 +60,10 @@ class RNNLM:
     cell : a key of ``seqfast.nn.cells.CELLS`` ("rnn_tanh", "rnn_relu", and "lstm"/"gru" when built);
         default ``"rnn_" + nonlinearity``.
     n_threads : OpenMP threads of the kernels (None: all cores, honouring OMP_NUM_THREADS).
+    dropout : probability p of zeroing each output of every recurrent layer but the last, as
+        ``torch.nn.LSTM(dropout=p)`` does; kept units are scaled by 1 / (1 - p). Applied during training
+        only (:meth:`loss_and_grad`); :meth:`forward`, :meth:`loss`, :meth:`perplexity` and :meth:`generate`
+        never drop.
 
     State: the hidden state passed as ``h0`` and returned as ``hT`` is an ndarray (num_layers, B, H)
     (PyTorch's layout; (B, H) is also accepted for h0 when num_layers == 1), or for lstm a tuple (h, c).
@@ -75,7 +79,8 @@ class RNNLM:
 
     def __init__(self, vocab_size: int, hidden_size: int, embedding_dim: int | None = None,
                  nonlinearity: str = "tanh", dtype: str = "float32", seed: int | None = 0,
-                 num_layers: int = 1, cell: str | None = None, n_threads: int | None = None):
+                 num_layers: int = 1, cell: str | None = None, n_threads: int | None = None,
+                 dropout: float = 0.0):
         for name, v in (("vocab_size", vocab_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
                 raise ValueError(f"{name} must be a positive int, got {v!r}")
@@ -86,6 +91,10 @@ class RNNLM:
             raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         if str(dtype) not in _DTYPES:
             raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+            raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
+        self.dropout = float(dropout)
+        self._dropout_rng = np.random.default_rng(seed)
         self.vocab_size, self.hidden_size = int(vocab_size), int(hidden_size)
         self.embedding_dim = None if embedding_dim is None else int(embedding_dim)
         self.num_layers = int(num_layers)
@@ -192,13 +201,13 @@ class RNNLM:
         return tuple(np.stack([s[i] for s in states]) for i in range(self.cell.n_states))
 
     # ---- forward / backward ------------------------------------------------------------------------
-    def _forward(self, X: np.ndarray, states0: list, nt: int):
-        """Returns logits (N, V) and what backward needs."""
+    def _forward(self, X: np.ndarray, states0: list, nt: int, train: bool = False):
+        """Returns logits (N, V) and what backward needs. ``train``: apply dropout between layers."""
         B, T = X.shape
         N, H, G = B * T, self.hidden_size, self.cell.gates
         P = self.params
         ids = X.reshape(-1)
-        inputs, caches, statesT = [], [], []
+        inputs, caches, statesT, masks = [], [], [], []
         x = None
         for k in range(self.num_layers):
             W_ih, b_ih = P[f"rnn.weight_ih_l{k}"], P[f"rnn.bias_ih_l{k}"]
@@ -214,20 +223,34 @@ class RNNLM:
             caches.append(cache)
             statesT.append(sT)
             x = h_all.reshape(N, H)
+            mask = None
+            if train and self.dropout > 0 and k < self.num_layers - 1:  # inverted dropout, as torch
+                keep = self._dropout_rng.random((N, H)) >= self.dropout
+                mask = keep.astype(self.dtype) / self.dtype.type(1 - self.dropout)
+                x = x * mask
+            masks.append(mask)
         logits = _rnn.linear_forward(x, P["decoder.weight"], P["decoder.bias"], nt)
-        return logits, statesT, (ids, inputs, caches, x)
+        return logits, statesT, (ids, inputs, caches, x, masks)
 
-    def _backward(self, dlogits: np.ndarray, saved, B: int, T: int, nt: int) -> list:
-        """Accumulate every gradient into flat_grads from dL/dlogits (N, V); returns dL/d(initial states)."""
-        ids, inputs, caches, h_top = saved
+    def _backward(self, dlogits: np.ndarray, saved, B: int, T: int, nt: int, record: list | None = None) -> list:
+        """Accumulate every gradient into flat_grads from dL/dlogits (N, V); returns dL/d(initial states).
+
+        ``record``: a list to which each layer's (k, dh_above (B,T,H), dxproj (B,T,G*H), cache) is appended
+        (top layer first), for gradient diagnostics."""
+        ids, inputs, caches, h_top, masks = saved
         P, D = self.params, self.grads
         H, G = self.hidden_size, self.cell.gates
         dh = _rnn.linear_backward(dlogits, h_top, P["decoder.weight"], D["decoder.weight"], D["decoder.bias"],
                                   True, nt)
         dstates0 = [None] * self.num_layers
         for k in reversed(range(self.num_layers)):
-            dxproj, dstates0[k] = self.cell.backward(dh.reshape(B, T, H), None, caches[k], P[f"rnn.weight_hh_l{k}"],
+            if masks[k] is not None:  # dropout on this layer's output: dL/dh = dL/d(dropped h) * mask
+                dh = dh * masks[k]
+            dh_above = dh.reshape(B, T, H)
+            dxproj, dstates0[k] = self.cell.backward(dh_above, None, caches[k], P[f"rnn.weight_hh_l{k}"],
                                                      D[f"rnn.weight_hh_l{k}"], D[f"rnn.bias_hh_l{k}"], nt)
+            if record is not None:
+                record.append((k, dh_above, dxproj, caches[k]))
             dxproj = dxproj.reshape(B * T, G * H)
             if k == 0 and self.embedding_dim is None:
                 _rnn.scatter_add(D["rnn.weight_ih_l0"], ids, dxproj, True, nt)
@@ -251,7 +274,8 @@ class RNNLM:
 
         Returns ``(loss, grads, hT)``: ``grads`` maps every parameter name to its gradient, a view into
         ``flat_grads`` (overwritten by the next call: copy to keep). The window is truncated at its start:
-        no gradient flows into h0. A non-finite loss raises FloatingPointError.
+        no gradient flows into h0. A non-finite loss raises FloatingPointError. This is the training
+        computation: dropout between layers (``dropout > 0``) is applied here.
         """
         loss, hT = self._loss_and_grad(X, Y, h0)
         if not math.isfinite(loss):
@@ -266,12 +290,66 @@ class RNNLM:
             raise ValueError(f"X has shape {X.shape} but Y has shape {Y.shape}; they must match")
         B, T = X.shape
         nt = resolve_threads(self.n_threads)
-        logits, statesT, saved = self._forward(X, self._split_state(h0, B), nt)
+        logits, statesT, saved = self._forward(X, self._split_state(h0, B), nt, train=True)
         loss_sum, finite = _rnn.softmax_ce(logits, Y.reshape(-1), 1.0 / (B * T), 1, nt)
         self.flat_grads[...] = 0
         if finite:
             self._backward(logits, saved, B, T, nt)
         return loss_sum / (B * T), self._join_state(statesT)
+
+    def gradient_norms_through_time(self, X, Y, h0=None, at: str = "last", layer: int = -1) -> np.ndarray:
+        """How far back the gradient reaches: the norm of dL/dh_t for every step t of one window.
+
+        X, Y (B, T) token ids; h0 as in :meth:`forward`. ``at="last"``: L is the cross-entropy of the last
+        step only, so the curve shows how much of the final prediction's gradient reaches h_t (the course's
+        vanishing / exploding gradient picture); ``at="all"``: L is the training loss (mean over the
+        window). ``layer``: which recurrent layer's h_t (default -1, the top one). dL/dh_t is the total
+        gradient at h_t (from above and through the recurrence). No dropout; ``flat_grads`` is left as it was.
+
+        Returns a float64 array (T,): the mean over the batch of the L2 norm of dL/dh_t[b].
+
+        Example
+        -------
+        >>> import numpy as np, seqfast
+        >>> m = seqfast.RNNLM(vocab_size=10, hidden_size=8, cell="lstm")
+        >>> X = np.zeros((2, 6), dtype=np.int32)
+        >>> m.gradient_norms_through_time(X, X).shape
+        (6,)
+        """
+        from .diagnostics import grad_h_through_time
+        if at not in ("last", "all"):
+            raise ValueError(f"at must be 'last' or 'all', got {at!r}")
+        if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or \
+                not -self.num_layers <= layer < self.num_layers:
+            raise ValueError(f"layer must be an int in [{-self.num_layers}, {self.num_layers}), got {layer!r}")
+        X = _check_ids(X, self.vocab_size, "X")
+        Y = _check_ids(Y, self.vocab_size, "Y")
+        if X.shape != Y.shape:
+            raise ValueError(f"X has shape {X.shape} but Y has shape {Y.shape}; they must match")
+        B, T = X.shape
+        V = self.vocab_size
+        nt = resolve_threads(self.n_threads)
+        logits, _, saved = self._forward(X, self._split_state(h0, B), nt)
+        if at == "all":
+            _rnn.softmax_ce(logits, Y.reshape(-1), 1.0 / (B * T), 1, nt)  # logits := dL/dlogits
+        else:
+            z = logits.reshape(B, T, V)
+            last = z[:, -1].astype(np.float64)
+            p = np.exp(last - last.max(axis=1, keepdims=True))
+            p /= p.sum(axis=1, keepdims=True)
+            p[np.arange(B), Y[:, -1]] -= 1
+            z[...] = 0
+            z[:, -1] = p / B
+        kept = self.flat_grads.copy()
+        record: list = []
+        try:
+            self._backward(logits, saved, B, T, nt, record)
+        finally:
+            self.flat_grads[...] = kept
+        k = layer % self.num_layers
+        _, dh_above, dxproj, cache = next(r for r in record if r[0] == k)
+        g = grad_h_through_time(self.cell.name, dh_above, dxproj, cache, self.params[f"rnn.weight_hh_l{k}"])
+        return np.sqrt((g * g).sum(axis=2)).mean(axis=0)
 
     def loss(self, X, Y, h0=None) -> tuple[float, object]:
         """Mean cross-entropy (nats) of Y given X, without gradients; returns (loss, hT)."""
@@ -338,7 +416,8 @@ class RNNLM:
     def config(self) -> dict:
         return {"vocab_size": self.vocab_size, "hidden_size": self.hidden_size,
                 "embedding_dim": self.embedding_dim, "nonlinearity": self.nonlinearity,
-                "dtype": str(self.dtype), "num_layers": self.num_layers, "cell": self.cell.name}
+                "dtype": str(self.dtype), "num_layers": self.num_layers, "cell": self.cell.name,
+                "dropout": self.dropout}
 
     def save(self, path) -> None:
         """Write the parameters, config and ``self.meta`` (JSON-able, e.g. a vocabulary) to a .npz file."""
