@@ -1,5 +1,15 @@
 /* sf_gemm.c: row-major GEMM (see sf_gemm.h). Input: op(A) (M, K), op(B) (K, N). Output: C (M, N).
- * First version: naive loops ordered for unit-stride inner access; to be replaced by a blocked kernel. */
+ *
+ * sf_sgemm / sf_dgemm: beta is applied first (0 overwrites C), a transposed operand is copied once into a
+ * row-major buffer, then the register-blocked core of sf_gemm_tmpl.h computes C += A B. The core is compiled
+ * three times per dtype, for AVX-512 (16 floats per vector), AVX2+FMA (8) and baseline x86-64/other CPUs
+ * (generic 16-byte vectors), and chosen at run time with __builtin_cpu_supports: no -march=native needed.
+ * Compilers without GNU vector extensions, alpha != 1, or an allocation failure fall back to the naive
+ * loops, which are kept as the obviously-correct reference for tests.
+ */
+#include <stdlib.h>
+#include <string.h>
+
 #include "sf_gemm.h"
 
 #define DEFINE_NAIVE(NAME, T)                                                                        \
@@ -21,12 +31,145 @@
 DEFINE_NAIVE(sf_sgemm_naive, float)
 DEFINE_NAIVE(sf_dgemm_naive, double)
 
-void sf_sgemm(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
-              const float *B, int ldb, float beta, float *C, int ldc) {
-    sf_sgemm_naive(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+#if defined(__GNUC__)
+#define SF_GEMM_FAST 1
+#if (defined(__x86_64__) || defined(__i386__))
+#define SF_GEMM_X86 1
+#endif
+
+/* ---- instantiate the core: float ---- */
+#define REAL float
+#define KTARGET
+#define VL 4
+#define MR 4
+#define KSFX s_generic
+#include "sf_gemm_tmpl.h"
+#undef VL
+#undef MR
+#undef KSFX
+#undef KTARGET
+#ifdef SF_GEMM_X86
+#define KTARGET __attribute__((target("avx2,fma")))
+#define VL 8
+#define MR 6
+#define KSFX s_avx2
+#include "sf_gemm_tmpl.h"
+#undef VL
+#undef MR
+#undef KSFX
+#undef KTARGET
+#define KTARGET __attribute__((target("avx512f,fma")))
+#define VL 16
+#define MR 8
+#define KSFX s_avx512
+#include "sf_gemm_tmpl.h"
+#undef VL
+#undef MR
+#undef KSFX
+#undef KTARGET
+#endif
+#undef REAL
+
+/* ---- double ---- */
+#define REAL double
+#define KTARGET
+#define VL 2
+#define MR 4
+#define KSFX d_generic
+#include "sf_gemm_tmpl.h"
+#undef VL
+#undef MR
+#undef KSFX
+#undef KTARGET
+#ifdef SF_GEMM_X86
+#define KTARGET __attribute__((target("avx2,fma")))
+#define VL 4
+#define MR 6
+#define KSFX d_avx2
+#include "sf_gemm_tmpl.h"
+#undef VL
+#undef MR
+#undef KSFX
+#undef KTARGET
+#define KTARGET __attribute__((target("avx512f,fma")))
+#define VL 8
+#define MR 8
+#define KSFX d_avx512
+#include "sf_gemm_tmpl.h"
+#undef VL
+#undef MR
+#undef KSFX
+#undef KTARGET
+#endif
+#undef REAL
+#endif /* __GNUC__ */
+
+/* Which core this CPU runs: 2 AVX-512, 1 AVX2+FMA, 0 generic. */
+int sf_gemm_isa(void) {
+#ifdef SF_GEMM_X86
+    if (__builtin_cpu_supports("avx512f")) return 2;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 1;
+#endif
+    return 0;
 }
 
-void sf_dgemm(int transA, int transB, int M, int N, int K, double alpha, const double *A, int lda,
-              const double *B, int ldb, double beta, double *C, int ldc) {
-    sf_dgemm_naive(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-}
+#define DEFINE_GEMM(NAME, T, NAIVE, SFX)                                                                 \
+    void NAME(int transA, int transB, int M, int N, int K, T alpha, const T *A, int lda, const T *B,      \
+              int ldb, T beta, T *C, int ldc) {                                                           \
+        if (M <= 0 || N <= 0) return;                                                                     \
+        if (!SF_GEMM_FAST || alpha != 1 || K <= 0) {                                                      \
+            NAIVE(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);                          \
+            return;                                                                                       \
+        }                                                                                                 \
+        T *At = NULL, *Bt = NULL;                                                                         \
+        if (transA) { /* A stored (K, M): copy A^T (M, K) */                                              \
+            At = malloc(sizeof(T) * (size_t)M * (size_t)K);                                               \
+            if (!At) { NAIVE(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return; }     \
+            for (int k = 0; k < K; k++)                                                                   \
+                for (int i = 0; i < M; i++) At[(size_t)i * K + k] = A[(long)k * lda + i];                 \
+            A = At, lda = K;                                                                              \
+        }                                                                                                 \
+        if (transB) { /* B stored (N, K): copy B^T (K, N) */                                              \
+            Bt = malloc(sizeof(T) * (size_t)K * (size_t)N);                                               \
+            if (!Bt) {                                                                                    \
+                free(At);                                                                                 \
+                NAIVE(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);                      \
+                return;                                                                                   \
+            }                                                                                             \
+            for (int j = 0; j < N; j++)                                                                   \
+                for (int k = 0; k < K; k++) Bt[(size_t)k * N + j] = B[(long)j * ldb + k];                \
+            B = Bt, ldb = N;                                                                              \
+        }                                                                                                 \
+        for (int i = 0; i < M; i++) { /* beta == 0 overwrites (C may hold NaN) */                        \
+            T *c = C + (long)i * ldc;                                                                     \
+            if (beta == 0)                                                                                \
+                memset(c, 0, sizeof(T) * (size_t)N);                                                      \
+            else if (beta != 1)                                                                           \
+                for (int j = 0; j < N; j++) c[j] *= beta;                                                 \
+        }                                                                                                 \
+        SF_GEMM_DISPATCH_##SFX(M, N, K, A, lda, B, ldb, C, ldc);                                          \
+        free(At);                                                                                         \
+        free(Bt);                                                                                         \
+    }
+
+#ifndef SF_GEMM_FAST
+#define SF_GEMM_FAST 0
+#define SF_GEMM_DISPATCH_s(...) (void)0
+#define SF_GEMM_DISPATCH_d(...) (void)0
+#elif defined(SF_GEMM_X86)
+#define SF_GEMM_DISPATCH_(P, M, N, K, A, lda, B, ldb, C, ldc)               \
+    do {                                                                    \
+        int isa_ = sf_gemm_isa();                                           \
+        if (isa_ == 2) gemm_nn_##P##_avx512(M, N, K, A, lda, B, ldb, C, ldc);  \
+        else if (isa_ == 1) gemm_nn_##P##_avx2(M, N, K, A, lda, B, ldb, C, ldc); \
+        else gemm_nn_##P##_generic(M, N, K, A, lda, B, ldb, C, ldc);       \
+    } while (0)
+#define SF_GEMM_DISPATCH_s(...) SF_GEMM_DISPATCH_(s, __VA_ARGS__)
+#define SF_GEMM_DISPATCH_d(...) SF_GEMM_DISPATCH_(d, __VA_ARGS__)
+#else
+#define SF_GEMM_DISPATCH_s(...) gemm_nn_s_generic(__VA_ARGS__)
+#define SF_GEMM_DISPATCH_d(...) gemm_nn_d_generic(__VA_ARGS__)
+#endif
+
+DEFINE_GEMM(sf_sgemm, float, sf_sgemm_naive, s)
+DEFINE_GEMM(sf_dgemm, double, sf_dgemm_naive, d)

@@ -21,4 +21,7 @@ void sf_sgemm_naive(int transA, int transB, int M, int N, int K, float alpha, co
 void sf_dgemm_naive(int transA, int transB, int M, int N, int K, double alpha, const double *A, int lda,
                     const double *B, int ldb, double beta, double *C, int ldc);
 
+/* Which core sf_sgemm/sf_dgemm run on this CPU: 2 AVX-512, 1 AVX2+FMA, 0 generic (reported by benchmarks). */
+int sf_gemm_isa(void);
+
 #endif
