@@ -2,6 +2,7 @@
 #include "lstm.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #include "sf_gated.h"
 #include "sf_gemm.h"
