@@ -40,7 +40,7 @@ int FN(rnn_cell_forward)(REAL *h_all, REAL *hT, const REAL *xproj, const REAL *h
             for (int b = 0; b < nb; b++) {
                 REAL *hb = ht + (long)b * TH;
                 if (act == RNN_TANH)
-                    for (int i = 0; i < H; i++) hb[i] = TANH(hb[i]);
+                    TANH_N(hb, H);
                 else
                     for (int i = 0; i < H; i++) hb[i] = hb[i] > 0 ? hb[i] : 0;
             }
@@ -93,10 +93,9 @@ int FN(rnn_cell_backward)(REAL *dxproj, REAL *dh0, REAL *dW_hh, REAL *db_hh, con
         sf_thread_rows(H, tid, nt, &i0, &i1);
         if (i1 > i0) {
             GEMM(1, 0, i1 - i0, H, (int)N, 1, dxproj + i0, H, hprev, H, 1, dW_hh + (long)i0 * H, H);
-            for (int i = i0; i < i1; i++) {
-                REAL s = 0;
-                for (long n = 0; n < N; n++) s += dxproj[n * H + i];
-                db_hh[i] += s;
+            for (long n = 0; n < N; n++) { /* row by row: dxproj is read once, in memory order */
+                const REAL *dn = dxproj + n * H;
+                for (int i = i0; i < i1; i++) db_hh[i] += dn[i];
             }
         }
     }

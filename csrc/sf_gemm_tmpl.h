@@ -62,6 +62,11 @@ static inline __attribute__((always_inline)) KTARGET void KN(tile1)(int mr, int 
         KN(W)(m, kc, A + (long)i * lda + k0, lda, Bp, 2 * VL, C + (long)i * ldc + j, ldc);        \
         break;
 
+#define KTAIL_(m)                                                                                 \
+    case m:                                                                                       \
+        KN(tile1)(m, kc, A + (long)i * lda + k0, lda, Bp, 2 * VL, Ct, VL);                        \
+        break;
+
 /* Row tiles of C[:, j:j+w] (w = 2VL or VL columns) against the packed panel Bp (kc x 2VL). */
 #define KROWS_(W)                                                                                 \
     for (int i = 0; i < M; i += MR) {                                                             \
@@ -89,18 +94,31 @@ static KTARGET void KN(gemm_nn)(int M, int N, int K, const REAL *A, long lda, co
             KROWS_(tile1)
             j += VL;
         }
-        if (j < N) /* the last < VL columns, element by element (same multiply-add order) */
-            for (int i = 0; i < M; i++)
-                for (int jj = j; jj < N; jj++) {
-                    REAL c = C[(long)i * ldc + jj];
-                    for (int k = k0; k < k0 + kc; k++) c += A[(long)i * lda + k] * B[(long)k * ldb + jj];
-                    C[(long)i * ldc + jj] = c;
+        if (j < N) { /* the last w < VL columns: zero-padded to one vector, through a copy of C's tile */
+            const int w = N - j;
+            for (int k = 0; k < kc; k++) {
+                memcpy(Bp + k * 2 * VL, B + (long)(k0 + k) * ldb + j, sizeof(REAL) * w);
+                memset(Bp + k * 2 * VL + w, 0, sizeof(REAL) * (VL - w));
+            }
+            REAL Ct[MR * VL] __attribute__((aligned(64)));
+            for (int i = 0; i < M; i += MR) {
+                const int mr = M - i < MR ? M - i : MR;
+                for (int r = 0; r < mr; r++) {
+                    memcpy(Ct + r * VL, C + (long)(i + r) * ldc + j, sizeof(REAL) * w);
+                    memset(Ct + r * VL + w, 0, sizeof(REAL) * (VL - w));
                 }
+                switch (mr) {
+                    KTAIL_(1) KTAIL_(2) KTAIL_(3) KTAIL_(4) KTAIL_(5) KTAIL_(6) KTAIL_(7) KTAIL_(8)
+                }
+                for (int r = 0; r < mr; r++) memcpy(C + (long)(i + r) * ldc + j, Ct + r * VL, sizeof(REAL) * w);
+            }
+        }
     }
 }
 
 #undef KCASE_
 #undef KROWS_
+#undef KTAIL_
 #undef KN
 #undef KN_
 #undef KN2_

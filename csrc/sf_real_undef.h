@@ -5,4 +5,6 @@
 #undef TANH
 #undef EXP
 #undef LOG
+#undef TANH_N
+#undef EXP_N
 #undef SF_F64

@@ -129,3 +129,17 @@ def test_gemm_fast_matches_naive(dt, M, N, K, ta, tb):
     naive = _rnn.gemm(A, B, ta, tb, naive=True)
     want = (A.T if ta else A).astype(float) @ (B.T if tb else B).astype(float)
     assert relerr(fast, want) < TOL[dt] and relerr(naive, want) < TOL[dt]
+
+
+def test_vectorized_exp_tanh_accuracy():
+    x = np.concatenate([np.linspace(-30, 30, 200001), [0.0, -1e-30, 1e-8, 88.0, -87.0, 200.0, -200.0]])
+    t = _rnn.tanh_f32(x).astype(np.float64)
+    want = np.tanh(x.astype(np.float32).astype(np.float64))
+    assert np.all(np.abs(t - want) <= 4e-7 * np.abs(want) + 1e-38)
+    xe = x[(x > -87) & (x < 88)]
+    e = _rnn.exp_f32(xe).astype(np.float64)
+    we = np.exp(xe.astype(np.float32).astype(np.float64))
+    assert np.all(np.abs(e - we) <= 2e-7 * we)
+    assert _rnn.exp_f32(np.array([-1000.0]))[0] == 0 and np.isinf(_rnn.exp_f32(np.array([1000.0]))[0])
+    assert np.isnan(_rnn.tanh_f32(np.array([np.nan]))[0]) and np.isnan(_rnn.exp_f32(np.array([np.nan]))[0])
+    assert _rnn.gemm_isa() in ("avx512", "avx2", "generic")

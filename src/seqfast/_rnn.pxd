@@ -1,4 +1,4 @@
-# Contract with csrc/rnn.h and csrc/sf_gemm.h: declarations only.
+# Contract with csrc/rnn.h, csrc/sf_gemm.h and csrc/sf_math.h: declarations only.
 from libc.stdint cimport int32_t
 
 cdef extern from "rnn.h" nogil:
@@ -55,6 +55,7 @@ cdef extern from "rnn.h" nogil:
     int sf_all_finite_f64(const double *x, long n)
 
 cdef extern from "sf_gemm.h" nogil:
+    int sf_gemm_isa()
     void sf_sgemm(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
                   const float *B, int ldb, float beta, float *C, int ldc)
     void sf_dgemm(int transA, int transB, int M, int N, int K, double alpha, const double *A, int lda,
@@ -63,3 +64,7 @@ cdef extern from "sf_gemm.h" nogil:
                         const float *B, int ldb, float beta, float *C, int ldc)
     void sf_dgemm_naive(int transA, int transB, int M, int N, int K, double alpha, const double *A, int lda,
                         const double *B, int ldb, double beta, double *C, int ldc)
+
+cdef extern from "sf_math.h" nogil:
+    void sf_exp_f32(float *x, long n)
+    void sf_tanh_f32(float *x, long n)

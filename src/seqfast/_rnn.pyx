@@ -331,3 +331,26 @@ def gemm(const floating[:, ::1] A, const floating[:, ::1] B, bint transA=False, 
             else:
                 sf_dgemm(transA, transB, M, N, K, 1, &A[0, 0], lda, &B[0, 0], ldb, 0, &C[0, 0], N)
     return out
+
+
+def gemm_isa():
+    """The instruction set sf_gemm's core runs on this CPU: "avx512", "avx2" or "generic"."""
+    return ("generic", "avx2", "avx512")[sf_gemm_isa()]
+
+
+def exp_f32(x):
+    """exp of a float32 array through csrc/sf_math.c (a copy)."""
+    cdef float[::1] v = np.array(x, dtype=np.float32).reshape(-1)
+    if v.shape[0]:
+        with nogil:
+            sf_exp_f32(&v[0], v.shape[0])
+    return np.asarray(v).reshape(np.shape(x))
+
+
+def tanh_f32(x):
+    """tanh of a float32 array through csrc/sf_math.c (a copy)."""
+    cdef float[::1] v = np.array(x, dtype=np.float32).reshape(-1)
+    if v.shape[0]:
+        with nogil:
+            sf_tanh_f32(&v[0], v.shape[0])
+    return np.asarray(v).reshape(np.shape(x))

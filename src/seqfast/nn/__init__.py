@@ -2,5 +2,8 @@
 and the Trainer (trainer.py)."""
 from .cells import CELLS, Cell, get_cell, register_cell
 from .model import RNNLM
+from .optim import SGD, Adagrad, Adam, clip_grad_norm, clip_grad_value, grad_norm
+from .trainer import History, Trainer
 
-__all__ = ["CELLS", "Cell", "get_cell", "register_cell", "RNNLM"]
+__all__ = ["CELLS", "Cell", "get_cell", "register_cell", "RNNLM", "Trainer", "History", "SGD", "Adagrad", "Adam",
+           "clip_grad_norm", "clip_grad_value", "grad_norm"]
