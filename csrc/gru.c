@@ -6,6 +6,7 @@
 
 #include "sf_gated.h"
 #include "sf_gemm.h"
+#include "sf_math.h"
 
 #define SF_F64 0
 #include "sf_real_tmpl.h"
