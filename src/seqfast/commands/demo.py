@@ -59,7 +59,45 @@ def step_batches(ctx) -> None:
     print()
 
 
-STEPS = [step_text, step_batches]
+def step_rnn(ctx) -> None:
+    """A char-level RNN language model trained for ~30 s: its perplexity against the unigram model's, and a
+    sample. Skipped with --quick."""
+    import math
+
+    import numpy as np
+
+    from .rnn import encode_text, join_tokens, train
+
+    print("== A character-level RNN language model (C kernels, truncated BPTT, clipping) ==")
+    if ctx.get("quick"):
+        print("(skipped with --quick)")
+        print()
+        return
+    seconds = ctx.get("rnn_seconds", 30.0)
+    t0 = time.perf_counter()
+    model, vocab, hist, valid = train(ctx["text"], level="char", hidden=256, embedding=None, steps=35, batch=32,
+                                      optimizer="adam", clip=1.0, max_seconds=seconds, seed=ctx.get("seed", 0),
+                                      progress=False)
+    dt = time.perf_counter() - t0
+    _, ids = encode_text(ctx["text"], "char", True, vocab)
+    train_ids = ids[: len(ids) - len(valid)] if valid is not None else ids
+    counts = np.bincount(train_ids, minlength=len(vocab)) + 1.0  # add-one unigram, for scale
+    eval_ids = valid if valid is not None else ids
+    uni = math.exp(-float(np.mean(np.log(counts / counts.sum())[eval_ids])))
+    ppl = model.perplexity(eval_ids)
+    print(f"{model!r}")
+    print(f"trained {sum(hist['steps'])} steps of batch 32 x 35 chars in {dt:.0f} s "
+          f"({np.mean(hist['tokens_per_s']):,.0f} chars/s)")
+    print(f"held-out perplexity: RNN {ppl:.2f}  vs  unigram {uni:.2f}  ({len(vocab)} symbols)")
+    prefix = "the time traveller"
+    _, pids = encode_text(prefix, "char", True, vocab)
+    out = model.generate(pids, 160, temperature=0.8, seed=ctx.get("seed", 0))
+    print("sample (temperature 0.8):")
+    print("  " + (prefix + join_tokens(vocab.decode(out), "char")).replace("\n", "\n  "))
+    print()
+
+
+STEPS = [step_text, step_batches, step_rnn]
 
 
 def run(args) -> int:
