@@ -35,3 +35,39 @@ def test_lstm_state_is_carried():
     want, _ = m.loss(X, X, (h, c))
     assert t.step(X, X) == pytest.approx(want, rel=1e-6)
     t.step(X[:2], X[:2])  # a batch of another size starts from zeros instead of failing
+
+
+def test_cli_train_cell_and_diagnose(tmp_path, capsys):
+    from seqfast.cli import main
+    from test_rnn_cli import TEXT
+    corpus = tmp_path / "small.txt"
+    corpus.write_text(TEXT, encoding="utf-8")
+    model = tmp_path / "m.npz"
+    for cell in ("lstm", "gru"):
+        assert main(["rnn", "train", str(corpus), "--cell", cell, "--layers", "2", "--dropout", "0.2", "--hidden",
+                     "12", "--steps", "10", "--batch", "4", "--epochs", "1", "--quiet", "--sample", "5",
+                     "--threads", "1", "--save", str(model)]) == 0
+        assert f"cell={cell!r}" in capsys.readouterr().out
+        m = seqfast.RNNLM.load(model)
+        assert m.cell.name == cell and m.num_layers == 2 and m.dropout == 0.2
+        assert main(["rnn", "generate", str(model), "--prefix", "the", "-n", "5"]) == 0
+        capsys.readouterr()
+    png = tmp_path / "grad.png"
+    args = ["rnn", "diagnose", str(corpus), "--hidden", "8", "--window", "20", "--batch", "4", "--train-steps", "3",
+            "--threads", "1"]
+    assert main(args + (["--plot", str(png)] if _has_matplotlib() else [])) == 0
+    out = capsys.readouterr().out
+    assert "rnn_tanh" in out and "lstm" in out and "gru" in out and "decades lost per 10 steps" in out
+    assert png.exists() or not _has_matplotlib()
+    assert main(["rnn", "diagnose", str(corpus), "--cells", "rnn,transformer"]) == 1
+    assert "unknown cell" in capsys.readouterr().err
+    assert main(["rnn", "diagnose", str(corpus), "--window", "5000"]) == 1
+    assert "window" in capsys.readouterr().err
+
+
+def _has_matplotlib():
+    try:
+        import matplotlib  # noqa: F401
+        return True
+    except ImportError:
+        return False

@@ -4,6 +4,8 @@ a saved model, or measure its perplexity on a file.
     seqfast rnn train [FILE] --level char --hidden 256 --steps 35 --batch 32 --max-seconds 60 --save m.npz
     seqfast rnn generate m.npz --prefix "the time traveller" -n 200 --temperature 0.8
     seqfast rnn eval m.npz FILE
+    seqfast rnn train --cell lstm --layers 2 --dropout 0.2      (issue 6: lstm / gru cells)
+    seqfast rnn diagnose --cells rnn,lstm,gru --plot grad.png  (the vanishing gradient, see rnn_diagnose.py)
 """
 from __future__ import annotations
 
@@ -32,7 +34,10 @@ def register(sub) -> None:
     t.add_argument("--embedding", type=int, default=None,
                    help="embedding size E (default: none, the course's one-hot input)")
     t.add_argument("--layers", type=int, default=1, help="stacked recurrent layers (default 1)")
-    t.add_argument("--cell", default=None, help="cell type, e.g. rnn_tanh (default), rnn_relu; lstm/gru when built")
+    t.add_argument("--cell", choices=("rnn", "lstm", "gru", "rnn_tanh", "rnn_relu"), default="rnn",
+                   help="recurrent cell: rnn (vanilla, --nonlinearity; default), lstm or gru")
+    t.add_argument("--dropout", type=float, default=0.0,
+                   help="dropout between stacked layers during training (default 0; needs --layers >= 2)")
     t.add_argument("--nonlinearity", choices=("tanh", "relu"), default="tanh", help="vanilla RNN activation")
     t.add_argument("--steps", type=int, default=35, help="BPTT window num_steps T (default 35)")
     t.add_argument("--batch", type=int, default=32, help="batch size B (default 32)")
@@ -75,6 +80,8 @@ def register(sub) -> None:
     ev.add_argument("--batch", type=int, default=32, help="parallel streams (default 32)")
     ev.add_argument("--steps", type=int, default=35, help="window length (default 35)")
     ev.set_defaults(func=run_eval)
+    from .rnn_diagnose import add_parser as add_diagnose
+    add_diagnose(rs)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
@@ -105,7 +112,7 @@ def train(text: str, level: str = "char", lower: bool = True, hidden: int = 256,
           cell=None, nonlinearity: str = "tanh", steps: int = 35, batch: int = 32, optimizer: str = "adam",
           lr=None, momentum: float = 0.0, clip: float = 1.0, mode: str = "sequential", epochs=None,
           max_seconds=None, valid_frac: float = 0.1, dtype: str = "float32", threads=None, seed: int = 0,
-          min_freq: int = 1, progress: bool = True):
+          min_freq: int = 1, progress: bool = True, dropout: float = 0.0):
     """Build a vocabulary, split train/valid, train; returns (model, vocab, history, valid_ids)."""
     from ..nn import RNNLM, Trainer
 
@@ -114,8 +121,10 @@ def train(text: str, level: str = "char", lower: bool = True, hidden: int = 256,
     vocab, ids = encode_text(text, level, lower, min_freq=min_freq)
     n_valid = int(len(ids) * valid_frac)
     train_ids, valid_ids = (ids[:-n_valid], ids[-n_valid:]) if n_valid >= 2 else (ids, None)
+    if cell == "rnn":  # the vanilla cell with --nonlinearity
+        cell = None
     model = RNNLM(len(vocab), hidden, embedding_dim=embedding, nonlinearity=nonlinearity, dtype=dtype, seed=seed,
-                  num_layers=layers, cell=cell, n_threads=threads)
+                  num_layers=layers, cell=cell, n_threads=threads, dropout=dropout)
     model.meta = {"level": level, "lower": lower, "itos": vocab.itos, "specials": list(vocab.specials)}
     if lr is None:
         lr = {"sgd": 1.0, "adagrad": 0.01, "adam": 0.003}[optimizer]
@@ -133,7 +142,8 @@ def run_train(args) -> int:
     model, vocab, hist, valid = train(
         text, args.level, args.lower, args.hidden, args.embedding, args.layers, args.cell, args.nonlinearity,
         args.steps, args.batch, args.optimizer, args.lr, args.momentum, args.clip, args.mode, args.epochs,
-        args.max_seconds, args.valid_frac, args.dtype, args.threads, args.seed, args.min_freq, not args.quiet)
+        args.max_seconds, args.valid_frac, args.dtype, args.threads, args.seed, args.min_freq, not args.quiet,
+        dropout=args.dropout)
     dt = time.perf_counter() - t0
     print(f"{model!r}")
     if hist["epoch"]:
