@@ -71,3 +71,14 @@ def _has_matplotlib():
         return True
     except ImportError:
         return False
+
+
+def test_demo_vanishing_gradient_step(capsys):
+    from seqfast.cli import main
+    from seqfast.commands import demo
+    assert main(["demo", "--quick"]) == 0
+    assert "Vanishing gradients" in capsys.readouterr().out
+    demo.step_vanishing_gradient({"text": seqfast.datasets.time_machine()[:3000], "seed": 0, "quick": False,
+                                 "diagnose_steps": 5})
+    out = capsys.readouterr().out
+    assert "decades/10" in out and "reaches furthest back with" in out
