@@ -31,6 +31,23 @@
 DEFINE_NAIVE(sf_sgemm_naive, float)
 DEFINE_NAIVE(sf_dgemm_naive, double)
 
+/* dst (cols, rows) = src^T, src (rows, cols) with row stride lds. In 32 x 32 tiles, so that both the reads
+ * and the strided writes of a tile stay within a few dozen cache lines (a plain double loop misses the
+ * cache on every write once rows exceed a few thousand). */
+#define DEFINE_TRANSPOSE(NAME, T)                                                                    \
+    void NAME(T *dst, const T *src, int rows, int cols, int lds) {                                   \
+        enum { TB = 32 };                                                                            \
+        for (int r0 = 0; r0 < rows; r0 += TB)                                                        \
+            for (int c0 = 0; c0 < cols; c0 += TB) {                                                  \
+                const int r1 = r0 + TB < rows ? r0 + TB : rows, c1 = c0 + TB < cols ? c0 + TB : cols; \
+                for (int r = r0; r < r1; r++)                                                        \
+                    for (int c = c0; c < c1; c++) dst[(long)c * rows + r] = src[(long)r * lds + c];  \
+            }                                                                                        \
+    }
+
+DEFINE_TRANSPOSE(sf_stranspose, float)
+DEFINE_TRANSPOSE(sf_dtranspose, double)
+
 #if defined(__GNUC__)
 #define SF_GEMM_FAST 1
 #if (defined(__x86_64__) || defined(__i386__))
@@ -113,7 +130,7 @@ int sf_gemm_isa(void) {
     return 0;
 }
 
-#define DEFINE_GEMM(NAME, T, NAIVE, SFX)                                                                 \
+#define DEFINE_GEMM(NAME, T, NAIVE, TRANSPOSE, SFX)                                                                 \
     void NAME(int transA, int transB, int M, int N, int K, T alpha, const T *A, int lda, const T *B,      \
               int ldb, T beta, T *C, int ldc) {                                                           \
         if (M <= 0 || N <= 0) return;                                                                     \
@@ -125,8 +142,7 @@ int sf_gemm_isa(void) {
         if (transA) { /* A stored (K, M): copy A^T (M, K) */                                              \
             At = malloc(sizeof(T) * (size_t)M * (size_t)K);                                               \
             if (!At) { NAIVE(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return; }     \
-            for (int k = 0; k < K; k++)                                                                   \
-                for (int i = 0; i < M; i++) At[(size_t)i * K + k] = A[(long)k * lda + i];                 \
+            TRANSPOSE(At, A, K, M, lda);                                                                  \
             A = At, lda = K;                                                                              \
         }                                                                                                 \
         if (transB) { /* B stored (N, K): copy B^T (K, N) */                                              \
@@ -136,8 +152,7 @@ int sf_gemm_isa(void) {
                 NAIVE(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);                      \
                 return;                                                                                   \
             }                                                                                             \
-            for (int j = 0; j < N; j++)                                                                   \
-                for (int k = 0; k < K; k++) Bt[(size_t)k * N + j] = B[(long)j * ldb + k];                \
+            TRANSPOSE(Bt, B, N, K, ldb);                                                                  \
             B = Bt, ldb = N;                                                                              \
         }                                                                                                 \
         for (int i = 0; i < M; i++) { /* beta == 0 overwrites (C may hold NaN) */                        \
@@ -171,5 +186,5 @@ int sf_gemm_isa(void) {
 #define SF_GEMM_DISPATCH_d(...) gemm_nn_d_generic(__VA_ARGS__)
 #endif
 
-DEFINE_GEMM(sf_sgemm, float, sf_sgemm_naive, s)
-DEFINE_GEMM(sf_dgemm, double, sf_dgemm_naive, d)
+DEFINE_GEMM(sf_sgemm, float, sf_sgemm_naive, sf_stranspose, s)
+DEFINE_GEMM(sf_dgemm, double, sf_dgemm_naive, sf_dtranspose, d)

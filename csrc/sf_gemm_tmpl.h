@@ -76,7 +76,7 @@ static inline __attribute__((always_inline)) KTARGET void KN(tile1)(int mr, int 
         }                                                                                         \
     }
 
-static KTARGET void KN(gemm_nn)(int M, int N, int K, const REAL *A, long lda, const REAL *B, long ldb, REAL *C,
+static KTARGET void KN(gemm_rows)(int M, int N, int K, const REAL *A, long lda, const REAL *B, long ldb, REAL *C,
                                 long ldc) {
     enum { KC = 256 };
     /* The (kc x w) panel of B, copied contiguous: rows of B are ldb apart, often a multiple of 4 KiB,
@@ -114,6 +114,15 @@ static KTARGET void KN(gemm_nn)(int M, int N, int K, const REAL *A, long lda, co
             }
         }
     }
+}
+
+/* Blocks of MC rows, so that the (MC x KC) block of A being multiplied stays in L2 while the column
+ * panels of B stream past it (without this, a tall A is re-read from memory for every panel of B). */
+static KTARGET void KN(gemm_nn)(int M, int N, int K, const REAL *A, long lda, const REAL *B, long ldb, REAL *C,
+                                long ldc) {
+    enum { MC = 120 }; /* a multiple of every MR */
+    for (int i0 = 0; i0 < M; i0 += MC)
+        KN(gemm_rows)(M - i0 < MC ? M - i0 : MC, N, K, A + (long)i0 * lda, lda, B, ldb, C + (long)i0 * ldc, ldc);
 }
 
 #undef KCASE_
