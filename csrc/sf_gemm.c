@@ -1,7 +1,7 @@
 /* sf_gemm.c: row-major GEMM (see sf_gemm.h). Input: op(A) (M, K), op(B) (K, N). Output: C (M, N).
  *
- * sf_sgemm / sf_dgemm: beta is applied first (0 overwrites C), a transposed operand is copied once into a
- * row-major buffer, then the register-blocked core of sf_gemm_tmpl.h computes C += A B. The core is compiled
+ * sf_sgemm / sf_dgemm: beta is applied first (0 overwrites C), a transposed B is copied once into a
+ * row-major buffer (a transposed A is read in place), then the register-blocked core of sf_gemm_tmpl.h computes C += A B. The core is compiled
  * three times per dtype, for AVX-512 (16 floats per vector), AVX2+FMA (8) and baseline x86-64/other CPUs
  * (generic 16-byte vectors), and chosen at run time with __builtin_cpu_supports: no -march=native needed.
  * Compilers without GNU vector extensions, alpha != 1, or an allocation failure fall back to the naive
@@ -138,17 +138,10 @@ int sf_gemm_isa(void) {
             NAIVE(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);                          \
             return;                                                                                       \
         }                                                                                                 \
-        T *At = NULL, *Bt = NULL;                                                                         \
-        if (transA) { /* A stored (K, M): copy A^T (M, K) */                                              \
-            At = malloc(sizeof(T) * (size_t)M * (size_t)K);                                               \
-            if (!At) { NAIVE(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return; }     \
-            TRANSPOSE(At, A, K, M, lda);                                                                  \
-            A = At, lda = K;                                                                              \
-        }                                                                                                 \
+        T *Bt = NULL; /* op(A) is read in place by the core; a transposed B is copied once */      \
         if (transB) { /* B stored (N, K): copy B^T (K, N) */                                              \
             Bt = malloc(sizeof(T) * (size_t)K * (size_t)N);                                               \
             if (!Bt) {                                                                                    \
-                free(At);                                                                                 \
                 NAIVE(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);                      \
                 return;                                                                                   \
             }                                                                                             \
@@ -162,8 +155,7 @@ int sf_gemm_isa(void) {
             else if (beta != 1)                                                                           \
                 for (int j = 0; j < N; j++) c[j] *= beta;                                                 \
         }                                                                                                 \
-        SF_GEMM_DISPATCH_##SFX(M, N, K, A, lda, B, ldb, C, ldc);                                          \
-        free(At);                                                                                         \
+        SF_GEMM_DISPATCH_##SFX(transA != 0, M, N, K, A, lda, B, ldb, C, ldc);                                          \
         free(Bt);                                                                                         \
     }
 
@@ -172,12 +164,12 @@ int sf_gemm_isa(void) {
 #define SF_GEMM_DISPATCH_s(...) (void)0
 #define SF_GEMM_DISPATCH_d(...) (void)0
 #elif defined(SF_GEMM_X86)
-#define SF_GEMM_DISPATCH_(P, M, N, K, A, lda, B, ldb, C, ldc)               \
-    do {                                                                    \
-        int isa_ = sf_gemm_isa();                                           \
-        if (isa_ == 2) gemm_nn_##P##_avx512(M, N, K, A, lda, B, ldb, C, ldc);  \
-        else if (isa_ == 1) gemm_nn_##P##_avx2(M, N, K, A, lda, B, ldb, C, ldc); \
-        else gemm_nn_##P##_generic(M, N, K, A, lda, B, ldb, C, ldc);       \
+#define SF_GEMM_DISPATCH_(P, ta, M, N, K, A, lda, B, ldb, C, ldc)                  \
+    do {                                                                           \
+        int isa_ = sf_gemm_isa();                                                  \
+        if (isa_ == 2) gemm_nn_##P##_avx512(ta, M, N, K, A, lda, B, ldb, C, ldc);      \
+        else if (isa_ == 1) gemm_nn_##P##_avx2(ta, M, N, K, A, lda, B, ldb, C, ldc);   \
+        else gemm_nn_##P##_generic(ta, M, N, K, A, lda, B, ldb, C, ldc);               \
     } while (0)
 #define SF_GEMM_DISPATCH_s(...) SF_GEMM_DISPATCH_(s, __VA_ARGS__)
 #define SF_GEMM_DISPATCH_d(...) SF_GEMM_DISPATCH_(d, __VA_ARGS__)

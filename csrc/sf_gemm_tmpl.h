@@ -1,5 +1,6 @@
 /* sf_gemm_tmpl.h: the register-blocked GEMM core, C (M,N) += A (M,K) B (K,N), all row-major and
  * non-transposed, compiled once per (dtype, instruction set) by sf_gemm.c with:
+ * (or C += A^T B with A stored (K,M): op(A) is read in place, without a transposed copy),
  *   REAL (float/double), VL (elements per vector), MR (rows of the register tile), KSFX (name suffix),
  *   KTARGET (a function attribute selecting the instruction set, or nothing).
  *
@@ -17,8 +18,9 @@
 typedef REAL KN(vec) __attribute__((vector_size(VL * sizeof(REAL))));
 typedef REAL KN(vecu) __attribute__((vector_size(VL * sizeof(REAL)), aligned(sizeof(REAL)))); /* unaligned */
 
-/* C[mr x 2VL] += A[mr x kc] B[kc x 2VL]; mr <= MR is a constant after inlining. */
-static inline __attribute__((always_inline)) KTARGET void KN(tile2)(int mr, int kc, const REAL *A, long lda,
+/* C[mr x 2VL] += op(A)[mr x kc] B[kc x 2VL]; mr <= MR and ta are constants after inlining. op(A)[r][k] is
+ * A[r*lda + k], or A[k*lda + r] when ta (A stored transposed: then the MR values of a step are contiguous). */
+static inline __attribute__((always_inline)) KTARGET void KN(tile2)(int ta, int mr, int kc, const REAL *A, long lda,
                                                                     const REAL *B, long ldb, REAL *C, long ldc) {
     KN(vec) c0[MR], c1[MR];
     for (int r = 0; r < MR; r++)
@@ -30,7 +32,7 @@ static inline __attribute__((always_inline)) KTARGET void KN(tile2)(int mr, int 
         const KN(vec) b0 = *(const KN(vecu) *)(B + k * ldb), b1 = *(const KN(vecu) *)(B + k * ldb + VL);
         for (int r = 0; r < MR; r++)
             if (r < mr) {
-                const REAL a = A[r * lda + k];
+                const REAL a = ta ? A[k * lda + r] : A[r * lda + k];
                 c0[r] += a * b0;
                 c1[r] += a * b1;
             }
@@ -43,7 +45,7 @@ static inline __attribute__((always_inline)) KTARGET void KN(tile2)(int mr, int 
 }
 
 /* C[mr x VL] += A[mr x kc] B[kc x VL]: the column tail when VL <= remaining columns < 2VL. */
-static inline __attribute__((always_inline)) KTARGET void KN(tile1)(int mr, int kc, const REAL *A, long lda,
+static inline __attribute__((always_inline)) KTARGET void KN(tile1)(int ta, int mr, int kc, const REAL *A, long lda,
                                                                     const REAL *B, long ldb, REAL *C, long ldc) {
     KN(vec) c0[MR];
     for (int r = 0; r < MR; r++)
@@ -51,20 +53,21 @@ static inline __attribute__((always_inline)) KTARGET void KN(tile1)(int mr, int 
     for (int k = 0; k < kc; k++) {
         const KN(vec) b0 = *(const KN(vecu) *)(B + k * ldb);
         for (int r = 0; r < MR; r++)
-            if (r < mr) c0[r] += A[r * lda + k] * b0;
+            if (r < mr) c0[r] += (ta ? A[k * lda + r] : A[r * lda + k]) * b0;
     }
     for (int r = 0; r < MR; r++)
         if (r < mr) *(KN(vecu) *)(C + r * ldc) = c0[r];
 }
 
+#define AOFF_(i, k) (ta ? (long)(k) * lda + (i) : (long)(i) * lda + (k)) /* offset of op(A)[i][k] */
 #define KCASE_(W, m)                                                                              \
     case m:                                                                                       \
-        KN(W)(m, kc, A + (long)i * lda + k0, lda, Bp, 2 * VL, C + (long)i * ldc + j, ldc);        \
+        KN(W)(ta, m, kc, A + AOFF_(i, k0), lda, Bp, 2 * VL, C + (long)i * ldc + j, ldc);        \
         break;
 
 #define KTAIL_(m)                                                                                 \
     case m:                                                                                       \
-        KN(tile1)(m, kc, A + (long)i * lda + k0, lda, Bp, 2 * VL, Ct, VL);                        \
+        KN(tile1)(ta, m, kc, A + AOFF_(i, k0), lda, Bp, 2 * VL, Ct, VL);                        \
         break;
 
 /* Row tiles of C[:, j:j+w] (w = 2VL or VL columns) against the packed panel Bp (kc x 2VL). */
@@ -76,7 +79,7 @@ static inline __attribute__((always_inline)) KTARGET void KN(tile1)(int mr, int 
         }                                                                                         \
     }
 
-static KTARGET void KN(gemm_rows)(int M, int N, int K, const REAL *A, long lda, const REAL *B, long ldb, REAL *C,
+static inline __attribute__((always_inline)) KTARGET void KN(gemm_rows)(int ta, int M, int N, int K, const REAL *A, long lda, const REAL *B, long ldb, REAL *C,
                                 long ldc) {
     enum { KC = 256 };
     /* The (kc x w) panel of B, copied contiguous: rows of B are ldb apart, often a multiple of 4 KiB,
@@ -118,14 +121,20 @@ static KTARGET void KN(gemm_rows)(int M, int N, int K, const REAL *A, long lda, 
 
 /* Blocks of MC rows, so that the (MC x KC) block of A being multiplied stays in L2 while the column
  * panels of B stream past it (without this, a tall A is re-read from memory for every panel of B). */
-static KTARGET void KN(gemm_nn)(int M, int N, int K, const REAL *A, long lda, const REAL *B, long ldb, REAL *C,
-                                long ldc) {
+static KTARGET void KN(gemm_nn)(int ta, int M, int N, int K, const REAL *A, long lda, const REAL *B, long ldb,
+                                REAL *C, long ldc) {
     enum { MC = 120 }; /* a multiple of every MR */
-    for (int i0 = 0; i0 < M; i0 += MC)
-        KN(gemm_rows)(M - i0 < MC ? M - i0 : MC, N, K, A + (long)i0 * lda, lda, B, ldb, C + (long)i0 * ldc, ldc);
+    for (int i0 = 0; i0 < M; i0 += MC) {
+        const int mc = M - i0 < MC ? M - i0 : MC;
+        if (ta) /* two inlined copies, each with ta a constant */
+            KN(gemm_rows)(1, mc, N, K, A + AOFF_(i0, 0), lda, B, ldb, C + (long)i0 * ldc, ldc);
+        else
+            KN(gemm_rows)(0, mc, N, K, A + AOFF_(i0, 0), lda, B, ldb, C + (long)i0 * ldc, ldc);
+    }
 }
 
 #undef KCASE_
+#undef AOFF_
 #undef KROWS_
 #undef KTAIL_
 #undef KN
