@@ -1,7 +1,7 @@
 /* sf_gemm.c: row-major GEMM (see sf_gemm.h). Input: op(A) (M, K), op(B) (K, N). Output: C (M, N).
  *
  * sf_sgemm / sf_dgemm: beta is applied first (0 overwrites C), a transposed B is copied once into a
- * row-major buffer (a transposed A is read in place), then the register-blocked core of sf_gemm_tmpl.h computes C += A B. The core is compiled
+ * row-major buffer (the core packs op(A), transposed or not, into panels), then the register-blocked core of sf_gemm_tmpl.h computes C += A B. The core is compiled
  * three times per dtype, for AVX-512 (16 floats per vector), AVX2+FMA (8) and baseline x86-64/other CPUs
  * (generic 16-byte vectors), and chosen at run time with __builtin_cpu_supports: no -march=native needed.
  * Compilers without GNU vector extensions, alpha != 1, or an allocation failure fall back to the naive
@@ -138,7 +138,7 @@ int sf_gemm_isa(void) {
             NAIVE(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);                          \
             return;                                                                                       \
         }                                                                                                 \
-        T *Bt = NULL; /* op(A) is read in place by the core; a transposed B is copied once */      \
+        T *Bt = NULL; /* the core packs op(A) itself; a transposed B is copied once */             \
         if (transB) { /* B stored (N, K): copy B^T (K, N) */                                              \
             Bt = malloc(sizeof(T) * (size_t)K * (size_t)N);                                               \
             if (!Bt) {                                                                                    \
@@ -148,29 +148,27 @@ int sf_gemm_isa(void) {
             TRANSPOSE(Bt, B, N, K, ldb);                                                                  \
             B = Bt, ldb = N;                                                                              \
         }                                                                                                 \
-        for (int i = 0; i < M; i++) { /* beta == 0 overwrites (C may hold NaN) */                        \
+        for (int i = 0; i < M && beta != 1; i++) { /* beta == 0 overwrites (C may hold NaN) */           \
             T *c = C + (long)i * ldc;                                                                     \
             if (beta == 0)                                                                                \
                 memset(c, 0, sizeof(T) * (size_t)N);                                                      \
-            else if (beta != 1)                                                                           \
+            else                                                                                          \
                 for (int j = 0; j < N; j++) c[j] *= beta;                                                 \
         }                                                                                                 \
-        SF_GEMM_DISPATCH_##SFX(transA != 0, M, N, K, A, lda, B, ldb, C, ldc);                                          \
+        if (SF_GEMM_DISPATCH_##SFX(transA != 0, M, N, K, A, lda, B, ldb, C, ldc) != 0) /* out of memory */ \
+            NAIVE(transA, 0, M, N, K, alpha, A, lda, B, ldb, 1, C, ldc);                                  \
         free(Bt);                                                                                         \
     }
 
 #ifndef SF_GEMM_FAST
 #define SF_GEMM_FAST 0
-#define SF_GEMM_DISPATCH_s(...) (void)0
-#define SF_GEMM_DISPATCH_d(...) (void)0
+#define SF_GEMM_DISPATCH_s(...) (-1)
+#define SF_GEMM_DISPATCH_d(...) (-1)
 #elif defined(SF_GEMM_X86)
-#define SF_GEMM_DISPATCH_(P, ta, M, N, K, A, lda, B, ldb, C, ldc)                  \
-    do {                                                                           \
-        int isa_ = sf_gemm_isa();                                                  \
-        if (isa_ == 2) gemm_nn_##P##_avx512(ta, M, N, K, A, lda, B, ldb, C, ldc);      \
-        else if (isa_ == 1) gemm_nn_##P##_avx2(ta, M, N, K, A, lda, B, ldb, C, ldc);   \
-        else gemm_nn_##P##_generic(ta, M, N, K, A, lda, B, ldb, C, ldc);               \
-    } while (0)
+#define SF_GEMM_DISPATCH_(P, ta, M, N, K, A, lda, B, ldb, C, ldc)                             \
+    (sf_gemm_isa() == 2   ? gemm_nn_##P##_avx512(ta, M, N, K, A, lda, B, ldb, C, ldc)               \
+     : sf_gemm_isa() == 1 ? gemm_nn_##P##_avx2(ta, M, N, K, A, lda, B, ldb, C, ldc)                 \
+                          : gemm_nn_##P##_generic(ta, M, N, K, A, lda, B, ldb, C, ldc))
 #define SF_GEMM_DISPATCH_s(...) SF_GEMM_DISPATCH_(s, __VA_ARGS__)
 #define SF_GEMM_DISPATCH_d(...) SF_GEMM_DISPATCH_(d, __VA_ARGS__)
 #else
