@@ -17,8 +17,7 @@ int FN(rnn_cell_forward)(REAL *h_all, REAL *hT, const REAL *xproj, const REAL *h
     /* W_hh^T once, so that every step's GEMM reads its right operand row by row. */
     REAL *WT = malloc(sizeof(REAL) * (size_t)H * (size_t)H);
     if (!WT) return SF_ENOMEM;
-    for (int i = 0; i < H; i++)
-        for (int j = 0; j < H; j++) WT[(size_t)j * H + i] = W_hh[(size_t)i * H + j];
+    TRANSPOSE(WT, W_hh, H, H, H);
     const long TH = (long)T * H;
     int nt = sf_resolve_threads(n_threads);
     if (nt > B) nt = B;

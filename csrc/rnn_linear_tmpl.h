@@ -6,8 +6,7 @@ int FN(rnn_linear_forward)(REAL *out, const REAL *x, const REAL *W, const REAL *
     /* W^T (I,O) once, shared by all threads: each thread's GEMM then streams it row by row. */
     REAL *WT = malloc(sizeof(REAL) * (size_t)I * (size_t)O);
     if (!WT) return SF_ENOMEM;
-    for (int o = 0; o < O; o++)
-        for (int i = 0; i < I; i++) WT[(size_t)i * O + o] = W[(size_t)o * I + i];
+    TRANSPOSE(WT, W, O, I, I);
     int nt = sf_resolve_threads(n_threads);
     SF_PARALLEL(nt) {
         const int tid = sf_thread_id();

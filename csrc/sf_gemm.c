@@ -1,7 +1,7 @@
 /* sf_gemm.c: row-major GEMM (see sf_gemm.h). Input: op(A) (M, K), op(B) (K, N). Output: C (M, N).
  *
- * sf_sgemm / sf_dgemm: beta is applied first (0 overwrites C), a transposed operand is copied once into a
- * row-major buffer, then the register-blocked core of sf_gemm_tmpl.h computes C += A B. The core is compiled
+ * sf_sgemm / sf_dgemm: beta is applied first (0 overwrites C), a transposed B is copied once into a
+ * row-major buffer (the core packs op(A), transposed or not, into panels), then the register-blocked core of sf_gemm_tmpl.h computes C += A B. The core is compiled
  * three times per dtype, for AVX-512 (16 floats per vector), AVX2+FMA (8) and baseline x86-64/other CPUs
  * (generic 16-byte vectors), and chosen at run time with __builtin_cpu_supports: no -march=native needed.
  * Compilers without GNU vector extensions, alpha != 1, or an allocation failure fall back to the naive
@@ -30,6 +30,23 @@
 
 DEFINE_NAIVE(sf_sgemm_naive, float)
 DEFINE_NAIVE(sf_dgemm_naive, double)
+
+/* dst (cols, rows) = src^T, src (rows, cols) with row stride lds. In 32 x 32 tiles, so that both the reads
+ * and the strided writes of a tile stay within a few dozen cache lines (a plain double loop misses the
+ * cache on every write once rows exceed a few thousand). */
+#define DEFINE_TRANSPOSE(NAME, T)                                                                    \
+    void NAME(T *dst, const T *src, int rows, int cols, int lds) {                                   \
+        enum { TB = 32 };                                                                            \
+        for (int r0 = 0; r0 < rows; r0 += TB)                                                        \
+            for (int c0 = 0; c0 < cols; c0 += TB) {                                                  \
+                const int r1 = r0 + TB < rows ? r0 + TB : rows, c1 = c0 + TB < cols ? c0 + TB : cols; \
+                for (int r = r0; r < r1; r++)                                                        \
+                    for (int c = c0; c < c1; c++) dst[(long)c * rows + r] = src[(long)r * lds + c];  \
+            }                                                                                        \
+    }
+
+DEFINE_TRANSPOSE(sf_stranspose, float)
+DEFINE_TRANSPOSE(sf_dtranspose, double)
 
 #if defined(__GNUC__)
 #define SF_GEMM_FAST 1
@@ -113,7 +130,7 @@ int sf_gemm_isa(void) {
     return 0;
 }
 
-#define DEFINE_GEMM(NAME, T, NAIVE, SFX)                                                                 \
+#define DEFINE_GEMM(NAME, T, NAIVE, TRANSPOSE, SFX)                                                                 \
     void NAME(int transA, int transB, int M, int N, int K, T alpha, const T *A, int lda, const T *B,      \
               int ldb, T beta, T *C, int ldc) {                                                           \
         if (M <= 0 || N <= 0) return;                                                                     \
@@ -121,49 +138,37 @@ int sf_gemm_isa(void) {
             NAIVE(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);                          \
             return;                                                                                       \
         }                                                                                                 \
-        T *At = NULL, *Bt = NULL;                                                                         \
-        if (transA) { /* A stored (K, M): copy A^T (M, K) */                                              \
-            At = malloc(sizeof(T) * (size_t)M * (size_t)K);                                               \
-            if (!At) { NAIVE(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return; }     \
-            for (int k = 0; k < K; k++)                                                                   \
-                for (int i = 0; i < M; i++) At[(size_t)i * K + k] = A[(long)k * lda + i];                 \
-            A = At, lda = K;                                                                              \
-        }                                                                                                 \
+        T *Bt = NULL; /* the core packs op(A) itself; a transposed B is copied once */             \
         if (transB) { /* B stored (N, K): copy B^T (K, N) */                                              \
             Bt = malloc(sizeof(T) * (size_t)K * (size_t)N);                                               \
             if (!Bt) {                                                                                    \
-                free(At);                                                                                 \
                 NAIVE(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);                      \
                 return;                                                                                   \
             }                                                                                             \
-            for (int j = 0; j < N; j++)                                                                   \
-                for (int k = 0; k < K; k++) Bt[(size_t)k * N + j] = B[(long)j * ldb + k];                \
+            TRANSPOSE(Bt, B, N, K, ldb);                                                                  \
             B = Bt, ldb = N;                                                                              \
         }                                                                                                 \
-        for (int i = 0; i < M; i++) { /* beta == 0 overwrites (C may hold NaN) */                        \
+        for (int i = 0; i < M && beta != 1; i++) { /* beta == 0 overwrites (C may hold NaN) */           \
             T *c = C + (long)i * ldc;                                                                     \
             if (beta == 0)                                                                                \
                 memset(c, 0, sizeof(T) * (size_t)N);                                                      \
-            else if (beta != 1)                                                                           \
+            else                                                                                          \
                 for (int j = 0; j < N; j++) c[j] *= beta;                                                 \
         }                                                                                                 \
-        SF_GEMM_DISPATCH_##SFX(M, N, K, A, lda, B, ldb, C, ldc);                                          \
-        free(At);                                                                                         \
+        if (SF_GEMM_DISPATCH_##SFX(transA != 0, M, N, K, A, lda, B, ldb, C, ldc) != 0) /* out of memory */ \
+            NAIVE(transA, 0, M, N, K, alpha, A, lda, B, ldb, 1, C, ldc);                                  \
         free(Bt);                                                                                         \
     }
 
 #ifndef SF_GEMM_FAST
 #define SF_GEMM_FAST 0
-#define SF_GEMM_DISPATCH_s(...) (void)0
-#define SF_GEMM_DISPATCH_d(...) (void)0
+#define SF_GEMM_DISPATCH_s(...) (-1)
+#define SF_GEMM_DISPATCH_d(...) (-1)
 #elif defined(SF_GEMM_X86)
-#define SF_GEMM_DISPATCH_(P, M, N, K, A, lda, B, ldb, C, ldc)               \
-    do {                                                                    \
-        int isa_ = sf_gemm_isa();                                           \
-        if (isa_ == 2) gemm_nn_##P##_avx512(M, N, K, A, lda, B, ldb, C, ldc);  \
-        else if (isa_ == 1) gemm_nn_##P##_avx2(M, N, K, A, lda, B, ldb, C, ldc); \
-        else gemm_nn_##P##_generic(M, N, K, A, lda, B, ldb, C, ldc);       \
-    } while (0)
+#define SF_GEMM_DISPATCH_(P, ta, M, N, K, A, lda, B, ldb, C, ldc)                             \
+    (sf_gemm_isa() == 2   ? gemm_nn_##P##_avx512(ta, M, N, K, A, lda, B, ldb, C, ldc)               \
+     : sf_gemm_isa() == 1 ? gemm_nn_##P##_avx2(ta, M, N, K, A, lda, B, ldb, C, ldc)                 \
+                          : gemm_nn_##P##_generic(ta, M, N, K, A, lda, B, ldb, C, ldc))
 #define SF_GEMM_DISPATCH_s(...) SF_GEMM_DISPATCH_(s, __VA_ARGS__)
 #define SF_GEMM_DISPATCH_d(...) SF_GEMM_DISPATCH_(d, __VA_ARGS__)
 #else
@@ -171,5 +176,5 @@ int sf_gemm_isa(void) {
 #define SF_GEMM_DISPATCH_d(...) gemm_nn_d_generic(__VA_ARGS__)
 #endif
 
-DEFINE_GEMM(sf_sgemm, float, sf_sgemm_naive, s)
-DEFINE_GEMM(sf_dgemm, double, sf_dgemm_naive, d)
+DEFINE_GEMM(sf_sgemm, float, sf_sgemm_naive, sf_stranspose, s)
+DEFINE_GEMM(sf_dgemm, double, sf_dgemm_naive, sf_dtranspose, d)

@@ -21,6 +21,10 @@ void sf_sgemm_naive(int transA, int transB, int M, int N, int K, float alpha, co
 void sf_dgemm_naive(int transA, int transB, int M, int N, int K, double alpha, const double *A, int lda,
                     const double *B, int ldb, double beta, double *C, int ldc);
 
+/* dst (cols, rows) = src^T for src (rows, cols) with row stride lds (cache-blocked). */
+void sf_stranspose(float *dst, const float *src, int rows, int cols, int lds);
+void sf_dtranspose(double *dst, const double *src, int rows, int cols, int lds);
+
 /* Which core sf_sgemm/sf_dgemm run on this CPU: 2 AVX-512, 1 AVX2+FMA, 0 generic (reported by benchmarks). */
 int sf_gemm_isa(void);
 

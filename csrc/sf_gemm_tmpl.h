@@ -1,14 +1,17 @@
-/* sf_gemm_tmpl.h: the register-blocked GEMM core, C (M,N) += A (M,K) B (K,N), all row-major and
- * non-transposed, compiled once per (dtype, instruction set) by sf_gemm.c with:
+/* sf_gemm_tmpl.h: the register-blocked GEMM core, C (M,N) += op(A) (M,K) B (K,N), row-major, op(A) = A
+ * (M,K) or, when ta, A^T with A stored (K,M). Compiled once per (dtype, instruction set) by sf_gemm.c with:
  *   REAL (float/double), VL (elements per vector), MR (rows of the register tile), KSFX (name suffix),
  *   KTARGET (a function attribute selecting the instruction set, or nothing).
  *
- * Tile: MR rows x NR = 2*VL columns of C live in 2*MR vector registers while k runs over a block of KC
- * steps; each step loads two vectors of a row of B and broadcasts MR elements of a column of A.
- * B's (KC x NR) panel stays in L1 across all row tiles of A.
+ * Blocking (after Goto / BLIS): for each block of MC rows and KC steps of k, op(A)'s block is copied into
+ * Ap as MR-row panels stored k-major (the MR values a k step needs are adjacent), and for each NR = 2*VL
+ * columns B's (KC x NR) panel is copied into Bp. Both copies make the inner loop read contiguous memory
+ * (rows of A or B with a power-of-two stride would otherwise fight over the same L1 cache sets). The
+ * micro-kernel keeps an MR x NR tile of C in 2*MR vector registers while k runs over the block: per step
+ * two vector loads of Bp and MR broadcasts from Ap.
  *
  * Determinism: every element C[i][j] is computed by the same sequence of multiply-adds (k in order, one
- * KC block after the other) whichever tile or row count it falls in, so splitting M across threads never
+ * KC block after the other) whichever tile or row block it falls in, so splitting M across threads never
  * changes a bit of the result. */
 #define KN_(name, s) name##_##s
 #define KN2_(name, s) KN_(name, s) /* one more level so that KSFX expands before ## pastes it */
@@ -17,9 +20,12 @@
 typedef REAL KN(vec) __attribute__((vector_size(VL * sizeof(REAL))));
 typedef REAL KN(vecu) __attribute__((vector_size(VL * sizeof(REAL)), aligned(sizeof(REAL)))); /* unaligned */
 
-/* C[mr x 2VL] += A[mr x kc] B[kc x 2VL]; mr <= MR is a constant after inlining. */
-static inline __attribute__((always_inline)) KTARGET void KN(tile2)(int mr, int kc, const REAL *A, long lda,
-                                                                    const REAL *B, long ldb, REAL *C, long ldc) {
+enum { KN(MC) = 120, KN(KC) = 256 }; /* MC a multiple of every MR; Bp (KC x 2VL) is 32 KiB: fits L1 */
+
+/* C[mr x 2VL] += Ap[mr x kc] Bp[kc x 2VL]; Ap holds element (r, k) at Ap[k*MR + r], Bp row k at Bp[k*2VL].
+ * mr <= MR is a constant after inlining. */
+static inline __attribute__((always_inline)) KTARGET void KN(tile2)(int mr, int kc, const REAL *Ap,
+                                                                    const REAL *Bp, REAL *C, long ldc) {
     KN(vec) c0[MR], c1[MR];
     for (int r = 0; r < MR; r++)
         if (r < mr) {
@@ -27,10 +33,10 @@ static inline __attribute__((always_inline)) KTARGET void KN(tile2)(int mr, int 
             c1[r] = *(const KN(vecu) *)(C + r * ldc + VL);
         }
     for (int k = 0; k < kc; k++) {
-        const KN(vec) b0 = *(const KN(vecu) *)(B + k * ldb), b1 = *(const KN(vecu) *)(B + k * ldb + VL);
+        const KN(vec) b0 = *(const KN(vec) *)(Bp + k * 2 * VL), b1 = *(const KN(vec) *)(Bp + k * 2 * VL + VL);
         for (int r = 0; r < MR; r++)
             if (r < mr) {
-                const REAL a = A[r * lda + k];
+                const REAL a = Ap[k * MR + r];
                 c0[r] += a * b0;
                 c1[r] += a * b1;
             }
@@ -42,83 +48,102 @@ static inline __attribute__((always_inline)) KTARGET void KN(tile2)(int mr, int 
         }
 }
 
-/* C[mr x VL] += A[mr x kc] B[kc x VL]: the column tail when VL <= remaining columns < 2VL. */
-static inline __attribute__((always_inline)) KTARGET void KN(tile1)(int mr, int kc, const REAL *A, long lda,
-                                                                    const REAL *B, long ldb, REAL *C, long ldc) {
+/* C[mr x VL] += Ap[mr x kc] Bp[kc x VL] (the first VL columns of the panel). */
+static inline __attribute__((always_inline)) KTARGET void KN(tile1)(int mr, int kc, const REAL *Ap,
+                                                                    const REAL *Bp, REAL *C, long ldc) {
     KN(vec) c0[MR];
     for (int r = 0; r < MR; r++)
         if (r < mr) c0[r] = *(const KN(vecu) *)(C + r * ldc);
     for (int k = 0; k < kc; k++) {
-        const KN(vec) b0 = *(const KN(vecu) *)(B + k * ldb);
+        const KN(vec) b0 = *(const KN(vec) *)(Bp + k * 2 * VL);
         for (int r = 0; r < MR; r++)
-            if (r < mr) c0[r] += A[r * lda + k] * b0;
+            if (r < mr) c0[r] += Ap[k * MR + r] * b0;
     }
     for (int r = 0; r < MR; r++)
         if (r < mr) *(KN(vecu) *)(C + r * ldc) = c0[r];
 }
 
-#define KCASE_(W, m)                                                                              \
-    case m:                                                                                       \
-        KN(W)(m, kc, A + (long)i * lda + k0, lda, Bp, 2 * VL, C + (long)i * ldc + j, ldc);        \
+#define KCASE_(W, m, CP, LDC)                                                                      \
+    case m:                                                                                        \
+        KN(W)(m, kc, Ap + (long)(i - i0) * kc, Bp, CP, LDC);                                       \
         break;
-
-#define KTAIL_(m)                                                                                 \
-    case m:                                                                                       \
-        KN(tile1)(m, kc, A + (long)i * lda + k0, lda, Bp, 2 * VL, Ct, VL);                        \
-        break;
-
-/* Row tiles of C[:, j:j+w] (w = 2VL or VL columns) against the packed panel Bp (kc x 2VL). */
-#define KROWS_(W)                                                                                 \
-    for (int i = 0; i < M; i += MR) {                                                             \
-        switch (M - i < MR ? M - i : MR) {                                                        \
-            KCASE_(W, 1) KCASE_(W, 2) KCASE_(W, 3) KCASE_(W, 4)                                   \
-            KCASE_(W, 5) KCASE_(W, 6) KCASE_(W, 7) KCASE_(W, 8)                                   \
-        }                                                                                         \
+#define KSWITCH_(W, CP, LDC)                                                                       \
+    switch (mr) {                                                                                  \
+        KCASE_(W, 1, CP, LDC) KCASE_(W, 2, CP, LDC) KCASE_(W, 3, CP, LDC) KCASE_(W, 4, CP, LDC)    \
+        KCASE_(W, 5, CP, LDC) KCASE_(W, 6, CP, LDC) KCASE_(W, 7, CP, LDC) KCASE_(W, 8, CP, LDC)    \
     }
 
-static KTARGET void KN(gemm_nn)(int M, int N, int K, const REAL *A, long lda, const REAL *B, long ldb, REAL *C,
-                                long ldc) {
-    enum { KC = 256 };
-    /* The (kc x w) panel of B, copied contiguous: rows of B are ldb apart, often a multiple of 4 KiB,
-     * which would make every row of the panel compete for the same few L1 cache sets. */
-    REAL Bp[KC * 2 * VL] __attribute__((aligned(64)));
-    for (int k0 = 0; k0 < K; k0 += KC) {
-        const int kc = K - k0 < KC ? K - k0 : KC;
-        int j = 0;
-        for (; j + 2 * VL <= N; j += 2 * VL) {
-            for (int k = 0; k < kc; k++) memcpy(Bp + k * 2 * VL, B + (long)(k0 + k) * ldb + j, sizeof(REAL) * 2 * VL);
-            KROWS_(tile2)
-        }
-        if (j + VL <= N) {
-            for (int k = 0; k < kc; k++) memcpy(Bp + k * 2 * VL, B + (long)(k0 + k) * ldb + j, sizeof(REAL) * VL);
-            KROWS_(tile1)
-            j += VL;
-        }
-        if (j < N) { /* the last w < VL columns: zero-padded to one vector, through a copy of C's tile */
-            const int w = N - j;
+/* op(A) block rows [i0, i0+mc) x k [k0, k0+kc) -> Ap as MR-row panels, panel p at Ap + p*MR*kc. */
+static inline __attribute__((always_inline)) void KN(pack_a)(REAL *Ap, int ta, const REAL *A, long lda, int i0,
+                                                             int mc, int k0, int kc) {
+    for (int p = 0; p < mc; p += MR) {
+        const int mr = mc - p < MR ? mc - p : MR;
+        REAL *dst = Ap + (long)p * kc;
+        if (ta)
             for (int k = 0; k < kc; k++) {
-                memcpy(Bp + k * 2 * VL, B + (long)(k0 + k) * ldb + j, sizeof(REAL) * w);
-                memset(Bp + k * 2 * VL + w, 0, sizeof(REAL) * (VL - w));
+                const REAL *src = A + (long)(k0 + k) * lda + i0 + p;
+                for (int r = 0; r < mr; r++) dst[k * MR + r] = src[r];
             }
-            REAL Ct[MR * VL] __attribute__((aligned(64)));
-            for (int i = 0; i < M; i += MR) {
-                const int mr = M - i < MR ? M - i : MR;
-                for (int r = 0; r < mr; r++) {
-                    memcpy(Ct + r * VL, C + (long)(i + r) * ldc + j, sizeof(REAL) * w);
-                    memset(Ct + r * VL + w, 0, sizeof(REAL) * (VL - w));
-                }
-                switch (mr) {
-                    KTAIL_(1) KTAIL_(2) KTAIL_(3) KTAIL_(4) KTAIL_(5) KTAIL_(6) KTAIL_(7) KTAIL_(8)
-                }
-                for (int r = 0; r < mr; r++) memcpy(C + (long)(i + r) * ldc + j, Ct + r * VL, sizeof(REAL) * w);
+        else
+            for (int r = 0; r < mr; r++) {
+                const REAL *src = A + (long)(i0 + p + r) * lda + k0;
+                for (int k = 0; k < kc; k++) dst[k * MR + r] = src[k];
             }
-        }
     }
 }
 
+/* Returns 0, or -1 when the panel buffer cannot be allocated (the caller then uses the naive loops). */
+static KTARGET int KN(gemm_nn)(int ta, int M, int N, int K, const REAL *A, long lda, const REAL *B, long ldb,
+                               REAL *C, long ldc) {
+    const int MC = KN(MC), KC = KN(KC);
+    const int mcap = ((M < MC ? M : MC) + MR - 1) / MR * MR; /* whole panels: the last may be partial */
+    REAL *Ap = malloc(sizeof(REAL) * (size_t)mcap * (size_t)(K < KC ? K : KC));
+    if (!Ap) return -1;
+    REAL Bp[KN(KC) * 2 * VL] __attribute__((aligned(64)));
+    REAL Ct[MR * VL] __attribute__((aligned(64)));
+    for (int i0 = 0; i0 < M; i0 += MC) {
+        const int i1 = M - i0 < MC ? M : i0 + MC;
+        for (int k0 = 0; k0 < K; k0 += KC) {
+            const int kc = K - k0 < KC ? K - k0 : KC;
+            KN(pack_a)(Ap, ta, A, lda, i0, i1 - i0, k0, kc);
+            int j = 0;
+            for (; j + 2 * VL <= N; j += 2 * VL) {
+                for (int k = 0; k < kc; k++)
+                    memcpy(Bp + k * 2 * VL, B + (long)(k0 + k) * ldb + j, sizeof(REAL) * 2 * VL);
+                for (int i = i0; i < i1; i += MR) {
+                    const int mr = i1 - i < MR ? i1 - i : MR;
+                    KSWITCH_(tile2, C + (long)i * ldc + j, ldc)
+                }
+            }
+            for (; j < N; j += VL) { /* then VL columns, then the last w < VL zero-padded through Ct */
+                const int w = N - j < VL ? N - j : VL;
+                for (int k = 0; k < kc; k++) {
+                    memcpy(Bp + k * 2 * VL, B + (long)(k0 + k) * ldb + j, sizeof(REAL) * w);
+                    memset(Bp + k * 2 * VL + w, 0, sizeof(REAL) * (VL - w));
+                }
+                for (int i = i0; i < i1; i += MR) {
+                    const int mr = i1 - i < MR ? i1 - i : MR;
+                    if (w == VL) {
+                        KSWITCH_(tile1, C + (long)i * ldc + j, ldc)
+                    } else {
+                        for (int r = 0; r < mr; r++) {
+                            memcpy(Ct + r * VL, C + (long)(i + r) * ldc + j, sizeof(REAL) * w);
+                            memset(Ct + r * VL + w, 0, sizeof(REAL) * (VL - w));
+                        }
+                        KSWITCH_(tile1, Ct, VL)
+                        for (int r = 0; r < mr; r++)
+                            memcpy(C + (long)(i + r) * ldc + j, Ct + r * VL, sizeof(REAL) * w);
+                    }
+                }
+            }
+        }
+    }
+    free(Ap);
+    return 0;
+}
+
 #undef KCASE_
-#undef KROWS_
-#undef KTAIL_
+#undef KSWITCH_
 #undef KN
 #undef KN_
 #undef KN2_

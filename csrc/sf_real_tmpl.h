@@ -7,6 +7,7 @@
 #define REAL double
 #define FN(name) name##_f64
 #define GEMM sf_dgemm
+#define TRANSPOSE sf_dtranspose
 #define TANH tanh
 #define EXP exp
 #define LOG log
@@ -16,6 +17,7 @@
 #define REAL float
 #define FN(name) name##_f32
 #define GEMM sf_sgemm
+#define TRANSPOSE sf_stranspose
 #define TANH tanhf
 #define EXP expf
 #define LOG logf

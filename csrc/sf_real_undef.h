@@ -2,6 +2,7 @@
 #undef REAL
 #undef FN
 #undef GEMM
+#undef TRANSPOSE
 #undef TANH
 #undef EXP
 #undef LOG
