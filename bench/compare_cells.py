@@ -61,37 +61,30 @@ def window_stream(ids: np.ndarray, B: int, T: int):
 
 # ---- engines (each in its own process) -----------------------------------------------------------------
 class SeqfastEngine:
+    """seqfast.RNNLM + seqfast.Trainer (clip by global norm 5, then SGD or Adam), one-hot input."""
+
     def __init__(self, cell, V, H, L, n_threads, seed, lr, adam):
         import seqfast
         self.m = seqfast.RNNLM(vocab_size=V, hidden_size=H, cell=cell, num_layers=L, n_threads=n_threads,
                                seed=seed)
-        self.lr, self.adam, self.state, self.t = lr, adam, None, 0
-        if adam:
-            self.mom = np.zeros_like(self.m.flat_params)
-            self.vel = np.zeros_like(self.m.flat_params)
+        self.tr = seqfast.Trainer(self.m, optimizer="adam" if adam else "sgd", lr=lr, clip_norm=5.0)
 
     def state_dict(self):
         return self.m.state_dict()
 
+    def check_against_reference(self, X, Y):
+        """The C model's loss and gradients vs the NumPy reference model (float64) on one window."""
+        from seqfast.reference import rnn as ref
+        loss, grads, _ = self.m.loss_and_grad(X, Y)
+        P = {k: v.astype(np.float64) for k, v in self.m.params.items()}
+        st = [self.m.cell.zero_state(X.shape[0], self.m.hidden_size, np.float64) for _ in range(self.m.num_layers)]
+        rloss, rgrads, _, _ = ref.lm_loss_and_grad(P, X, Y, st, self.m.cell.name)
+        assert abs(loss - rloss) < 1e-4 * rloss, (loss, rloss)
+        for k, g in rgrads.items():
+            assert np.abs(grads[k] - g).max() <= 1e-3 * max(np.abs(g).max(), 1e-6), k
+
     def step(self, X, Y):
-        loss, _, hT = self.m.loss_and_grad(X, Y, self.state)
-        self.state = hT
-        g, p = self.m.flat_grads, self.m.flat_params
-        norm = float(np.sqrt(np.dot(g, g)))
-        if norm > 5.0:
-            g *= 5.0 / norm
-        if self.adam:  # the same Adam as torch.optim.Adam (bias-corrected)
-            self.t += 1
-            self.mom *= 0.9
-            self.mom += 0.1 * g
-            self.vel *= 0.999
-            self.vel += 0.001 * g * g
-            mh = self.mom / (1 - 0.9 ** self.t)
-            vh = self.vel / (1 - 0.999 ** self.t)
-            p -= self.lr * mh / (np.sqrt(vh) + 1e-8)
-        else:
-            p -= self.lr * g
-        return loss
+        return self.tr.step(X, Y)
 
     def eval_loss(self, X, Y, state):
         return self.m.loss(X, Y, state)
@@ -156,6 +149,8 @@ def worker_speed(args) -> dict:
     ids, V = load_chars(args.data)
     eng = make_engine(args.engine, args.cell, V, args.hidden, args.layers, args, adam=False)
     stream = window_stream(ids, args.batch, args.steps_per_window)
+    if args.engine == "seqfast":
+        eng.check_against_reference(*next(stream))
     for _ in range(args.warmup):
         eng.step(*next(stream))
     times, losses = [], []
@@ -200,7 +195,8 @@ def run_worker(kind: str, engine: str, args, cell="lstm", layers=1) -> dict | No
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", kind, "--engine", engine, "--cell", cell,
            "--layers", str(layers)]
     for k in ("threads", "hidden", "batch", "steps_per_window", "steps", "warmup", "minutes", "seed", "lr"):
-        cmd += [f"--{k.replace('_', '-')}", str(getattr(args, k))]
+        if getattr(args, k) is not None:
+            cmd += [f"--{k.replace('_', '-')}", str(getattr(args, k))]
     if args.data:
         cmd += ["--data", args.data]
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
@@ -242,16 +238,16 @@ def main(argv=None) -> int:
     if args.quick:
         args.steps, args.warmup = 3, 1
     if args.worker:
-        if args.lr is None or args.lr == "None":
+        if args.lr is None:
             args.lr = 2e-3 if args.worker == "quality" else 1.0
         fn = worker_speed if args.worker == "speed" else worker_quality
         print(json.dumps(fn(args)))
         return 0
-    args.lr = args.lr if args.lr is not None else "None"
     engines = ["seqfast"] + (["torch"] if have_torch() else [])
     import seqfast
     print(f"seqfast {seqfast.__version__}, threads={args.threads}, H={args.hidden}, B={args.batch}, "
-          f"T={args.steps_per_window}, {args.steps} timed steps (median), one-hot input, SGD step")
+          f"T={args.steps_per_window}, {args.steps} timed steps (median), one-hot input, float32; a step is "
+          f"forward + BPTT + clip by global norm + SGD update")
     if not args.skip_speed:
         print()
         print("| cell | layers | engine | ms/step | tokens/s | torch/seqfast | peak RSS MB |")
