@@ -138,3 +138,19 @@ def test_bad_input_raises(cell):
     ro.flags.writeable = False
     with pytest.raises(ValueError, match="read-only"):
         backward(mod, ns, dh_all, dstate, cache, W, dW, ro)
+
+
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_bad_cache_raises(cell):
+    G, mod, _, ns = CELLS[cell]
+    B, T, H = 2, 3, 4
+    xproj, state, W, b = make_inputs(cell, B, T, H, np.float32)
+    _, _, cache = forward(mod, ns, xproj, state, W, b)
+    _, _, other = forward(mod, ns, xproj[:, :2].copy(), state, W, b)
+    dh_all, dstate = make_upstream(cell, B, T, H, np.float32)
+    dW, db = np.zeros_like(W), np.zeros_like(b)
+    mixed = (other[0],) + cache[1:]  # gates of a shorter window with the rest of this one
+    with pytest.raises(ValueError, match="cache gates has shape"):
+        backward(mod, ns, dh_all, dstate, mixed, W, dW, db)
+    with pytest.raises(TypeError, match="cache must be"):
+        backward(mod, ns, dh_all, dstate, cache[:-1], W, dW, db)

@@ -42,11 +42,28 @@ def check_forward(cell: str, G: int, xproj, h0, W_hh, b_hh):
     B, T, GH = xproj.shape
     if B < 1 or T < 1 or GH < 1 or GH % G:
         _fail(cell, f"xproj has shape {xproj.shape}; expected (B, T, {G}*H) with B, T, H >= 1")
+    if max(B, T, GH) >= 2 ** 31:
+        _fail(cell, f"xproj has shape {xproj.shape}; every size must be below 2**31")
     H = GH // G
     check_array(cell, "h0", h0, (B, H), dtype)
     check_array(cell, "W_hh", W_hh, (G * H, H), dtype)
     check_array(cell, "b_hh", b_hh, (G * H,), dtype)
     return B, T, H, dtype
+
+
+def check_cache(cell: str, G: int, cache, layout):
+    """Sizes (B, T, H) and dtype of a forward's cache, after checking its arrays against ``layout`` (a list of
+    (name, dims) in cache order, dims made of "B", "T", "H", "GH"; one name must be "h_all"), so that a cache
+    from another call or a hand-made tuple cannot make a kernel read out of bounds."""
+    if not isinstance(cache, tuple) or len(cache) != len(layout):
+        _fail(cell, f"cache must be the tuple of {len(layout)} arrays returned by forward", TypeError)
+    h_all = cache[[n for n, _ in layout].index("h_all")]
+    check_array(cell, "cache h_all", h_all, (None, None, None))
+    B, T, H = h_all.shape
+    size = {"B": B, "T": T, "H": H, "GH": G * H}
+    for (name, dims), a in zip(layout, cache):
+        check_array(cell, f"cache {name}", a, tuple(size[d] for d in dims), h_all.dtype)
+    return B, T, H, h_all.dtype
 
 
 def check_backward(cell: str, G: int, dh_all, dhT, W_hh, dW_hh, db_hh, B: int, T: int, H: int, dtype):

@@ -7,8 +7,12 @@ shapes and equations are in csrc/gru.h (gate rows r, z, n as in torch.nn.GRU).
 """
 import numpy as np
 
-from seqfast._cellargs import check_backward, check_forward, raise_for_status
+from seqfast._cellargs import check_backward, check_cache, check_forward, raise_for_status
 from seqfast._threads import resolve_threads
+
+#: what forward returns as ``cache`` (checked by backward)
+_CACHE = [("gates", ("B", "T", "GH")), ("hn_all", ("B", "T", "H")), ("h_all", ("B", "T", "H")),
+          ("h0", ("B", "H"))]
 
 ctypedef fused real:
     float
@@ -74,9 +78,8 @@ def backward(dh_all, dhT, cache, W_hh, dW_hh, db_hh, n_threads=None):
     dh_all (B, T, H) = dL/dh_t from above; dhT (B, H) = dL/dhT, or None for zero. Accumulates (+=) into
     dW_hh (3H, H) and db_hh (3H). Returns ``(dxproj (B, T, 3H), dh0 (B, H))``.
     """
+    B, T, H, dtype = check_cache("gru", 3, cache, _CACHE)
     gates, hn_all, h_all, h0 = cache
-    B, T, H = h_all.shape
-    dtype = h_all.dtype
     check_backward("gru", 3, dh_all, dhT, W_hh, dW_hh, db_hh, B, T, H, dtype)
     cdef int nt = resolve_threads(n_threads)
     dxproj = np.empty((B, T, 3 * H), dtype)

@@ -7,8 +7,12 @@ shapes and equations are in csrc/lstm.h (gate rows i, f, g, o as in torch.nn.LST
 """
 import numpy as np
 
-from seqfast._cellargs import check_array, check_backward, check_forward, raise_for_status
+from seqfast._cellargs import check_array, check_backward, check_cache, check_forward, raise_for_status
 from seqfast._threads import resolve_threads
+
+#: what forward returns as ``cache`` (checked by backward)
+_CACHE = [("gates", ("B", "T", "GH")), ("c_all", ("B", "T", "H")), ("tc_all", ("B", "T", "H")),
+          ("h_all", ("B", "T", "H")), ("h0", ("B", "H")), ("c0", ("B", "H"))]
 
 ctypedef fused real:
     float
@@ -84,9 +88,8 @@ def backward(dh_all, dhT, dcT, cache, W_hh, dW_hh, db_hh, n_threads=None):
     dh_all (B, T, H) = dL/dh_t from above; dhT, dcT (B, H) = dL/d(hT, cT), or None for zero. Accumulates
     (+=) into dW_hh (4H, H) and db_hh (4H). Returns ``(dxproj (B, T, 4H), dh0 (B, H), dc0 (B, H))``.
     """
+    B, T, H, dtype = check_cache("lstm", 4, cache, _CACHE)
     gates, c_all, tc_all, h_all, h0, c0 = cache
-    B, T, H = h_all.shape
-    dtype = h_all.dtype
     check_backward("lstm", 4, dh_all, dhT, W_hh, dW_hh, db_hh, B, T, H, dtype)
     if dcT is not None:
         check_array("lstm", "dcT", dcT, (B, H), dtype)
