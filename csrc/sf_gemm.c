@@ -130,7 +130,21 @@ int sf_gemm_isa(void) {
     return 0;
 }
 
-#define DEFINE_GEMM(NAME, T, NAIVE, TRANSPOSE, SFX)                                                                 \
+/* C (M, N) *= beta; beta == 0 overwrites (C may hold NaN). */
+#define DEFINE_SCALE(NAME, T)                                                                        \
+    static void NAME(T *C, T beta, int M, int N, int ldc) {                                          \
+        for (int i = 0; i < M && beta != 1; i++) {                                                   \
+            T *c = C + (long)i * ldc;                                                                \
+            if (beta == 0)                                                                           \
+                memset(c, 0, sizeof(T) * (size_t)N);                                                 \
+            else                                                                                     \
+                for (int j = 0; j < N; j++) c[j] *= beta;                                            \
+        }                                                                                            \
+    }
+DEFINE_SCALE(sf_sscale_rows, float)
+DEFINE_SCALE(sf_dscale_rows, double)
+
+#define DEFINE_GEMM(NAME, T, NAIVE, TRANSPOSE, SCALE, SFX)                                                                 \
     void NAME(int transA, int transB, int M, int N, int K, T alpha, const T *A, int lda, const T *B,      \
               int ldb, T beta, T *C, int ldc) {                                                           \
         if (M <= 0 || N <= 0) return;                                                                     \
@@ -148,13 +162,7 @@ int sf_gemm_isa(void) {
             TRANSPOSE(Bt, B, N, K, ldb);                                                                  \
             B = Bt, ldb = N;                                                                              \
         }                                                                                                 \
-        for (int i = 0; i < M && beta != 1; i++) { /* beta == 0 overwrites (C may hold NaN) */           \
-            T *c = C + (long)i * ldc;                                                                     \
-            if (beta == 0)                                                                                \
-                memset(c, 0, sizeof(T) * (size_t)N);                                                      \
-            else                                                                                          \
-                for (int j = 0; j < N; j++) c[j] *= beta;                                                 \
-        }                                                                                                 \
+        SCALE(C, beta, M, N, ldc);                                                                        \
         if (SF_GEMM_DISPATCH_##SFX(transA != 0, M, N, K, A, lda, B, ldb, NULL, C, ldc) != 0) /* out of memory */ \
             NAIVE(transA, 0, M, N, K, alpha, A, lda, B, ldb, 1, C, ldc);                                  \
         free(Bt);                                                                                         \
@@ -176,8 +184,8 @@ int sf_gemm_isa(void) {
 #define SF_GEMM_DISPATCH_d(...) gemm_nn_d_generic(__VA_ARGS__)
 #endif
 
-DEFINE_GEMM(sf_sgemm, float, sf_sgemm_naive, sf_stranspose, s)
-DEFINE_GEMM(sf_dgemm, double, sf_dgemm_naive, sf_dtranspose, d)
+DEFINE_GEMM(sf_sgemm, float, sf_sgemm_naive, sf_stranspose, sf_sscale_rows, s)
+DEFINE_GEMM(sf_dgemm, double, sf_dgemm_naive, sf_dtranspose, sf_dscale_rows, d)
 
 /* ---- B packed once, multiplied many times (see sf_gemm.h) ---- */
 #if SF_GEMM_FAST
@@ -205,13 +213,7 @@ DEFINE_GEMM(sf_dgemm, double, sf_dgemm_naive, sf_dtranspose, d)
     int sf_##P##gemm_packed(int transA, int M, int N, int K, const T *A, int lda, const T *Bpk, T beta,    \
                             T *C, int ldc) {                                                               \
         if (M <= 0 || N <= 0) return 0;                                                                    \
-        for (int i = 0; i < M && beta != 1; i++) {                                                         \
-            T *c = C + (long)i * ldc;                                                                      \
-            if (beta == 0)                                                                                 \
-                memset(c, 0, sizeof(T) * (size_t)N);                                                       \
-            else                                                                                           \
-                for (int j = 0; j < N; j++) c[j] *= beta;                                                  \
-        }                                                                                                  \
+        sf_##P##scale_rows(C, beta, M, N, ldc);                                                           \
         return K <= 0 ? 0 : MUL_(P, transA != 0, M, N, K, A, lda, Bpk, C, ldc);                            \
     }
 
