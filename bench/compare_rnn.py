@@ -210,9 +210,14 @@ WORKERS = {"gemm": w_gemm, "seqfast": w_seqfast, "torch": w_torch, "numpy": w_nu
 
 
 # ------------------------------------------------------------------------------------------ driver
+PASSIVE = {"on": False}
+
+
 def run(kind, threads, **kw):
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
                MKL_NUM_THREADS=str(threads))
+    if PASSIVE["on"]:  # idle OpenMP threads sleep instead of spinning: far better on an oversubscribed machine
+        env["OMP_WAIT_POLICY"] = "passive"
     arg = json.dumps({"kind": kind, "threads": threads, **kw})
     p = subprocess.run([sys.executable, os.path.abspath(__file__), "--worker", arg], env=env, capture_output=True,
                        text=True)
@@ -230,12 +235,15 @@ def main(argv=None):
     ap.add_argument("--data", default=DEFAULT_DATA, help="char-level corpus for time to quality")
     ap.add_argument("--no-numpy", action="store_true", help="skip the NumPy reference's throughput")
     ap.add_argument("--no-quality", action="store_true", help="skip time to quality")
+    ap.add_argument("--passive", action="store_true",
+                    help="OMP_WAIT_POLICY=passive for every framework (use on a shared, oversubscribed machine)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.worker:
         args = json.loads(a.worker)
         print(json.dumps(WORKERS[args["kind"]](args)))
         return 0
+    PASSIVE["on"] = a.passive
     secs = a.seconds or (2.0 if a.quick else 6.0)
     qsecs = a.quality_seconds or (15.0 if a.quick else 60.0)
     nt = a.threads
@@ -244,7 +252,8 @@ def main(argv=None):
         tv = torch.__version__
     except ImportError:
         tv = None
-    print(f"# seqfast RNN vs PyTorch {tv or '(not installed)'}, {nt} thread(s)\n")
+    print(f"# seqfast RNN vs PyTorch {tv or '(not installed)'}, {nt} thread(s)"
+          f"{', OMP_WAIT_POLICY=passive' if a.passive else ''}\n")
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, python {platform.python_version()}, "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")
 

@@ -24,17 +24,20 @@ enum { RNN_TANH = 0, RNN_RELU = 1 };
 
 /* OpenMP helpers that compile to nothing without OpenMP: SF_PARALLEL(nt) opens a parallel region of nt
  * threads on the statement that follows, SF_PARALLEL_FOR(nt) a statically scheduled loop, SF_BARRIER a
- * barrier; sf_thread_id() is the calling thread's number (0 outside a region or without OpenMP). */
+ * barrier, SF_PARALLEL_OR(nt, var) a region whose threads' values of the int var are OR-ed at its end
+ * (how threads report an error); sf_thread_id() is the calling thread's number (0 outside a region or without OpenMP). */
 #define SF_PRAGMA(x) _Pragma(#x)
 #if SEQFAST_HAVE_OPENMP
 #define SF_PARALLEL(nt) SF_PRAGMA(omp parallel num_threads(nt))
 #define SF_PARALLEL_FOR(nt) SF_PRAGMA(omp parallel for num_threads(nt) schedule(static))
 #define SF_BARRIER SF_PRAGMA(omp barrier)
+#define SF_PARALLEL_OR(nt, var) SF_PRAGMA(omp parallel num_threads(nt) reduction(| : var))
 static inline int sf_thread_id(void) { return omp_get_thread_num(); }
 #else
 #define SF_PARALLEL(nt)
 #define SF_PARALLEL_FOR(nt)
 #define SF_BARRIER
+#define SF_PARALLEL_OR(nt, var)
 static inline int sf_thread_id(void) { return 0; }
 #endif
 

@@ -14,19 +14,20 @@ int FN(rnn_cell_forward)(REAL *h_all, REAL *hT, const REAL *xproj, const REAL *h
                          const REAL *b_hh, int B, int T, int H, int act, int n_threads) {
     if (B < 1 || T < 1 || H < 1 || (act != RNN_TANH && act != RNN_RELU)) return SF_EVALUE;
     if (!h_all || !hT || !xproj || !h0 || !W_hh || !b_hh) return SF_EVALUE;
-    /* W_hh^T once, so that every step's GEMM reads its right operand row by row. */
-    REAL *WT = malloc(sizeof(REAL) * (size_t)H * (size_t)H);
-    if (!WT) return SF_ENOMEM;
-    TRANSPOSE(WT, W_hh, H, H, H);
+    /* W_hh^T packed once for the GEMM core, shared by all threads and all T steps */
+    REAL *Wpk = malloc(sizeof(REAL) * (size_t)GEMM_PACKED_SIZE(H, H));
+    if (!Wpk) return SF_ENOMEM;
+    GEMM_PACK(Wpk, 1, H, H, W_hh, H);
+    int failed = 0;
     const long TH = (long)T * H;
     int nt = sf_resolve_threads(n_threads);
     if (nt > B) nt = B;
-    SF_PARALLEL(nt) {
+    SF_PARALLEL_OR(nt, failed) {
         const int tid = sf_thread_id();
         int b0, b1;
         sf_thread_rows(B, tid, nt, &b0, &b1);
         const int nb = b1 - b0;
-        for (int t = 0; t < T && nb > 0; t++) {
+        for (int t = 0; t < T && nb > 0 && !failed; t++) {
             REAL *ht = h_all + (long)b0 * TH + (long)t * H;
             const REAL *hp = t == 0 ? h0 + (long)b0 * H : ht - H;
             const int ldp = t == 0 ? H : (int)TH;
@@ -35,7 +36,7 @@ int FN(rnn_cell_forward)(REAL *h_all, REAL *hT, const REAL *xproj, const REAL *h
                 REAL *hb = ht + (long)b * TH;
                 for (int i = 0; i < H; i++) hb[i] = xp[i] + b_hh[i];
             }
-            GEMM(0, 0, nb, H, H, 1, hp, ldp, WT, H, 1, ht, (int)TH);
+            failed |= GEMM_PACKED(0, nb, H, H, hp, ldp, Wpk, 1, ht, (int)TH) != 0;
             for (int b = 0; b < nb; b++) {
                 REAL *hb = ht + (long)b * TH;
                 if (act == RNN_TANH)
@@ -47,8 +48,8 @@ int FN(rnn_cell_forward)(REAL *h_all, REAL *hT, const REAL *xproj, const REAL *h
     }
     for (int b = 0; b < B; b++)
         memcpy(hT + (long)b * H, h_all + (long)b * TH + (long)(T - 1) * H, sizeof(REAL) * (size_t)H);
-    free(WT);
-    return SF_OK;
+    free(Wpk);
+    return failed ? SF_ENOMEM : SF_OK;
 }
 
 int FN(rnn_cell_backward)(REAL *dxproj, REAL *dh0, REAL *dW_hh, REAL *db_hh, const REAL *dh_all,
@@ -61,9 +62,16 @@ int FN(rnn_cell_backward)(REAL *dxproj, REAL *dh0, REAL *dW_hh, REAL *db_hh, con
     if (N > 0x7fffffffL) return SF_EOVERFLOW;
     /* h_{t-1} for every (b, t), so that dW_hh is one GEMM with K = B*T. */
     REAL *hprev = malloc(sizeof(REAL) * (size_t)N * (size_t)H);
-    if (!hprev) return SF_ENOMEM;
-    int nt = sf_resolve_threads(n_threads);
-    SF_PARALLEL(nt) {
+    REAL *Wpk = malloc(sizeof(REAL) * (size_t)GEMM_PACKED_SIZE(H, H)); /* W_hh packed once for the T steps */
+    if (!hprev || !Wpk) {
+        free(hprev);
+        free(Wpk);
+        return SF_ENOMEM;
+    }
+    GEMM_PACK(Wpk, 0, H, H, W_hh, H);
+    int failed = 0;
+    const int nt = sf_resolve_threads(n_threads);
+    SF_PARALLEL_OR(nt, failed) {
         const int tid = sf_thread_id();
         int b0, b1;
         sf_thread_rows(B, tid, nt, &b0, &b1);
@@ -80,7 +88,7 @@ int FN(rnn_cell_backward)(REAL *dxproj, REAL *dh0, REAL *dW_hh, REAL *db_hh, con
                 else
                     for (int i = 0; i < H; i++) da[i] = h[i] > 0 ? dh[i] + gb[i] : 0;
             }
-            GEMM(0, 0, nb, H, H, 1, dxproj + (long)b0 * TH + (long)t * H, (int)TH, W_hh, H, 0, g, H);
+            failed |= GEMM_PACKED(0, nb, H, H, dxproj + (long)b0 * TH + (long)t * H, (int)TH, Wpk, 0, g, H) != 0;
         }
         for (int b = b0; b < b1; b++) {
             memcpy(hprev + (long)b * TH, h0 + (long)b * H, sizeof(REAL) * (size_t)H);
@@ -99,5 +107,6 @@ int FN(rnn_cell_backward)(REAL *dxproj, REAL *dh0, REAL *dW_hh, REAL *db_hh, con
         }
     }
     free(hprev);
-    return SF_OK;
+    free(Wpk);
+    return failed ? SF_ENOMEM : SF_OK;
 }

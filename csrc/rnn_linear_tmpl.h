@@ -3,12 +3,13 @@
 int FN(rnn_linear_forward)(REAL *out, const REAL *x, const REAL *W, const REAL *b, int N, int I, int O,
                            int n_threads) {
     if (N < 1 || I < 1 || O < 1 || !out || !x || !W) return SF_EVALUE;
-    /* W^T (I,O) once, shared by all threads: each thread's GEMM then streams it row by row. */
-    REAL *WT = malloc(sizeof(REAL) * (size_t)I * (size_t)O);
-    if (!WT) return SF_ENOMEM;
-    TRANSPOSE(WT, W, O, I, I);
-    int nt = sf_resolve_threads(n_threads);
-    SF_PARALLEL(nt) {
+    /* W^T (I,O) packed once for the GEMM core, shared by all threads */
+    REAL *Wpk = malloc(sizeof(REAL) * (size_t)GEMM_PACKED_SIZE(I, O));
+    if (!Wpk) return SF_ENOMEM;
+    GEMM_PACK(Wpk, 1, I, O, W, I);
+    int failed = 0;
+    const int nt = sf_resolve_threads(n_threads);
+    SF_PARALLEL_OR(nt, failed) {
         const int tid = sf_thread_id();
         int n0, n1;
         sf_thread_rows(N, tid, nt, &n0, &n1);
@@ -20,24 +21,31 @@ int FN(rnn_linear_forward)(REAL *out, const REAL *x, const REAL *W, const REAL *
                 else
                     memset(on, 0, sizeof(REAL) * (size_t)O);
             }
-            GEMM(0, 0, n1 - n0, O, I, 1, x + (long)n0 * I, I, WT, O, 1, out + (long)n0 * O, O);
+            failed |= GEMM_PACKED(0, n1 - n0, O, I, x + (long)n0 * I, I, Wpk, 1, out + (long)n0 * O, O) != 0;
         }
     }
-    free(WT);
-    return SF_OK;
+    free(Wpk);
+    return failed ? SF_ENOMEM : SF_OK;
 }
 
 int FN(rnn_linear_backward)(REAL *dx, REAL *dW, REAL *db, const REAL *dout, const REAL *x, const REAL *W,
                             int N, int I, int O, int n_threads) {
     if (N < 1 || I < 1 || O < 1 || !dW || !dout || !x || !W) return SF_EVALUE;
-    int nt = sf_resolve_threads(n_threads);
-    SF_PARALLEL(nt) {
+    REAL *Wpk = NULL; /* W (O,I) packed once for dx = dout W */
+    if (dx) {
+        Wpk = malloc(sizeof(REAL) * (size_t)GEMM_PACKED_SIZE(O, I));
+        if (!Wpk) return SF_ENOMEM;
+        GEMM_PACK(Wpk, 0, O, I, W, I);
+    }
+    int failed = 0;
+    const int nt = sf_resolve_threads(n_threads);
+    SF_PARALLEL_OR(nt, failed) {
         const int tid = sf_thread_id();
         int n0, n1, o0, o1;
         sf_thread_rows(N, tid, nt, &n0, &n1);
         sf_thread_rows(O, tid, nt, &o0, &o1);
         if (dx && n1 > n0) /* dx rows of this thread */
-            GEMM(0, 0, n1 - n0, I, O, 1, dout + (long)n0 * O, O, W, I, 0, dx + (long)n0 * I, I);
+            failed |= GEMM_PACKED(0, n1 - n0, I, O, dout + (long)n0 * O, O, Wpk, 0, dx + (long)n0 * I, I) != 0;
         if (o1 > o0) { /* rows o0..o1 of dW and db: dW[o,:] += sum_n dout[n,o] x[n,:] */
             GEMM(1, 0, o1 - o0, I, N, 1, dout + o0, O, x, I, 1, dW + (long)o0 * I, I);
             if (db) {
@@ -48,7 +56,8 @@ int FN(rnn_linear_backward)(REAL *dx, REAL *dW, REAL *db, const REAL *dout, cons
             }
         }
     }
-    return SF_OK;
+    free(Wpk);
+    return failed ? SF_ENOMEM : SF_OK;
 }
 
 int FN(rnn_gather)(REAL *out, const REAL *table, long rs, long cs, const int32_t *ids, const REAL *bias, int N,

@@ -48,7 +48,7 @@ DEFINE_NAIVE(sf_dgemm_naive, double)
 DEFINE_TRANSPOSE(sf_stranspose, float)
 DEFINE_TRANSPOSE(sf_dtranspose, double)
 
-#if defined(__GNUC__)
+#if defined(__GNUC__) && !defined(SF_GEMM_NO_FAST) /* -DSF_GEMM_NO_FAST tests the portable path */
 #define SF_GEMM_FAST 1
 #if (defined(__x86_64__) || defined(__i386__))
 #define SF_GEMM_X86 1
@@ -130,7 +130,21 @@ int sf_gemm_isa(void) {
     return 0;
 }
 
-#define DEFINE_GEMM(NAME, T, NAIVE, TRANSPOSE, SFX)                                                                 \
+/* C (M, N) *= beta; beta == 0 overwrites (C may hold NaN). */
+#define DEFINE_SCALE(NAME, T)                                                                        \
+    static void NAME(T *C, T beta, int M, int N, int ldc) {                                          \
+        for (int i = 0; i < M && beta != 1; i++) {                                                   \
+            T *c = C + (long)i * ldc;                                                                \
+            if (beta == 0)                                                                           \
+                memset(c, 0, sizeof(T) * (size_t)N);                                                 \
+            else                                                                                     \
+                for (int j = 0; j < N; j++) c[j] *= beta;                                            \
+        }                                                                                            \
+    }
+DEFINE_SCALE(sf_sscale_rows, float)
+DEFINE_SCALE(sf_dscale_rows, double)
+
+#define DEFINE_GEMM(NAME, T, NAIVE, TRANSPOSE, SCALE, SFX)                                                                 \
     void NAME(int transA, int transB, int M, int N, int K, T alpha, const T *A, int lda, const T *B,      \
               int ldb, T beta, T *C, int ldc) {                                                           \
         if (M <= 0 || N <= 0) return;                                                                     \
@@ -148,14 +162,8 @@ int sf_gemm_isa(void) {
             TRANSPOSE(Bt, B, N, K, ldb);                                                                  \
             B = Bt, ldb = N;                                                                              \
         }                                                                                                 \
-        for (int i = 0; i < M && beta != 1; i++) { /* beta == 0 overwrites (C may hold NaN) */           \
-            T *c = C + (long)i * ldc;                                                                     \
-            if (beta == 0)                                                                                \
-                memset(c, 0, sizeof(T) * (size_t)N);                                                      \
-            else                                                                                          \
-                for (int j = 0; j < N; j++) c[j] *= beta;                                                 \
-        }                                                                                                 \
-        if (SF_GEMM_DISPATCH_##SFX(transA != 0, M, N, K, A, lda, B, ldb, C, ldc) != 0) /* out of memory */ \
+        SCALE(C, beta, M, N, ldc);                                                                        \
+        if (SF_GEMM_DISPATCH_##SFX(transA != 0, M, N, K, A, lda, B, ldb, NULL, C, ldc) != 0) /* out of memory */ \
             NAIVE(transA, 0, M, N, K, alpha, A, lda, B, ldb, 1, C, ldc);                                  \
         free(Bt);                                                                                         \
     }
@@ -165,16 +173,49 @@ int sf_gemm_isa(void) {
 #define SF_GEMM_DISPATCH_s(...) (-1)
 #define SF_GEMM_DISPATCH_d(...) (-1)
 #elif defined(SF_GEMM_X86)
-#define SF_GEMM_DISPATCH_(P, ta, M, N, K, A, lda, B, ldb, C, ldc)                             \
-    (sf_gemm_isa() == 2   ? gemm_nn_##P##_avx512(ta, M, N, K, A, lda, B, ldb, C, ldc)               \
-     : sf_gemm_isa() == 1 ? gemm_nn_##P##_avx2(ta, M, N, K, A, lda, B, ldb, C, ldc)                 \
-                          : gemm_nn_##P##_generic(ta, M, N, K, A, lda, B, ldb, C, ldc))
+#define SF_GEMM_PICK_(P, what) \
+    (sf_gemm_isa() == 2 ? what##_##P##_avx512 : sf_gemm_isa() == 1 ? what##_##P##_avx2 : what##_##P##_generic)
+#define SF_GEMM_DISPATCH_(P, ...) SF_GEMM_PICK_(P, gemm_nn)(__VA_ARGS__)
 #define SF_GEMM_DISPATCH_s(...) SF_GEMM_DISPATCH_(s, __VA_ARGS__)
 #define SF_GEMM_DISPATCH_d(...) SF_GEMM_DISPATCH_(d, __VA_ARGS__)
 #else
+#define SF_GEMM_PICK_(P, what) what##_##P##_generic
 #define SF_GEMM_DISPATCH_s(...) gemm_nn_s_generic(__VA_ARGS__)
 #define SF_GEMM_DISPATCH_d(...) gemm_nn_d_generic(__VA_ARGS__)
 #endif
 
-DEFINE_GEMM(sf_sgemm, float, sf_sgemm_naive, sf_stranspose, s)
-DEFINE_GEMM(sf_dgemm, double, sf_dgemm_naive, sf_dtranspose, d)
+DEFINE_GEMM(sf_sgemm, float, sf_sgemm_naive, sf_stranspose, sf_sscale_rows, s)
+DEFINE_GEMM(sf_dgemm, double, sf_dgemm_naive, sf_dtranspose, sf_dscale_rows, d)
+
+/* ---- B packed once, multiplied many times (see sf_gemm.h) ---- */
+#if SF_GEMM_FAST
+#define PACKED_SIZE_(P, K, N) SF_GEMM_PICK_(P, packed_size)(K, N)
+#define PACK_(P, T, Bpk, tb, B, ldb, K, N) SF_GEMM_PICK_(P, pack_b)(Bpk, tb, B, ldb, K, N)
+#define MUL_(P, ta, M, N, K, A, lda, Bpk, C, ldc) SF_GEMM_PICK_(P, gemm_nn)(ta, M, N, K, A, lda, NULL, 0, Bpk, C, ldc)
+#else /* packed = plain row-major op(B) (K, N), multiplied by the naive loops */
+#define PACKED_SIZE_(P, K, N) ((long)(K) * (N))
+#define PACK_(P, T, Bpk, tb, B, ldb, K, N)                                                          \
+    do {                                                                                            \
+        if (tb)                                                                                     \
+            sf_##P##transpose(Bpk, B, N, K, ldb);                                                   \
+        else                                                                                        \
+            for (int k = 0; k < K; k++) memcpy(Bpk + (long)k * N, B + (long)k * ldb, sizeof(T) * (size_t)N); \
+    } while (0)
+#define MUL_(P, ta, M, N, K, A, lda, Bpk, C, ldc) \
+    (sf_##P##gemm_naive(ta, 0, M, N, K, 1, A, lda, Bpk, N, 1, C, ldc), 0)
+#endif
+
+#define DEFINE_PACKED(T, P)                                                                                \
+    long sf_##P##gemm_packed_size(int K, int N) { return K <= 0 || N <= 0 ? 0 : PACKED_SIZE_(P, K, N); }   \
+    void sf_##P##gemm_pack(T *Bpk, int transB, int K, int N, const T *B, int ldb) {                        \
+        if (K > 0 && N > 0) PACK_(P, T, Bpk, transB, B, ldb, K, N);                                        \
+    }                                                                                                      \
+    int sf_##P##gemm_packed(int transA, int M, int N, int K, const T *A, int lda, const T *Bpk, T beta,    \
+                            T *C, int ldc) {                                                               \
+        if (M <= 0 || N <= 0) return 0;                                                                    \
+        sf_##P##scale_rows(C, beta, M, N, ldc);                                                           \
+        return K <= 0 ? 0 : MUL_(P, transA != 0, M, N, K, A, lda, Bpk, C, ldc);                            \
+    }
+
+DEFINE_PACKED(float, s)
+DEFINE_PACKED(double, d)

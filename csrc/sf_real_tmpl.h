@@ -8,6 +8,9 @@
 #define FN(name) name##_f64
 #define GEMM sf_dgemm
 #define TRANSPOSE sf_dtranspose
+#define GEMM_PACK sf_dgemm_pack
+#define GEMM_PACKED sf_dgemm_packed
+#define GEMM_PACKED_SIZE sf_dgemm_packed_size
 #define TANH tanh
 #define EXP exp
 #define LOG log
@@ -18,6 +21,9 @@
 #define FN(name) name##_f32
 #define GEMM sf_sgemm
 #define TRANSPOSE sf_stranspose
+#define GEMM_PACK sf_sgemm_pack
+#define GEMM_PACKED sf_sgemm_packed
+#define GEMM_PACKED_SIZE sf_sgemm_packed_size
 #define TANH tanhf
 #define EXP expf
 #define LOG logf

@@ -3,6 +3,9 @@
 #undef FN
 #undef GEMM
 #undef TRANSPOSE
+#undef GEMM_PACK
+#undef GEMM_PACKED
+#undef GEMM_PACKED_SIZE
 #undef TANH
 #undef EXP
 #undef LOG

@@ -127,8 +127,14 @@ def test_gemm_fast_matches_naive(dt, M, N, K, ta, tb):
     B = rand(rng, (N, K) if tb else (K, N), dt)
     fast = _rnn.gemm(A, B, ta, tb)
     naive = _rnn.gemm(A, B, ta, tb, naive=True)
+    packed = _rnn.gemm(A, B, ta, tb, packed=True)
     want = (A.T if ta else A).astype(float) @ (B.T if tb else B).astype(float)
     assert relerr(fast, want) < TOL[dt] and relerr(naive, want) < TOL[dt]
+    np.testing.assert_array_equal(fast, packed)  # the same multiply-adds in the same order
+    # rows split as threads split them give bitwise the same rows
+    if M > 2 and not ta:
+        np.testing.assert_array_equal(_rnn.gemm(A[: M // 3], B, 0, tb), fast[: M // 3])
+        np.testing.assert_array_equal(_rnn.gemm(A[M // 3:], B, 0, tb), fast[M // 3:])
 
 
 def test_vectorized_exp_tanh_accuracy():

@@ -56,6 +56,14 @@ cdef extern from "rnn.h" nogil:
 
 cdef extern from "sf_gemm.h" nogil:
     int sf_gemm_isa()
+    long sf_sgemm_packed_size(int K, int N)
+    void sf_sgemm_pack(float *Bpk, int transB, int K, int N, const float *B, int ldb)
+    int sf_sgemm_packed(int transA, int M, int N, int K, const float *A, int lda, const float *Bpk, float beta,
+                        float *C, int ldc)
+    long sf_dgemm_packed_size(int K, int N)
+    void sf_dgemm_pack(double *Bpk, int transB, int K, int N, const double *B, int ldb)
+    int sf_dgemm_packed(int transA, int M, int N, int K, const double *A, int lda, const double *Bpk,
+                        double beta, double *C, int ldc)
     void sf_sgemm(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
                   const float *B, int ldb, float beta, float *C, int ldc)
     void sf_dgemm(int transA, int transB, int M, int N, int K, double alpha, const double *A, int lda,

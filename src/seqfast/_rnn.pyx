@@ -304,8 +304,9 @@ def all_finite(const floating[::1] x):
 
 
 def gemm(const floating[:, ::1] A, const floating[:, ::1] B, bint transA=False, bint transB=False,
-         bint naive=False):
-    """op(A) @ op(B) through sf_gemm (single-threaded; naive=True: the reference triple loop)."""
+         bint naive=False, bint packed=False):
+    """op(A) @ op(B) through sf_gemm (single-threaded). naive=True: the reference triple loop;
+    packed=True: B packed first (sf_*gemm_pack) then sf_*gemm_packed."""
     cdef int M = A.shape[1] if transA else A.shape[0], K = A.shape[0] if transA else A.shape[1]
     cdef int K2 = B.shape[1] if transB else B.shape[0], N = B.shape[0] if transB else B.shape[1]
     if K != K2:
@@ -318,18 +319,29 @@ def gemm(const floating[:, ::1] A, const floating[:, ::1] B, bint transA=False, 
         out[...] = 0
         return out
     cdef floating[:, ::1] C = out
-    cdef int lda = A.shape[1], ldb = B.shape[1]
+    cdef int lda = A.shape[1], ldb = B.shape[1], rc = 0
+    cdef floating[::1] pk
+    if packed:
+        pk = np.empty(sf_sgemm_packed_size(K, N) if floating is float else sf_dgemm_packed_size(K, N), dtype=dt)
     with nogil:
         if floating is float:
-            if naive:
+            if packed:
+                sf_sgemm_pack(&pk[0], transB, K, N, &B[0, 0], ldb)
+                rc = sf_sgemm_packed(transA, M, N, K, &A[0, 0], lda, &pk[0], 0, &C[0, 0], N)
+            elif naive:
                 sf_sgemm_naive(transA, transB, M, N, K, 1, &A[0, 0], lda, &B[0, 0], ldb, 0, &C[0, 0], N)
             else:
                 sf_sgemm(transA, transB, M, N, K, 1, &A[0, 0], lda, &B[0, 0], ldb, 0, &C[0, 0], N)
         else:
-            if naive:
+            if packed:
+                sf_dgemm_pack(&pk[0], transB, K, N, &B[0, 0], ldb)
+                rc = sf_dgemm_packed(transA, M, N, K, &A[0, 0], lda, &pk[0], 0, &C[0, 0], N)
+            elif naive:
                 sf_dgemm_naive(transA, transB, M, N, K, 1, &A[0, 0], lda, &B[0, 0], ldb, 0, &C[0, 0], N)
             else:
                 sf_dgemm(transA, transB, M, N, K, 1, &A[0, 0], lda, &B[0, 0], ldb, 0, &C[0, 0], N)
+    if rc != 0:
+        raise MemoryError("gemm: out of memory")
     return out
 
 
