@@ -28,59 +28,35 @@ void sf_gated_rows(int n, int tid, int nt, int *b0, int *b1) {
 }
 
 /* One body for both precisions: R is the real type, GEMM its sf_gemm. */
-#define DEFINE_TRANSPOSE(NAME, R)                                                                          \
-    void NAME(R *dst, const R *src, int rows, int cols) {                                                 \
-        /* 32 x 32 tiles: both the reads and the writes stay within a few cache lines per tile. */        \
-        for (int i0 = 0; i0 < rows; i0 += 32)                                                             \
-            for (int j0 = 0; j0 < cols; j0 += 32) {                                                       \
-                int i1 = i0 + 32 < rows ? i0 + 32 : rows, j1 = j0 + 32 < cols ? j0 + 32 : cols;           \
-                for (int i = i0; i < i1; i++)                                                             \
-                    for (int j = j0; j < j1; j++) dst[(long)j * rows + i] = src[(long)i * cols + j];      \
-            }                                                                                             \
-    }
-
-DEFINE_TRANSPOSE(sf_gated_transpose_f32, float)
-DEFINE_TRANSPOSE(sf_gated_transpose_f64, double)
-
 #define DEFINE_WEIGHT_GRAD(NAME, R, GEMM)                                                                   \
     int NAME(R *dW_hh, R *db_hh, const R *dA, const R *h_all, const R *h0, int B, int T, int H, int G,     \
              int n_threads) {                                                                              \
         const long GH = (long)G * H, BT = (long)B * T;                                                     \
-        /* hprevT (H, B*T): column (b, t) is h_{t-1}[b]. Then dW_hh^T (H, GH) = hprevT dA is one product  \
-         * with K = B*T and no transposed operand; each thread owns rows [j0, j1) of dW_hh^T, i.e.        \
-         * columns of dW_hh, and adds them in. */                                                         \
-        R *hprevT = (R *)malloc((size_t)BT * H * sizeof(R));                                               \
-        R *dWT = (R *)malloc((size_t)GH * H * sizeof(R));                                                  \
-        if (!hprevT || !dWT) {                                                                             \
-            free(hprevT);                                                                                  \
-            free(dWT);                                                                                     \
-            return SF_ENOMEM;                                                                              \
+        /* hprev (B*T, H): row (b, t) is h_{t-1}[b], so dW_hh = dA^T hprev is one product with K = B*T.   \
+         * Each thread owns rows [r0, r1) of dW_hh and entries of db_hh. */                               \
+        R *hprev = (R *)malloc((size_t)BT * H * sizeof(R));                                                \
+        if (!hprev) return SF_ENOMEM;                                                                      \
+        for (long b = 0; b < B; b++) {                                                                     \
+            memcpy(hprev + b * T * H, h0 + b * H, (size_t)H * sizeof(R));                                  \
+            if (T > 1)                                                                                     \
+                memcpy(hprev + (b * T + 1) * H, h_all + b * T * H, (size_t)(T - 1) * H * sizeof(R));       \
         }                                                                                                  \
-        for (long b = 0; b < B; b++)                                                                       \
-            for (long t = 0; t < T; t++) {                                                                 \
-                const R *hp = t == 0 ? h0 + b * H : h_all + (b * T + t - 1) * H;                           \
-                for (long j = 0; j < H; j++) hprevT[j * BT + b * T + t] = hp[j];                           \
-            }                                                                                              \
         int nth = sf_resolve_threads(n_threads);                                                           \
-        if (nth > H) nth = H;                                                                              \
+        if (nth > GH) nth = (int)GH;                                                                       \
         SF_OMP_PARALLEL(nth)                                                                               \
         {                                                                                                  \
-            int j0, j1, r0, r1;                                                                            \
-            sf_gated_rows(H, SF_OMP_TID, SF_OMP_NT, &j0, &j1);                                             \
-            if (j1 > j0) {                                                                                 \
-                GEMM(0, 0, j1 - j0, (int)GH, (int)BT, 1, hprevT + (long)j0 * BT, (int)BT, dA, (int)GH, 0,  \
-                     dWT + (long)j0 * GH, (int)GH);                                                        \
-                for (long r = 0; r < GH; r++)                                                              \
-                    for (long j = j0; j < j1; j++) dW_hh[r * H + j] += dWT[j * GH + r];                    \
-            }                                                                                              \
+            int r0, r1;                                                                                    \
             sf_gated_rows((int)GH, SF_OMP_TID, SF_OMP_NT, &r0, &r1);                                       \
-            for (long bt = 0; bt < BT; bt++) {                                                             \
-                const R *a = dA + bt * GH;                                                                 \
-                for (int r = r0; r < r1; r++) db_hh[r] += a[r];                                            \
+            if (r1 > r0) {                                                                                 \
+                /* dW_hh[r0:r1] += dA[:, r0:r1]^T hprev (A^T with A stored (B*T, GH)) */                   \
+                GEMM(1, 0, r1 - r0, H, (int)BT, 1, dA + r0, (int)GH, hprev, H, 1, dW_hh + (long)r0 * H, H); \
+                for (long bt = 0; bt < BT; bt++) { /* row by row: dA is read in memory order */            \
+                    const R *a = dA + bt * GH;                                                             \
+                    for (int r = r0; r < r1; r++) db_hh[r] += a[r];                                        \
+                }                                                                                          \
             }                                                                                              \
         }                                                                                                  \
-        free(hprevT);                                                                                      \
-        free(dWT);                                                                                         \
+        free(hprev);                                                                                       \
         return SF_OK;                                                                                      \
     }
 
