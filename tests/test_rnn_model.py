@@ -51,9 +51,10 @@ def test_model_matches_reference(dtype, act, B, T, H, V, E, L):
         np.testing.assert_array_equal(out[0][3][k], out[1][3][k])
 
 
-@pytest.mark.parametrize("E,act", [(None, "tanh"), (3, "tanh"), (3, "relu")])
-def test_finite_differences(E, act):
-    V, H, B, T = 5, 4, 2, 4
+@pytest.mark.parametrize("E,act,B,T", [(None, "tanh", 2, 4), (3, "tanh", 2, 4), (3, "relu", 2, 4),
+                                       (3, "tanh", 1, 3)])  # B*T < V: embedding rows are projected per token
+def test_finite_differences(E, act, B, T):
+    V, H = 5, 4
     m = seqfast.RNNLM(V, H, embedding_dim=E, nonlinearity=act, dtype="float64", seed=7, num_layers=2)
     X, Y = data(B, T, V, 5)
     h0 = np.random.default_rng(2).standard_normal((2, B, H)) * 0.5
