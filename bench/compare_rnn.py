@@ -270,7 +270,9 @@ def main(argv=None):
     print()
 
     print("## Training throughput (embedding E = H, forward + BPTT + clip by norm + SGD, float32)\n")
-    print("| V | H | B | T | seqfast tok/s | torch tok/s | ratio (target) | numpy ref tok/s | seqfast GFLOP/s | "
+    print("model GFLOP/s = the standard FLOP count of a step, 6*B*T*(E*H + H*H + H*V), per second (seqfast skips part "
+          "of the input layer's FLOPs when V <= B*T, so this can exceed what its GEMMs execute)\n")
+    print("| V | H | B | T | seqfast tok/s | torch tok/s | ratio (target) | numpy ref tok/s | seqfast model GFLOP/s | "
           "peak MB seqfast / torch / numpy |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for (V, H, B, T) in CONFIGS:
