@@ -181,3 +181,22 @@ def test_generate_and_perplexity():
     L = (len(ids) - 1) // 4
     X, Y = ids[:4 * L].reshape(4, L), ids[1:4 * L + 1].reshape(4, L)
     assert ppl == pytest.approx(np.exp(m.loss(X, Y)[0]), rel=1e-5)
+
+
+def test_load_torch_state_dict():
+    torch = pytest.importorskip("torch")
+    V, H, E = 11, 6, 4
+    torch.manual_seed(0)
+    emb, rnn, dec = torch.nn.Embedding(V, E), torch.nn.RNN(E, H, batch_first=True), torch.nn.Linear(H, V)
+    sd = {**{f"embedding.{k}": v for k, v in emb.state_dict().items()},
+          **{f"rnn.{k}": v for k, v in rnn.state_dict().items()},
+          **{f"decoder.{k}": v for k, v in dec.state_dict().items()}}
+    m = seqfast.RNNLM(V, H, embedding_dim=E, dtype="float32")
+    m.load_state_dict(sd)  # torch tensors accepted as they are
+    X = np.random.default_rng(0).integers(0, V, (2, 5))
+    with torch.no_grad():
+        out, hT = rnn(emb(torch.tensor(X)))
+        want = dec(out).numpy()
+    logits, ours_hT = m.forward(X)
+    np.testing.assert_allclose(logits, want, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(ours_hT, hT.numpy(), rtol=1e-4, atol=1e-5)
