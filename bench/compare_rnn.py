@@ -235,6 +235,7 @@ def main(argv=None):
     ap.add_argument("--data", default=DEFAULT_DATA, help="char-level corpus for time to quality")
     ap.add_argument("--no-numpy", action="store_true", help="skip the NumPy reference's throughput")
     ap.add_argument("--no-quality", action="store_true", help="skip time to quality")
+    ap.add_argument("--only-quality", action="store_true", help="only time to quality (no GEMM, no throughput)")
     ap.add_argument("--passive", action="store_true",
                     help="OMP_WAIT_POLICY=passive for every framework (use on a shared, oversubscribed machine)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
@@ -257,6 +258,8 @@ def main(argv=None):
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, python {platform.python_version()}, "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")
 
+    if a.only_quality:
+        return quality(a, nt, qsecs, tv)
     g = run("gemm", 1, shapes=[[32, 256, 256], [64, 512, 512], [1120, 256, 256], [1120, 1024, 256]],
             seconds=min(secs, 1.0))
     print(f"## GEMM, float32, one thread (sf_gemm core: {g.get('isa', '?')})\n")
@@ -270,7 +273,9 @@ def main(argv=None):
     print()
 
     print("## Training throughput (embedding E = H, forward + BPTT + clip by norm + SGD, float32)\n")
-    print("| V | H | B | T | seqfast tok/s | torch tok/s | ratio (target) | numpy ref tok/s | seqfast GFLOP/s | "
+    print("model GFLOP/s = the standard FLOP count of a step, 6*B*T*(E*H + H*H + H*V), per second (seqfast skips part "
+          "of the input layer's FLOPs when V <= B*T, so this can exceed what its GEMMs execute)\n")
+    print("| V | H | B | T | seqfast tok/s | torch tok/s | ratio (target) | numpy ref tok/s | seqfast model GFLOP/s | "
           "peak MB seqfast / torch / numpy |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for (V, H, B, T) in CONFIGS:
@@ -286,23 +291,27 @@ def main(argv=None):
         print(f"| {V} | {H} | {B} | {T} | {fmt(s)} | {fmt(t) if t else '-'} | {ratio} | {fmt(n) if n else '-'} | "
               f"{gf:.1f} | {mem} |", flush=True)
     print()
-    if not a.no_quality:
-        if not os.path.exists(a.data):
-            print(f"(time to quality skipped: {a.data} not found; pass --data)")
-            return 0
-        q = dict(data=os.path.abspath(a.data), H=256, E=64, B=32, T=35, lr=0.003, seconds=qsecs)
-        print(f"## Time to quality: {os.path.basename(a.data)}, char level, last 10% held out, {qsecs:.0f} s of "
-              f"training (H=256, E=64, B=32, T=35, Adam lr 0.003, clip 1)\n")
-        print("| | steps | valid perplexity |")
-        print("|---|---:|---:|")
-        for name in ("seqfast", "torch"):
-            if name == "torch" and not tv:
-                continue
-            r = run(f"quality_{name}", nt, **q)
-            if "error" in r:
-                print(f"| {name} | error: {r['error']} | |")
-            else:
-                print(f"| {name} | {r['steps']:,} | {r['valid_ppl']:.3f} |", flush=True)
+    return 0 if a.no_quality else quality(a, nt, qsecs, tv)
+
+
+def quality(a, nt, qsecs, tv):
+    """Time to quality: validation perplexity after qsecs seconds of training, seqfast and torch."""
+    if not os.path.exists(a.data):
+        print(f"(time to quality skipped: {a.data} not found; pass --data)")
+        return 0
+    q = dict(data=os.path.abspath(a.data), H=256, E=64, B=32, T=35, lr=0.003, seconds=qsecs)
+    print(f"## Time to quality: {os.path.basename(a.data)}, char level, last 10% held out, {qsecs:.0f} s of "
+          f"training (H=256, E=64, B=32, T=35, Adam lr 0.003, clip 1)\n")
+    print("| | steps | valid perplexity |")
+    print("|---|---:|---:|")
+    for name in ("seqfast", "torch"):
+        if name == "torch" and not tv:
+            continue
+        r = run(f"quality_{name}", nt, **q)
+        if "error" in r:
+            print(f"| {name} | error: {r['error']} | |")
+        else:
+            print(f"| {name} | {r['steps']:,} | {r['valid_ppl']:.3f} |", flush=True)
     return 0
 
 

@@ -25,7 +25,7 @@ int FN(rnn_cell_forward)(REAL *h_all, REAL *hT, const REAL *xproj, const REAL *h
     SF_PARALLEL_OR(nt, failed) {
         const int tid = sf_thread_id();
         int b0, b1;
-        sf_thread_rows(B, tid, nt, &b0, &b1);
+        sf_thread_rows(B, tid, sf_team_size(), &b0, &b1);
         const int nb = b1 - b0;
         for (int t = 0; t < T && nb > 0 && !failed; t++) {
             REAL *ht = h_all + (long)b0 * TH + (long)t * H;
@@ -74,7 +74,7 @@ int FN(rnn_cell_backward)(REAL *dxproj, REAL *dh0, REAL *dW_hh, REAL *db_hh, con
     SF_PARALLEL_OR(nt, failed) {
         const int tid = sf_thread_id();
         int b0, b1;
-        sf_thread_rows(B, tid, nt, &b0, &b1);
+        sf_thread_rows(B, tid, sf_team_size(), &b0, &b1);
         const int nb = b1 - b0;
         REAL *g = dh0 + (long)b0 * H; /* dL/dh_t for this thread's rows, ends as dL/dh0 */
         for (long k = 0; k < (long)nb * H; k++) g[k] = dhT ? dhT[(long)b0 * H + k] : 0;
@@ -97,7 +97,7 @@ int FN(rnn_cell_backward)(REAL *dxproj, REAL *dh0, REAL *dW_hh, REAL *db_hh, con
         }
         SF_BARRIER
         int i0, i1;
-        sf_thread_rows(H, tid, nt, &i0, &i1);
+        sf_thread_rows(H, tid, sf_team_size(), &i0, &i1);
         if (i1 > i0) {
             GEMM(1, 0, i1 - i0, H, (int)N, 1, dxproj + i0, H, hprev, H, 1, dW_hh + (long)i0 * H, H);
             for (long n = 0; n < N; n++) { /* row by row: dxproj is read once, in memory order */

@@ -12,7 +12,7 @@ int FN(rnn_linear_forward)(REAL *out, const REAL *x, const REAL *W, const REAL *
     SF_PARALLEL_OR(nt, failed) {
         const int tid = sf_thread_id();
         int n0, n1;
-        sf_thread_rows(N, tid, nt, &n0, &n1);
+        sf_thread_rows(N, tid, sf_team_size(), &n0, &n1);
         if (n1 > n0) {
             for (int n = n0; n < n1; n++) {
                 REAL *on = out + (long)n * O;
@@ -42,8 +42,8 @@ int FN(rnn_linear_backward)(REAL *dx, REAL *dW, REAL *db, const REAL *dout, cons
     SF_PARALLEL_OR(nt, failed) {
         const int tid = sf_thread_id();
         int n0, n1, o0, o1;
-        sf_thread_rows(N, tid, nt, &n0, &n1);
-        sf_thread_rows(O, tid, nt, &o0, &o1);
+        sf_thread_rows(N, tid, sf_team_size(), &n0, &n1);
+        sf_thread_rows(O, tid, sf_team_size(), &o0, &o1);
         if (dx && n1 > n0) /* dx rows of this thread */
             failed |= GEMM_PACKED(0, n1 - n0, I, O, dout + (long)n0 * O, O, Wpk, 0, dx + (long)n0 * I, I) != 0;
         if (o1 > o0) { /* rows o0..o1 of dW and db: dW[o,:] += sum_n dout[n,o] x[n,:] */
@@ -91,7 +91,7 @@ int FN(rnn_scatter_add)(REAL *dtable, long rs, long cs, const REAL *src, const i
     SF_PARALLEL(nt) {
         const int tid = sf_thread_id();
         int d0, d1;
-        sf_thread_rows(D, tid, nt, &d0, &d1);
+        sf_thread_rows(D, tid, sf_team_size(), &d0, &d1);
         for (int n = 0; n < N && d1 > d0; n++) {
             REAL *dst = dtable + (long)ids[n] * rs;
             const REAL *s = src + (long)n * D;

@@ -149,3 +149,20 @@ def test_vectorized_exp_tanh_accuracy():
     assert _rnn.exp_f32(np.array([-1000.0]))[0] == 0 and np.isinf(_rnn.exp_f32(np.array([1000.0]))[0])
     assert np.isnan(_rnn.tanh_f32(np.array([np.nan]))[0]) and np.isnan(_rnn.exp_f32(np.array([np.nan]))[0])
     assert _rnn.gemm_isa() in ("avx512", "avx2", "generic")
+
+
+def test_fewer_threads_than_requested_still_cover_every_row():
+    """OpenMP may run a region with fewer threads than asked (OMP_THREAD_LIMIT, nesting): work is split by
+    the actual team, so no row is left uncomputed."""
+    import subprocess
+    import sys
+    code = ("import numpy as np, seqfast\n"
+            "m = seqfast.RNNLM(7, 5, embedding_dim=3, seed=0, n_threads=2)\n"
+            "X = np.arange(24).reshape(4, 6) % 7\n"
+            "print(repr(m.loss_and_grad(X, X)[0]))\n")
+    import os
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    m = __import__("seqfast").RNNLM(7, 5, embedding_dim=3, seed=0, n_threads=1)
+    X = np.arange(24).reshape(4, 6) % 7
+    assert float(out.stdout.strip()) == m.loss_and_grad(X, X)[0]

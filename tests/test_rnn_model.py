@@ -51,9 +51,10 @@ def test_model_matches_reference(dtype, act, B, T, H, V, E, L):
         np.testing.assert_array_equal(out[0][3][k], out[1][3][k])
 
 
-@pytest.mark.parametrize("E,act", [(None, "tanh"), (3, "tanh"), (3, "relu")])
-def test_finite_differences(E, act):
-    V, H, B, T = 5, 4, 2, 4
+@pytest.mark.parametrize("E,act,B,T", [(None, "tanh", 2, 4), (3, "tanh", 2, 4), (3, "relu", 2, 4),
+                                       (3, "tanh", 1, 3)])  # B*T < V: embedding rows are projected per token
+def test_finite_differences(E, act, B, T):
+    V, H = 5, 4
     m = seqfast.RNNLM(V, H, embedding_dim=E, nonlinearity=act, dtype="float64", seed=7, num_layers=2)
     X, Y = data(B, T, V, 5)
     h0 = np.random.default_rng(2).standard_normal((2, B, H)) * 0.5
@@ -180,3 +181,22 @@ def test_generate_and_perplexity():
     L = (len(ids) - 1) // 4
     X, Y = ids[:4 * L].reshape(4, L), ids[1:4 * L + 1].reshape(4, L)
     assert ppl == pytest.approx(np.exp(m.loss(X, Y)[0]), rel=1e-5)
+
+
+def test_load_torch_state_dict():
+    torch = pytest.importorskip("torch")
+    V, H, E = 11, 6, 4
+    torch.manual_seed(0)
+    emb, rnn, dec = torch.nn.Embedding(V, E), torch.nn.RNN(E, H, batch_first=True), torch.nn.Linear(H, V)
+    sd = {**{f"embedding.{k}": v for k, v in emb.state_dict().items()},
+          **{f"rnn.{k}": v for k, v in rnn.state_dict().items()},
+          **{f"decoder.{k}": v for k, v in dec.state_dict().items()}}
+    m = seqfast.RNNLM(V, H, embedding_dim=E, dtype="float32")
+    m.load_state_dict(sd)  # torch tensors accepted as they are
+    X = np.random.default_rng(0).integers(0, V, (2, 5))
+    with torch.no_grad():
+        out, hT = rnn(emb(torch.tensor(X)))
+        want = dec(out).numpy()
+    logits, ours_hT = m.forward(X)
+    np.testing.assert_allclose(logits, want, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(ours_hT, hT.numpy(), rtol=1e-4, atol=1e-5)

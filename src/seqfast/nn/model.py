@@ -213,6 +213,11 @@ class RNNLM:
             W_ih, b_ih = P[f"rnn.weight_ih_l{k}"], P[f"rnn.bias_ih_l{k}"]
             if k == 0 and self.embedding_dim is None:  # one-hot input: W_ih x + b_ih is a column of W_ih
                 xproj = _rnn.gather(W_ih, ids, True, b_ih, nt)
+            elif k == 0 and self._project_table(N):
+                # embedding then W_ih is the same as gathering rows of the (V, G*H) table E W_ih^T: when the
+                # vocabulary is smaller than the window, that product costs V instead of B*T rows
+                x = None
+                xproj = _rnn.gather(_rnn.linear_forward(P["embedding.weight"], W_ih, None, nt), ids, False, b_ih, nt)
             else:
                 if k == 0:
                     x = _rnn.gather(P["embedding.weight"], ids, False, None, nt)
@@ -255,12 +260,24 @@ class RNNLM:
             if k == 0 and self.embedding_dim is None:
                 _rnn.scatter_add(D["rnn.weight_ih_l0"], ids, dxproj, True, nt)
                 D["rnn.bias_ih_l0"] += dxproj.sum(axis=0)
+            elif k == 0 and inputs[0] is None:  # the projected-table path of _forward
+                # S[v] = sum of dxproj over the positions holding token v; then dW_ih += S^T E,
+                # db_ih += sum_v S[v], dE += S W_ih: (V, G*H) products instead of (B*T, G*H) ones
+                S = np.zeros((self.vocab_size, G * H), dtype=self.dtype)
+                _rnn.scatter_add(S, ids, dxproj, False, nt)
+                dE = _rnn.linear_backward(S, P["embedding.weight"], P["rnn.weight_ih_l0"], D["rnn.weight_ih_l0"],
+                                          D["rnn.bias_ih_l0"], True, nt)
+                D["embedding.weight"] += dE
             else:
                 dh = _rnn.linear_backward(dxproj, inputs[k], P[f"rnn.weight_ih_l{k}"], D[f"rnn.weight_ih_l{k}"],
                                           D[f"rnn.bias_ih_l{k}"], True, nt)
                 if k == 0:
                     _rnn.scatter_add(D["embedding.weight"], ids, dh, False, nt)
         return dstates0
+
+    def _project_table(self, N: int) -> bool:
+        """Whether layer 0 multiplies the embedding table (V rows) rather than the window's inputs (N rows)."""
+        return self.embedding_dim is not None and self.vocab_size <= N
 
     def forward(self, X, h0=None):
         """Logits (B, T, V) for token ids X (B, T), and the final hidden state hT (see the class docstring)."""
