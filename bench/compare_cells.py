@@ -210,6 +210,8 @@ def run_worker(kind: str, engine: str, args, cell="lstm", layers=1) -> dict | No
     if args.data:
         cmd += ["--data", args.data]
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
+    if args.passive:  # idle OpenMP threads sleep instead of spinning: fairer to everyone on a shared machine
+        env["OMP_WAIT_POLICY"] = "passive"
     r = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if r.returncode != 0:
         print(f"<!-- {engine} {kind} {cell} x{layers} failed: {r.stderr.strip().splitlines()[-1:]} -->")
@@ -236,6 +238,8 @@ def main(argv=None) -> int:
                          "(default 3; 1 with --quick)")
     ap.add_argument("--minutes", type=float, default=0.0,
                     help="time-to-quality budget per engine in minutes (0: skip; the issue asks for 5)")
+    ap.add_argument("--passive", action="store_true",
+                    help="OMP_WAIT_POLICY=passive for both engines (for shared, oversubscribed machines)")
     ap.add_argument("--skip-speed", action="store_true", help="only the time-to-quality run")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--lr", type=float, default=None, help="learning rate (default: 1.0 SGD speed, 2e-3 Adam)")
@@ -257,7 +261,8 @@ def main(argv=None) -> int:
     import seqfast
     print(f"seqfast {seqfast.__version__}, threads={args.threads}, H={args.hidden}, B={args.batch}, "
           f"T={args.steps_per_window}, {args.steps} timed steps (median), one-hot input, float32; a step is "
-          f"forward + BPTT + clip by global norm + SGD update; best of {args.rounds} alternating round(s)")
+          f"forward + BPTT + clip by global norm + SGD update; best of {args.rounds} alternating round(s)"
+          + ("; OMP_WAIT_POLICY=passive" if args.passive else ""))
     if not args.skip_speed:
         print()
         print("| cell | layers | engine | ms/step (median) | fastest step ms | tokens/s (median) | "
