@@ -97,6 +97,10 @@ static inline void sf_thread_rows(int n, int tid, int nt, int *lo, int *hi) {
     /* 1 when every element is finite, else 0. */                                                        \
     int sf_all_finite_##S(const REAL *x, long n);
 
+/* Raise the C library's mmap and trim thresholds (bytes) so that per-step buffers are reused rather than
+ * page-faulted in again (glibc; a no-op returning SF_OK elsewhere). See rnn_malloc.c. */
+int sf_rnn_tune_malloc(long mmap_threshold, long trim_threshold);
+
 SF_RNN_DECLARE(float, f32)
 SF_RNN_DECLARE(double, f64)
 #undef SF_RNN_DECLARE

@@ -60,30 +60,18 @@ DEFINE_TRANSPOSE(sf_dtranspose, double)
 #define VL 4
 #define MR 4
 #define KSFX s_generic
-#include "sf_gemm_tmpl.h"
-#undef VL
-#undef MR
-#undef KSFX
-#undef KTARGET
+#include "sf_gemm_tmpl.h" /* consumes KTARGET, VL, MR, KSFX */
 #ifdef SF_GEMM_X86
 #define KTARGET __attribute__((target("avx2,fma")))
 #define VL 8
 #define MR 6
 #define KSFX s_avx2
-#include "sf_gemm_tmpl.h"
-#undef VL
-#undef MR
-#undef KSFX
-#undef KTARGET
+#include "sf_gemm_tmpl.h" /* consumes KTARGET, VL, MR, KSFX */
 #define KTARGET __attribute__((target("avx512f,fma")))
 #define VL 16
 #define MR 8
 #define KSFX s_avx512
-#include "sf_gemm_tmpl.h"
-#undef VL
-#undef MR
-#undef KSFX
-#undef KTARGET
+#include "sf_gemm_tmpl.h" /* consumes KTARGET, VL, MR, KSFX */
 #endif
 #undef REAL
 
@@ -93,30 +81,18 @@ DEFINE_TRANSPOSE(sf_dtranspose, double)
 #define VL 2
 #define MR 4
 #define KSFX d_generic
-#include "sf_gemm_tmpl.h"
-#undef VL
-#undef MR
-#undef KSFX
-#undef KTARGET
+#include "sf_gemm_tmpl.h" /* consumes KTARGET, VL, MR, KSFX */
 #ifdef SF_GEMM_X86
 #define KTARGET __attribute__((target("avx2,fma")))
 #define VL 4
 #define MR 6
 #define KSFX d_avx2
-#include "sf_gemm_tmpl.h"
-#undef VL
-#undef MR
-#undef KSFX
-#undef KTARGET
+#include "sf_gemm_tmpl.h" /* consumes KTARGET, VL, MR, KSFX */
 #define KTARGET __attribute__((target("avx512f,fma")))
 #define VL 8
 #define MR 8
 #define KSFX d_avx512
-#include "sf_gemm_tmpl.h"
-#undef VL
-#undef MR
-#undef KSFX
-#undef KTARGET
+#include "sf_gemm_tmpl.h" /* consumes KTARGET, VL, MR, KSFX */
 #endif
 #undef REAL
 #endif /* __GNUC__ */

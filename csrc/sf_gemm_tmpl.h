@@ -206,3 +206,7 @@ static KTARGET int KN(gemm_nn)(int ta, int M, int N, int K, const REAL *A, long 
 #undef KN
 #undef KN_
 #undef KN2_
+#undef VL /* the parameters are consumed: the next instantiation defines its own */
+#undef MR
+#undef KSFX
+#undef KTARGET

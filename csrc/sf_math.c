@@ -9,12 +9,14 @@
  * exp(-2|x|) - 1 would cancel, so m comes from expm1's own Taylor series there (it starts at u, so it is
  * relatively accurate); elsewhere exp(-2|x|) <= 0.71 and exp(.) - 1 loses at most a bit.
  */
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "sf_math.h"
 
-#if defined(__GNUC__) && !defined(__clang__) && (defined(__x86_64__) || defined(__i386__))
+/* ifunc-based clones need GCC and glibc (musl and other libcs have no ifunc) */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__GLIBC__) && (defined(__x86_64__) || defined(__i386__))
 #define SF_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define SF_CLONES
@@ -34,7 +36,7 @@ static inline float sf_expf1(float x) {
     memcpy(&s, &bits, sizeof s);
     float y = p * s;
     y = x < -87.3f ? 0.0f : y;
-    return x > 88.7f ? __builtin_inff() : y;
+    return x > 88.7f ? INFINITY : y;
 }
 
 SF_CLONES void sf_exp_f32(float *x, long n) {
@@ -44,7 +46,7 @@ SF_CLONES void sf_exp_f32(float *x, long n) {
 SF_CLONES void sf_tanh_f32(float *x, long n) {
     for (long i = 0; i < n; i++) {
         const float v = x[i];
-        const float a = __builtin_fabsf(v);
+        const float a = fabsf(v);
         const float u = -2.0f * (a > 9.0f ? 9.0f : a); /* tanh(9) rounds to 1 in float; NaN passes */
         const float small = u * (1.0f + u * (0.5f + u * (1.0f / 6 + u * (1.0f / 24 + u * (1.0f / 120 +
                             u * (1.0f / 720 + u * (1.0f / 5040)))))));

@@ -5,6 +5,7 @@ cdef extern from "rnn.h" nogil:
     enum:
         RNN_TANH
         RNN_RELU
+    int sf_rnn_tune_malloc(long mmap_threshold, long trim_threshold)
     int rnn_cell_forward_f32(float *h_all, float *hT, const float *xproj, const float *h0, const float *W_hh,
                              const float *b_hh, int B, int T, int H, int act, int n_threads)
     int rnn_cell_forward_f64(double *h_all, double *hT, const double *xproj, const double *h0,

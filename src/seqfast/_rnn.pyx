@@ -366,3 +366,8 @@ def tanh_f32(x):
         with nogil:
             sf_tanh_f32(&v[0], v.shape[0])
     return np.asarray(v).reshape(np.shape(x))
+
+
+def tune_malloc(long mmap_threshold=32 << 20, long trim_threshold=64 << 20):
+    """Keep freed blocks below these sizes (bytes) in the heap (glibc mallopt); see csrc/rnn_malloc.c."""
+    _check(sf_rnn_tune_malloc(mmap_threshold, trim_threshold), "tune_malloc")
