@@ -21,4 +21,26 @@ void sf_sgemm_naive(int transA, int transB, int M, int N, int K, float alpha, co
 void sf_dgemm_naive(int transA, int transB, int M, int N, int K, double alpha, const double *A, int lda,
                     const double *B, int ldb, double beta, double *C, int ldc);
 
+/* The right operand packed once and multiplied many times (the RNN's W_hh at every time step, a layer's
+ * weight for every thread): sf_sgemm_packed_size(K, N) elements hold op(B) (K, N) packed by sf_sgemm_pack
+ * (op(B) = B (K, N) with row stride ldb, or B^T when transB with B stored (N, K)); sf_sgemm_packed then
+ * computes C (M, N) = op(A) (M, K) @ op(B) + beta * C like sf_sgemm (alpha = 1), returning 0, or -1 when
+ * its panel buffer cannot be allocated. The packed layout depends on the CPU's instruction set: pack and
+ * multiply in the same process. */
+long sf_sgemm_packed_size(int K, int N);
+void sf_sgemm_pack(float *Bpk, int transB, int K, int N, const float *B, int ldb);
+int sf_sgemm_packed(int transA, int M, int N, int K, const float *A, int lda, const float *Bpk, float beta,
+                    float *C, int ldc);
+long sf_dgemm_packed_size(int K, int N);
+void sf_dgemm_pack(double *Bpk, int transB, int K, int N, const double *B, int ldb);
+int sf_dgemm_packed(int transA, int M, int N, int K, const double *A, int lda, const double *Bpk, double beta,
+                    double *C, int ldc);
+
+/* dst (cols, rows) = src^T for src (rows, cols) with row stride lds (cache-blocked). */
+void sf_stranspose(float *dst, const float *src, int rows, int cols, int lds);
+void sf_dtranspose(double *dst, const double *src, int rows, int cols, int lds);
+
+/* Which core sf_sgemm/sf_dgemm run on this CPU: 2 AVX-512, 1 AVX2+FMA, 0 generic (reported by benchmarks). */
+int sf_gemm_isa(void);
+
 #endif

@@ -59,7 +59,76 @@ def step_batches(ctx) -> None:
     print()
 
 
-STEPS = [step_text, step_batches]
+def step_rnn(ctx) -> None:
+    """A char-level RNN language model trained for ~30 s: its perplexity against the unigram model's, and a
+    sample. Skipped with --quick."""
+    import math
+
+    import numpy as np
+
+    from .rnn import encode_text, join_tokens, train
+
+    print("== A character-level RNN language model (C kernels, truncated BPTT, clipping) ==")
+    if ctx.get("quick"):
+        print("(skipped with --quick)")
+        print()
+        return
+    seconds = ctx.get("rnn_seconds", 30.0)
+    t0 = time.perf_counter()
+    model, vocab, hist, valid = train(ctx["text"], level="char", hidden=256, embedding=None, steps=35, batch=32,
+                                      optimizer="adam", clip=1.0, max_seconds=seconds, seed=ctx.get("seed", 0),
+                                      progress=False)
+    dt = time.perf_counter() - t0
+    _, ids = encode_text(ctx["text"], "char", True, vocab)
+    train_ids = ids[: len(ids) - len(valid)] if valid is not None else ids
+    counts = np.bincount(train_ids, minlength=len(vocab)) + 1.0  # add-one unigram, for scale
+    eval_ids = valid if valid is not None else ids
+    uni = math.exp(-float(np.mean(np.log(counts / counts.sum())[eval_ids])))
+    ppl = model.perplexity(eval_ids)
+    print(f"{model!r}")
+    print(f"trained {sum(hist['steps'])} steps of batch 32 x 35 chars in {dt:.0f} s "
+          f"({np.mean(hist['tokens_per_s']):,.0f} chars/s)")
+    print(f"held-out perplexity: RNN {ppl:.2f}  vs  unigram {uni:.2f}  ({len(vocab)} symbols)")
+    prefix = "the time traveller"
+    _, pids = encode_text(prefix, "char", True, vocab)
+    out = model.generate(pids, 160, temperature=0.8, seed=ctx.get("seed", 0))
+    print("sample (temperature 0.8):")
+    print("  " + (prefix + join_tokens(vocab.decode(out), "char")).replace("\n", "\n  "))
+    print()
+
+
+def step_vanishing_gradient(ctx) -> None:
+    """Vanishing gradients and the LSTM / GRU remedy: |dL/dh_t| of the last step's loss through 100 steps, for
+    each cell on the same text after a short training run. Skipped with --quick."""
+    from ..nn.diagnostics import vanishing_gradient_curves
+    from .rnn import encode_text
+    from .rnn_diagnose import _decades_per_10_steps
+
+    print("== Vanishing gradients: how far back does dL/dh_t reach? (rnn vs lstm vs gru) ==")
+    if ctx.get("quick"):
+        print("(skipped with --quick; run 'seqfast rnn diagnose --plot grad.png' for the full picture)")
+        print()
+        return
+    t0 = time.perf_counter()
+    vocab, ids = encode_text(ctx["text"], "char", True)
+    T = 100
+    curves = vanishing_gradient_curves(ids, len(vocab), ("rnn_tanh", "lstm", "gru"), hidden_size=64, window=T,
+                                       batch_size=16, train_steps=ctx.get("diagnose_steps", 300), seed=ctx.get("seed", 0),
+                                       n_threads=1)  # H=64: too small a model to gain from threads
+    print(f"H=64, one-hot chars, {ctx.get('diagnose_steps', 300)} Adam steps per cell, then |dL/dh_t| of the "
+          f"loss at step {T} [{time.perf_counter() - t0:.0f} s]")
+    print(f"{'steps back':>12} " + " ".join(f"{c:>10}" for c in curves))
+    for b in (0, 10, 25, 50, 99):
+        print(f"{b:>12} " + " ".join(f"{curves[c]['trained'][T - 1 - b]:>10.1e}" for c in curves))
+    rates = {c: _decades_per_10_steps(curves[c]["trained"]) for c in curves}
+    print(f"{'decades/10':>12} " + " ".join(f"{r:>10.2f}" for r in rates.values()))
+    best = min(rates, key=rates.get)
+    print(f"the gradient reaches furthest back with {best} ({rates[best]:.2f} decades lost per 10 steps"
+          + (", thanks to the LSTM's additive cell state)" if best == "lstm" else ")"))
+    print()
+
+
+STEPS = [step_text, step_batches, step_rnn, step_vanishing_gradient]
 
 
 def run(args) -> int:

@@ -1,0 +1,108 @@
+/* rnn.h: the recurrent language model's C kernels (issue 5), float32 (_f32) and float64 (_f64).
+ *
+ * Letters: B batch, T time steps, H hidden, V vocabulary, E embedding/input size, N = B*T rows,
+ * G gates per cell (1 for rnn). All arrays row-major and contiguous unless a stride is passed.
+ *
+ * The model (see src/seqfast/nn/model.py) runs, for one (B, T) window:
+ *   x       = input: embedding rows gathered by id (rnn_gather) or one-hot (a column gather of W_ih)
+ *   xproj   = x W_ih^T + b_ih                     (rnn_linear_forward, one GEMM for the whole window)
+ *   h_all   = recurrence over t                   (rnn_cell_forward: h_t = phi(xproj_t + W_hh h_{t-1} + b_hh))
+ *   logits  = h_all W_dec^T + b_dec               (rnn_linear_forward)
+ *   loss    = mean_n -log softmax(logits_n)[y_n]  (rnn_softmax_ce, fused with its gradient)
+ * and backward in reverse order. Backward kernels accumulate (+=) into weight gradients.
+ *
+ * Every kernel returns SF_OK or an SF_E* code (sf_common.h). OpenMP over rows of the batch (or rows of a
+ * weight gradient); each thread owns what it writes, so results are bitwise identical for any n_threads.
+ */
+#ifndef SF_RNN_H
+#define SF_RNN_H
+
+#include <stdint.h>
+#include "sf_common.h"
+
+enum { RNN_TANH = 0, RNN_RELU = 1 };
+
+/* OpenMP helpers that compile to nothing without OpenMP: SF_PARALLEL(nt) opens a parallel region of nt
+ * threads on the statement that follows, SF_PARALLEL_FOR(nt) a statically scheduled loop, SF_BARRIER a
+ * barrier, SF_PARALLEL_OR(nt, var) a region whose threads' values of the int var are OR-ed at its end
+ * (how threads report an error); sf_thread_id() is the calling thread's number (0 outside a region or without OpenMP),
+ * sf_team_size() the number of threads actually running the region (OpenMP may give fewer than asked, e.g.
+ * when called from inside another parallel region: work is always split by this, never by the request). */
+#define SF_PRAGMA(x) _Pragma(#x)
+#if SEQFAST_HAVE_OPENMP
+#define SF_PARALLEL(nt) SF_PRAGMA(omp parallel num_threads(nt))
+#define SF_PARALLEL_FOR(nt) SF_PRAGMA(omp parallel for num_threads(nt) schedule(static))
+#define SF_BARRIER SF_PRAGMA(omp barrier)
+#define SF_PARALLEL_OR(nt, var) SF_PRAGMA(omp parallel num_threads(nt) reduction(| : var))
+static inline int sf_thread_id(void) { return omp_get_thread_num(); }
+static inline int sf_team_size(void) { return omp_get_num_threads(); }
+#else
+#define SF_PARALLEL(nt)
+#define SF_PARALLEL_FOR(nt)
+#define SF_BARRIER
+#define SF_PARALLEL_OR(nt, var)
+static inline int sf_thread_id(void) { return 0; }
+static inline int sf_team_size(void) { return 1; }
+#endif
+
+/* Rows [*lo, *hi) of n that thread `tid` of `nt` owns (contiguous, sizes differ by at most one). */
+static inline void sf_thread_rows(int n, int tid, int nt, int *lo, int *hi) {
+    int q = n / nt, r = n % nt;
+    *lo = tid * q + (tid < r ? tid : r);
+    *hi = *lo + q + (tid < r ? 1 : 0);
+}
+
+#define SF_RNN_DECLARE(REAL, S)                                                                          \
+    /* Vanilla RNN cell over a window. xproj (B,T,H) = W_ih x_t + b_ih; h0 (B,H); W_hh (H,H); b_hh (H).   \
+     * Out: h_all (B,T,H) (post-activation h_1..h_T, also the cache backward needs), hT (B,H).           \
+     * act is RNN_TANH or RNN_RELU. */                                                                   \
+    int rnn_cell_forward_##S(REAL *h_all, REAL *hT, const REAL *xproj, const REAL *h0, const REAL *W_hh, \
+                             const REAL *b_hh, int B, int T, int H, int act, int n_threads);             \
+    /* BPTT through the window (truncated at its start). dh_all (B,T,H) = dL/dh_t from above; dhT (B,H)   \
+     * or NULL. Out: dxproj (B,T,H) = dL/d(pre-activation), dh0 (B,H); dW_hh (H,H) += , db_hh (H) += . */ \
+    int rnn_cell_backward_##S(REAL *dxproj, REAL *dh0, REAL *dW_hh, REAL *db_hh, const REAL *dh_all,     \
+                              const REAL *dhT, const REAL *h_all, const REAL *h0, const REAL *W_hh,      \
+                              int B, int T, int H, int act, int n_threads);                              \
+    /* out (N,O) = x (N,I) W^T + b; W (O,I), b (O) or NULL. */                                           \
+    int rnn_linear_forward_##S(REAL *out, const REAL *x, const REAL *W, const REAL *b, int N, int I,     \
+                               int O, int n_threads);                                                    \
+    /* dx (N,I) = dout W (skipped when dx is NULL); dW (O,I) += dout^T x; db (O) += sum_n dout. */        \
+    int rnn_linear_backward_##S(REAL *dx, REAL *dW, REAL *db, const REAL *dout, const REAL *x,          \
+                                const REAL *W, int N, int I, int O, int n_threads);                      \
+    /* out (N,D): out[n,d] = table[ids[n]*rs + d*cs] (+ bias[d] when bias is not NULL); ids in [0,rows). \
+     * Embedding rows: rs=E, cs=1. One-hot input (columns of W_ih (GH,V)): rs=1, cs=V. */                \
+    int rnn_gather_##S(REAL *out, const REAL *table, long rs, long cs, const int32_t *ids,               \
+                       const REAL *bias, int N, int D, int rows, int n_threads);                         \
+    /* The adjoint of rnn_gather: dtable[ids[n]*rs + d*cs] += src[n,d]. */                              \
+    int rnn_scatter_add_##S(REAL *dtable, long rs, long cs, const REAL *src, const int32_t *ids, int N,  \
+                            int D, int rows, int n_threads);                                             \
+    /* Fused softmax cross-entropy over rows of logits (N,V), targets (N) in [0,V).                      \
+     * *loss_sum = sum_n (logsumexp(logits_n) - logits_n[y_n]) (natural log, stable).                      \
+     * When dlogits (N,V) is not NULL (it may equal logits: in place), dlogits = scale*(softmax - onehot). \
+     * Returns SF_ENAN when a row's loss is not finite (the sum is still written). */                   \
+    int rnn_softmax_ce_##S(REAL *dlogits, double *loss_sum, const REAL *logits, const int32_t *targets,  \
+                           REAL scale, int N, int V, int n_threads);                                     \
+    /* Optimizers over a flat parameter buffer p (n) with gradient g (n); state buffers of n. */         \
+    void sf_sgd_step_##S(REAL *p, const REAL *g, REAL *mom, long n, double lr, double momentum,          \
+                         double weight_decay);                                                           \
+    void sf_adagrad_step_##S(REAL *p, const REAL *g, REAL *sum_sq, long n, double lr, double eps);       \
+    void sf_adam_step_##S(REAL *p, const REAL *g, REAL *m, REAL *v, long n, double lr, double beta1,     \
+                          double beta2, double eps, double weight_decay, long step);                     \
+    /* Global L2 norm of g (accumulated in double, fixed order). */                                     \
+    double sf_grad_norm_##S(const REAL *g, long n);                                                      \
+    /* Scale g so that its global norm is at most max_norm; returns the norm before clipping. */        \
+    double sf_clip_norm_##S(REAL *g, long n, double max_norm);                                           \
+    /* Clamp every element of g to [-clip, clip]. */                                                     \
+    void sf_clip_value_##S(REAL *g, long n, double clip);                                                \
+    /* 1 when every element is finite, else 0. */                                                        \
+    int sf_all_finite_##S(const REAL *x, long n);
+
+/* Raise the C library's mmap and trim thresholds (bytes) so that per-step buffers are reused rather than
+ * page-faulted in again (glibc; a no-op returning SF_OK elsewhere). See rnn_malloc.c. */
+int sf_rnn_tune_malloc(long mmap_threshold, long trim_threshold);
+
+SF_RNN_DECLARE(float, f32)
+SF_RNN_DECLARE(double, f64)
+#undef SF_RNN_DECLARE
+
+#endif

@@ -1,0 +1,105 @@
+/* rnn_linear_tmpl.h: body of csrc/rnn_linear.c, compiled once per dtype (see sf_real_tmpl.h). */
+
+int FN(rnn_linear_forward)(REAL *out, const REAL *x, const REAL *W, const REAL *b, int N, int I, int O,
+                           int n_threads) {
+    if (N < 1 || I < 1 || O < 1 || !out || !x || !W) return SF_EVALUE;
+    /* W^T (I,O) packed once for the GEMM core, shared by all threads */
+    REAL *Wpk = malloc(sizeof(REAL) * (size_t)GEMM_PACKED_SIZE(I, O));
+    if (!Wpk) return SF_ENOMEM;
+    GEMM_PACK(Wpk, 1, I, O, W, I);
+    int failed = 0;
+    const int nt = sf_resolve_threads(n_threads);
+    SF_PARALLEL_OR(nt, failed) {
+        const int tid = sf_thread_id();
+        int n0, n1;
+        sf_thread_rows(N, tid, sf_team_size(), &n0, &n1);
+        if (n1 > n0) {
+            for (int n = n0; n < n1; n++) {
+                REAL *on = out + (long)n * O;
+                if (b)
+                    memcpy(on, b, sizeof(REAL) * (size_t)O);
+                else
+                    memset(on, 0, sizeof(REAL) * (size_t)O);
+            }
+            failed |= GEMM_PACKED(0, n1 - n0, O, I, x + (long)n0 * I, I, Wpk, 1, out + (long)n0 * O, O) != 0;
+        }
+    }
+    free(Wpk);
+    return failed ? SF_ENOMEM : SF_OK;
+}
+
+int FN(rnn_linear_backward)(REAL *dx, REAL *dW, REAL *db, const REAL *dout, const REAL *x, const REAL *W,
+                            int N, int I, int O, int n_threads) {
+    if (N < 1 || I < 1 || O < 1 || !dW || !dout || !x || !W) return SF_EVALUE;
+    REAL *Wpk = NULL; /* W (O,I) packed once for dx = dout W */
+    if (dx) {
+        Wpk = malloc(sizeof(REAL) * (size_t)GEMM_PACKED_SIZE(O, I));
+        if (!Wpk) return SF_ENOMEM;
+        GEMM_PACK(Wpk, 0, O, I, W, I);
+    }
+    int failed = 0;
+    const int nt = sf_resolve_threads(n_threads);
+    SF_PARALLEL_OR(nt, failed) {
+        const int tid = sf_thread_id();
+        int n0, n1, o0, o1;
+        sf_thread_rows(N, tid, sf_team_size(), &n0, &n1);
+        sf_thread_rows(O, tid, sf_team_size(), &o0, &o1);
+        if (dx && n1 > n0) /* dx rows of this thread */
+            failed |= GEMM_PACKED(0, n1 - n0, I, O, dout + (long)n0 * O, O, Wpk, 0, dx + (long)n0 * I, I) != 0;
+        if (o1 > o0) { /* rows o0..o1 of dW and db: dW[o,:] += sum_n dout[n,o] x[n,:] */
+            GEMM(1, 0, o1 - o0, I, N, 1, dout + o0, O, x, I, 1, dW + (long)o0 * I, I);
+            if (db) {
+                for (long n = 0; n < N; n++) {
+                    const REAL *dn = dout + n * O;
+                    for (int o = o0; o < o1; o++) db[o] += dn[o];
+                }
+            }
+        }
+    }
+    free(Wpk);
+    return failed ? SF_ENOMEM : SF_OK;
+}
+
+int FN(rnn_gather)(REAL *out, const REAL *table, long rs, long cs, const int32_t *ids, const REAL *bias, int N,
+                   int D, int rows, int n_threads) {
+    if (N < 1 || D < 1 || rows < 1 || !out || !table || !ids) return SF_EVALUE;
+    for (int n = 0; n < N; n++)
+        if (ids[n] < 0 || ids[n] >= rows) return SF_EINDEX;
+    const int nt = sf_resolve_threads(n_threads);
+    (void)nt; /* unused without OpenMP */
+    SF_PARALLEL_FOR(nt)
+    for (int n = 0; n < N; n++) {
+        const REAL *src = table + (long)ids[n] * rs;
+        REAL *o = out + (long)n * D;
+        if (cs == 1)
+            for (int d = 0; d < D; d++) o[d] = src[d];
+        else
+            for (int d = 0; d < D; d++) o[d] = src[(long)d * cs];
+        if (bias)
+            for (int d = 0; d < D; d++) o[d] += bias[d];
+    }
+    return SF_OK;
+}
+
+int FN(rnn_scatter_add)(REAL *dtable, long rs, long cs, const REAL *src, const int32_t *ids, int N, int D,
+                        int rows, int n_threads) {
+    if (N < 1 || D < 1 || rows < 1 || !dtable || !src || !ids) return SF_EVALUE;
+    for (int n = 0; n < N; n++)
+        if (ids[n] < 0 || ids[n] >= rows) return SF_EINDEX;
+    int nt = sf_resolve_threads(n_threads);
+    /* Each thread owns a range of d (columns of src), so repeated ids never race; n runs in order. */
+    SF_PARALLEL(nt) {
+        const int tid = sf_thread_id();
+        int d0, d1;
+        sf_thread_rows(D, tid, sf_team_size(), &d0, &d1);
+        for (int n = 0; n < N && d1 > d0; n++) {
+            REAL *dst = dtable + (long)ids[n] * rs;
+            const REAL *s = src + (long)n * D;
+            if (cs == 1)
+                for (int d = d0; d < d1; d++) dst[d] += s[d];
+            else
+                for (int d = d0; d < d1; d++) dst[(long)d * cs] += s[d];
+        }
+    }
+    return SF_OK;
+}

@@ -1,0 +1,47 @@
+/* sf_gated.h: pieces shared by the gated cells (lstm.c, gru.c): size checks, batch-row ownership per
+ * thread, and the gradient of the recurrent weights.
+ *
+ * Letters: B batch, T time steps, H hidden size, G gates (4 for LSTM, 3 for GRU); GH = G * H.
+ */
+#ifndef SF_GATED_H
+#define SF_GATED_H
+
+#include "sf_common.h"
+
+/* An OpenMP parallel region of n threads and the calling thread's id / team size inside it; without
+ * OpenMP the region is the plain block that follows, run once with id 0 of 1. */
+#if SEQFAST_HAVE_OPENMP
+#define SF_GATED_PRAGMA(x) _Pragma(#x)
+#define SF_OMP_PARALLEL(n) SF_GATED_PRAGMA(omp parallel num_threads(n))
+/* ... whose threads' values of the int var are OR-ed at its end (how threads report a failure) */
+#define SF_OMP_PARALLEL_OR(n, var) SF_GATED_PRAGMA(omp parallel num_threads(n) reduction(| : var))
+#define SF_OMP_TID omp_get_thread_num()
+#define SF_OMP_NT omp_get_num_threads()
+#else
+#define SF_OMP_PARALLEL(n) (void)(n);
+#define SF_OMP_PARALLEL_OR(n, var) (void)(n);
+#define SF_OMP_TID 0
+#define SF_OMP_NT 1
+#endif
+
+/* SF_OK when B, T, H >= 1 and every stride and size the kernels use fits in an int / long,
+ * else SF_EVALUE. */
+int sf_gated_check(int B, int T, int H, int G);
+
+/* Threads to use for a recurrence over B batch rows: sf_resolve_threads(n_threads), at most B. */
+int sf_gated_threads(int n_threads, int B);
+
+/* The half-open block [*b0, *b1) of n rows that thread tid of nt owns (contiguous, fixed by tid and nt). */
+void sf_gated_rows(int n, int tid, int nt, int *b0, int *b1);
+
+/* Gradient of the recurrent weights, given dA = dL/d(h_{t-1} W_hh^T + b_hh):
+ *   dW_hh (GH, H) += sum_{b,t} dA[b, t]^T h_{t-1}[b]      h_{-1} = h0
+ *   db_hh (GH)    += sum_{b,t} dA[b, t]
+ * dA (B, T, GH), h_all (B, T, H), h0 (B, H). Threads own blocks of rows of dW_hh (and entries of db_hh);
+ * every element is summed over (b, t) in the same order for any thread count. Returns SF_OK or SF_ENOMEM. */
+int sf_gated_weight_grad_f32(float *dW_hh, float *db_hh, const float *dA, const float *h_all, const float *h0,
+                             int B, int T, int H, int G, int n_threads);
+int sf_gated_weight_grad_f64(double *dW_hh, double *db_hh, const double *dA, const double *h_all,
+                             const double *h0, int B, int T, int H, int G, int n_threads);
+
+#endif

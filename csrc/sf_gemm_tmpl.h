@@ -1,0 +1,212 @@
+/* sf_gemm_tmpl.h: the register-blocked GEMM core, C (M,N) += op(A) (M,K) B (K,N), row-major, op(A) = A
+ * (M,K) or, when ta, A^T with A stored (K,M). Compiled once per (dtype, instruction set) by sf_gemm.c with:
+ *   REAL (float/double), VL (elements per vector), MR (rows of the register tile), KSFX (name suffix),
+ *   KTARGET (a function attribute selecting the instruction set, or nothing).
+ *
+ * Blocking (after Goto / BLIS): for each block of MC rows and KC steps of k, op(A)'s block is copied into
+ * Ap as MR-row panels stored k-major (the MR values a k step needs are adjacent), and for each NR = 2*VL
+ * columns B's (KC x NR) panel is copied into Bp. Both copies make the inner loop read contiguous memory
+ * (rows of A or B with a power-of-two stride would otherwise fight over the same L1 cache sets). The
+ * micro-kernel keeps an MR x NR tile of C in 2*MR vector registers while k runs over the block: per step
+ * two vector loads of Bp and MR broadcasts from Ap.
+ *
+ * Determinism: every element C[i][j] is computed by the same sequence of multiply-adds (k in order, one
+ * KC block after the other) whichever tile or row block it falls in, so splitting M across threads never
+ * changes a bit of the result. */
+#define KN_(name, s) name##_##s
+#define KN2_(name, s) KN_(name, s) /* one more level so that KSFX expands before ## pastes it */
+#define KN(name) KN2_(name, KSFX)
+
+typedef REAL KN(vec) __attribute__((vector_size(VL * sizeof(REAL))));
+typedef REAL KN(vecu) __attribute__((vector_size(VL * sizeof(REAL)), aligned(sizeof(REAL)))); /* unaligned */
+
+enum { KN(MC) = 120, KN(KC) = 256 }; /* MC a multiple of every MR; Bp (KC x 2VL) is 32 KiB: fits L1 */
+
+/* Element (r, k) of the A operand of a tile: A[k*MR + r] in a packed panel (pk), else A[r*lda + k]. */
+#define KA_(r, k) (pk ? Ap[(k) * MR + (r)] : Ap[(r) * lda + (k)])
+
+/* C[mr x 2VL] += A[mr x kc] Bp[kc x 2VL], Bp row k at Bp[k*2VL]. mr <= MR and pk are constants after
+ * inlining. */
+static inline __attribute__((always_inline)) KTARGET void KN(tile2)(int pk, int mr, int kc, const REAL *Ap,
+                                                                    long lda, const REAL *Bp, REAL *C,
+                                                                    long ldc) {
+    KN(vec) c0[MR], c1[MR];
+    for (int r = 0; r < MR; r++)
+        if (r < mr) {
+            c0[r] = *(const KN(vecu) *)(C + r * ldc);
+            c1[r] = *(const KN(vecu) *)(C + r * ldc + VL);
+        }
+    for (int k = 0; k < kc; k++) {
+        const KN(vec) b0 = *(const KN(vecu) *)(Bp + k * 2 * VL), b1 = *(const KN(vecu) *)(Bp + k * 2 * VL + VL);
+        for (int r = 0; r < MR; r++)
+            if (r < mr) {
+                const REAL a = KA_(r, k);
+                c0[r] += a * b0;
+                c1[r] += a * b1;
+            }
+    }
+    for (int r = 0; r < MR; r++)
+        if (r < mr) {
+            *(KN(vecu) *)(C + r * ldc) = c0[r];
+            *(KN(vecu) *)(C + r * ldc + VL) = c1[r];
+        }
+}
+
+/* C[mr x VL] += A[mr x kc] Bp[kc x VL] (the first VL columns of the panel). */
+static inline __attribute__((always_inline)) KTARGET void KN(tile1)(int pk, int mr, int kc, const REAL *Ap,
+                                                                    long lda, const REAL *Bp, REAL *C,
+                                                                    long ldc) {
+    KN(vec) c0[MR];
+    for (int r = 0; r < MR; r++)
+        if (r < mr) c0[r] = *(const KN(vecu) *)(C + r * ldc);
+    for (int k = 0; k < kc; k++) {
+        const KN(vec) b0 = *(const KN(vecu) *)(Bp + k * 2 * VL);
+        for (int r = 0; r < MR; r++)
+            if (r < mr) c0[r] += KA_(r, k) * b0;
+    }
+    for (int r = 0; r < MR; r++)
+        if (r < mr) *(KN(vecu) *)(C + r * ldc) = c0[r];
+}
+
+#define KCASE_(W, m, CP, LDC)                                                                      \
+    case m:                                                                                        \
+        KN(W)(pk, m, kc, pk ? Ap + (long)(i - i0) * kc : A + (long)i * lda + k0, lda, P, CP, LDC);                                       \
+        break;
+#define KSWITCH_(W, CP, LDC)                                                                       \
+    switch (mr) {                                                                                  \
+        KCASE_(W, 1, CP, LDC) KCASE_(W, 2, CP, LDC) KCASE_(W, 3, CP, LDC) KCASE_(W, 4, CP, LDC)    \
+        KCASE_(W, 5, CP, LDC) KCASE_(W, 6, CP, LDC) KCASE_(W, 7, CP, LDC) KCASE_(W, 8, CP, LDC)    \
+    }
+
+/* op(A) block rows [i0, i0+mc) x k [k0, k0+kc) -> Ap as MR-row panels, panel p at Ap + p*MR*kc. */
+static inline __attribute__((always_inline)) void KN(pack_a)(REAL *Ap, int ta, const REAL *A, long lda, int i0,
+                                                             int mc, int k0, int kc) {
+    for (int p = 0; p < mc; p += MR) {
+        const int mr = mc - p < MR ? mc - p : MR;
+        REAL *dst = Ap + (long)p * kc;
+        if (ta)
+            for (int k = 0; k < kc; k++) {
+                const REAL *src = A + (long)(k0 + k) * lda + i0 + p;
+                for (int r = 0; r < mr; r++) dst[k * MR + r] = src[r];
+            }
+        else
+            for (int r = 0; r < mr; r++) {
+                const REAL *src = A + (long)(i0 + p + r) * lda + k0;
+                for (int k = 0; k < kc; k++) dst[k * MR + r] = src[k];
+            }
+    }
+}
+
+/* The packed form of op(B) (K, N), op(B) = B or, when tb, B^T with B stored (N, K): for each KC block of k
+ * (k0 .. k0+kc), its 2VL-column panels one after the other, each kc rows of 2VL values, zero-padded past
+ * column N. Panel (k0, jp) starts at Bpk + k0*Npad + jp*kc*2VL, Npad = N rounded up to 2VL. */
+static KTARGET void KN(pack_b)(REAL *Bpk, int tb, const REAL *B, long ldb, int K, int N) {
+    const int KC = KN(KC), NR = 2 * VL, npad = (N + NR - 1) / NR * NR;
+    for (int k0 = 0; k0 < K; k0 += KC) {
+        const int kc = K - k0 < KC ? K - k0 : KC;
+        for (int j = 0; j < N; j += NR) {
+            REAL *P = Bpk + (long)k0 * npad + (long)(j / NR) * kc * NR;
+            const int w = N - j < NR ? N - j : NR;
+            for (int k = 0; k < kc; k++) {
+                REAL *row = P + k * NR;
+                if (tb)
+                    for (int c = 0; c < w; c++) row[c] = B[(long)(j + c) * ldb + k0 + k];
+                else
+                    memcpy(row, B + (long)(k0 + k) * ldb + j, sizeof(REAL) * w);
+                for (int c = w; c < NR; c++) row[c] = 0;
+            }
+        }
+    }
+}
+
+static long KN(packed_size)(int K, int N) { return (long)K * ((N + 2 * VL - 1) / (2 * VL) * (2 * VL)); }
+
+/* Rows [i0, i1) x k [k0, k0+kc) of C += op(A) B: A read in place (pk = 0, op(A) = A) or from the packed
+ * panels Ap (pk = 1); B's panels from Bpk when packed, else copied into Bp here. pk is a constant after
+ * inlining. */
+static inline __attribute__((always_inline)) KTARGET void KN(block)(int pk, int i0, int i1, int k0, int kc, int N,
+                                                                    const REAL *A, long lda, const REAL *Ap,
+                                                                    const REAL *B, long ldb, const REAL *Bpk,
+                                                                    REAL *Bp, REAL *C, long ldc) {
+    const int NR = 2 * VL, npad = (N + NR - 1) / NR * NR;
+    REAL Ct[MR * VL] __attribute__((aligned(64)));
+    for (int j = 0; j < N; j += NR) {
+        const int w = N - j < NR ? N - j : NR;
+        const REAL *P = Bp;
+        if (Bpk)
+            P = Bpk + (long)k0 * npad + (long)(j / NR) * kc * NR;
+        else if (w == NR) /* constant size: the copy inlines to vector moves */
+            for (int k = 0; k < kc; k++) memcpy(Bp + k * NR, B + (long)(k0 + k) * ldb + j, sizeof(REAL) * NR);
+        else
+            for (int k = 0; k < kc; k++) {
+                memcpy(Bp + k * NR, B + (long)(k0 + k) * ldb + j, sizeof(REAL) * w);
+                memset(Bp + k * NR + w, 0, sizeof(REAL) * (NR - w));
+            }
+        if (w == NR) {
+            for (int i = i0; i < i1; i += MR) {
+                const int mr = i1 - i < MR ? i1 - i : MR;
+                KSWITCH_(tile2, C + (long)i * ldc + j, ldc)
+            }
+            continue;
+        }
+        int jj = j, rest = w;
+        if (w >= VL) { /* one full vector of columns */
+            for (int i = i0; i < i1; i += MR) {
+                const int mr = i1 - i < MR ? i1 - i : MR;
+                KSWITCH_(tile1, C + (long)i * ldc + j, ldc)
+            }
+            P += VL, jj += VL, rest -= VL;
+        }
+        if (rest > 0) /* the last rest < VL columns (zero-padded in P) through a copy of C's tile */
+            for (int i = i0; i < i1; i += MR) {
+                const int mr = i1 - i < MR ? i1 - i : MR;
+                for (int r = 0; r < mr; r++) {
+                    memcpy(Ct + r * VL, C + (long)(i + r) * ldc + jj, sizeof(REAL) * rest);
+                    memset(Ct + r * VL + rest, 0, sizeof(REAL) * (VL - rest));
+                }
+                KSWITCH_(tile1, Ct, VL)
+                for (int r = 0; r < mr; r++) memcpy(C + (long)(i + r) * ldc + jj, Ct + r * VL, sizeof(REAL) * rest);
+            }
+    }
+}
+
+/* C += op(A) B, with B given either row-major (B, ldb) or packed (Bpk != NULL, from pack_b). A transposed A
+ * is packed into MR-row panels (its rows are then contiguous); a plain A is read in place (cheaper for the
+ * few-row products of the recurrence). Returns 0, or -1 when the panel buffer cannot be allocated (the
+ * caller then uses the naive loops). */
+static KTARGET int KN(gemm_nn)(int ta, int M, int N, int K, const REAL *A, long lda, const REAL *B, long ldb,
+                               const REAL *Bpk, REAL *C, long ldc) {
+    const int MC = KN(MC), KC = KN(KC);
+    REAL *Ap = NULL;
+    if (ta) {
+        const int mcap = ((M < MC ? M : MC) + MR - 1) / MR * MR; /* whole panels: the last may be partial */
+        Ap = malloc(sizeof(REAL) * (size_t)mcap * (size_t)(K < KC ? K : KC));
+        if (!Ap) return -1;
+    }
+    REAL Bp[KN(KC) * 2 * VL] __attribute__((aligned(64)));
+    for (int i0 = 0; i0 < M; i0 += MC) {
+        const int i1 = M - i0 < MC ? M : i0 + MC;
+        for (int k0 = 0; k0 < K; k0 += KC) {
+            const int kc = K - k0 < KC ? K - k0 : KC;
+            if (ta) {
+                KN(pack_a)(Ap, 1, A, lda, i0, i1 - i0, k0, kc);
+                KN(block)(1, i0, i1, k0, kc, N, A, lda, Ap, B, ldb, Bpk, Bp, C, ldc);
+            } else {
+                KN(block)(0, i0, i1, k0, kc, N, A, lda, NULL, B, ldb, Bpk, Bp, C, ldc);
+            }
+        }
+    }
+    free(Ap);
+    return 0;
+}
+
+#undef KCASE_
+#undef KA_
+#undef KSWITCH_
+#undef KN
+#undef KN_
+#undef KN2_
+#undef VL /* the parameters are consumed: the next instantiation defines its own */
+#undef MR
+#undef KSFX
+#undef KTARGET

@@ -1,0 +1,32 @@
+/* sf_real_tmpl.h: dtype parameters for the kernels written once and compiled per dtype.
+ * A .c file defines SF_F64 (0 or 1), includes this, then its own *_tmpl.h body; sf_real_undef.h resets.
+ *   REAL the element type, FN(name) appends the dtype suffix (name_f32 / name_f64), GEMM the matching
+ *   sf_gemm, TANH/EXP/LOG the matching libm functions, TANH_N/EXP_N(x, n) the in-place array versions
+ *   (float32: the vectorized sf_math.h ones). */
+#if SF_F64
+#define REAL double
+#define FN(name) name##_f64
+#define GEMM sf_dgemm
+#define TRANSPOSE sf_dtranspose
+#define GEMM_PACK sf_dgemm_pack
+#define GEMM_PACKED sf_dgemm_packed
+#define GEMM_PACKED_SIZE sf_dgemm_packed_size
+#define TANH tanh
+#define EXP exp
+#define LOG log
+#define TANH_N(x, n) do { for (long i_ = 0; i_ < (long)(n); i_++) (x)[i_] = tanh((x)[i_]); } while (0)
+#define EXP_N(x, n) do { for (long i_ = 0; i_ < (long)(n); i_++) (x)[i_] = exp((x)[i_]); } while (0)
+#else
+#define REAL float
+#define FN(name) name##_f32
+#define GEMM sf_sgemm
+#define TRANSPOSE sf_stranspose
+#define GEMM_PACK sf_sgemm_pack
+#define GEMM_PACKED sf_sgemm_packed
+#define GEMM_PACKED_SIZE sf_sgemm_packed_size
+#define TANH tanhf
+#define EXP expf
+#define LOG logf
+#define TANH_N(x, n) sf_tanh_f32((x), (n)) /* vectorized, sf_math.h */
+#define EXP_N(x, n) sf_exp_f32((x), (n))
+#endif

@@ -1,0 +1,87 @@
+"""Argument checks shared by the gated-cell wrappers (_lstm.pyx, _gru.pyx).
+
+Every check runs before any C is called and raises an error naming the argument, what was expected and how
+to fix it, so bad input never reaches the kernels.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+DTYPES = (np.float32, np.float64)
+
+
+def _fail(cell: str, msg: str, exc=ValueError):
+    raise exc(f"{cell}: {msg}")
+
+
+def check_array(cell: str, name: str, a, shape: tuple, dtype=None, writable: bool = False) -> np.ndarray:
+    """``a`` as a C-contiguous ndarray of ``shape`` (None = any size >= 1) and ``dtype`` (None = float32 or 64)."""
+    if not isinstance(a, np.ndarray):
+        _fail(cell, f"{name} must be a numpy.ndarray, got {type(a).__name__}", TypeError)
+    if dtype is None:
+        if a.dtype not in DTYPES:
+            _fail(cell, f"{name} has dtype {a.dtype}; use float32 or float64 (e.g. {name}.astype(np.float32))",
+                  TypeError)
+    elif a.dtype != dtype:
+        _fail(cell, f"{name} has dtype {a.dtype} but the other arrays are {np.dtype(dtype)}; "
+                    f"convert it with {name}.astype(np.{np.dtype(dtype).name})", TypeError)
+    if a.ndim != len(shape) or any(s is not None and s != n for s, n in zip(shape, a.shape)):
+        want = "(" + ", ".join("?" if s is None else str(s) for s in shape) + ")"
+        _fail(cell, f"{name} has shape {a.shape}, expected {want}")
+    if not a.flags.c_contiguous:
+        _fail(cell, f"{name} is not C-contiguous; pass np.ascontiguousarray({name})")
+    if writable and not a.flags.writeable:
+        _fail(cell, f"{name} is read-only but the kernel accumulates into it; pass a writable array")
+    return a
+
+
+def check_forward(cell: str, G: int, xproj, h0, W_hh, b_hh):
+    """Sizes (B, T, H) and dtype of a cell forward's arguments (G gates), after checking them all."""
+    check_array(cell, "xproj", xproj, (None, None, None))
+    dtype = xproj.dtype
+    B, T, GH = xproj.shape
+    if B < 1 or T < 1 or GH < 1 or GH % G:
+        _fail(cell, f"xproj has shape {xproj.shape}; expected (B, T, {G}*H) with B, T, H >= 1")
+    if max(B, T, GH) >= 2 ** 31:
+        _fail(cell, f"xproj has shape {xproj.shape}; every size must be below 2**31")
+    H = GH // G
+    check_array(cell, "h0", h0, (B, H), dtype)
+    check_array(cell, "W_hh", W_hh, (G * H, H), dtype)
+    check_array(cell, "b_hh", b_hh, (G * H,), dtype)
+    return B, T, H, dtype
+
+
+def check_cache(cell: str, G: int, cache, layout):
+    """Sizes (B, T, H) and dtype of a forward's cache, after checking its arrays against ``layout`` (a list of
+    (name, dims) in cache order, dims made of "B", "T", "H", "GH"; one name must be "h_all"), so that a cache
+    from another call or a hand-made tuple cannot make a kernel read out of bounds."""
+    if not isinstance(cache, tuple) or len(cache) != len(layout):
+        _fail(cell, f"cache must be the tuple of {len(layout)} arrays returned by forward", TypeError)
+    h_all = cache[[n for n, _ in layout].index("h_all")]
+    check_array(cell, "cache h_all", h_all, (None, None, None))
+    B, T, H = h_all.shape
+    size = {"B": B, "T": T, "H": H, "GH": G * H}
+    for (name, dims), a in zip(layout, cache):
+        check_array(cell, f"cache {name}", a, tuple(size[d] for d in dims), h_all.dtype)
+    return B, T, H, h_all.dtype
+
+
+def check_backward(cell: str, G: int, dh_all, dhT, W_hh, dW_hh, db_hh, B: int, T: int, H: int, dtype):
+    """Check a cell backward's arguments against the forward's sizes; dhT may be None."""
+    check_array(cell, "dh_all", dh_all, (B, T, H), dtype)
+    if dhT is not None:
+        check_array(cell, "dhT", dhT, (B, H), dtype)
+    check_array(cell, "W_hh", W_hh, (G * H, H), dtype)
+    check_array(cell, "dW_hh", dW_hh, (G * H, H), dtype, writable=True)
+    check_array(cell, "db_hh", db_hh, (G * H,), dtype, writable=True)
+
+
+def raise_for_status(cell: str, rc: int) -> None:
+    """Turn a kernel's SF_* status into an exception (0 = SF_OK does nothing)."""
+    if rc == 0:
+        return
+    if rc == -1:
+        raise MemoryError(f"{cell}: out of memory")
+    if rc == -3:
+        raise ValueError(f"{cell}: sizes out of range (B, T, H must be >= 1 and T*G*H must fit in an int)")
+    raise RuntimeError(f"{cell}: kernel failed with status {rc}")

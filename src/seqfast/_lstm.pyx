@@ -1,0 +1,107 @@
+# cython: boundscheck=False, wraparound=False, language_level=3
+"""LSTM cell recurrence (csrc/lstm.c): the cell interface of seqfast.nn for ``cell="lstm"``.
+
+``forward(xproj, h0, c0, W_hh, b_hh, n_threads) -> (h_all, hT, cT, cache)`` and
+``backward(dh_all, dhT, dcT, cache, W_hh, dW_hh, db_hh, n_threads) -> (dxproj, dh0, dc0)``;
+shapes and equations are in csrc/lstm.h (gate rows i, f, g, o as in torch.nn.LSTM).
+"""
+import numpy as np
+
+from seqfast._cellargs import check_array, check_backward, check_cache, check_forward, raise_for_status
+from seqfast._threads import resolve_threads
+
+#: what forward returns as ``cache`` (checked by backward)
+_CACHE = [("gates", ("B", "T", "GH")), ("c_all", ("B", "T", "H")), ("tc_all", ("B", "T", "H")),
+          ("h_all", ("B", "T", "H")), ("h0", ("B", "H")), ("c0", ("B", "H"))]
+
+ctypedef fused real:
+    float
+    double
+
+
+cdef int _forward(real[:, :, ::1] h_all, real[:, ::1] hT, real[:, ::1] cT, real[:, :, ::1] gates,
+                  real[:, :, ::1] c_all, real[:, :, ::1] tc_all, const real[:, :, ::1] xproj,
+                  const real[:, ::1] h0, const real[:, ::1] c0, const real[:, ::1] W_hh, const real[::1] b_hh,
+                  int n_threads):
+    cdef int B = <int>xproj.shape[0], T = <int>xproj.shape[1], H = <int>h0.shape[1], rc
+    with nogil:
+        if real is float:
+            rc = sf_lstm_forward_f32(&h_all[0, 0, 0], &hT[0, 0], &cT[0, 0], &gates[0, 0, 0], &c_all[0, 0, 0],
+                                     &tc_all[0, 0, 0], &xproj[0, 0, 0], &h0[0, 0], &c0[0, 0], &W_hh[0, 0],
+                                     &b_hh[0], B, T, H, n_threads)
+        else:
+            rc = sf_lstm_forward_f64(&h_all[0, 0, 0], &hT[0, 0], &cT[0, 0], &gates[0, 0, 0], &c_all[0, 0, 0],
+                                     &tc_all[0, 0, 0], &xproj[0, 0, 0], &h0[0, 0], &c0[0, 0], &W_hh[0, 0],
+                                     &b_hh[0], B, T, H, n_threads)
+    return rc
+
+
+cdef int _backward(real[:, :, ::1] dxproj, real[:, ::1] dh0, real[:, ::1] dc0, real[:, ::1] dW_hh,
+                   real[::1] db_hh, const real[:, :, ::1] dh_all, const real[:, ::1] dhT, const real[:, ::1] dcT,
+                   const real[:, :, ::1] gates, const real[:, :, ::1] c_all, const real[:, :, ::1] tc_all,
+                   const real[:, :, ::1] h_all, const real[:, ::1] h0, const real[:, ::1] c0,
+                   const real[:, ::1] W_hh, int n_threads):
+    cdef int B = <int>h_all.shape[0], T = <int>h_all.shape[1], H = <int>h_all.shape[2], rc
+    cdef const real *pdhT = &dhT[0, 0] if dhT is not None else NULL
+    cdef const real *pdcT = &dcT[0, 0] if dcT is not None else NULL
+    with nogil:
+        if real is float:
+            rc = sf_lstm_backward_f32(&dxproj[0, 0, 0], &dh0[0, 0], &dc0[0, 0], &dW_hh[0, 0], &db_hh[0],
+                                      &dh_all[0, 0, 0], pdhT, pdcT, &gates[0, 0, 0], &c_all[0, 0, 0],
+                                      &tc_all[0, 0, 0], &h_all[0, 0, 0], &h0[0, 0], &c0[0, 0], &W_hh[0, 0],
+                                      B, T, H, n_threads)
+        else:
+            rc = sf_lstm_backward_f64(&dxproj[0, 0, 0], &dh0[0, 0], &dc0[0, 0], &dW_hh[0, 0], &db_hh[0],
+                                      &dh_all[0, 0, 0], pdhT, pdcT, &gates[0, 0, 0], &c_all[0, 0, 0],
+                                      &tc_all[0, 0, 0], &h_all[0, 0, 0], &h0[0, 0], &c0[0, 0], &W_hh[0, 0],
+                                      B, T, H, n_threads)
+    return rc
+
+
+def forward(xproj, h0, c0, W_hh, b_hh, n_threads=None):
+    """LSTM recurrence over a window.
+
+    xproj (B, T, 4H) = W_ih x + b_ih for every step; h0, c0 (B, H); W_hh (4H, H); b_hh (4H); all float32 or
+    all float64, C-contiguous. Returns ``(h_all (B, T, H), hT (B, H), cT (B, H), cache)``; pass ``cache``
+    to :func:`backward`.
+    """
+    B, T, H, dtype = check_forward("lstm", 4, xproj, h0, W_hh, b_hh)
+    check_array("lstm", "c0", c0, (B, H), dtype)
+    cdef int nt = resolve_threads(n_threads)
+    h_all = np.empty((B, T, H), dtype)
+    c_all = np.empty((B, T, H), dtype)
+    tc_all = np.empty((B, T, H), dtype)
+    gates = np.empty((B, T, 4 * H), dtype)
+    hT = np.empty((B, H), dtype)
+    cT = np.empty((B, H), dtype)
+    if dtype == np.float32:
+        rc = _forward[float](h_all, hT, cT, gates, c_all, tc_all, xproj, h0, c0, W_hh, b_hh, nt)
+    else:
+        rc = _forward[double](h_all, hT, cT, gates, c_all, tc_all, xproj, h0, c0, W_hh, b_hh, nt)
+    raise_for_status("lstm", rc)
+    return h_all, hT, cT, (gates, c_all, tc_all, h_all, h0, c0)
+
+
+def backward(dh_all, dhT, dcT, cache, W_hh, dW_hh, db_hh, n_threads=None):
+    """Backward of :func:`forward`.
+
+    dh_all (B, T, H) = dL/dh_t from above; dhT, dcT (B, H) = dL/d(hT, cT), or None for zero. Accumulates
+    (+=) into dW_hh (4H, H) and db_hh (4H). Returns ``(dxproj (B, T, 4H), dh0 (B, H), dc0 (B, H))``.
+    """
+    B, T, H, dtype = check_cache("lstm", 4, cache, _CACHE)
+    gates, c_all, tc_all, h_all, h0, c0 = cache
+    check_backward("lstm", 4, dh_all, dhT, W_hh, dW_hh, db_hh, B, T, H, dtype)
+    if dcT is not None:
+        check_array("lstm", "dcT", dcT, (B, H), dtype)
+    cdef int nt = resolve_threads(n_threads)
+    dxproj = np.empty((B, T, 4 * H), dtype)
+    dh0 = np.empty((B, H), dtype)
+    dc0 = np.empty((B, H), dtype)
+    if dtype == np.float32:
+        rc = _backward[float](dxproj, dh0, dc0, dW_hh, db_hh, dh_all, dhT, dcT, gates, c_all, tc_all, h_all,
+                              h0, c0, W_hh, nt)
+    else:
+        rc = _backward[double](dxproj, dh0, dc0, dW_hh, db_hh, dh_all, dhT, dcT, gates, c_all, tc_all, h_all,
+                               h0, c0, W_hh, nt)
+    raise_for_status("lstm", rc)
+    return dxproj, dh0, dc0

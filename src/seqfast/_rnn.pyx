@@ -1,0 +1,373 @@
+# cython: boundscheck=False, wraparound=False, language_level=3
+"""Thin wrappers over csrc/rnn_*.c (vanilla RNN cell, dense layers, gathers, fused softmax cross-entropy,
+optimizers) and csrc/sf_gemm.c. float32 and float64 through Cython's fused ``floating`` type.
+
+Shapes, dtypes and contiguity are checked here with the GIL held; each function then makes one C call
+without the GIL. Public, documented entry points are in seqfast.nn; these are the building blocks.
+"""
+from cython cimport floating
+from libc.stdint cimport int32_t
+
+import numpy as np
+
+_ERRORS = {-1: (MemoryError, "out of memory"),
+           -2: (IndexError, "an index (token id) is out of range"),
+           -3: (ValueError, "invalid size or argument"),
+           -6: (FloatingPointError, "a NaN or inf appeared"),
+           -7: (OverflowError, "a size overflows the C index type")}
+
+
+cdef int _check(int code, str what) except -1:
+    if code == 0:
+        return 0
+    exc, msg = _ERRORS.get(code, (RuntimeError, f"error code {code}"))
+    raise exc(f"{what}: {msg}")
+
+
+cdef int _act(str nonlinearity) except -1:
+    if nonlinearity == "tanh":
+        return RNN_TANH
+    if nonlinearity == "relu":
+        return RNN_RELU
+    raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+
+
+
+def _layout(Py_ssize_t R, Py_ssize_t C, bint columns):
+    """(rows, D, row stride, column stride) of a (R, C) table indexed by rows, or by columns."""
+    if columns:
+        return C, R, 1, C
+    return R, C, C, 1
+
+
+def _ids(ids, int rows, str name):
+    a = np.ascontiguousarray(ids)
+    if not np.issubdtype(a.dtype, np.integer):
+        raise TypeError(f"{name} must be integer token ids, got dtype {a.dtype}")
+    if a.size and (a.min() < 0 or a.max() >= rows):
+        bad = int(a.min()) if a.min() < 0 else int(a.max())
+        raise IndexError(f"{name} contains id {bad}, out of range [0, {rows})")
+    return np.ascontiguousarray(a.reshape(-1), dtype=np.int32)
+
+
+def cell_forward(const floating[:, :, ::1] xproj, const floating[:, ::1] h0, const floating[:, ::1] W_hh,
+                 const floating[::1] b_hh, str nonlinearity, int n_threads):
+    """h_all (B,T,H), hT (B,H) of the vanilla RNN cell; xproj (B,T,H) = W_ih x + b_ih."""
+    cdef int B = xproj.shape[0], T = xproj.shape[1], H = xproj.shape[2], act = _act(nonlinearity), rc
+    if B < 1 or T < 1 or H < 1:
+        raise ValueError(f"xproj must be (B, T, H) with every size >= 1, got {(xproj.shape[0], xproj.shape[1], xproj.shape[2])}")
+    if h0.shape[0] != B or h0.shape[1] != H:
+        raise ValueError(f"h0 has shape {(h0.shape[0], h0.shape[1])}, expected (B, H) = ({B}, {H})")
+    if W_hh.shape[0] != H or W_hh.shape[1] != H or b_hh.shape[0] != H:
+        raise ValueError(f"W_hh {(W_hh.shape[0], W_hh.shape[1])} / b_hh ({b_hh.shape[0]},) do not match H={H}")
+    dt = np.float32 if floating is float else np.float64
+    h_all = np.empty((B, T, H), dtype=dt)
+    hT = np.empty((B, H), dtype=dt)
+    cdef floating[:, :, ::1] ha = h_all
+    cdef floating[:, ::1] ht = hT
+    with nogil:
+        if floating is float:
+            rc = rnn_cell_forward_f32(&ha[0, 0, 0], &ht[0, 0], &xproj[0, 0, 0], &h0[0, 0], &W_hh[0, 0], &b_hh[0],
+                                      B, T, H, act, n_threads)
+        else:
+            rc = rnn_cell_forward_f64(&ha[0, 0, 0], &ht[0, 0], &xproj[0, 0, 0], &h0[0, 0], &W_hh[0, 0], &b_hh[0],
+                                      B, T, H, act, n_threads)
+    _check(rc, "rnn cell forward")
+    return h_all, hT
+
+
+def cell_backward(const floating[:, :, ::1] dh_all, dhT, const floating[:, :, ::1] h_all,
+                  const floating[:, ::1] h0, const floating[:, ::1] W_hh, floating[:, ::1] dW_hh,
+                  floating[::1] db_hh, str nonlinearity, int n_threads):
+    """dxproj (B,T,H), dh0 (B,H); accumulates dW_hh and db_hh in place. dhT is (B,H) or None."""
+    cdef int B = h_all.shape[0], T = h_all.shape[1], H = h_all.shape[2], act = _act(nonlinearity), rc
+    if (dh_all.shape[0], dh_all.shape[1], dh_all.shape[2]) != (B, T, H):
+        raise ValueError(f"dh_all has shape {(dh_all.shape[0], dh_all.shape[1], dh_all.shape[2])}, expected {(B, T, H)}")
+    if h0.shape[0] != B or h0.shape[1] != H or W_hh.shape[0] != H or W_hh.shape[1] != H:
+        raise ValueError("h0 must be (B, H) and W_hh (H, H)")
+    if dW_hh.shape[0] != H or dW_hh.shape[1] != H or db_hh.shape[0] != H:
+        raise ValueError("dW_hh must be (H, H) and db_hh (H,)")
+    dt = np.float32 if floating is float else np.float64
+    cdef floating[:, ::1] g
+    cdef const floating *pg = NULL
+    if dhT is not None:
+        dhT = np.ascontiguousarray(dhT, dtype=dt)
+        if dhT.shape != (B, H):
+            raise ValueError(f"dhT has shape {dhT.shape}, expected {(B, H)}")
+        g = dhT
+        pg = &g[0, 0]
+    dxproj = np.empty((B, T, H), dtype=dt)
+    dh0 = np.empty((B, H), dtype=dt)
+    cdef floating[:, :, ::1] dx = dxproj
+    cdef floating[:, ::1] d0 = dh0
+    with nogil:
+        if floating is float:
+            rc = rnn_cell_backward_f32(&dx[0, 0, 0], &d0[0, 0], &dW_hh[0, 0], &db_hh[0], &dh_all[0, 0, 0], pg,
+                                       &h_all[0, 0, 0], &h0[0, 0], &W_hh[0, 0], B, T, H, act, n_threads)
+        else:
+            rc = rnn_cell_backward_f64(&dx[0, 0, 0], &d0[0, 0], &dW_hh[0, 0], &db_hh[0], &dh_all[0, 0, 0], pg,
+                                       &h_all[0, 0, 0], &h0[0, 0], &W_hh[0, 0], B, T, H, act, n_threads)
+    _check(rc, "rnn cell backward")
+    return dxproj, dh0
+
+
+def linear_forward(const floating[:, ::1] x, const floating[:, ::1] W, b, int n_threads):
+    """out (N,O) = x (N,I) W^T (O,I) + b (O,) (b may be None)."""
+    cdef int N = x.shape[0], I = x.shape[1], O = W.shape[0], rc
+    if W.shape[1] != I:
+        raise ValueError(f"x has {I} features but W has shape {(W.shape[0], W.shape[1])}: expected (O, {I})")
+    dt = np.float32 if floating is float else np.float64
+    cdef floating[::1] bv
+    cdef const floating *pb = NULL
+    if b is not None:
+        bv = b
+        if bv.shape[0] != O:
+            raise ValueError(f"bias has {bv.shape[0]} entries, expected {O}")
+        pb = &bv[0]
+    out = np.empty((N, O), dtype=dt)
+    cdef floating[:, ::1] o = out
+    with nogil:
+        if floating is float:
+            rc = rnn_linear_forward_f32(&o[0, 0], &x[0, 0], &W[0, 0], pb, N, I, O, n_threads)
+        else:
+            rc = rnn_linear_forward_f64(&o[0, 0], &x[0, 0], &W[0, 0], pb, N, I, O, n_threads)
+    _check(rc, "linear forward")
+    return out
+
+
+def linear_backward(const floating[:, ::1] dout, const floating[:, ::1] x, const floating[:, ::1] W,
+                    floating[:, ::1] dW, db, bint need_dx, int n_threads):
+    """dW += dout^T x, db += sum_n dout (db may be None); returns dx = dout W, or None."""
+    cdef int N = x.shape[0], I = x.shape[1], O = W.shape[0], rc
+    if dout.shape[0] != N or dout.shape[1] != O or W.shape[1] != I or dW.shape[0] != O or dW.shape[1] != I:
+        raise ValueError("linear backward: dout (N,O), x (N,I), W and dW (O,I) do not match")
+    dt = np.float32 if floating is float else np.float64
+    cdef floating[::1] bv
+    cdef floating *pb = NULL
+    if db is not None:
+        bv = db
+        if bv.shape[0] != O:
+            raise ValueError(f"db has {bv.shape[0]} entries, expected {O}")
+        pb = &bv[0]
+    cdef floating[:, ::1] dxv
+    cdef floating *pdx = NULL
+    dx = None
+    if need_dx:
+        dx = np.empty((N, I), dtype=dt)
+        dxv = dx
+        pdx = &dxv[0, 0]
+    with nogil:
+        if floating is float:
+            rc = rnn_linear_backward_f32(pdx, &dW[0, 0], pb, &dout[0, 0], &x[0, 0], &W[0, 0], N, I, O, n_threads)
+        else:
+            rc = rnn_linear_backward_f64(pdx, &dW[0, 0], pb, &dout[0, 0], &x[0, 0], &W[0, 0], N, I, O, n_threads)
+    _check(rc, "linear backward")
+    return dx
+
+
+def gather(const floating[:, ::1] table, ids, bint columns, bias, int n_threads):
+    """Rows (columns=False: out[n] = table[ids[n], :]) or columns (columns=True: out[n] = table[:, ids[n]])
+    of table, plus bias when not None. Returns (N, D)."""
+    cdef int rows, D, N, rc
+    cdef long rs, cs
+    rows, D, rs, cs = _layout(table.shape[0], table.shape[1], columns)
+    cdef int32_t[::1] iv = _ids(ids, rows, "token ids")
+    N = iv.shape[0]
+    dt = np.float32 if floating is float else np.float64
+    out = np.empty((N, D), dtype=dt)
+    if N == 0:
+        return out
+    cdef floating[::1] bv
+    cdef const floating *pb = NULL
+    if bias is not None:
+        bv = bias
+        if bv.shape[0] != D:
+            raise ValueError(f"bias has {bv.shape[0]} entries, expected {D}")
+        pb = &bv[0]
+    cdef floating[:, ::1] o = out
+    with nogil:
+        if floating is float:
+            rc = rnn_gather_f32(&o[0, 0], &table[0, 0], rs, cs, &iv[0], pb, N, D, rows, n_threads)
+        else:
+            rc = rnn_gather_f64(&o[0, 0], &table[0, 0], rs, cs, &iv[0], pb, N, D, rows, n_threads)
+    _check(rc, "gather")
+    return out
+
+
+def scatter_add(floating[:, ::1] dtable, ids, const floating[:, ::1] src, bint columns, int n_threads):
+    """The adjoint of gather: dtable[ids[n], :] += src[n] (or dtable[:, ids[n]] += src[n] for columns)."""
+    cdef int rows, D, N, rc
+    cdef long rs, cs
+    rows, D, rs, cs = _layout(dtable.shape[0], dtable.shape[1], columns)
+    cdef int32_t[::1] iv = _ids(ids, rows, "token ids")
+    N = iv.shape[0]
+    if src.shape[0] != N or src.shape[1] != D:
+        raise ValueError(f"src has shape {(src.shape[0], src.shape[1])}, expected ({N}, {D})")
+    if N == 0:
+        return
+    with nogil:
+        if floating is float:
+            rc = rnn_scatter_add_f32(&dtable[0, 0], rs, cs, &src[0, 0], &iv[0], N, D, rows, n_threads)
+        else:
+            rc = rnn_scatter_add_f64(&dtable[0, 0], rs, cs, &src[0, 0], &iv[0], N, D, rows, n_threads)
+    _check(rc, "scatter_add")
+
+
+def softmax_ce(floating[:, ::1] logits, targets, double scale, int grad, int n_threads):
+    """Sum over rows of -log softmax(logits)[target] (nats) and, for grad=1, the gradient
+    scale * (softmax - onehot) written IN PLACE over logits. Returns (loss_sum, finite)."""
+    cdef int N = logits.shape[0], V = logits.shape[1], rc
+    cdef int32_t[::1] tv = _ids(targets, V, "targets")
+    if tv.shape[0] != N:
+        raise ValueError(f"{tv.shape[0]} targets for {N} rows of logits")
+    cdef double loss = 0
+    with nogil:
+        if floating is float:
+            rc = rnn_softmax_ce_f32(&logits[0, 0] if grad else NULL, &loss, &logits[0, 0], &tv[0],
+                                    <float>scale, N, V, n_threads)
+        else:
+            rc = rnn_softmax_ce_f64(&logits[0, 0] if grad else NULL, &loss, &logits[0, 0], &tv[0],
+                                    scale, N, V, n_threads)
+    if rc == -6:
+        return loss, False
+    _check(rc, "softmax cross-entropy")
+    return loss, True
+
+
+def sgd_step(floating[::1] p, const floating[::1] g, mom, double lr, double momentum, double weight_decay):
+    cdef floating[::1] mv
+    cdef floating *pm = NULL
+    if mom is not None:
+        mv = mom
+        pm = &mv[0]
+    with nogil:
+        if floating is float:
+            sf_sgd_step_f32(&p[0], &g[0], pm, p.shape[0], lr, momentum, weight_decay)
+        else:
+            sf_sgd_step_f64(&p[0], &g[0], pm, p.shape[0], lr, momentum, weight_decay)
+
+
+def adagrad_step(floating[::1] p, const floating[::1] g, floating[::1] sum_sq, double lr, double eps):
+    with nogil:
+        if floating is float:
+            sf_adagrad_step_f32(&p[0], &g[0], &sum_sq[0], p.shape[0], lr, eps)
+        else:
+            sf_adagrad_step_f64(&p[0], &g[0], &sum_sq[0], p.shape[0], lr, eps)
+
+
+def adam_step(floating[::1] p, const floating[::1] g, floating[::1] m, floating[::1] v, double lr, double beta1,
+              double beta2, double eps, double weight_decay, long step):
+    with nogil:
+        if floating is float:
+            sf_adam_step_f32(&p[0], &g[0], &m[0], &v[0], p.shape[0], lr, beta1, beta2, eps, weight_decay, step)
+        else:
+            sf_adam_step_f64(&p[0], &g[0], &m[0], &v[0], p.shape[0], lr, beta1, beta2, eps, weight_decay, step)
+
+
+def grad_norm(const floating[::1] g):
+    cdef double r
+    with nogil:
+        if floating is float:
+            r = sf_grad_norm_f32(&g[0], g.shape[0])
+        else:
+            r = sf_grad_norm_f64(&g[0], g.shape[0])
+    return r
+
+
+def clip_norm(floating[::1] g, double max_norm):
+    """Scale g in place to global norm <= max_norm; returns the norm before clipping."""
+    cdef double r
+    with nogil:
+        if floating is float:
+            r = sf_clip_norm_f32(&g[0], g.shape[0], max_norm)
+        else:
+            r = sf_clip_norm_f64(&g[0], g.shape[0], max_norm)
+    return r
+
+
+def clip_value(floating[::1] g, double clip):
+    with nogil:
+        if floating is float:
+            sf_clip_value_f32(&g[0], g.shape[0], clip)
+        else:
+            sf_clip_value_f64(&g[0], g.shape[0], clip)
+
+
+def all_finite(const floating[::1] x):
+    cdef int r
+    with nogil:
+        if floating is float:
+            r = sf_all_finite_f32(&x[0], x.shape[0])
+        else:
+            r = sf_all_finite_f64(&x[0], x.shape[0])
+    return bool(r)
+
+
+def gemm(const floating[:, ::1] A, const floating[:, ::1] B, bint transA=False, bint transB=False,
+         bint naive=False, bint packed=False):
+    """op(A) @ op(B) through sf_gemm (single-threaded). naive=True: the reference triple loop;
+    packed=True: B packed first (sf_*gemm_pack) then sf_*gemm_packed."""
+    cdef int M = A.shape[1] if transA else A.shape[0], K = A.shape[0] if transA else A.shape[1]
+    cdef int K2 = B.shape[1] if transB else B.shape[0], N = B.shape[0] if transB else B.shape[1]
+    if K != K2:
+        raise ValueError(f"inner dimensions differ: op(A) is ({M}, {K}), op(B) is ({K2}, {N})")
+    dt = np.float32 if floating is float else np.float64
+    out = np.empty((M, N), dtype=dt)
+    if M == 0 or N == 0:
+        return out
+    if K == 0:
+        out[...] = 0
+        return out
+    cdef floating[:, ::1] C = out
+    cdef int lda = A.shape[1], ldb = B.shape[1], rc = 0
+    cdef floating[::1] pk
+    if packed:
+        pk = np.empty(sf_sgemm_packed_size(K, N) if floating is float else sf_dgemm_packed_size(K, N), dtype=dt)
+    with nogil:
+        if floating is float:
+            if packed:
+                sf_sgemm_pack(&pk[0], transB, K, N, &B[0, 0], ldb)
+                rc = sf_sgemm_packed(transA, M, N, K, &A[0, 0], lda, &pk[0], 0, &C[0, 0], N)
+            elif naive:
+                sf_sgemm_naive(transA, transB, M, N, K, 1, &A[0, 0], lda, &B[0, 0], ldb, 0, &C[0, 0], N)
+            else:
+                sf_sgemm(transA, transB, M, N, K, 1, &A[0, 0], lda, &B[0, 0], ldb, 0, &C[0, 0], N)
+        else:
+            if packed:
+                sf_dgemm_pack(&pk[0], transB, K, N, &B[0, 0], ldb)
+                rc = sf_dgemm_packed(transA, M, N, K, &A[0, 0], lda, &pk[0], 0, &C[0, 0], N)
+            elif naive:
+                sf_dgemm_naive(transA, transB, M, N, K, 1, &A[0, 0], lda, &B[0, 0], ldb, 0, &C[0, 0], N)
+            else:
+                sf_dgemm(transA, transB, M, N, K, 1, &A[0, 0], lda, &B[0, 0], ldb, 0, &C[0, 0], N)
+    if rc != 0:
+        raise MemoryError("gemm: out of memory")
+    return out
+
+
+def gemm_isa():
+    """The instruction set sf_gemm's core runs on this CPU: "avx512", "avx2" or "generic"."""
+    return ("generic", "avx2", "avx512")[sf_gemm_isa()]
+
+
+def exp_f32(x):
+    """exp of a float32 array through csrc/sf_math.c (a copy)."""
+    cdef float[::1] v = np.array(x, dtype=np.float32).reshape(-1)
+    if v.shape[0]:
+        with nogil:
+            sf_exp_f32(&v[0], v.shape[0])
+    return np.asarray(v).reshape(np.shape(x))
+
+
+def tanh_f32(x):
+    """tanh of a float32 array through csrc/sf_math.c (a copy)."""
+    cdef float[::1] v = np.array(x, dtype=np.float32).reshape(-1)
+    if v.shape[0]:
+        with nogil:
+            sf_tanh_f32(&v[0], v.shape[0])
+    return np.asarray(v).reshape(np.shape(x))
+
+
+def tune_malloc(long mmap_threshold=32 << 20, long trim_threshold=64 << 20):
+    """Keep freed blocks below these sizes (bytes) in the heap (glibc mallopt); see csrc/rnn_malloc.c."""
+    _check(sf_rnn_tune_malloc(mmap_threshold, trim_threshold), "tune_malloc")

@@ -1,0 +1,469 @@
+"""RNNLM: a recurrent language model whose every hot loop is a C kernel (csrc/rnn_*.c).
+
+    input (embedding lookup, or the course's one-hot input) -> num_layers recurrent layers (a cell from
+    seqfast.nn.cells.CELLS) -> decoder Linear (V, H) -> softmax cross-entropy (mean over B*T tokens, nats)
+
+Parameters are named and shaped as PyTorch names them for ``nn.Embedding`` + ``nn.RNN/LSTM/GRU(batch_first=
+True)`` + ``nn.Linear``, so ``state_dict()`` round-trips with torch. All parameters are views into one flat
+buffer (``model.flat_params``) and all gradients views into another of the same layout (``model.flat_grads``),
+so optimizers and gradient clipping are single C loops over them.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import zipfile
+
+import numpy as np
+
+from .. import _rnn
+from .._threads import resolve_threads
+from .cells import get_cell
+
+__all__ = ["RNNLM"]
+
+_DTYPES = {"float32": np.float32, "float64": np.float64}
+_FORMAT = "seqfast.RNNLM/1"
+
+
+def _check_ids(X, V: int, name: str) -> np.ndarray:
+    a = np.asarray(X)
+    if a.dtype == object or not np.issubdtype(a.dtype, np.integer):
+        raise TypeError(f"{name} must be an integer array of token ids, got dtype {a.dtype}")
+    if a.ndim != 2:
+        raise ValueError(f"{name} must have shape (batch, num_steps), got shape {a.shape}; "
+                         f"for one sequence use {name}[None, :]")
+    if a.shape[0] < 1 or a.shape[1] < 1:
+        raise ValueError(f"{name} is empty (shape {a.shape})")
+    lo, hi = int(a.min()), int(a.max())
+    if lo < 0 or hi >= V:
+        raise IndexError(f"{name} contains token id {lo if lo < 0 else hi}, out of range for a model with "
+                         f"vocab_size={V} (ids must be in [0, {V}))")
+    return np.ascontiguousarray(a, dtype=np.int32)
+
+
+class RNNLM:
+    """A recurrent language model over token ids.
+
+    Parameters
+    ----------
+    vocab_size : V, number of token types.
+    hidden_size : H, size of the hidden state.
+    embedding_dim : E for an embedding table ``embedding.weight`` (V, E); None (default) feeds the
+        course's one-hot vectors, so ``rnn.weight_ih_l0`` is (H, V).
+    nonlinearity : "tanh" or "relu" (vanilla RNN cell; ignored when ``cell`` is given).
+    dtype : "float32" (default) or "float64", for every parameter and computation.
+    seed : seed of the initialisation (PyTorch's defaults: recurrent and decoder weights and biases
+        U(-1/sqrt(H), 1/sqrt(H)), embedding N(0, 1)).
+    num_layers : recurrent layers stacked (layer k >= 1 reads layer k-1's hidden states).
+    cell : a key of ``seqfast.nn.cells.CELLS`` ("rnn_tanh", "rnn_relu", and "lstm"/"gru" when built);
+        default ``"rnn_" + nonlinearity``.
+    n_threads : OpenMP threads of the kernels (None: all cores, honouring OMP_NUM_THREADS).
+    dropout : probability p of zeroing each output of every recurrent layer but the last, as
+        ``torch.nn.LSTM(dropout=p)`` does; kept units are scaled by 1 / (1 - p). Applied during training
+        only (:meth:`loss_and_grad`); :meth:`forward`, :meth:`loss`, :meth:`perplexity` and :meth:`generate`
+        never drop.
+
+    State: the hidden state passed as ``h0`` and returned as ``hT`` is an ndarray (num_layers, B, H)
+    (PyTorch's layout; (B, H) is also accepted for h0 when num_layers == 1), or for lstm a tuple (h, c).
+
+    Example
+    -------
+    >>> import numpy as np, seqfast
+    >>> m = seqfast.RNNLM(vocab_size=10, hidden_size=8, embedding_dim=4)
+    >>> logits, hT = m.forward(np.zeros((2, 3), dtype=np.int32))
+    >>> logits.shape, hT.shape
+    ((2, 3, 10), (1, 2, 8))
+    """
+
+    def __init__(self, vocab_size: int, hidden_size: int, embedding_dim: int | None = None,
+                 nonlinearity: str = "tanh", dtype: str = "float32", seed: int | None = 0,
+                 num_layers: int = 1, cell: str | None = None, n_threads: int | None = None,
+                 dropout: float = 0.0):
+        for name, v in (("vocab_size", vocab_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValueError(f"{name} must be a positive int, got {v!r}")
+        if embedding_dim is not None and (isinstance(embedding_dim, bool) or
+                                          not isinstance(embedding_dim, (int, np.integer)) or embedding_dim < 1):
+            raise ValueError(f"embedding_dim must be None (one-hot input) or a positive int, got {embedding_dim!r}")
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        if str(dtype) not in _DTYPES:
+            raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+            raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
+        self.dropout = float(dropout)
+        self._dropout_rng = np.random.default_rng(seed)
+        self.vocab_size, self.hidden_size = int(vocab_size), int(hidden_size)
+        self.embedding_dim = None if embedding_dim is None else int(embedding_dim)
+        self.num_layers = int(num_layers)
+        self.cell = get_cell(cell if cell is not None else f"rnn_{nonlinearity}")
+        self.nonlinearity = nonlinearity if cell is None else self.cell.torch[1].get("nonlinearity", nonlinearity)
+        self.dtype = np.dtype(_DTYPES[str(dtype)])
+        self.n_threads = n_threads
+        resolve_threads(n_threads)
+        self.meta: dict = {}
+
+        V, H, G = self.vocab_size, self.hidden_size, self.cell.gates
+        specs = []
+        if self.embedding_dim is not None:
+            specs.append(("embedding.weight", (V, self.embedding_dim)))
+        for k in range(self.num_layers):
+            I = (self.embedding_dim or V) if k == 0 else H
+            specs += [(f"rnn.weight_ih_l{k}", (G * H, I)), (f"rnn.weight_hh_l{k}", (G * H, H)),
+                      (f"rnn.bias_ih_l{k}", (G * H,)), (f"rnn.bias_hh_l{k}", (G * H,))]
+        specs += [("decoder.weight", (V, H)), ("decoder.bias", (V,))]
+        self._specs = specs
+        total = sum(int(np.prod(s)) for _, s in specs)
+        #: every parameter, back to back (views in ``params``); gradients likewise in ``flat_grads``
+        self.flat_params = np.zeros(total, dtype=self.dtype)
+        self.flat_grads = np.zeros(total, dtype=self.dtype)
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        off = 0
+        for name, shape in specs:
+            n = int(np.prod(shape))
+            self.params[name] = self.flat_params[off:off + n].reshape(shape)
+            self.grads[name] = self.flat_grads[off:off + n].reshape(shape)
+            off += n
+        self.reset_parameters(seed)
+
+    # ---- parameters ------------------------------------------------------------------------------
+    def reset_parameters(self, seed: int | None = 0) -> None:
+        """PyTorch's default initialisation, drawn from numpy's default_rng(seed)."""
+        rng = np.random.default_rng(seed)
+        k = 1.0 / math.sqrt(self.hidden_size)
+        for name, p in self.params.items():
+            if name == "embedding.weight":
+                p[...] = rng.standard_normal(p.shape)
+            else:  # rnn.* and decoder.* (nn.Linear(H, V): bound 1/sqrt(fan_in) = 1/sqrt(H))
+                p[...] = rng.uniform(-k, k, p.shape)
+
+    @property
+    def num_parameters(self) -> int:
+        return int(self.flat_params.size)
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Copies of every parameter, keyed and shaped as PyTorch names them."""
+        return {k: v.copy() for k, v in self.params.items()}
+
+    def load_state_dict(self, state: dict, strict: bool = True) -> None:
+        """Copy parameters in (numpy arrays or torch tensors). ``strict``: the key sets must match exactly."""
+        missing = [k for k in self.params if k not in state]
+        unexpected = [k for k in state if k not in self.params]
+        if strict and (missing or unexpected):
+            raise KeyError(f"state_dict does not match this model: missing {missing}, unexpected {unexpected}")
+        for k, v in state.items():
+            if k not in self.params:
+                continue
+            if hasattr(v, "detach"):  # a torch tensor
+                v = v.detach().cpu().numpy()
+            a = np.asarray(v)
+            if a.shape != self.params[k].shape:
+                raise ValueError(f"{k}: shape {a.shape} does not match the model's {self.params[k].shape}")
+            if not np.issubdtype(a.dtype, np.floating):
+                raise TypeError(f"{k}: expected floating-point values, got dtype {a.dtype}")
+            if not np.isfinite(a).all():
+                raise ValueError(f"{k} contains NaN or inf")
+            self.params[k][...] = a
+
+    def zero_grad(self) -> None:
+        self.flat_grads[...] = 0
+
+    # ---- state -----------------------------------------------------------------------------------
+    def _split_state(self, h0, B: int) -> list:
+        """h0 (model layout) -> list of per-layer cell states (contiguous, model dtype)."""
+        L, H, dt = self.num_layers, self.hidden_size, self.dtype
+        if h0 is None:
+            return [self.cell.zero_state(B, H, dt) for _ in range(L)]
+        parts = h0 if self.cell.n_states > 1 else (h0,)
+        if not isinstance(parts, (tuple, list)) or len(parts) != self.cell.n_states:
+            raise TypeError(f"h0 for a {self.cell.name} model must be a tuple of {self.cell.n_states} arrays")
+        per = []
+        for p in parts:
+            a = np.asarray(p)
+            if a.ndim == 2 and L == 1:
+                a = a[None]
+            if a.shape != (L, B, H):
+                raise ValueError(f"h0 has shape {np.shape(p)}, expected (num_layers, batch, hidden) = "
+                                 f"{(L, B, H)}" + (" or (batch, hidden)" if L == 1 else ""))
+            if not np.issubdtype(a.dtype, np.floating):
+                raise TypeError(f"h0 must be floating point, got dtype {a.dtype}")
+            per.append(np.ascontiguousarray(a, dtype=dt))
+        if self.cell.n_states == 1:
+            return [per[0][k] for k in range(L)]
+        return [tuple(q[k] for q in per) for k in range(L)]
+
+    def _join_state(self, states: list):
+        if self.cell.n_states == 1:
+            return np.stack(states)
+        return tuple(np.stack([s[i] for s in states]) for i in range(self.cell.n_states))
+
+    # ---- forward / backward ------------------------------------------------------------------------
+    def _forward(self, X: np.ndarray, states0: list, nt: int, train: bool = False):
+        """Returns logits (N, V) and what backward needs. ``train``: apply dropout between layers."""
+        B, T = X.shape
+        N, H, G = B * T, self.hidden_size, self.cell.gates
+        P = self.params
+        ids = X.reshape(-1)
+        inputs, caches, statesT, masks = [], [], [], []
+        x = None
+        for k in range(self.num_layers):
+            W_ih, b_ih = P[f"rnn.weight_ih_l{k}"], P[f"rnn.bias_ih_l{k}"]
+            if k == 0 and self.embedding_dim is None:  # one-hot input: W_ih x + b_ih is a column of W_ih
+                xproj = _rnn.gather(W_ih, ids, True, b_ih, nt)
+            elif k == 0 and self._project_table(N):
+                # embedding then W_ih is the same as gathering rows of the (V, G*H) table E W_ih^T: when the
+                # vocabulary is smaller than the window, that product costs V instead of B*T rows
+                x = None
+                xproj = _rnn.gather(_rnn.linear_forward(P["embedding.weight"], W_ih, None, nt), ids, False, b_ih, nt)
+            else:
+                if k == 0:
+                    x = _rnn.gather(P["embedding.weight"], ids, False, None, nt)
+                xproj = _rnn.linear_forward(x, W_ih, b_ih, nt)
+            inputs.append(x)
+            h_all, sT, cache = self.cell.forward(xproj.reshape(B, T, G * H), states0[k], P[f"rnn.weight_hh_l{k}"],
+                                                 P[f"rnn.bias_hh_l{k}"], nt)
+            caches.append(cache)
+            statesT.append(sT)
+            x = h_all.reshape(N, H)
+            mask = None
+            if train and self.dropout > 0 and k < self.num_layers - 1:  # inverted dropout, as torch
+                keep = self._dropout_rng.random((N, H)) >= self.dropout
+                mask = keep.astype(self.dtype) / self.dtype.type(1 - self.dropout)
+                x = x * mask
+            masks.append(mask)
+        logits = _rnn.linear_forward(x, P["decoder.weight"], P["decoder.bias"], nt)
+        return logits, statesT, (ids, inputs, caches, x, masks)
+
+    def _backward(self, dlogits: np.ndarray, saved, B: int, T: int, nt: int, record: list | None = None) -> list:
+        """Accumulate every gradient into flat_grads from dL/dlogits (N, V); returns dL/d(initial states).
+
+        ``record``: a list to which each layer's (k, dh_above (B,T,H), dxproj (B,T,G*H), cache) is appended
+        (top layer first), for gradient diagnostics."""
+        ids, inputs, caches, h_top, masks = saved
+        P, D = self.params, self.grads
+        H, G = self.hidden_size, self.cell.gates
+        dh = _rnn.linear_backward(dlogits, h_top, P["decoder.weight"], D["decoder.weight"], D["decoder.bias"],
+                                  True, nt)
+        dstates0 = [None] * self.num_layers
+        for k in reversed(range(self.num_layers)):
+            if masks[k] is not None:  # dropout on this layer's output: dL/dh = dL/d(dropped h) * mask
+                dh = dh * masks[k]
+            dh_above = dh.reshape(B, T, H)
+            dxproj, dstates0[k] = self.cell.backward(dh_above, None, caches[k], P[f"rnn.weight_hh_l{k}"],
+                                                     D[f"rnn.weight_hh_l{k}"], D[f"rnn.bias_hh_l{k}"], nt)
+            if record is not None:
+                record.append((k, dh_above, dxproj, caches[k]))
+            dxproj = dxproj.reshape(B * T, G * H)
+            if k == 0 and self.embedding_dim is None:
+                _rnn.scatter_add(D["rnn.weight_ih_l0"], ids, dxproj, True, nt)
+                D["rnn.bias_ih_l0"] += dxproj.sum(axis=0)
+            elif k == 0 and inputs[0] is None:  # the projected-table path of _forward
+                # S[v] = sum of dxproj over the positions holding token v; then dW_ih += S^T E,
+                # db_ih += sum_v S[v], dE += S W_ih: (V, G*H) products instead of (B*T, G*H) ones
+                S = np.zeros((self.vocab_size, G * H), dtype=self.dtype)
+                _rnn.scatter_add(S, ids, dxproj, False, nt)
+                dE = _rnn.linear_backward(S, P["embedding.weight"], P["rnn.weight_ih_l0"], D["rnn.weight_ih_l0"],
+                                          D["rnn.bias_ih_l0"], True, nt)
+                D["embedding.weight"] += dE
+            else:
+                dh = _rnn.linear_backward(dxproj, inputs[k], P[f"rnn.weight_ih_l{k}"], D[f"rnn.weight_ih_l{k}"],
+                                          D[f"rnn.bias_ih_l{k}"], True, nt)
+                if k == 0:
+                    _rnn.scatter_add(D["embedding.weight"], ids, dh, False, nt)
+        return dstates0
+
+    def _project_table(self, N: int) -> bool:
+        """Whether layer 0 multiplies the embedding table (V rows) rather than the window's inputs (N rows)."""
+        return self.embedding_dim is not None and self.vocab_size <= N
+
+    def forward(self, X, h0=None):
+        """Logits (B, T, V) for token ids X (B, T), and the final hidden state hT (see the class docstring)."""
+        X = _check_ids(X, self.vocab_size, "X")
+        nt = resolve_threads(self.n_threads)
+        logits, statesT, _ = self._forward(X, self._split_state(h0, X.shape[0]), nt)
+        return logits.reshape(X.shape + (self.vocab_size,)), self._join_state(statesT)
+
+    def loss_and_grad(self, X, Y, h0=None):
+        """Mean cross-entropy (nats) of predicting Y (B, T) from X (B, T), and its gradients.
+
+        Returns ``(loss, grads, hT)``: ``grads`` maps every parameter name to its gradient, a view into
+        ``flat_grads`` (overwritten by the next call: copy to keep). The window is truncated at its start:
+        no gradient flows into h0. A non-finite loss raises FloatingPointError. This is the training
+        computation: dropout between layers (``dropout > 0``) is applied here.
+        """
+        loss, hT = self._loss_and_grad(X, Y, h0)
+        if not math.isfinite(loss):
+            raise FloatingPointError(f"the loss is {loss}: the model's outputs overflowed (parameters too "
+                                     f"large or a too high learning rate?)")
+        return loss, self.grads, hT
+
+    def _loss_and_grad(self, X, Y, h0):
+        X = _check_ids(X, self.vocab_size, "X")
+        Y = _check_ids(Y, self.vocab_size, "Y")
+        if X.shape != Y.shape:
+            raise ValueError(f"X has shape {X.shape} but Y has shape {Y.shape}; they must match")
+        B, T = X.shape
+        nt = resolve_threads(self.n_threads)
+        logits, statesT, saved = self._forward(X, self._split_state(h0, B), nt, train=True)
+        loss_sum, finite = _rnn.softmax_ce(logits, Y.reshape(-1), 1.0 / (B * T), 1, nt)
+        self.flat_grads[...] = 0
+        if finite:
+            self._backward(logits, saved, B, T, nt)
+        return loss_sum / (B * T), self._join_state(statesT)
+
+    def gradient_norms_through_time(self, X, Y, h0=None, at: str = "last", layer: int = -1) -> np.ndarray:
+        """How far back the gradient reaches: the norm of dL/dh_t for every step t of one window.
+
+        X, Y (B, T) token ids; h0 as in :meth:`forward`. ``at="last"``: L is the cross-entropy of the last
+        step only, so the curve shows how much of the final prediction's gradient reaches h_t (the course's
+        vanishing / exploding gradient picture); ``at="all"``: L is the training loss (mean over the
+        window). ``layer``: which recurrent layer's h_t (default -1, the top one). dL/dh_t is the total
+        gradient at h_t (from above and through the recurrence). No dropout; ``flat_grads`` is left as it was.
+
+        Returns a float64 array (T,): the mean over the batch of the L2 norm of dL/dh_t[b].
+
+        Example
+        -------
+        >>> import numpy as np, seqfast
+        >>> m = seqfast.RNNLM(vocab_size=10, hidden_size=8, cell="lstm")
+        >>> X = np.zeros((2, 6), dtype=np.int32)
+        >>> m.gradient_norms_through_time(X, X).shape
+        (6,)
+        """
+        from .diagnostics import grad_h_through_time
+        if at not in ("last", "all"):
+            raise ValueError(f"at must be 'last' or 'all', got {at!r}")
+        if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or \
+                not -self.num_layers <= layer < self.num_layers:
+            raise ValueError(f"layer must be an int in [{-self.num_layers}, {self.num_layers}), got {layer!r}")
+        X = _check_ids(X, self.vocab_size, "X")
+        Y = _check_ids(Y, self.vocab_size, "Y")
+        if X.shape != Y.shape:
+            raise ValueError(f"X has shape {X.shape} but Y has shape {Y.shape}; they must match")
+        B, T = X.shape
+        V = self.vocab_size
+        nt = resolve_threads(self.n_threads)
+        logits, _, saved = self._forward(X, self._split_state(h0, B), nt)
+        if at == "all":
+            _rnn.softmax_ce(logits, Y.reshape(-1), 1.0 / (B * T), 1, nt)  # logits := dL/dlogits
+        else:
+            z = logits.reshape(B, T, V)
+            last = z[:, -1].astype(np.float64)
+            p = np.exp(last - last.max(axis=1, keepdims=True))
+            p /= p.sum(axis=1, keepdims=True)
+            p[np.arange(B), Y[:, -1]] -= 1
+            z[...] = 0
+            z[:, -1] = p / B
+        kept = self.flat_grads.copy()
+        record: list = []
+        try:
+            self._backward(logits, saved, B, T, nt, record)
+        finally:
+            self.flat_grads[...] = kept
+        k = layer % self.num_layers
+        _, dh_above, dxproj, cache = next(r for r in record if r[0] == k)
+        g = grad_h_through_time(self.cell.name, dh_above, dxproj, cache, self.params[f"rnn.weight_hh_l{k}"])
+        return np.sqrt((g * g).sum(axis=2)).mean(axis=0)
+
+    def loss(self, X, Y, h0=None) -> tuple[float, object]:
+        """Mean cross-entropy (nats) of Y given X, without gradients; returns (loss, hT)."""
+        X = _check_ids(X, self.vocab_size, "X")
+        Y = _check_ids(Y, self.vocab_size, "Y")
+        if X.shape != Y.shape:
+            raise ValueError(f"X has shape {X.shape} but Y has shape {Y.shape}; they must match")
+        nt = resolve_threads(self.n_threads)
+        logits, statesT, _ = self._forward(X, self._split_state(h0, X.shape[0]), nt)
+        loss_sum, _ = _rnn.softmax_ce(logits, Y.reshape(-1), 1.0, 0, nt)
+        return loss_sum / X.size, self._join_state(statesT)
+
+    def perplexity(self, ids, batch_size: int = 32, num_steps: int = 35) -> float:
+        """Perplexity exp(mean NLL) of a token-id sequence, read as batch_size parallel streams (the state is
+        carried across windows of num_steps). Scores batch_size * ((len(ids) - 1) // batch_size) tokens."""
+        from ..data import as_ids
+        a = as_ids(ids)
+        if len(a) < 2:
+            raise ValueError("perplexity needs at least 2 tokens")
+        B = max(1, min(int(batch_size), len(a) - 1))
+        L = (len(a) - 1) // B
+        Xs = a[:B * L].reshape(B, L)
+        Ys = a[1:B * L + 1].reshape(B, L)
+        total, h = 0.0, None
+        for s in range(0, L, int(num_steps)):
+            X, Y = Xs[:, s:s + num_steps], Ys[:, s:s + num_steps]
+            loss, h = self.loss(X, Y, h)
+            total += loss * X.size
+        return math.exp(total / (B * L))
+
+    def generate(self, prefix_ids, num_tokens: int, temperature: float = 1.0, top_k: int | None = None,
+                 seed: int | None = None) -> np.ndarray:
+        """Sample ``num_tokens`` ids following ``prefix_ids`` (at least one id). temperature 0 is greedy;
+        top_k keeps only the k most likely tokens. Returns the new ids only (int32 array)."""
+        from ..data import as_ids
+        p = as_ids(prefix_ids, "prefix_ids")
+        if len(p) == 0:
+            raise ValueError("generate needs a non-empty prefix (at least one token id)")
+        if temperature < 0 or not math.isfinite(temperature):
+            raise ValueError(f"temperature must be >= 0, got {temperature}")
+        if top_k is not None and (int(top_k) < 1):
+            raise ValueError(f"top_k must be None or >= 1, got {top_k}")
+        rng = np.random.default_rng(seed)
+        logits, h = self.forward(p[None, :])
+        z = logits[0, -1].astype(np.float64)
+        out = np.empty(int(num_tokens), dtype=np.int32)
+        for i in range(int(num_tokens)):
+            if temperature == 0:
+                nxt = int(np.argmax(z))
+            else:
+                z = z / temperature
+                if top_k is not None and top_k < len(z):
+                    kth = np.partition(z, -top_k)[-top_k]
+                    z = np.where(z >= kth, z, -np.inf)
+                pr = np.exp(z - z.max())
+                pr /= pr.sum()
+                nxt = int(rng.choice(len(pr), p=pr))
+            out[i] = nxt
+            logits, h = self.forward(np.array([[nxt]], dtype=np.int32), h)
+            z = logits[0, -1].astype(np.float64)
+        return out
+
+    # ---- files -----------------------------------------------------------------------------------
+    def config(self) -> dict:
+        return {"vocab_size": self.vocab_size, "hidden_size": self.hidden_size,
+                "embedding_dim": self.embedding_dim, "nonlinearity": self.nonlinearity,
+                "dtype": str(self.dtype), "num_layers": self.num_layers, "cell": self.cell.name,
+                "dropout": self.dropout}
+
+    def save(self, path) -> None:
+        """Write the parameters, config and ``self.meta`` (JSON-able, e.g. a vocabulary) to a .npz file."""
+        header = json.dumps({"format": _FORMAT, "config": self.config(), "meta": self.meta})
+        with open(os.fspath(path), "wb") as f:
+            np.savez(f, __header__=np.array(header), **self.params)
+
+    @classmethod
+    def load(cls, path, n_threads: int | None = None) -> "RNNLM":
+        """Read a model written by :meth:`save`. A missing, truncated or foreign file raises ValueError."""
+        path = os.fspath(path)
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"{path}: no such model file")
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                header = json.loads(str(z["__header__"]))
+                arrays = {k: z[k] for k in z.files if k != "__header__"}
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, json.JSONDecodeError) as e:
+            raise ValueError(f"{path}: not a readable seqfast RNNLM file ({type(e).__name__}: {e})") from None
+        if not isinstance(header, dict) or header.get("format") != _FORMAT:
+            raise ValueError(f"{path}: not a seqfast RNNLM file (format {header.get('format')!r})")
+        try:
+            m = cls(**header["config"], n_threads=n_threads)
+            m.load_state_dict(arrays)
+        except (KeyError, TypeError, ValueError) as e:
+            raise ValueError(f"{path}: corrupt model file: {e}") from None
+        m.meta = header.get("meta", {}) or {}
+        return m
+
+    def __repr__(self) -> str:
+        c = self.config()
+        return ("RNNLM(" + ", ".join(f"{k}={v!r}" for k, v in c.items()) + f"; {self.num_parameters:,} parameters)")

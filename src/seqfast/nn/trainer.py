@@ -1,0 +1,210 @@
+"""Trainer: truncated backpropagation through time with gradient clipping and a C optimizer.
+
+One step on a (B, T) window: forward + BPTT (model.loss_and_grad) -> clip by global norm (and/or value)
+-> optimizer update, all C loops over the model's flat buffers. In ``sequential`` mode the hidden state is
+carried from one window to the next (row b of a batch continues row b of the previous one) and detached:
+gradients stop at the window's start. In ``random`` mode every window starts from a zero state.
+"""
+from __future__ import annotations
+
+import math
+import sys
+import time
+
+import numpy as np
+
+from ..data import as_ids, batches
+from .optim import clip_grad_norm, clip_grad_value, grad_norm, make_optimizer
+
+__all__ = ["Trainer", "History"]
+
+
+class History(dict):
+    """Per-epoch curves: ``epoch``, ``steps``, ``train_loss`` (nats), ``train_ppl``, ``valid_ppl`` (None
+    without validation data), ``tokens_per_s``, ``grad_norm`` (mean pre-clipping norm) and ``seconds``
+    (elapsed since fit started), each a list with one entry per epoch (the last may be partial when
+    max_seconds stopped training)."""
+
+    KEYS = ("epoch", "steps", "train_loss", "train_ppl", "valid_ppl", "tokens_per_s", "grad_norm", "seconds")
+
+    def __init__(self):
+        super().__init__({k: [] for k in self.KEYS})
+
+    def plot(self, path) -> None:
+        """Save the perplexity curves (train and valid vs epoch) to a PNG (needs matplotlib: the 'plot' extra)."""
+        try:
+            import matplotlib
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+        except ImportError:
+            raise ImportError("plotting needs matplotlib: pip install 'seqfast[plot]'") from None
+        fig, ax = plt.subplots(figsize=(6, 4))
+        ax.plot(self["epoch"], self["train_ppl"], marker="o", label="train")
+        if any(v is not None for v in self["valid_ppl"]):
+            ax.plot(self["epoch"], [v if v is not None else float("nan") for v in self["valid_ppl"]],
+                    marker="o", label="valid")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("perplexity")
+        ax.set_yscale("log")
+        ax.legend()
+        ax.grid(True, alpha=0.3)
+        fig.tight_layout()
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+
+
+def _bar(epoch, i, n, loss, tok_s, width=24):
+    done = int(width * i / max(n, 1))
+    return (f"\repoch {epoch} [{'#' * done}{'.' * (width - done)}] {i}/{n} loss {loss:.3f} "
+            f"ppl {math.exp(min(loss, 700)):.2f} {tok_s:,.0f} tok/s")
+
+
+class Trainer:
+    """Train an :class:`RNNLM` by truncated BPTT.
+
+    Parameters
+    ----------
+    model : the RNNLM to update in place.
+    optimizer : "sgd" (default), "adagrad" or "adam".
+    lr : learning rate (default 1.0 for sgd, the course's choice with clipping; 0.01 adagrad; 0.002 adam).
+    clip_norm : rescale the gradient to this global L2 norm when larger (None: no clipping by norm).
+    clip_value : also clamp every gradient element to [-clip_value, clip_value] (None: off).
+    momentum, weight_decay, betas, eps : optimizer settings (PyTorch's meanings).
+
+    A step whose loss or gradient is NaN or infinite raises FloatingPointError naming the step, and leaves
+    the parameters as they were before that step.
+
+    Example
+    -------
+    >>> import numpy as np, seqfast
+    >>> m = seqfast.RNNLM(5, 8, embedding_dim=4)
+    >>> t = seqfast.Trainer(m, lr=0.5)
+    >>> X = np.array([[0, 1, 2, 3]]); loss = t.step(X, (X + 1) % 5)
+    """
+
+    _DEFAULT_LR = {"sgd": 1.0, "adagrad": 0.01, "adam": 0.002}
+
+    def __init__(self, model, optimizer: str = "sgd", lr: float | None = None, clip_norm: float | None = 1.0,
+                 clip_value: float | None = None, momentum: float = 0.0, weight_decay: float = 0.0,
+                 betas=(0.9, 0.999), eps: float | None = None):
+        self.model = model
+        name = str(optimizer).lower()
+        if lr is None:
+            lr = self._DEFAULT_LR.get(name, 1.0)
+        kw = {}
+        if name == "sgd":
+            kw = {"momentum": momentum, "weight_decay": weight_decay}
+        elif name == "adam":
+            kw = {"betas": betas, "weight_decay": weight_decay, **({"eps": eps} if eps is not None else {})}
+        elif name == "adagrad" and eps is not None:
+            kw = {"eps": eps}
+        self.optimizer = make_optimizer(name, model.flat_params, model.flat_grads, lr, **kw)
+        if clip_norm is not None and not clip_norm > 0:
+            raise ValueError(f"clip_norm must be None or > 0, got {clip_norm}")
+        if clip_value is not None and not clip_value > 0:
+            raise ValueError(f"clip_value must be None or > 0, got {clip_value}")
+        self.clip_norm, self.clip_value = clip_norm, clip_value
+        self.steps = 0
+        self.state = None          # hidden state carried between sequential steps
+        self.last_grad_norm = float("nan")
+
+    def reset_state(self) -> None:
+        """Forget the carried hidden state (the next step starts from zeros)."""
+        self.state = None
+
+    def step(self, X, Y, carry: bool = True) -> float:
+        """One truncated-BPTT update on the window X -> Y (both (B, T) int arrays); returns the mean loss
+        (nats) before the update. ``carry=True`` starts from the state left by the previous step (when its
+        batch size matches) and keeps the new one; ``carry=False`` starts from zeros."""
+        m = self.model
+        h0 = self.state if carry else None
+        if h0 is not None:
+            B = np.shape(X)[0]
+            first = h0[0] if isinstance(h0, tuple) else h0
+            if first.shape[1] != B:
+                h0 = None
+        loss, hT = m._loss_and_grad(X, Y, h0)
+        step = self.steps + 1
+        if not math.isfinite(loss):
+            raise FloatingPointError(f"training step {step}: the loss is {loss}; stopped before updating, the "
+                                     f"parameters are those after step {step - 1}. Lower the learning rate "
+                                     f"or clip gradients (clip_norm).")
+        if self.clip_norm is not None:
+            norm = clip_grad_norm(m.flat_grads, self.clip_norm)
+        else:
+            norm = grad_norm(m.flat_grads)
+        if not math.isfinite(norm):
+            raise FloatingPointError(f"training step {step}: the gradient norm is {norm}; stopped before "
+                                     f"updating, the parameters are those after step {step - 1}.")
+        if self.clip_value is not None:
+            clip_grad_value(m.flat_grads, self.clip_value)
+        self.optimizer.step()
+        self.steps = step
+        self.last_grad_norm = norm
+        self.state = hT if carry else None
+        return loss
+
+    def fit(self, ids, batch_size: int = 32, num_steps: int = 35, epochs: int | None = 1,
+            mode: str = "sequential", valid_ids=None, max_seconds: float | None = None, progress: bool = True,
+            seed: int | None = 0, eval_batch_size: int | None = None) -> History:
+        """Train on a token-id sequence for ``epochs`` epochs and/or ``max_seconds`` seconds.
+
+        mode "sequential" carries the hidden state between consecutive windows (reset each epoch);
+        "random" draws shuffled windows, each from a zero state. ``valid_ids``: perplexity on them after
+        every epoch. Returns a :class:`History`; ``progress`` draws a progress bar on stderr.
+        """
+        if epochs is None and max_seconds is None:
+            raise ValueError("give epochs, max_seconds, or both")
+        if mode not in ("sequential", "random"):
+            raise ValueError(f"mode must be 'sequential' or 'random', got {mode!r}")
+        ids = as_ids(ids)
+        if len(ids) and int(ids.max()) >= self.model.vocab_size:
+            raise IndexError(f"ids contain {int(ids.max())}, out of range for vocab_size={self.model.vocab_size}")
+        data = batches(ids, batch_size, num_steps, mode=mode, seed=seed)
+        hist = History()
+        t_start = time.perf_counter()
+        epoch = 0
+        out = sys.stderr
+        while epochs is None or epoch < epochs:
+            epoch += 1
+            self.reset_state()
+            t0, tot, n_tok, n_steps, norms = time.perf_counter(), 0.0, 0, 0, 0.0
+            stop = False
+            for i, (X, Y) in enumerate(data, 1):
+                loss = self.step(X, Y, carry=(mode == "sequential"))
+                tot += loss * X.size
+                n_tok += X.size
+                n_steps += 1
+                norms += self.last_grad_norm
+                now = time.perf_counter()
+                if progress and (i % 10 == 0 or i == len(data)):
+                    out.write(_bar(epoch, i, len(data), tot / n_tok, n_tok / max(now - t0, 1e-9)))
+                    out.flush()
+                if max_seconds is not None and now - t_start >= max_seconds:
+                    stop = True
+                    break
+            dt = time.perf_counter() - t0
+            if progress:
+                out.write("\n")
+            if n_tok == 0:
+                break
+            train_loss = tot / n_tok
+            valid = None
+            if valid_ids is not None:
+                valid = self.model.perplexity(valid_ids, batch_size=eval_batch_size or batch_size,
+                                              num_steps=num_steps)
+            hist["epoch"].append(epoch)
+            hist["steps"].append(n_steps)
+            hist["train_loss"].append(train_loss)
+            hist["train_ppl"].append(math.exp(train_loss))
+            hist["valid_ppl"].append(valid)
+            hist["tokens_per_s"].append(n_tok / max(dt, 1e-9))
+            hist["grad_norm"].append(norms / n_steps)
+            hist["seconds"].append(time.perf_counter() - t_start)
+            if progress:
+                out.write(f"epoch {epoch}: train ppl {math.exp(train_loss):.3f}"
+                          + (f", valid ppl {valid:.3f}" if valid is not None else "")
+                          + f", {n_tok / max(dt, 1e-9):,.0f} tokens/s, grad norm {norms / n_steps:.3f}\n")
+            if stop:
+                break
+        return hist

@@ -1,0 +1,53 @@
+"""The `seqfast rnn` command (train / generate / eval) and the demo's RNN step."""
+import numpy as np
+import pytest
+
+from seqfast.cli import main
+
+TEXT = "the time traveller (for so it will be convenient to speak of him) was expounding a recondite matter " * 30
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    p = tmp_path / "small.txt"
+    p.write_text(TEXT, encoding="utf-8")
+    return p
+
+
+def test_train_generate_eval(corpus, tmp_path, capsys):
+    model = tmp_path / "m.npz"
+    assert main(["rnn", "train", str(corpus), "--hidden", "16", "--steps", "10", "--batch", "4", "--epochs", "2",
+                 "--save", str(model), "--quiet", "--sample", "20", "--threads", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "valid perplexity" in out and "sample: the time traveller" in out and model.exists()
+    assert main(["rnn", "generate", str(model), "--prefix", "the", "-n", "30", "--seed", "1"]) == 0
+    gen = capsys.readouterr().out
+    assert gen.startswith("the") and len(gen.rstrip("\n")) == 33
+    assert main(["rnn", "eval", str(model), str(corpus)]) == 0
+    assert "perplexity" in capsys.readouterr().out
+    assert main(["rnn", "train", str(corpus), "--level", "word", "--hidden", "8", "--embedding", "4", "--steps", "5",
+                 "--batch", "2", "--epochs", "1", "--quiet", "--sample", "5", "--optimizer", "sgd"]) == 0
+
+
+def test_errors(corpus, tmp_path, capsys):
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"\x00garbage")
+    assert main(["rnn", "generate", str(bad)]) == 1
+    assert "not a readable seqfast RNNLM file" in capsys.readouterr().err
+    assert main(["rnn", "eval", str(tmp_path / "missing.npz"), str(corpus)]) == 1
+    assert main(["rnn", "train", str(corpus), "--batch", "1000", "--epochs", "1", "--quiet"]) == 1
+    assert "too small" in capsys.readouterr().err
+
+
+def test_demo_quick_lists_the_rnn_step(capsys):
+    assert main(["demo", "--quick"]) == 0
+    assert "character-level RNN" in capsys.readouterr().out
+
+
+def test_demo_rnn_step_short(capsys):
+    import seqfast
+    from seqfast.commands import demo
+
+    demo.step_rnn({"text": seqfast.datasets.time_machine()[:20000], "seed": 0, "quick": False, "rnn_seconds": 1})
+    out = capsys.readouterr().out
+    assert "held-out perplexity: RNN" in out and "sample" in out

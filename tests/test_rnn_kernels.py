@@ -1,0 +1,168 @@
+"""C kernels of the RNN language model (csrc/rnn_*.c, csrc/sf_gemm.c) against their NumPy twins."""
+import numpy as np
+import pytest
+
+from seqfast import _rnn
+from seqfast.reference import rnn as ref
+
+DTYPES = [np.float64, np.float32]
+TOL = {np.float64: 1e-10, np.float32: 1e-4}
+SHAPES = [(1, 1, 1), (1, 5, 4), (3, 1, 6), (5, 7, 9), (4, 35, 33)]  # (B, T, H); 3 and 5 are odd for 2 threads
+
+
+def relerr(a, b):
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    return float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-30))
+
+
+def rand(rng, shape, dt, scale=1.0):
+    return np.ascontiguousarray(rng.standard_normal(shape) * scale, dtype=dt)
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+@pytest.mark.parametrize("act", ["tanh", "relu"])
+@pytest.mark.parametrize("B,T,H", SHAPES)
+def test_cell_forward_backward_match_reference(dt, act, B, T, H):
+    rng = np.random.default_rng(B * 100 + T * 10 + H)
+    xproj, h0 = rand(rng, (B, T, H), dt), rand(rng, (B, H), dt, 0.5)
+    W, b = rand(rng, (H, H), dt, 1 / np.sqrt(H)), rand(rng, (H,), dt, 0.1)
+    dh_all, dhT = rand(rng, (B, T, H), dt), rand(rng, (B, H), dt)
+    f64 = lambda a: a.astype(np.float64)  # noqa: E731
+    rh, rhT, cache = ref.rnn_cell_forward(f64(xproj), f64(h0), f64(W), f64(b), act)
+    rdW, rdb = np.zeros((H, H)), np.zeros(H)
+    rdx, rdh0 = ref.rnn_cell_backward(f64(dh_all), f64(dhT), cache, f64(W), rdW, rdb, act)
+    results = []
+    for nt in (1, 2):
+        h, hT = _rnn.cell_forward(xproj, h0, W, b, act, nt)
+        dW, db = np.full((H, H), 0.5, dt), np.full(H, 0.25, dt)  # backward accumulates (+=)
+        dx, dh0 = _rnn.cell_backward(dh_all, dhT, h, h0, W, dW, db, act, nt)
+        assert h.dtype == dt and dx.dtype == dt
+        for got, want in ((h, rh), (hT, rhT), (dx, rdx), (dh0, rdh0), (dW - dt(0.5), rdW), (db - dt(0.25), rdb)):
+            assert relerr(got, want) < TOL[dt]
+        results.append((h, hT, dx, dh0, dW, db))
+    for a, b_ in zip(*results):  # bitwise identical for 1 and 2 threads
+        np.testing.assert_array_equal(a, b_)
+
+
+def test_cell_backward_without_dhT_and_bad_shapes():
+    rng = np.random.default_rng(0)
+    xproj, h0, W, b = rand(rng, (2, 3, 4), np.float64), rand(rng, (2, 4), np.float64), \
+        rand(rng, (4, 4), np.float64), rand(rng, (4,), np.float64)
+    h, _ = _rnn.cell_forward(xproj, h0, W, b, "tanh", 1)
+    dW, db = np.zeros((4, 4)), np.zeros(4)
+    dx, _ = _rnn.cell_backward(np.ones_like(h), None, h, h0, W, dW, db, "tanh", 1)
+    rdx, _ = ref.rnn_cell_backward(np.ones_like(h), None, (h, h0), W, np.zeros((4, 4)), np.zeros(4), "tanh")
+    assert relerr(dx, rdx) < 1e-12
+    with pytest.raises(ValueError, match="h0 has shape"):
+        _rnn.cell_forward(xproj, h0[:1], W, b, "tanh", 1)
+    with pytest.raises(ValueError, match="nonlinearity"):
+        _rnn.cell_forward(xproj, h0, W, b, "sigmoid", 1)
+    with pytest.raises(ValueError):
+        _rnn.cell_forward(xproj, h0, W[:3], b, "tanh", 1)
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+@pytest.mark.parametrize("N,V", [(1, 1), (1, 7), (9, 65), (40, 300)])
+def test_softmax_ce_matches_reference(dt, N, V):
+    rng = np.random.default_rng(N + V)
+    z = rand(rng, (N, V), dt, 3.0)
+    y = rng.integers(0, V, N)
+    rloss, rd = ref.softmax_cross_entropy(z.astype(np.float64), y)
+    out = []
+    for nt in (1, 2):
+        loss, ok = _rnn.softmax_ce(z.copy(), y, 1.0, 0, nt)
+        assert ok and abs(loss / N - rloss) <= TOL[dt] * max(1, abs(rloss))
+        d = z.copy()
+        loss2, ok = _rnn.softmax_ce(d, y, 1.0 / N, 1, nt)  # gradient in place
+        assert loss2 == loss and relerr(d, rd) < TOL[dt]
+        out.append(d)
+    np.testing.assert_array_equal(out[0], out[1])
+
+
+def test_softmax_ce_is_stable_and_checks_targets():
+    z = np.array([[1000.0, 0.0, -1000.0]])
+    loss, ok = _rnn.softmax_ce(z.copy(), np.array([1]), 1.0, 0, 1)
+    assert ok and loss == pytest.approx(1000.0)
+    with pytest.raises(IndexError, match="out of range"):
+        _rnn.softmax_ce(z.copy(), np.array([3]), 1.0, 0, 1)
+    with pytest.raises(IndexError):
+        _rnn.softmax_ce(z.copy(), np.array([-1]), 1.0, 0, 1)
+    loss, ok = _rnn.softmax_ce(np.array([[np.nan, 0.0]]), np.array([1]), 1.0, 0, 1)
+    assert not ok
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+@pytest.mark.parametrize("N,I,O", [(1, 1, 1), (7, 5, 3), (70, 33, 65)])
+def test_linear_and_gather_scatter(dt, N, I, O):
+    rng = np.random.default_rng(N)
+    x, W, b, dout = rand(rng, (N, I), dt), rand(rng, (O, I), dt), rand(rng, (O,), dt), rand(rng, (N, O), dt)
+    for nt in (1, 2):
+        out = _rnn.linear_forward(x, W, b, nt)
+        assert relerr(out, x.astype(float) @ W.T.astype(float) + b) < TOL[dt]
+        dW, db = np.ones((O, I), dt), np.ones(O, dt)
+        dx = _rnn.linear_backward(dout, x, W, dW, db, True, nt)
+        assert relerr(dx, dout.astype(float) @ W.astype(float)) < TOL[dt]
+        assert relerr(dW - 1, dout.T.astype(float) @ x.astype(float)) < TOL[dt]
+        assert relerr(db - 1, dout.astype(float).sum(0)) < TOL[dt]
+    ids = rng.integers(0, O, N)
+    np.testing.assert_array_equal(_rnn.gather(W, ids, False, None, 2), W[ids])
+    np.testing.assert_allclose(_rnn.gather(W, ids % I, True, b, 2), W[:, ids % I].T + b, rtol=1e-6)
+    dt_ = np.zeros((O, I), dt)
+    _rnn.scatter_add(dt_, ids, x, False, 2)
+    want = np.zeros((O, I))
+    np.add.at(want, ids, x.astype(float))
+    assert relerr(dt_, want) < TOL[dt] or not want.any()
+    with pytest.raises(IndexError, match="out of range"):
+        _rnn.gather(W, np.array([O]), False, None, 1)
+    with pytest.raises(TypeError):
+        _rnn.gather(W, np.array([0.5]), False, None, 1)
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+@pytest.mark.parametrize("M,N,K", [(1, 1, 1), (3, 17, 5), (13, 47, 300), (64, 65, 129), (9, 256, 256)])
+@pytest.mark.parametrize("ta,tb", [(0, 0), (1, 0), (0, 1), (1, 1)])
+def test_gemm_fast_matches_naive(dt, M, N, K, ta, tb):
+    rng = np.random.default_rng(M * N + K)
+    A = rand(rng, (K, M) if ta else (M, K), dt)
+    B = rand(rng, (N, K) if tb else (K, N), dt)
+    fast = _rnn.gemm(A, B, ta, tb)
+    naive = _rnn.gemm(A, B, ta, tb, naive=True)
+    packed = _rnn.gemm(A, B, ta, tb, packed=True)
+    want = (A.T if ta else A).astype(float) @ (B.T if tb else B).astype(float)
+    assert relerr(fast, want) < TOL[dt] and relerr(naive, want) < TOL[dt]
+    np.testing.assert_array_equal(fast, packed)  # the same multiply-adds in the same order
+    # rows split as threads split them give bitwise the same rows
+    if M > 2 and not ta:
+        np.testing.assert_array_equal(_rnn.gemm(A[: M // 3], B, 0, tb), fast[: M // 3])
+        np.testing.assert_array_equal(_rnn.gemm(A[M // 3:], B, 0, tb), fast[M // 3:])
+
+
+def test_vectorized_exp_tanh_accuracy():
+    x = np.concatenate([np.linspace(-30, 30, 200001), [0.0, -1e-30, 1e-8, 88.0, -87.0, 200.0, -200.0]])
+    t = _rnn.tanh_f32(x).astype(np.float64)
+    want = np.tanh(x.astype(np.float32).astype(np.float64))
+    assert np.all(np.abs(t - want) <= 4e-7 * np.abs(want) + 1e-38)
+    xe = x[(x > -87) & (x < 88)]
+    e = _rnn.exp_f32(xe).astype(np.float64)
+    we = np.exp(xe.astype(np.float32).astype(np.float64))
+    assert np.all(np.abs(e - we) <= 2e-7 * we)
+    assert _rnn.exp_f32(np.array([-1000.0]))[0] == 0 and np.isinf(_rnn.exp_f32(np.array([1000.0]))[0])
+    assert np.isnan(_rnn.tanh_f32(np.array([np.nan]))[0]) and np.isnan(_rnn.exp_f32(np.array([np.nan]))[0])
+    assert _rnn.gemm_isa() in ("avx512", "avx2", "generic")
+
+
+def test_fewer_threads_than_requested_still_cover_every_row():
+    """OpenMP may run a region with fewer threads than asked (OMP_THREAD_LIMIT, nesting): work is split by
+    the actual team, so no row is left uncomputed."""
+    import subprocess
+    import sys
+    code = ("import numpy as np, seqfast\n"
+            "m = seqfast.RNNLM(7, 5, embedding_dim=3, seed=0, n_threads=2)\n"
+            "X = np.arange(24).reshape(4, 6) % 7\n"
+            "print(repr(m.loss_and_grad(X, X)[0]))\n")
+    import os
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    m = __import__("seqfast").RNNLM(7, 5, embedding_dim=3, seed=0, n_threads=1)
+    X = np.arange(24).reshape(4, 6) % 7
+    assert float(out.stdout.strip()) == m.loss_and_grad(X, X)[0]
