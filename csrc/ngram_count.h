@@ -23,17 +23,33 @@ typedef struct sf_ngcounter {
     sf_ngtab *tabs;      /* (nt, N) tables; [t*N + n-1] holds order n >= 2 of shard t, sorted records */
     size_t *k;           /* (N,) distinct n-grams per order */
     size_t table_bytes;  /* bytes of all tables at their largest (for bytes per stored n-gram) */
+    /* sort engine (sf_ngram_count_sorted) */
+    uint64_t *keys;      /* (K, Wk) sorted keys: the longest n-gram (<= N) at each position, ids + 1 */
+    int64_t K;           /* positions with a token */
+    int Wk, bk;          /* key words, bits per id + 1 */
+    int64_t *kk;         /* (nt, N + 1) n-grams starting in each thread's slice of keys, per order */
 } sf_ngcounter;
 
 /* Count; *out is NULL on failure. SF_EINDEX when an id is outside [-1, V), SF_EVALUE for a bad N or V,
  * SF_ENOMEM. */
 int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads);
 
+/* The same result by sorting instead of hashing (ngram_sortcount.c): the longest n-gram (up to N) starting
+ * at every position is packed into a key with ids + 1 (0 = absent, so a shorter n-gram sorts before its
+ * extensions), all keys are radix sorted (one MSD pass splitting into 2048 buckets, then each bucket sorted in
+ * cache by LSD passes, buckets in parallel), and the n-grams of order n are the runs of keys sharing their
+ * first n ids. Sorting streams memory where hashing stalls on it: several times faster on large corpora, at
+ * 2 * 8 * Wk bytes per token of working memory. */
+int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads);
+
 /* Distinct n-grams of order n (1..N), or -1 when n is out of range. */
 int64_t sf_ngram_unique(const sf_ngcounter *c, int n);
 
 /* Write order n: grams (k_n, n) int32, counts (k_n,) int64 (sizes from sf_ngram_unique). */
 int sf_ngram_export(const sf_ngcounter *c, int n, int32_t *grams, int64_t *counts);
+
+/* sf_ngram_export for counters made by sf_ngram_count_sorted. */
+int sf_ngram_export_sorted(const sf_ngcounter *c, int n, int32_t *grams, int64_t *counts);
 
 void sf_ngram_free(sf_ngcounter *c);
 

@@ -24,6 +24,8 @@ static inline uint64_t key_hash(const uint64_t *key, int W) {
     return mix64(h);
 }
 
+uint64_t sf_ngkey_hash(const uint64_t *key, int W) { return key_hash(key, W); }
+
 static inline int key_eq(const uint64_t *a, const uint64_t *b, int W) {
     for (int i = 0; i < W; i++)
         if (a[i] != b[i]) return 0;
@@ -64,11 +66,13 @@ static int grow(sf_ngtab *t) {
     return SF_OK;
 }
 
-int sf_ngtab_add(sf_ngtab *t, const uint64_t *key, int64_t c) {
+int sf_ngtab_add(sf_ngtab *t, const uint64_t *key, int64_t c) { return sf_ngtab_add_h(t, key, key_hash(key, t->W), c); }
+
+int sf_ngtab_add_h(sf_ngtab *t, const uint64_t *key, uint64_t h, int64_t c) {
     const int W = t->W, S = W + 1;
     if ((t->n + 1) * 4 > t->cap * 3 && grow(t) != SF_OK) return SF_ENOMEM;
     size_t mask = t->cap - 1;
-    size_t i = key_hash(key, W) & mask;
+    size_t i = h & mask;
     for (;;) {
         uint64_t *r = t->slots + i * S;
         if (!r[W]) {
@@ -100,20 +104,29 @@ size_t sf_ngtab_compact(sf_ngtab *t) {
 #define RADIX_BITS 11
 #define RADIX (1 << RADIX_BITS)
 
-int sf_ngrec_sort(uint64_t *recs, size_t k, int W, int nbits) {
-    if (k < 2) return SF_OK;
-    const int S = W + 1;
-    uint64_t *tmp = (uint64_t *)malloc(k * (size_t)S * sizeof(uint64_t));
-    size_t *hist = (size_t *)malloc(RADIX * sizeof(size_t));
-    if (!tmp || !hist) {
-        free(tmp);
-        free(hist);
-        return SF_ENOMEM;
+void sf_ngrec_sort_bits(uint64_t *recs, uint64_t *tmp, size_t *hist, size_t k, int S, int top, int nbits) {
+    if (k < 2) return;
+    if (k <= 16) { /* insertion sort: cheaper than a pass over the histogram for tiny ranges */
+        const int W = nbits > 0 ? (nbits + 63) / 64 : 1;
+        for (size_t i = 1; i < k; i++) {
+            memcpy(tmp, recs + i * S, (size_t)S * sizeof(uint64_t));
+            size_t j = i;
+            while (j > 0) {
+                const uint64_t *p = recs + (j - 1) * S;
+                int w = 0;
+                while (w < W && p[w] == tmp[w]) w++;
+                if (w == W || p[w] < tmp[w]) break;
+                memcpy(recs + j * S, p, (size_t)S * sizeof(uint64_t));
+                j--;
+            }
+            memcpy(recs + j * S, tmp, (size_t)S * sizeof(uint64_t));
+        }
+        return;
     }
     uint64_t *src = recs, *dst = tmp;
-    /* least significant digit first: digit d covers bits [end - len, end) counted from the top */
-    for (int end = nbits; end > 0; end -= RADIX_BITS) {
-        int len = end < RADIX_BITS ? end : RADIX_BITS, start = end - len;
+    /* least significant digit first: a digit covers bits [end - len, end) counted from the top */
+    for (int end = nbits; end > top; end -= RADIX_BITS) {
+        int len = end - top < RADIX_BITS ? end - top : RADIX_BITS, start = end - len;
         memset(hist, 0, RADIX * sizeof(size_t));
         for (size_t i = 0; i < k; i++) hist[sf_ngkey_bits(src + i * S, start, len)]++;
         int trivial = 0;
@@ -133,6 +146,8 @@ int sf_ngrec_sort(uint64_t *recs, size_t k, int W, int nbits) {
                 o[0] = r[0];
                 o[1] = r[1];
             }
+        } else if (S == 1) {
+            for (size_t i = 0; i < k; i++) dst[hist[sf_ngkey_bits(src + i, start, len)]++] = src[i];
         } else {
             for (size_t i = 0; i < k; i++) {
                 const uint64_t *r = src + i * S;
@@ -144,6 +159,19 @@ int sf_ngrec_sort(uint64_t *recs, size_t k, int W, int nbits) {
         dst = x;
     }
     if (src != recs) memcpy(recs, src, k * (size_t)S * sizeof(uint64_t));
+}
+
+int sf_ngrec_sort(uint64_t *recs, size_t k, int W, int nbits) {
+    if (k < 2) return SF_OK;
+    const int S = W + 1;
+    uint64_t *tmp = (uint64_t *)malloc(k * (size_t)S * sizeof(uint64_t));
+    size_t *hist = (size_t *)malloc(RADIX * sizeof(size_t));
+    if (!tmp || !hist) {
+        free(tmp);
+        free(hist);
+        return SF_ENOMEM;
+    }
+    sf_ngrec_sort_bits(recs, tmp, hist, k, S, 0, nbits);
     free(tmp);
     free(hist);
     return SF_OK;

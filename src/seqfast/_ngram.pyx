@@ -199,8 +199,13 @@ cdef class Interner:
         return ids, itos
 
 
-def count(const int32_t[::1] ids, int32_t V, int N, int n_threads):
-    """Count orders 1..N of ids (-1 = line break): ([grams (k,n) int32], [counts (k,) int64], stats)."""
+def count(const int32_t[::1] ids, int32_t V, int N, int n_threads, str method="sort"):
+    """Count orders 1..N of ids (-1 = line break): ([grams (k,n) int32], [counts (k,) int64], stats).
+
+    method: "sort" (sf_ngram_count_sorted) or "hash" (sf_ngram_count)."""
+    if method not in ("sort", "hash"):
+        raise ValueError(f"method must be 'sort' or 'hash', got {method!r}")
+    cdef bint use_sort = method == "sort"
     if N < 1 or N > SF_NGRAM_MAX_ORDER:
         raise ValueError(f"order must be between 1 and {SF_NGRAM_MAX_ORDER}, got {N}")
     if V < 1:
@@ -210,7 +215,10 @@ def count(const int32_t[::1] ids, int32_t V, int N, int n_threads):
     cdef int64_t T = ids.shape[0]
     cdef const int32_t *p = &ids[0] if T > 0 else NULL
     with nogil:
-        rc = sf_ngram_count(&c, p, T, V, N, n_threads)
+        if use_sort:
+            rc = sf_ngram_count_sorted(&c, p, T, V, N, n_threads)
+        else:
+            rc = sf_ngram_count(&c, p, T, V, N, n_threads)
     if rc != SF_OK:
         raise_code(rc, "count_ngrams")
     grams, counts = [], []
@@ -234,7 +242,7 @@ def count(const int32_t[::1] ids, int32_t V, int N, int n_threads):
             grams.append(ga)
             counts.append(ca)
         stored = sum(int(x.shape[0]) for x in counts)
-        stats = {"table_bytes": int(c.table_bytes), "shards": c.nt,
+        stats = {"method": method, "table_bytes": int(c.table_bytes), "shards": c.nt,
                  "bytes_per_ngram": (c.table_bytes / stored) if stored else 0.0}
     finally:
         sf_ngram_free(c)

@@ -523,13 +523,17 @@ def _check_sorted(g, c, V, path, n):
         raise ValueError(f"{path}: not a valid seqfast n-gram counts file (order {n}: {why})")
 
 
-def count_ids(ids, vocab: Vocab, order: int, n_threads: int | None = None) -> NGramCounts:
-    """Count n-grams of an int32 id stream (``-1`` marks a line break) over ``vocab``'s ids."""
+def count_ids(ids, vocab: Vocab, order: int, n_threads: int | None = None, method: str = "sort") -> NGramCounts:
+    """Count n-grams of an int32 id stream (``-1`` marks a line break) over ``vocab``'s ids.
+
+    method: ``"sort"`` (default: radix sort of the packed n-gram at every position; working memory
+    16-32 bytes per token, fastest) or ``"hash"`` (open-addressing tables keyed by packed n-grams, one per
+    order and shard; memory grows with the distinct n-grams, not the tokens). Both give identical results."""
     from ._ngram import count as _c_count
     order = _check_order(order)
     nt = resolve_threads(n_threads)
     ids = np.ascontiguousarray(ids, dtype=np.int32)
-    grams, counts, stats = _c_count(ids, len(vocab), order, nt)
+    grams, counts, stats = _c_count(ids, len(vocab), order, nt, method)
     return NGramCounts(vocab, grams, counts, stats)
 
 
