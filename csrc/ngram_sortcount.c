@@ -84,7 +84,7 @@ int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int
         for (int64_t i = a; i < b; i++) {
             if (ids[i] < 0) continue;
             uint64_t *key = keys + (size_t)o * W;
-            memset(key, 0, (size_t)W * sizeof(uint64_t));
+            for (int w = 0; w < W; w++) key[w] = 0;
             for (int j = 0; j < N && i + j < T && ids[i + j] >= 0; j++)
                 sf_ngkey_put(key, j, bk, (uint32_t)ids[i + j] + 1u);
             h[sf_ngkey_bits(key, 0, top)]++;
@@ -110,7 +110,8 @@ int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int
         size_t *h = hist + (size_t)t * R;
         for (int64_t j = cnt[t]; j < cnt[t + 1]; j++) {
             const uint64_t *key = keys + (size_t)j * W;
-            memcpy(tmp + (size_t)W * h[sf_ngkey_bits(key, 0, top)]++, key, (size_t)W * sizeof(uint64_t));
+            uint64_t *o = tmp + (size_t)W * h[sf_ngkey_bits(key, 0, top)]++;
+            for (int w = 0; w < W; w++) o[w] = key[w];
         }
     }
     free(cnt);
