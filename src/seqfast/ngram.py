@@ -336,17 +336,36 @@ class NGramCounts:
         itos = self.vocab.itos
         return [(tuple(itos[i] for i in g[r]), int(c[r])) for r in idx.tolist()]
 
-    def top_rows(self, order: int, k: int | None = None, min_count: int = 1) -> np.ndarray:
-        """Row indices of the k most frequent n-grams (count descending, ties by row = by ids)."""
+    def top_rows(self, order: int, k: int | None = None, min_count: int = 1, ties: str = "ids") -> np.ndarray:
+        """Row indices of the k most frequent n-grams with count >= min_count: count descending, ties by
+        ids (``ties="ids"``: by row) or by the tokens as strings (``ties="tokens"``)."""
         c = self._counts[self._check_n(order) - 1]
         rows = np.flatnonzero(c >= min_count) if min_count > 1 else np.arange(c.shape[0])
         if k is not None and k < rows.shape[0]:
-            part = np.argpartition(-c[rows], k - 1)[:k] if k > 0 else np.array([], dtype=np.int64)
-            kth = c[rows[part]].min() if k > 0 else 0
-            rows = rows[c[rows] >= kth]  # keep ties of the k-th count so the order is exact, then cut
-        order_idx = np.lexsort((rows, -c[rows]))
-        rows = rows[order_idx]
+            if k <= 0:
+                return rows[:0]
+            kth = np.partition(c[rows], rows.shape[0] - k)[rows.shape[0] - k]
+            rows = rows[c[rows] >= kth]  # keep every tie of the k-th count so the cut below is exact
+        if ties == "tokens":
+            alpha = self._alpha_rank()
+            g = self._grams[order - 1]
+            keys = [alpha[g[rows, j]] for j in range(order - 1, -1, -1)] + [-c[rows]]
+            rows = rows[np.lexsort(keys)]
+        elif ties == "ids":
+            rows = rows[np.lexsort((rows, -c[rows]))]
+        else:
+            raise ValueError(f"ties must be 'ids' or 'tokens', got {ties!r}")
         return rows[:k] if k is not None else rows
+
+    def _alpha_rank(self) -> np.ndarray:
+        """rank[id] = position of the token in string (code point) order."""
+        if getattr(self, "_alpha", None) is None or self._alpha.shape[0] != len(self.vocab):
+            itos = np.empty(len(self.vocab), dtype=object)
+            itos[:] = self.vocab.itos
+            rank = np.empty(len(itos), dtype=np.int64)
+            rank[np.argsort(itos, kind="stable")] = np.arange(len(itos))
+            self._alpha = rank
+        return self._alpha
 
     def items(self, order: int = 1) -> Iterator[tuple]:
         """Iterate ``(tuple_of_tokens, count)`` over the n-grams of one order, in row (id) order."""
@@ -362,15 +381,16 @@ class NGramCounts:
         return dict(self.items(order))
 
     def to_tsv(self, file=None, order: int | None = None, k: int | None = None, min_count: int = 1,
-               order_only: bool = True) -> str | None:
-        """Write ``n-gram<TAB>count`` lines, by count descending, ties by n-gram; orders ``order`` (default:
-        the highest) or, with order_only=False, every order 1..N. Returns the text when file is None."""
+               order_only: bool = True, ties: str = "tokens") -> str | None:
+        """Write ``n-gram<TAB>count`` lines (tokens joined by spaces), by count descending, ties by n-gram
+        (as strings; ``ties="ids"``: by ids); orders ``order`` (default: the highest) or, with
+        order_only=False, every order 1..N; at most k per order. Returns the text when file is None."""
         out = io.StringIO() if file is None else file
         orders = [order or self.order] if order_only else range(1, self.order + 1)
         itos = self.vocab.itos
         for n in orders:
             g, c = self._grams[self._check_n(n) - 1], self._counts[n - 1]
-            rows = self.top_rows(n, k, min_count)
+            rows = self.top_rows(n, k, min_count, ties)
             gs, cs = g[rows].tolist(), c[rows].tolist()
             out.write("".join(f"{' '.join(itos[i] for i in row)}\t{cnt}\n" for row, cnt in zip(gs, cs)))
         return out.getvalue() if file is None else None
