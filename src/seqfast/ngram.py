@@ -214,13 +214,16 @@ def _frequency_order(ids, itos, n_specials):
     inv[V] = -1  # ids == -1 index the last element
     new_ids = inv[ids] if ids.size else ids
     new_itos = [itos[i] for i in perm]
-    return new_ids, new_itos, freq[order].tolist()
+    return new_ids, new_itos, freq[order].tolist(), perm
 
 
 # ----------------------------------------------------------------------------------------------------------
 # The counts
 # ----------------------------------------------------------------------------------------------------------
 class NGramCounts:
+    # first_seen: (V,) int64, the order in which the corpus first showed each token (ties of the vocabulary's
+    # frequency order go by it; merge keeps it so that a + b has the vocabulary of counting a then b).
+    # None means "in id order".
     """Counts of every n-gram of orders 1..``order`` of a corpus.
 
     Attributes
@@ -234,10 +237,11 @@ class NGramCounts:
     :meth:`merge` (also ``a + b``), :meth:`save` / :meth:`load`.
     """
 
-    def __init__(self, vocab: Vocab, grams: list, counts: list, stats: dict | None = None):
+    def __init__(self, vocab: Vocab, grams: list, counts: list, stats: dict | None = None, first_seen=None):
         if len(grams) != len(counts) or not grams:
             raise ValueError("NGramCounts needs one (grams, counts) pair per order 1..N")
         self.vocab = vocab
+        self.first_seen = first_seen
         self.order = len(grams)
         self._grams = grams
         self._counts = counts
@@ -429,8 +433,15 @@ class NGramCounts:
         for (g, c), rm in (((self._grams[0], self._counts[0]), None), ((other._grams[0], other._counts[0]), remap_b)):
             ids = g[:, 0] if rm is None else rm[g[:, 0]]
             np.add.at(freq, ids, c)
+        # ties by first appearance in the concatenation a then b
+        fa = self._first()
+        fb = other._first()
+        first = np.empty(len(itos), dtype=np.int64)
+        first[: len(self.vocab)] = fa
+        newb = remap_b >= len(self.vocab)
+        first[remap_b[newb]] = len(self.vocab) + fb[newb]
         rest = np.arange(n_sp, len(itos))
-        perm = np.concatenate([np.arange(n_sp), rest[np.argsort(-freq[n_sp:], kind="stable")]])
+        perm = np.concatenate([np.arange(n_sp), rest[np.lexsort((first[n_sp:], -freq[n_sp:]))]])
         inv = np.empty(len(itos), dtype=np.int32)
         inv[perm] = np.arange(len(itos), dtype=np.int32)
         map_a = inv[: len(self.vocab)]
@@ -446,7 +457,13 @@ class NGramCounts:
         new_itos = [itos[i] for i in perm]
         vocab = Vocab.from_tokens(new_itos, specials=self.vocab.specials, unk_token=self.vocab.unk_token,
                                   freqs=freq[perm[n_sp:]].tolist())
-        return NGramCounts(vocab, grams, counts)
+        return NGramCounts(vocab, grams, counts, first_seen=np.argsort(np.argsort(first[perm], kind="stable")))
+
+    def _first(self) -> np.ndarray:
+        """Rank of each id in order of first appearance (id order when unknown)."""
+        if self.first_seen is None:
+            return np.arange(len(self.vocab), dtype=np.int64)
+        return np.asarray(self.first_seen, dtype=np.int64)
 
     def __add__(self, other):
         if not isinstance(other, NGramCounts):
@@ -461,7 +478,8 @@ class NGramCounts:
         """Write a binary file: header (magic, version, order, vocabulary size, byte sizes, CRC-32 of the
         payload), the vocabulary as JSON, then per order the int32 grams and int64 counts (little-endian)."""
         voc = json.dumps({"tokens": self.vocab.itos, "specials": list(self.vocab.specials),
-                          "unk_token": self.vocab.unk_token, "freqs": [f for _, f in self.vocab.token_freqs]},
+                          "unk_token": self.vocab.unk_token, "freqs": [f for _, f in self.vocab.token_freqs],
+                          "first_seen": self._first().tolist()},
                          ensure_ascii=False).encode("utf-8")
         parts = [voc]
         ks = []
@@ -514,6 +532,9 @@ class NGramCounts:
             raise bad(f"vocabulary: {e}") from None
         if len(vocab) != V:
             raise bad("vocabulary size disagrees with the header")
+        first = doc.get("first_seen")
+        if not isinstance(first, list) or len(first) != V or sorted(first) != list(range(V)):
+            raise bad("first_seen is not a permutation of the ids")
         pos = hlen + voc_len
         grams, counts = [], []
         for n, k in zip(range(1, order + 1), ks):
@@ -524,7 +545,7 @@ class NGramCounts:
             _check_sorted(g, c, V, path, n)
             grams.append(g)
             counts.append(c)
-        return cls(vocab, grams, counts)
+        return cls(vocab, grams, counts, first_seen=np.asarray(first, dtype=np.int64))
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -622,7 +643,7 @@ def count_ngrams(source, order: int, level: str = "word", pad: bool = False, bou
     else:
         ids, itos, specials = _stream_ids(kind, items, level, pad, boundaries, lower, errors, bar)
         if vocab is None:
-            ids, itos, freqs = _frequency_order(ids, itos, len(specials))
+            ids, itos, freqs, first = _frequency_order(ids, itos, len(specials))
             vocab_out = Vocab.from_tokens(itos, specials=specials, freqs=freqs)
         else:
             if pad:
@@ -633,7 +654,9 @@ def count_ngrams(source, order: int, level: str = "word", pad: bool = False, bou
             remap = np.append(vocab.encode(itos), -1).astype(np.int32)
             ids = remap[ids]
             vocab_out = vocab
+            first = None
         result = count_ids(ids, vocab_out, order, nt)
+        result.first_seen = first
     if bar is not None:
         bar(None)
     result.stats["seconds"] = time.perf_counter() - t0
