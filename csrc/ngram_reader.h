@@ -49,6 +49,13 @@ void sf_ngreader_free(sf_ngreader *r);
 
 /* Tokenize len bytes (level SF_TOK_*, errors SF_UTF8_*). SF_EFORMAT (strict, see bad_offset), SF_ENOMEM. */
 int sf_ngreader_feed(sf_ngreader *r, const char *buf, size_t len, int level, int errors);
+/* Word level, ASCII fast path: tokenize whole lines of buf like seqfast.tokenize's regex
+ * ([^\W_]+(?:'[^\W_]+)*|[^\w\s]|_ restricted to ASCII: runs of letters/digits with inner apostrophes, every
+ * other non-space character a token), lower-casing ASCII letters when lower. Stops at the first line holding
+ * a byte >= 0x80 (Unicode classes are the caller's job: it tokenizes that line and calls again): *stop is
+ * that line's start, *stop_end its end (after its '\n', or len); *stop == len when every line was done.
+ * buf must end at a line break or at whitespace. SF_ENOMEM, SF_EOVERFLOW. */
+int sf_ngreader_feed_words(sf_ngreader *r, const char *buf, size_t len, int lower, size_t *stop, size_t *stop_end);
 /* End of a source: flush the pending token / code point and end the current line. */
 int sf_ngreader_flush(sf_ngreader *r, int level, int errors);
 /* One already-tokenized token (valid UTF-8). SF_ENOMEM, SF_EOVERFLOW. */

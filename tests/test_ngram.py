@@ -216,3 +216,20 @@ def test_load_rejects_truncated_and_corrupt_files(tmp_path):
     p.write_bytes(b"PK\x03\x04" + data[4:])
     with pytest.raises(ValueError, match="magic"):
         NGramCounts.load(p)
+
+
+@pytest.mark.parametrize("lower", [False, True])
+def test_word_level_c_fast_path_tokenizes_like_tokenize(tmp_path, lower):
+    """ASCII lines go through C, others through the regex: both must equal seqfast.tokenize."""
+    text = ("don't 'tis rock'n'roll a''b x' 'y _x_ snake_case A1b2 3.14 $5,000 (a) [b] {c}\r\n"
+            "ctl\x01x\x7fy\x1cz\x1fw\x0bv\x0cu\tt\n"
+            "caf\u00e9 na\u00efve \u00c9T\u00c9 d\u00e9j\u00e0-vu \u2014 \u201cquoted\u201d \u00bd\n"
+            "\n   \nMixed CASE words\n")
+    p = tmp_path / "t.txt"
+    p.write_bytes(text.encode("utf-8"))
+    c = count_ngrams(str(p), 2, lower=lower)
+    expect = [seqfast.tokenize(line, lower=lower) for line in text.split("\n")]
+    from collections import Counter
+    uni = Counter(t for toks in expect for t in toks)
+    assert c.to_dict(1) == {(t,): n for t, n in uni.items()}
+    assert c.to_dict(2) == dict(R.count_ngrams(text, 2, lower=lower)[2])

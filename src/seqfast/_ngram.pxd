@@ -16,6 +16,8 @@ cdef extern from "ngram_reader.h" nogil:
                                  int pad, int32_t bos_id, int32_t eos_id)
     void sf_ngreader_free(sf_ngreader *r)
     int sf_ngreader_feed(sf_ngreader *r, const char *buf, size_t len, int level, int errors)
+    int sf_ngreader_feed_words(sf_ngreader *r, const char *buf, size_t len, int lower, size_t *stop,
+                               size_t *stop_end)
     int sf_ngreader_flush(sf_ngreader *r, int level, int errors)
     int sf_ngreader_token(sf_ngreader *r, const char *s, size_t len)
     int sf_ngreader_end_line(sf_ngreader *r)

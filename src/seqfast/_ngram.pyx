@@ -95,6 +95,30 @@ cdef class Interner:
             if rc != SF_OK:
                 raise_code(rc, "interning tokens")
 
+    def feed_word_piece(self, bytes piece, int64_t base, str name, str errors, bint lower, findall):
+        """Word-level tokens of a piece of a file that ends at a line break or whitespace: ASCII lines in C,
+        lines holding other bytes decoded (errors) and tokenized in Python by findall (the word regex that
+        also matches "\\n")."""
+        cdef const char *p = piece
+        cdef size_t n = len(piece), pos = 0, stop = 0, stop_end = 0
+        cdef int rc
+        while pos < n:
+            with nogil:
+                rc = sf_ngreader_feed_words(self.r, p + pos, n - pos, lower, &stop, &stop_end)
+            if rc != SF_OK:
+                raise_code(rc, name)
+            if pos + stop >= n:
+                break
+            seg = piece[pos + stop: pos + stop_end]
+            try:
+                text = seg.decode("utf-8", errors)
+            except UnicodeDecodeError as e:
+                raise InvalidUTF8Error(name, base + pos + stop + e.start, seg[e.start]) from None
+            if lower:
+                text = text.lower()
+            self.add_tokens(findall(text))
+            pos += stop_end
+
     def line_break(self):
         cdef int rc = sf_ngreader_end_line(self.r)
         if rc != SF_OK:

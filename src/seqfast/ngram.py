@@ -108,6 +108,9 @@ class _IdStream:
     def add_word_text(self, text: str) -> None:
         self.interner.add_tokens(_WORD_LINE_RE.findall(text))
 
+    def add_word_bytes(self, data: bytes, base: int, name: str, errors: str, lower: bool) -> None:
+        self.interner.feed_word_piece(data, base, name, errors, lower, _WORD_LINE_RE.findall)
+
     def finish(self):
         ids, itos = self.interner.finish()
         return ids, itos
@@ -135,13 +138,7 @@ def _feed_word_file(stream: _IdStream, f, name: str, errors: str, lower: bool, p
         cut = _cut_point(buf, final, "word")
         piece, pending = buf[:cut], buf[cut:]
         if piece:
-            try:
-                text = piece.decode("utf-8", errors=errors)
-            except UnicodeDecodeError as e:
-                raise InvalidUTF8Error(name, offset + e.start, piece[e.start]) from None
-            if lower:
-                text = text.lower()
-            stream.add_word_text(text)
+            stream.add_word_bytes(piece, offset, name, errors, lower)
             offset += len(piece)
         if progress is not None:
             progress(len(data))
@@ -175,11 +172,12 @@ def _stream_ids(kind, items, level, pad, boundaries, lower, errors, progress):
         for line in items:
             if not isinstance(line, str):
                 raise TypeError(f"lines of text must be str, got {type(line).__name__}: {line!r:.60}")
-            if lower:
-                line = line.lower()
             if level == "word":
-                stream.add_word_text(line + "\n")
+                stream.add_word_bytes((line + "\n").encode("utf-8", errors="surrogatepass"), 0, "<text>",
+                                      "strict", lower)
             else:
+                if lower:
+                    line = line.lower()
                 it.feed_bytes((line + "\n").encode("utf-8", errors="surrogatepass"), level, "strict")
         it.line_break()
     ids, itos = stream.finish()
