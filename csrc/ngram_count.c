@@ -23,6 +23,8 @@ void sf_ngram_free(sf_ngcounter *c) {
     free(c->k);
     free(c->keys);
     free(c->kk);
+    free(c->len);
+    free(c->lcp);
     free(c);
 }
 

@@ -28,6 +28,8 @@ typedef struct sf_ngcounter {
     int64_t K;           /* positions with a token */
     int Wk, bk;          /* key words, bits per id + 1 */
     int64_t *kk;         /* (nt, N + 1) n-grams starting in each thread's slice of keys, per order */
+    uint8_t *len;        /* (K,) ids in each sorted key (its n-gram's order, <= N) */
+    uint8_t *lcp;        /* (K,) leading ids each sorted key shares with the key before it */
 } sf_ngcounter;
 
 /* Count; *out is NULL on failure. SF_EINDEX when an id is outside [-1, V), SF_EVALUE for a bad N or V,

@@ -5,22 +5,19 @@
 
 #include "ngram_count.h"
 
-/* Number of ids in a key (ids + 1 are never 0, absent ones are): from the position of its last set bit. */
-static inline int key_len(const uint64_t *key, int W, int bk) {
+/* Number of ids in a key (ids + 1 are never 0, absent ones are), from the position of its last set bit;
+ * ceil_div[p] = ceil(p / bk) (a table: an integer division per key per order costs more than the scan). */
+static inline int key_len(const uint64_t *key, int W, const uint8_t *ceil_div) {
     int w = W - 1;
     while (w > 0 && !key[w]) w--;
-    int lastbit = 64 * w + (64 - __builtin_ctzll(key[w])); /* key[0] != 0: the first id is always there */
-    return (lastbit + bk - 1) / bk;
+    return ceil_div[64 * w + (64 - __builtin_ctzll(key[w]))]; /* key[0] != 0: the first id is always there */
 }
 
-/* Leading ids two keys share (N when equal). */
-static inline int key_lcp(const uint64_t *a, const uint64_t *b, int W, int bk, int N) {
+/* Leading ids two keys share (N when equal); floor_div[p] = min(p / bk, N). */
+static inline int key_lcp(const uint64_t *a, const uint64_t *b, int W, const uint8_t *floor_div, int N) {
     for (int w = 0; w < W; w++) {
         uint64_t d = a[w] ^ b[w];
-        if (d) {
-            int l = (64 * w + __builtin_clzll(d)) / bk;
-            return l < N ? l : N;
-        }
+        if (d) return floor_div[64 * w + __builtin_clzll(d)];
     }
     return N;
 }
@@ -145,8 +142,20 @@ int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int
         return status;
     }
     c->keys = tmp;
-    /* 4. distinct n-grams per order and slice: a key starts a new n-gram of order n when it has n ids and
-     * shares fewer than n with the key before it (equal n-prefixes are contiguous in sorted order) */
+    /* 4. per key: its length and the ids it shares with the key before it; a key starts a new n-gram of
+     * order n when it has n ids and shares fewer than n (equal n-prefixes are contiguous in sorted order) */
+    c->len = (uint8_t *)malloc((size_t)(K ? K : 1));
+    c->lcp = (uint8_t *)malloc((size_t)(K ? K : 1));
+    if (!c->len || !c->lcp) {
+        sf_ngram_free(c);
+        return SF_ENOMEM;
+    }
+    uint8_t ceil_div[64 * SF_NGRAM_MAX_WORDS + 1], floor_div[64 * SF_NGRAM_MAX_WORDS + 1];
+    for (int p = 0; p <= 64 * SF_NGRAM_MAX_WORDS; p++) {
+        int f = p / bk;
+        floor_div[p] = (uint8_t)(f < N ? f : N);
+        ceil_div[p] = (uint8_t)((p + bk - 1) / bk);
+    }
 #if SEQFAST_HAVE_OPENMP
 #pragma omp parallel for num_threads(nt) schedule(static, 1)
 #endif
@@ -154,7 +163,9 @@ int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int
         int64_t *kk = c->kk + (size_t)t * (N + 1);
         for (int64_t j = slice(K, t, nt); j < slice(K, t + 1, nt); j++) {
             const uint64_t *key = c->keys + (size_t)j * W;
-            int m = key_len(key, W, bk), l = j ? key_lcp(key, key - W, W, bk, N) : 0;
+            int m = key_len(key, W, ceil_div), l = j ? key_lcp(key, key - W, W, floor_div, N) : 0;
+            c->len[j] = (uint8_t)m;
+            c->lcp[j] = (uint8_t)l;
             for (int n = l + 1; n <= m; n++) kk[n]++;
         }
     }
@@ -176,8 +187,7 @@ int sf_ngram_export_sorted(const sf_ngcounter *c, int n, int32_t *grams, int64_t
         int started = 0;
         /* n-grams starting in our slice; the last one may run on past its end */
         for (int64_t j = slice(K, t, nt); j < K; j++) {
-            const uint64_t *key = c->keys + (size_t)j * W;
-            int m = key_len(key, W, bk), l = j ? key_lcp(key, key - W, W, bk, N) : 0;
+            int m = c->len[j], l = c->lcp[j];
             int cont = m >= n && l >= n;
             if (j >= b && !cont) break;
             if (m < n) continue;
@@ -187,6 +197,7 @@ int sf_ngram_export_sorted(const sf_ngcounter *c, int n, int32_t *grams, int64_t
             }
             if (started) out++;
             started = 1;
+            const uint64_t *key = c->keys + (size_t)j * W;
             int32_t *row = grams + (size_t)out * n;
             for (int i = 0; i < n; i++) row[i] = (int32_t)sf_ngkey_get(key, i, bk) - 1;
             counts[out] = 1;
