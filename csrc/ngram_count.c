@@ -84,7 +84,8 @@ static int count_shard(sf_ngcounter *c, int t, int64_t *uni, const int32_t *ids,
     return SF_OK;
 }
 
-int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads) {
+int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads,
+                          int64_t min_per_thread) {
     *out = NULL;
     if (N < 1 || N > SF_NGRAM_MAX_ORDER || V < 1 || T < 0) return SF_EVALUE;
     for (int64_t i = 0; i < T; i++)
@@ -92,6 +93,8 @@ int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V,
     int nt = sf_resolve_threads(n_threads);
     if (nt < 1) nt = 1;
     if (nt > 256) nt = 256; /* export merges at most 256 shards */
+    if (min_per_thread < 1) min_per_thread = 1;
+    if ((int64_t)nt > 1 + T / min_per_thread) nt = (int)(1 + T / min_per_thread);
     sf_ngcounter *c = (sf_ngcounter *)calloc(1, sizeof(*c));
     if (!c) return SF_ENOMEM;
     c->N = N;

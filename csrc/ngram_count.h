@@ -14,6 +14,9 @@
 
 #include "ngram_hash.h"
 
+/* Default min_per_thread: with fewer tokens per thread, threads cost more (wake-ups, barriers) than they save. */
+#define SF_NGRAM_MIN_PER_THREAD (1 << 19)
+
 typedef struct sf_ngcounter {
     int N;               /* highest order */
     int32_t V;           /* vocabulary size */
@@ -32,9 +35,11 @@ typedef struct sf_ngcounter {
     uint8_t *lcp;        /* (K,) leading ids each sorted key shares with the key before it */
 } sf_ngcounter;
 
-/* Count; *out is NULL on failure. SF_EINDEX when an id is outside [-1, V), SF_EVALUE for a bad N or V,
+/* Count with at most n_threads threads and at least min_per_thread ids per thread (the result does not
+ * depend on either); *out is NULL on failure. SF_EINDEX when an id is outside [-1, V), SF_EVALUE for a bad N or V,
  * SF_ENOMEM. */
-int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads);
+int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads,
+                   int64_t min_per_thread);
 
 /* The same result by sorting instead of hashing (ngram_sortcount.c): the longest n-gram (up to N) starting
  * at every position is packed into a key with ids + 1 (0 = absent, so a shorter n-gram sorts before its
@@ -42,7 +47,8 @@ int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V,
  * cache by LSD passes, buckets in parallel), and the n-grams of order n are the runs of keys sharing their
  * first n ids. Sorting streams memory where hashing stalls on it: several times faster on large corpora, at
  * 2 * 8 * Wk bytes per token of working memory. */
-int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads);
+int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads,
+                          int64_t min_per_thread);
 
 /* Distinct n-grams of order n (1..N), or -1 when n is out of range. */
 int64_t sf_ngram_unique(const sf_ngcounter *c, int n);

@@ -24,7 +24,8 @@ static inline int key_lcp(const uint64_t *a, const uint64_t *b, int W, const uin
 
 static inline int64_t slice(int64_t K, int t, int nt) { return (int64_t)((__int128)K * t / nt); }
 
-int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads) {
+int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads,
+                          int64_t min_per_thread) {
     *out = NULL;
     if (N < 1 || N > SF_NGRAM_MAX_ORDER || V < 1 || V == INT32_MAX || T < 0) return SF_EVALUE;
     for (int64_t i = 0; i < T; i++)
@@ -32,6 +33,8 @@ int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int
     int nt = sf_resolve_threads(n_threads);
     if (nt < 1) nt = 1;
     if (nt > 256) nt = 256;
+    if (min_per_thread < 1) min_per_thread = 1;
+    if ((int64_t)nt > 1 + T / min_per_thread) nt = (int)(1 + T / min_per_thread);
     sf_ngcounter *c = (sf_ngcounter *)calloc(1, sizeof(*c));
     if (!c) return SF_ENOMEM;
     c->N = N;

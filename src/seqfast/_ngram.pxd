@@ -34,8 +34,11 @@ cdef extern from "ngram_count.h" nogil:
     ctypedef struct sf_ngcounter:
         int nt
         size_t table_bytes
-    int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads)
-    int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads)
+    enum: SF_NGRAM_MIN_PER_THREAD
+    int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads,
+                       int64_t min_per_thread)
+    int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads,
+                              int64_t min_per_thread)
     int64_t sf_ngram_unique(const sf_ngcounter *c, int n)
     int sf_ngram_export(const sf_ngcounter *c, int n, int32_t *grams, int64_t *counts)
     void sf_ngram_free(sf_ngcounter *c)

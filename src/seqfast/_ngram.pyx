@@ -223,10 +223,12 @@ cdef class Interner:
         return ids, itos
 
 
-def count(const int32_t[::1] ids, int32_t V, int N, int n_threads, str method="sort"):
+def count(const int32_t[::1] ids, int32_t V, int N, int n_threads, str method="sort",
+          int64_t min_per_thread=SF_NGRAM_MIN_PER_THREAD):
     """Count orders 1..N of ids (-1 = line break): ([grams (k,n) int32], [counts (k,) int64], stats).
 
-    method: "sort" (sf_ngram_count_sorted) or "hash" (sf_ngram_count)."""
+    method: "sort" (sf_ngram_count_sorted) or "hash" (sf_ngram_count); fewer threads are used when there are
+    fewer than min_per_thread ids per thread (the result is the same)."""
     if method not in ("sort", "hash"):
         raise ValueError(f"method must be 'sort' or 'hash', got {method!r}")
     cdef bint use_sort = method == "sort"
@@ -240,9 +242,9 @@ def count(const int32_t[::1] ids, int32_t V, int N, int n_threads, str method="s
     cdef const int32_t *p = &ids[0] if T > 0 else NULL
     with nogil:
         if use_sort:
-            rc = sf_ngram_count_sorted(&c, p, T, V, N, n_threads)
+            rc = sf_ngram_count_sorted(&c, p, T, V, N, n_threads, min_per_thread)
         else:
-            rc = sf_ngram_count(&c, p, T, V, N, n_threads)
+            rc = sf_ngram_count(&c, p, T, V, N, n_threads, min_per_thread)
     if rc != SF_OK:
         raise_code(rc, "count_ngrams")
     grams, counts = [], []

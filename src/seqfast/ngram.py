@@ -562,17 +562,21 @@ def _check_sorted(g, c, V, path, n):
         raise ValueError(f"{path}: not a valid seqfast n-gram counts file (order {n}: {why})")
 
 
-def count_ids(ids, vocab: Vocab, order: int, n_threads: int | None = None, method: str = "sort") -> NGramCounts:
+def count_ids(ids, vocab: Vocab, order: int, n_threads: int | None = None, method: str = "sort",
+              min_per_thread: int | None = None) -> NGramCounts:
     """Count n-grams of an int32 id stream (``-1`` marks a line break) over ``vocab``'s ids.
 
     method: ``"sort"`` (default: radix sort of the packed n-gram at every position; working memory
     16-32 bytes per token, fastest) or ``"hash"`` (open-addressing tables keyed by packed n-grams, one per
-    order and shard; memory grows with the distinct n-grams, not the tokens). Both give identical results."""
+    order and shard; memory grows with the distinct n-grams, not the tokens). Both give identical results.
+    min_per_thread: fewer threads run when there are fewer ids per thread than this (default 2**19: below
+    it thread start-up and barriers cost more than they save); the result does not depend on it."""
     from ._ngram import count as _c_count
     order = _check_order(order)
     nt = resolve_threads(n_threads)
     ids = np.ascontiguousarray(ids, dtype=np.int32)
-    grams, counts, stats = _c_count(ids, len(vocab), order, nt, method)
+    args = (ids, len(vocab), order, nt, method) + ((min_per_thread,) if min_per_thread else ())
+    grams, counts, stats = _c_count(*args)
     return NGramCounts(vocab, grams, counts, stats)
 
 
