@@ -24,6 +24,7 @@ void sf_ngram_free(sf_ngcounter *c) {
     free(c->keys);
     free(c->kk);
     free(c->len);
+    free(c->start);
     free(c->lcp);
     free(c);
 }

@@ -48,7 +48,8 @@ sf_ngreader *sf_ngreader_new(const char *const *specials, const size_t *lens, in
     r->tok = (char *)malloc(r->tok_cap);
     r->scratch_cap = 256;
     r->scratch = (char *)malloc(r->scratch_cap);
-    if (!r->tab || !r->ids || !r->tok || !r->scratch) {
+    r->cache = (sf_tokcache *)calloc((size_t)1 << SF_TOKCACHE_BITS, sizeof(sf_tokcache));
+    if (!r->tab || !r->ids || !r->tok || !r->scratch || !r->cache) {
         sf_ngreader_free(r);
         return NULL;
     }
@@ -72,6 +73,7 @@ void sf_ngreader_free(sf_ngreader *r) {
     free(r->ids);
     free(r->tok);
     free(r->scratch);
+    free(r->cache);
     free(r);
 }
 
@@ -95,7 +97,17 @@ static int emit(sf_ngreader *r, int32_t id) {
 }
 
 int sf_ngreader_token(sf_ngreader *r, const char *s, size_t len) {
-    return emit(r, sf_strtab_intern(r->tab, s, len));
+    if (len == 0 || len > SF_TOKCACHE_LEN) return emit(r, sf_strtab_intern(r->tab, s, len));
+    uint64_t h = sf_hash_bytes(s, len);
+    sf_tokcache *e = &r->cache[h & (((uint64_t)1 << SF_TOKCACHE_BITS) - 1)];
+    if (e->h == h && e->len == len && memcmp(e->s, s, len) == 0) return emit(r, e->id);
+    int32_t id = sf_strtab_intern(r->tab, s, len);
+    if (id < 0) return id;
+    e->h = h;
+    e->id = id;
+    e->len = (uint8_t)len;
+    memcpy(e->s, s, len);
+    return emit(r, id);
 }
 
 int sf_ngreader_end_line(sf_ngreader *r) {

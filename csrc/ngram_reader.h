@@ -20,6 +20,17 @@
 enum { SF_TOK_WHITESPACE = 0, SF_TOK_CHAR = 1 };
 enum { SF_UTF8_STRICT = 0, SF_UTF8_REPLACE = 1, SF_UTF8_IGNORE = 2 };
 
+/* Direct-mapped cache of recent short tokens (bytes inline): one cache line answers most lookups, where the
+ * interning table costs several dependent misses (slot, hash, offset, bytes). */
+#define SF_TOKCACHE_BITS 14
+#define SF_TOKCACHE_LEN 19
+typedef struct sf_tokcache {
+    uint64_t h;
+    int32_t id;
+    uint8_t len; /* 0: empty */
+    char s[SF_TOKCACHE_LEN];
+} sf_tokcache;
+
 typedef struct sf_ngreader {
     sf_strtab *tab;           /* token -> id; specials first */
     int32_t *ids;             /* (n_ids,) output stream */
@@ -37,6 +48,7 @@ typedef struct sf_ngreader {
     int64_t offset;           /* bytes consumed so far (across feeds of one source) */
     int64_t bad_offset;       /* strict mode: offset of the first invalid byte */
     int bad_byte;
+    sf_tokcache *cache;       /* (2^SF_TOKCACHE_BITS,) */
     char *scratch;            /* cleaned token bytes (replace / ignore) */
     size_t scratch_cap;
 } sf_ngreader;

@@ -50,9 +50,10 @@ def test_pad_level_char_output_file_json(tmp_path, capsys):
     assert [["<s>", "a"], 2] in doc["ngrams"]["2"] and [["b", "</s>"], 2] in doc["ngrams"]["2"]
 
 
-def test_save_and_threads(tmp_path, capsys):
+@pytest.mark.parametrize("engine", ["sort", "hash"])
+def test_save_and_threads(tmp_path, capsys, engine):
     s = tmp_path / "c.sfc"
-    rc, _, _ = run(capsys, "-n", "3", "--threads", "1", "--save", str(s), "--top", "0", "-q")
+    rc, _, _ = run(capsys, "-n", "3", "--threads", "1", "--save", str(s), "--top", "0", "-q", "--engine", engine)
     assert rc == 0
     c = NGramCounts.load(s)
     assert c == seqfast.count_ngrams(seqfast.datasets.time_machine_path(), 3, n_threads=2)

@@ -1,11 +1,17 @@
 """N-gram counting: :func:`count_ngrams` and the :class:`NGramCounts` it returns.
 
 Pipeline (one stage per file in csrc/, after KenLM's lm/builder):
-  ngram_reader.c  bytes -> tokens -> int32 ids (whitespace/char tokenization, UTF-8 checking, interning);
-                  the word level tokenizes with the regex of :func:`seqfast.tokenize` in Python, then interns in C
-  ngram_hash.c    open-addressing tables keyed by the packed ids of an n-gram, radix sort of packed keys
-  ngram_count.c   all orders 1..N in one pass, OpenMP over shards partitioned by the hash of the first token
-  ngram_merge.c   combining (merge) and checking (load) sorted count arrays
+  ngram_reader.c    bytes -> tokens -> int32 ids, streamed in chunks (.gz via zlib): whitespace and char
+                    tokenization, UTF-8 checking, interning; at the word level ASCII lines are tokenized in C
+                    exactly like :func:`seqfast.tokenize`, other lines by its regex in Python
+  ngram_hash.c      packed n-gram keys, open-addressing count tables over them, radix sort of packed records
+  ngram_sortcount.c counting engine "sort" (default): the longest n-gram at every position is packed into a key,
+                    keys are radix sorted (buckets in parallel) and every order is read off the runs of equal
+                    prefixes in one pass
+  ngram_count.c     counting engine "hash": one open-addressing table per order and shard (shards partitioned
+                    by the hash of the first id, OpenMP), all orders in one pass; memory grows with the distinct
+                    n-grams instead of the tokens
+  ngram_merge.c     combining (merge) and checking (load) sorted count arrays
 
 Row order: ``NGramCounts.arrays(n)`` rows are sorted lexicographically by ids (first token major), whatever the
 thread count; the vocabulary holds the specials first, then tokens by descending frequency (ties by first
@@ -582,7 +588,7 @@ def count_ids(ids, vocab: Vocab, order: int, n_threads: int | None = None, metho
 
 def count_ngrams(source, order: int, level: str = "word", pad: bool = False, boundaries: str = "line",
                  lower: bool = False, n_threads: int | None = None, vocab: Vocab | None = None,
-                 errors: str = "strict", progress: bool = False) -> NGramCounts:
+                 errors: str = "strict", progress: bool = False, method: str = "sort") -> NGramCounts:
     """Count every n-gram of orders 1..``order`` in a corpus.
 
     Parameters
@@ -603,6 +609,9 @@ def count_ngrams(source, order: int, level: str = "word", pad: bool = False, bou
     errors : invalid UTF-8: ``"strict"`` raises :class:`seqfast.InvalidUTF8Error` naming file and offset,
         ``"replace"`` substitutes U+FFFD, ``"ignore"`` drops bad bytes.
     progress : print a progress bar of bytes read to stderr (when it is a terminal).
+    method : counting engine, ``"sort"`` (default, fastest; working memory ~2 x 8 x ceil(order*bits/64) bytes
+        per token) or ``"hash"`` (memory grows with the distinct n-grams: for very repetitive corpora).
+        Identical results.
 
     Returns
     -------
@@ -622,6 +631,8 @@ def count_ngrams(source, order: int, level: str = "word", pad: bool = False, bou
     if boundaries not in ("line", "none"):
         raise ValueError(f"boundaries must be 'line' or 'none', got {boundaries!r}")
     _check_errors(errors)
+    if method not in ("sort", "hash"):
+        raise ValueError(f"method must be 'sort' or 'hash', got {method!r}")
     if vocab is not None and not isinstance(vocab, Vocab):
         raise TypeError(f"vocab must be a seqfast.Vocab, got {type(vocab).__name__}")
     nt = resolve_threads(n_threads)
@@ -641,7 +652,7 @@ def count_ngrams(source, order: int, level: str = "word", pad: bool = False, bou
                     raise ValueError(f"pad=True needs {s!r} in the vocabulary; build it with specials={PAD_SPECIALS}")
             if ids.size:
                 ids = np.concatenate([[vocab["<s>"]], ids, [vocab["</s>"]]]).astype(np.int32)
-        result = count_ids(ids, vocab, order, nt)
+        result = count_ids(ids, vocab, order, nt, method)
     else:
         ids, itos, specials = _stream_ids(kind, items, level, pad, boundaries, lower, errors, bar)
         if vocab is None:
@@ -657,7 +668,7 @@ def count_ngrams(source, order: int, level: str = "word", pad: bool = False, bou
             ids = remap[ids]
             vocab_out = vocab
             first = None
-        result = count_ids(ids, vocab_out, order, nt)
+        result = count_ids(ids, vocab_out, order, nt, method)
         result.first_seen = first
     if bar is not None:
         bar(None)

@@ -29,6 +29,8 @@ def register(sub) -> None:
     p.add_argument("--format", choices=("tsv", "json"), default="tsv", help="output format (default: tsv)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the n-grams to FILE instead of stdout")
     p.add_argument("--threads", type=int, metavar="T", help="threads (default: all cores, or OMP_NUM_THREADS)")
+    p.add_argument("--engine", choices=("sort", "hash"), default="sort",
+                   help="counting engine: sort (default, fastest) or hash (less memory on very repetitive text)")
     p.add_argument("--save", metavar="PATH", help="also save the counts (binary; NGramCounts.load reads it)")
     p.add_argument("--errors", choices=("strict", "replace", "ignore"), default="strict",
                    help="invalid UTF-8: stop with an error naming file and byte offset (strict, default), "
@@ -132,7 +134,7 @@ def run(args) -> int:
     src = files[0] if len(files) == 1 else files
     counts = count_ngrams(src, order, level=args.level, pad=args.pad, boundaries=args.boundaries,
                           lower=args.lower, n_threads=args.threads, errors=args.errors,
-                          progress=not args.quiet)
+                          progress=not args.quiet, method=args.engine)
     t_count = time.perf_counter() - t0
     if args.save:
         counts.save(args.save)
@@ -165,6 +167,8 @@ def run(args) -> int:
         ntok = counts.total(1)
         per = ", ".join(f"{n}-grams {counts.unique(n):,}" for n in range(1, counts.order + 1))
         print(f"seqfast count: {ntok:,} tokens, {len(counts.vocab):,} types; {per}", file=sys.stderr)
+        bpn = counts.stats.get("bytes_per_ngram")
         print(f"counted in {t_count:.2f} s ({ntok / max(t_count, 1e-9) / 1e6:.1f}M tokens/s), {t_all:.2f} s with "
-              f"output; {counts.stats.get('threads', 1)} thread(s); peak memory {_peak_mb():.0f} MB", file=sys.stderr)
+              f"output; {counts.stats.get('threads', 1)} thread(s); peak memory {_peak_mb():.0f} MB"
+              + (f"; {args.engine} engine {bpn:.1f} bytes per distinct n-gram" if bpn else ""), file=sys.stderr)
     return 0
