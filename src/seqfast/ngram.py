@@ -5,9 +5,9 @@ Pipeline (one stage per file in csrc/, after KenLM's lm/builder):
                     tokenization, UTF-8 checking, interning; at the word level ASCII lines are tokenized in C
                     exactly like :func:`seqfast.tokenize`, other lines by its regex in Python
   ngram_hash.c      packed n-gram keys, open-addressing count tables over them, radix sort of packed records
-  ngram_sortcount.c counting engine "sort" (default): the longest n-gram at every position is packed into a key,
-                    keys are radix sorted (buckets in parallel) and every order is read off the runs of equal
-                    prefixes in one pass
+  ngram_sortcount.c counting engine "sort" (default): positions are bucketed by their first id, the next N-1 ids
+                    of each are packed into a key, each bucket is radix sorted (buckets in parallel) and every
+                    order is read off the runs of equal prefixes in one pass
   ngram_count.c     counting engine "hash": one open-addressing table per order and shard (shards partitioned
                     by the hash of the first id, OpenMP), all orders in one pass; memory grows with the distinct
                     n-grams instead of the tokens
@@ -572,8 +572,8 @@ def count_ids(ids, vocab: Vocab, order: int, n_threads: int | None = None, metho
               min_per_thread: int | None = None) -> NGramCounts:
     """Count n-grams of an int32 id stream (``-1`` marks a line break) over ``vocab``'s ids.
 
-    method: ``"sort"`` (default: radix sort of the packed n-gram at every position; working memory
-    16-32 bytes per token, fastest) or ``"hash"`` (open-addressing tables keyed by packed n-grams, one per
+    method: ``"sort"`` (default: positions bucketed by first id, radix sort of the packed rest of each
+    n-gram; working memory ~10 bytes per token for orders up to 5, fastest) or ``"hash"`` (open-addressing tables keyed by packed n-grams, one per
     order and shard; memory grows with the distinct n-grams, not the tokens). Both give identical results.
     min_per_thread: fewer threads run when there are fewer ids per thread than this (default 2**19: below
     it thread start-up and barriers cost more than they save); the result does not depend on it."""
@@ -609,9 +609,9 @@ def count_ngrams(source, order: int, level: str = "word", pad: bool = False, bou
     errors : invalid UTF-8: ``"strict"`` raises :class:`seqfast.InvalidUTF8Error` naming file and offset,
         ``"replace"`` substitutes U+FFFD, ``"ignore"`` drops bad bytes.
     progress : print a progress bar of bytes read to stderr (when it is a terminal).
-    method : counting engine, ``"sort"`` (default, fastest; working memory ~2 x 8 x ceil(order*bits/64) bytes
-        per token) or ``"hash"`` (memory grows with the distinct n-grams: for very repetitive corpora).
-        Identical results.
+    method : counting engine, ``"sort"`` (default, fastest; working memory ~8 x ceil((order-1)*bits/64) + 2
+        bytes per token, bits = bits of the vocabulary size) or ``"hash"`` (memory grows with the distinct
+        n-grams, ~30-40 bytes each). Identical results.
 
     Returns
     -------
