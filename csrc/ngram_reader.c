@@ -97,16 +97,21 @@ static int emit(sf_ngreader *r, int32_t id) {
 }
 
 int sf_ngreader_token(sf_ngreader *r, const char *s, size_t len) {
-    if (len == 0 || len > SF_TOKCACHE_LEN) return emit(r, sf_strtab_intern(r->tab, s, len));
-    uint64_t h = sf_hash_bytes(s, len);
-    sf_tokcache *e = &r->cache[h & (((uint64_t)1 << SF_TOKCACHE_BITS) - 1)];
-    if (e->h == h && e->len == len && memcmp(e->s, s, len) == 0) return emit(r, e->id);
+    if (len == 0 || len > 8 * SF_TOKCACHE_WORDS) return emit(r, sf_strtab_intern(r->tab, s, len));
+    uint64_t w[SF_TOKCACHE_WORDS] = {0, 0, 0};
+    for (size_t i = 0; i < len; i++) w[i >> 3] |= (uint64_t)(unsigned char)s[i] << (8 * (i & 7));
+    uint64_t h = (w[0] ^ ((uint64_t)len << 59)) * 0x9e3779b97f4a7c15ULL;
+    h = (h ^ w[1] ^ (h >> 29)) * 0xbf58476d1ce4e5b9ULL;
+    h = (h ^ w[2] ^ (h >> 32)) * 0x94d049bb133111ebULL;
+    sf_tokcache *e = &r->cache[h >> (64 - SF_TOKCACHE_BITS)];
+    if (e->len == (int32_t)len && e->w[0] == w[0] && e->w[1] == w[1] && e->w[2] == w[2]) return emit(r, e->id);
     int32_t id = sf_strtab_intern(r->tab, s, len);
     if (id < 0) return id;
-    e->h = h;
+    e->w[0] = w[0];
+    e->w[1] = w[1];
+    e->w[2] = w[2];
     e->id = id;
-    e->len = (uint8_t)len;
-    memcpy(e->s, s, len);
+    e->len = (int32_t)len;
     return emit(r, id);
 }
 

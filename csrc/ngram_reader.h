@@ -20,15 +20,15 @@
 enum { SF_TOK_WHITESPACE = 0, SF_TOK_CHAR = 1 };
 enum { SF_UTF8_STRICT = 0, SF_UTF8_REPLACE = 1, SF_UTF8_IGNORE = 2 };
 
-/* Direct-mapped cache of recent short tokens (bytes inline): one cache line answers most lookups, where the
- * interning table costs several dependent misses (slot, hash, offset, bytes). */
+/* Direct-mapped cache of recent short tokens (bytes inline, zero-padded words): one cache line answers most
+ * lookups with a multiply-shift hash and three word compares, where the interning table costs a stronger hash
+ * and several dependent misses (slot, hash, offset, bytes). */
 #define SF_TOKCACHE_BITS 14
-#define SF_TOKCACHE_LEN 19
+#define SF_TOKCACHE_WORDS 3 /* tokens of up to 24 bytes are cached */
 typedef struct sf_tokcache {
-    uint64_t h;
+    uint64_t w[SF_TOKCACHE_WORDS];
     int32_t id;
-    uint8_t len; /* 0: empty */
-    char s[SF_TOKCACHE_LEN];
+    int32_t len; /* 0: empty */
 } sf_tokcache;
 
 typedef struct sf_ngreader {

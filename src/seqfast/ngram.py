@@ -111,9 +111,6 @@ class _IdStream:
         self.specials = PAD_SPECIALS if pad else PLAIN_SPECIALS
         self.interner = Interner(self.specials, pad, boundaries == "line")
 
-    def add_word_text(self, text: str) -> None:
-        self.interner.add_tokens(_WORD_LINE_RE.findall(text))
-
     def add_word_bytes(self, data: bytes, base: int, name: str, errors: str, lower: bool) -> None:
         self.interner.feed_word_piece(data, base, name, errors, lower, _WORD_LINE_RE.findall)
 
@@ -122,7 +119,7 @@ class _IdStream:
         return ids, itos
 
 
-def _cut_point(buf: bytes, final: bool, level: str) -> int:
+def _cut_point(buf: bytes, final: bool) -> int:
     """Where to split a buffer so no token or UTF-8 sequence is cut: after the last newline, else after the
     last ASCII whitespace (a huge single line still streams)."""
     if final:
@@ -141,7 +138,7 @@ def _feed_word_file(stream: _IdStream, f, name: str, errors: str, lower: bool, p
         data = f.read(_CHUNK)
         final = not data
         buf = pending + data
-        cut = _cut_point(buf, final, "word")
+        cut = _cut_point(buf, final)
         piece, pending = buf[:cut], buf[cut:]
         if piece:
             stream.add_word_bytes(piece, offset, name, errors, lower)
@@ -383,6 +380,7 @@ class NGramCounts:
             yield tuple(itos[i] for i in g[r]), int(c[r])
 
     def __iter__(self):
+        """``for gram, count in counts``: the n-grams of the highest order (use :meth:`items` for others)."""
         return self.items(self.order)
 
     def to_dict(self, order: int = 1) -> dict:
