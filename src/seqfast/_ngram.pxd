@@ -46,4 +46,7 @@ cdef extern from "ngram_count.h" nogil:
 cdef extern from "ngram_merge.h" nogil:
     int sf_ngram_combine(int32_t *out_grams, int64_t *out_counts, int64_t *k_out,
                          const int32_t *grams, const int64_t *counts, int64_t k, int n, int32_t V)
+    int64_t sf_ngram_format_tsv(char *buf, size_t cap, size_t *used, const char *pool, const int64_t *offs,
+                                int32_t V, const int32_t *grams, const int64_t *counts, int64_t k, int n,
+                                const int64_t *rows, int64_t m, int64_t start)
     int sf_ngram_check_sorted(const int32_t *grams, const int64_t *counts, int64_t k, int n, int32_t V)

@@ -304,3 +304,31 @@ def check_sorted(const int32_t[:, ::1] grams, const int64_t[::1] counts, int32_t
     with nogil:
         rc = sf_ngram_check_sorted(&grams[0, 0], &counts[0], k, grams.shape[1], V)
     return ["", "an id is out of range", "a count is not positive", "rows are not strictly increasing"][rc]
+
+
+def write_tsv(write, bytes pool, const int64_t[::1] offs, const int32_t[:, ::1] grams, const int64_t[::1] counts,
+              const int64_t[::1] rows):
+    """write(bytes) the TSV lines of rows (see sf_ngram_format_tsv), 1 MB at a time."""
+    cdef int64_t m = rows.shape[0], k = grams.shape[0], i = 0, nxt
+    cdef int n = grams.shape[1]
+    cdef int32_t V = offs.shape[0] - 1
+    cdef size_t cap = 1 << 20, used = 0
+    if m == 0:
+        return
+    if counts.shape[0] != k:
+        raise ValueError("grams and counts disagree")
+    cdef bytearray buf = bytearray(cap)
+    cdef char *b = buf
+    cdef const char *p = pool
+    while i < m:
+        with nogil:
+            nxt = sf_ngram_format_tsv(b, cap, &used, p, &offs[0], V, &grams[0, 0], &counts[0], k, n, &rows[0], m, i)
+        if nxt < 0:
+            raise_code(<int>nxt, "writing TSV")
+        if nxt == i:  # one row longer than the buffer
+            cap *= 2
+            buf = bytearray(cap)
+            b = buf
+            continue
+        write(bytes(buf[:used]))
+        i = nxt

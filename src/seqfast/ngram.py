@@ -390,16 +390,40 @@ class NGramCounts:
                order_only: bool = True, ties: str = "tokens") -> str | None:
         """Write ``n-gram<TAB>count`` lines (tokens joined by spaces), by count descending, ties by n-gram
         (as strings; ``ties="ids"``: by ids); orders ``order`` (default: the highest) or, with
-        order_only=False, every order 1..N; at most k per order. Returns the text when file is None."""
-        out = io.StringIO() if file is None else file
+        order_only=False, every order 1..N; at most k per order. Returns the text when file is None. The lines
+        are formatted in C (file: a text or binary file object)."""
         orders = [order or self.order] if order_only else range(1, self.order + 1)
-        itos = self.vocab.itos
+        chunks = []
+        if file is None:
+            write = chunks.append
+        elif isinstance(file, (io.RawIOBase, io.BufferedIOBase)) or "b" in getattr(file, "mode", ""):
+            write = file.write
+        elif hasattr(file, "buffer"):  # a text file with a binary buffer (sys.stdout, open(..., "w"))
+            file.flush()
+            write = file.buffer.write
+        else:
+            def write(b):
+                file.write(b.decode("utf-8"))
+        from ._ngram import write_tsv
+        pool, offs = self._token_pool()
         for n in orders:
             g, c = self._grams[self._check_n(n) - 1], self._counts[n - 1]
-            rows = self.top_rows(n, k, min_count, ties)
-            gs, cs = g[rows].tolist(), c[rows].tolist()
-            out.write("".join(f"{' '.join(itos[i] for i in row)}\t{cnt}\n" for row, cnt in zip(gs, cs)))
-        return out.getvalue() if file is None else None
+            rows = self.top_rows(n, k, min_count, ties).astype(np.int64, copy=False)
+            write_tsv(write, pool, offs, g, c, np.ascontiguousarray(rows))
+        if file is None:
+            return b"".join(chunks).decode("utf-8")
+        if hasattr(file, "buffer") and write is getattr(file.buffer, "write", None):
+            file.buffer.flush()
+        return None
+
+    def _token_pool(self):
+        """(bytes of all tokens in id order, (V+1,) int64 offsets) for the C TSV writer."""
+        if getattr(self, "_pool", None) is None:
+            enc = [t.encode("utf-8", "surrogatepass") for t in self.vocab.itos]
+            offs = np.zeros(len(enc) + 1, dtype=np.int64)
+            np.cumsum([len(e) for e in enc], out=offs[1:])
+            self._pool = (b"".join(enc), offs)
+        return self._pool
 
     def __repr__(self) -> str:
         per = ", ".join(f"{n}: {self.unique(n):,}" for n in range(1, self.order + 1))
