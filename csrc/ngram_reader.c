@@ -412,11 +412,10 @@ int64_t sf_file_read(sf_file *f, char *buf, size_t cap) {
 #if SEQFAST_HAVE_ZLIB
     if (cap > (1u << 30)) cap = 1u << 30;
     int n = gzread(f->gz, buf, (unsigned)cap);
-    if (n < 0) {
-        int e;
-        gzerror(f->gz, &e);
-        return e == Z_ERRNO ? SF_EIO : SF_EFORMAT;
-    }
+    int e = Z_OK;
+    if (n <= 0) gzerror(f->gz, &e);
+    if (n < 0) return e == Z_ERRNO ? SF_EIO : SF_EFORMAT;
+    if (n == 0 && e == Z_BUF_ERROR) return SF_EFORMAT; /* the gzip stream ended before its end: truncated */
     return n;
 #else
     size_t n = fread(buf, 1, cap, f->fp);

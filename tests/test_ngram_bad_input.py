@@ -140,12 +140,16 @@ def test_gzip_input(tmp_path, level):
     assert count_ngrams(str(p), 3, level=level) == count_ngrams(BLAKE, 3, level=level)
 
 
-def test_corrupt_gzip(tmp_path):
+@pytest.mark.parametrize("level", ["word", "whitespace"])
+def test_corrupt_and_truncated_gzip(tmp_path, level):
     p = tmp_path / "bad.txt.gz"
     data = gzip.compress(open(BLAKE, "rb").read())
     p.write_bytes(data[:20] + b"\xff" * 200 + data[220:])
     with pytest.raises((ValueError, OSError), match="bad.txt.gz"):
-        count_ngrams(str(p), 2, level="whitespace")
+        count_ngrams(str(p), 2, level=level)
+    p.write_bytes(data[: len(data) // 2])
+    with pytest.raises((ValueError, OSError), match="bad.txt.gz"):
+        count_ngrams(str(p), 2, level=level)
 
 
 def test_stdin_dash(monkeypatch):

@@ -135,7 +135,12 @@ def _feed_word_file(stream: _IdStream, f, name: str, errors: str, lower: bool, p
     pending = b""
     offset = 0
     while True:
-        data = f.read(_CHUNK)
+        try:
+            data = f.read(_CHUNK)
+        except (EOFError, zlib.error, OSError) as e:
+            if name.endswith(".gz"):
+                raise ValueError(f"{name}: corrupt or truncated gzip data ({e})") from None
+            raise OSError(f"{name}: read error ({e})") from None
         final = not data
         buf = pending + data
         cut = _cut_point(buf, final)
