@@ -373,6 +373,44 @@ int sf_ngreader_flush(sf_ngreader *r, int level, int errors) {
     return rc;
 }
 
+static int read_range(sf_ngreader *r, const char *path, int64_t start, int64_t end, int level, int errors) {
+    if (end <= start) return SF_OK;
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return SF_EIO;
+    size_t cap = 1 << 22;
+    char *buf = (char *)malloc(cap);
+    int rc = SF_OK;
+    if (!buf) rc = SF_ENOMEM;
+    else if (fseeko(fp, (off_t)start, SEEK_SET) != 0) rc = SF_EIO;
+    r->offset = start;
+    int64_t left = end - start;
+    while (rc == SF_OK && left > 0) {
+        size_t want = (size_t)left < cap ? (size_t)left : cap;
+        size_t got = fread(buf, 1, want, fp);
+        if (got == 0) {
+            rc = SF_EIO; /* the file shrank or cannot be read */
+            break;
+        }
+        rc = sf_ngreader_feed(r, buf, got, level, errors);
+        left -= (int64_t)got;
+    }
+    if (rc == SF_OK) rc = sf_ngreader_flush(r, level, errors);
+    free(buf);
+    fclose(fp);
+    return rc;
+}
+
+int sf_ngreader_read_ranges(sf_ngreader **rs, int nr, const char *path, const int64_t *bounds, int level,
+                            int errors, int nt, int *rcs) {
+#if SEQFAST_HAVE_OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static, 1)
+#endif
+    for (int i = 0; i < nr; i++) rcs[i] = read_range(rs[i], path, bounds[i], bounds[i + 1], level, errors);
+    for (int i = 0; i < nr; i++)
+        if (rcs[i] != SF_OK) return rcs[i];
+    return SF_OK;
+}
+
 /* ----- files ---------------------------------------------------------------------------------------- */
 struct sf_file {
 #if SEQFAST_HAVE_ZLIB

@@ -77,6 +77,12 @@ int sf_ngreader_end_line(sf_ngreader *r);
 /* End of all input: closes the padded stream in non-lines mode. */
 int sf_ngreader_finish(sf_ngreader *r);
 
+/* Tokenize bytes [bounds[i], bounds[i+1]) of a plain (uncompressed) file with reader rs[i], i < nr, in
+ * parallel (OpenMP, nt threads), each range flushed at its end (ranges should end at line breaks). Error
+ * offsets are absolute. rcs[i] gets each range's status; returns the first failing one's, else SF_OK. */
+int sf_ngreader_read_ranges(sf_ngreader **rs, int nr, const char *path, const int64_t *bounds, int level,
+                            int errors, int nt, int *rcs);
+
 /* Files: plain or gzip (when built with zlib; SEQFAST_HAVE_ZLIB), read in chunks. */
 typedef struct sf_file sf_file;
 /* NULL with *err = SF_EIO when the file cannot be opened. */

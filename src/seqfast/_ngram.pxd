@@ -22,6 +22,8 @@ cdef extern from "ngram_reader.h" nogil:
     int sf_ngreader_token(sf_ngreader *r, const char *s, size_t len)
     int sf_ngreader_end_line(sf_ngreader *r)
     int sf_ngreader_finish(sf_ngreader *r)
+    int sf_ngreader_read_ranges(sf_ngreader **rs, int nr, const char *path, const int64_t *bounds, int level,
+                                int errors, int nt, int *rcs)
     ctypedef struct sf_file:
         pass
     sf_file *sf_file_open(const char *path, int *err)

@@ -223,6 +223,31 @@ cdef class Interner:
         return ids, itos
 
 
+def read_ranges(list interners, str path, const int64_t[::1] bounds, str level, str errors, int n_threads):
+    """Tokenize byte ranges of a plain file in parallel, range i with interners[i] (Interner objects)."""
+    cdef int nr = len(interners), rc, i
+    if bounds.shape[0] != nr + 1:
+        raise ValueError("read_ranges: need len(interners) + 1 bounds")
+    cdef sf_ngreader **rs = <sf_ngreader **>malloc(nr * sizeof(sf_ngreader *))
+    cdef int *rcs = <int *>malloc(nr * sizeof(int))
+    if rs is NULL or rcs is NULL:
+        free(rs); free(rcs)
+        raise MemoryError("out of memory")
+    for i in range(nr):
+        rs[i] = (<Interner>interners[i]).r
+    cdef int lv = _LEVEL[level], er = _ERRORS[errors]
+    cdef bytes bpath = path.encode("utf-8", "surrogateescape")
+    cdef const char *cpath = bpath
+    try:
+        with nogil:
+            rc = sf_ngreader_read_ranges(rs, nr, cpath, &bounds[0], lv, er, n_threads, rcs)
+        for i in range(nr):
+            if rcs[i] != SF_OK:
+                (<Interner>interners[i])._check(rcs[i], path)
+    finally:
+        free(rs); free(rcs)
+
+
 def count(const int32_t[::1] ids, int32_t V, int N, int n_threads, str method="sort",
           int64_t min_per_thread=SF_NGRAM_MIN_PER_THREAD):
     """Count orders 1..N of ids (-1 = line break): ([grams (k,n) int32], [counts (k,) int64], stats).

@@ -155,10 +155,56 @@ def _feed_word_file(stream: _IdStream, f, name: str, errors: str, lower: bool, p
     stream.interner.line_break()
 
 
-def _stream_ids(kind, items, level, pad, boundaries, lower, errors, progress):
+#: Plain files at least this big are tokenized by several threads at once (whitespace/char levels, line mode).
+PARALLEL_READ_MIN = 1 << 24
+
+
+def _line_bounds(path: str, size: int, parts: int) -> list:
+    """Byte offsets splitting a file into about `parts` ranges that end just after a line break."""
+    bounds = [0]
+    with open(path, "rb") as f:
+        for t in range(1, parts):
+            pos = max(size * t // parts, bounds[-1])
+            f.seek(pos)
+            while True:
+                block = f.read(1 << 16)
+                if not block:
+                    pos = size
+                    break
+                k = block.find(b"\n")
+                if k >= 0:
+                    pos += k + 1
+                    break
+                pos += len(block)
+            bounds.append(pos)
+    bounds.append(size)
+    return bounds
+
+
+def _merge_parts(parts):
+    """Concatenate (ids, itos) parts interned separately into one first-appearance vocabulary."""
+    ids0, itos = parts[0]
+    itos = list(itos)
+    index = {t: i for i, t in enumerate(itos)}
+    arrays = [ids0]
+    for ids_t, itos_t in parts[1:]:
+        remap = np.empty(len(itos_t) + 1, dtype=np.int32)
+        for j, t in enumerate(itos_t):
+            i = index.get(t)
+            if i is None:
+                i = index[t] = len(itos)
+                itos.append(t)
+            remap[j] = i
+        remap[-1] = -1  # line breaks
+        arrays.append(remap[ids_t])
+    return (np.concatenate(arrays) if len(arrays) > 1 else ids0), itos
+
+
+def _stream_ids(kind, items, level, pad, boundaries, lower, errors, progress, n_threads: int = 1):
     """(ids int32 with -1 line breaks, itos in first-appearance order, specials)."""
     stream = _IdStream(pad, boundaries)
     it = stream.interner
+    parts = []
     if kind == "paths":
         for path in items:
             if level == "word":
@@ -175,7 +221,21 @@ def _stream_ids(kind, items, level, pad, boundaries, lower, errors, progress):
                     raise IsADirectoryError(f"{path}: is a directory, expected a text file")
                 if not os.path.exists(path):
                     raise FileNotFoundError(f"{path}: no such file")
-                it.feed_path(path, level, errors, progress)
+                size = os.path.getsize(path)
+                if (n_threads > 1 and boundaries == "line" and size >= PARALLEL_READ_MIN and not path.endswith(".gz")
+                        and not _is_gzip(path)):
+                    from ._ngram import Interner, read_ranges
+                    bounds = _line_bounds(path, size, n_threads)
+                    readers = [Interner(stream.specials, pad, True) for _ in range(len(bounds) - 1)]
+                    read_ranges(readers, path, np.asarray(bounds, dtype=np.int64), level, errors, n_threads)
+                    if progress is not None:
+                        progress(size)
+                    parts.append(stream.finish())
+                    parts.extend(r.finish() for r in readers)
+                    stream = _IdStream(pad, boundaries)
+                    it = stream.interner
+                else:
+                    it.feed_path(path, level, errors, progress)
     else:  # lines of text: each str is a line (as if joined by "\n")
         for line in items:
             if not isinstance(line, str):
@@ -188,10 +248,16 @@ def _stream_ids(kind, items, level, pad, boundaries, lower, errors, progress):
                     line = line.lower()
                 it.feed_bytes((line + "\n").encode("utf-8", errors="surrogatepass"), level, "strict")
         it.line_break()
-    ids, itos = stream.finish()
+    parts.append(stream.finish())
+    ids, itos = _merge_parts(parts)
     if lower and level != "word" and kind == "paths":
         ids, itos = _lower_vocab(ids, itos, len(stream.specials))
     return ids, itos, stream.specials
+
+
+def _is_gzip(path: str) -> bool:
+    with open(path, "rb") as f:
+        return f.read(2) == b"\x1f\x8b"
 
 
 def _lower_vocab(ids, itos, n_specials):
@@ -681,7 +747,7 @@ def count_ngrams(source, order: int, level: str = "word", pad: bool = False, bou
                 ids = np.concatenate([[vocab["<s>"]], ids, [vocab["</s>"]]]).astype(np.int32)
         result = count_ids(ids, vocab, order, nt, method)
     else:
-        ids, itos, specials = _stream_ids(kind, items, level, pad, boundaries, lower, errors, bar)
+        ids, itos, specials = _stream_ids(kind, items, level, pad, boundaries, lower, errors, bar, nt)
         if vocab is None:
             ids, itos, freqs, first = _frequency_order(ids, itos, len(specials))
             vocab_out = Vocab.from_tokens(itos, specials=specials, freqs=freqs)
