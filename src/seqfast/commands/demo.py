@@ -59,6 +59,25 @@ def step_batches(ctx) -> None:
     print()
 
 
+def step_counts(ctx) -> None:
+    from ..ngram import count_ngrams
+
+    t0 = time.perf_counter()
+    lines = ctx["text"].lower().split("\n")
+    counts = count_ngrams(iter(lines), 3, pad=True)
+    dt = time.perf_counter() - t0
+    ctx["ngram_counts"] = counts
+    print("== 3. Counting n-grams (lines padded with <s> ... </s>) ==")
+    print(f"{counts.total(1):,} tokens; distinct: " + ", ".join(
+        f"{counts.unique(n):,} {n}-grams" for n in range(1, 4)) + f"  [{dt * 1e3:.0f} ms]")
+    for n in (2, 3):
+        print(f"top {n}-grams:", ", ".join(f"{' '.join(g)!r} {c}" for g, c in counts.most_common(6, order=n)))
+    coc = counts.counts_of_counts(3)
+    print("trigrams seen once, twice, three times (Kneser-Ney's n1, n2, n3):",
+          ", ".join(f"{coc.get(i, 0):,}" for i in (1, 2, 3)))
+    print()
+
+
 def step_rnn(ctx) -> None:
     """A char-level RNN language model trained for ~30 s: its perplexity against the unigram model's, and a
     sample. Skipped with --quick."""
@@ -128,7 +147,7 @@ def step_vanishing_gradient(ctx) -> None:
     print()
 
 
-STEPS = [step_text, step_batches, step_rnn, step_vanishing_gradient]
+STEPS = [step_text, step_batches, step_counts, step_rnn, step_vanishing_gradient]
 
 
 def run(args) -> int:
