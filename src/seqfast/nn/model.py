@@ -81,6 +81,9 @@ class RNNLM:
                  nonlinearity: str = "tanh", dtype: str = "float32", seed: int | None = 0,
                  num_layers: int = 1, cell: str | None = None, n_threads: int | None = None,
                  dropout: float = 0.0):
+        from . import _tune_malloc_once
+
+        _tune_malloc_once()
         for name, v in (("vocab_size", vocab_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
                 raise ValueError(f"{name} must be a positive int, got {v!r}")
