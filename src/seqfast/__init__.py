@@ -11,6 +11,7 @@ from .text import WORD_PATTERN, InvalidUTF8Error, Vocab, one_hot, read_text, tok
 from .data import batches, windows
 from .metrics import cross_entropy, perplexity
 from . import datasets, reference
+from .lm import NGramLM
 
 try:
     __version__ = _pkg_version("seqfast")
@@ -19,5 +20,5 @@ except PackageNotFoundError:  # running from a source tree
 
 __all__ = [
     "openmp_info", "resolve_threads", "WORD_PATTERN", "InvalidUTF8Error", "Vocab", "one_hot", "read_text",
-    "tokenize", "batches", "windows", "cross_entropy", "perplexity", "datasets", "reference",
+    "tokenize", "batches", "windows", "cross_entropy", "perplexity", "datasets", "reference", "NGramLM",
 ]
