@@ -61,8 +61,7 @@ def adjusted_counts(raw: list[dict], bos: int, unk: int) -> list[dict]:
             if g[1] != bos:  # g = x s: one more distinct left neighbour of s
                 a[g[1:]] += 1
         adj[n - 1] = a
-    if N > 1:
-        adj[0][(bos,)] = 0
+    adj[0][(bos,)] = 0
     adj[0].setdefault((unk,), 0)
     return adj
 
