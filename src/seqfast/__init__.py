@@ -1,7 +1,8 @@
 """seqfast: fast, correct sequence models over text and other token streams.
 
 Text to numbers (:func:`tokenize`, :class:`Vocab`, :func:`one_hot`), sequence partitioning
-(:func:`windows`, :class:`batches`), metrics (:func:`perplexity`, :func:`cross_entropy`); C kernels with
+(:func:`windows`, :class:`batches`), metrics (:func:`perplexity`, :func:`cross_entropy`),
+n-gram counting (:func:`count_ngrams`, :class:`NGramCounts`); C kernels with
 OpenMP underneath (:func:`openmp_info`).
 """
 from importlib.metadata import PackageNotFoundError, version as _pkg_version
@@ -10,6 +11,7 @@ from ._threads import openmp_info, resolve_threads
 from .text import WORD_PATTERN, InvalidUTF8Error, Vocab, one_hot, read_text, tokenize
 from .data import batches, windows
 from .metrics import cross_entropy, perplexity
+from .ngram import NGramCounts, count_ngrams
 from . import datasets, reference
 from .lm import NGramLM
 
@@ -20,5 +22,6 @@ except PackageNotFoundError:  # running from a source tree
 
 __all__ = [
     "openmp_info", "resolve_threads", "WORD_PATTERN", "InvalidUTF8Error", "Vocab", "one_hot", "read_text",
-    "tokenize", "batches", "windows", "cross_entropy", "perplexity", "datasets", "reference", "NGramLM",
+    "tokenize", "batches", "windows", "cross_entropy", "perplexity", "datasets", "reference",
+    "count_ngrams", "NGramCounts", "NGramLM",
 ]

@@ -34,10 +34,7 @@ LN10 = math.log(10.0)
 def _count(corpus, order, level, lower, n_threads, errors, progress):
     if hasattr(corpus, "arrays") and hasattr(corpus, "vocab"):
         return corpus
-    try:
-        from .. import count_ngrams
-    except ImportError:  # the counting engine is not merged yet
-        from ._standin import count_ngrams
+    from ..ngram import count_ngrams
     if isinstance(corpus, str) and not os.path.exists(corpus) and "\n" in corpus:
         corpus = corpus.split("\n")
     return count_ngrams(corpus, order, level=level, pad=True, lower=lower, n_threads=n_threads, errors=errors,

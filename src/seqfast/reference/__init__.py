@@ -3,4 +3,5 @@
 They are slow on purpose: tests compare every kernel with its twin here.
 """
 from . import text  # noqa: F401
+from . import ngram  # noqa: F401
 from . import lm  # noqa: F401

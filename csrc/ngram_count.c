@@ -1,0 +1,159 @@
+/* ngram_count.c: all orders 1..N in one pass, OpenMP over shards (see ngram_count.h).
+ * Input: ids (T,) int32 with -1 line breaks. Output: per order, sorted distinct n-grams and int64 counts. */
+#include "ngram_count.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Shard of an n-gram: a hash of its first id (multiplicative hash, high bits, scaled to nt). */
+static inline int shard_of(int32_t w, int nt) {
+    uint32_t h = (uint32_t)w * 2654435761u;
+    h ^= h >> 15;
+    h *= 0x2c1b3c6du;
+    h ^= h >> 12;
+    return (int)(((uint64_t)h * (uint64_t)nt) >> 32);
+}
+
+void sf_ngram_free(sf_ngcounter *c) {
+    if (!c) return;
+    if (c->tabs)
+        for (int i = 0; i < c->nt * c->N; i++) sf_ngtab_free(&c->tabs[i]);
+    free(c->tabs);
+    free(c->uni);
+    free(c->k);
+    free(c);
+}
+
+/* Count the n-grams (orders 2..N) of the positions in shard t, then compact and sort its tables. */
+static int count_shard(sf_ngcounter *c, int t, const int32_t *ids, int64_t T) {
+    const int N = c->N, b = c->b, nt = c->nt;
+    sf_ngtab *tabs = c->tabs + (size_t)t * N;
+    int W[SF_NGRAM_MAX_ORDER + 1];
+    for (int n = 1; n <= N; n++) W[n] = sf_ngram_words(n, b);
+    uint64_t key[SF_NGRAM_MAX_WORDS];
+    for (int64_t i = 0; i < T; i++) {
+        int32_t w = ids[i];
+        if (w < 0 || (nt > 1 && shard_of(w, nt) != t)) continue;
+        c->uni[w]++; /* shards own disjoint ids: no race */
+        memset(key, 0, sizeof(key));
+        sf_ngkey_put(key, 0, b, (uint32_t)w);
+        for (int n = 2; n <= N; n++) {
+            int64_t j = i + n - 1;
+            if (j >= T || ids[j] < 0) break;
+            sf_ngkey_put(key, n - 1, b, (uint32_t)ids[j]);
+            if (sf_ngtab_add(&tabs[n - 1], key, 1) != SF_OK) return SF_ENOMEM;
+        }
+    }
+    for (int n = 2; n <= N; n++) {
+        sf_ngtab *tb = &tabs[n - 1];
+        size_t k = sf_ngtab_compact(tb);
+        if (sf_ngrec_sort(tb->slots, k, tb->W, n * b) != SF_OK) return SF_ENOMEM;
+    }
+    return SF_OK;
+}
+
+int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads) {
+    *out = NULL;
+    if (N < 1 || N > SF_NGRAM_MAX_ORDER || V < 1 || T < 0) return SF_EVALUE;
+    for (int64_t i = 0; i < T; i++)
+        if (ids[i] < -1 || ids[i] >= V) return SF_EINDEX;
+    int nt = sf_resolve_threads(n_threads);
+    if (nt < 1) nt = 1;
+    if (nt > 256) nt = 256; /* export merges at most 256 shards */
+    sf_ngcounter *c = (sf_ngcounter *)calloc(1, sizeof(*c));
+    if (!c) return SF_ENOMEM;
+    c->N = N;
+    c->V = V;
+    c->b = sf_ngram_bits(V);
+    c->nt = nt;
+    c->uni = (int64_t *)calloc((size_t)V, sizeof(int64_t));
+    c->tabs = (sf_ngtab *)calloc((size_t)nt * N, sizeof(sf_ngtab));
+    c->k = (size_t *)calloc((size_t)N, sizeof(size_t));
+    if (!c->uni || !c->tabs || !c->k) {
+        sf_ngram_free(c);
+        return SF_ENOMEM;
+    }
+    int rc = SF_OK;
+    for (int t = 0; t < nt && rc == SF_OK; t++)
+        for (int n = 2; n <= N && rc == SF_OK; n++)
+            rc = sf_ngtab_init(&c->tabs[(size_t)t * N + n - 1], sf_ngram_words(n, c->b), 1024);
+    if (rc != SF_OK) {
+        sf_ngram_free(c);
+        return rc;
+    }
+    int status = SF_OK;
+#if SEQFAST_HAVE_OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static, 1)
+#endif
+    for (int t = 0; t < nt; t++) {
+        int r = count_shard(c, t, ids, T);
+        if (r != SF_OK) {
+#if SEQFAST_HAVE_OPENMP
+#pragma omp critical(sf_ngram_status)
+#endif
+            status = r;
+        }
+    }
+    if (status != SF_OK) {
+        sf_ngram_free(c);
+        return status;
+    }
+    for (int32_t w = 0; w < V; w++) c->k[0] += c->uni[w] > 0;
+    c->table_bytes = (size_t)V * sizeof(int64_t);
+    for (int t = 0; t < nt; t++)
+        for (int n = 2; n <= N; n++) {
+            sf_ngtab *tb = &c->tabs[(size_t)t * N + n - 1];
+            c->k[n - 1] += tb->n;
+            c->table_bytes += tb->cap * (size_t)(tb->W + 1) * sizeof(uint64_t);
+        }
+    *out = c;
+    return SF_OK;
+}
+
+int64_t sf_ngram_unique(const sf_ngcounter *c, int n) {
+    if (n < 1 || n > c->N) return -1;
+    return (int64_t)c->k[n - 1];
+}
+
+static inline int key_cmp(const uint64_t *a, const uint64_t *b, int W) {
+    for (int i = 0; i < W; i++)
+        if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
+    return 0;
+}
+
+int sf_ngram_export(const sf_ngcounter *c, int n, int32_t *grams, int64_t *counts) {
+    if (n < 1 || n > c->N) return SF_EVALUE;
+    if (n == 1) {
+        size_t k = 0;
+        for (int32_t w = 0; w < c->V; w++)
+            if (c->uni[w] > 0) {
+                grams[k] = w;
+                counts[k++] = c->uni[w];
+            }
+        return SF_OK;
+    }
+    /* merge the nt sorted shards (disjoint keys) */
+    const int nt = c->nt, W = sf_ngram_words(n, c->b), S = W + 1;
+    size_t pos[256];
+    if (nt > 256) return SF_EVALUE;
+    for (int t = 0; t < nt; t++) pos[t] = 0;
+    size_t total = c->k[n - 1];
+    for (size_t out = 0; out < total; out++) {
+        int best = -1;
+        const uint64_t *br = NULL;
+        for (int t = 0; t < nt; t++) {
+            const sf_ngtab *tb = &c->tabs[(size_t)t * c->N + n - 1];
+            if (pos[t] >= tb->n) continue;
+            const uint64_t *r = tb->slots + pos[t] * S;
+            if (best < 0 || key_cmp(r, br, W) < 0) {
+                best = t;
+                br = r;
+            }
+        }
+        if (best < 0) return SF_EVALUE; /* cannot happen: k counts every record */
+        pos[best]++;
+        sf_ngrec_unpack(grams + out * (size_t)n, br, n, c->b);
+        counts[out] = (int64_t)br[W];
+    }
+    return SF_OK;
+}

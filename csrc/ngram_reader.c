@@ -1,0 +1,363 @@
+/* ngram_reader.c: streaming tokenizer and interner (see ngram_reader.h).
+ * Input: UTF-8 bytes in chunks, or tokens. Output: int32 ids with -1 line breaks and optional <s> </s>. */
+#include "ngram_reader.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if SEQFAST_HAVE_ZLIB
+#include <zlib.h>
+#endif
+
+static const char FFFD[3] = {(char)0xEF, (char)0xBF, (char)0xBD};
+
+static inline int is_ws(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+/* Length of the valid UTF-8 sequence at s (n bytes available): > 0 valid; < 0: the first -q bytes are a
+ * maximal invalid subpart (Python's decoder replaces them with one U+FFFD); 0: incomplete (only when !final). */
+static int utf8_seq(const unsigned char *s, size_t n, int final) {
+    unsigned c = s[0];
+    if (c < 0x80) return 1;
+    int need;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) need = 1;
+    else if (c == 0xE0) { need = 2; lo = 0xA0; }
+    else if (c == 0xED) { need = 2; hi = 0x9F; } /* no surrogates */
+    else if (c >= 0xE1 && c <= 0xEF) need = 2;
+    else if (c == 0xF0) { need = 3; lo = 0x90; }
+    else if (c >= 0xF1 && c <= 0xF3) need = 3;
+    else if (c == 0xF4) { need = 3; hi = 0x8F; } /* <= U+10FFFF */
+    else return -1;
+    for (int i = 1; i <= need; i++) {
+        if ((size_t)i >= n) return final ? -i : 0;
+        unsigned d = s[i];
+        if (i == 1 ? (d < lo || d > hi) : (d < 0x80 || d > 0xBF)) return -i;
+    }
+    return need + 1;
+}
+
+sf_ngreader *sf_ngreader_new(const char *const *specials, const size_t *lens, int n_specials, int lines, int pad,
+                             int32_t bos_id, int32_t eos_id) {
+    sf_ngreader *r = (sf_ngreader *)calloc(1, sizeof(*r));
+    if (!r) return NULL;
+    r->tab = sf_strtab_new(1 << 16);
+    r->cap_ids = 1 << 16;
+    r->ids = (int32_t *)malloc((size_t)r->cap_ids * sizeof(int32_t));
+    r->tok_cap = 256;
+    r->tok = (char *)malloc(r->tok_cap);
+    r->scratch_cap = 256;
+    r->scratch = (char *)malloc(r->scratch_cap);
+    if (!r->tab || !r->ids || !r->tok || !r->scratch) {
+        sf_ngreader_free(r);
+        return NULL;
+    }
+    for (int i = 0; i < n_specials; i++)
+        if (sf_strtab_intern(r->tab, specials[i], lens[i]) < 0) {
+            sf_ngreader_free(r);
+            return NULL;
+        }
+    r->lines = lines;
+    r->pad = pad;
+    r->bos = bos_id;
+    r->eos = eos_id;
+    for (int c = 0; c < 128; c++) r->ascii[c] = -1;
+    r->bad_offset = -1;
+    return r;
+}
+
+void sf_ngreader_free(sf_ngreader *r) {
+    if (!r) return;
+    sf_strtab_free(r->tab);
+    free(r->ids);
+    free(r->tok);
+    free(r->scratch);
+    free(r);
+}
+
+static int push(sf_ngreader *r, int32_t id) {
+    if (r->n_ids == r->cap_ids) {
+        int64_t nc = r->cap_ids * 2;
+        int32_t *p = (int32_t *)realloc(r->ids, (size_t)nc * sizeof(int32_t));
+        if (!p) return SF_ENOMEM;
+        r->ids = p;
+        r->cap_ids = nc;
+    }
+    r->ids[r->n_ids++] = id;
+    return SF_OK;
+}
+
+static int emit(sf_ngreader *r, int32_t id) {
+    if (id < 0) return id; /* an error code from interning */
+    if (r->pad && r->in_line == 0 && push(r, r->bos) != SF_OK) return SF_ENOMEM;
+    r->in_line++;
+    return push(r, id);
+}
+
+int sf_ngreader_token(sf_ngreader *r, const char *s, size_t len) {
+    return emit(r, sf_strtab_intern(r->tab, s, len));
+}
+
+int sf_ngreader_end_line(sf_ngreader *r) {
+    if (!r->lines || r->in_line == 0) return SF_OK;
+    if (r->pad && push(r, r->eos) != SF_OK) return SF_ENOMEM;
+    r->in_line = 0;
+    return push(r, -1);
+}
+
+int sf_ngreader_finish(sf_ngreader *r) {
+    if (r->lines || r->in_line == 0) return SF_OK;
+    if (r->pad && push(r, r->eos) != SF_OK) return SF_ENOMEM;
+    r->in_line = 0;
+    return SF_OK;
+}
+
+static int scratch_reserve(sf_ngreader *r, size_t need) {
+    if (need <= r->scratch_cap) return SF_OK;
+    size_t nc = r->scratch_cap;
+    while (nc < need) nc *= 2;
+    char *p = (char *)realloc(r->scratch, nc);
+    if (!p) return SF_ENOMEM;
+    r->scratch = p;
+    r->scratch_cap = nc;
+    return SF_OK;
+}
+
+/* Handle a maximal invalid subpart at stream offset off: strict records it and fails. */
+static int invalid(sf_ngreader *r, int64_t off, unsigned char byte, int errors) {
+    if (errors == SF_UTF8_STRICT) {
+        r->bad_offset = off;
+        r->bad_byte = byte;
+        return SF_EFORMAT;
+    }
+    return SF_OK;
+}
+
+/* A whitespace-level token: check its UTF-8, clean it per errors, intern and emit it. */
+static int end_token(sf_ngreader *r, const char *s, size_t len, int64_t start, int errors) {
+    size_t i = 0;
+    while (i < len && (unsigned char)s[i] < 0x80) i++;
+    if (i < len) { /* non-ASCII: validate */
+        size_t j = i;
+        int clean = 1;
+        while (j < len) {
+            int q = utf8_seq((const unsigned char *)s + j, len - j, 1);
+            if (q < 0) { clean = 0; break; }
+            j += (size_t)q;
+        }
+        if (!clean) {
+            if (errors == SF_UTF8_STRICT) return invalid(r, start + (int64_t)j, (unsigned char)s[j], errors);
+            if (scratch_reserve(r, len * 3) != SF_OK) return SF_ENOMEM; /* worst case: every byte -> U+FFFD */
+            size_t o = 0;
+            j = 0;
+            while (j < len) {
+                int q = utf8_seq((const unsigned char *)s + j, len - j, 1);
+                if (q > 0) {
+                    memcpy(r->scratch + o, s + j, (size_t)q);
+                    o += (size_t)q;
+                    j += (size_t)q;
+                } else {
+                    if (errors == SF_UTF8_REPLACE) {
+                        memcpy(r->scratch + o, FFFD, 3);
+                        o += 3;
+                    }
+                    j += (size_t)(-q);
+                }
+            }
+            if (o == 0) return SF_OK; /* nothing left of the token */
+            return sf_ngreader_token(r, r->scratch, o);
+        }
+    }
+    return sf_ngreader_token(r, s, len);
+}
+
+static int tok_append(sf_ngreader *r, const char *s, size_t n) {
+    if (r->tok_len + n > r->tok_cap) {
+        size_t nc = r->tok_cap;
+        while (nc < r->tok_len + n) nc *= 2;
+        char *p = (char *)realloc(r->tok, nc);
+        if (!p) return SF_ENOMEM;
+        r->tok = p;
+        r->tok_cap = nc;
+    }
+    memcpy(r->tok + r->tok_len, s, n);
+    r->tok_len += n;
+    return SF_OK;
+}
+
+static int feed_whitespace(sf_ngreader *r, const char *buf, size_t len, int errors) {
+    const unsigned char *u = (const unsigned char *)buf;
+    size_t i = 0;
+    int rc;
+    while (i < len) {
+        if (is_ws(u[i])) {
+            if (r->tok_len) {
+                rc = end_token(r, r->tok, r->tok_len, r->tok_start, errors);
+                r->tok_len = 0;
+                if (rc != SF_OK) return rc;
+            }
+            if (u[i] == '\n' && (rc = sf_ngreader_end_line(r)) != SF_OK) return rc;
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < len && !is_ws(u[j])) j++;
+        if (j == len) { /* the token may continue in the next chunk */
+            if (!r->tok_len) r->tok_start = r->offset + (int64_t)i;
+            if ((rc = tok_append(r, buf + i, j - i)) != SF_OK) return rc;
+        } else if (r->tok_len) {
+            if ((rc = tok_append(r, buf + i, j - i)) != SF_OK) return rc;
+            rc = end_token(r, r->tok, r->tok_len, r->tok_start, errors);
+            r->tok_len = 0;
+            if (rc != SF_OK) return rc;
+        } else if ((rc = end_token(r, buf + i, j - i, r->offset + (int64_t)i, errors)) != SF_OK) {
+            return rc;
+        }
+        i = j;
+    }
+    return SF_OK;
+}
+
+static int char_token(sf_ngreader *r, const char *s, int n) {
+    unsigned char c = (unsigned char)s[0];
+    if (n == 1) {
+        if (c == '\n' && r->lines) return sf_ngreader_end_line(r);
+        if (r->ascii[c] < 0) {
+            int32_t id = sf_strtab_intern(r->tab, s, 1);
+            if (id < 0) return id;
+            r->ascii[c] = id;
+        }
+        return emit(r, r->ascii[c]);
+    }
+    return sf_ngreader_token(r, s, (size_t)n);
+}
+
+static int bad_char(sf_ngreader *r, int64_t off, unsigned char byte, int errors) {
+    int rc = invalid(r, off, byte, errors);
+    if (rc != SF_OK) return rc;
+    return errors == SF_UTF8_REPLACE ? sf_ngreader_token(r, FFFD, 3) : SF_OK;
+}
+
+static int feed_char(sf_ngreader *r, const char *buf, size_t len, int errors) {
+    const unsigned char *u = (const unsigned char *)buf;
+    size_t i = 0;
+    int rc;
+    while (i < len) {
+        if (r->cp_len > 0) { /* complete a code point begun in an earlier chunk, one byte at a time */
+            r->cp[r->cp_len++] = u[i++];
+            int q = utf8_seq(r->cp, (size_t)r->cp_len, 0);
+            if (q == 0) continue;
+            int n = r->cp_len;
+            r->cp_len = 0;
+            if (q > 0) {
+                if ((rc = char_token(r, (const char *)r->cp, q)) != SF_OK) return rc;
+            } else {
+                if ((rc = bad_char(r, r->cp_start, r->cp[0], errors)) != SF_OK) return rc;
+                if (-q < n) i--; /* the byte that broke the sequence starts afresh */
+            }
+            continue;
+        }
+        if (u[i] < 0x80) {
+            if ((rc = char_token(r, buf + i, 1)) != SF_OK) return rc;
+            i++;
+            continue;
+        }
+        int q = utf8_seq(u + i, len - i, 0);
+        if (q > 0) {
+            if ((rc = char_token(r, buf + i, q)) != SF_OK) return rc;
+            i += (size_t)q;
+        } else if (q < 0) {
+            if ((rc = bad_char(r, r->offset + (int64_t)i, u[i], errors)) != SF_OK) return rc;
+            i += (size_t)(-q);
+        } else { /* incomplete at the end of the chunk */
+            r->cp_len = (int)(len - i);
+            memcpy(r->cp, u + i, len - i);
+            r->cp_start = r->offset + (int64_t)i;
+            i = len;
+        }
+    }
+    return SF_OK;
+}
+
+int sf_ngreader_feed(sf_ngreader *r, const char *buf, size_t len, int level, int errors) {
+    int rc = level == SF_TOK_CHAR ? feed_char(r, buf, len, errors) : feed_whitespace(r, buf, len, errors);
+    r->offset += (int64_t)len;
+    return rc;
+}
+
+int sf_ngreader_flush(sf_ngreader *r, int level, int errors) {
+    int rc = SF_OK;
+    if (r->tok_len) {
+        rc = end_token(r, r->tok, r->tok_len, r->tok_start, errors);
+        r->tok_len = 0;
+    }
+    if (rc == SF_OK && r->cp_len) {
+        r->cp_len = 0;
+        rc = bad_char(r, r->cp_start, r->cp[0], errors);
+    }
+    if (rc == SF_OK) rc = sf_ngreader_end_line(r);
+    r->offset = 0;
+    return rc;
+}
+
+/* ----- files ---------------------------------------------------------------------------------------- */
+struct sf_file {
+#if SEQFAST_HAVE_ZLIB
+    gzFile gz;
+#else
+    FILE *fp;
+#endif
+};
+
+sf_file *sf_file_open(const char *path, int *err) {
+    *err = SF_OK;
+    sf_file *f = (sf_file *)calloc(1, sizeof(*f));
+    if (!f) {
+        *err = SF_ENOMEM;
+        return NULL;
+    }
+#if SEQFAST_HAVE_ZLIB
+    f->gz = gzopen(path, "rb"); /* reads gzip and plain files alike */
+    if (!f->gz) {
+        free(f);
+        *err = SF_EIO;
+        return NULL;
+    }
+    gzbuffer(f->gz, 1 << 17);
+#else
+    f->fp = fopen(path, "rb");
+    if (!f->fp) {
+        free(f);
+        *err = SF_EIO;
+        return NULL;
+    }
+#endif
+    return f;
+}
+
+int64_t sf_file_read(sf_file *f, char *buf, size_t cap) {
+#if SEQFAST_HAVE_ZLIB
+    if (cap > (1u << 30)) cap = 1u << 30;
+    int n = gzread(f->gz, buf, (unsigned)cap);
+    if (n < 0) {
+        int e;
+        gzerror(f->gz, &e);
+        return e == Z_ERRNO ? SF_EIO : SF_EFORMAT;
+    }
+    return n;
+#else
+    size_t n = fread(buf, 1, cap, f->fp);
+    if (n == 0 && ferror(f->fp)) return SF_EIO;
+    return (int64_t)n;
+#endif
+}
+
+void sf_file_close(sf_file *f) {
+    if (!f) return;
+#if SEQFAST_HAVE_ZLIB
+    gzclose(f->gz);
+#else
+    fclose(f->fp);
+#endif
+    free(f);
+}

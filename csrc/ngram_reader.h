@@ -1,0 +1,69 @@
+/* ngram_reader.h: bytes -> tokens -> int32 ids, streaming, for the n-gram counter.
+ *
+ * Input: UTF-8 bytes fed in chunks of any size (a token or a UTF-8 sequence may straddle chunks), or tokens
+ * fed one by one (the word level, tokenized by the caller). Output: ids (T,) int32 in first-appearance order
+ * of an interning table whose first entries are the specials, with -1 after each line in "lines" mode and
+ * <s> ... </s> around each line (or around the whole stream without lines) when padding. Lines without tokens
+ * produce nothing.
+ *
+ * Tokenization: SF_TOK_WHITESPACE splits at ASCII whitespace (space \t \n \v \f \r); SF_TOK_CHAR makes every
+ * code point a token ("\n" ends a line in lines mode, else it is a token).
+ * Invalid UTF-8 (checked per token / code point, maximal invalid subparts as Python's decoder):
+ * SF_UTF8_STRICT stops with SF_EFORMAT and records the byte offset; REPLACE substitutes U+FFFD; IGNORE drops.
+ */
+#ifndef NGRAM_READER_H
+#define NGRAM_READER_H
+
+#include "sf_common.h"
+#include "sf_strtab.h"
+
+enum { SF_TOK_WHITESPACE = 0, SF_TOK_CHAR = 1 };
+enum { SF_UTF8_STRICT = 0, SF_UTF8_REPLACE = 1, SF_UTF8_IGNORE = 2 };
+
+typedef struct sf_ngreader {
+    sf_strtab *tab;           /* token -> id; specials first */
+    int32_t *ids;             /* (n_ids,) output stream */
+    int64_t n_ids, cap_ids;
+    int lines, pad;           /* -1 after each line; <s> ... </s> around each line (stream) */
+    int32_t bos, eos;         /* ids of <s>, </s> when pad */
+    int64_t in_line;          /* tokens emitted in the current line */
+    char *tok;                /* pending token bytes (whitespace level) */
+    size_t tok_len, tok_cap;
+    int64_t tok_start;        /* stream offset of the pending token's first byte */
+    unsigned char cp[4];      /* pending bytes of a code point (char level) */
+    int cp_len, cp_need;
+    int64_t cp_start;
+    int32_t ascii[128];       /* char level: id of each ASCII char, -1 until interned */
+    int64_t offset;           /* bytes consumed so far (across feeds of one source) */
+    int64_t bad_offset;       /* strict mode: offset of the first invalid byte */
+    int bad_byte;
+    char *scratch;            /* cleaned token bytes (replace / ignore) */
+    size_t scratch_cap;
+} sf_ngreader;
+
+/* A reader with these specials interned first (ids 0..n_specials-1); pad uses specials bos_id, eos_id.
+ * NULL when out of memory. */
+sf_ngreader *sf_ngreader_new(const char *const *specials, const size_t *lens, int n_specials, int lines, int pad,
+                             int32_t bos_id, int32_t eos_id);
+void sf_ngreader_free(sf_ngreader *r);
+
+/* Tokenize len bytes (level SF_TOK_*, errors SF_UTF8_*). SF_EFORMAT (strict, see bad_offset), SF_ENOMEM. */
+int sf_ngreader_feed(sf_ngreader *r, const char *buf, size_t len, int level, int errors);
+/* End of a source: flush the pending token / code point and end the current line. */
+int sf_ngreader_flush(sf_ngreader *r, int level, int errors);
+/* One already-tokenized token (valid UTF-8). SF_ENOMEM, SF_EOVERFLOW. */
+int sf_ngreader_token(sf_ngreader *r, const char *s, size_t len);
+/* End the current line (in lines mode: </s> when padding, then -1). */
+int sf_ngreader_end_line(sf_ngreader *r);
+/* End of all input: closes the padded stream in non-lines mode. */
+int sf_ngreader_finish(sf_ngreader *r);
+
+/* Files: plain or gzip (when built with zlib; SEQFAST_HAVE_ZLIB), read in chunks. */
+typedef struct sf_file sf_file;
+/* NULL with *err = SF_EIO when the file cannot be opened. */
+sf_file *sf_file_open(const char *path, int *err);
+/* Bytes read into buf (0 at the end), or SF_EIO / SF_EFORMAT (corrupt gzip). */
+int64_t sf_file_read(sf_file *f, char *buf, size_t cap);
+void sf_file_close(sf_file *f);
+
+#endif

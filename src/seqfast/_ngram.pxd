@@ -1,0 +1,43 @@
+# Contract with csrc/ngram_reader.h, ngram_count.h, ngram_merge.h: declarations only.
+from libc.stdint cimport int32_t, int64_t
+
+cdef extern from "ngram_reader.h" nogil:
+    enum: SF_TOK_WHITESPACE, SF_TOK_CHAR
+    enum: SF_UTF8_STRICT, SF_UTF8_REPLACE, SF_UTF8_IGNORE
+    ctypedef struct sf_strtab:
+        int32_t n
+    ctypedef struct sf_ngreader:
+        sf_strtab *tab
+        int32_t *ids
+        int64_t n_ids
+        int64_t bad_offset
+        int bad_byte
+    sf_ngreader *sf_ngreader_new(const char *const *specials, const size_t *lens, int n_specials, int lines,
+                                 int pad, int32_t bos_id, int32_t eos_id)
+    void sf_ngreader_free(sf_ngreader *r)
+    int sf_ngreader_feed(sf_ngreader *r, const char *buf, size_t len, int level, int errors)
+    int sf_ngreader_flush(sf_ngreader *r, int level, int errors)
+    int sf_ngreader_token(sf_ngreader *r, const char *s, size_t len)
+    int sf_ngreader_end_line(sf_ngreader *r)
+    int sf_ngreader_finish(sf_ngreader *r)
+    ctypedef struct sf_file:
+        pass
+    sf_file *sf_file_open(const char *path, int *err)
+    int64_t sf_file_read(sf_file *f, char *buf, size_t cap)
+    void sf_file_close(sf_file *f)
+    const char *sf_strtab_get(const sf_strtab *t, int32_t id, size_t *len)
+
+cdef extern from "ngram_count.h" nogil:
+    enum: SF_NGRAM_MAX_ORDER
+    ctypedef struct sf_ngcounter:
+        int nt
+        size_t table_bytes
+    int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads)
+    int64_t sf_ngram_unique(const sf_ngcounter *c, int n)
+    int sf_ngram_export(const sf_ngcounter *c, int n, int32_t *grams, int64_t *counts)
+    void sf_ngram_free(sf_ngcounter *c)
+
+cdef extern from "ngram_merge.h" nogil:
+    int sf_ngram_combine(int32_t *out_grams, int64_t *out_counts, int64_t *k_out,
+                         const int32_t *grams, const int64_t *counts, int64_t k, int n, int32_t V)
+    int sf_ngram_check_sorted(const int32_t *grams, const int64_t *counts, int64_t k, int n, int32_t V)

@@ -1,0 +1,272 @@
+# cython: boundscheck=False, wraparound=False, language_level=3
+"""Thin wrapper over csrc/ngram_*.c: the streaming reader/interner, the counter, combine and checks.
+
+The Python layer (seqfast.ngram) owns names, defaults and docs; this layer checks buffers, releases the GIL
+around C calls and turns SF_E* codes into Python exceptions.
+"""
+from cpython.unicode cimport PyUnicode_Check
+from cpython.ref cimport PyObject
+from libc.stdint cimport int32_t, int64_t
+from libc.stdlib cimport malloc, free
+
+import numpy as np
+
+from .text import InvalidUTF8Error
+
+cdef extern from "Python.h":
+    bint PyUnicode_IS_COMPACT_ASCII(object o)
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
+    void *PyUnicode_DATA(object o)
+    const char *PyUnicode_AsUTF8AndSize(object unicode, Py_ssize_t *size) except NULL
+    PyObject **PySequence_Fast_ITEMS(object o)
+
+cdef extern from "sf_common.h":
+    enum: SF_OK, SF_ENOMEM, SF_EINDEX, SF_EVALUE, SF_EIO, SF_EFORMAT, SF_EOVERFLOW
+
+MAX_ORDER = SF_NGRAM_MAX_ORDER
+cdef size_t CHUNK = 1 << 22
+
+_LEVEL = {"whitespace": SF_TOK_WHITESPACE, "char": SF_TOK_CHAR}
+_ERRORS = {"strict": SF_UTF8_STRICT, "replace": SF_UTF8_REPLACE, "ignore": SF_UTF8_IGNORE}
+
+
+cdef raise_code(int rc, str what):
+    if rc == SF_ENOMEM:
+        raise MemoryError(f"{what}: out of memory")
+    if rc == SF_EINDEX:
+        raise IndexError(f"{what}: an id is out of range for the vocabulary")
+    if rc == SF_EOVERFLOW:
+        raise OverflowError(f"{what}: a count or the number of tokens overflowed")
+    if rc == SF_EIO:
+        raise OSError(f"{what}: read error")
+    if rc == SF_EFORMAT:
+        raise ValueError(f"{what}: corrupt input")
+    raise ValueError(f"{what}: invalid arguments (code {rc})")
+
+
+cdef class Interner:
+    """Token stream -> int32 ids (first-appearance order, specials first), -1 after each line."""
+    cdef sf_ngreader *r
+    cdef int pad
+
+    def __cinit__(self, specials, bint pad, bint lines):
+        cdef list enc = [s.encode("utf-8") for s in specials]
+        cdef int n = len(enc)
+        cdef const char **ptrs = <const char **>malloc(n * sizeof(char *))
+        cdef size_t *lens = <size_t *>malloc(n * sizeof(size_t))
+        if ptrs is NULL or lens is NULL:
+            free(ptrs); free(lens)
+            raise MemoryError("Interner: out of memory")
+        for i in range(n):
+            ptrs[i] = <const char *>enc[i]
+            lens[i] = len(enc[i])
+        bos = specials.index("<s>") if pad else -1
+        eos = specials.index("</s>") if pad else -1
+        self.r = sf_ngreader_new(ptrs, lens, n, lines, pad, bos, eos)
+        free(ptrs); free(lens)
+        if self.r is NULL:
+            raise MemoryError("Interner: out of memory")
+        self.pad = pad
+
+    def __dealloc__(self):
+        if self.r is not NULL:
+            sf_ngreader_free(self.r)
+
+    def add_tokens(self, list tokens):
+        """Intern a list of str tokens; the token "\\n" ends a line."""
+        cdef Py_ssize_t i, n = len(tokens), ln
+        cdef PyObject **items = PySequence_Fast_ITEMS(tokens)
+        cdef object tok
+        cdef const char *s
+        cdef int rc
+        for i in range(n):
+            tok = <object>items[i]
+            if not PyUnicode_Check(tok):
+                raise TypeError(f"token {i} is {type(tok).__name__}, expected str")
+            if PyUnicode_IS_COMPACT_ASCII(tok):
+                s = <const char *>PyUnicode_DATA(tok)
+                ln = PyUnicode_GET_LENGTH(tok)
+            else:
+                s = PyUnicode_AsUTF8AndSize(tok, &ln)
+            if ln == 1 and s[0] == b'\n':
+                rc = sf_ngreader_end_line(self.r)
+            else:
+                rc = sf_ngreader_token(self.r, s, <size_t>ln)
+            if rc != SF_OK:
+                raise_code(rc, "interning tokens")
+
+    def line_break(self):
+        cdef int rc = sf_ngreader_end_line(self.r)
+        if rc != SF_OK:
+            raise_code(rc, "interning tokens")
+
+    cdef _check(self, int rc, str name):
+        if rc == SF_EFORMAT and self.r.bad_offset >= 0:
+            raise InvalidUTF8Error(name, self.r.bad_offset, self.r.bad_byte)
+        if rc != SF_OK:
+            raise_code(rc, name)
+
+    def feed_bytes(self, bytes data, str level, str errors, str name="<text>"):
+        """Tokenize bytes at level 'whitespace' or 'char' as a line of text."""
+        cdef int lv = _LEVEL[level], er = _ERRORS[errors], rc
+        cdef const char *p = data
+        cdef size_t n = len(data)
+        with nogil:
+            rc = sf_ngreader_feed(self.r, p, n, lv, er)
+            if rc == SF_OK:
+                rc = sf_ngreader_flush(self.r, lv, er)
+        self._check(rc, name)
+
+    def feed_path(self, str path, str level, str errors, progress=None):
+        """Read a file (plain or .gz) in chunks and tokenize it in C."""
+        cdef int lv = _LEVEL[level], er = _ERRORS[errors], rc = SF_OK, err = 0
+        cdef bytes bpath = path.encode("utf-8", "surrogateescape")
+        cdef const char *cpath = bpath
+        cdef sf_file *f
+        cdef int64_t got
+        cdef char *buf = <char *>malloc(CHUNK)
+        if buf is NULL:
+            raise MemoryError("out of memory")
+        try:
+            with nogil:
+                f = sf_file_open(cpath, &err)
+            if f is NULL:
+                if err == SF_ENOMEM:
+                    raise MemoryError("out of memory")
+                raise OSError(f"{path}: cannot open the file (missing or unreadable)")
+            try:
+                while True:
+                    with nogil:
+                        got = sf_file_read(f, buf, CHUNK)
+                        if got > 0:
+                            rc = sf_ngreader_feed(self.r, buf, <size_t>got, lv, er)
+                    if got < 0:
+                        if got == SF_EFORMAT:
+                            raise ValueError(f"{path}: corrupt or truncated gzip data")
+                        raise OSError(f"{path}: read error")
+                    self._check(rc, path)
+                    if progress is not None:
+                        progress(got)
+                    if got == 0:
+                        break
+                with nogil:
+                    rc = sf_ngreader_flush(self.r, lv, er)
+                self._check(rc, path)
+            finally:
+                sf_file_close(f)
+        finally:
+            free(buf)
+
+    def feed_fileobj(self, fobj, str name, str level, str errors, progress=None):
+        """Read a binary file object (e.g. stdin) in chunks and tokenize it in C."""
+        cdef int lv = _LEVEL[level], er = _ERRORS[errors], rc
+        cdef const char *p
+        cdef size_t n
+        cdef bytes data
+        while True:
+            data = fobj.read(CHUNK)
+            if not data:
+                break
+            p = data
+            n = len(data)
+            with nogil:
+                rc = sf_ngreader_feed(self.r, p, n, lv, er)
+            self._check(rc, name)
+            if progress is not None:
+                progress(n)
+        with nogil:
+            rc = sf_ngreader_flush(self.r, lv, er)
+        self._check(rc, name)
+
+    def finish(self):
+        """(ids int32 (T,), itos list of str)."""
+        cdef int rc = sf_ngreader_finish(self.r)
+        if rc != SF_OK:
+            raise_code(rc, "finishing the token stream")
+        cdef int64_t T = self.r.n_ids
+        ids = np.empty(T, dtype=np.int32)
+        cdef int32_t[::1] o = ids
+        cdef int64_t i
+        for i in range(T):
+            o[i] = self.r.ids[i]
+        cdef int32_t V = self.r.tab.n, j
+        cdef size_t ln
+        cdef const char *s
+        itos = []
+        for j in range(V):
+            s = sf_strtab_get(self.r.tab, j, &ln)
+            itos.append(s[:ln].decode("utf-8", "replace"))
+        return ids, itos
+
+
+def count(const int32_t[::1] ids, int32_t V, int N, int n_threads):
+    """Count orders 1..N of ids (-1 = line break): ([grams (k,n) int32], [counts (k,) int64], stats)."""
+    if N < 1 or N > SF_NGRAM_MAX_ORDER:
+        raise ValueError(f"order must be between 1 and {SF_NGRAM_MAX_ORDER}, got {N}")
+    if V < 1:
+        raise ValueError("the vocabulary is empty")
+    cdef sf_ngcounter *c = NULL
+    cdef int rc
+    cdef int64_t T = ids.shape[0]
+    cdef const int32_t *p = &ids[0] if T > 0 else NULL
+    with nogil:
+        rc = sf_ngram_count(&c, p, T, V, N, n_threads)
+    if rc != SF_OK:
+        raise_code(rc, "count_ngrams")
+    grams, counts = [], []
+    cdef int64_t k
+    cdef int32_t[:, ::1] g
+    cdef int64_t[::1] cc
+    cdef int32_t dummy_g = 0
+    cdef int64_t dummy_c = 0
+    try:
+        for n in range(1, N + 1):
+            k = sf_ngram_unique(c, n)
+            ga = np.empty((k, n), dtype=np.int32)
+            ca = np.empty(k, dtype=np.int64)
+            if k > 0:
+                g = ga
+                cc = ca
+                with nogil:
+                    rc = sf_ngram_export(c, n, &g[0, 0], &cc[0])
+                if rc != SF_OK:
+                    raise_code(rc, "count_ngrams export")
+            grams.append(ga)
+            counts.append(ca)
+        stored = sum(int(x.shape[0]) for x in counts)
+        stats = {"table_bytes": int(c.table_bytes), "shards": c.nt,
+                 "bytes_per_ngram": (c.table_bytes / stored) if stored else 0.0}
+    finally:
+        sf_ngram_free(c)
+    return grams, counts, stats
+
+
+def combine(const int32_t[:, ::1] grams, const int64_t[::1] counts, int32_t V):
+    """Sorted distinct rows of grams with the counts of equal rows added."""
+    cdef int64_t k = grams.shape[0], kout = 0
+    cdef int n = grams.shape[1]
+    if counts.shape[0] != k:
+        raise ValueError(f"grams has {k} rows but counts has {counts.shape[0]}")
+    og = np.empty((k, n), dtype=np.int32)
+    oc = np.empty(k, dtype=np.int64)
+    if k == 0:
+        return og, oc
+    cdef int32_t[:, ::1] g = og
+    cdef int64_t[::1] c = oc
+    cdef int rc
+    with nogil:
+        rc = sf_ngram_combine(&g[0, 0], &c[0], &kout, &grams[0, 0], &counts[0], k, n, V)
+    if rc != SF_OK:
+        raise_code(rc, "merging n-gram counts")
+    return og[:kout].copy(), oc[:kout].copy()
+
+
+def check_sorted(const int32_t[:, ::1] grams, const int64_t[::1] counts, int32_t V):
+    """'' when rows are strictly increasing with ids < V and counts > 0, else what is wrong."""
+    cdef int64_t k = grams.shape[0]
+    if k == 0:
+        return ""
+    cdef int rc
+    with nogil:
+        rc = sf_ngram_check_sorted(&grams[0, 0], &counts[0], k, grams.shape[1], V)
+    return ["", "an id is out of range", "a count is not positive", "rows are not strictly increasing"][rc]

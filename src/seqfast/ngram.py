@@ -1,0 +1,650 @@
+"""N-gram counting: :func:`count_ngrams` and the :class:`NGramCounts` it returns.
+
+Pipeline (one stage per file in csrc/, after KenLM's lm/builder):
+  ngram_reader.c  bytes -> tokens -> int32 ids (whitespace/char tokenization, UTF-8 checking, interning);
+                  the word level tokenizes with the regex of :func:`seqfast.tokenize` in Python, then interns in C
+  ngram_hash.c    open-addressing tables keyed by the packed ids of an n-gram, radix sort of packed keys
+  ngram_count.c   all orders 1..N in one pass, OpenMP over shards partitioned by the hash of the first token
+  ngram_merge.c   combining (merge) and checking (load) sorted count arrays
+
+Row order: ``NGramCounts.arrays(n)`` rows are sorted lexicographically by ids (first token major), whatever the
+thread count; the vocabulary holds the specials first, then tokens by descending frequency (ties by first
+appearance), like :class:`seqfast.Vocab`.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import sys
+import zlib
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from ._threads import resolve_threads
+from .text import WORD_PATTERN, InvalidUTF8Error, Vocab, _check_errors
+
+__all__ = ["MAX_ORDER", "count_ngrams", "NGramCounts"]
+
+#: Highest supported order (keys pack up to this many ids).
+MAX_ORDER = 16
+PAD_SPECIALS = ("<unk>", "<s>", "</s>")
+PLAIN_SPECIALS = ("<unk>",)
+_LEVELS = ("word", "char", "whitespace")
+_WORD_LINE_RE = re.compile(WORD_PATTERN + r"|\n")
+_CHUNK = 1 << 22  # bytes read at a time by the Python (word-level) reader
+
+
+def _check_order(order) -> int:
+    if isinstance(order, bool) or not isinstance(order, (int, np.integer)):
+        raise TypeError(f"order must be an int between 1 and {MAX_ORDER}, got {order!r}")
+    if order < 1 or order > MAX_ORDER:
+        raise ValueError(f"order must be between 1 and {MAX_ORDER}, got {order}"
+                         + (" (orders above 16 are not supported: keys pack at most 16 ids)" if order > MAX_ORDER else ""))
+    return int(order)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Sources -> int32 id stream with -1 at line breaks
+# ----------------------------------------------------------------------------------------------------------
+def _is_pathlike(x) -> bool:
+    return isinstance(x, (str, os.PathLike))
+
+
+def _classify(source):
+    """('paths', [...]) | ('lines', iterable of str) | ('ids', array)."""
+    if _is_pathlike(source):
+        return "paths", [os.fspath(source)]
+    if isinstance(source, np.ndarray):
+        return "ids", source
+    if isinstance(source, (bytes, bytearray)):
+        raise TypeError("count_ngrams() takes a path, a list of paths, an iterable of str or an int array with a "
+                        "Vocab; decode bytes first")
+    if isinstance(source, (list, tuple)):
+        if source and all(isinstance(x, os.PathLike) for x in source):
+            return "paths", [os.fspath(x) for x in source]
+        if source and all(isinstance(x, str) for x in source):
+            exists = [os.path.exists(x) for x in source]
+            if all(exists):
+                return "paths", list(source)
+            if any(exists):
+                missing = source[exists.index(False)]
+                raise FileNotFoundError(f"{missing}: no such file (the other items of the list are files; "
+                                        f"to count lines of text, pass an iterator, e.g. iter(lines))")
+            return "lines", source
+        if source and all(isinstance(x, (int, np.integer)) for x in source):
+            return "ids", np.asarray(source)
+        if not source:
+            return "lines", source
+    if isinstance(source, Iterable):
+        return "lines", source
+    raise TypeError(f"count_ngrams() cannot read a {type(source).__name__}: pass a path, a list of paths, an "
+                    f"iterable of str, or an int array together with vocab=")
+
+
+def _open_path(path: str):
+    if path == "-":
+        return sys.stdin.buffer
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{path}: is a directory, expected a text file")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path}: no such file")
+    if path.endswith(".gz"):
+        import gzip
+        return gzip.open(path, "rb")
+    return open(path, "rb")
+
+
+class _IdStream:
+    """Collects token ids (-1 marks a line break) and interns tokens to first-appearance ids."""
+
+    def __init__(self, pad: bool, boundaries: str):
+        from ._ngram import Interner
+        self.specials = PAD_SPECIALS if pad else PLAIN_SPECIALS
+        self.interner = Interner(self.specials, pad, boundaries == "line")
+
+    def add_word_text(self, text: str) -> None:
+        self.interner.add_tokens(_WORD_LINE_RE.findall(text))
+
+    def finish(self):
+        ids, itos = self.interner.finish()
+        return ids, itos
+
+
+def _cut_point(buf: bytes, final: bool, level: str) -> int:
+    """Where to split a buffer so no token or UTF-8 sequence is cut: after the last newline, else after the
+    last ASCII whitespace (a huge single line still streams)."""
+    if final:
+        return len(buf)
+    k = buf.rfind(b"\n")
+    if k >= 0:
+        return k + 1
+    m = re.search(rb"[ \t\v\f\r][^ \t\v\f\r]*\Z", buf)
+    return m.start() + 1 if m else 0
+
+
+def _feed_word_file(stream: _IdStream, f, name: str, errors: str, lower: bool, progress) -> None:
+    pending = b""
+    offset = 0
+    while True:
+        data = f.read(_CHUNK)
+        final = not data
+        buf = pending + data
+        cut = _cut_point(buf, final, "word")
+        piece, pending = buf[:cut], buf[cut:]
+        if piece:
+            try:
+                text = piece.decode("utf-8", errors=errors)
+            except UnicodeDecodeError as e:
+                raise InvalidUTF8Error(name, offset + e.start, piece[e.start]) from None
+            if lower:
+                text = text.lower()
+            stream.add_word_text(text)
+            offset += len(piece)
+        if progress is not None:
+            progress(len(data))
+        if final:
+            break
+    stream.interner.line_break()
+
+
+def _stream_ids(kind, items, level, pad, boundaries, lower, errors, progress):
+    """(ids int32 with -1 line breaks, itos in first-appearance order, specials)."""
+    stream = _IdStream(pad, boundaries)
+    it = stream.interner
+    if kind == "paths":
+        for path in items:
+            if level == "word":
+                f = _open_path(path)
+                try:
+                    _feed_word_file(stream, f, path, errors, lower, progress)
+                finally:
+                    if f is not sys.stdin.buffer:
+                        f.close()
+            elif path == "-":
+                it.feed_fileobj(sys.stdin.buffer, "<stdin>", level, errors, progress)
+            else:
+                if os.path.isdir(path):
+                    raise IsADirectoryError(f"{path}: is a directory, expected a text file")
+                if not os.path.exists(path):
+                    raise FileNotFoundError(f"{path}: no such file")
+                it.feed_path(path, level, errors, progress)
+    else:  # lines of text: each str is a line (as if joined by "\n")
+        for line in items:
+            if not isinstance(line, str):
+                raise TypeError(f"lines of text must be str, got {type(line).__name__}: {line!r:.60}")
+            if lower:
+                line = line.lower()
+            if level == "word":
+                stream.add_word_text(line + "\n")
+            else:
+                it.feed_bytes((line + "\n").encode("utf-8", errors="surrogatepass"), level, "strict")
+        it.line_break()
+    ids, itos = stream.finish()
+    if lower and level != "word" and kind == "paths":
+        ids, itos = _lower_vocab(ids, itos, len(stream.specials))
+    return ids, itos, stream.specials
+
+
+def _lower_vocab(ids, itos, n_specials):
+    """Merge tokens that lower-case alike (C tokenizers intern the original case)."""
+    new_itos, index, remap = list(itos[:n_specials]), {t: i for i, t in enumerate(itos[:n_specials])}, []
+    for i, t in enumerate(itos):
+        lt = t if i < n_specials else t.lower()
+        j = index.get(lt)
+        if j is None:
+            j = index[lt] = len(new_itos)
+            new_itos.append(lt)
+        remap.append(j)
+    remap = np.asarray(remap + [-1], dtype=np.int32)  # remap[-1] keeps line breaks
+    return remap[ids], new_itos
+
+
+def _frequency_order(ids, itos, n_specials):
+    """Renumber ids like Vocab: specials first, then by descending frequency, ties by first appearance."""
+    V = len(itos)
+    freq = np.bincount(ids[ids >= 0], minlength=V) if ids.size else np.zeros(V, np.int64)
+    rest = np.arange(n_specials, V)
+    order = rest[np.argsort(-freq[n_specials:], kind="stable")]
+    perm = np.concatenate([np.arange(n_specials), order]).astype(np.int64)
+    inv = np.empty(V + 1, dtype=np.int32)
+    inv[perm] = np.arange(V, dtype=np.int32)
+    inv[V] = -1  # ids == -1 index the last element
+    new_ids = inv[ids] if ids.size else ids
+    new_itos = [itos[i] for i in perm]
+    return new_ids, new_itos, freq[order].tolist()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The counts
+# ----------------------------------------------------------------------------------------------------------
+class NGramCounts:
+    """Counts of every n-gram of orders 1..``order`` of a corpus.
+
+    Attributes
+    ----------
+    order : int, the highest order counted.
+    vocab : :class:`seqfast.Vocab`; ids in :meth:`arrays` are its ids. With ``pad=True`` its specials are
+        ``("<unk>", "<s>", "</s>")``, otherwise ``("<unk>",)``.
+
+    Access: ``counts[("the", "time")]`` or ``counts[(5, 17)]`` (0 when never seen), :meth:`most_common`,
+    :meth:`total`, :meth:`unique`, :meth:`counts_of_counts`, :meth:`items`, :meth:`arrays`, :meth:`to_tsv`,
+    :meth:`merge` (also ``a + b``), :meth:`save` / :meth:`load`.
+    """
+
+    def __init__(self, vocab: Vocab, grams: list, counts: list, stats: dict | None = None):
+        if len(grams) != len(counts) or not grams:
+            raise ValueError("NGramCounts needs one (grams, counts) pair per order 1..N")
+        self.vocab = vocab
+        self.order = len(grams)
+        self._grams = grams
+        self._counts = counts
+        self.stats = dict(stats or {})
+
+    # ----- arrays -------------------------------------------------------------------------------------
+    def _check_n(self, n) -> int:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+            raise TypeError(f"order must be an int, got {n!r}")
+        if not 1 <= n <= self.order:
+            raise ValueError(f"order {n} out of range: these counts have orders 1..{self.order}")
+        return int(n)
+
+    def arrays(self, n: int):
+        """``(grams, counts)`` of order n: ``grams`` int32 C-contiguous of shape (k, n) in ids of
+        :attr:`vocab`, ``counts`` int64 of shape (k,), one row per distinct n-gram, rows sorted
+        lexicographically by ids (read-only views; copy before modifying)."""
+        n = self._check_n(n)
+        g, c = self._grams[n - 1].view(), self._counts[n - 1].view()
+        g.flags.writeable = False
+        c.flags.writeable = False
+        return g, c
+
+    def total(self, order: int = 1) -> int:
+        """Number of n-gram occurrences of this order (for order 1: tokens, incl. <s> and </s> with pad)."""
+        return int(self._counts[self._check_n(order) - 1].sum())
+
+    def unique(self, order: int = 1) -> int:
+        """Number of distinct n-grams of this order."""
+        return int(self._counts[self._check_n(order) - 1].shape[0])
+
+    def counts_of_counts(self, order: int = 1) -> dict:
+        """``{c: number of n-grams of this order seen exactly c times}``, ascending c: n1, n2, n3, ... of
+        Good-Turing and Kneser-Ney discounts (e.g. D = n1 / (n1 + 2 n2))."""
+        vals, num = np.unique(self._counts[self._check_n(order) - 1], return_counts=True)
+        return {int(v): int(k) for v, k in zip(vals, num)}
+
+    # ----- lookups ------------------------------------------------------------------------------------
+    def _ids_of(self, key):
+        if isinstance(key, (str, np.integer, int)) and not isinstance(key, bool):
+            key = (key,)
+        if not isinstance(key, (tuple, list, np.ndarray)) or len(key) == 0:
+            raise TypeError(f"an n-gram is a tuple of tokens (str) or of ids (int), got {key!r}")
+        ids = []
+        for t in key:
+            if isinstance(t, str):
+                if t not in self.vocab:
+                    return None
+                ids.append(self.vocab[t])
+            elif isinstance(t, (int, np.integer)) and not isinstance(t, bool):
+                if not 0 <= t < len(self.vocab):
+                    raise IndexError(f"id {t} out of range for a vocabulary of {len(self.vocab)} tokens")
+                ids.append(int(t))
+            else:
+                raise TypeError(f"n-gram items must be str or int, got {type(t).__name__}: {t!r}")
+        return ids
+
+    def _find(self, ids) -> int:
+        """Row of an n-gram of ids in its sorted array, or -1 (binary search one column at a time)."""
+        n = len(ids)
+        g = self._grams[n - 1]
+        lo, hi = 0, g.shape[0]
+        for j, v in enumerate(ids):
+            col = g[lo:hi, j]
+            a = int(np.searchsorted(col, v, "left"))
+            b = int(np.searchsorted(col, v, "right"))
+            lo, hi = lo + a, lo + b
+            if lo >= hi:
+                return -1
+        return lo
+
+    def get(self, key, default: int = 0) -> int:
+        ids = self._ids_of(key)
+        if ids is None:
+            return default
+        if len(ids) > self.order:
+            raise ValueError(f"{len(ids)}-gram asked of counts of orders 1..{self.order}")
+        r = self._find(ids)
+        return int(self._counts[len(ids) - 1][r]) if r >= 0 else default
+
+    def __getitem__(self, key) -> int:
+        """Count of an n-gram given as a tuple of tokens or of ids (0 when never seen)."""
+        return self.get(key, 0)
+
+    def __contains__(self, key) -> bool:
+        return self.get(key, 0) > 0
+
+    def decode(self, row) -> tuple:
+        return tuple(self.vocab.decode(np.asarray(row)))
+
+    def most_common(self, k: int | None = None, order: int = 1) -> list:
+        """``[(tuple_of_tokens, count), ...]`` of the k most frequent n-grams of this order, by count
+        descending, ties by n-gram ids ascending (all of them when k is None)."""
+        g, c = self._grams[self._check_n(order) - 1], self._counts[order - 1]
+        idx = self.top_rows(order, k)
+        itos = self.vocab.itos
+        return [(tuple(itos[i] for i in g[r]), int(c[r])) for r in idx.tolist()]
+
+    def top_rows(self, order: int, k: int | None = None, min_count: int = 1) -> np.ndarray:
+        """Row indices of the k most frequent n-grams (count descending, ties by row = by ids)."""
+        c = self._counts[self._check_n(order) - 1]
+        rows = np.flatnonzero(c >= min_count) if min_count > 1 else np.arange(c.shape[0])
+        if k is not None and k < rows.shape[0]:
+            part = np.argpartition(-c[rows], k - 1)[:k] if k > 0 else np.array([], dtype=np.int64)
+            kth = c[rows[part]].min() if k > 0 else 0
+            rows = rows[c[rows] >= kth]  # keep ties of the k-th count so the order is exact, then cut
+        order_idx = np.lexsort((rows, -c[rows]))
+        rows = rows[order_idx]
+        return rows[:k] if k is not None else rows
+
+    def items(self, order: int = 1) -> Iterator[tuple]:
+        """Iterate ``(tuple_of_tokens, count)`` over the n-grams of one order, in row (id) order."""
+        g, c = self._grams[self._check_n(order) - 1], self._counts[order - 1]
+        itos = self.vocab.itos
+        for r in range(g.shape[0]):
+            yield tuple(itos[i] for i in g[r]), int(c[r])
+
+    def __iter__(self):
+        return self.items(self.order)
+
+    def to_dict(self, order: int = 1) -> dict:
+        return dict(self.items(order))
+
+    def to_tsv(self, file=None, order: int | None = None, k: int | None = None, min_count: int = 1,
+               order_only: bool = True) -> str | None:
+        """Write ``n-gram<TAB>count`` lines, by count descending, ties by n-gram; orders ``order`` (default:
+        the highest) or, with order_only=False, every order 1..N. Returns the text when file is None."""
+        out = io.StringIO() if file is None else file
+        orders = [order or self.order] if order_only else range(1, self.order + 1)
+        itos = self.vocab.itos
+        for n in orders:
+            g, c = self._grams[self._check_n(n) - 1], self._counts[n - 1]
+            rows = self.top_rows(n, k, min_count)
+            gs, cs = g[rows].tolist(), c[rows].tolist()
+            out.write("".join(f"{' '.join(itos[i] for i in row)}\t{cnt}\n" for row, cnt in zip(gs, cs)))
+        return out.getvalue() if file is None else None
+
+    def __repr__(self) -> str:
+        per = ", ".join(f"{n}: {self.unique(n):,}" for n in range(1, self.order + 1))
+        return f"NGramCounts(order={self.order}, tokens={self.total(1):,}, vocab={len(self.vocab):,}, unique={{{per}}})"
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, NGramCounts) or other.order != self.order or other.vocab != self.vocab:
+            return False
+        return all(np.array_equal(a, b) for a, b in zip(self._grams + self._counts, other._grams + other._counts))
+
+    # ----- merging ------------------------------------------------------------------------------------
+    def merge(self, other: "NGramCounts") -> "NGramCounts":
+        """Counts of both corpora: vocabularies are united by token (ids renumbered by the combined
+        frequency), identical n-grams add up. Equals counting the two corpora one after the other."""
+        if not isinstance(other, NGramCounts):
+            raise TypeError(f"can only merge NGramCounts, got {type(other).__name__}")
+        if other.order != self.order:
+            raise ValueError(f"cannot merge counts of order {self.order} with counts of order {other.order}; "
+                             f"count both with the same order")
+        if other.vocab.specials != self.vocab.specials:
+            raise ValueError(f"cannot merge counts with specials {self.vocab.specials} and {other.vocab.specials} "
+                             f"(one was counted with pad=True, the other without)")
+        itos = self.vocab.itos
+        index = {t: i for i, t in enumerate(itos)}
+        for t in other.vocab.itos:
+            if t not in index:
+                index[t] = len(itos)
+                itos.append(t)
+        remap_b = np.asarray([index[t] for t in other.vocab.itos], dtype=np.int32)
+        n_sp = len(self.vocab.specials)
+        # frequency of every token in the union, from the unigram counts
+        freq = np.zeros(len(itos), dtype=np.int64)
+        for (g, c), rm in (((self._grams[0], self._counts[0]), None), ((other._grams[0], other._counts[0]), remap_b)):
+            ids = g[:, 0] if rm is None else rm[g[:, 0]]
+            np.add.at(freq, ids, c)
+        rest = np.arange(n_sp, len(itos))
+        perm = np.concatenate([np.arange(n_sp), rest[np.argsort(-freq[n_sp:], kind="stable")]])
+        inv = np.empty(len(itos), dtype=np.int32)
+        inv[perm] = np.arange(len(itos), dtype=np.int32)
+        map_a = inv[: len(self.vocab)]
+        map_b = inv[remap_b]
+        V = len(itos)
+        grams, counts = [], []
+        for n in range(1, self.order + 1):
+            ga = map_a[self._grams[n - 1]].reshape(-1, n)
+            gb = map_b[other._grams[n - 1]].reshape(-1, n)
+            g, c = _combine(np.concatenate([ga, gb]), np.concatenate([self._counts[n - 1], other._counts[n - 1]]), V)
+            grams.append(g)
+            counts.append(c)
+        new_itos = [itos[i] for i in perm]
+        vocab = Vocab.from_tokens(new_itos, specials=self.vocab.specials, unk_token=self.vocab.unk_token,
+                                  freqs=freq[perm[n_sp:]].tolist())
+        return NGramCounts(vocab, grams, counts)
+
+    def __add__(self, other):
+        if not isinstance(other, NGramCounts):
+            return NotImplemented
+        return self.merge(other)
+
+    # ----- persistence --------------------------------------------------------------------------------
+    _MAGIC = b"SFNGRAM\x00"
+    _VERSION = 1
+
+    def save(self, path) -> None:
+        """Write a binary file: header (magic, version, order, vocabulary size, byte sizes, CRC-32 of the
+        payload), the vocabulary as JSON, then per order the int32 grams and int64 counts (little-endian)."""
+        voc = json.dumps({"tokens": self.vocab.itos, "specials": list(self.vocab.specials),
+                          "unk_token": self.vocab.unk_token, "freqs": [f for _, f in self.vocab.token_freqs]},
+                         ensure_ascii=False).encode("utf-8")
+        parts = [voc]
+        ks = []
+        for n in range(1, self.order + 1):
+            ks.append(self._grams[n - 1].shape[0])
+            parts.append(np.ascontiguousarray(self._grams[n - 1], dtype="<i4").tobytes())
+            parts.append(np.ascontiguousarray(self._counts[n - 1], dtype="<i8").tobytes())
+        crc = 0
+        for p in parts:
+            crc = zlib.crc32(p, crc)
+        header = self._MAGIC + np.array([self._VERSION, self.order, len(self.vocab), crc], dtype="<u4").tobytes()
+        header += np.array([len(voc)] + ks, dtype="<u8").tobytes()
+        with open(path, "wb") as f:
+            f.write(header)
+            for p in parts:
+                f.write(p)
+
+    @classmethod
+    def load(cls, path) -> "NGramCounts":
+        """Read a file written by :meth:`save`; a truncated or corrupt file raises ValueError naming it."""
+        path = os.fspath(path)
+        with open(path, "rb") as f:
+            data = f.read()
+
+        def bad(why):
+            return ValueError(f"{path}: not a valid seqfast n-gram counts file ({why})")
+
+        if len(data) < 24 or data[:8] != cls._MAGIC:
+            raise bad("wrong magic bytes: not written by NGramCounts.save" if len(data) >= 8 else "file too short")
+        version, order, V, crc = (int(x) for x in np.frombuffer(data, "<u4", 4, 8))
+        if version != cls._VERSION:
+            raise bad(f"version {version}, this seqfast reads version {cls._VERSION}")
+        if not 1 <= order <= MAX_ORDER:
+            raise bad(f"order {order} out of range")
+        hlen = 24 + 8 * (order + 1)
+        if len(data) < hlen:
+            raise bad("truncated header")
+        sizes = [int(x) for x in np.frombuffer(data, "<u8", order + 1, 24)]
+        voc_len, ks = sizes[0], sizes[1:]
+        expected = hlen + voc_len + sum(k * (4 * n + 8) for n, k in zip(range(1, order + 1), ks))
+        if len(data) != expected:
+            raise bad(f"{len(data)} bytes where the header announces {expected}: truncated or padded")
+        if zlib.crc32(memoryview(data)[hlen:]) != crc:
+            raise bad("checksum mismatch: the file is corrupt")
+        try:
+            doc = json.loads(data[hlen:hlen + voc_len].decode("utf-8"))
+            vocab = Vocab.from_tokens(doc["tokens"], specials=doc["specials"], unk_token=doc["unk_token"],
+                                      freqs=doc["freqs"])
+        except (ValueError, KeyError, TypeError) as e:
+            raise bad(f"vocabulary: {e}") from None
+        if len(vocab) != V:
+            raise bad("vocabulary size disagrees with the header")
+        pos = hlen + voc_len
+        grams, counts = [], []
+        for n, k in zip(range(1, order + 1), ks):
+            g = np.frombuffer(data, "<i4", k * n, pos).reshape(k, n).astype(np.int32)
+            pos += 4 * n * k
+            c = np.frombuffer(data, "<i8", k, pos).astype(np.int64)
+            pos += 8 * k
+            _check_sorted(g, c, V, path, n)
+            grams.append(g)
+            counts.append(c)
+        return cls(vocab, grams, counts)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Engine calls (csrc/ via seqfast._ngram)
+# ----------------------------------------------------------------------------------------------------------
+def _combine(grams: np.ndarray, counts: np.ndarray, V: int):
+    """Sort rows lexicographically and add the counts of equal rows."""
+    from ._ngram import combine
+    return combine(np.ascontiguousarray(grams, dtype=np.int32), np.ascontiguousarray(counts, dtype=np.int64), V)
+
+
+def _check_sorted(g, c, V, path, n):
+    from ._ngram import check_sorted
+    why = check_sorted(np.ascontiguousarray(g), np.ascontiguousarray(c), V)
+    if why:
+        raise ValueError(f"{path}: not a valid seqfast n-gram counts file (order {n}: {why})")
+
+
+def count_ids(ids, vocab: Vocab, order: int, n_threads: int | None = None) -> NGramCounts:
+    """Count n-grams of an int32 id stream (``-1`` marks a line break) over ``vocab``'s ids."""
+    from ._ngram import count as _c_count
+    order = _check_order(order)
+    nt = resolve_threads(n_threads)
+    ids = np.ascontiguousarray(ids, dtype=np.int32)
+    grams, counts, stats = _c_count(ids, len(vocab), order, nt)
+    return NGramCounts(vocab, grams, counts, stats)
+
+
+def count_ngrams(source, order: int, level: str = "word", pad: bool = False, boundaries: str = "line",
+                 lower: bool = False, n_threads: int | None = None, vocab: Vocab | None = None,
+                 errors: str = "strict", progress: bool = False) -> NGramCounts:
+    """Count every n-gram of orders 1..``order`` in a corpus.
+
+    Parameters
+    ----------
+    source : a path (``.gz`` ok, ``"-"`` is stdin), a list of paths, an iterable of str (each str is a line;
+        a list of str is read as paths when every item is an existing file), or an int array of ids
+        (shape (T,), one stream; requires ``vocab``).
+    order : highest order N (1..16).
+    level : ``"word"`` (exactly :func:`seqfast.tokenize`'s words), ``"char"`` (characters; in
+        boundaries="none" mode "\\n" is a character too) or ``"whitespace"`` (split at ASCII whitespace, in C:
+        for pre-tokenized text, as KenLM reads it).
+    pad : wrap every line in ``<s> ... </s>``: ``<s>`` and ``</s>`` are unigrams once per line, no n-gram
+        has ``<s>`` after its start (KenLM's convention). Lines without tokens are skipped.
+    boundaries : ``"line"`` (no n-gram crosses a line break) or ``"none"`` (the input is one stream).
+    lower : lower-case the text first.
+    n_threads : threads (None: all cores, honouring OMP_NUM_THREADS). Results are identical for any count.
+    vocab : count over this fixed vocabulary (unknown tokens become ``<unk>``); default: the corpus's own.
+    errors : invalid UTF-8: ``"strict"`` raises :class:`seqfast.InvalidUTF8Error` naming file and offset,
+        ``"replace"`` substitutes U+FFFD, ``"ignore"`` drops bad bytes.
+    progress : print a progress bar of bytes read to stderr (when it is a terminal).
+
+    Returns
+    -------
+    :class:`NGramCounts`; ``arrays(n)`` rows are sorted lexicographically by ids.
+
+    Example
+    -------
+    >>> c = count_ngrams(["the cat sat", "the cat ran"], 2, pad=True)
+    >>> c[("the", "cat")], c[("<s>", "the")], c.unique(2)
+    (2, 2, 6)
+    """
+    import time
+    t0 = time.perf_counter()
+    order = _check_order(order)
+    if level not in _LEVELS:
+        raise ValueError(f"level must be 'word', 'char' or 'whitespace', got {level!r}")
+    if boundaries not in ("line", "none"):
+        raise ValueError(f"boundaries must be 'line' or 'none', got {boundaries!r}")
+    _check_errors(errors)
+    if vocab is not None and not isinstance(vocab, Vocab):
+        raise TypeError(f"vocab must be a seqfast.Vocab, got {type(vocab).__name__}")
+    nt = resolve_threads(n_threads)
+    kind, items = _classify(source)
+    specials = PAD_SPECIALS if pad else PLAIN_SPECIALS
+    bar = _progress_bar(kind, items) if progress else None
+    if kind == "ids":
+        if vocab is None:
+            raise ValueError("an int array of ids needs the Vocab they index: count_ngrams(ids, N, vocab=vocab)")
+        from .data import as_ids
+        ids = as_ids(items)
+        if ids.size and int(ids.max()) >= len(vocab):
+            raise IndexError(f"ids contain {int(ids.max())}, out of range for a vocabulary of {len(vocab)} tokens")
+        if pad:
+            for s in ("<s>", "</s>"):
+                if s not in vocab:
+                    raise ValueError(f"pad=True needs {s!r} in the vocabulary; build it with specials={PAD_SPECIALS}")
+            if ids.size:
+                ids = np.concatenate([[vocab["<s>"]], ids, [vocab["</s>"]]]).astype(np.int32)
+        result = count_ids(ids, vocab, order, nt)
+    else:
+        ids, itos, specials = _stream_ids(kind, items, level, pad, boundaries, lower, errors, bar)
+        if vocab is None:
+            ids, itos, freqs = _frequency_order(ids, itos, len(specials))
+            vocab_out = Vocab.from_tokens(itos, specials=specials, freqs=freqs)
+        else:
+            if pad:
+                for s in ("<s>", "</s>"):
+                    if s not in vocab:
+                        raise ValueError(f"pad=True needs {s!r} in the vocabulary; build it with "
+                                         f"specials={PAD_SPECIALS}")
+            remap = np.append(vocab.encode(itos), -1).astype(np.int32)
+            ids = remap[ids]
+            vocab_out = vocab
+        result = count_ids(ids, vocab_out, order, nt)
+    if bar is not None:
+        bar(None)
+    result.stats["seconds"] = time.perf_counter() - t0
+    result.stats["threads"] = nt
+    return result
+
+
+def _progress_bar(kind, items):
+    """A callback(bytes_read) drawing a bar on stderr; None when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    total = 0
+    if kind == "paths":
+        for p in items:
+            try:
+                total += os.path.getsize(p) if p != "-" else 0
+            except OSError:
+                pass
+    state = {"done": 0, "last": -1}
+
+    def update(nbytes):
+        if nbytes is None:
+            sys.stderr.write("\r" + " " * 60 + "\r")
+            sys.stderr.flush()
+            return
+        state["done"] += nbytes
+        if total:
+            pct = min(100, int(100 * state["done"] / total))
+            if pct != state["last"]:
+                state["last"] = pct
+                bar = "#" * (pct // 4)
+                sys.stderr.write(f"\rreading [{bar:<25}] {pct:3d}% of {total / 1e6:.1f} MB")
+                sys.stderr.flush()
+        else:
+            sys.stderr.write(f"\rreading {state['done'] / 1e6:.1f} MB")
+            sys.stderr.flush()
+
+    return update

@@ -1,0 +1,65 @@
+"""Reference for the n-gram counter (csrc/ngram_*.c): a ``collections.Counter`` of tuples of tokens.
+
+Reads like the definition: split the text into lines (or take it as one stream), split each line into tokens,
+optionally wrap it in ``<s> ... </s>``, and count every run of n consecutive tokens, n = 1..N.
+Slow on purpose; tests compare :func:`seqfast.count_ngrams` with it.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ..text import tokenize
+
+__all__ = ["ASCII_WHITESPACE", "split_tokens", "lines_of_tokens", "count_ngrams", "ngrams_of"]
+
+#: The separators of ``level="whitespace"``: ASCII whitespace only (KenLM's reading of pre-tokenized text).
+ASCII_WHITESPACE = re.compile(r"[ \t\n\v\f\r]+")
+
+
+def split_tokens(text: str, level: str) -> list[str]:
+    """Tokens of one piece of text at ``level`` ("word": seqfast.tokenize, "char": characters,
+    "whitespace": runs of non-ASCII-whitespace)."""
+    if level == "whitespace":
+        return [t for t in ASCII_WHITESPACE.split(text) if t]
+    return tokenize(text, level=level)
+
+
+def lines_of_tokens(text: str, level: str = "word", boundaries: str = "line", pad: bool = False,
+                    lower: bool = False) -> list[list[str]]:
+    """The token sequences that n-grams are counted inside.
+
+    boundaries="line": one sequence per line (split at "\\n"; a final line without "\\n" counts, the empty
+    string after a final "\\n" does not); "none": the whole text is one sequence (at char level "\\n" is then a
+    token). pad=True wraps every non-empty sequence in <s> ... </s>; sequences without tokens are dropped.
+    """
+    if lower:
+        text = text.lower()
+    if boundaries == "line":
+        pieces = text.split("\n")
+        if pieces and pieces[-1] == "":
+            pieces.pop()
+    else:
+        pieces = [text]
+    seqs = []
+    for p in pieces:
+        toks = split_tokens(p, level)
+        if not toks:
+            continue
+        seqs.append(["<s>"] + toks + ["</s>"] if pad else toks)
+    return seqs
+
+
+def ngrams_of(tokens: list, n: int):
+    """All runs of n consecutive items: tokens[i:i+n] for i = 0..len-n."""
+    return [tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+
+
+def count_ngrams(text: str, order: int, level: str = "word", boundaries: str = "line", pad: bool = False,
+                 lower: bool = False) -> list[Counter]:
+    """``counts[n]`` (n = 1..order; ``counts[0]`` is empty) maps each n-gram (tuple of tokens) to its count."""
+    counts = [Counter() for _ in range(order + 1)]
+    for seq in lines_of_tokens(text, level, boundaries, pad, lower):
+        for n in range(1, order + 1):
+            counts[n].update(ngrams_of(seq, n))
+    return counts
