@@ -179,6 +179,7 @@ class NGramLM:
 
     # ------------------------------------------------------------------------------------------ tokens
     def _tokens(self, text) -> list[str]:
+        self._check_fitted()  # every query starts here
         if not isinstance(text, str):
             toks = list(text)
             if not all(isinstance(t, str) for t in toks):
