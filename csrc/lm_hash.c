@@ -4,6 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__GNUC__) || defined(__clang__)
+#define LM_PREFETCH(p) __builtin_prefetch(p)
+#define LM_HAVE_CAS 1
+#else
+#define LM_PREFETCH(p) ((void)0)
+#define LM_HAVE_CAS 0
+#endif
+
 uint64_t lm_hash_words(const int32_t *w, int n) {
     uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
     for (int i = 0; i < n; i++) {
@@ -43,6 +51,62 @@ int lm_index_build(lm_index *ix, const int32_t *grams, int64_t k, int n) {
     return SF_OK;
 }
 
+static int cmp_words(const int32_t *a, const int32_t *b, int n) {
+    for (int j = 0; j < n; j++)
+        if (a[j] != b[j]) return a[j] < b[j] ? -1 : 1;
+    return 0;
+}
+
+int lm_rows_sorted(const int32_t *grams, int64_t k, int n) {
+    for (int64_t r = 1; r < k; r++)
+        if (cmp_words(grams + (r - 1) * n, grams + r * n, n) >= 0) return 0;
+    return 1;
+}
+
+int lm_prefix_rows(int64_t *out, const int32_t *grams, int64_t k, int n, const int32_t *lower, int64_t k_lo) {
+    if (n < 2) return SF_EVALUE;
+    int64_t j = 0;
+    for (int64_t r = 0; r < k; r++) {
+        const int32_t *p = grams + r * n;
+        int c;
+        while (j < k_lo && (c = cmp_words(lower + j * (n - 1), p, n - 1)) < 0) j++;
+        if (j == k_lo || cmp_words(lower + j * (n - 1), p, n - 1) != 0) return SF_EINDEX;
+        out[r] = j;
+    }
+    return SF_OK;
+}
+
+int lm_index_build_distinct(lm_index *ix, const int32_t *grams, int64_t k, int n, int n_threads) {
+#if !LM_HAVE_CAS
+    return lm_index_build(ix, grams, k, n);
+#endif
+    memset(ix, 0, sizeof(*ix));
+    if (n < 1 || k < 0 || (k > 0 && !grams)) return SF_EVALUE;
+    if (k > INT32_MAX) return SF_EOVERFLOW;
+    uint64_t cap = 16;
+    while (cap < (uint64_t)k * 2) cap <<= 1;
+    int32_t *slots = (int32_t *)malloc(cap * sizeof(int32_t));
+    if (!slots) return SF_ENOMEM;
+    memset(slots, 0xff, cap * sizeof(int32_t));
+    uint64_t mask = cap - 1;
+    int64_t r;
+#if SEQFAST_HAVE_OPENMP
+#pragma omp parallel for schedule(static) num_threads(n_threads) if (k > 100000)
+#endif
+    for (r = 0; r < k; r++) {
+        uint64_t s = lm_hash_words(grams + r * n, n) & mask;
+        for (;;) {
+            int32_t expected = -1;
+            if (__atomic_load_n(&slots[s], __ATOMIC_RELAXED) < 0 && __atomic_compare_exchange_n(&slots[s], &expected, (int32_t)r, 0, __ATOMIC_RELAXED,
+                                                            __ATOMIC_RELAXED))
+                break;
+            s = (s + 1) & mask;
+        }
+    }
+    ix->grams = grams; ix->k = k; ix->n = n; ix->slots = slots; ix->mask = mask;
+    return SF_OK;
+}
+
 void lm_index_free(lm_index *ix) {
     if (!ix) return;
     free(ix->slots);
@@ -64,10 +128,35 @@ int64_t lm_index_find(const lm_index *ix, const int32_t *words) {
 int lm_index_lookup_rows(int64_t *out, const lm_index *ix, const int32_t *rows, int64_t k, int stride,
                          int offset, int n_threads) {
     if (offset < 0 || offset + ix->n > stride) return SF_EVALUE;
-    int64_t i;
+    if (!ix->slots) {
+        for (int64_t i = 0; i < k; i++) out[i] = -1;
+        return SF_OK;
+    }
+    const int n = ix->n;
+    int64_t b;
+    /* blocks of 16 rows: hash all, prefetch their slots, then probe; hides most of the cache misses */
 #if SEQFAST_HAVE_OPENMP
 #pragma omp parallel for schedule(static) num_threads(n_threads) if (k > 100000)
 #endif
-    for (i = 0; i < k; i++) out[i] = lm_index_find(ix, rows + i * stride + offset);
+    for (b = 0; b < (k + 15) / 16; b++) {
+        uint64_t h[16];
+        int64_t i0 = b * 16, i1 = i0 + 16 < k ? i0 + 16 : k;
+        for (int64_t i = i0; i < i1; i++) {
+            h[i - i0] = lm_hash_words(rows + i * stride + offset, n) & ix->mask;
+            LM_PREFETCH(&ix->slots[h[i - i0]]);
+        }
+        for (int64_t i = i0; i < i1; i++) {
+            const int32_t *w = rows + i * stride + offset;
+            uint64_t s = h[i - i0];
+            int64_t found = -1;
+            for (;;) {
+                int32_t o = ix->slots[s];
+                if (o < 0) break;
+                if (memcmp(ix->grams + (int64_t)o * n, w, (size_t)n * sizeof(int32_t)) == 0) { found = o; break; }
+                s = (s + 1) & ix->mask;
+            }
+            out[i] = found;
+        }
+    }
     return SF_OK;
 }

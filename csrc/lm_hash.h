@@ -23,7 +23,18 @@ uint64_t lm_hash_words(const int32_t *w, int n);
 /* Build the index of grams (k, n). SF_EVALUE if two rows are equal or n < 1, SF_EOVERFLOW if k > INT32_MAX,
  * SF_ENOMEM. On failure ix holds nothing to free. */
 int lm_index_build(lm_index *ix, const int32_t *grams, int64_t k, int n);
+/* Same for rows the caller knows to be distinct (e.g. strictly sorted, see lm_rows_sorted): no duplicate
+ * check, rows inserted by n_threads threads with compare-and-swap (lookups give the same rows whatever the
+ * thread count; only slot positions may differ). */
+int lm_index_build_distinct(lm_index *ix, const int32_t *grams, int64_t k, int n, int n_threads);
 void lm_index_free(lm_index *ix);
+
+/* 1 when the rows of grams (k, n) are strictly increasing in lexicographic order, else 0. */
+int lm_rows_sorted(const int32_t *grams, int64_t k, int n);
+
+/* Rows of the (n-1)-word prefixes by a merge walk. out: (k,); grams: (k, n) strictly sorted; lower:
+ * (k_lo, n - 1) strictly sorted. SF_EINDEX if some prefix is not in lower. */
+int lm_prefix_rows(int64_t *out, const int32_t *grams, int64_t k, int n, const int32_t *lower, int64_t k_lo);
 
 /* Row of the n-gram words[0..ix->n - 1], or -1. */
 int64_t lm_index_find(const lm_index *ix, const int32_t *words);

@@ -26,12 +26,53 @@ def _grams(a, str name):
     return a
 
 
+def rows_sorted(grams):
+    """True when the rows of grams (k, n) are strictly increasing (sorted and distinct)."""
+    g = _grams(grams, "grams")
+    cdef const int32_t[:, ::1] gv = g
+    cdef int64_t k = g.shape[0]
+    cdef int n = g.shape[1], r
+    if k < 2:
+        return True
+    with nogil:
+        r = lm_rows_sorted(&gv[0, 0], k, n)
+    return bool(r)
+
+
+def prefix_rows(grams, lower):
+    """int64 (k,): row in lower (k_lo, n-1) of each row's first n-1 words; both strictly sorted."""
+    g = _grams(grams, "grams")
+    lo = _grams(lower, "lower")
+    if lo.shape[1] != g.shape[1] - 1:
+        raise ValueError(f"prefix_rows: lower must have {g.shape[1] - 1} columns, got {lo.shape[1]}")
+    out = np.empty(g.shape[0], dtype=np.int64)
+    if g.shape[0] == 0:
+        return out
+    if lo.shape[0] == 0:
+        raise ValueError("prefix_rows: the lower order is empty")
+    cdef int64_t[::1] ov = out
+    cdef const int32_t[:, ::1] gv = g
+    cdef const int32_t[:, ::1] lv = lo
+    cdef int64_t k = g.shape[0], klo = lo.shape[0]
+    cdef int n = g.shape[1], rc
+    with nogil:
+        rc = lm_prefix_rows(&ov[0], &gv[0, 0], k, n, &lv[0, 0], klo)
+    if rc == -2:
+        raise ValueError(f"some {n}-grams have a prefix missing from the {n - 1}-grams (inconsistent tables)")
+    _check(rc, "prefix_rows failed")
+    return out
+
+
 cdef class Index:
-    """Hash index of a table of distinct n-grams (k, n) int32: find(row) -> row number or -1."""
+    """Hash index of a table of distinct n-grams (k, n) int32: find(row) -> row number or -1.
+
+    distinct=True: the caller guarantees distinct rows (e.g. rows_sorted), so the build skips the duplicate
+    check and runs on n_threads threads.
+    """
     cdef lm_index ix
     cdef readonly object grams
 
-    def __cinit__(self, grams):
+    def __cinit__(self, grams, int n_threads=1, bint distinct=False):
         g = _grams(grams, "grams")
         self.grams = g
         cdef const int32_t[:, ::1] gv = g
@@ -40,7 +81,10 @@ cdef class Index:
         cdef int n = g.shape[1]
         cdef const int32_t *p = &gv[0, 0] if k > 0 else NULL
         with nogil:
-            rc = lm_index_build(&self.ix, p, k, n)
+            if distinct:
+                rc = lm_index_build_distinct(&self.ix, p, k, n, n_threads)
+            else:
+                rc = lm_index_build(&self.ix, p, k, n)
         if rc == -3:
             raise ValueError("n-gram table has duplicate rows: every n-gram must appear once (sum their counts)")
         _check(rc, "building the n-gram index failed")

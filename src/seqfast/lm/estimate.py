@@ -25,16 +25,27 @@ class Tables:
         self.grams, self.raw = grams, raw
         self.bos, self.eos, self.unk = bos, eos, unk
         self.N = len(grams)
-        self.index = [_lm.Index(g) for g in grams]
+        # the counting engine sorts rows; then contexts come from a linear merge and the indexes need no
+        # duplicate check. Any other row order still works through hash lookups.
+        self.sorted = all(_lm.rows_sorted(g) for g in grams)
+        self._nt = n_threads
+        self._index = [None] * self.N
         self.ctx = [None] * self.N  # ctx[n-1]: rows of order n-1 of grams[n-1][:, :-1]
         self.suf = [None] * self.N  # suf[n-1]: rows of order n-1 of grams[n-1][:, 1:]
         for n in range(2, self.N + 1):
-            ix = self.index[n - 2]
-            self.ctx[n - 1] = ix.lookup(grams[n - 1], 0, n_threads)
+            ix = self.index(n - 1)
+            self.ctx[n - 1] = (_lm.prefix_rows(grams[n - 1], grams[n - 2]) if self.sorted
+                               else ix.lookup(grams[n - 1], 0, n_threads))
             self.suf[n - 1] = ix.lookup(grams[n - 1], 1, n_threads)
             if (self.ctx[n - 1] < 0).any() or (self.suf[n - 1] < 0).any():
                 raise ValueError(f"some {n}-grams have a prefix or suffix missing from the {n - 1}-grams: "
                                  "the count tables are inconsistent (use count_ngrams(..., pad=True))")
+
+    def index(self, n):
+        """Hash index of order n (built on first use)."""
+        if self._index[n - 1] is None:
+            self._index[n - 1] = _lm.Index(self.grams[n - 1], self._nt, self.sorted)
+        return self._index[n - 1]
 
     @classmethod
     def from_counts(cls, counts, order, n_threads):
@@ -52,8 +63,9 @@ class Tables:
         if grams[0].shape[0] == 0:
             raise ValueError("the corpus is empty: no unigrams to estimate a model from")
         if not (grams[0][:, 0] == ids["<unk>"]).any():  # <unk> is a unigram of every model, with count 0
-            grams[0] = np.vstack([grams[0], np.array([[ids["<unk>"]]], dtype=np.int32)])
-            raw[0] = np.append(raw[0], np.int64(0))
+            at = int(np.searchsorted(grams[0][:, 0], ids["<unk>"]))  # keeps sorted tables sorted
+            grams[0] = np.insert(grams[0], at, [ids["<unk>"]], axis=0).astype(np.int32)
+            raw[0] = np.insert(raw[0], at, 0)
         return cls(grams, raw, ids["<s>"], ids["</s>"], ids["<unk>"], n_threads)
 
     def context_totals(self, n):

@@ -149,7 +149,8 @@ class NGramLM:
     def scorer(self):
         self._check_fitted()
         if self._scorer is None:
-            ix = [_lm.Index(g) for g in self._grams]
+            nt = resolve_threads(None)
+            ix = [_lm.Index(g, nt, _lm.rows_sorted(g)) for g in self._grams]
             self._scorer = _lm.Scorer(ix, self._logp, self._bo, self.bos, self.eos, self.unk, self._mode, self._floor)
         return self._scorer
 
