@@ -24,16 +24,25 @@ uint64_t lm_hash_words(const int32_t *w, int n) {
     return h;
 }
 
-int lm_index_build(lm_index *ix, const int32_t *grams, int64_t k, int n) {
+/* Empty slot array for k rows (at most half full); SF_* code on bad sizes or no memory. */
+static int alloc_slots(lm_index *ix, const int32_t *grams, int64_t k, int n, int32_t **slots, uint64_t *mask) {
     memset(ix, 0, sizeof(*ix));
     if (n < 1 || k < 0 || (k > 0 && !grams)) return SF_EVALUE;
     if (k > INT32_MAX) return SF_EOVERFLOW;
     uint64_t cap = 16;
     while (cap < (uint64_t)k * 2) cap <<= 1;
-    int32_t *slots = (int32_t *)malloc(cap * sizeof(int32_t));
-    if (!slots) return SF_ENOMEM;
-    memset(slots, 0xff, cap * sizeof(int32_t));
-    uint64_t mask = cap - 1;
+    *slots = (int32_t *)malloc(cap * sizeof(int32_t));
+    if (!*slots) return SF_ENOMEM;
+    memset(*slots, 0xff, cap * sizeof(int32_t));
+    *mask = cap - 1;
+    return SF_OK;
+}
+
+int lm_index_build(lm_index *ix, const int32_t *grams, int64_t k, int n) {
+    int32_t *slots;
+    uint64_t mask;
+    int rc = alloc_slots(ix, grams, k, n, &slots, &mask);
+    if (rc != SF_OK) return rc;
     for (int64_t r = 0; r < k; r++) {
         const int32_t *w = grams + r * n;
         uint64_t s = lm_hash_words(w, n) & mask;
@@ -80,15 +89,10 @@ int lm_index_build_distinct(lm_index *ix, const int32_t *grams, int64_t k, int n
 #if !LM_HAVE_CAS
     return lm_index_build(ix, grams, k, n);
 #endif
-    memset(ix, 0, sizeof(*ix));
-    if (n < 1 || k < 0 || (k > 0 && !grams)) return SF_EVALUE;
-    if (k > INT32_MAX) return SF_EOVERFLOW;
-    uint64_t cap = 16;
-    while (cap < (uint64_t)k * 2) cap <<= 1;
-    int32_t *slots = (int32_t *)malloc(cap * sizeof(int32_t));
-    if (!slots) return SF_ENOMEM;
-    memset(slots, 0xff, cap * sizeof(int32_t));
-    uint64_t mask = cap - 1;
+    int32_t *slots;
+    uint64_t mask;
+    int rc = alloc_slots(ix, grams, k, n, &slots, &mask);
+    if (rc != SF_OK) return rc;
     int64_t r;
 #if SEQFAST_HAVE_OPENMP
 #pragma omp parallel for schedule(static) num_threads(n_threads) if (k > 100000)
@@ -97,8 +101,8 @@ int lm_index_build_distinct(lm_index *ix, const int32_t *grams, int64_t k, int n
         uint64_t s = lm_hash_words(grams + r * n, n) & mask;
         for (;;) {
             int32_t expected = -1;
-            if (__atomic_load_n(&slots[s], __ATOMIC_RELAXED) < 0 && __atomic_compare_exchange_n(&slots[s], &expected, (int32_t)r, 0, __ATOMIC_RELAXED,
-                                                            __ATOMIC_RELAXED))
+            if (__atomic_load_n(&slots[s], __ATOMIC_RELAXED) < 0 &&
+                __atomic_compare_exchange_n(&slots[s], &expected, (int32_t)r, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
                 break;
             s = (s + 1) & mask;
         }
