@@ -82,4 +82,14 @@ int lm_arpa_format(char *buf, int64_t cap, int64_t *used, int64_t *next, const i
                    const float *logp, const float *backoff, int64_t start, const char *pool, const int64_t *offs,
                    int64_t V);
 
+/* ---- lm_arpa_read.c ---- */
+/* Parse the N sections of an ARPA file from buf[pos] (line number lineno), up to and including \end\.
+ * counts: (N,) from the header; grams[n-1]: (counts[n-1], n) out; logp[n-1], bo[n-1]: (counts[n-1],) out;
+ * uni_spans: (counts[0], 2) out, (offset, length) in buf of each unigram's word. SF_EFORMAT with
+ * *err_line = the offending line on any deviation (wrong header, count mismatch, bad number, unknown or
+ * repeated unigram, wrong number of fields, no \end\); SF_ENOMEM. */
+int lm_arpa_parse(const char *buf, int64_t len, int64_t pos, int64_t lineno, int N, const int64_t *counts,
+                  int32_t *const *grams, float *const *logp, float *const *bo, int64_t *uni_spans,
+                  int64_t *err_line);
+
 #endif

@@ -84,6 +84,24 @@ def test_errors_name_the_line(tmp_path, bad, match):
         read_arpa(_write(tmp_path, bad))
 
 
+@pytest.mark.parametrize("order", [2, 3, 5])
+def test_fast_c_parser_equals_python_parser(order):
+    from seqfast.lm import arpa as A
+
+    data = open(arpa(order), "rb").read()
+    a = read_arpa(arpa(order))
+    assert a.indexes is not None  # the C path was taken
+    b = A._read_arpa_python(arpa(order), data, -100.0)
+    assert a.itos == b.itos
+    for x, y in zip(a.grams + a.logp + a.backoff, b.grams + b.logp + b.backoff):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_long_numbers_fall_back_to_python(tmp_path):
+    a = read_arpa(_write(tmp_path, TOY.replace("-0.2\ta b", "-0.2" + "0" * 80 + "\ta b")))
+    assert a.logp[1][1] == pytest.approx(-0.2)
+
+
 def test_truncated_gzip(tmp_path):
     data = gzip.compress(TOY.encode())
     with pytest.raises(ARPAError):

@@ -401,3 +401,57 @@ def arpa_chunks(grams, logp, backoff, pool, offs, int64_t chunk=1 << 22):
 MODE_BACKOFF = LM_BACKOFF
 MODE_ADDK = LM_ADDK
 MODE_STUPID = LM_STUPID
+
+
+def arpa_parse(const unsigned char[::1] data, int64_t pos, int64_t lineno, counts):
+    """Fast parse of the sections of an ARPA file (see lm_arpa_read.c).
+
+    Returns (grams, logp, backoff, uni_spans) or raises ValueError("line L") on any deviation.
+    """
+    cdef int N = len(counts)
+    if N < 1 or any(int(c) < 0 for c in counts):
+        raise ValueError("arpa_parse: bad counts")
+    cts = np.ascontiguousarray(counts, dtype=np.int64)
+    grams = [np.zeros((int(cts[n]), n + 1), dtype=np.int32) for n in range(N)]
+    logp = [np.zeros(int(cts[n]), dtype=np.float32) for n in range(N)]
+    bo = [np.zeros(int(cts[n]), dtype=np.float32) for n in range(N)]
+    spans = np.zeros((int(cts[0]), 2), dtype=np.int64)
+    cdef int32_t **gp = <int32_t **>malloc(N * sizeof(int32_t *))
+    cdef float **lp = <float **>malloc(N * sizeof(float *))
+    cdef float **bp = <float **>malloc(N * sizeof(float *))
+    cdef int32_t dummy_i = 0
+    cdef float dummy_f = 0
+    cdef int64_t dummy_s[2]
+    cdef int32_t[:, ::1] gv
+    cdef float[::1] fv
+    cdef int64_t[:, ::1] sv
+    cdef const int64_t[::1] cv = cts
+    cdef int64_t err = 0, n_bytes = data.shape[0]
+    cdef int rc, i
+    cdef int64_t *spp = dummy_s
+    if gp is NULL or lp is NULL or bp is NULL:
+        free(gp); free(lp); free(bp)
+        raise MemoryError()
+    try:
+        for i in range(N):
+            if cts[i] == 0:
+                gp[i] = &dummy_i; lp[i] = &dummy_f; bp[i] = &dummy_f
+                continue
+            gv = grams[i]
+            gp[i] = &gv[0, 0]
+            fv = logp[i]
+            lp[i] = &fv[0]
+            fv = bo[i]
+            bp[i] = &fv[0]
+        if cts[0] > 0:
+            sv = spans
+            spp = &sv[0, 0]
+        with nogil:
+            rc = lm_arpa_parse(<const char *>&data[0], n_bytes, pos, lineno, N, &cv[0], gp, lp, bp, spp, &err)
+    finally:
+        free(gp); free(lp); free(bp)
+    if rc == -1:
+        raise MemoryError("out of memory while reading an ARPA file")
+    if rc != 0:
+        raise ValueError(f"line {err}")
+    return grams, logp, bo, spans

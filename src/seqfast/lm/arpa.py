@@ -33,11 +33,12 @@ class ARPAError(ValueError):
 class ARPAModel:
     """The contents of an ARPA file: words (unigram order) and per-order id tables with log10 values."""
 
-    def __init__(self, itos, grams, logp, backoff):
+    def __init__(self, itos, grams, logp, backoff, indexes=None):
         self.itos = itos          # list[str], ids = position among the unigrams
         self.grams = grams        # list of (k_n, n) int32
         self.logp = logp          # list of (k_n,) float32 log10 p
         self.backoff = backoff    # list of (k_n,) float32 log10 backoff (zeros where absent)
+        self.indexes = indexes    # per-order seqfast._lm.Index built while checking for duplicates, or None
 
     @property
     def order(self):
@@ -65,10 +66,69 @@ def _float(tok, path, lineno, what):
     return v
 
 
+def _header_fast(data: bytes):
+    """(counts, byte offset and line number before the first section) or None if the header looks odd."""
+    pos, lineno, counts, in_data = 0, 0, [], False
+    while pos < len(data):
+        nl = data.find(b"\n", pos)
+        end = len(data) if nl < 0 else nl
+        line = data[pos:end].strip(b" \t\r\f\v")
+        if not in_data:
+            in_data = line == b"\\data\\"
+        elif line.startswith(b"ngram"):
+            try:
+                n_s, k_s = line[5:].strip().split(b"=")
+                n, k = int(n_s), int(k_s)
+            except ValueError:
+                return None
+            if n != len(counts) + 1 or k < 0:
+                return None
+            counts.append(k)
+        elif line:
+            return (counts, pos, lineno) if counts and counts[0] > 0 else None
+        pos, lineno = end + 1, lineno + 1
+    return None
+
+
 def read_arpa(path, unk_logprob: float = -100.0) -> ARPAModel:
-    """Parse an ARPA file (plain or gzip). ``<unk>`` is added with ``unk_logprob`` if absent (as KenLM)."""
+    """Parse an ARPA file (plain or gzip). ``<unk>`` is added with ``unk_logprob`` if absent (as KenLM).
+
+    A C parser reads well-formed files; on any problem the file is re-read by a Python parser whose
+    ARPAError names the line and what was expected.
+    """
+    from .. import _lm
+
     path = os.fspath(path)
     data = _open_bytes(path)
+    head = _header_fast(data)
+    if head is not None:
+        counts, pos, lineno = head
+        try:
+            grams, logp, bo, spans = _lm.arpa_parse(data, pos, lineno, counts)
+            itos = [data[o:o + n].decode("utf-8") for o, n in spans.tolist()]
+            indexes = [None] + [_lm.Index(g) for g in grams[1:]]  # raises ValueError on a repeated n-gram
+        except ValueError:
+            pass  # explained by the Python parser below
+        else:
+            return _finish(path, itos, grams, logp, bo, unk_logprob, indexes)
+    return _read_arpa_python(path, data, unk_logprob)  # raises ARPAError naming the line, or reads odd files
+
+
+def _finish(path, itos, grams, logps, bos, unk_logprob, indexes=None):
+    if "<s>" not in itos or "</s>" not in itos:
+        raise ARPAError(f"{path}: the unigrams lack {'<s>' if '<s>' not in itos else '</s>'}, which every ARPA "
+                        f"model needs")
+    if "<unk>" not in itos:
+        itos.append("<unk>")
+        grams[0] = np.vstack([grams[0], np.array([[len(itos) - 1]], dtype=np.int32)])
+        logps[0] = np.append(logps[0], np.float32(unk_logprob))
+        bos[0] = np.append(bos[0], np.float32(0))
+    if indexes is not None:
+        indexes[0] = None  # rebuilt by the scorer (the unigram table may have grown)
+    return ARPAModel(itos, grams, logps, bos, indexes)
+
+
+def _read_arpa_python(path, data: bytes, unk_logprob: float) -> ARPAModel:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -177,15 +237,7 @@ def read_arpa(path, unk_logprob: float = -100.0) -> ARPAModel:
         raise ARPAError(f"{path}: no \\end\\ line after the {N}-grams (truncated?)")
     if strip(lines[i]) != "\\end\\":
         raise ARPAError(f"{path}:{i + 1}: expected \\end\\ or a {N}-gram, got {strip(lines[i])[:60]!r}")
-    for sp in ("<s>", "</s>"):
-        if sp not in stoi:
-            raise ARPAError(f"{path}: the unigrams lack {sp}, which every ARPA model needs")
-    if "<unk>" not in stoi:
-        itos.append("<unk>")
-        grams[0] = np.vstack([grams[0], np.array([[len(itos) - 1]], dtype=np.int32)])
-        logps[0] = np.append(logps[0], np.float32(unk_logprob))
-        bos[0] = np.append(bos[0], np.float32(0))
-    return ARPAModel(itos, grams, logps, bos)
+    return _finish(path, itos, grams, logps, bos, unk_logprob)
 
 
 def _pool(itos):

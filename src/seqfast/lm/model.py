@@ -150,7 +150,9 @@ class NGramLM:
         self._check_fitted()
         if self._scorer is None:
             nt = resolve_threads(None)
-            ix = [_lm.Index(g, nt, _lm.rows_sorted(g)) for g in self._grams]
+            pre = getattr(self, "_indexes", None) or [None] * self.order
+            ix = [p if p is not None else _lm.Index(g, nt, _lm.rows_sorted(g)) for p, g in zip(pre, self._grams)]
+            self._indexes = None
             self._scorer = _lm.Scorer(ix, self._logp, self._bo, self.bos, self.eos, self.unk, self._mode, self._floor)
         return self._scorer
 
@@ -346,6 +348,7 @@ class NGramLM:
         stoi = {w: i for i, w in enumerate(a.itos)}
         m._set(a.itos, a.grams, a.logp, a.backoff, stoi["<s>"], stoi["</s>"], stoi["<unk>"], _lm.MODE_BACKOFF,
                0.0, {})
+        m._indexes = a.indexes  # built by the reader's duplicate check: reused by the scorer
         return m
 
     def save(self, path) -> None:
