@@ -38,11 +38,13 @@ int lm_mkn_discounts(float *D, const int64_t *t);
 int lm_interpolate_unigrams(double *prob, double *gamma, const int32_t *grams, const int64_t *adj, int64_t k,
                             const float *D, int32_t bos);
 /* Order n >= 2. prob: (k,) out; ctx_gamma: (k_lo,) out, gamma of each row of order n - 1 as a context
- * (0 where it is not a context); adj, ctx, suf: (k,); lower: (k_lo,) interpolated p of order n - 1.
+ * (0 where it is not a context); adj, ctx, suf: (k,); lower: (k_lo,) interpolated p of order n - 1;
+ * keep: (k,) or NULL (keep all): 0 marks an n-gram pruned away, whose whole adjusted count then goes to
+ * its context's gamma instead of its discount (as lmplz --prune).
  * p(w | h) = (a(hw) - D(a(hw))) / sum_x a(hx) + gamma(h) lower[suf]. */
 int lm_interpolate_order(double *prob, double *ctx_gamma, const int64_t *adj, const int64_t *ctx,
                          const int64_t *suf, int64_t k, const double *lower, int64_t k_lo, const float *D,
-                         int n_threads);
+                         const uint8_t *keep, int n_threads);
 /* ARPA values. logp: (k,) out = min(0, log10 prob); backoff: (k,) out or NULL (top order) = log10 gamma
  * where gamma > 0 and the last word is neither unk nor eos, else 0. grams: (k, n). */
 void lm_arpa_values(float *logp, float *backoff, const double *prob, const double *gamma, const int32_t *grams,

@@ -32,6 +32,12 @@ def test_build_eval_predict_generate(tmp_path):
     assert g1 == run("lm", "generate", str(s), "-n", "20", "--seed", "1") and g1.strip()
 
 
+def test_build_prune(tmp_path):
+    out = run("lm", "build", TRAIN, "-o", "3", "--level", "whitespace", "--prune", "0", "1", "--arpa",
+              str(tmp_path / "p.arpa"))
+    assert "2 4040" in out and "3 2295" in out
+
+
 def test_build_needs_an_output():
     r = subprocess.run([sys.executable, "-m", "seqfast", "lm", "build", TRAIN, "-o", "2"], capture_output=True,
                        text=True)

@@ -63,7 +63,7 @@ def test_kernels_match_reference_random(order, n_threads):
     # Zipf-ish words so every count-of-count 1..4 is populated
     lines = [list(3 + rng.zipf(1.3, size=rng.integers(1, 12)) % 500) for _ in range(600)]
     raw, T = _tables(lines, order, n_threads)
-    logp, bo, info = estimate_kn(T, "mkn", None, n_threads)
+    _, logp, bo, info = estimate_kn(T, "mkn", None, n_threads)
     rlogp, rbo, rD, _ = ref.mkn_estimate(raw, BOS, EOS, UNK)
     np.testing.assert_array_equal(info["discounts"], rD[:, 1:])
     for n in range(order):

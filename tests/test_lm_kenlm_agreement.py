@@ -77,3 +77,30 @@ def test_kenlm_module_scores_our_arpa_as_we_do(pair, tmp_path):
         theirs = list(km.full_scores(s))
         assert [n for _, n, _ in ours] == [n for _, n, _ in theirs]
         assert [o for _, _, o in ours] == [o for _, _, o in theirs]
+
+
+@pytest.mark.parametrize("name, prune", [("o3.prune011", (0, 1, 1)), ("o5.prune01233", (0, 1, 2, 3, 3))])
+def test_pruning_as_lmplz(name, prune):
+    import os
+    from _lmdata import KENLM_DIR
+
+    k = read_arpa(os.path.join(KENLM_DIR, f"timemachine.{name}.arpa"))
+    m = NGramLM.fit(TRAIN, len(prune), level="whitespace", prune=prune)
+    assert m.counts == [g.shape[0] for g in k.grams]
+    for n in range(1, len(prune) + 1):
+        mine = _as_dict(m.vocab.itos, *m.ngrams(n))
+        theirs = _as_dict(k.itos, k.grams[n - 1], k.logp[n - 1], k.backoff[n - 1])
+        assert set(mine) == set(theirs)
+        for g, (lp, bo) in theirs.items():
+            assert abs(mine[g][0] - lp) < 1e-5 and abs(mine[g][1] - bo) < 1e-5, g
+    ref = NGramLM.from_arpa(os.path.join(KENLM_DIR, f"timemachine.{name}.arpa"))
+    assert sig5(m.perplexity(TEST)) == sig5(ref.perplexity(TEST))
+
+
+def test_prune_argument_checked():
+    with pytest.raises(ValueError, match="non-decreasing"):
+        NGramLM.fit(TRAIN, 3, level="whitespace", prune=(0, 2, 1))
+    with pytest.raises(ValueError, match="unigrams are not pruned"):
+        NGramLM.fit(TRAIN, 3, level="whitespace", prune=(1, 1, 1))
+    with pytest.raises(ValueError, match="Kneser-Ney"):
+        NGramLM.fit(TRAIN, 3, level="whitespace", smoothing="add_k", prune=(0, 1))

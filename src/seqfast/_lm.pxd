@@ -1,5 +1,5 @@
 # Contract with csrc/lm.h and csrc/lm_hash.h: declarations only.
-from libc.stdint cimport int8_t, int32_t, int64_t, uint64_t
+from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t, uint64_t
 
 cdef extern from "lm_hash.h" nogil:
     ctypedef struct lm_index:
@@ -26,7 +26,7 @@ cdef extern from "lm.h" nogil:
                                 const float *D, int32_t bos)
     int lm_interpolate_order(double *prob, double *ctx_gamma, const int64_t *adj, const int64_t *ctx,
                              const int64_t *suf, int64_t k, const double *lower, int64_t k_lo, const float *D,
-                             int n_threads)
+                             const uint8_t *keep, int n_threads)
     void lm_arpa_values(float *logp, float *backoff, const double *prob, const double *gamma,
                         const int32_t *grams, int64_t k, int n, int32_t unk, int32_t eos)
     enum: LM_BACKOFF, LM_ADDK, LM_STUPID

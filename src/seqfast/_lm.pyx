@@ -4,7 +4,7 @@
 The Python layer (seqfast.lm) owns names, defaults and messages; this layer checks dtypes and shapes,
 then makes one nogil call into C.
 """
-from libc.stdint cimport int8_t, int32_t, int64_t
+from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t
 from libc.stdlib cimport malloc, free
 
 import numpy as np
@@ -201,8 +201,8 @@ def interpolate_unigrams(grams, adj, D, int bos):
     return prob, gamma
 
 
-def interpolate_order(adj, ctx, suf, lower, D, int n_threads=1):
-    """(prob (k,), ctx_gamma (k_lo,)) for one order n >= 2 (see lm_interpolate.c)."""
+def interpolate_order(adj, ctx, suf, lower, D, keep=None, int n_threads=1):
+    """(prob (k,), ctx_gamma (k_lo,)) for one order n >= 2 (see lm_interpolate.c); keep: bool (k,) or None."""
     a = np.ascontiguousarray(adj, dtype=np.int64)
     c = np.ascontiguousarray(ctx, dtype=np.int64)
     s = np.ascontiguousarray(suf, dtype=np.int64)
@@ -211,6 +211,9 @@ def interpolate_order(adj, ctx, suf, lower, D, int n_threads=1):
     k = a.shape[0]
     if c.shape != (k,) or s.shape != (k,) or lo.ndim != 1:
         raise ValueError("interpolate_order: adj, ctx, suf must all be (k,) and lower 1-D")
+    kp = None if keep is None else np.ascontiguousarray(keep, dtype=np.uint8)
+    if kp is not None and kp.shape != (k,):
+        raise ValueError("interpolate_order: keep must be (k,)")
     prob = np.empty(k, dtype=np.float64)
     gam = np.zeros(lo.shape[0], dtype=np.float64)
     if k == 0 or lo.shape[0] == 0:
@@ -224,8 +227,13 @@ def interpolate_order(adj, ctx, suf, lower, D, int n_threads=1):
     cdef const float[::1] dv = d
     cdef int64_t kk = k, klo = lo.shape[0]
     cdef int rc
+    cdef const uint8_t[::1] kv
+    cdef const uint8_t *kptr = NULL
+    if kp is not None:
+        kv = kp
+        kptr = &kv[0]
     with nogil:
-        rc = lm_interpolate_order(&pv[0], &gv[0], &av[0], &cv[0], &sv[0], kk, &lv[0], klo, &dv[0], n_threads)
+        rc = lm_interpolate_order(&pv[0], &gv[0], &av[0], &cv[0], &sv[0], kk, &lv[0], klo, &dv[0], kptr, n_threads)
     if rc == -2:
         raise ValueError("an n-gram's context or suffix is missing from the lower order (inconsistent tables)")
     _check(rc, "interpolate_order failed")

@@ -27,6 +27,9 @@ def register(sub) -> None:
     b.add_argument("--discount-fallback", nargs="*", type=float, metavar="D",
                    help="on data too small for the discount formula use D1 D2 D3+ (default 0.5 1 1.5), as "
                         "lmplz --discount_fallback")
+    b.add_argument("--prune", nargs="+", type=int, metavar="T",
+                   help="drop n-grams with count <= T, one threshold per order from unigrams (which must be 0), "
+                        "non-decreasing, the last repeating, as lmplz --prune: e.g. --prune 0 1 1")
     b.add_argument("--k", type=float, default=1.0, help="add-k: the k (default 1)")
     b.add_argument("--alpha", type=float, default=0.4, help="stupid backoff: the penalty (default 0.4)")
     b.add_argument("--level", choices=("word", "whitespace", "char"), default="word",
@@ -82,7 +85,7 @@ def run_build(args) -> int:
     t0 = time.perf_counter()
     files = input_paths(args.files)
     m = NGramLM.fit(files if len(files) > 1 else files[0], args.order, args.smoothing, k=args.k,
-                    alpha=args.alpha, discount_fallback=fb, level=args.level, lower=args.lower,
+                    alpha=args.alpha, discount_fallback=fb, prune=args.prune, level=args.level, lower=args.lower,
                     n_threads=args.threads, errors=args.errors, progress=sys.stderr.isatty())
     t1 = time.perf_counter()
     print(f"{m.smoothing} model of order {m.order} from {', '.join(files)}: {m.info.get('tokens', 0):,} tokens, "

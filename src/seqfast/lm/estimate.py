@@ -104,9 +104,27 @@ def _discounts(adj, n, smoothing, fallback):
         f"(deduplicated or artificial data?); use discount_fallback=True to override")
 
 
-def estimate_kn(T: Tables, smoothing="mkn", discount_fallback=None, n_threads=1):
-    """Interpolated (modified) Kneser-Ney as lmplz. Returns (logp, backoff, info)."""
+def prune_masks(T: Tables, prune):
+    """keep[n-1]: bool (k_n,) for orders with a threshold > 0 (raw count > threshold), else None.
+
+    lmplz's rule: thresholds per order (the last one repeats for higher orders), non-decreasing, and 0 for
+    unigrams, which guarantees that every context and suffix of a kept n-gram is kept too.
+    """
+    if prune is None:
+        return [None] * T.N
+    t = [int(x) for x in prune]
+    if not t or t[0] != 0 or any(x < 0 for x in t) or any(b < a for a, b in zip(t, t[1:])):
+        raise ValueError(f"prune must be non-negative count thresholds per order, non-decreasing, starting with "
+                         f"0 (unigrams are not pruned), e.g. (0, 1, 1); got {tuple(prune)}")
+    t = (t + [t[-1]] * T.N)[:T.N]
+    return [None if n == 0 or t[n] == 0 else T.raw[n] > t[n] for n in range(T.N)]
+
+
+def estimate_kn(T: Tables, smoothing="mkn", discount_fallback=None, n_threads=1, prune=None):
+    """Interpolated (modified) Kneser-Ney as lmplz (pruning as lmplz --prune). Returns (grams, logp, backoff,
+    info); grams are T.grams without the pruned rows."""
     N = T.N
+    keep = prune_masks(T, prune)
     adj = [None] * N
     adj[N - 1] = T.raw[N - 1].copy()
     if N == 1:
@@ -122,15 +140,18 @@ def estimate_kn(T: Tables, smoothing="mkn", discount_fallback=None, n_threads=1)
     prob[0], g0 = _lm.interpolate_unigrams(T.grams[0], adj[0], Ds[0], T.bos)
     for n in range(2, N + 1):
         prob[n - 1], gamma[n - 2] = _lm.interpolate_order(adj[n - 1], T.ctx[n - 1], T.suf[n - 1], prob[n - 2],
-                                                          Ds[n - 1], n_threads)
-    logp, bo = [], []
+                                                          Ds[n - 1], keep[n - 1], n_threads)
+    grams, logp, bo = [], [], []
     for n in range(1, N + 1):
         l, b = _lm.arpa_values(prob[n - 1], gamma[n - 1] if n < N else None, T.grams[n - 1], T.unk, T.eos)
-        logp.append(l)
-        bo.append(b if b is not None else np.zeros_like(l))
+        b = b if b is not None else np.zeros_like(l)
+        g, k = T.grams[n - 1], keep[n - 1]
+        if k is not None:
+            g, l, b = np.ascontiguousarray(g[k]), l[k], b[k]
+        grams.append(g); logp.append(l); bo.append(b)
     info = {"discounts": np.stack(Ds)[:, 1:].astype(np.float64), "counts_of_counts": np.stack(coc)[:, 1:],
             "discount_fallback_used": fell, "unigram_gamma": g0}
-    return logp, bo, info
+    return grams, logp, bo, info
 
 
 def _log10(x):

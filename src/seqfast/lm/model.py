@@ -77,7 +77,7 @@ class NGramLM:
     """
 
     def __init__(self, order: int = 3, smoothing: str = "mkn", *, k: float = 1.0, alpha: float = 0.4,
-                 discount_fallback=False, level: str = "word", lower: bool = False):
+                 discount_fallback=False, prune=None, level: str = "word", lower: bool = False):
         if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or not 1 <= order <= 16:
             raise ValueError(f"order must be an int from 1 to 16, got {order!r}")
         if smoothing not in SMOOTHINGS + ("arpa",):
@@ -101,6 +101,9 @@ class NGramLM:
         self.order = int(order)
         self.smoothing = smoothing
         self.k, self.alpha, self.discount_fallback = float(k), float(alpha), discount_fallback
+        if prune is not None and smoothing not in ("mkn", "kn"):
+            raise ValueError("prune is for Kneser-Ney models (smoothing='mkn' or 'kn'), as lmplz --prune")
+        self.prune = None if prune is None else tuple(int(x) for x in prune)
         self.level, self.lower = level, bool(lower)
         self.info: dict = {}
         self._grams = None
@@ -109,16 +112,22 @@ class NGramLM:
     # ------------------------------------------------------------------------------------------ building
     @classmethod
     def fit(cls, corpus, order: int = 3, smoothing: str = "mkn", *, k: float = 1.0, alpha: float = 0.4,
-            discount_fallback=False, level: str = "word", lower: bool = False, n_threads: int | None = None,
-            errors: str = "strict", progress: bool = False) -> "NGramLM":
+            discount_fallback=False, prune=None, level: str = "word", lower: bool = False,
+            n_threads: int | None = None, errors: str = "strict", progress: bool = False) -> "NGramLM":
         """Estimate a model from ``corpus``: what ``count_ngrams`` accepts (a path, list of paths, iterable
-        of lines) or an ``NGramCounts`` counted with ``pad=True``. Each line is one sentence."""
-        m = cls(order, smoothing, k=k, alpha=alpha, discount_fallback=discount_fallback, level=level, lower=lower)
+        of lines) or an ``NGramCounts`` counted with ``pad=True``. Each line is one sentence.
+
+        k: add-k's k. alpha: stupid backoff's penalty. discount_fallback: True (D = 0.5, 1, 1.5) or three
+        discounts used where the Kneser-Ney formula fails. prune: count thresholds per order as lmplz
+        --prune, e.g. (0, 1, 1) drops bigrams and higher seen once (Kneser-Ney only). level/lower: how text
+        is split into tokens (``"whitespace"`` reads pre-tokenized text as KenLM does)."""
+        m = cls(order, smoothing, k=k, alpha=alpha, discount_fallback=discount_fallback, prune=prune, level=level,
+                lower=lower)
         nt = resolve_threads(n_threads)
         counts = _count(corpus, m.order, level, lower, n_threads, errors, progress)
         T = _est.Tables.from_counts(counts, m.order, nt)
         if m.smoothing in ("mkn", "kn"):
-            logp, bo, info = _est.estimate_kn(T, m.smoothing, m.discount_fallback, nt)
+            grams, logp, bo, info = _est.estimate_kn(T, m.smoothing, m.discount_fallback, nt, m.prune)
             mode, floor = _lm.MODE_BACKOFF, 0.0
             for n, used in enumerate(info["discount_fallback_used"], 1):
                 if used:
@@ -126,9 +135,9 @@ class NGramLM:
                                   f"D1, D2, D3+ = {m.discount_fallback}", stacklevel=2)
         else:
             logp, bo, mode, floor = _est.estimate_ratio(T, m.smoothing, m.k, m.alpha)
-            info = {}
+            grams, info = T.grams, {}
         info["tokens"] = int(T.raw[0][T.grams[0][:, 0] != T.eos].sum() - T.raw[0][T.grams[0][:, 0] == T.bos].sum())
-        m._set(counts.vocab.itos, T.grams, logp, bo, T.bos, T.eos, T.unk, mode, floor, info)
+        m._set(counts.vocab.itos, grams, logp, bo, T.bos, T.eos, T.unk, mode, floor, info)
         return m
 
     def _set(self, itos, grams, logp, bo, bos, eos, unk, mode, floor, info):
