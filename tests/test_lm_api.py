@@ -42,6 +42,14 @@ def test_oov_exclude(mkn3):
         mkn3.perplexity(["a"], oov="drop")
 
 
+def test_blank_lines_score_eos_as_kenlm_query(mkn3, tmp_path):
+    p = tmp_path / "t.txt"
+    p.write_text("the time\n\nthe\n")
+    r = mkn3.evaluate(p)
+    assert (r["lines"], r["tokens"]) == (3, 6)
+    assert r["log10_sum"] == pytest.approx(mkn3.score("the time") + mkn3.score("") + mkn3.score("the"), abs=1e-4)
+
+
 def test_predict(mkn3):
     top = mkn3.predict(["the", "time"], k=5)
     assert top[0][0] == "traveller" and len(top) == 5

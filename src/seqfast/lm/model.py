@@ -204,27 +204,32 @@ class NGramLM:
         return tokenize(text, lower=self.lower)
 
     def _lines(self, corpus) -> list:
+        """Lines of a path, list of paths, text or iterable of lines (no empty piece after a final newline)."""
+        def split(text):
+            lines = text.split("\n")
+            return lines[:-1] if lines and lines[-1] == "" else lines
+
         if isinstance(corpus, (str, os.PathLike)):
             if isinstance(corpus, os.PathLike) or ("\n" not in corpus and os.path.exists(corpus)):
-                return read_text(os.fspath(corpus)).split("\n")
-            return corpus.split("\n")
+                return split(read_text(os.fspath(corpus)))
+            return split(corpus)
         corpus = list(corpus)
         if corpus and all(isinstance(c, (str, os.PathLike)) for c in corpus) and all(
                 isinstance(c, os.PathLike) or ("\n" not in c and os.path.exists(c)) for c in corpus):
             out = []
             for p in corpus:
-                out.extend(read_text(os.fspath(p)).split("\n"))
+                out.extend(split(read_text(os.fspath(p))))
             return out
         return corpus
 
     def _encode_lines(self, corpus):
-        """(ids int32 (T,), offsets int64 (L + 1,)) of the non-empty lines of a corpus."""
+        """(ids int32 (T,), offsets int64 (L + 1,)) of the lines of a corpus.
+
+        A blank line is a sentence with no words: it scores just </s>, as KenLM's query does.
+        """
         toks, offs = [], [0]
         for line in self._lines(corpus):
-            t = self._tokens(line)
-            if not t and isinstance(line, str):
-                continue  # blank line: no sentence (KenLM's query scores it as just </s>; we skip it)
-            toks.extend(t)
+            toks.extend(self._tokens(line))
             offs.append(len(toks))
         return self.vocab.encode(toks), np.asarray(offs, dtype=np.int64)
 
@@ -255,7 +260,7 @@ class NGramLM:
         return float(self.scorer.score(ids, np.array([0, len(ids)], dtype=np.int64), bos, eos).astype(np.float64).sum())
 
     def evaluate(self, corpus, n_threads: int | None = None) -> dict:
-        """KenLM ``query -v summary`` figures on a corpus (one sentence per line, blank lines skipped):
+        """KenLM ``query -v summary`` figures on a corpus (one sentence per line; a blank line scores </s>):
         perplexity including and excluding OOVs, OOV count, token count (</s> included), log10 sum."""
         ids, offs = self._encode_lines(corpus)
         s = self.scorer.score(ids, offs, True, True, resolve_threads(n_threads)).astype(np.float64)
