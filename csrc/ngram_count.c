@@ -21,28 +21,61 @@ void sf_ngram_free(sf_ngcounter *c) {
     free(c->tabs);
     free(c->uni);
     free(c->k);
+    free(c->keys);
+    free(c->kk);
+    free(c->len);
+    free(c->start);
+    free(c->lcp);
     free(c);
 }
 
-/* Count the n-grams (orders 2..N) of the positions in shard t, then compact and sort its tables. */
-static int count_shard(sf_ngcounter *c, int t, const int32_t *ids, int64_t T) {
+/* Keys of the n-grams of orders 2..nmax starting at i, into keys[(n-1)*MAX_WORDS ...]; returns nmax. */
+static inline int keys_at(uint64_t *keys, const int32_t *ids, int64_t i, int64_t T, int N, int b) {
+    uint64_t key[SF_NGRAM_MAX_WORDS];
+    memset(key, 0, sizeof(key));
+    sf_ngkey_put(key, 0, b, (uint32_t)ids[i]);
+    int n = 2;
+    for (; n <= N; n++) {
+        int64_t j = i + n - 1;
+        if (j >= T || ids[j] < 0) break;
+        sf_ngkey_put(key, n - 1, b, (uint32_t)ids[j]);
+        memcpy(keys + (size_t)(n - 1) * SF_NGRAM_MAX_WORDS, key, sizeof(key));
+    }
+    return n - 1;
+}
+
+#define LOOKAHEAD 8 /* positions whose slots are prefetched ahead of their insertion */
+
+/* Count the n-grams of the positions in shard t (orders 2..N in its tables, unigrams in uni (V,)), then
+ * compact and sort its tables. The table slots of position i + LOOKAHEAD are prefetched while position i is
+ * inserted: the tables are far larger than the caches and each insertion is otherwise one memory stall. */
+static int count_shard(sf_ngcounter *c, int t, int64_t *uni, const int32_t *ids, int64_t T) {
     const int N = c->N, b = c->b, nt = c->nt;
     sf_ngtab *tabs = c->tabs + (size_t)t * N;
     int W[SF_NGRAM_MAX_ORDER + 1];
     for (int n = 1; n <= N; n++) W[n] = sf_ngram_words(n, b);
-    uint64_t key[SF_NGRAM_MAX_WORDS];
-    for (int64_t i = 0; i < T; i++) {
+    /* ring of pending positions: their keys, hashes and highest order */
+    uint64_t keys[LOOKAHEAD][SF_NGRAM_MAX_ORDER * SF_NGRAM_MAX_WORDS];
+    uint64_t hs[LOOKAHEAD][SF_NGRAM_MAX_ORDER + 1];
+    int nmax[LOOKAHEAD];
+    for (int s = 0; s < LOOKAHEAD; s++) nmax[s] = 0;
+    for (int64_t i = 0; i < T + LOOKAHEAD; i++) {
+        int s = (int)(i % LOOKAHEAD);
+        /* insert the position that entered the ring LOOKAHEAD steps ago */
+        for (int n = 2; n <= nmax[s]; n++)
+            if (sf_ngtab_add_h(&tabs[n - 1], keys[s] + (size_t)(n - 1) * SF_NGRAM_MAX_WORDS, hs[s][n], 1) != SF_OK)
+                return SF_ENOMEM;
+        nmax[s] = 0;
+        if (i >= T) continue;
         int32_t w = ids[i];
         if (w < 0 || (nt > 1 && shard_of(w, nt) != t)) continue;
-        c->uni[w]++; /* shards own disjoint ids: no race */
-        memset(key, 0, sizeof(key));
-        sf_ngkey_put(key, 0, b, (uint32_t)w);
-        for (int n = 2; n <= N; n++) {
-            int64_t j = i + n - 1;
-            if (j >= T || ids[j] < 0) break;
-            sf_ngkey_put(key, n - 1, b, (uint32_t)ids[j]);
-            if (sf_ngtab_add(&tabs[n - 1], key, 1) != SF_OK) return SF_ENOMEM;
+        uni[w]++;
+        int m = keys_at(keys[s], ids, i, T, N, b);
+        for (int n = 2; n <= m; n++) {
+            hs[s][n] = sf_ngkey_hash(keys[s] + (size_t)(n - 1) * SF_NGRAM_MAX_WORDS, W[n]);
+            sf_ngtab_prefetch(&tabs[n - 1], hs[s][n]);
         }
+        nmax[s] = m;
     }
     for (int n = 2; n <= N; n++) {
         sf_ngtab *tb = &tabs[n - 1];
@@ -52,7 +85,8 @@ static int count_shard(sf_ngcounter *c, int t, const int32_t *ids, int64_t T) {
     return SF_OK;
 }
 
-int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads) {
+int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads,
+                          int64_t min_per_thread) {
     *out = NULL;
     if (N < 1 || N > SF_NGRAM_MAX_ORDER || V < 1 || T < 0) return SF_EVALUE;
     for (int64_t i = 0; i < T; i++)
@@ -60,6 +94,8 @@ int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V,
     int nt = sf_resolve_threads(n_threads);
     if (nt < 1) nt = 1;
     if (nt > 256) nt = 256; /* export merges at most 256 shards */
+    if (min_per_thread < 1) min_per_thread = 1;
+    if ((int64_t)nt > 1 + T / min_per_thread) nt = (int)(1 + T / min_per_thread);
     sf_ngcounter *c = (sf_ngcounter *)calloc(1, sizeof(*c));
     if (!c) return SF_ENOMEM;
     c->N = N;
@@ -81,12 +117,17 @@ int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V,
         sf_ngram_free(c);
         return rc;
     }
+    int64_t *unis = (int64_t *)calloc((size_t)nt * V, sizeof(int64_t)); /* per shard: no false sharing */
+    if (!unis) {
+        sf_ngram_free(c);
+        return SF_ENOMEM;
+    }
     int status = SF_OK;
 #if SEQFAST_HAVE_OPENMP
 #pragma omp parallel for num_threads(nt) schedule(static, 1)
 #endif
     for (int t = 0; t < nt; t++) {
-        int r = count_shard(c, t, ids, T);
+        int r = count_shard(c, t, unis + (size_t)t * V, ids, T);
         if (r != SF_OK) {
 #if SEQFAST_HAVE_OPENMP
 #pragma omp critical(sf_ngram_status)
@@ -94,6 +135,9 @@ int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V,
             status = r;
         }
     }
+    for (int t = 0; t < nt; t++)
+        for (int32_t w = 0; w < V; w++) c->uni[w] += unis[(size_t)t * V + w];
+    free(unis);
     if (status != SF_OK) {
         sf_ngram_free(c);
         return status;
@@ -123,6 +167,7 @@ static inline int key_cmp(const uint64_t *a, const uint64_t *b, int W) {
 
 int sf_ngram_export(const sf_ngcounter *c, int n, int32_t *grams, int64_t *counts) {
     if (n < 1 || n > c->N) return SF_EVALUE;
+    if (c->keys) return sf_ngram_export_sorted(c, n, grams, counts);
     if (n == 1) {
         size_t k = 0;
         for (int32_t w = 0; w < c->V; w++)

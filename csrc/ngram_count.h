@@ -1,4 +1,5 @@
-/* ngram_count.h: count every n-gram of orders 1..N of an id stream in one pass.
+/* ngram_count.h: count every n-gram of orders 1..N of an id stream in one pass (two engines: hash tables,
+ * ngram_count.c, described here; sorting, ngram_sortcount.c, described at sf_ngram_count_sorted).
  *
  * Input: ids (T,) int32, each in [0, V) or -1 for a line break (no n-gram spans a -1).
  * Output, per order n: k_n distinct n-grams as grams (k_n, n) int32 sorted lexicographically (rows of ids)
@@ -14,6 +15,9 @@
 
 #include "ngram_hash.h"
 
+/* Default min_per_thread: with fewer tokens per thread, threads cost more (wake-ups, barriers) than they save. */
+#define SF_NGRAM_MIN_PER_THREAD (1 << 19)
+
 typedef struct sf_ngcounter {
     int N;               /* highest order */
     int32_t V;           /* vocabulary size */
@@ -23,17 +27,39 @@ typedef struct sf_ngcounter {
     sf_ngtab *tabs;      /* (nt, N) tables; [t*N + n-1] holds order n >= 2 of shard t, sorted records */
     size_t *k;           /* (N,) distinct n-grams per order */
     size_t table_bytes;  /* bytes of all tables at their largest (for bytes per stored n-gram) */
+    /* sort engine (sf_ngram_count_sorted) */
+    uint64_t *keys;      /* (K, Wk) sorted rest keys: the up to N-1 ids after each position's first, ids + 1 */
+    int64_t *start;      /* (V + 1,) where the keys of the positions whose first id is v start */
+    int64_t K;           /* positions with a token */
+    int Wk, bk;          /* rest key words, bits per id + 1 */
+    int64_t *kk;         /* (nt, N + 1) n-grams starting in each thread's slice of keys, per order */
+    uint8_t *len;        /* (K,) ids in each sorted key (its n-gram's order, <= N) */
+    uint8_t *lcp;        /* (K,) leading ids each sorted key shares with the key before it */
 } sf_ngcounter;
 
-/* Count; *out is NULL on failure. SF_EINDEX when an id is outside [-1, V), SF_EVALUE for a bad N or V,
+/* Count with at most n_threads threads and at least min_per_thread ids per thread (the result does not
+ * depend on either); *out is NULL on failure. SF_EINDEX when an id is outside [-1, V), SF_EVALUE for a bad N or V,
  * SF_ENOMEM. */
-int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads);
+int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads,
+                   int64_t min_per_thread);
+
+/* The same result by sorting instead of hashing (ngram_sortcount.c): positions are bucketed by their first
+ * id; each stores the next N-1 ids (+ 1, 0 when absent, so a shorter n-gram sorts before its extensions)
+ * packed in a key of Wk words; every bucket is radix sorted (buckets in parallel, in cache but for the most
+ * frequent ids), and the n-grams of order n are the runs of keys sharing their first n-1 ids. Sorting
+ * streams memory where hashing stalls on it: several times faster, at 8 * Wk + 2 bytes per token (plus the
+ * largest bucket's scratch per thread) of working memory. */
+int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads,
+                          int64_t min_per_thread);
 
 /* Distinct n-grams of order n (1..N), or -1 when n is out of range. */
 int64_t sf_ngram_unique(const sf_ngcounter *c, int n);
 
 /* Write order n: grams (k_n, n) int32, counts (k_n,) int64 (sizes from sf_ngram_unique). */
 int sf_ngram_export(const sf_ngcounter *c, int n, int32_t *grams, int64_t *counts);
+
+/* sf_ngram_export for counters made by sf_ngram_count_sorted. */
+int sf_ngram_export_sorted(const sf_ngcounter *c, int n, int32_t *grams, int64_t *counts);
 
 void sf_ngram_free(sf_ngcounter *c);
 

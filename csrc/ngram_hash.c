@@ -24,6 +24,8 @@ static inline uint64_t key_hash(const uint64_t *key, int W) {
     return mix64(h);
 }
 
+uint64_t sf_ngkey_hash(const uint64_t *key, int W) { return key_hash(key, W); }
+
 static inline int key_eq(const uint64_t *a, const uint64_t *b, int W) {
     for (int i = 0; i < W; i++)
         if (a[i] != b[i]) return 0;
@@ -64,11 +66,13 @@ static int grow(sf_ngtab *t) {
     return SF_OK;
 }
 
-int sf_ngtab_add(sf_ngtab *t, const uint64_t *key, int64_t c) {
+int sf_ngtab_add(sf_ngtab *t, const uint64_t *key, int64_t c) { return sf_ngtab_add_h(t, key, key_hash(key, t->W), c); }
+
+int sf_ngtab_add_h(sf_ngtab *t, const uint64_t *key, uint64_t h, int64_t c) {
     const int W = t->W, S = W + 1;
     if ((t->n + 1) * 4 > t->cap * 3 && grow(t) != SF_OK) return SF_ENOMEM;
     size_t mask = t->cap - 1;
-    size_t i = key_hash(key, W) & mask;
+    size_t i = h & mask;
     for (;;) {
         uint64_t *r = t->slots + i * S;
         if (!r[W]) {
@@ -99,21 +103,86 @@ size_t sf_ngtab_compact(sf_ngtab *t) {
 
 #define RADIX_BITS 11
 #define RADIX (1 << RADIX_BITS)
+#define MSD_MIN (1 << 15) /* records: above this a range is split MSD-first (LSD passes stay in cache) */
 
-int sf_ngrec_sort(uint64_t *recs, size_t k, int W, int nbits) {
-    if (k < 2) return SF_OK;
-    const int S = W + 1;
-    uint64_t *tmp = (uint64_t *)malloc(k * (size_t)S * sizeof(uint64_t));
-    size_t *hist = (size_t *)malloc(RADIX * sizeof(size_t));
-    if (!tmp || !hist) {
-        free(tmp);
-        free(hist);
-        return SF_ENOMEM;
+static inline int rec_less(const uint64_t *a, const uint64_t *b, int W) {
+    for (int w = 0; w < W; w++)
+        if (a[w] != b[w]) return a[w] < b[w];
+    return 0;
+}
+
+/* Copy one record of S words (inline: a libc memcpy call per 16-byte record costs more than the copy). */
+static inline void rec_copy(uint64_t *dst, const uint64_t *src, int S) {
+    for (int w = 0; w < S; w++) dst[w] = src[w];
+}
+
+/* Insertion sort of k records (small k), tmp holds one record. */
+static void insertion_sort(uint64_t *recs, uint64_t *tmp, size_t k, int S, int W) {
+    for (size_t i = 1; i < k; i++) {
+        rec_copy(tmp, recs + i * S, S);
+        size_t j = i;
+        while (j > 0 && rec_less(tmp, recs + (j - 1) * S, W)) {
+            rec_copy(recs + j * S, recs + (j - 1) * S, S);
+            j--;
+        }
+        rec_copy(recs + j * S, tmp, S);
+    }
+}
+
+/* Stable merge sort for mid-sized ranges, where the 2^11-entry histograms of radix passes cost more than
+ * the records themselves; tmp holds k records. */
+static void merge_sort(uint64_t *recs, uint64_t *tmp, size_t k, int S, int W) {
+    if (k <= 16) {
+        insertion_sort(recs, tmp, k, S, W);
+        return;
+    }
+    size_t h = k / 2;
+    merge_sort(recs, tmp, h, S, W);
+    merge_sort(recs + h * S, tmp, k - h, S, W);
+    if (!rec_less(recs + h * S, recs + (h - 1) * S, W)) return; /* already in order */
+    memcpy(tmp, recs, k * (size_t)S * sizeof(uint64_t));
+    size_t i = 0, j = h, o = 0;
+    while (i < h && j < k) {
+        const uint64_t *x = tmp + i * S, *y = tmp + j * S;
+        if (rec_less(y, x, W)) { rec_copy(recs + o * S, y, S); j++; }
+        else { rec_copy(recs + o * S, x, S); i++; }
+        o++;
+    }
+    if (i < h) memcpy(recs + o * S, tmp + i * S, (h - i) * (size_t)S * sizeof(uint64_t));
+    else if (j < k) memcpy(recs + o * S, tmp + j * S, (k - j) * (size_t)S * sizeof(uint64_t));
+}
+
+void sf_ngrec_sort_bits(uint64_t *recs, uint64_t *tmp, size_t *hist, size_t k, int S, int top, int nbits) {
+    if (k < 2) return;
+    if (k <= 1024) {
+        merge_sort(recs, tmp, k, S, nbits > 0 ? (nbits + 63) / 64 : 1);
+        return;
+    }
+    if (k > MSD_MIN && nbits - top > RADIX_BITS) {
+        /* too big for the cache: split by the most significant remaining digit and recurse */
+        size_t *start = (size_t *)malloc((RADIX + 1) * sizeof(size_t));
+        if (start) {
+            memset(start, 0, (RADIX + 1) * sizeof(size_t));
+            for (size_t i = 0; i < k; i++) start[sf_ngkey_bits(recs + i * S, top, RADIX_BITS) + 1]++;
+            for (int d = 0; d < RADIX; d++) start[d + 1] += start[d];
+            memcpy(hist, start, RADIX * sizeof(size_t));
+            for (size_t i = 0; i < k; i++) {
+                const uint64_t *r = recs + i * S;
+                rec_copy(tmp + (size_t)S * hist[sf_ngkey_bits(r, top, RADIX_BITS)]++, r, S);
+            }
+            for (int d = 0; d < RADIX; d++) {
+                size_t a = start[d], kd = start[d + 1] - a;
+                sf_ngrec_sort_bits(tmp + a * S, recs + a * S, hist, kd, S, top + RADIX_BITS, nbits);
+            }
+            memcpy(recs, tmp, k * (size_t)S * sizeof(uint64_t));
+            free(start);
+            return;
+        } /* out of memory for the offsets: fall through to the LSD passes, which need none */
     }
     uint64_t *src = recs, *dst = tmp;
-    /* least significant digit first: digit d covers bits [end - len, end) counted from the top */
-    for (int end = nbits; end > 0; end -= RADIX_BITS) {
-        int len = end < RADIX_BITS ? end : RADIX_BITS, start = end - len;
+    /* least significant digit first: a digit covers bits [end - len, end) counted from the top */
+    for (int end = nbits; end > top; end -= RADIX_BITS) {
+        int len = end - top < RADIX_BITS ? end - top : RADIX_BITS, start = end - len;
         memset(hist, 0, RADIX * sizeof(size_t));
         for (size_t i = 0; i < k; i++) hist[sf_ngkey_bits(src + i * S, start, len)]++;
         int trivial = 0;
@@ -133,10 +202,12 @@ int sf_ngrec_sort(uint64_t *recs, size_t k, int W, int nbits) {
                 o[0] = r[0];
                 o[1] = r[1];
             }
+        } else if (S == 1) {
+            for (size_t i = 0; i < k; i++) dst[hist[sf_ngkey_bits(src + i, start, len)]++] = src[i];
         } else {
             for (size_t i = 0; i < k; i++) {
                 const uint64_t *r = src + i * S;
-                memcpy(dst + (size_t)S * hist[sf_ngkey_bits(r, start, len)]++, r, (size_t)S * sizeof(uint64_t));
+                rec_copy(dst + (size_t)S * hist[sf_ngkey_bits(r, start, len)]++, r, S);
             }
         }
         uint64_t *x = src;
@@ -144,6 +215,19 @@ int sf_ngrec_sort(uint64_t *recs, size_t k, int W, int nbits) {
         dst = x;
     }
     if (src != recs) memcpy(recs, src, k * (size_t)S * sizeof(uint64_t));
+}
+
+int sf_ngrec_sort(uint64_t *recs, size_t k, int W, int nbits) {
+    if (k < 2) return SF_OK;
+    const int S = W + 1;
+    uint64_t *tmp = (uint64_t *)malloc(k * (size_t)S * sizeof(uint64_t));
+    size_t *hist = (size_t *)malloc(RADIX * sizeof(size_t));
+    if (!tmp || !hist) {
+        free(tmp);
+        free(hist);
+        return SF_ENOMEM;
+    }
+    sf_ngrec_sort_bits(recs, tmp, hist, k, S, 0, nbits);
     free(tmp);
     free(hist);
     return SF_OK;

@@ -53,14 +53,31 @@ typedef struct sf_ngtab {
 /* An empty table of W-word keys; SF_ENOMEM. */
 int sf_ngtab_init(sf_ngtab *t, int W, size_t cap_hint);
 void sf_ngtab_free(sf_ngtab *t);
+/* Hash of a W-word key (the table's slot is hash & (cap - 1)). */
+uint64_t sf_ngkey_hash(const uint64_t *key, int W);
 /* count[key] += c (c > 0); SF_OK or SF_ENOMEM (the table is unchanged then). */
 int sf_ngtab_add(sf_ngtab *t, const uint64_t *key, int64_t c);
+/* Same with h = sf_ngkey_hash(key, W) already computed. */
+int sf_ngtab_add_h(sf_ngtab *t, const uint64_t *key, uint64_t h, int64_t c);
+/* Hint the cache to fetch the slot of hash h (count loops prefetch a few positions ahead). */
+static inline void sf_ngtab_prefetch(const sf_ngtab *t, uint64_t h) {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(t->slots + (h & (t->cap - 1)) * (size_t)(t->W + 1), 1, 1);
+#else
+    (void)t; (void)h;
+#endif
+}
 /* Move the used records to the front (slots[0 .. n*(W+1))); the table is a plain record array afterwards. */
 size_t sf_ngtab_compact(sf_ngtab *t);
 
 /* Sort k records of W key words (+1 count word) by key, ascending, where only the top nbits bits of a key
  * can be non-zero: LSD radix sort, 11-bit digits, stable. SF_ENOMEM. */
 int sf_ngrec_sort(uint64_t *recs, size_t k, int W, int nbits);
+
+#define SF_RADIX_BITS 11
+/* The workhorse of sf_ngrec_sort: sort k records of stride S words whose keys (the first words) are already
+ * equal in bits [0, top), by bits [top, nbits); tmp holds k*S words and hist 2^SF_RADIX_BITS sizes. */
+void sf_ngrec_sort_bits(uint64_t *recs, uint64_t *tmp, size_t *hist, size_t k, int S, int top, int nbits);
 
 /* Pack rows of ids into records: grams (k, n) int32, counts (k,) -> recs (k, W+1). */
 void sf_ngrec_pack(uint64_t *recs, const int32_t *grams, const int64_t *counts, size_t k, int n, int b, int W);

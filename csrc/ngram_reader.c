@@ -48,7 +48,8 @@ sf_ngreader *sf_ngreader_new(const char *const *specials, const size_t *lens, in
     r->tok = (char *)malloc(r->tok_cap);
     r->scratch_cap = 256;
     r->scratch = (char *)malloc(r->scratch_cap);
-    if (!r->tab || !r->ids || !r->tok || !r->scratch) {
+    r->cache = (sf_tokcache *)calloc((size_t)1 << SF_TOKCACHE_BITS, sizeof(sf_tokcache));
+    if (!r->tab || !r->ids || !r->tok || !r->scratch || !r->cache) {
         sf_ngreader_free(r);
         return NULL;
     }
@@ -72,6 +73,7 @@ void sf_ngreader_free(sf_ngreader *r) {
     free(r->ids);
     free(r->tok);
     free(r->scratch);
+    free(r->cache);
     free(r);
 }
 
@@ -95,7 +97,17 @@ static int emit(sf_ngreader *r, int32_t id) {
 }
 
 int sf_ngreader_token(sf_ngreader *r, const char *s, size_t len) {
-    return emit(r, sf_strtab_intern(r->tab, s, len));
+    if (len == 0 || len > SF_TOKCACHE_LEN) return emit(r, sf_strtab_intern(r->tab, s, len));
+    uint64_t h = sf_hash_bytes(s, len);
+    sf_tokcache *e = &r->cache[h & (((uint64_t)1 << SF_TOKCACHE_BITS) - 1)];
+    if (e->h == h && e->len == len && memcmp(e->s, s, len) == 0) return emit(r, e->id);
+    int32_t id = sf_strtab_intern(r->tab, s, len);
+    if (id < 0) return id;
+    e->h = h;
+    e->id = id;
+    e->len = (uint8_t)len;
+    memcpy(e->s, s, len);
+    return emit(r, id);
 }
 
 int sf_ngreader_end_line(sf_ngreader *r) {
@@ -276,6 +288,62 @@ static int feed_char(sf_ngreader *r, const char *buf, size_t len, int errors) {
             i = len;
         }
     }
+    return SF_OK;
+}
+
+/* ASCII classes of the word regex: 1 letter/digit, 2 whitespace (Python's \s: \t-\r, space, \x1c-\x1f),
+ * 0 any other character (a token of its own, '_' included). */
+static inline unsigned char word_class(unsigned char c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return 1;
+    if (c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f)) return 2;
+    return 0;
+}
+
+static int word_token(sf_ngreader *r, const char *s, size_t n, int lower) {
+    if (!lower) return sf_ngreader_token(r, s, n);
+    if (scratch_reserve(r, n) != SF_OK) return SF_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        r->scratch[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    return sf_ngreader_token(r, r->scratch, n);
+}
+
+int sf_ngreader_feed_words(sf_ngreader *r, const char *buf, size_t len, int lower, size_t *stop, size_t *stop_end) {
+    const unsigned char *u = (const unsigned char *)buf;
+    size_t i = 0;
+    int rc;
+    while (i < len) {
+        /* one line: [i, e) plus its '\n' */
+        const unsigned char *nl = (const unsigned char *)memchr(u + i, '\n', len - i);
+        size_t e = nl ? (size_t)(nl - u) : len, j;
+        for (j = i; j < e && u[j] < 0x80; j++) {}
+        if (j < e) {
+            *stop = i;
+            *stop_end = nl ? e + 1 : len;
+            return SF_OK;
+        }
+        j = i;
+        while (j < e) {
+            unsigned char cl = word_class(u[j]);
+            if (cl == 2) { j++; continue; }
+            if (cl == 0) {
+                if ((rc = word_token(r, buf + j, 1, lower)) != SF_OK) return rc;
+                j++;
+                continue;
+            }
+            size_t a = j;
+            for (;;) {
+                while (j < e && word_class(u[j]) == 1) j++;
+                if (j + 1 < e && u[j] == '\'' && word_class(u[j + 1]) == 1) { j++; continue; }
+                break;
+            }
+            if ((rc = word_token(r, buf + a, j - a, lower)) != SF_OK) return rc;
+        }
+        if (nl && (rc = sf_ngreader_end_line(r)) != SF_OK) return rc;
+        i = nl ? e + 1 : len;
+    }
+    *stop = *stop_end = len;
     return SF_OK;
 }
 

@@ -20,6 +20,17 @@
 enum { SF_TOK_WHITESPACE = 0, SF_TOK_CHAR = 1 };
 enum { SF_UTF8_STRICT = 0, SF_UTF8_REPLACE = 1, SF_UTF8_IGNORE = 2 };
 
+/* Direct-mapped cache of recent short tokens (bytes inline): one cache line answers most lookups, where the
+ * interning table costs several dependent misses (slot, hash, offset, bytes). */
+#define SF_TOKCACHE_BITS 14
+#define SF_TOKCACHE_LEN 19
+typedef struct sf_tokcache {
+    uint64_t h;
+    int32_t id;
+    uint8_t len; /* 0: empty */
+    char s[SF_TOKCACHE_LEN];
+} sf_tokcache;
+
 typedef struct sf_ngreader {
     sf_strtab *tab;           /* token -> id; specials first */
     int32_t *ids;             /* (n_ids,) output stream */
@@ -37,6 +48,7 @@ typedef struct sf_ngreader {
     int64_t offset;           /* bytes consumed so far (across feeds of one source) */
     int64_t bad_offset;       /* strict mode: offset of the first invalid byte */
     int bad_byte;
+    sf_tokcache *cache;       /* (2^SF_TOKCACHE_BITS,) */
     char *scratch;            /* cleaned token bytes (replace / ignore) */
     size_t scratch_cap;
 } sf_ngreader;
@@ -49,6 +61,13 @@ void sf_ngreader_free(sf_ngreader *r);
 
 /* Tokenize len bytes (level SF_TOK_*, errors SF_UTF8_*). SF_EFORMAT (strict, see bad_offset), SF_ENOMEM. */
 int sf_ngreader_feed(sf_ngreader *r, const char *buf, size_t len, int level, int errors);
+/* Word level, ASCII fast path: tokenize whole lines of buf like seqfast.tokenize's regex
+ * ([^\W_]+(?:'[^\W_]+)*|[^\w\s]|_ restricted to ASCII: runs of letters/digits with inner apostrophes, every
+ * other non-space character a token), lower-casing ASCII letters when lower. Stops at the first line holding
+ * a byte >= 0x80 (Unicode classes are the caller's job: it tokenizes that line and calls again): *stop is
+ * that line's start, *stop_end its end (after its '\n', or len); *stop == len when every line was done.
+ * buf must end at a line break or at whitespace. SF_ENOMEM, SF_EOVERFLOW. */
+int sf_ngreader_feed_words(sf_ngreader *r, const char *buf, size_t len, int lower, size_t *stop, size_t *stop_end);
 /* End of a source: flush the pending token / code point and end the current line. */
 int sf_ngreader_flush(sf_ngreader *r, int level, int errors);
 /* One already-tokenized token (valid UTF-8). SF_ENOMEM, SF_EOVERFLOW. */

@@ -50,3 +50,186 @@ def test_matches_reference_on_timemachine(level, pad, boundaries):
     text = seqfast.datasets.time_machine()
     c = count_ngrams(path, 4, level=level, pad=pad, boundaries=boundaries, n_threads=2)
     assert as_dicts(c) == ref_dicts(text, 4, level=level, pad=pad, boundaries=boundaries)
+
+
+# ----- engines, threads, sources ---------------------------------------------------------------------------
+def _ids_and_vocab(path, level="word", pad=True):
+    from seqfast.ngram import _frequency_order, _stream_ids
+    ids, itos, sp = _stream_ids("paths", [path], level, pad, "line", False, "strict", None)
+    ids, itos, fr, _ = _frequency_order(ids, itos, len(sp))
+    return ids, Vocab.from_tokens(itos, specials=sp, freqs=fr)
+
+
+@pytest.mark.parametrize("order", [1, 2, 5, 9, 16])
+def test_engines_and_thread_counts_agree(order):
+    from seqfast.ngram import count_ids
+    ids, v = _ids_and_vocab(seqfast.datasets.time_machine_path())
+    base = count_ids(ids, v, order, 1, "sort")
+    for nt in (1, 2, 3, 5):
+        for method in ("sort", "hash"):
+            assert count_ids(ids, v, order, nt, method, min_per_thread=1) == base, (nt, method)
+
+
+def test_char_level_engines_agree_small_vocab():
+    from seqfast.ngram import count_ids
+    ids, v = _ids_and_vocab(seqfast.datasets.time_machine_path(), level="char")
+    for order in (3, 10):
+        assert count_ids(ids, v, order, 2, "hash", 1) == count_ids(ids, v, order, 3, "sort", 1)
+
+
+def test_int_array_source_with_vocab():
+    v = Vocab("a b c a b a".split(), specials=("<unk>", "<s>", "</s>"))
+    ids = v.encode("a b c a b a".split())
+    c = count_ngrams(ids, 3, vocab=v)
+    assert c.vocab is v
+    assert c[("a", "b")] == 2 and c[("b", "a")] == 1 and c[("a", "b", "c")] == 1 and c.total(1) == 6
+    p = count_ngrams(ids, 2, vocab=v, pad=True)
+    assert p[("<s>", "a")] == 1 and p[("a", "</s>")] == 1 and p.total(1) == 8
+    with pytest.raises(ValueError, match="Vocab"):
+        count_ngrams(ids, 2)
+    with pytest.raises(IndexError, match="out of range"):
+        count_ngrams(np.array([0, 99]), 2, vocab=v)
+    with pytest.raises(ValueError, match="<s>"):
+        count_ngrams(np.array([1, 0]), 2, vocab=Vocab(["a"]), pad=True)
+
+
+def test_fixed_vocab_maps_unknowns_to_unk():
+    v = Vocab(["the", "cat"])
+    c = count_ngrams(["the cat sat", "the dog"], 2, vocab=v)
+    assert c.vocab is v
+    assert c[("<unk>",)] == 2 and c[("cat", "<unk>")] == 1 and c[("the", "<unk>")] == 1
+
+
+def test_list_of_paths_and_lines(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("x y\nz", encoding="utf-8")
+    b.write_text("y z\n", encoding="utf-8")
+    c = count_ngrams([str(a), str(b)], 2)
+    assert c[("z", "y")] == 0  # no n-gram crosses files
+    assert c[("x", "y")] == 1 and c[("y", "z")] == 1 and c.total(1) == 5
+    assert count_ngrams([a, b], 2) == c  # Path objects
+    lines = count_ngrams(["x y", "z", "y z"], 2)
+    assert lines.to_dict(2) == c.to_dict(2)
+    assert count_ngrams(iter(["x y", "z", "y z"]), 2) == lines
+    with pytest.raises(FileNotFoundError, match="nope.txt"):
+        count_ngrams([str(a), str(tmp_path / "nope.txt")], 2)
+
+
+def test_lower(tmp_path):
+    p = tmp_path / "t.txt"
+    p.write_text("The THE the Ünï ünï\n", encoding="utf-8")
+    for level in ("word", "whitespace", "char"):
+        c = count_ngrams(str(p), 2, level=level, lower=True)
+        ref = R.count_ngrams(p.read_text(encoding="utf-8"), 2, level=level, lower=True)
+        assert as_dicts(c)[1:] == [dict(x) for x in ref[1:]], level
+
+
+# ----- NGramCounts API -------------------------------------------------------------------------------------
+def test_most_common_total_unique_items():
+    c = count_ngrams(["a b a b a", "c"], 2)
+    assert c.most_common(None, order=1) == [(("a",), 3), (("b",), 2), (("c",), 1)]
+    assert c.most_common(1, order=2) == [(("a", "b"), 2)]
+    assert c.total(2) == 4 and c.unique(2) == 2
+    assert list(c.items(2)) == sorted(c.items(2), key=lambda x: [c.vocab[t] for t in x[0]])
+    assert dict(iter(c)) == {("a", "b"): 2, ("b", "a"): 2}
+    assert c[("a", "zzz")] == 0 and ("a", "b") in c and c.get(("b",)) == 2
+    with pytest.raises(ValueError, match="orders 1..2"):
+        c.arrays(3)
+    with pytest.raises(ValueError):
+        c[("a", "b", "a")]
+    with pytest.raises(TypeError):
+        c[3.5]
+    g, n = c.arrays(2)
+    with pytest.raises(ValueError):
+        g[0, 0] = 5  # read-only views
+
+
+def test_tsv_ties_by_ngram():
+    c = count_ngrams(["b a", "a b", "c c"], 2)
+    text = c.to_tsv(order=2)
+    assert text.splitlines() == ["a b\t1", "b a\t1", "c c\t1"]
+    assert c.to_tsv(order=1, k=2).splitlines() == ["a\t2", "b\t2"]
+    assert c.to_tsv(order=1, min_count=2).splitlines() == ["a\t2", "b\t2", "c\t2"]
+
+
+def test_counts_of_counts_matches_reference():
+    text = seqfast.datasets.time_machine()
+    c = count_ngrams(seqfast.datasets.time_machine_path(), 3, pad=True)
+    ref = R.count_ngrams(text, 3, pad=True)
+    from collections import Counter
+    for n in (1, 2, 3):
+        assert c.counts_of_counts(n) == dict(sorted(Counter(ref[n].values()).items()))
+
+
+# ----- merge, save, load -----------------------------------------------------------------------------------
+def test_merge_equals_counting_the_concatenation():
+    lines = seqfast.datasets.time_machine().split("\n")
+    a_lines, b_lines = lines[: len(lines) // 3], lines[len(lines) // 3:]
+    for pad in (False, True):
+        a = count_ngrams(iter(a_lines), 4, pad=pad)
+        b = count_ngrams(iter(b_lines), 4, pad=pad)
+        whole = count_ngrams(iter(lines), 4, pad=pad)
+        assert a + b == whole
+        assert a.merge(b).vocab.itos == whole.vocab.itos
+        assert (b + a).to_dict(3) == whole.to_dict(3)
+
+
+def test_merge_errors():
+    a = count_ngrams(["x y"], 2)
+    with pytest.raises(ValueError, match="order"):
+        a.merge(count_ngrams(["x y"], 3))
+    with pytest.raises(ValueError, match="pad"):
+        a.merge(count_ngrams(["x y"], 2, pad=True))
+    with pytest.raises(TypeError):
+        a.merge({"x": 1})
+
+
+def test_save_load_roundtrip(tmp_path):
+    c = count_ngrams(seqfast.datasets.time_machine_path(), 4, pad=True)
+    p = tmp_path / "c.sfc"
+    c.save(p)
+    d = NGramCounts.load(p)
+    assert d == c and d.vocab.token_freqs == c.vocab.token_freqs
+    e = count_ngrams([], 3)
+    e.save(p)
+    assert NGramCounts.load(p) == e and e.total(1) == 0
+
+
+def test_load_rejects_truncated_and_corrupt_files(tmp_path):
+    c = count_ngrams(["the cat sat", "the cat ran"], 3)
+    p = tmp_path / "c.sfc"
+    c.save(p)
+    data = p.read_bytes()
+    for cut in (0, 5, 20, 40, len(data) // 2, len(data) - 1):
+        p.write_bytes(data[:cut])
+        with pytest.raises(ValueError, match="not a valid seqfast n-gram counts file"):
+            NGramCounts.load(p)
+    p.write_bytes(data + b"\0")
+    with pytest.raises(ValueError, match="truncated or padded"):
+        NGramCounts.load(p)
+    for pos in (8, 12, len(data) - 3, len(data) - 30):
+        bad = bytearray(data)
+        bad[pos] ^= 0x55
+        p.write_bytes(bytes(bad))
+        with pytest.raises(ValueError):
+            NGramCounts.load(p)
+    p.write_bytes(b"PK\x03\x04" + data[4:])
+    with pytest.raises(ValueError, match="magic"):
+        NGramCounts.load(p)
+
+
+@pytest.mark.parametrize("lower", [False, True])
+def test_word_level_c_fast_path_tokenizes_like_tokenize(tmp_path, lower):
+    """ASCII lines go through C, others through the regex: both must equal seqfast.tokenize."""
+    text = ("don't 'tis rock'n'roll a''b x' 'y _x_ snake_case A1b2 3.14 $5,000 (a) [b] {c}\r\n"
+            "ctl\x01x\x7fy\x1cz\x1fw\x0bv\x0cu\tt\n"
+            "caf\u00e9 na\u00efve \u00c9T\u00c9 d\u00e9j\u00e0-vu \u2014 \u201cquoted\u201d \u00bd\n"
+            "\n   \nMixed CASE words\n")
+    p = tmp_path / "t.txt"
+    p.write_bytes(text.encode("utf-8"))
+    c = count_ngrams(str(p), 2, lower=lower)
+    expect = [seqfast.tokenize(line, lower=lower) for line in text.split("\n")]
+    from collections import Counter
+    uni = Counter(t for toks in expect for t in toks)
+    assert c.to_dict(1) == {(t,): n for t, n in uni.items()}
+    assert c.to_dict(2) == dict(R.count_ngrams(text, 2, lower=lower)[2])

@@ -16,6 +16,8 @@ cdef extern from "ngram_reader.h" nogil:
                                  int pad, int32_t bos_id, int32_t eos_id)
     void sf_ngreader_free(sf_ngreader *r)
     int sf_ngreader_feed(sf_ngreader *r, const char *buf, size_t len, int level, int errors)
+    int sf_ngreader_feed_words(sf_ngreader *r, const char *buf, size_t len, int lower, size_t *stop,
+                               size_t *stop_end)
     int sf_ngreader_flush(sf_ngreader *r, int level, int errors)
     int sf_ngreader_token(sf_ngreader *r, const char *s, size_t len)
     int sf_ngreader_end_line(sf_ngreader *r)
@@ -32,7 +34,11 @@ cdef extern from "ngram_count.h" nogil:
     ctypedef struct sf_ngcounter:
         int nt
         size_t table_bytes
-    int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads)
+    enum: SF_NGRAM_MIN_PER_THREAD
+    int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads,
+                       int64_t min_per_thread)
+    int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads,
+                              int64_t min_per_thread)
     int64_t sf_ngram_unique(const sf_ngcounter *c, int n)
     int sf_ngram_export(const sf_ngcounter *c, int n, int32_t *grams, int64_t *counts)
     void sf_ngram_free(sf_ngcounter *c)

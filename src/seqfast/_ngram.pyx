@@ -95,6 +95,30 @@ cdef class Interner:
             if rc != SF_OK:
                 raise_code(rc, "interning tokens")
 
+    def feed_word_piece(self, bytes piece, int64_t base, str name, str errors, bint lower, findall):
+        """Word-level tokens of a piece of a file that ends at a line break or whitespace: ASCII lines in C,
+        lines holding other bytes decoded (errors) and tokenized in Python by findall (the word regex that
+        also matches "\\n")."""
+        cdef const char *p = piece
+        cdef size_t n = len(piece), pos = 0, stop = 0, stop_end = 0
+        cdef int rc
+        while pos < n:
+            with nogil:
+                rc = sf_ngreader_feed_words(self.r, p + pos, n - pos, lower, &stop, &stop_end)
+            if rc != SF_OK:
+                raise_code(rc, name)
+            if pos + stop >= n:
+                break
+            seg = piece[pos + stop: pos + stop_end]
+            try:
+                text = seg.decode("utf-8", errors)
+            except UnicodeDecodeError as e:
+                raise InvalidUTF8Error(name, base + pos + stop + e.start, seg[e.start]) from None
+            if lower:
+                text = text.lower()
+            self.add_tokens(findall(text))
+            pos += stop_end
+
     def line_break(self):
         cdef int rc = sf_ngreader_end_line(self.r)
         if rc != SF_OK:
@@ -199,8 +223,15 @@ cdef class Interner:
         return ids, itos
 
 
-def count(const int32_t[::1] ids, int32_t V, int N, int n_threads):
-    """Count orders 1..N of ids (-1 = line break): ([grams (k,n) int32], [counts (k,) int64], stats)."""
+def count(const int32_t[::1] ids, int32_t V, int N, int n_threads, str method="sort",
+          int64_t min_per_thread=SF_NGRAM_MIN_PER_THREAD):
+    """Count orders 1..N of ids (-1 = line break): ([grams (k,n) int32], [counts (k,) int64], stats).
+
+    method: "sort" (sf_ngram_count_sorted) or "hash" (sf_ngram_count); fewer threads are used when there are
+    fewer than min_per_thread ids per thread (the result is the same)."""
+    if method not in ("sort", "hash"):
+        raise ValueError(f"method must be 'sort' or 'hash', got {method!r}")
+    cdef bint use_sort = method == "sort"
     if N < 1 or N > SF_NGRAM_MAX_ORDER:
         raise ValueError(f"order must be between 1 and {SF_NGRAM_MAX_ORDER}, got {N}")
     if V < 1:
@@ -210,7 +241,10 @@ def count(const int32_t[::1] ids, int32_t V, int N, int n_threads):
     cdef int64_t T = ids.shape[0]
     cdef const int32_t *p = &ids[0] if T > 0 else NULL
     with nogil:
-        rc = sf_ngram_count(&c, p, T, V, N, n_threads)
+        if use_sort:
+            rc = sf_ngram_count_sorted(&c, p, T, V, N, n_threads, min_per_thread)
+        else:
+            rc = sf_ngram_count(&c, p, T, V, N, n_threads, min_per_thread)
     if rc != SF_OK:
         raise_code(rc, "count_ngrams")
     grams, counts = [], []
@@ -234,7 +268,7 @@ def count(const int32_t[::1] ids, int32_t V, int N, int n_threads):
             grams.append(ga)
             counts.append(ca)
         stored = sum(int(x.shape[0]) for x in counts)
-        stats = {"table_bytes": int(c.table_bytes), "shards": c.nt,
+        stats = {"method": method, "table_bytes": int(c.table_bytes), "shards": c.nt,
                  "bytes_per_ngram": (c.table_bytes / stored) if stored else 0.0}
     finally:
         sf_ngram_free(c)

@@ -1,11 +1,17 @@
 """N-gram counting: :func:`count_ngrams` and the :class:`NGramCounts` it returns.
 
 Pipeline (one stage per file in csrc/, after KenLM's lm/builder):
-  ngram_reader.c  bytes -> tokens -> int32 ids (whitespace/char tokenization, UTF-8 checking, interning);
-                  the word level tokenizes with the regex of :func:`seqfast.tokenize` in Python, then interns in C
-  ngram_hash.c    open-addressing tables keyed by the packed ids of an n-gram, radix sort of packed keys
-  ngram_count.c   all orders 1..N in one pass, OpenMP over shards partitioned by the hash of the first token
-  ngram_merge.c   combining (merge) and checking (load) sorted count arrays
+  ngram_reader.c    bytes -> tokens -> int32 ids, streamed in chunks (.gz via zlib): whitespace and char
+                    tokenization, UTF-8 checking, interning; at the word level ASCII lines are tokenized in C
+                    exactly like :func:`seqfast.tokenize`, other lines by its regex in Python
+  ngram_hash.c      packed n-gram keys, open-addressing count tables over them, radix sort of packed records
+  ngram_sortcount.c counting engine "sort" (default): positions are bucketed by their first id, the next N-1 ids
+                    of each are packed into a key, each bucket is radix sorted (buckets in parallel) and every
+                    order is read off the runs of equal prefixes in one pass
+  ngram_count.c     counting engine "hash": one open-addressing table per order and shard (shards partitioned
+                    by the hash of the first id, OpenMP), all orders in one pass; memory grows with the distinct
+                    n-grams instead of the tokens
+  ngram_merge.c     combining (merge) and checking (load) sorted count arrays
 
 Row order: ``NGramCounts.arrays(n)`` rows are sorted lexicographically by ids (first token major), whatever the
 thread count; the vocabulary holds the specials first, then tokens by descending frequency (ties by first
@@ -108,6 +114,9 @@ class _IdStream:
     def add_word_text(self, text: str) -> None:
         self.interner.add_tokens(_WORD_LINE_RE.findall(text))
 
+    def add_word_bytes(self, data: bytes, base: int, name: str, errors: str, lower: bool) -> None:
+        self.interner.feed_word_piece(data, base, name, errors, lower, _WORD_LINE_RE.findall)
+
     def finish(self):
         ids, itos = self.interner.finish()
         return ids, itos
@@ -135,13 +144,7 @@ def _feed_word_file(stream: _IdStream, f, name: str, errors: str, lower: bool, p
         cut = _cut_point(buf, final, "word")
         piece, pending = buf[:cut], buf[cut:]
         if piece:
-            try:
-                text = piece.decode("utf-8", errors=errors)
-            except UnicodeDecodeError as e:
-                raise InvalidUTF8Error(name, offset + e.start, piece[e.start]) from None
-            if lower:
-                text = text.lower()
-            stream.add_word_text(text)
+            stream.add_word_bytes(piece, offset, name, errors, lower)
             offset += len(piece)
         if progress is not None:
             progress(len(data))
@@ -175,11 +178,12 @@ def _stream_ids(kind, items, level, pad, boundaries, lower, errors, progress):
         for line in items:
             if not isinstance(line, str):
                 raise TypeError(f"lines of text must be str, got {type(line).__name__}: {line!r:.60}")
-            if lower:
-                line = line.lower()
             if level == "word":
-                stream.add_word_text(line + "\n")
+                stream.add_word_bytes((line + "\n").encode("utf-8", errors="surrogatepass"), 0, "<text>",
+                                      "strict", lower)
             else:
+                if lower:
+                    line = line.lower()
                 it.feed_bytes((line + "\n").encode("utf-8", errors="surrogatepass"), level, "strict")
         it.line_break()
     ids, itos = stream.finish()
@@ -214,13 +218,16 @@ def _frequency_order(ids, itos, n_specials):
     inv[V] = -1  # ids == -1 index the last element
     new_ids = inv[ids] if ids.size else ids
     new_itos = [itos[i] for i in perm]
-    return new_ids, new_itos, freq[order].tolist()
+    return new_ids, new_itos, freq[order].tolist(), perm
 
 
 # ----------------------------------------------------------------------------------------------------------
 # The counts
 # ----------------------------------------------------------------------------------------------------------
 class NGramCounts:
+    # first_seen: (V,) int64, the order in which the corpus first showed each token (ties of the vocabulary's
+    # frequency order go by it; merge keeps it so that a + b has the vocabulary of counting a then b).
+    # None means "in id order".
     """Counts of every n-gram of orders 1..``order`` of a corpus.
 
     Attributes
@@ -234,10 +241,11 @@ class NGramCounts:
     :meth:`merge` (also ``a + b``), :meth:`save` / :meth:`load`.
     """
 
-    def __init__(self, vocab: Vocab, grams: list, counts: list, stats: dict | None = None):
+    def __init__(self, vocab: Vocab, grams: list, counts: list, stats: dict | None = None, first_seen=None):
         if len(grams) != len(counts) or not grams:
             raise ValueError("NGramCounts needs one (grams, counts) pair per order 1..N")
         self.vocab = vocab
+        self.first_seen = first_seen
         self.order = len(grams)
         self._grams = grams
         self._counts = counts
@@ -336,17 +344,36 @@ class NGramCounts:
         itos = self.vocab.itos
         return [(tuple(itos[i] for i in g[r]), int(c[r])) for r in idx.tolist()]
 
-    def top_rows(self, order: int, k: int | None = None, min_count: int = 1) -> np.ndarray:
-        """Row indices of the k most frequent n-grams (count descending, ties by row = by ids)."""
+    def top_rows(self, order: int, k: int | None = None, min_count: int = 1, ties: str = "ids") -> np.ndarray:
+        """Row indices of the k most frequent n-grams with count >= min_count: count descending, ties by
+        ids (``ties="ids"``: by row) or by the tokens as strings (``ties="tokens"``)."""
         c = self._counts[self._check_n(order) - 1]
         rows = np.flatnonzero(c >= min_count) if min_count > 1 else np.arange(c.shape[0])
         if k is not None and k < rows.shape[0]:
-            part = np.argpartition(-c[rows], k - 1)[:k] if k > 0 else np.array([], dtype=np.int64)
-            kth = c[rows[part]].min() if k > 0 else 0
-            rows = rows[c[rows] >= kth]  # keep ties of the k-th count so the order is exact, then cut
-        order_idx = np.lexsort((rows, -c[rows]))
-        rows = rows[order_idx]
+            if k <= 0:
+                return rows[:0]
+            kth = np.partition(c[rows], rows.shape[0] - k)[rows.shape[0] - k]
+            rows = rows[c[rows] >= kth]  # keep every tie of the k-th count so the cut below is exact
+        if ties == "tokens":
+            alpha = self._alpha_rank()
+            g = self._grams[order - 1]
+            keys = [alpha[g[rows, j]] for j in range(order - 1, -1, -1)] + [-c[rows]]
+            rows = rows[np.lexsort(keys)]
+        elif ties == "ids":
+            rows = rows[np.lexsort((rows, -c[rows]))]
+        else:
+            raise ValueError(f"ties must be 'ids' or 'tokens', got {ties!r}")
         return rows[:k] if k is not None else rows
+
+    def _alpha_rank(self) -> np.ndarray:
+        """rank[id] = position of the token in string (code point) order."""
+        if getattr(self, "_alpha", None) is None or self._alpha.shape[0] != len(self.vocab):
+            itos = np.empty(len(self.vocab), dtype=object)
+            itos[:] = self.vocab.itos
+            rank = np.empty(len(itos), dtype=np.int64)
+            rank[np.argsort(itos, kind="stable")] = np.arange(len(itos))
+            self._alpha = rank
+        return self._alpha
 
     def items(self, order: int = 1) -> Iterator[tuple]:
         """Iterate ``(tuple_of_tokens, count)`` over the n-grams of one order, in row (id) order."""
@@ -362,15 +389,16 @@ class NGramCounts:
         return dict(self.items(order))
 
     def to_tsv(self, file=None, order: int | None = None, k: int | None = None, min_count: int = 1,
-               order_only: bool = True) -> str | None:
-        """Write ``n-gram<TAB>count`` lines, by count descending, ties by n-gram; orders ``order`` (default:
-        the highest) or, with order_only=False, every order 1..N. Returns the text when file is None."""
+               order_only: bool = True, ties: str = "tokens") -> str | None:
+        """Write ``n-gram<TAB>count`` lines (tokens joined by spaces), by count descending, ties by n-gram
+        (as strings; ``ties="ids"``: by ids); orders ``order`` (default: the highest) or, with
+        order_only=False, every order 1..N; at most k per order. Returns the text when file is None."""
         out = io.StringIO() if file is None else file
         orders = [order or self.order] if order_only else range(1, self.order + 1)
         itos = self.vocab.itos
         for n in orders:
             g, c = self._grams[self._check_n(n) - 1], self._counts[n - 1]
-            rows = self.top_rows(n, k, min_count)
+            rows = self.top_rows(n, k, min_count, ties)
             gs, cs = g[rows].tolist(), c[rows].tolist()
             out.write("".join(f"{' '.join(itos[i] for i in row)}\t{cnt}\n" for row, cnt in zip(gs, cs)))
         return out.getvalue() if file is None else None
@@ -409,8 +437,15 @@ class NGramCounts:
         for (g, c), rm in (((self._grams[0], self._counts[0]), None), ((other._grams[0], other._counts[0]), remap_b)):
             ids = g[:, 0] if rm is None else rm[g[:, 0]]
             np.add.at(freq, ids, c)
+        # ties by first appearance in the concatenation a then b
+        fa = self._first()
+        fb = other._first()
+        first = np.empty(len(itos), dtype=np.int64)
+        first[: len(self.vocab)] = fa
+        newb = remap_b >= len(self.vocab)
+        first[remap_b[newb]] = len(self.vocab) + fb[newb]
         rest = np.arange(n_sp, len(itos))
-        perm = np.concatenate([np.arange(n_sp), rest[np.argsort(-freq[n_sp:], kind="stable")]])
+        perm = np.concatenate([np.arange(n_sp), rest[np.lexsort((first[n_sp:], -freq[n_sp:]))]])
         inv = np.empty(len(itos), dtype=np.int32)
         inv[perm] = np.arange(len(itos), dtype=np.int32)
         map_a = inv[: len(self.vocab)]
@@ -426,7 +461,13 @@ class NGramCounts:
         new_itos = [itos[i] for i in perm]
         vocab = Vocab.from_tokens(new_itos, specials=self.vocab.specials, unk_token=self.vocab.unk_token,
                                   freqs=freq[perm[n_sp:]].tolist())
-        return NGramCounts(vocab, grams, counts)
+        return NGramCounts(vocab, grams, counts, first_seen=np.argsort(np.argsort(first[perm], kind="stable")))
+
+    def _first(self) -> np.ndarray:
+        """Rank of each id in order of first appearance (id order when unknown)."""
+        if self.first_seen is None:
+            return np.arange(len(self.vocab), dtype=np.int64)
+        return np.asarray(self.first_seen, dtype=np.int64)
 
     def __add__(self, other):
         if not isinstance(other, NGramCounts):
@@ -441,7 +482,8 @@ class NGramCounts:
         """Write a binary file: header (magic, version, order, vocabulary size, byte sizes, CRC-32 of the
         payload), the vocabulary as JSON, then per order the int32 grams and int64 counts (little-endian)."""
         voc = json.dumps({"tokens": self.vocab.itos, "specials": list(self.vocab.specials),
-                          "unk_token": self.vocab.unk_token, "freqs": [f for _, f in self.vocab.token_freqs]},
+                          "unk_token": self.vocab.unk_token, "freqs": [f for _, f in self.vocab.token_freqs],
+                          "first_seen": self._first().tolist()},
                          ensure_ascii=False).encode("utf-8")
         parts = [voc]
         ks = []
@@ -494,6 +536,9 @@ class NGramCounts:
             raise bad(f"vocabulary: {e}") from None
         if len(vocab) != V:
             raise bad("vocabulary size disagrees with the header")
+        first = doc.get("first_seen")
+        if not isinstance(first, list) or len(first) != V or sorted(first) != list(range(V)):
+            raise bad("first_seen is not a permutation of the ids")
         pos = hlen + voc_len
         grams, counts = [], []
         for n, k in zip(range(1, order + 1), ks):
@@ -504,7 +549,7 @@ class NGramCounts:
             _check_sorted(g, c, V, path, n)
             grams.append(g)
             counts.append(c)
-        return cls(vocab, grams, counts)
+        return cls(vocab, grams, counts, first_seen=np.asarray(first, dtype=np.int64))
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -523,19 +568,27 @@ def _check_sorted(g, c, V, path, n):
         raise ValueError(f"{path}: not a valid seqfast n-gram counts file (order {n}: {why})")
 
 
-def count_ids(ids, vocab: Vocab, order: int, n_threads: int | None = None) -> NGramCounts:
-    """Count n-grams of an int32 id stream (``-1`` marks a line break) over ``vocab``'s ids."""
+def count_ids(ids, vocab: Vocab, order: int, n_threads: int | None = None, method: str = "sort",
+              min_per_thread: int | None = None) -> NGramCounts:
+    """Count n-grams of an int32 id stream (``-1`` marks a line break) over ``vocab``'s ids.
+
+    method: ``"sort"`` (default: positions bucketed by first id, radix sort of the packed rest of each
+    n-gram; working memory ~10 bytes per token for orders up to 5, fastest) or ``"hash"`` (open-addressing tables keyed by packed n-grams, one per
+    order and shard; memory grows with the distinct n-grams, not the tokens). Both give identical results.
+    min_per_thread: fewer threads run when there are fewer ids per thread than this (default 2**19: below
+    it thread start-up and barriers cost more than they save); the result does not depend on it."""
     from ._ngram import count as _c_count
     order = _check_order(order)
     nt = resolve_threads(n_threads)
     ids = np.ascontiguousarray(ids, dtype=np.int32)
-    grams, counts, stats = _c_count(ids, len(vocab), order, nt)
+    args = (ids, len(vocab), order, nt, method) + ((min_per_thread,) if min_per_thread else ())
+    grams, counts, stats = _c_count(*args)
     return NGramCounts(vocab, grams, counts, stats)
 
 
 def count_ngrams(source, order: int, level: str = "word", pad: bool = False, boundaries: str = "line",
                  lower: bool = False, n_threads: int | None = None, vocab: Vocab | None = None,
-                 errors: str = "strict", progress: bool = False) -> NGramCounts:
+                 errors: str = "strict", progress: bool = False, method: str = "sort") -> NGramCounts:
     """Count every n-gram of orders 1..``order`` in a corpus.
 
     Parameters
@@ -556,6 +609,9 @@ def count_ngrams(source, order: int, level: str = "word", pad: bool = False, bou
     errors : invalid UTF-8: ``"strict"`` raises :class:`seqfast.InvalidUTF8Error` naming file and offset,
         ``"replace"`` substitutes U+FFFD, ``"ignore"`` drops bad bytes.
     progress : print a progress bar of bytes read to stderr (when it is a terminal).
+    method : counting engine, ``"sort"`` (default, fastest; working memory ~8 x ceil((order-1)*bits/64) + 2
+        bytes per token, bits = bits of the vocabulary size) or ``"hash"`` (memory grows with the distinct
+        n-grams, ~30-40 bytes each). Identical results.
 
     Returns
     -------
@@ -575,6 +631,8 @@ def count_ngrams(source, order: int, level: str = "word", pad: bool = False, bou
     if boundaries not in ("line", "none"):
         raise ValueError(f"boundaries must be 'line' or 'none', got {boundaries!r}")
     _check_errors(errors)
+    if method not in ("sort", "hash"):
+        raise ValueError(f"method must be 'sort' or 'hash', got {method!r}")
     if vocab is not None and not isinstance(vocab, Vocab):
         raise TypeError(f"vocab must be a seqfast.Vocab, got {type(vocab).__name__}")
     nt = resolve_threads(n_threads)
@@ -594,11 +652,11 @@ def count_ngrams(source, order: int, level: str = "word", pad: bool = False, bou
                     raise ValueError(f"pad=True needs {s!r} in the vocabulary; build it with specials={PAD_SPECIALS}")
             if ids.size:
                 ids = np.concatenate([[vocab["<s>"]], ids, [vocab["</s>"]]]).astype(np.int32)
-        result = count_ids(ids, vocab, order, nt)
+        result = count_ids(ids, vocab, order, nt, method)
     else:
         ids, itos, specials = _stream_ids(kind, items, level, pad, boundaries, lower, errors, bar)
         if vocab is None:
-            ids, itos, freqs = _frequency_order(ids, itos, len(specials))
+            ids, itos, freqs, first = _frequency_order(ids, itos, len(specials))
             vocab_out = Vocab.from_tokens(itos, specials=specials, freqs=freqs)
         else:
             if pad:
@@ -609,7 +667,9 @@ def count_ngrams(source, order: int, level: str = "word", pad: bool = False, bou
             remap = np.append(vocab.encode(itos), -1).astype(np.int32)
             ids = remap[ids]
             vocab_out = vocab
-        result = count_ids(ids, vocab_out, order, nt)
+            first = None
+        result = count_ids(ids, vocab_out, order, nt, method)
+        result.first_seen = first
     if bar is not None:
         bar(None)
     result.stats["seconds"] = time.perf_counter() - t0

@@ -1,4 +1,4 @@
 """Subcommands of the ``seqfast`` CLI, one module each (see seqfast.cli)."""
 
 #: Modules in the order ``seqfast --help`` lists them.
-MODULES = ["demo", "tokenize", "lm", "info"]
+MODULES = ["demo", "count", "tokenize", "lm", "info"]

@@ -59,6 +59,25 @@ def step_batches(ctx) -> None:
     print()
 
 
+def step_counts(ctx) -> None:
+    from ..ngram import count_ngrams
+
+    t0 = time.perf_counter()
+    lines = ctx["text"].lower().split("\n")
+    counts = count_ngrams(iter(lines), 3, pad=True)
+    dt = time.perf_counter() - t0
+    ctx["ngram_counts"] = counts
+    print("== 3. Counting n-grams (lines padded with <s> ... </s>) ==")
+    print(f"{counts.total(1):,} tokens; distinct: " + ", ".join(
+        f"{counts.unique(n):,} {n}-grams" for n in range(1, 4)) + f"  [{dt * 1e3:.0f} ms]")
+    for n in (2, 3):
+        print(f"top {n}-grams:", ", ".join(f"{' '.join(g)!r} {c}" for g, c in counts.most_common(6, order=n)))
+    coc = counts.counts_of_counts(3)
+    print("trigrams seen once, twice, three times (Kneser-Ney's n1, n2, n3):",
+          ", ".join(f"{coc.get(i, 0):,}" for i in (1, 2, 3)))
+    print()
+
+
 def ladder(text: str, orders=(1, 2, 3, 5), smoothings=("mle", "add_k", "kn", "mkn"), k: float = 1.0):
     """Perplexity table {(smoothing, order): ppl} of n-gram models on ``text``: every 10th non-empty line is
     held out for testing (as the KenLM fixtures), the rest trains; words lower-cased."""
@@ -88,7 +107,7 @@ def step_lm(ctx) -> None:
              "mkn": "modified Kneser-Ney (= KenLM)"}
     table, ntrain, ntest = ladder(ctx["text"], orders)
     dt = time.perf_counter() - t0
-    print("== 3. N-gram language models: the perplexity ladder ==")
+    print("== 4. N-gram language models: the perplexity ladder ==")
     print(f"train on {ntrain:,} lines, test on every 10th line ({ntest:,}); perplexity per word incl. </s>, "
           f"OOVs scored as <unk>  [{dt:.2f} s]")
     print(f"{'smoothing':<31}" + "".join(f"{f'{n}-gram':>10}" for n in orders))
@@ -99,7 +118,7 @@ def step_lm(ctx) -> None:
     print()
 
 
-STEPS = [step_text, step_batches, step_lm]
+STEPS = [step_text, step_batches, step_counts, step_lm]
 
 
 def run(args) -> int:

@@ -1,0 +1,213 @@
+"""seqfast count_ngrams vs collections.Counter (seqfast.reference) vs NLTK everygrams + Counter.
+
+Task: count every n-gram of orders 1..5 with <s> ... </s> around each line (pad=True), on the pre-tokenized
+corpora of bench/make_corpus.py (run it first). Every contender runs in its own subprocess (so its peak RSS is
+its own); the seqfast counts are checked equal to the Counter reference before anything is timed.
+
+    python bench/make_corpus.py                 # once: bench/data/base.txt (~1.3M tokens), corpus25m.txt (~26M)
+    python bench/compare_count.py               # base: all tools; corpus25m: seqfast only (add --full for all)
+    python bench/compare_count.py --quick       # base corpus only, one repeat
+
+Prints a markdown table: seconds (best of --repeat), tokens/s, ratio to the Counter reference, peak RSS of
+the process (and the interpreter's baseline), and for seqfast the engine's bytes per distinct n-gram.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(HERE, "data")
+ORDER = 5
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ----- workers (run in a subprocess each) --------------------------------------------------------------
+def work_seqfast(path, threads, level="whitespace"):
+    from seqfast.ngram import count_ngrams
+    base = peak_mb()
+    t = time.perf_counter()
+    c = count_ngrams(path, ORDER, level=level, pad=True, n_threads=threads)
+    dt = time.perf_counter() - t
+    uniq = sum(c.unique(n) for n in range(1, ORDER + 1))
+    return {"seconds": dt, "tokens": c.total(1), "unique": uniq, "peak_mb": peak_mb(), "base_mb": base,
+            "bytes_per_ngram": c.stats.get("bytes_per_ngram")}
+
+
+def work_engine(path, threads, method):
+    """The C counting stage alone on ids already in memory (reading excluded)."""
+    from seqfast import Vocab
+    from seqfast.ngram import _frequency_order, _stream_ids, count_ids
+    ids, itos, sp = _stream_ids("paths", [path], "whitespace", True, "line", False, "strict", None)
+    ids, itos, fr, _ = _frequency_order(ids, itos, len(sp))
+    v = Vocab.from_tokens(itos, specials=sp, freqs=fr)
+    base = peak_mb()
+    t = time.perf_counter()
+    c = count_ids(ids, v, ORDER, threads, method)
+    dt = time.perf_counter() - t
+    uniq = sum(c.unique(n) for n in range(1, ORDER + 1))
+    return {"seconds": dt, "tokens": c.total(1), "unique": uniq, "peak_mb": peak_mb(), "base_mb": base,
+            "bytes_per_ngram": c.stats.get("bytes_per_ngram")}
+
+
+def work_cli(path, threads):
+    exe = os.path.join(os.path.dirname(sys.executable), "seqfast")
+    cmd = [exe if os.path.exists(exe) else "seqfast", "count", path, "-n", str(ORDER), "--pad", "--level",
+           "whitespace", "--top", "10", "--threads", str(threads), "-q"]
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    dt = time.perf_counter() - t
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with open(path, "rb") as f:
+        tokens = sum(len(line.split()) + 2 for line in f if line.strip())
+    return {"seconds": dt, "tokens": tokens, "peak_mb": ru.ru_maxrss / 1024, "base_mb": None, "unique": None,
+            "cmd": " ".join(cmd[1:])}
+
+
+def work_counter(path):
+    from seqfast.reference import ngram as R
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    base = peak_mb()
+    t = time.perf_counter()
+    c = R.count_ngrams(text, ORDER, level="whitespace", pad=True)
+    dt = time.perf_counter() - t
+    return {"seconds": dt, "tokens": sum(c[1].values()), "unique": sum(len(x) for x in c[1:]),
+            "peak_mb": peak_mb(), "base_mb": base}
+
+
+def work_nltk(path):
+    from collections import Counter
+
+    from nltk.util import everygrams
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    base = peak_mb()
+    t = time.perf_counter()
+    c = Counter()
+    ntok = 0
+    for line in text.split("\n"):
+        toks = line.split()
+        if not toks:
+            continue
+        seq = ["<s>"] + toks + ["</s>"]
+        ntok += len(seq)
+        c.update(everygrams(seq, max_len=ORDER))
+    dt = time.perf_counter() - t
+    return {"seconds": dt, "tokens": ntok, "unique": len(c), "peak_mb": peak_mb(), "base_mb": base}
+
+
+def work_check(path):
+    """seqfast == Counter reference on this corpus, every order."""
+    from seqfast.ngram import count_ngrams
+    from seqfast.reference import ngram as R
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    ref = R.count_ngrams(text, ORDER, level="whitespace", pad=True)
+    ok = True
+    for threads in (1, 2):
+        c = count_ngrams(path, ORDER, level="whitespace", pad=True, n_threads=threads)
+        ok &= all(c.to_dict(n) == dict(ref[n]) for n in range(1, ORDER + 1))
+        cw = count_ngrams(path, ORDER, level="word", pad=True, n_threads=threads)
+        ok &= all(cw.to_dict(n) == dict(ref[n]) for n in range(1, ORDER + 1))  # pre-tokenized: same tokens
+    return {"ok": bool(ok)}
+
+
+WORKERS = {"seqfast": work_seqfast, "engine": work_engine, "cli": work_cli, "counter": work_counter,
+           "nltk": work_nltk, "check": work_check}
+
+
+def run_worker(name, *args):
+    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--worker", name, *map(str, args)],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def best_of(repeat, name, *args):
+    runs = [run_worker(name, *args) for _ in range(repeat)]
+    return min(runs, key=lambda r: r["seconds"])
+
+
+def fmt_row(corpus, tool, threads, r, ref_rate):
+    rate = r["tokens"] / r["seconds"]
+    ratio = f"{rate / ref_rate:.1f}x" if ref_rate else "n/a"
+    bpn = f"{r['bytes_per_ngram']:.1f}" if r.get("bytes_per_ngram") else ""
+    per_uniq = ""
+    if r.get("unique") and r.get("base_mb") is not None:
+        per_uniq = f"{(r['peak_mb'] - r['base_mb']) * 2**20 / r['unique']:.0f}"
+    base = f"{r['base_mb']:.0f}" if r.get("base_mb") is not None else ""
+    return (f"| {corpus} | {tool} | {threads} | {r['seconds']:.2f} | {rate / 1e6:.2f}M | {ratio} | "
+            f"{r['peak_mb']:.0f} | {base} | {per_uniq} | {bpn} |")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    ap.add_argument("--quick", action="store_true", help="base corpus only, one repeat")
+    ap.add_argument("--full", action="store_true", help="also run Counter and NLTK on the 25M-token corpus (slow, GBs)")
+    ap.add_argument("--repeat", type=int, default=2, help="best of this many runs per contender (default: 2)")
+    args = ap.parse_args(argv)
+    if args.worker:
+        name, *rest = args.worker
+        conv = [int(x) if x.isdigit() else x for x in rest]
+        print(json.dumps(WORKERS[name](*conv)))
+        return 0
+    base, big = os.path.join(DATA, "base.txt"), os.path.join(DATA, "corpus25m.txt")
+    if not os.path.exists(base) or (not args.quick and not os.path.exists(big)):
+        sys.exit("compare_count: run `python bench/make_corpus.py` first (writes bench/data/)")
+    repeat = 1 if args.quick else args.repeat
+    import seqfast
+    info = seqfast.openmp_info()
+    print(f"<!-- {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; Python {platform.python_version()}; "
+          f"seqfast {seqfast.__version__}; OpenMP {info['openmp']} ({info['num_procs']} procs) -->")
+    chk = run_worker("check", base)
+    print(f"correctness (seqfast == Counter reference on base.txt, orders 1..{ORDER}, 1 and 2 threads, "
+          f"whitespace and word levels): {'OK' if chk['ok'] else 'MISMATCH'}\n")
+    if not chk["ok"]:
+        return 1
+    print(f"Counting orders 1..{ORDER} with pad=True (tokens include <s> and </s>).\n")
+    print("| corpus | tool | threads | seconds | tokens/s | vs Counter | peak MB | baseline MB | "
+          "peak bytes / distinct n-gram | engine bytes / distinct n-gram |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    corpora = [("base (1.3M)", base)] + ([] if args.quick else [("corpus25m (26M)", big)])
+    ref_rate = None
+    for name, path in corpora:
+        run_ref = path == base or args.full
+        if run_ref:
+            r = best_of(1, "counter", path)
+            ref_rate = r["tokens"] / r["seconds"]
+            print(fmt_row(name, "Counter reference (seqfast.reference)", 1, r, ref_rate), flush=True)
+            try:
+                import nltk  # noqa: F401
+                r = best_of(1, "nltk", path)
+                print(fmt_row(name, "NLTK everygrams + Counter", 1, r, ref_rate), flush=True)
+            except ImportError:
+                print(f"| {name} | NLTK | - | not installed | | | | | | |")
+        for threads in (1, 2):
+            r = best_of(repeat, "seqfast", path, threads)
+            print(fmt_row(name, "seqfast.count_ngrams (file, whitespace)", threads, r, ref_rate), flush=True)
+        for threads in (1, 2):
+            r = best_of(repeat, "engine", path, threads, "sort")
+            print(fmt_row(name, "C counting stage only, sort engine", threads, r, ref_rate), flush=True)
+        r = best_of(repeat, "engine", path, 2, "hash")
+        print(fmt_row(name, "C counting stage only, hash engine", 2, r, ref_rate), flush=True)
+        for threads in (1, 2):
+            r = best_of(repeat, "cli", path, threads)
+            print(fmt_row(name, "`seqfast count` end to end", threads, r, ref_rate), flush=True)
+    if not args.full and not args.quick:
+        print("\nvs Counter on corpus25m uses the Counter rate measured on base (run with --full to measure it "
+              "on corpus25m too: several GB of RAM).")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,207 @@
+/* ngram_sortcount.c: all orders 1..N in one pass by sorting (see sf_ngram_count_sorted in ngram_count.h).
+ * Input: ids (T,) int32 with -1 line breaks. Output: per order, sorted distinct n-grams and int64 counts.
+ *
+ * Layout: the positions are bucketed by their first id (a counting sort: bucket v holds the positions whose
+ * id is v, in stream order), and each position stores only its "rest" key: the next N-1 ids (+ 1, 0 when
+ * absent) packed in Wr words. Each bucket is then radix sorted (in cache for all but the most frequent ids,
+ * buckets in parallel), and the n-grams of order n are the runs of keys that share their first n-1 rest ids
+ * within a bucket. An n-gram never spans buckets, so threads own whole buckets from sorting to export. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ngram_count.h"
+
+/* Number of ids in a rest key, from the position of its last set bit (0 for an all-zero key);
+ * ceil_div[p] = ceil(p / bk) (a table: an integer division per key costs more than the rest of the scan). */
+static inline int key_len(const uint64_t *key, int W, const uint8_t *ceil_div) {
+    int w = W - 1;
+    while (w > 0 && !key[w]) w--;
+    if (!key[w]) return 0;
+    return ceil_div[64 * w + (64 - __builtin_ctzll(key[w]))];
+}
+
+/* Leading ids two rest keys share (R = N - 1 when equal); floor_div[p] = min(p / bk, R). */
+static inline int key_lcp(const uint64_t *a, const uint64_t *b, int W, const uint8_t *floor_div, int R) {
+    for (int w = 0; w < W; w++) {
+        uint64_t d = a[w] ^ b[w];
+        if (d) return floor_div[64 * w + __builtin_clzll(d)];
+    }
+    return R;
+}
+
+static inline int64_t slice(int64_t K, int t, int nt) { return (int64_t)((__int128)K * t / nt); }
+
+/* First bucket whose start is >= pos (buckets [b0, b1) then start inside a key slice). */
+static int32_t bucket_at(const int64_t *start, int32_t V, int64_t pos) {
+    int32_t lo = 0, hi = V;
+    while (lo < hi) {
+        int32_t mid = lo + (hi - lo) / 2;
+        if (start[mid] < pos) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads,
+                          int64_t min_per_thread) {
+    *out = NULL;
+    if (N < 1 || N > SF_NGRAM_MAX_ORDER || V < 1 || V == INT32_MAX || T < 0) return SF_EVALUE;
+    for (int64_t i = 0; i < T; i++)
+        if (ids[i] < -1 || ids[i] >= V) return SF_EINDEX;
+    int nt = sf_resolve_threads(n_threads);
+    if (nt < 1) nt = 1;
+    if (nt > 256) nt = 256;
+    if (min_per_thread < 1) min_per_thread = 1;
+    if ((int64_t)nt > 1 + T / min_per_thread) nt = (int)(1 + T / min_per_thread);
+    sf_ngcounter *c = (sf_ngcounter *)calloc(1, sizeof(*c));
+    if (!c) return SF_ENOMEM;
+    c->N = N;
+    c->V = V;
+    c->nt = nt;
+    c->bk = sf_ngram_bits(V + 1);
+    c->b = c->bk;
+    const int R = N - 1, bk = c->bk, rbits = R * bk;
+    const int W = c->Wk = R > 0 ? sf_ngram_words(R, bk) : 1;
+    c->k = (size_t *)calloc((size_t)N, sizeof(size_t));
+    c->kk = (int64_t *)calloc((size_t)nt * (N + 1), sizeof(int64_t));
+    c->start = (int64_t *)calloc((size_t)V + 1, sizeof(int64_t));
+    int64_t *off = (int64_t *)calloc((size_t)nt * V, sizeof(int64_t)); /* (nt, V) per-slice bucket counts */
+    if (!c->k || !c->kk || !c->start || !off) {
+        free(off);
+        sf_ngram_free(c);
+        return SF_ENOMEM;
+    }
+    /* 1. bucket sizes per stream slice */
+#if SEQFAST_HAVE_OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static, 1)
+#endif
+    for (int t = 0; t < nt; t++) {
+        int64_t *h = off + (size_t)t * V;
+        for (int64_t i = slice(T, t, nt); i < slice(T, t + 1, nt); i++)
+            if (ids[i] >= 0) h[ids[i]]++;
+    }
+    int64_t K = 0, maxb = 0;
+    for (int32_t v = 0; v < V; v++) {
+        c->start[v] = K;
+        for (int t = 0; t < nt; t++) {
+            int64_t h = off[(size_t)t * V + v];
+            off[(size_t)t * V + v] = K;
+            K += h;
+        }
+        if (K - c->start[v] > maxb) maxb = K - c->start[v];
+    }
+    c->start[V] = c->K = K;
+    c->keys = (uint64_t *)malloc((size_t)(K ? K : 1) * W * sizeof(uint64_t));
+    if (!c->keys) {
+        free(off);
+        sf_ngram_free(c);
+        return SF_ENOMEM;
+    }
+    /* 2. rest keys scattered into the buckets of their first id, stream order within a bucket */
+#if SEQFAST_HAVE_OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static, 1)
+#endif
+    for (int t = 0; t < nt; t++) {
+        int64_t *o = off + (size_t)t * V;
+        for (int64_t i = slice(T, t, nt); i < slice(T, t + 1, nt); i++) {
+            if (ids[i] < 0) continue;
+            uint64_t *key = c->keys + (size_t)W * o[ids[i]]++;
+            for (int w = 0; w < W; w++) key[w] = 0;
+            for (int j = 1; j < N && i + j < T && ids[i + j] >= 0; j++)
+                sf_ngkey_put(key, j - 1, bk, (uint32_t)ids[i + j] + 1u);
+        }
+    }
+    free(off);
+    c->table_bytes = (size_t)K * W * sizeof(uint64_t) + 2 * (size_t)K + (size_t)nt * maxb * W * sizeof(uint64_t);
+    c->len = (uint8_t *)malloc((size_t)(K ? K : 1));
+    c->lcp = (uint8_t *)malloc((size_t)(K ? K : 1));
+    if (!c->len || !c->lcp) {
+        sf_ngram_free(c);
+        return SF_ENOMEM;
+    }
+    uint8_t ceil_div[64 * SF_NGRAM_MAX_WORDS + 1], floor_div[64 * SF_NGRAM_MAX_WORDS + 1];
+    for (int p = 0; p <= 64 * SF_NGRAM_MAX_WORDS; p++) {
+        int f = p / bk;
+        floor_div[p] = (uint8_t)(f < R ? f : R);
+        ceil_div[p] = (uint8_t)((p + bk - 1) / bk);
+    }
+    /* 3. each thread sorts the buckets starting in its slice of the keys, then records per key its order
+     * (1 + rest ids) and the ids it shares with the key before it (0 at a bucket start); a key starts a new
+     * n-gram of order n when it has n ids and shares fewer than n */
+    int status = SF_OK;
+#if SEQFAST_HAVE_OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static, 1)
+#endif
+    for (int t = 0; t < nt; t++) {
+        int32_t b0 = bucket_at(c->start, V, slice(K, t, nt)), b1 = bucket_at(c->start, V, slice(K, t + 1, nt));
+        if (t == nt - 1) b1 = V;
+        int64_t big = 0;
+        for (int32_t v = b0; v < b1; v++)
+            if (c->start[v + 1] - c->start[v] > big) big = c->start[v + 1] - c->start[v];
+        uint64_t *tmp = (uint64_t *)malloc((size_t)(big ? big : 1) * W * sizeof(uint64_t));
+        size_t *hist = (size_t *)malloc(((size_t)1 << SF_RADIX_BITS) * sizeof(size_t));
+        if (!tmp || !hist) {
+            free(tmp);
+            free(hist);
+#if SEQFAST_HAVE_OPENMP
+#pragma omp critical(sf_ngram_status)
+#endif
+            status = SF_ENOMEM;
+            continue;
+        }
+        int64_t *kk = c->kk + (size_t)t * (N + 1);
+        for (int32_t v = b0; v < b1; v++) {
+            int64_t a = c->start[v], e = c->start[v + 1];
+            if (rbits > 0 && e - a > 1) sf_ngrec_sort_bits(c->keys + (size_t)a * W, tmp, hist, (size_t)(e - a), W, 0, rbits);
+            for (int64_t j = a; j < e; j++) {
+                const uint64_t *key = c->keys + (size_t)j * W;
+                int m = 1 + (R > 0 ? key_len(key, W, ceil_div) : 0);
+                int l = j == a ? 0 : 1 + (R > 0 ? key_lcp(key, key - W, W, floor_div, R) : 0);
+                c->len[j] = (uint8_t)m;
+                c->lcp[j] = (uint8_t)l;
+                for (int n = l + 1; n <= m; n++) kk[n]++;
+            }
+        }
+        free(tmp);
+        free(hist);
+    }
+    if (status != SF_OK) {
+        sf_ngram_free(c);
+        return status;
+    }
+    for (int t = 0; t < nt; t++)
+        for (int n = 1; n <= N; n++) c->k[n - 1] += (size_t)c->kk[(size_t)t * (N + 1) + n];
+    *out = c;
+    return SF_OK;
+}
+
+int sf_ngram_export_sorted(const sf_ngcounter *c, int n, int32_t *grams, int64_t *counts) {
+    const int nt = c->nt, W = c->Wk, bk = c->bk, N = c->N;
+    const int64_t K = c->K;
+    const int32_t V = c->V;
+#if SEQFAST_HAVE_OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static, 1)
+#endif
+    for (int t = 0; t < nt; t++) {
+        int32_t b0 = bucket_at(c->start, V, slice(K, t, nt)), b1 = bucket_at(c->start, V, slice(K, t + 1, nt));
+        if (t == nt - 1) b1 = V;
+        int64_t out = -1;
+        for (int u = 0; u < t; u++) out += c->kk[(size_t)u * (N + 1) + n];
+        for (int32_t v = b0; v < b1; v++) {
+            for (int64_t j = c->start[v]; j < c->start[v + 1]; j++) {
+                if (c->len[j] < n) continue;
+                if (c->lcp[j] >= n) {
+                    counts[out]++;
+                    continue;
+                }
+                out++;
+                int32_t *row = grams + (size_t)out * n;
+                row[0] = v;
+                const uint64_t *key = c->keys + (size_t)j * W;
+                for (int i = 1; i < n; i++) row[i] = (int32_t)sf_ngkey_get(key, i - 1, bk) - 1;
+                counts[out] = 1;
+            }
+        }
+    }
+    return SF_OK;
+}
