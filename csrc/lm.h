@@ -17,6 +17,15 @@
 #include "sf_common.h"
 #include "lm_hash.h"
 
+/* ---- lm_links.c ---- */
+/* Suffix links of order n >= 3 from sorted tables. suf: (k,) out; grams: (k, n) sorted; ctx: (k,) row in
+ * order n - 1 of each context; ctx_suf: (k_ctx,) suffix links of order n - 1 (rows of order n - 2);
+ * child_start: (k_lolo + 1,) first row in order n - 1 whose context is each order-(n-2) row;
+ * lower: (k_lo, n - 1) order n - 1, sorted. SF_EINDEX if a link is out of range or a suffix is missing. */
+int lm_suffix_rows(int64_t *suf, const int32_t *grams, int64_t k, int n, const int64_t *ctx,
+                   const int64_t *ctx_suf, int64_t k_ctx, const int64_t *child_start, int64_t k_lolo,
+                   const int32_t *lower, int64_t k_lo, int n_threads);
+
 /* ---- lm_adjust.c ---- */
 /* adj: (k,) out; grams: (k, n); raw: (k,); next_grams: (k1, n + 1); next_suf: (k1,) row in grams of
  * next_grams[j][1:]. adj = raw for n-grams starting with bos (0 for the unigram <s> itself), else the
@@ -48,7 +57,7 @@ int lm_interpolate_order(double *prob, double *ctx_gamma, const int64_t *adj, co
 /* ARPA values. logp: (k,) out = min(0, log10 prob); backoff: (k,) out or NULL (top order) = log10 gamma
  * where gamma > 0 and the last word is neither unk nor eos, else 0. grams: (k, n). */
 void lm_arpa_values(float *logp, float *backoff, const double *prob, const double *gamma, const int32_t *grams,
-                    int64_t k, int n, int32_t unk, int32_t eos);
+                    int64_t k, int n, int32_t unk, int32_t eos, int n_threads);
 
 /* ---- lm_score.c ---- */
 enum { LM_BACKOFF = 0, LM_ADDK = 1, LM_STUPID = 2 };

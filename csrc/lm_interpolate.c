@@ -57,8 +57,12 @@ int lm_interpolate_order(double *prob, double *ctx_gamma, const int64_t *adj, co
 }
 
 void lm_arpa_values(float *logp, float *backoff, const double *prob, const double *gamma, const int32_t *grams,
-                    int64_t k, int n, int32_t unk, int32_t eos) {
-    for (int64_t i = 0; i < k; i++) {
+                    int64_t k, int n, int32_t unk, int32_t eos, int n_threads) {
+    int64_t i;
+#if SEQFAST_HAVE_OPENMP
+#pragma omp parallel for schedule(static) num_threads(n_threads) if (k > 100000)
+#endif
+    for (i = 0; i < k; i++) {
         double lp = log10(prob[i]); /* prob 0 -> -inf, the ARPA writer prints -99 */
         logp[i] = (float)(lp > 0.0 ? 0.0 : lp);
         if (backoff) {

@@ -18,6 +18,9 @@ cdef extern from "lm_hash.h" nogil:
                              int offset, int n_threads)
 
 cdef extern from "lm.h" nogil:
+    int lm_suffix_rows(int64_t *suf, const int32_t *grams, int64_t k, int n, const int64_t *ctx,
+                       const int64_t *ctx_suf, int64_t k_ctx, const int64_t *child_start, int64_t k_lolo,
+                       const int32_t *lower, int64_t k_lo, int n_threads)
     int lm_adjust_counts(int64_t *adj, const int32_t *grams, const int64_t *raw, int64_t k, int n,
                          const int32_t *next_grams, const int64_t *next_suf, int64_t k1, int32_t bos)
     void lm_counts_of_counts(int64_t *t, const int64_t *adj, int64_t k)
@@ -28,7 +31,7 @@ cdef extern from "lm.h" nogil:
                              const int64_t *suf, int64_t k, const double *lower, int64_t k_lo, const float *D,
                              const uint8_t *keep, int n_threads)
     void lm_arpa_values(float *logp, float *backoff, const double *prob, const double *gamma,
-                        const int32_t *grams, int64_t k, int n, int32_t unk, int32_t eos)
+                        const int32_t *grams, int64_t k, int n, int32_t unk, int32_t eos, int n_threads)
     enum: LM_BACKOFF, LM_ADDK, LM_STUPID
     ctypedef struct lm_model:
         int order

@@ -63,6 +63,37 @@ def prefix_rows(grams, lower):
     return out
 
 
+def suffix_rows(grams, ctx, ctx_suf, child_start, lower, int n_threads=1):
+    """int64 (k,): row in lower (order n-1) of each row's last n-1 words, walking the context tree of sorted
+    tables (see lm_links.c); n >= 3."""
+    g = _grams(grams, "grams")
+    lo = _grams(lower, "lower")
+    c = np.ascontiguousarray(ctx, dtype=np.int64)
+    cs = np.ascontiguousarray(ctx_suf, dtype=np.int64)
+    st = np.ascontiguousarray(child_start, dtype=np.int64)
+    if g.shape[1] < 3 or lo.shape[1] != g.shape[1] - 1 or c.shape != (g.shape[0],) or st.ndim != 1 or st.shape[0] < 1:
+        raise ValueError("suffix_rows: shapes disagree")
+    out = np.empty(g.shape[0], dtype=np.int64)
+    if g.shape[0] == 0:
+        return out
+    if cs.shape[0] == 0 or lo.shape[0] == 0:
+        raise ValueError("suffix_rows: empty lower orders")
+    cdef int64_t[::1] ov = out
+    cdef const int32_t[:, ::1] gv = g
+    cdef const int32_t[:, ::1] lv = lo
+    cdef const int64_t[::1] cv = c
+    cdef const int64_t[::1] csv = cs
+    cdef const int64_t[::1] stv = st
+    cdef int64_t k = g.shape[0], kc = cs.shape[0], kll = st.shape[0] - 1, klo = lo.shape[0]
+    cdef int n = g.shape[1], rc
+    with nogil:
+        rc = lm_suffix_rows(&ov[0], &gv[0, 0], k, n, &cv[0], &csv[0], kc, &stv[0], kll, &lv[0, 0], klo, n_threads)
+    if rc == -2:
+        raise ValueError(f"some {n}-grams have a suffix missing from the {n - 1}-grams (inconsistent tables)")
+    _check(rc, "suffix_rows failed")
+    return out
+
+
 cdef class Index:
     """Hash index of a table of distinct n-grams (k, n) int32: find(row) -> row number or -1.
 
@@ -240,7 +271,7 @@ def interpolate_order(adj, ctx, suf, lower, D, keep=None, int n_threads=1):
     return prob, gam
 
 
-def arpa_values(prob, gamma, grams, int unk, int eos):
+def arpa_values(prob, gamma, grams, int unk, int eos, int n_threads=1):
     """(log10 p float32 (k,), log10 backoff float32 (k,) or None when gamma is None)."""
     g = _grams(grams, "grams")
     p = np.ascontiguousarray(prob, dtype=np.float64)
@@ -271,7 +302,7 @@ def arpa_values(prob, gamma, grams, int unk, int eos):
     cdef int64_t kk = k
     cdef int n = g.shape[1]
     with nogil:
-        lm_arpa_values(&lv[0], bp, &pv[0], gp, &grv[0, 0], kk, n, unk, eos)
+        lm_arpa_values(&lv[0], bp, &pv[0], gp, &grv[0, 0], kk, n, unk, eos, n_threads)
     return logp, bo
 
 

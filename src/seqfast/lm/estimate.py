@@ -33,13 +33,30 @@ class Tables:
         self.ctx = [None] * self.N  # ctx[n-1]: rows of order n-1 of grams[n-1][:, :-1]
         self.suf = [None] * self.N  # suf[n-1]: rows of order n-1 of grams[n-1][:, 1:]
         for n in range(2, self.N + 1):
-            ix = self.index(n - 1)
-            self.ctx[n - 1] = (_lm.prefix_rows(grams[n - 1], grams[n - 2]) if self.sorted
-                               else ix.lookup(grams[n - 1], 0, n_threads))
-            self.suf[n - 1] = ix.lookup(grams[n - 1], 1, n_threads)
+            if self.sorted:  # no hashing: a merge for contexts, the context tree for suffixes
+                self.ctx[n - 1] = _lm.prefix_rows(grams[n - 1], grams[n - 2])
+                self.suf[n - 1] = self._sorted_suffixes(n, n_threads)
+            else:
+                ix = self.index(n - 1)
+                self.ctx[n - 1] = ix.lookup(grams[n - 1], 0, n_threads)
+                self.suf[n - 1] = ix.lookup(grams[n - 1], 1, n_threads)
             if (self.ctx[n - 1] < 0).any() or (self.suf[n - 1] < 0).any():
                 raise ValueError(f"some {n}-grams have a prefix or suffix missing from the {n - 1}-grams: "
                                  "the count tables are inconsistent (use count_ngrams(..., pad=True))")
+
+    def _sorted_suffixes(self, n, n_threads):
+        g = self.grams[n - 1]
+        if n == 2:  # the suffix is a unigram: row of each id
+            uni = self.grams[0][:, 0]
+            row_of = np.full(int(uni.max()) + 2, -1, dtype=np.int64)
+            row_of[uni] = np.arange(uni.shape[0])
+            w = g[:, 1]
+            suf = np.where((w >= 0) & (w <= uni.max()), row_of[np.clip(w, 0, uni.max())], -1)
+            return suf
+        # first child (row of order n - 1) of every row of order n - 2
+        child_start = np.zeros(self.grams[n - 3].shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.ctx[n - 2], minlength=self.grams[n - 3].shape[0]), out=child_start[1:])
+        return _lm.suffix_rows(g, self.ctx[n - 1], self.suf[n - 2], child_start, self.grams[n - 2], n_threads)
 
     def index(self, n):
         """Hash index of order n (built on first use)."""
@@ -143,7 +160,8 @@ def estimate_kn(T: Tables, smoothing="mkn", discount_fallback=None, n_threads=1,
                                                           Ds[n - 1], keep[n - 1], n_threads)
     grams, logp, bo = [], [], []
     for n in range(1, N + 1):
-        l, b = _lm.arpa_values(prob[n - 1], gamma[n - 1] if n < N else None, T.grams[n - 1], T.unk, T.eos)
+        l, b = _lm.arpa_values(prob[n - 1], gamma[n - 1] if n < N else None, T.grams[n - 1], T.unk, T.eos,
+                               n_threads)
         b = b if b is not None else np.zeros_like(l)
         g, k = T.grams[n - 1], keep[n - 1]
         if k is not None:
