@@ -93,6 +93,13 @@ int lm_arpa_format(char *buf, int64_t cap, int64_t *used, int64_t *next, const i
                    const float *logp, const float *backoff, int64_t start, const char *pool, const int64_t *offs,
                    int64_t V);
 
+/* Rows [r0, r1) formatted by n_threads threads into out (cap bytes, at least (48 + n) per row plus the
+ * bytes of their words), *used = bytes written; same text as lm_arpa_format. SF_EVALUE if cap is too small,
+ * SF_EINDEX for an id outside [0, V). */
+int lm_arpa_format_rows(char *out, int64_t cap, int64_t *used, const int32_t *grams, int64_t r0, int64_t r1, int n,
+                        const float *logp, const float *backoff, const char *pool, const int64_t *offs, int64_t V,
+                        int n_threads);
+
 /* ---- lm_arpa_read.c ---- */
 /* Parse the N sections of an ARPA file from buf[pos] (line number lineno), up to and including \end\.
  * counts: (N,) from the header; grams[n-1]: (counts[n-1], n) out; logp[n-1], bo[n-1]: (counts[n-1],) out;

@@ -74,3 +74,50 @@ int lm_arpa_format(char *buf, int64_t cap, int64_t *used, int64_t *next, const i
     *next = r;
     return SF_OK;
 }
+
+int lm_arpa_format_rows(char *out, int64_t cap, int64_t *used, const int32_t *grams, int64_t r0, int64_t r1, int n,
+                        const float *logp, const float *backoff, const char *pool, const int64_t *offs, int64_t V,
+                        int n_threads) {
+    enum { MAXP = 256 };
+    if (r0 < 0 || r1 < r0 || n < 1) return SF_EVALUE;
+    int P = n_threads < 1 ? 1 : (n_threads > MAXP ? MAXP : n_threads);
+    if (r1 - r0 < 4096) P = 1;
+    int64_t start[MAXP + 1], base[MAXP + 1], u[MAXP];
+    for (int p = 0; p <= P; p++) start[p] = r0 + (r1 - r0) * p / P;
+    /* byte bound of each part (the row bound of lm_arpa_format), so parts format side by side */
+    base[0] = 0;
+    for (int p = 0; p < P; p++) {
+        int64_t b = 0;
+        for (int64_t r = start[p]; r < start[p + 1]; r++) {
+            b += 48 + n;
+            for (int j = 0; j < n; j++) {
+                int32_t id = grams[r * n + j];
+                if (id < 0 || id >= V) return SF_EINDEX;
+                b += offs[id + 1] - offs[id];
+            }
+        }
+        base[p + 1] = base[p] + b;
+    }
+    if (base[P] > cap) return SF_EVALUE;
+    int rc = SF_OK, p;
+#if SEQFAST_HAVE_OPENMP
+#pragma omp parallel for schedule(static, 1) num_threads(P) reduction(min:rc)
+#endif
+    for (p = 0; p < P; p++) {
+        int64_t next = 0;
+        u[p] = 0;
+        if (start[p] == start[p + 1]) continue;
+        int r = lm_arpa_format(out + base[p], base[p + 1] - base[p], &u[p], &next, grams, start[p + 1], n, logp,
+                               backoff, start[p], pool, offs, V);
+        if (r != SF_OK) rc = r;
+        else if (next != start[p + 1]) rc = SF_EVALUE; /* cannot happen: the bound is an upper bound */
+    }
+    if (rc != SF_OK) return rc;
+    int64_t pos = u[0];
+    for (int q = 1; q < P; q++) {
+        memmove(out + pos, out + base[q], (size_t)u[q]);
+        pos += u[q];
+    }
+    *used = pos;
+    return SF_OK;
+}

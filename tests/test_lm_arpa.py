@@ -142,3 +142,20 @@ def test_random_mutations_never_crash(tmp_path):
         except ARPAError:
             pass
     assert ops < 150  # most mutations are caught
+
+
+def test_writer_same_bytes_for_any_threads_and_chunking():
+    from seqfast import _lm
+    from seqfast.lm.arpa import _pool
+
+    m = NGramLM.fit(["the cat sat on the mat", "the dog sat", "a cat ran on a mat"] * 3, 3,
+                    smoothing="mkn", discount_fallback=True, level="whitespace")
+    pool, offs = _pool(m.vocab.itos)
+    outs = set()
+    for nt in (1, 2, 3):
+        for rows in (1, 2, 5, 1 << 18):
+            g, lp, bo = m.ngrams(2)
+            outs.add(b"".join(_lm.arpa_chunks(g, lp, bo, pool, offs, nt, rows)))
+    assert len(outs) == 1
+    with pytest.raises(IndexError):
+        list(_lm.arpa_chunks(np.array([[0, 99]], dtype=np.int32), np.zeros(1, np.float32), None, pool, offs))

@@ -398,16 +398,21 @@ cdef class Scorer:
         return (out, nl) if want_len else out
 
 
-def arpa_chunks(grams, logp, backoff, pool, offs, int64_t chunk=1 << 22):
-    """Yield bytes chunks of one ARPA section's lines (see lm_arpa.c)."""
+def arpa_chunks(grams, logp, backoff, pool, offs, int n_threads=1, int64_t rows=1 << 18):
+    """Yield bytes chunks of one ARPA section's lines (see lm_arpa.c), formatted on n_threads threads."""
     g = _grams(grams, "grams")
     l = np.ascontiguousarray(logp, dtype=np.float32)
     b = None if backoff is None else np.ascontiguousarray(backoff, dtype=np.float32)
     of = np.ascontiguousarray(offs, dtype=np.int64)
-    cdef bytes pl = bytes(pool)
     cdef int64_t k = g.shape[0]
+    if l.shape != (k,) or (b is not None and b.shape != (k,)):
+        raise ValueError("arpa_chunks: logp and backoff must have one value per n-gram")
     if k == 0:
         return
+    if g.min() < 0 or g.max() >= of.shape[0] - 1:
+        raise IndexError("an n-gram holds a word id outside the vocabulary")
+    wl = np.diff(of)
+    cdef bytes pl = bytes(pool)
     cdef const int32_t[:, ::1] gv = g
     cdef const float[::1] lv = l
     cdef const float[::1] bv
@@ -417,23 +422,21 @@ def arpa_chunks(grams, logp, backoff, pool, offs, int64_t chunk=1 << 22):
         bp = &bv[0]
     cdef const int64_t[::1] ofv = of
     cdef const char *pp = pl
-    cdef int64_t V = of.shape[0] - 1, used = 0, nxt = 0, start = 0
+    cdef int64_t V = of.shape[0] - 1, used = 0, r0 = 0, r1, cap
     cdef int n = g.shape[1], rc
-    buf = bytearray(chunk)
-    cdef char *bufp = buf
-    while start < k:
+    buf = bytearray(0)
+    cdef char *bufp
+    while r0 < k:
+        r1 = min(k, r0 + rows)
+        cap = (48 + n) * (r1 - r0) + int(wl[g[r0:r1]].sum())
+        if len(buf) < cap:
+            buf = bytearray(cap)
+        bufp = buf
         with nogil:
-            rc = lm_arpa_format(bufp, chunk, &used, &nxt, &gv[0, 0], k, n, &lv[0], bp, start, pp, &ofv[0], V)
-        if rc == -2:
-            raise IndexError("an n-gram holds a word id outside the vocabulary")
-        if rc == -3:
-            chunk *= 4
-            buf = bytearray(chunk)
-            bufp = buf
-            continue
+            rc = lm_arpa_format_rows(bufp, cap, &used, &gv[0, 0], r0, r1, n, &lv[0], bp, pp, &ofv[0], V, n_threads)
         _check(rc, "ARPA formatting failed")
         yield bytes(buf[:used])
-        start = nxt
+        r0 = r1
 
 
 #: scoring modes of lm_model (csrc/lm.h)

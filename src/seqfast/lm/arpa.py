@@ -106,7 +106,8 @@ def read_arpa(path, unk_logprob: float = -100.0) -> ARPAModel:
         try:
             grams, logp, bo, spans = _lm.arpa_parse(data, pos, lineno, counts)
             itos = [data[o:o + n].decode("utf-8") for o, n in spans.tolist()]
-            indexes = [None] + [_lm.Index(g) for g in grams[1:]]  # raises ValueError on a repeated n-gram
+            # a repeated n-gram raises ValueError here; sorted rows are distinct and need no check
+            indexes = [None] + [None if _lm.rows_sorted(g) else _lm.Index(g) for g in grams[1:]]
         except ValueError:
             pass  # explained by the Python parser below
         else:
@@ -247,10 +248,12 @@ def _pool(itos):
     return b"".join(enc), offs
 
 
-def write_arpa(path, itos, grams, logp, backoff) -> None:
+def write_arpa(path, itos, grams, logp, backoff, n_threads: int | None = None) -> None:
     """Write an ARPA file (gzip when path ends in .gz). backoff[N-1] is ignored (the top order has none)."""
     from .. import _lm
+    from .._threads import resolve_threads
 
+    nt = resolve_threads(n_threads)
     path = os.fspath(path)
     for t in itos:
         if not t or any(c.isspace() for c in t):
@@ -265,6 +268,7 @@ def write_arpa(path, itos, grams, logp, backoff) -> None:
             f.write(f"ngram {n}={grams[n - 1].shape[0]}\n".encode())
         for n in range(1, N + 1):
             f.write(f"\n\\{n}-grams:\n".encode())
-            for chunk in _lm.arpa_chunks(grams[n - 1], logp[n - 1], backoff[n - 1] if n < N else None, pool, offs):
+            for chunk in _lm.arpa_chunks(grams[n - 1], logp[n - 1], backoff[n - 1] if n < N else None, pool, offs,
+                                         nt):
                 f.write(chunk)
         f.write(b"\n\\end\\\n")
