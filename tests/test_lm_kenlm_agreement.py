@@ -104,3 +104,12 @@ def test_prune_argument_checked():
         NGramLM.fit(TRAIN, 3, level="whitespace", prune=(1, 1, 1))
     with pytest.raises(ValueError, match="Kneser-Ney"):
         NGramLM.fit(TRAIN, 3, level="whitespace", smoothing="add_k", prune=(0, 1))
+
+
+def test_unigram_model_as_lmplz():
+    k = read_arpa(arpa(1))
+    m = NGramLM.fit(TRAIN, 1, level="whitespace")
+    mine = _as_dict(m.vocab.itos, *m.ngrams(1))
+    theirs = _as_dict(k.itos, k.grams[0], k.logp[0], k.backoff[0])
+    assert set(mine) == set(theirs)
+    assert max(abs(mine[g][0] - theirs[g][0]) for g in theirs) < 1e-5
