@@ -69,6 +69,9 @@ typedef struct lm_model {
                                   unseen after h, floor = log10 1/V for an unseen history;
                                   LM_STUPID: every step down adds floor = log10 alpha (Brants et al. 2007) */
     float floor;
+    int closed;                /* 1 if every prefix and suffix of an n-gram of the model is in the model (true
+                                  of estimated models and of lmplz's): LM_BACKOFF then carries the matched
+                                  rows from word to word, about half the lookups */
     const lm_index *ix;        /* (N,) index of each order's table */
     const float *const *logp;  /* (N,) each (k_n,) log10 probability */
     const float *const *bo;    /* (N,) each (k_n,) log10 backoff (bo[N-1] unused) */

@@ -39,6 +39,54 @@ static float score_one(const lm_model *m, const int32_t *buf, int len, int8_t *m
     return -INFINITY; /* unreachable when w is a unigram */
 }
 
+/* One line in LM_BACKOFF mode for a closed model. State: L = length of the longest history suffix in the
+ * model (by closure, all shorter suffixes are in it and no longer one is) and rowL = its row (-1: not yet
+ * looked up). The search
+ * for the next word's match starts at length L + 1, not N (no longer n-gram can exist), and contexts longer
+ * than L are known absent (backoff 0): the lookups the generic search spends on them are skipped. */
+static void score_line_closed(float *out, int8_t *ngram_len, const int32_t *ids, int64_t T, int bos_ctx,
+                              int add_eos, const lm_model *m) {
+    const int N = m->order;
+    int32_t buf[LM_MAX_ORDER]; /* last N - 1 history words then w */
+    int len = 0, L = 0;
+    int64_t rowL = -1;
+    if (bos_ctx && N > 1) {
+        buf[len++] = m->bos;
+        rowL = lm_index_find(&m->ix[0], &m->bos);
+        L = rowL >= 0 ? 1 : 0;
+    }
+    for (int64_t t = 0; t < T + (add_eos ? 1 : 0); t++) {
+        int32_t w = t < T ? ids[t] : m->eos;
+        int64_t r1 = lm_index_find(&m->ix[0], &w);
+        if (r1 < 0) { w = m->unk; r1 = lm_index_find(&m->ix[0], &w); }
+        if (len == N) {
+            memmove(buf, buf + 1, (size_t)(N - 1) * sizeof(int32_t));
+            len = N - 1;
+        }
+        buf[len++] = w;
+        int c = L + 1 < len ? L + 1 : len, M = 1;
+        int64_t r = r1;
+        float bo = 0.0f;
+        for (; c >= 2; c--) {
+            int64_t q = lm_index_find(&m->ix[c - 1], buf + (len - c));
+            if (q >= 0) { r = q; M = c; break; }
+            /* context of length c - 1 <= L: in the model */
+            int64_t h = c - 1 == L && rowL >= 0 ? rowL : lm_index_find(&m->ix[c - 2], buf + (len - c));
+            if (h >= 0) bo += m->bo[c - 2][h];
+        }
+        out[t] = bo + m->logp[M - 1][r];
+        if (ngram_len) ngram_len[t] = (int8_t)M;
+        if (M <= N - 1) {
+            L = M;
+            rowL = r;
+        } else { /* a full-order match: the longest usable context is its last N - 1 words, looked up only
+                  * if the next word misses at length N */
+            L = N - 1;
+            rowL = -1;
+        }
+    }
+}
+
 int lm_score_forward(float *out, int8_t *ngram_len, const int32_t *ids, const int64_t *offsets, int64_t L,
                      int bos_ctx, int add_eos, const lm_model *m, int n_threads) {
     const int N = m->order;
@@ -53,6 +101,12 @@ int lm_score_forward(float *out, int8_t *ngram_len, const int32_t *ids, const in
 #pragma omp parallel for schedule(dynamic, 64) num_threads(n_threads)
 #endif
     for (l = 0; l < L; l++) {
+        if (m->mode == LM_BACKOFF && m->closed) {
+            int64_t o = offsets[l] + l * eos1;
+            score_line_closed(out + o, ngram_len ? ngram_len + o : NULL, ids + offsets[l], offsets[l + 1] - offsets[l],
+                              bos_ctx, add_eos, m);
+            continue;
+        }
         int32_t buf[LM_MAX_ORDER];
         int len = 0;
         if (bos_ctx && N > 1) buf[len++] = m->bos;

@@ -72,13 +72,17 @@ def test_kernels_match_reference_random(order, n_threads):
             assert lp == pytest.approx(rlogp[n][g], abs=1e-5)
             assert b == pytest.approx(rbo[n][g], abs=1e-5)
     test = [list(3 + rng.zipf(1.3, size=rng.integers(0, 10)) % 600) for _ in range(50)]
-    sc = _lm.Scorer([_lm.Index(g) for g in T.grams], logp, bo, BOS, EOS, UNK)
     flat = np.array([w for l in test for w in l], dtype=np.int32)
     offs = np.cumsum([0] + [len(l) for l in test])
-    got = sc.score(flat, offs, True, True, n_threads)
     known = set(int(g[0]) for g in T.grams[0])
     want = [s for l in test for s in ref.score_ids(rlogp, rbo, [w if w in known else UNK for w in l], BOS, EOS)]
-    np.testing.assert_allclose(got, want, atol=2e-5)
+    lens = []
+    for closed in (False, True):  # generic backoff search and the stateful one for closed models
+        sc = _lm.Scorer([_lm.Index(g) for g in T.grams], logp, bo, BOS, EOS, UNK, 0, 0.0, closed)
+        got, nl = sc.score(flat, offs, True, True, n_threads, True)
+        np.testing.assert_allclose(got, want, atol=2e-5)
+        lens.append(nl)
+    np.testing.assert_array_equal(lens[0], lens[1])
 
 
 def test_results_identical_for_any_thread_count():

@@ -37,6 +37,7 @@ cdef extern from "lm.h" nogil:
         int order
         int mode
         float floor
+        int closed
         const lm_index *ix
         const float *const *logp
         const float *const *bo

@@ -315,7 +315,7 @@ cdef class Scorer:
     cdef readonly list _keep
 
     def __cinit__(self, list indexes, list logp, list backoff, int bos, int eos, int unk, int mode=0,
-                  float floor=0.0):
+                  float floor=0.0, bint closed=False):
         cdef int N = len(indexes)
         if N < 1 or len(logp) != N or len(backoff) != N:
             raise ValueError("Scorer needs one index, logp and backoff array per order")
@@ -356,6 +356,7 @@ cdef class Scorer:
             raise ValueError(f"unknown scoring mode {mode}")
         self.m.mode = mode
         self.m.floor = floor
+        self.m.closed = closed
 
     def __dealloc__(self):
         free(self.ixs)

@@ -137,10 +137,13 @@ class NGramLM:
             logp, bo, mode, floor = _est.estimate_ratio(T, m.smoothing, m.k, m.alpha)
             grams, info = T.grams, {}
         info["tokens"] = int(T.raw[0][T.grams[0][:, 0] != T.eos].sum() - T.raw[0][T.grams[0][:, 0] == T.bos].sum())
-        m._set(counts.vocab.itos, grams, logp, bo, T.bos, T.eos, T.unk, mode, floor, info)
+        m._set(counts.vocab.itos, grams, logp, bo, T.bos, T.eos, T.unk, mode, floor, info, closed=True)
         return m
 
-    def _set(self, itos, grams, logp, bo, bos, eos, unk, mode, floor, info):
+    def _set(self, itos, grams, logp, bo, bos, eos, unk, mode, floor, info, closed=False):
+        """closed: every prefix and suffix of a model n-gram is in the model (estimated models are; ARPA
+        files need not be), which lets the scorer carry state from word to word."""
+        self._closed = bool(closed)
         self._itos = list(itos)
         self.vocab = Vocab.from_tokens(self._itos, specials=_SPECIALS)
         self._grams, self._logp, self._bo = list(grams), list(logp), list(bo)
@@ -162,7 +165,8 @@ class NGramLM:
             pre = getattr(self, "_indexes", None) or [None] * self.order
             ix = [p if p is not None else _lm.Index(g, nt, _lm.rows_sorted(g)) for p, g in zip(pre, self._grams)]
             self._indexes = None
-            self._scorer = _lm.Scorer(ix, self._logp, self._bo, self.bos, self.eos, self.unk, self._mode, self._floor)
+            self._scorer = _lm.Scorer(ix, self._logp, self._bo, self.bos, self.eos, self.unk, self._mode, self._floor,
+                                      self._closed)
         return self._scorer
 
     @property
@@ -373,7 +377,7 @@ class NGramLM:
         np.cumsum([len(b) for b in enc], out=offs[1:])
         meta = {"format": _FORMAT, "version": 1, "order": self.order, "smoothing": self.smoothing, "k": self.k,
                 "alpha": self.alpha, "level": self.level, "lower": self.lower, "bos": self.bos, "eos": self.eos,
-                "unk": self.unk, "mode": self._mode, "floor": self._floor,
+                "unk": self.unk, "mode": self._mode, "floor": self._floor, "closed": self._closed,
                 "discounts": None if self.discounts is None else np.asarray(self.discounts).tolist()}
         arrays = {"meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
                   "vocab_pool": np.frombuffer(b"".join(enc), dtype=np.uint8), "vocab_offsets": offs}
@@ -420,7 +424,8 @@ class NGramLM:
         m = cls(N, meta["smoothing"] if meta["smoothing"] in SMOOTHINGS else "arpa", k=meta["k"],
                 alpha=meta["alpha"], level=meta["level"], lower=meta["lower"])
         info = {} if meta.get("discounts") is None else {"discounts": np.array(meta["discounts"])}
-        m._set(itos, grams, logp, bo, meta["bos"], meta["eos"], meta["unk"], meta["mode"], meta["floor"], info)
+        m._set(itos, grams, logp, bo, meta["bos"], meta["eos"], meta["unk"], meta["mode"], meta["floor"], info,
+               closed=bool(meta.get("closed", False)))
         return m
 
 
