@@ -119,3 +119,25 @@ def test_distributions_sum_to_one(smoothing):
         # candidates exclude <unk>: add its probability back
         p_unk = 10 ** m.log10prob("<unk>", ctx)
         assert (10 ** s.astype(np.float64)).sum() + p_unk == pytest.approx(1.0, abs=2e-4), ctx
+
+
+def test_links_sorted_walk_equals_hash_lookups_and_row_order_is_irrelevant():
+    import seqfast
+
+    c = seqfast.count_ngrams(TRAIN, 4, level="whitespace", pad=True)
+    T = Tables.from_counts(c, 4, 2)
+    assert T.sorted
+    for n in range(2, 5):
+        ix = _lm.Index(T.grams[n - 2])
+        np.testing.assert_array_equal(T.ctx[n - 1], ix.lookup(T.grams[n - 1], 0))
+        np.testing.assert_array_equal(T.suf[n - 1], ix.lookup(T.grams[n - 1], 1))
+    # the same tables with rows shuffled take the hash path and give the same model
+    rng = np.random.default_rng(0)
+    perm = [rng.permutation(g.shape[0]) for g in T.grams]
+    S = Tables([g[p] for g, p in zip(T.grams, perm)], [r[p] for r, p in zip(T.raw, perm)], T.bos, T.eos, T.unk, 2)
+    assert not S.sorted
+    a, b = estimate_kn(T, "mkn", None, 2), estimate_kn(S, "mkn", None, 2)
+    for n in range(4):
+        inv = np.argsort(perm[n])
+        np.testing.assert_array_equal(a[1][n], b[1][n][inv])
+        np.testing.assert_array_equal(a[2][n], b[2][n][inv])
