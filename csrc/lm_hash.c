@@ -66,23 +66,44 @@ static int cmp_words(const int32_t *a, const int32_t *b, int n) {
     return 0;
 }
 
-int lm_rows_sorted(const int32_t *grams, int64_t k, int n) {
-    for (int64_t r = 1; r < k; r++)
-        if (cmp_words(grams + (r - 1) * n, grams + r * n, n) >= 0) return 0;
-    return 1;
+int lm_rows_sorted(const int32_t *grams, int64_t k, int n, int n_threads) {
+    int bad = 0;
+    int64_t r;
+#if SEQFAST_HAVE_OPENMP
+#pragma omp parallel for schedule(static) num_threads(n_threads) reduction(|:bad) if (k > 1000000)
+#endif
+    for (r = 1; r < k; r++)
+        if (cmp_words(grams + (r - 1) * n, grams + r * n, n) >= 0) bad = 1;
+    return !bad;
 }
 
-int lm_prefix_rows(int64_t *out, const int32_t *grams, int64_t k, int n, const int32_t *lower, int64_t k_lo) {
+int lm_prefix_rows(int64_t *out, const int32_t *grams, int64_t k, int n, const int32_t *lower, int64_t k_lo,
+                   int n_threads) {
     if (n < 2) return SF_EVALUE;
-    int64_t j = 0;
-    for (int64_t r = 0; r < k; r++) {
-        const int32_t *p = grams + r * n;
-        int c;
-        while (j < k_lo && (c = cmp_words(lower + j * (n - 1), p, n - 1)) < 0) j++;
-        if (j == k_lo || cmp_words(lower + j * (n - 1), p, n - 1) != 0) return SF_EINDEX;
-        out[r] = j;
+    const int m = n - 1;
+    int bad = 0;
+    int64_t c, chunk = 1 << 16, nchunks = (k + chunk - 1) / chunk;
+    /* chunks of rows merge independently: each finds its start in lower by bisection */
+#if SEQFAST_HAVE_OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(n_threads) reduction(|:bad)
+#endif
+    for (c = 0; c < nchunks; c++) {
+        int64_t r0 = c * chunk, r1 = r0 + chunk < k ? r0 + chunk : k;
+        int64_t lo = 0, hi = k_lo;
+        while (lo < hi) {
+            int64_t mid = lo + (hi - lo) / 2;
+            if (cmp_words(lower + mid * m, grams + r0 * n, m) < 0) lo = mid + 1;
+            else hi = mid;
+        }
+        int64_t j = lo;
+        for (int64_t r = r0; r < r1; r++) {
+            const int32_t *p = grams + r * n;
+            while (j < k_lo && cmp_words(lower + j * m, p, m) < 0) j++;
+            if (j == k_lo || cmp_words(lower + j * m, p, m) != 0) { bad = 1; out[r] = -1; continue; }
+            out[r] = j;
+        }
     }
-    return SF_OK;
+    return bad ? SF_EINDEX : SF_OK;
 }
 
 int lm_index_build_distinct(lm_index *ix, const int32_t *grams, int64_t k, int n, int n_threads) {

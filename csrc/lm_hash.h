@@ -30,11 +30,12 @@ int lm_index_build_distinct(lm_index *ix, const int32_t *grams, int64_t k, int n
 void lm_index_free(lm_index *ix);
 
 /* 1 when the rows of grams (k, n) are strictly increasing in lexicographic order, else 0. */
-int lm_rows_sorted(const int32_t *grams, int64_t k, int n);
+int lm_rows_sorted(const int32_t *grams, int64_t k, int n, int n_threads);
 
 /* Rows of the (n-1)-word prefixes by a merge walk. out: (k,); grams: (k, n) strictly sorted; lower:
  * (k_lo, n - 1) strictly sorted. SF_EINDEX if some prefix is not in lower. */
-int lm_prefix_rows(int64_t *out, const int32_t *grams, int64_t k, int n, const int32_t *lower, int64_t k_lo);
+int lm_prefix_rows(int64_t *out, const int32_t *grams, int64_t k, int n, const int32_t *lower, int64_t k_lo,
+                   int n_threads);
 
 /* Row of the n-gram words[0..ix->n - 1], or -1. */
 int64_t lm_index_find(const lm_index *ix, const int32_t *words);

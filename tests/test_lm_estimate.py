@@ -141,3 +141,15 @@ def test_links_sorted_walk_equals_hash_lookups_and_row_order_is_irrelevant():
         inv = np.argsort(perm[n])
         np.testing.assert_array_equal(a[1][n], b[1][n][inv])
         np.testing.assert_array_equal(a[2][n], b[2][n][inv])
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_prefix_rows_across_chunks(n_threads):
+    rng = np.random.default_rng(5)
+    g = np.unique(rng.integers(0, 120, size=(300000, 3)).astype(np.int32), axis=0)  # > 2 chunks of 65536
+    lower = np.unique(g[:, :2], axis=0)
+    assert _lm.rows_sorted(g, n_threads) and not _lm.rows_sorted(g[::-1].copy(), n_threads)
+    got = _lm.prefix_rows(g, lower, n_threads)
+    np.testing.assert_array_equal(got, _lm.Index(lower).lookup(g, 0))
+    with pytest.raises(ValueError, match="prefix missing"):
+        _lm.prefix_rows(g, lower[1:], n_threads)

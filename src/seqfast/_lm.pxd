@@ -11,8 +11,9 @@ cdef extern from "lm_hash.h" nogil:
     int lm_index_build(lm_index *ix, const int32_t *grams, int64_t k, int n)
     int lm_index_build_distinct(lm_index *ix, const int32_t *grams, int64_t k, int n, int n_threads)
     void lm_index_free(lm_index *ix)
-    int lm_rows_sorted(const int32_t *grams, int64_t k, int n)
-    int lm_prefix_rows(int64_t *out, const int32_t *grams, int64_t k, int n, const int32_t *lower, int64_t k_lo)
+    int lm_rows_sorted(const int32_t *grams, int64_t k, int n, int n_threads)
+    int lm_prefix_rows(int64_t *out, const int32_t *grams, int64_t k, int n, const int32_t *lower, int64_t k_lo,
+                       int n_threads)
     int64_t lm_index_find(const lm_index *ix, const int32_t *words)
     int lm_index_lookup_rows(int64_t *out, const lm_index *ix, const int32_t *rows, int64_t k, int stride,
                              int offset, int n_threads)

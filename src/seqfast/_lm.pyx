@@ -26,7 +26,7 @@ def _grams(a, str name):
     return a
 
 
-def rows_sorted(grams):
+def rows_sorted(grams, int n_threads=1):
     """True when the rows of grams (k, n) are strictly increasing (sorted and distinct)."""
     g = _grams(grams, "grams")
     cdef const int32_t[:, ::1] gv = g
@@ -35,11 +35,11 @@ def rows_sorted(grams):
     if k < 2:
         return True
     with nogil:
-        r = lm_rows_sorted(&gv[0, 0], k, n)
+        r = lm_rows_sorted(&gv[0, 0], k, n, n_threads)
     return bool(r)
 
 
-def prefix_rows(grams, lower):
+def prefix_rows(grams, lower, int n_threads=1):
     """int64 (k,): row in lower (k_lo, n-1) of each row's first n-1 words; both strictly sorted."""
     g = _grams(grams, "grams")
     lo = _grams(lower, "lower")
@@ -56,7 +56,7 @@ def prefix_rows(grams, lower):
     cdef int64_t k = g.shape[0], klo = lo.shape[0]
     cdef int n = g.shape[1], rc
     with nogil:
-        rc = lm_prefix_rows(&ov[0], &gv[0, 0], k, n, &lv[0, 0], klo)
+        rc = lm_prefix_rows(&ov[0], &gv[0, 0], k, n, &lv[0, 0], klo, n_threads)
     if rc == -2:
         raise ValueError(f"some {n}-grams have a prefix missing from the {n - 1}-grams (inconsistent tables)")
     _check(rc, "prefix_rows failed")

@@ -97,6 +97,7 @@ def read_arpa(path, unk_logprob: float = -100.0) -> ARPAModel:
     ARPAError names the line and what was expected.
     """
     from .. import _lm
+    from .._threads import resolve_threads
 
     path = os.fspath(path)
     data = _open_bytes(path)
@@ -107,7 +108,8 @@ def read_arpa(path, unk_logprob: float = -100.0) -> ARPAModel:
             grams, logp, bo, spans = _lm.arpa_parse(data, pos, lineno, counts)
             itos = [data[o:o + n].decode("utf-8") for o, n in spans.tolist()]
             # a repeated n-gram raises ValueError here; sorted rows are distinct and need no check
-            indexes = [None] + [None if _lm.rows_sorted(g) else _lm.Index(g) for g in grams[1:]]
+            nt = resolve_threads(None)
+            indexes = [None] + [None if _lm.rows_sorted(g, nt) else _lm.Index(g) for g in grams[1:]]
         except ValueError:
             pass  # explained by the Python parser below
         else:

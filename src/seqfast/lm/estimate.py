@@ -27,14 +27,14 @@ class Tables:
         self.N = len(grams)
         # the counting engine sorts rows; then contexts come from a linear merge and the indexes need no
         # duplicate check. Any other row order still works through hash lookups.
-        self.sorted = all(_lm.rows_sorted(g) for g in grams)
+        self.sorted = all(_lm.rows_sorted(g, n_threads) for g in grams)
         self._nt = n_threads
         self._index = [None] * self.N
         self.ctx = [None] * self.N  # ctx[n-1]: rows of order n-1 of grams[n-1][:, :-1]
         self.suf = [None] * self.N  # suf[n-1]: rows of order n-1 of grams[n-1][:, 1:]
         for n in range(2, self.N + 1):
             if self.sorted:  # no hashing: a merge for contexts, the context tree for suffixes
-                self.ctx[n - 1] = _lm.prefix_rows(grams[n - 1], grams[n - 2])
+                self.ctx[n - 1] = _lm.prefix_rows(grams[n - 1], grams[n - 2], n_threads)
                 self.suf[n - 1] = self._sorted_suffixes(n, n_threads)
             else:
                 ix = self.index(n - 1)

@@ -163,7 +163,7 @@ class NGramLM:
         if self._scorer is None:
             nt = resolve_threads(None)
             pre = getattr(self, "_indexes", None) or [None] * self.order
-            ix = [p if p is not None else _lm.Index(g, nt, _lm.rows_sorted(g)) for p, g in zip(pre, self._grams)]
+            ix = [p if p is not None else _lm.Index(g, nt, _lm.rows_sorted(g, nt)) for p, g in zip(pre, self._grams)]
             self._indexes = None
             self._scorer = _lm.Scorer(ix, self._logp, self._bo, self.bos, self.eos, self.unk, self._mode, self._floor,
                                       self._closed)
