@@ -59,3 +59,39 @@ int sf_ngram_check_sorted(const int32_t *grams, const int64_t *counts, int64_t k
     }
     return 0;
 }
+
+int64_t sf_ngram_format_tsv(char *buf, size_t cap, size_t *used, const char *pool, const int64_t *offs,
+                            int32_t V, const int32_t *grams, const int64_t *counts, int64_t k, int n,
+                            const int64_t *rows, int64_t m, int64_t start) {
+    size_t u = 0;
+    int64_t i = start;
+    for (; i < m; i++) {
+        int64_t r = rows[i];
+        if (r < 0 || r >= k) return SF_EINDEX;
+        const int32_t *g = grams + (size_t)r * n;
+        size_t need = 22 + (size_t)n; /* count digits, tab, newline, spaces */
+        for (int j = 0; j < n; j++) {
+            if (g[j] < 0 || g[j] >= V) return SF_EINDEX;
+            need += (size_t)(offs[g[j] + 1] - offs[g[j]]);
+        }
+        if (u + need > cap) break;
+        for (int j = 0; j < n; j++) {
+            size_t len = (size_t)(offs[g[j] + 1] - offs[g[j]]);
+            if (j) buf[u++] = ' ';
+            memcpy(buf + u, pool + offs[g[j]], len);
+            u += len;
+        }
+        buf[u++] = '\t';
+        char digits[24];
+        int nd = 0;
+        uint64_t c = counts[r] < 0 ? 0 : (uint64_t)counts[r];
+        do {
+            digits[nd++] = (char)('0' + c % 10);
+            c /= 10;
+        } while (c);
+        while (nd) buf[u++] = digits[--nd];
+        buf[u++] = '\n';
+    }
+    *used = u;
+    return i;
+}

@@ -18,4 +18,12 @@ int sf_ngram_combine(int32_t *out_grams, int64_t *out_counts, int64_t *k_out,
  * 2 (count <= 0) or 3 (rows not strictly increasing). */
 int sf_ngram_check_sorted(const int32_t *grams, const int64_t *counts, int64_t k, int n, int32_t V);
 
+/* TSV text of rows: for r = rows[start], rows[start+1], ...: the tokens of grams[r] joined by spaces, a tab,
+ * counts[r], a newline, appended to buf while they fit in cap bytes. Tokens are pool[offs[id] .. offs[id+1]).
+ * Returns the index after the last row written (start when not even one row fits: grow buf), the bytes
+ * written in *used; SF_EINDEX when a row or id is out of range. */
+int64_t sf_ngram_format_tsv(char *buf, size_t cap, size_t *used, const char *pool, const int64_t *offs,
+                            int32_t V, const int32_t *grams, const int64_t *counts, int64_t k, int n,
+                            const int64_t *rows, int64_t m, int64_t start);
+
 #endif

@@ -97,16 +97,21 @@ static int emit(sf_ngreader *r, int32_t id) {
 }
 
 int sf_ngreader_token(sf_ngreader *r, const char *s, size_t len) {
-    if (len == 0 || len > SF_TOKCACHE_LEN) return emit(r, sf_strtab_intern(r->tab, s, len));
-    uint64_t h = sf_hash_bytes(s, len);
-    sf_tokcache *e = &r->cache[h & (((uint64_t)1 << SF_TOKCACHE_BITS) - 1)];
-    if (e->h == h && e->len == len && memcmp(e->s, s, len) == 0) return emit(r, e->id);
+    if (len == 0 || len > 8 * SF_TOKCACHE_WORDS) return emit(r, sf_strtab_intern(r->tab, s, len));
+    uint64_t w[SF_TOKCACHE_WORDS] = {0, 0, 0};
+    for (size_t i = 0; i < len; i++) w[i >> 3] |= (uint64_t)(unsigned char)s[i] << (8 * (i & 7));
+    uint64_t h = (w[0] ^ ((uint64_t)len << 59)) * 0x9e3779b97f4a7c15ULL;
+    h = (h ^ w[1] ^ (h >> 29)) * 0xbf58476d1ce4e5b9ULL;
+    h = (h ^ w[2] ^ (h >> 32)) * 0x94d049bb133111ebULL;
+    sf_tokcache *e = &r->cache[h >> (64 - SF_TOKCACHE_BITS)];
+    if (e->len == (int32_t)len && e->w[0] == w[0] && e->w[1] == w[1] && e->w[2] == w[2]) return emit(r, e->id);
     int32_t id = sf_strtab_intern(r->tab, s, len);
     if (id < 0) return id;
-    e->h = h;
+    e->w[0] = w[0];
+    e->w[1] = w[1];
+    e->w[2] = w[2];
     e->id = id;
-    e->len = (uint8_t)len;
-    memcpy(e->s, s, len);
+    e->len = (int32_t)len;
     return emit(r, id);
 }
 
@@ -368,6 +373,44 @@ int sf_ngreader_flush(sf_ngreader *r, int level, int errors) {
     return rc;
 }
 
+static int read_range(sf_ngreader *r, const char *path, int64_t start, int64_t end, int level, int errors) {
+    if (end <= start) return SF_OK;
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return SF_EIO;
+    size_t cap = 1 << 22;
+    char *buf = (char *)malloc(cap);
+    int rc = SF_OK;
+    if (!buf) rc = SF_ENOMEM;
+    else if (fseeko(fp, (off_t)start, SEEK_SET) != 0) rc = SF_EIO;
+    r->offset = start;
+    int64_t left = end - start;
+    while (rc == SF_OK && left > 0) {
+        size_t want = (size_t)left < cap ? (size_t)left : cap;
+        size_t got = fread(buf, 1, want, fp);
+        if (got == 0) {
+            rc = SF_EIO; /* the file shrank or cannot be read */
+            break;
+        }
+        rc = sf_ngreader_feed(r, buf, got, level, errors);
+        left -= (int64_t)got;
+    }
+    if (rc == SF_OK) rc = sf_ngreader_flush(r, level, errors);
+    free(buf);
+    fclose(fp);
+    return rc;
+}
+
+int sf_ngreader_read_ranges(sf_ngreader **rs, int nr, const char *path, const int64_t *bounds, int level,
+                            int errors, int nt, int *rcs) {
+#if SEQFAST_HAVE_OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static, 1)
+#endif
+    for (int i = 0; i < nr; i++) rcs[i] = read_range(rs[i], path, bounds[i], bounds[i + 1], level, errors);
+    for (int i = 0; i < nr; i++)
+        if (rcs[i] != SF_OK) return rcs[i];
+    return SF_OK;
+}
+
 /* ----- files ---------------------------------------------------------------------------------------- */
 struct sf_file {
 #if SEQFAST_HAVE_ZLIB
@@ -407,11 +450,10 @@ int64_t sf_file_read(sf_file *f, char *buf, size_t cap) {
 #if SEQFAST_HAVE_ZLIB
     if (cap > (1u << 30)) cap = 1u << 30;
     int n = gzread(f->gz, buf, (unsigned)cap);
-    if (n < 0) {
-        int e;
-        gzerror(f->gz, &e);
-        return e == Z_ERRNO ? SF_EIO : SF_EFORMAT;
-    }
+    int e = Z_OK;
+    if (n <= 0) gzerror(f->gz, &e);
+    if (n < 0) return e == Z_ERRNO ? SF_EIO : SF_EFORMAT;
+    if (n == 0 && e == Z_BUF_ERROR) return SF_EFORMAT; /* the gzip stream ended before its end: truncated */
     return n;
 #else
     size_t n = fread(buf, 1, cap, f->fp);

@@ -20,15 +20,15 @@
 enum { SF_TOK_WHITESPACE = 0, SF_TOK_CHAR = 1 };
 enum { SF_UTF8_STRICT = 0, SF_UTF8_REPLACE = 1, SF_UTF8_IGNORE = 2 };
 
-/* Direct-mapped cache of recent short tokens (bytes inline): one cache line answers most lookups, where the
- * interning table costs several dependent misses (slot, hash, offset, bytes). */
+/* Direct-mapped cache of recent short tokens (bytes inline, zero-padded words): one cache line answers most
+ * lookups with a multiply-shift hash and three word compares, where the interning table costs a stronger hash
+ * and several dependent misses (slot, hash, offset, bytes). */
 #define SF_TOKCACHE_BITS 14
-#define SF_TOKCACHE_LEN 19
+#define SF_TOKCACHE_WORDS 3 /* tokens of up to 24 bytes are cached */
 typedef struct sf_tokcache {
-    uint64_t h;
+    uint64_t w[SF_TOKCACHE_WORDS];
     int32_t id;
-    uint8_t len; /* 0: empty */
-    char s[SF_TOKCACHE_LEN];
+    int32_t len; /* 0: empty */
 } sf_tokcache;
 
 typedef struct sf_ngreader {
@@ -76,6 +76,12 @@ int sf_ngreader_token(sf_ngreader *r, const char *s, size_t len);
 int sf_ngreader_end_line(sf_ngreader *r);
 /* End of all input: closes the padded stream in non-lines mode. */
 int sf_ngreader_finish(sf_ngreader *r);
+
+/* Tokenize bytes [bounds[i], bounds[i+1]) of a plain (uncompressed) file with reader rs[i], i < nr, in
+ * parallel (OpenMP, nt threads), each range flushed at its end (ranges should end at line breaks). Error
+ * offsets are absolute. rcs[i] gets each range's status; returns the first failing one's, else SF_OK. */
+int sf_ngreader_read_ranges(sf_ngreader **rs, int nr, const char *path, const int64_t *bounds, int level,
+                            int errors, int nt, int *rcs);
 
 /* Files: plain or gzip (when built with zlib; SEQFAST_HAVE_ZLIB), read in chunks. */
 typedef struct sf_file sf_file;

@@ -29,7 +29,7 @@ static inline int key_lcp(const uint64_t *a, const uint64_t *b, int W, const uin
     return R;
 }
 
-static inline int64_t slice(int64_t K, int t, int nt) { return (int64_t)((__int128)K * t / nt); }
+static inline int64_t slice(int64_t K, int t, int nt) { return K / nt * t + K % nt * t / nt; } /* = floor(K*t/nt) */
 
 /* First bucket whose start is >= pos (buckets [b0, b1) then start inside a key slice). */
 static int32_t bucket_at(const int64_t *start, int32_t V, int64_t pos) {

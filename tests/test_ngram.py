@@ -233,3 +233,23 @@ def test_word_level_c_fast_path_tokenizes_like_tokenize(tmp_path, lower):
     uni = Counter(t for toks in expect for t in toks)
     assert c.to_dict(1) == {(t,): n for t, n in uni.items()}
     assert c.to_dict(2) == dict(R.count_ngrams(text, 2, lower=lower)[2])
+
+
+def test_tsv_writers_agree(tmp_path):
+    import io
+    c = count_ngrams(["déjà vu vu", "the cat", "the cat"], 2)
+    text = c.to_tsv(order=2)
+    assert text.splitlines() == ["the cat\t2", "déjà vu\t1", "vu vu\t1"]
+    b = io.BytesIO()
+    c.to_tsv(b, order=2)
+    assert b.getvalue().decode("utf-8") == text
+    s = io.StringIO()
+    c.to_tsv(s, order=2)
+    assert s.getvalue() == text
+    p = tmp_path / "o.tsv"
+    with open(p, "w", encoding="utf-8") as f:
+        f.write("# header\n")
+        c.to_tsv(f, order_only=False)
+        f.write("# end\n")
+    lines = p.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "# header" and lines[-1] == "# end" and "vu\t2" in lines and "the cat\t2" in lines

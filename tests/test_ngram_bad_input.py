@@ -140,12 +140,16 @@ def test_gzip_input(tmp_path, level):
     assert count_ngrams(str(p), 3, level=level) == count_ngrams(BLAKE, 3, level=level)
 
 
-def test_corrupt_gzip(tmp_path):
+@pytest.mark.parametrize("level", ["word", "whitespace"])
+def test_corrupt_and_truncated_gzip(tmp_path, level):
     p = tmp_path / "bad.txt.gz"
     data = gzip.compress(open(BLAKE, "rb").read())
     p.write_bytes(data[:20] + b"\xff" * 200 + data[220:])
     with pytest.raises((ValueError, OSError), match="bad.txt.gz"):
-        count_ngrams(str(p), 2, level="whitespace")
+        count_ngrams(str(p), 2, level=level)
+    p.write_bytes(data[: len(data) // 2])
+    with pytest.raises((ValueError, OSError), match="bad.txt.gz"):
+        count_ngrams(str(p), 2, level=level)
 
 
 def test_stdin_dash(monkeypatch):
@@ -156,3 +160,31 @@ def test_stdin_dash(monkeypatch):
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
         c = count_ngrams("-", 2, level=level)
         assert c.to_dict(2) == dict(R.count_ngrams(raw.decode(), 2, level=level)[2])
+
+
+@pytest.mark.parametrize("level", ["whitespace", "char"])
+@pytest.mark.parametrize("nt", [2, 3, 4])
+def test_parallel_reader_matches_sequential(tmp_path, monkeypatch, level, nt):
+    import seqfast.ngram as ng
+    text = open(BLAKE, encoding="utf-8").read()
+    files = {"blake.txt": text.encode("utf-8"), "oneline.txt": text.replace("\n", " ").encode("utf-8"),
+             "tiny.txt": b"a b\nc", "caesar.txt": open(CAESAR, "rb").read()}
+    for name, data in files.items():
+        p = tmp_path / name
+        p.write_bytes(data)
+        for errors in ("strict", "replace"):
+            for pad in (False, True):
+                monkeypatch.setattr(ng, "PARALLEL_READ_MIN", 1 << 60)
+                try:
+                    seq = count_ngrams(str(p), 3, level=level, pad=pad, errors=errors, n_threads=nt)
+                except InvalidUTF8Error as e:
+                    seq = e
+                monkeypatch.setattr(ng, "PARALLEL_READ_MIN", 0)
+                try:
+                    par = count_ngrams(str(p), 3, level=level, pad=pad, errors=errors, n_threads=nt)
+                except InvalidUTF8Error as e:
+                    par = e
+                if isinstance(seq, Exception):
+                    assert isinstance(par, InvalidUTF8Error) and par.offset == seq.offset, name
+                else:
+                    assert par == seq and par.vocab.itos == seq.vocab.itos, (name, errors, pad)

@@ -22,6 +22,8 @@ cdef extern from "ngram_reader.h" nogil:
     int sf_ngreader_token(sf_ngreader *r, const char *s, size_t len)
     int sf_ngreader_end_line(sf_ngreader *r)
     int sf_ngreader_finish(sf_ngreader *r)
+    int sf_ngreader_read_ranges(sf_ngreader **rs, int nr, const char *path, const int64_t *bounds, int level,
+                                int errors, int nt, int *rcs)
     ctypedef struct sf_file:
         pass
     sf_file *sf_file_open(const char *path, int *err)
@@ -46,4 +48,7 @@ cdef extern from "ngram_count.h" nogil:
 cdef extern from "ngram_merge.h" nogil:
     int sf_ngram_combine(int32_t *out_grams, int64_t *out_counts, int64_t *k_out,
                          const int32_t *grams, const int64_t *counts, int64_t k, int n, int32_t V)
+    int64_t sf_ngram_format_tsv(char *buf, size_t cap, size_t *used, const char *pool, const int64_t *offs,
+                                int32_t V, const int32_t *grams, const int64_t *counts, int64_t k, int n,
+                                const int64_t *rows, int64_t m, int64_t start)
     int sf_ngram_check_sorted(const int32_t *grams, const int64_t *counts, int64_t k, int n, int32_t V)

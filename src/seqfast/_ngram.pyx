@@ -223,6 +223,31 @@ cdef class Interner:
         return ids, itos
 
 
+def read_ranges(list interners, str path, const int64_t[::1] bounds, str level, str errors, int n_threads):
+    """Tokenize byte ranges of a plain file in parallel, range i with interners[i] (Interner objects)."""
+    cdef int nr = len(interners), rc, i
+    if bounds.shape[0] != nr + 1:
+        raise ValueError("read_ranges: need len(interners) + 1 bounds")
+    cdef sf_ngreader **rs = <sf_ngreader **>malloc(nr * sizeof(sf_ngreader *))
+    cdef int *rcs = <int *>malloc(nr * sizeof(int))
+    if rs is NULL or rcs is NULL:
+        free(rs); free(rcs)
+        raise MemoryError("out of memory")
+    for i in range(nr):
+        rs[i] = (<Interner>interners[i]).r
+    cdef int lv = _LEVEL[level], er = _ERRORS[errors]
+    cdef bytes bpath = path.encode("utf-8", "surrogateescape")
+    cdef const char *cpath = bpath
+    try:
+        with nogil:
+            rc = sf_ngreader_read_ranges(rs, nr, cpath, &bounds[0], lv, er, n_threads, rcs)
+        for i in range(nr):
+            if rcs[i] != SF_OK:
+                (<Interner>interners[i])._check(rcs[i], path)
+    finally:
+        free(rs); free(rcs)
+
+
 def count(const int32_t[::1] ids, int32_t V, int N, int n_threads, str method="sort",
           int64_t min_per_thread=SF_NGRAM_MIN_PER_THREAD):
     """Count orders 1..N of ids (-1 = line break): ([grams (k,n) int32], [counts (k,) int64], stats).
@@ -304,3 +329,31 @@ def check_sorted(const int32_t[:, ::1] grams, const int64_t[::1] counts, int32_t
     with nogil:
         rc = sf_ngram_check_sorted(&grams[0, 0], &counts[0], k, grams.shape[1], V)
     return ["", "an id is out of range", "a count is not positive", "rows are not strictly increasing"][rc]
+
+
+def write_tsv(write, bytes pool, const int64_t[::1] offs, const int32_t[:, ::1] grams, const int64_t[::1] counts,
+              const int64_t[::1] rows):
+    """write(bytes) the TSV lines of rows (see sf_ngram_format_tsv), 1 MB at a time."""
+    cdef int64_t m = rows.shape[0], k = grams.shape[0], i = 0, nxt
+    cdef int n = grams.shape[1]
+    cdef int32_t V = offs.shape[0] - 1
+    cdef size_t cap = 1 << 20, used = 0
+    if m == 0:
+        return
+    if counts.shape[0] != k:
+        raise ValueError("grams and counts disagree")
+    cdef bytearray buf = bytearray(cap)
+    cdef char *b = buf
+    cdef const char *p = pool
+    while i < m:
+        with nogil:
+            nxt = sf_ngram_format_tsv(b, cap, &used, p, &offs[0], V, &grams[0, 0], &counts[0], k, n, &rows[0], m, i)
+        if nxt < 0:
+            raise_code(<int>nxt, "writing TSV")
+        if nxt == i:  # one row longer than the buffer
+            cap *= 2
+            buf = bytearray(cap)
+            b = buf
+            continue
+        write(bytes(buf[:used]))
+        i = nxt

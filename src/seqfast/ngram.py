@@ -111,9 +111,6 @@ class _IdStream:
         self.specials = PAD_SPECIALS if pad else PLAIN_SPECIALS
         self.interner = Interner(self.specials, pad, boundaries == "line")
 
-    def add_word_text(self, text: str) -> None:
-        self.interner.add_tokens(_WORD_LINE_RE.findall(text))
-
     def add_word_bytes(self, data: bytes, base: int, name: str, errors: str, lower: bool) -> None:
         self.interner.feed_word_piece(data, base, name, errors, lower, _WORD_LINE_RE.findall)
 
@@ -122,7 +119,7 @@ class _IdStream:
         return ids, itos
 
 
-def _cut_point(buf: bytes, final: bool, level: str) -> int:
+def _cut_point(buf: bytes, final: bool) -> int:
     """Where to split a buffer so no token or UTF-8 sequence is cut: after the last newline, else after the
     last ASCII whitespace (a huge single line still streams)."""
     if final:
@@ -138,10 +135,15 @@ def _feed_word_file(stream: _IdStream, f, name: str, errors: str, lower: bool, p
     pending = b""
     offset = 0
     while True:
-        data = f.read(_CHUNK)
+        try:
+            data = f.read(_CHUNK)
+        except (EOFError, zlib.error, OSError) as e:
+            if name.endswith(".gz"):
+                raise ValueError(f"{name}: corrupt or truncated gzip data ({e})") from None
+            raise OSError(f"{name}: read error ({e})") from None
         final = not data
         buf = pending + data
-        cut = _cut_point(buf, final, "word")
+        cut = _cut_point(buf, final)
         piece, pending = buf[:cut], buf[cut:]
         if piece:
             stream.add_word_bytes(piece, offset, name, errors, lower)
@@ -153,10 +155,56 @@ def _feed_word_file(stream: _IdStream, f, name: str, errors: str, lower: bool, p
     stream.interner.line_break()
 
 
-def _stream_ids(kind, items, level, pad, boundaries, lower, errors, progress):
+#: Plain files at least this big are tokenized by several threads at once (whitespace/char levels, line mode).
+PARALLEL_READ_MIN = 1 << 24
+
+
+def _line_bounds(path: str, size: int, parts: int) -> list:
+    """Byte offsets splitting a file into about `parts` ranges that end just after a line break."""
+    bounds = [0]
+    with open(path, "rb") as f:
+        for t in range(1, parts):
+            pos = max(size * t // parts, bounds[-1])
+            f.seek(pos)
+            while True:
+                block = f.read(1 << 16)
+                if not block:
+                    pos = size
+                    break
+                k = block.find(b"\n")
+                if k >= 0:
+                    pos += k + 1
+                    break
+                pos += len(block)
+            bounds.append(pos)
+    bounds.append(size)
+    return bounds
+
+
+def _merge_parts(parts):
+    """Concatenate (ids, itos) parts interned separately into one first-appearance vocabulary."""
+    ids0, itos = parts[0]
+    itos = list(itos)
+    index = {t: i for i, t in enumerate(itos)}
+    arrays = [ids0]
+    for ids_t, itos_t in parts[1:]:
+        remap = np.empty(len(itos_t) + 1, dtype=np.int32)
+        for j, t in enumerate(itos_t):
+            i = index.get(t)
+            if i is None:
+                i = index[t] = len(itos)
+                itos.append(t)
+            remap[j] = i
+        remap[-1] = -1  # line breaks
+        arrays.append(remap[ids_t])
+    return (np.concatenate(arrays) if len(arrays) > 1 else ids0), itos
+
+
+def _stream_ids(kind, items, level, pad, boundaries, lower, errors, progress, n_threads: int = 1):
     """(ids int32 with -1 line breaks, itos in first-appearance order, specials)."""
     stream = _IdStream(pad, boundaries)
     it = stream.interner
+    parts = []
     if kind == "paths":
         for path in items:
             if level == "word":
@@ -173,7 +221,21 @@ def _stream_ids(kind, items, level, pad, boundaries, lower, errors, progress):
                     raise IsADirectoryError(f"{path}: is a directory, expected a text file")
                 if not os.path.exists(path):
                     raise FileNotFoundError(f"{path}: no such file")
-                it.feed_path(path, level, errors, progress)
+                size = os.path.getsize(path)
+                if (n_threads > 1 and boundaries == "line" and size >= PARALLEL_READ_MIN and not path.endswith(".gz")
+                        and not _is_gzip(path)):
+                    from ._ngram import Interner, read_ranges
+                    bounds = _line_bounds(path, size, n_threads)
+                    readers = [Interner(stream.specials, pad, True) for _ in range(len(bounds) - 1)]
+                    read_ranges(readers, path, np.asarray(bounds, dtype=np.int64), level, errors, n_threads)
+                    if progress is not None:
+                        progress(size)
+                    parts.append(stream.finish())
+                    parts.extend(r.finish() for r in readers)
+                    stream = _IdStream(pad, boundaries)
+                    it = stream.interner
+                else:
+                    it.feed_path(path, level, errors, progress)
     else:  # lines of text: each str is a line (as if joined by "\n")
         for line in items:
             if not isinstance(line, str):
@@ -186,10 +248,16 @@ def _stream_ids(kind, items, level, pad, boundaries, lower, errors, progress):
                     line = line.lower()
                 it.feed_bytes((line + "\n").encode("utf-8", errors="surrogatepass"), level, "strict")
         it.line_break()
-    ids, itos = stream.finish()
+    parts.append(stream.finish())
+    ids, itos = _merge_parts(parts)
     if lower and level != "word" and kind == "paths":
         ids, itos = _lower_vocab(ids, itos, len(stream.specials))
     return ids, itos, stream.specials
+
+
+def _is_gzip(path: str) -> bool:
+    with open(path, "rb") as f:
+        return f.read(2) == b"\x1f\x8b"
 
 
 def _lower_vocab(ids, itos, n_specials):
@@ -383,6 +451,7 @@ class NGramCounts:
             yield tuple(itos[i] for i in g[r]), int(c[r])
 
     def __iter__(self):
+        """``for gram, count in counts``: the n-grams of the highest order (use :meth:`items` for others)."""
         return self.items(self.order)
 
     def to_dict(self, order: int = 1) -> dict:
@@ -392,16 +461,40 @@ class NGramCounts:
                order_only: bool = True, ties: str = "tokens") -> str | None:
         """Write ``n-gram<TAB>count`` lines (tokens joined by spaces), by count descending, ties by n-gram
         (as strings; ``ties="ids"``: by ids); orders ``order`` (default: the highest) or, with
-        order_only=False, every order 1..N; at most k per order. Returns the text when file is None."""
-        out = io.StringIO() if file is None else file
+        order_only=False, every order 1..N; at most k per order. Returns the text when file is None. The lines
+        are formatted in C (file: a text or binary file object)."""
         orders = [order or self.order] if order_only else range(1, self.order + 1)
-        itos = self.vocab.itos
+        chunks = []
+        if file is None:
+            write = chunks.append
+        elif isinstance(file, (io.RawIOBase, io.BufferedIOBase)) or "b" in getattr(file, "mode", ""):
+            write = file.write
+        elif hasattr(file, "buffer"):  # a text file with a binary buffer (sys.stdout, open(..., "w"))
+            file.flush()
+            write = file.buffer.write
+        else:
+            def write(b):
+                file.write(b.decode("utf-8"))
+        from ._ngram import write_tsv
+        pool, offs = self._token_pool()
         for n in orders:
             g, c = self._grams[self._check_n(n) - 1], self._counts[n - 1]
-            rows = self.top_rows(n, k, min_count, ties)
-            gs, cs = g[rows].tolist(), c[rows].tolist()
-            out.write("".join(f"{' '.join(itos[i] for i in row)}\t{cnt}\n" for row, cnt in zip(gs, cs)))
-        return out.getvalue() if file is None else None
+            rows = self.top_rows(n, k, min_count, ties).astype(np.int64, copy=False)
+            write_tsv(write, pool, offs, g, c, np.ascontiguousarray(rows))
+        if file is None:
+            return b"".join(chunks).decode("utf-8")
+        if hasattr(file, "buffer") and write is getattr(file.buffer, "write", None):
+            file.buffer.flush()
+        return None
+
+    def _token_pool(self):
+        """(bytes of all tokens in id order, (V+1,) int64 offsets) for the C TSV writer."""
+        if getattr(self, "_pool", None) is None:
+            enc = [t.encode("utf-8", "surrogatepass") for t in self.vocab.itos]
+            offs = np.zeros(len(enc) + 1, dtype=np.int64)
+            np.cumsum([len(e) for e in enc], out=offs[1:])
+            self._pool = (b"".join(enc), offs)
+        return self._pool
 
     def __repr__(self) -> str:
         per = ", ".join(f"{n}: {self.unique(n):,}" for n in range(1, self.order + 1))
@@ -654,7 +747,7 @@ def count_ngrams(source, order: int, level: str = "word", pad: bool = False, bou
                 ids = np.concatenate([[vocab["<s>"]], ids, [vocab["</s>"]]]).astype(np.int32)
         result = count_ids(ids, vocab, order, nt, method)
     else:
-        ids, itos, specials = _stream_ids(kind, items, level, pad, boundaries, lower, errors, bar)
+        ids, itos, specials = _stream_ids(kind, items, level, pad, boundaries, lower, errors, bar, nt)
         if vocab is None:
             ids, itos, freqs, first = _frequency_order(ids, itos, len(specials))
             vocab_out = Vocab.from_tokens(itos, specials=specials, freqs=freqs)
