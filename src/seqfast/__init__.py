@@ -14,6 +14,7 @@ from .metrics import cross_entropy, perplexity
 from .ngram import NGramCounts, count_ngrams
 from . import datasets, reference
 from .nn import RNNLM, Trainer
+from .lm import NGramLM
 
 try:
     __version__ = _pkg_version("seqfast")
@@ -23,5 +24,5 @@ except PackageNotFoundError:  # running from a source tree
 __all__ = [
     "openmp_info", "resolve_threads", "WORD_PATTERN", "InvalidUTF8Error", "Vocab", "one_hot", "read_text",
     "tokenize", "batches", "windows", "cross_entropy", "perplexity", "datasets", "reference",
-    "count_ngrams", "NGramCounts", "RNNLM", "Trainer",
+    "count_ngrams", "NGramCounts", "NGramLM", "RNNLM", "Trainer",
 ]

@@ -78,6 +78,46 @@ def step_counts(ctx) -> None:
     print()
 
 
+def ladder(text: str, orders=(1, 2, 3, 5), smoothings=("mle", "add_k", "kn", "mkn"), k: float = 1.0):
+    """Perplexity table {(smoothing, order): ppl} of n-gram models on ``text``: every 10th non-empty line is
+    held out for testing (as the KenLM fixtures), the rest trains; words lower-cased."""
+    import warnings
+
+    from ..lm import NGramLM
+
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    test = lines[9::10]
+    train = [ln for i, ln in enumerate(lines) if i % 10 != 9]
+    out = {}
+    for sm in smoothings:
+        for n in orders:
+            m = NGramLM.fit(train, n, smoothing=sm, k=k, lower=True, discount_fallback=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                r = m.evaluate(test)
+            out[sm, n] = r["perplexity"]
+            out[sm + "-no-oov", n] = r["perplexity_excluding_oovs"]
+    return out, len(train), len(test)
+
+
+def step_lm(ctx) -> None:
+    t0 = time.perf_counter()
+    orders = (1, 2, 3, 5)
+    names = {"mle": "MLE (count ratios)", "mle-no-oov": "MLE, OOV words excluded", "add_k": "add-1 (Laplace)", "kn": "Kneser-Ney",
+             "mkn": "modified Kneser-Ney (= KenLM)"}
+    table, ntrain, ntest = ladder(ctx["text"], orders)
+    dt = time.perf_counter() - t0
+    print("== 4. N-gram language models: the perplexity ladder ==")
+    print(f"train on {ntrain:,} lines, test on every 10th line ({ntest:,}); perplexity per word incl. </s>, "
+          f"OOVs scored as <unk>  [{dt:.2f} s]")
+    print(f"{'smoothing':<31}" + "".join(f"{f'{n}-gram':>10}" for n in orders))
+    for sm, name in names.items():
+        print(f"{name:<31}" + "".join(f"{table[sm, n]:>10.1f}" for n in orders))
+    print("MLE gives every unseen word or n-gram probability 0, hence infinite perplexity; smoothing moves "
+          "probability mass to them")
+    print()
+
+
 def step_rnn(ctx) -> None:
     """A char-level RNN language model trained for ~30 s: its perplexity against the unigram model's, and a
     sample. Skipped with --quick."""
@@ -87,7 +127,7 @@ def step_rnn(ctx) -> None:
 
     from .rnn import encode_text, join_tokens, train
 
-    print("== A character-level RNN language model (C kernels, truncated BPTT, clipping) ==")
+    print("== 5. A character-level RNN language model (C kernels, truncated BPTT, clipping) ==")
     if ctx.get("quick"):
         print("(skipped with --quick)")
         print()
@@ -123,7 +163,7 @@ def step_vanishing_gradient(ctx) -> None:
     from .rnn import encode_text
     from .rnn_diagnose import _decades_per_10_steps
 
-    print("== Vanishing gradients: how far back does dL/dh_t reach? (rnn vs lstm vs gru) ==")
+    print("== 6. Vanishing gradients: how far back does dL/dh_t reach? (rnn vs lstm vs gru) ==")
     if ctx.get("quick"):
         print("(skipped with --quick; run 'seqfast rnn diagnose --plot grad.png' for the full picture)")
         print()
@@ -147,7 +187,7 @@ def step_vanishing_gradient(ctx) -> None:
     print()
 
 
-STEPS = [step_text, step_batches, step_counts, step_rnn, step_vanishing_gradient]
+STEPS = [step_text, step_batches, step_counts, step_lm, step_rnn, step_vanishing_gradient]
 
 
 def run(args) -> int:

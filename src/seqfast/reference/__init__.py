@@ -6,3 +6,4 @@ from . import text  # noqa: F401
 from . import rnn  # noqa: F401
 from . import gru, lstm  # noqa: F401
 from . import ngram  # noqa: F401
+from . import lm  # noqa: F401

@@ -1,0 +1,500 @@
+# cython: boundscheck=False, wraparound=False, language_level=3
+"""Thin wrappers over csrc/lm_*.c: n-gram index, Kneser-Ney estimation stages, batched scoring, ARPA output.
+
+The Python layer (seqfast.lm) owns names, defaults and messages; this layer checks dtypes and shapes,
+then makes one nogil call into C.
+"""
+from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t
+from libc.stdlib cimport malloc, free
+
+import numpy as np
+
+_CODES = {-1: MemoryError, -2: IndexError, -3: ValueError, -4: OSError, -5: ValueError, -6: ValueError,
+          -7: OverflowError}
+
+
+cdef int _check(int rc, str what) except -1:
+    if rc < 0:
+        raise _CODES.get(rc, RuntimeError)(f"{what} (C error code {rc})")
+    return 0
+
+
+def _grams(a, str name):
+    a = np.ascontiguousarray(a, dtype=np.int32)
+    if a.ndim != 2 or a.shape[1] < 1:
+        raise ValueError(f"{name} must be a 2-D array of n-grams (k, n) with n >= 1, got shape {a.shape}")
+    return a
+
+
+def rows_sorted(grams, int n_threads=1):
+    """True when the rows of grams (k, n) are strictly increasing (sorted and distinct)."""
+    g = _grams(grams, "grams")
+    cdef const int32_t[:, ::1] gv = g
+    cdef int64_t k = g.shape[0]
+    cdef int n = g.shape[1], r
+    if k < 2:
+        return True
+    with nogil:
+        r = lm_rows_sorted(&gv[0, 0], k, n, n_threads)
+    return bool(r)
+
+
+def prefix_rows(grams, lower, int n_threads=1):
+    """int64 (k,): row in lower (k_lo, n-1) of each row's first n-1 words; both strictly sorted."""
+    g = _grams(grams, "grams")
+    lo = _grams(lower, "lower")
+    if lo.shape[1] != g.shape[1] - 1:
+        raise ValueError(f"prefix_rows: lower must have {g.shape[1] - 1} columns, got {lo.shape[1]}")
+    out = np.empty(g.shape[0], dtype=np.int64)
+    if g.shape[0] == 0:
+        return out
+    if lo.shape[0] == 0:
+        raise ValueError("prefix_rows: the lower order is empty")
+    cdef int64_t[::1] ov = out
+    cdef const int32_t[:, ::1] gv = g
+    cdef const int32_t[:, ::1] lv = lo
+    cdef int64_t k = g.shape[0], klo = lo.shape[0]
+    cdef int n = g.shape[1], rc
+    with nogil:
+        rc = lm_prefix_rows(&ov[0], &gv[0, 0], k, n, &lv[0, 0], klo, n_threads)
+    if rc == -2:
+        raise ValueError(f"some {n}-grams have a prefix missing from the {n - 1}-grams (inconsistent tables)")
+    _check(rc, "prefix_rows failed")
+    return out
+
+
+def suffix_rows(grams, ctx, ctx_suf, child_start, lower, int n_threads=1):
+    """int64 (k,): row in lower (order n-1) of each row's last n-1 words, walking the context tree of sorted
+    tables (see lm_links.c); n >= 3."""
+    g = _grams(grams, "grams")
+    lo = _grams(lower, "lower")
+    c = np.ascontiguousarray(ctx, dtype=np.int64)
+    cs = np.ascontiguousarray(ctx_suf, dtype=np.int64)
+    st = np.ascontiguousarray(child_start, dtype=np.int64)
+    if g.shape[1] < 3 or lo.shape[1] != g.shape[1] - 1 or c.shape != (g.shape[0],) or st.ndim != 1 or st.shape[0] < 1:
+        raise ValueError("suffix_rows: shapes disagree")
+    out = np.empty(g.shape[0], dtype=np.int64)
+    if g.shape[0] == 0:
+        return out
+    if cs.shape[0] == 0 or lo.shape[0] == 0:
+        raise ValueError("suffix_rows: empty lower orders")
+    cdef int64_t[::1] ov = out
+    cdef const int32_t[:, ::1] gv = g
+    cdef const int32_t[:, ::1] lv = lo
+    cdef const int64_t[::1] cv = c
+    cdef const int64_t[::1] csv = cs
+    cdef const int64_t[::1] stv = st
+    cdef int64_t k = g.shape[0], kc = cs.shape[0], kll = st.shape[0] - 1, klo = lo.shape[0]
+    cdef int n = g.shape[1], rc
+    with nogil:
+        rc = lm_suffix_rows(&ov[0], &gv[0, 0], k, n, &cv[0], &csv[0], kc, &stv[0], kll, &lv[0, 0], klo, n_threads)
+    if rc == -2:
+        raise ValueError(f"some {n}-grams have a suffix missing from the {n - 1}-grams (inconsistent tables)")
+    _check(rc, "suffix_rows failed")
+    return out
+
+
+cdef class Index:
+    """Hash index of a table of distinct n-grams (k, n) int32: find(row) -> row number or -1.
+
+    distinct=True: the caller guarantees distinct rows (e.g. rows_sorted), so the build skips the duplicate
+    check and runs on n_threads threads.
+    """
+    cdef lm_index ix
+    cdef readonly object grams
+
+    def __cinit__(self, grams, int n_threads=1, bint distinct=False):
+        g = _grams(grams, "grams")
+        self.grams = g
+        cdef const int32_t[:, ::1] gv = g
+        cdef int rc
+        cdef int64_t k = g.shape[0]
+        cdef int n = g.shape[1]
+        cdef const int32_t *p = &gv[0, 0] if k > 0 else NULL
+        with nogil:
+            if distinct:
+                rc = lm_index_build_distinct(&self.ix, p, k, n, n_threads)
+            else:
+                rc = lm_index_build(&self.ix, p, k, n)
+        if rc == -3:
+            raise ValueError("n-gram table has duplicate rows: every n-gram must appear once (sum their counts)")
+        _check(rc, "building the n-gram index failed")
+
+    def __dealloc__(self):
+        lm_index_free(&self.ix)
+
+    @property
+    def order(self):
+        return self.ix.n
+
+    def __len__(self):
+        return self.ix.k
+
+    def lookup(self, rows, int offset=0, int n_threads=1):
+        """int64 (k,): the row of rows[i, offset:offset + order] in this table, or -1."""
+        r = _grams(rows, "rows")
+        if offset < 0 or offset + self.ix.n > r.shape[1]:
+            raise ValueError(f"rows of width {r.shape[1]} have no {self.ix.n} columns from offset {offset}")
+        out = np.empty(r.shape[0], dtype=np.int64)
+        if r.shape[0] == 0:
+            return out
+        cdef int64_t[::1] o = out
+        cdef const int32_t[:, ::1] rv = r
+        cdef int64_t k = r.shape[0]
+        cdef int stride = r.shape[1]
+        cdef int rc
+        with nogil:
+            rc = lm_index_lookup_rows(&o[0], &self.ix, &rv[0, 0], k, stride, offset, n_threads)
+        _check(rc, "lookup failed")
+        return out
+
+
+def adjust_counts(grams, raw, next_grams, next_suf, int bos):
+    """Adjusted counts (k,) int64 of order n from order n + 1 (see lm_adjust.c)."""
+    g = _grams(grams, "grams")
+    ng = _grams(next_grams, "next_grams")
+    rw = np.ascontiguousarray(raw, dtype=np.int64)
+    ns = np.ascontiguousarray(next_suf, dtype=np.int64)
+    if rw.shape != (g.shape[0],) or ns.shape != (ng.shape[0],) or ng.shape[1] != g.shape[1] + 1:
+        raise ValueError("adjust_counts: shapes disagree: grams (k, n), raw (k,), next_grams (k1, n+1), "
+                         f"next_suf (k1,); got {g.shape}, {rw.shape}, {ng.shape}, {ns.shape}")
+    adj = np.zeros(g.shape[0], dtype=np.int64)
+    cdef int64_t[::1] av = adj
+    cdef const int32_t[:, ::1] gv = g
+    cdef const int32_t[:, ::1] ngv = ng
+    cdef const int64_t[::1] rv = rw
+    cdef const int64_t[::1] nsv = ns
+    cdef int64_t k = g.shape[0], k1 = ng.shape[0]
+    cdef int n = g.shape[1], rc
+    if k == 0:
+        return adj
+    cdef const int32_t *ngp = &ngv[0, 0] if k1 > 0 else NULL
+    cdef const int64_t *nsp = &nsv[0] if k1 > 0 else NULL
+    with nogil:
+        rc = lm_adjust_counts(&av[0], &gv[0, 0], &rv[0], k, n, ngp, nsp, k1, bos)
+    if rc == -2:
+        raise ValueError(f"an {n + 1}-gram's suffix is missing from the {n}-grams: the count tables are not "
+                         "consistent (use count_ngrams(..., pad=True) output)")
+    _check(rc, "adjust_counts failed")
+    return adj
+
+
+def counts_of_counts(adj):
+    a = np.ascontiguousarray(adj, dtype=np.int64)
+    t = np.zeros(5, dtype=np.int64)
+    cdef int64_t[::1] tv = t
+    cdef const int64_t[::1] av = a
+    cdef int64_t k = a.shape[0]
+    if k:
+        with nogil:
+            lm_counts_of_counts(&tv[0], &av[0], k)
+    return t
+
+
+def mkn_discounts(t):
+    """(D float32 (4,), code): code 0 ok, 1..3 t[code] == 0, 11..13 D[code-10] out of range."""
+    tt = np.ascontiguousarray(t, dtype=np.int64)
+    if tt.shape != (5,):
+        raise ValueError("counts-of-counts must have shape (5,)")
+    D = np.zeros(4, dtype=np.float32)
+    cdef float[::1] dv = D
+    cdef const int64_t[::1] tv = tt
+    cdef int rc = lm_mkn_discounts(&dv[0], &tv[0])
+    return D, rc
+
+
+def _disc(D):
+    d = np.ascontiguousarray(D, dtype=np.float32)
+    if d.shape != (4,):
+        raise ValueError("discounts must have shape (4,): D0 = 0, D1, D2, D3+")
+    return d
+
+
+def interpolate_unigrams(grams, adj, D, int bos):
+    g = _grams(grams, "grams")
+    a = np.ascontiguousarray(adj, dtype=np.int64)
+    d = _disc(D)
+    if g.shape[1] != 1 or a.shape != (g.shape[0],) or g.shape[0] == 0:
+        raise ValueError("interpolate_unigrams: need grams (k, 1), adj (k,), k >= 1")
+    prob = np.empty(g.shape[0], dtype=np.float64)
+    cdef double[::1] pv = prob
+    cdef const int32_t[:, ::1] gv = g
+    cdef const int64_t[::1] av = a
+    cdef const float[::1] dv = d
+    cdef double gamma = 0
+    cdef int rc
+    cdef int64_t k = g.shape[0]
+    with nogil:
+        rc = lm_interpolate_unigrams(&pv[0], &gamma, &gv[0, 0], &av[0], k, &dv[0], bos)
+    if rc == -3:
+        raise ValueError("no unigram has a positive adjusted count: the corpus is empty")
+    _check(rc, "interpolate_unigrams failed")
+    return prob, gamma
+
+
+def interpolate_order(adj, ctx, suf, lower, D, keep=None, int n_threads=1):
+    """(prob (k,), ctx_gamma (k_lo,)) for one order n >= 2 (see lm_interpolate.c); keep: bool (k,) or None."""
+    a = np.ascontiguousarray(adj, dtype=np.int64)
+    c = np.ascontiguousarray(ctx, dtype=np.int64)
+    s = np.ascontiguousarray(suf, dtype=np.int64)
+    lo = np.ascontiguousarray(lower, dtype=np.float64)
+    d = _disc(D)
+    k = a.shape[0]
+    if c.shape != (k,) or s.shape != (k,) or lo.ndim != 1:
+        raise ValueError("interpolate_order: adj, ctx, suf must all be (k,) and lower 1-D")
+    kp = None if keep is None else np.ascontiguousarray(keep, dtype=np.uint8)
+    if kp is not None and kp.shape != (k,):
+        raise ValueError("interpolate_order: keep must be (k,)")
+    prob = np.empty(k, dtype=np.float64)
+    gam = np.zeros(lo.shape[0], dtype=np.float64)
+    if k == 0 or lo.shape[0] == 0:
+        return prob, gam
+    cdef double[::1] pv = prob
+    cdef double[::1] gv = gam
+    cdef const int64_t[::1] av = a
+    cdef const int64_t[::1] cv = c
+    cdef const int64_t[::1] sv = s
+    cdef const double[::1] lv = lo
+    cdef const float[::1] dv = d
+    cdef int64_t kk = k, klo = lo.shape[0]
+    cdef int rc
+    cdef const uint8_t[::1] kv
+    cdef const uint8_t *kptr = NULL
+    if kp is not None:
+        kv = kp
+        kptr = &kv[0]
+    with nogil:
+        rc = lm_interpolate_order(&pv[0], &gv[0], &av[0], &cv[0], &sv[0], kk, &lv[0], klo, &dv[0], kptr, n_threads)
+    if rc == -2:
+        raise ValueError("an n-gram's context or suffix is missing from the lower order (inconsistent tables)")
+    _check(rc, "interpolate_order failed")
+    return prob, gam
+
+
+def arpa_values(prob, gamma, grams, int unk, int eos, int n_threads=1):
+    """(log10 p float32 (k,), log10 backoff float32 (k,) or None when gamma is None)."""
+    g = _grams(grams, "grams")
+    p = np.ascontiguousarray(prob, dtype=np.float64)
+    k = g.shape[0]
+    if p.shape != (k,):
+        raise ValueError("arpa_values: prob must be (k,)")
+    logp = np.empty(k, dtype=np.float32)
+    bo = None
+    if gamma is not None:
+        gm = np.ascontiguousarray(gamma, dtype=np.float64)
+        if gm.shape != (k,):
+            raise ValueError("arpa_values: gamma must be (k,)")
+        bo = np.empty(k, dtype=np.float32)
+    if k == 0:
+        return logp, bo
+    cdef float[::1] lv = logp
+    cdef float[::1] bv
+    cdef const double[::1] gmv
+    cdef float *bp = NULL
+    cdef const double *gp = NULL
+    if bo is not None:
+        bv = bo
+        gmv = gm
+        bp = &bv[0]
+        gp = &gmv[0]
+    cdef const double[::1] pv = p
+    cdef const int32_t[:, ::1] grv = g
+    cdef int64_t kk = k
+    cdef int n = g.shape[1]
+    with nogil:
+        lm_arpa_values(&lv[0], bp, &pv[0], gp, &grv[0, 0], kk, n, unk, eos, n_threads)
+    return logp, bo
+
+
+cdef class Scorer:
+    """Backoff scorer over per-order Index, log10 p and log10 backoff arrays (all kept alive here)."""
+    cdef lm_model m
+    cdef lm_index *ixs
+    cdef const float **lp
+    cdef const float **bp
+    cdef readonly list _keep
+
+    def __cinit__(self, list indexes, list logp, list backoff, int bos, int eos, int unk, int mode=0,
+                  float floor=0.0, bint closed=False):
+        cdef int N = len(indexes)
+        if N < 1 or len(logp) != N or len(backoff) != N:
+            raise ValueError("Scorer needs one index, logp and backoff array per order")
+        self.ixs = <lm_index *>malloc(N * sizeof(lm_index))
+        self.lp = <const float **>malloc(N * sizeof(float *))
+        self.bp = <const float **>malloc(N * sizeof(float *))
+        if self.ixs is NULL or self.lp is NULL or self.bp is NULL:
+            raise MemoryError()
+        self._keep = []
+        cdef Index ix
+        cdef const float[::1] fv
+        cdef int i
+        for i in range(N):
+            ix = indexes[i]
+            if ix.ix.n != i + 1:
+                raise ValueError(f"index {i} has order {ix.ix.n}, expected {i + 1}")
+            self.ixs[i] = ix.ix
+            l = np.ascontiguousarray(logp[i], dtype=np.float32)
+            b = np.ascontiguousarray(backoff[i] if backoff[i] is not None else np.zeros(len(ix), np.float32),
+                                     dtype=np.float32)
+            if l.shape != (len(ix),) or b.shape != (len(ix),):
+                raise ValueError(f"order {i + 1}: logp/backoff must have one value per n-gram ({len(ix)})")
+            self._keep.extend([ix, l, b])
+            if len(ix) == 0:
+                raise ValueError(f"order {i + 1} has no n-grams")
+            fv = l
+            self.lp[i] = &fv[0]
+            fv = b
+            self.bp[i] = &fv[0]
+        self.m.order = N
+        self.m.ix = self.ixs
+        self.m.logp = self.lp
+        self.m.bo = self.bp
+        self.m.bos = bos
+        self.m.eos = eos
+        self.m.unk = unk
+        if mode not in (LM_BACKOFF, LM_ADDK, LM_STUPID):
+            raise ValueError(f"unknown scoring mode {mode}")
+        self.m.mode = mode
+        self.m.floor = floor
+        self.m.closed = closed
+
+    def __dealloc__(self):
+        free(self.ixs)
+        free(<void *>self.lp)
+        free(<void *>self.bp)
+
+    def score(self, ids, offsets, bint bos=True, bint eos=True, int n_threads=1, bint want_len=False):
+        """log10 p (T + L * eos,) float32 of each token (and each line's </s>) (see lm_score.c)."""
+        i = np.ascontiguousarray(ids, dtype=np.int32)
+        o = np.ascontiguousarray(offsets, dtype=np.int64)
+        if i.ndim != 1 or o.ndim != 1 or o.shape[0] < 1 or o[0] != 0 or o[-1] != i.shape[0]:
+            raise ValueError("score: ids must be 1-D and offsets (L + 1,) from 0 to len(ids)")
+        if np.any(np.diff(o) < 0):
+            raise ValueError("score: offsets must be non-decreasing")
+        L = o.shape[0] - 1
+        out = np.empty(i.shape[0] + L * eos, dtype=np.float32)
+        nl = np.empty(i.shape[0] + L * eos, dtype=np.int8) if want_len else None
+        if out.shape[0] == 0:
+            return (out, nl) if want_len else out
+        cdef float[::1] ov = out
+        cdef int8_t[::1] nv
+        cdef int8_t *np_ = NULL
+        if want_len:
+            nv = nl
+            np_ = &nv[0]
+        cdef int32_t dummy = 0
+        cdef const int32_t[::1] iv
+        cdef const int32_t *ip = &dummy
+        if i.shape[0]:
+            iv = i
+            ip = &iv[0]
+        cdef const int64_t[::1] offv = o
+        cdef int64_t LL = L
+        cdef int rc
+        with nogil:
+            rc = lm_score_forward(&ov[0], np_, ip, &offv[0], LL, bos, eos, &self.m, n_threads)
+        if rc == -2:
+            raise ValueError("the model has no <unk> unigram to score unknown words with")
+        _check(rc, "scoring failed")
+        return (out, nl) if want_len else out
+
+
+def arpa_chunks(grams, logp, backoff, pool, offs, int n_threads=1, int64_t rows=1 << 18):
+    """Yield bytes chunks of one ARPA section's lines (see lm_arpa.c), formatted on n_threads threads."""
+    g = _grams(grams, "grams")
+    l = np.ascontiguousarray(logp, dtype=np.float32)
+    b = None if backoff is None else np.ascontiguousarray(backoff, dtype=np.float32)
+    of = np.ascontiguousarray(offs, dtype=np.int64)
+    cdef int64_t k = g.shape[0]
+    if l.shape != (k,) or (b is not None and b.shape != (k,)):
+        raise ValueError("arpa_chunks: logp and backoff must have one value per n-gram")
+    if k == 0:
+        return
+    if g.min() < 0 or g.max() >= of.shape[0] - 1:
+        raise IndexError("an n-gram holds a word id outside the vocabulary")
+    wl = np.diff(of)
+    cdef bytes pl = bytes(pool)
+    cdef const int32_t[:, ::1] gv = g
+    cdef const float[::1] lv = l
+    cdef const float[::1] bv
+    cdef const float *bp = NULL
+    if b is not None:
+        bv = b
+        bp = &bv[0]
+    cdef const int64_t[::1] ofv = of
+    cdef const char *pp = pl
+    cdef int64_t V = of.shape[0] - 1, used = 0, r0 = 0, r1, cap
+    cdef int n = g.shape[1], rc
+    buf = bytearray(0)
+    cdef char *bufp
+    while r0 < k:
+        r1 = min(k, r0 + rows)
+        cap = (48 + n) * (r1 - r0) + int(wl[g[r0:r1]].sum())
+        if len(buf) < cap:
+            buf = bytearray(cap)
+        bufp = buf
+        with nogil:
+            rc = lm_arpa_format_rows(bufp, cap, &used, &gv[0, 0], r0, r1, n, &lv[0], bp, pp, &ofv[0], V, n_threads)
+        _check(rc, "ARPA formatting failed")
+        yield bytes(buf[:used])
+        r0 = r1
+
+
+#: scoring modes of lm_model (csrc/lm.h)
+MODE_BACKOFF = LM_BACKOFF
+MODE_ADDK = LM_ADDK
+MODE_STUPID = LM_STUPID
+
+
+def arpa_parse(const unsigned char[::1] data, int64_t pos, int64_t lineno, counts):
+    """Fast parse of the sections of an ARPA file (see lm_arpa_read.c).
+
+    Returns (grams, logp, backoff, uni_spans) or raises ValueError("line L") on any deviation.
+    """
+    cdef int N = len(counts)
+    if N < 1 or any(int(c) < 0 for c in counts):
+        raise ValueError("arpa_parse: bad counts")
+    cts = np.ascontiguousarray(counts, dtype=np.int64)
+    grams = [np.zeros((int(cts[n]), n + 1), dtype=np.int32) for n in range(N)]
+    logp = [np.zeros(int(cts[n]), dtype=np.float32) for n in range(N)]
+    bo = [np.zeros(int(cts[n]), dtype=np.float32) for n in range(N)]
+    spans = np.zeros((int(cts[0]), 2), dtype=np.int64)
+    cdef int32_t **gp = <int32_t **>malloc(N * sizeof(int32_t *))
+    cdef float **lp = <float **>malloc(N * sizeof(float *))
+    cdef float **bp = <float **>malloc(N * sizeof(float *))
+    cdef int32_t dummy_i = 0
+    cdef float dummy_f = 0
+    cdef int64_t dummy_s[2]
+    cdef int32_t[:, ::1] gv
+    cdef float[::1] fv
+    cdef int64_t[:, ::1] sv
+    cdef const int64_t[::1] cv = cts
+    cdef int64_t err = 0, n_bytes = data.shape[0]
+    cdef int rc, i
+    cdef int64_t *spp = dummy_s
+    if gp is NULL or lp is NULL or bp is NULL:
+        free(gp); free(lp); free(bp)
+        raise MemoryError()
+    try:
+        for i in range(N):
+            if cts[i] == 0:
+                gp[i] = &dummy_i; lp[i] = &dummy_f; bp[i] = &dummy_f
+                continue
+            gv = grams[i]
+            gp[i] = &gv[0, 0]
+            fv = logp[i]
+            lp[i] = &fv[0]
+            fv = bo[i]
+            bp[i] = &fv[0]
+        if cts[0] > 0:
+            sv = spans
+            spp = &sv[0, 0]
+        with nogil:
+            rc = lm_arpa_parse(<const char *>&data[0], n_bytes, pos, lineno, N, &cv[0], gp, lp, bp, spp, &err)
+    finally:
+        free(gp); free(lp); free(bp)
+    if rc == -1:
+        raise MemoryError("out of memory while reading an ARPA file")
+    if rc != 0:
+        raise ValueError(f"line {err}")
+    return grams, logp, bo, spans

@@ -1,0 +1,435 @@
+"""NGramLM: n-gram language models that agree with KenLM, with a Python API KenLM never had.
+
+Estimation runs in C over the counting engine's tables (see :mod:`seqfast.lm.estimate`), scoring is a
+batched C loop (csrc/lm_score.c), files are ARPA text (KenLM/SRILM interchange) or a fast binary format.
+"""
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import warnings
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from .. import _lm
+from .._threads import resolve_threads
+from ..text import Vocab, read_text, tokenize
+from . import estimate as _est
+from .arpa import read_arpa, write_arpa
+
+__all__ = ["NGramLM", "SMOOTHINGS", "KNDiscountError"]
+
+KNDiscountError = _est.KNDiscountError
+
+#: accepted values of ``smoothing``
+SMOOTHINGS = ("mkn", "kn", "mle", "add_k", "laplace", "stupid_backoff")
+_SPECIALS = ("<unk>", "<s>", "</s>")
+_FORMAT = "seqfast-ngramlm"
+LN10 = math.log(10.0)
+
+
+def _count(corpus, order, level, lower, n_threads, errors, progress):
+    if hasattr(corpus, "arrays") and hasattr(corpus, "vocab"):
+        return corpus
+    from ..ngram import count_ngrams
+    if isinstance(corpus, str) and not os.path.exists(corpus) and "\n" in corpus:
+        corpus = corpus.split("\n")
+    return count_ngrams(corpus, order, level=level, pad=True, lower=lower, n_threads=n_threads, errors=errors,
+                        progress=progress)
+
+
+class NGramLM:
+    """An n-gram language model over sentences (lines), each scored from ``<s>`` through ``</s>``.
+
+    Build one with :meth:`fit` (from text, files or an ``NGramCounts``), :meth:`from_arpa` or :meth:`load`.
+
+    Smoothings
+    ----------
+    ``"mkn"`` (default)
+        interpolated modified Kneser-Ney exactly as KenLM's ``lmplz`` estimates it: adjusted counts, three
+        discounts per order from counts-of-counts, interpolation down to uniform over the vocabulary,
+        ``<unk>`` gets the leftover unigram mass / |V|. Same n-grams and log10 values (within 1e-5) as lmplz.
+    ``"kn"``
+        interpolated Kneser-Ney with one discount per order, D = t1 / (t1 + 2 t2).
+    ``"mle"``
+        the course's count ratios c(h w) / c(h .); an unseen word after a seen history has probability 0
+        (log-probability -inf, infinite perplexity, with a warning). An unseen history falls back to its
+        longest seen suffix.
+    ``"add_k"`` / ``"laplace"`` (k = 1)
+        (c(h w) + k) / (c(h .) + k |V|) at the longest history (shorter histories only at sentence starts).
+    ``"stupid_backoff"``
+        Brants et al. (2007): c(h w) / c(h .) if seen, else ``alpha`` x the score with a shorter history.
+        Scores are *not* probabilities (they do not sum to 1): :meth:`perplexity` refuses unless
+        ``force=True``.
+
+    Units: :meth:`logprob` is natural log, :meth:`log10prob` and :meth:`score` are log10 (as KenLM).
+
+    Example
+    -------
+    >>> lm = NGramLM.fit(["the cat sat", "the dog sat", "a cat ran"], order=2, smoothing="add_k")
+    >>> round(lm.perplexity(["the cat sat"]), 3) > 1
+    True
+    >>> [w for w, p in lm.predict("the", k=2)] in (["cat", "dog"], ["dog", "cat"])
+    True
+    """
+
+    def __init__(self, order: int = 3, smoothing: str = "mkn", *, k: float = 1.0, alpha: float = 0.4,
+                 discount_fallback=False, prune=None, level: str = "word", lower: bool = False):
+        if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or not 1 <= order <= 16:
+            raise ValueError(f"order must be an int from 1 to 16, got {order!r}")
+        if smoothing not in SMOOTHINGS + ("arpa",):
+            raise ValueError(f"unknown smoothing {smoothing!r}; choose one of {', '.join(SMOOTHINGS)}")
+        if smoothing == "laplace":
+            smoothing, k = "add_k", 1.0
+        if not (isinstance(k, (int, float)) and k > 0 and math.isfinite(k)):
+            raise ValueError(f"k must be a positive number, got {k!r}")
+        if not (isinstance(alpha, (int, float)) and 0 < alpha <= 1):
+            raise ValueError(f"alpha must be in (0, 1], got {alpha!r}")
+        if discount_fallback is True:
+            discount_fallback = _est.FALLBACK_DISCOUNTS
+        elif discount_fallback is False or discount_fallback is None:
+            discount_fallback = None
+        else:
+            discount_fallback = tuple(float(x) for x in discount_fallback)
+            if len(discount_fallback) != 3:
+                raise ValueError("discount_fallback must be True, False or three numbers (D1, D2, D3+)")
+        if level not in ("word", "whitespace", "char"):
+            raise ValueError(f"level must be 'word', 'whitespace' or 'char', got {level!r}")
+        self.order = int(order)
+        self.smoothing = smoothing
+        self.k, self.alpha, self.discount_fallback = float(k), float(alpha), discount_fallback
+        if prune is not None and smoothing not in ("mkn", "kn"):
+            raise ValueError("prune is for Kneser-Ney models (smoothing='mkn' or 'kn'), as lmplz --prune")
+        self.prune = None if prune is None else tuple(int(x) for x in prune)
+        self.level, self.lower = level, bool(lower)
+        self.info: dict = {}
+        self._grams = None
+        self._scorer = None
+
+    # ------------------------------------------------------------------------------------------ building
+    @classmethod
+    def fit(cls, corpus, order: int = 3, smoothing: str = "mkn", *, k: float = 1.0, alpha: float = 0.4,
+            discount_fallback=False, prune=None, level: str = "word", lower: bool = False,
+            n_threads: int | None = None, errors: str = "strict", progress: bool = False) -> "NGramLM":
+        """Estimate a model from ``corpus``: what ``count_ngrams`` accepts (a path, list of paths, iterable
+        of lines) or an ``NGramCounts`` counted with ``pad=True``. Each line is one sentence.
+
+        k: add-k's k. alpha: stupid backoff's penalty. discount_fallback: True (D = 0.5, 1, 1.5) or three
+        discounts used where the Kneser-Ney formula fails. prune: count thresholds per order as lmplz
+        --prune, e.g. (0, 1, 1) drops bigrams and higher seen once (Kneser-Ney only). level/lower: how text
+        is split into tokens (``"whitespace"`` reads pre-tokenized text as KenLM does)."""
+        m = cls(order, smoothing, k=k, alpha=alpha, discount_fallback=discount_fallback, prune=prune, level=level,
+                lower=lower)
+        nt = resolve_threads(n_threads)
+        counts = _count(corpus, m.order, level, lower, n_threads, errors, progress)
+        T = _est.Tables.from_counts(counts, m.order, nt)
+        if m.smoothing in ("mkn", "kn"):
+            grams, logp, bo, info = _est.estimate_kn(T, m.smoothing, m.discount_fallback, nt, m.prune)
+            mode, floor = _lm.MODE_BACKOFF, 0.0
+            for n, used in enumerate(info["discount_fallback_used"], 1):
+                if used:
+                    warnings.warn(f"order {n}: Kneser-Ney discounts undefined on these counts; using the fallback "
+                                  f"D1, D2, D3+ = {m.discount_fallback}", stacklevel=2)
+        else:
+            logp, bo, mode, floor = _est.estimate_ratio(T, m.smoothing, m.k, m.alpha)
+            grams, info = T.grams, {}
+        info["tokens"] = int(T.raw[0][T.grams[0][:, 0] != T.eos].sum() - T.raw[0][T.grams[0][:, 0] == T.bos].sum())
+        m._set(counts.vocab.itos, grams, logp, bo, T.bos, T.eos, T.unk, mode, floor, info, closed=True)
+        return m
+
+    def _set(self, itos, grams, logp, bo, bos, eos, unk, mode, floor, info, closed=False):
+        """closed: every prefix and suffix of a model n-gram is in the model (estimated models are; ARPA
+        files need not be), which lets the scorer carry state from word to word."""
+        self._closed = bool(closed)
+        self._itos = list(itos)
+        self.vocab = Vocab.from_tokens(self._itos, specials=_SPECIALS)
+        self._grams, self._logp, self._bo = list(grams), list(logp), list(bo)
+        self.bos, self.eos, self.unk = int(bos), int(eos), int(unk)
+        self._mode, self._floor = int(mode), float(floor)
+        self.info = info
+        self._scorer = None
+        self.order = len(self._grams)
+
+    def _check_fitted(self):
+        if self._grams is None:
+            raise RuntimeError("this NGramLM has no model yet: use NGramLM.fit(...), from_arpa(...) or load(...)")
+
+    @property
+    def scorer(self):
+        self._check_fitted()
+        if self._scorer is None:
+            nt = resolve_threads(None)
+            pre = getattr(self, "_indexes", None) or [None] * self.order
+            ix = [p if p is not None else _lm.Index(g, nt, _lm.rows_sorted(g, nt)) for p, g in zip(pre, self._grams)]
+            self._indexes = None
+            self._scorer = _lm.Scorer(ix, self._logp, self._bo, self.bos, self.eos, self.unk, self._mode, self._floor,
+                                      self._closed)
+        return self._scorer
+
+    @property
+    def counts(self) -> list[int]:
+        """Number of n-grams of each order in the model."""
+        self._check_fitted()
+        return [g.shape[0] for g in self._grams]
+
+    @property
+    def discounts(self):
+        """(N, 3) array of D1, D2, D3+ per order (Kneser-Ney models), else None."""
+        return self.info.get("discounts")
+
+    def ngrams(self, n: int):
+        """(grams (k, n) int32 ids of .vocab, log10 p (k,), log10 backoff (k,)) of order n."""
+        self._check_fitted()
+        if not 1 <= n <= self.order:
+            raise ValueError(f"n must be in 1..{self.order}")
+        return self._grams[n - 1], self._logp[n - 1], self._bo[n - 1]
+
+    def __repr__(self):
+        if self._grams is None:
+            return f"NGramLM(order={self.order}, smoothing={self.smoothing!r}, unfitted)"
+        return (f"NGramLM(order={self.order}, smoothing={self.smoothing!r}, vocab={len(self._itos)}, "
+                f"ngrams={self.counts})")
+
+    # ------------------------------------------------------------------------------------------ tokens
+    def _tokens(self, text) -> list[str]:
+        self._check_fitted()  # every query starts here
+        if not isinstance(text, str):
+            toks = list(text)
+            if not all(isinstance(t, str) for t in toks):
+                raise TypeError("a sentence must be a str or a sequence of str tokens")
+            return toks
+        if self.level == "whitespace":
+            return (text.lower() if self.lower else text).split()
+        if self.level == "char":
+            return list(text.lower() if self.lower else text)
+        return tokenize(text, lower=self.lower)
+
+    def _lines(self, corpus) -> list:
+        """Lines of a path, list of paths, text or iterable of lines (no empty piece after a final newline)."""
+        def split(text):
+            lines = text.split("\n")
+            return lines[:-1] if lines and lines[-1] == "" else lines
+
+        if isinstance(corpus, (str, os.PathLike)):
+            if isinstance(corpus, os.PathLike) or ("\n" not in corpus and os.path.exists(corpus)):
+                return split(read_text(os.fspath(corpus)))
+            return split(corpus)
+        corpus = list(corpus)
+        if corpus and all(isinstance(c, (str, os.PathLike)) for c in corpus) and all(
+                isinstance(c, os.PathLike) or ("\n" not in c and os.path.exists(c)) for c in corpus):
+            out = []
+            for p in corpus:
+                out.extend(split(read_text(os.fspath(p))))
+            return out
+        return corpus
+
+    def _encode_lines(self, corpus):
+        """(ids int32 (T,), offsets int64 (L + 1,)) of the lines of a corpus.
+
+        A blank line is a sentence with no words: it scores just </s>, as KenLM's query does.
+        """
+        toks, offs = [], [0]
+        for line in self._lines(corpus):
+            toks.extend(self._tokens(line))
+            offs.append(len(toks))
+        return self.vocab.encode(toks), np.asarray(offs, dtype=np.int64)
+
+    # ------------------------------------------------------------------------------------------ queries
+    def log10prob(self, word: str, context: Sequence[str] | str = ()) -> float:
+        """log10 p(word | context); context is a token sequence or a str (tokenized), "<s>" marks a start."""
+        ctx = self._tokens(context)
+        ids = self.vocab.encode(ctx + [word])
+        s = self.scorer.score(ids, np.array([0, len(ids)], dtype=np.int64), False, False)
+        return float(s[-1])
+
+    def logprob(self, word: str, context: Sequence[str] | str = ()) -> float:
+        """Natural-log probability ln p(word | context) (see :meth:`log10prob`)."""
+        return self.log10prob(word, context) * LN10
+
+    def full_scores(self, sentence, bos: bool = True, eos: bool = True) -> list[tuple]:
+        """(log10 p, length of the matched n-gram, is OOV) per token (and </s>), like kenlm's full_scores."""
+        toks = self._tokens(sentence)
+        ids = self.vocab.encode(toks)
+        s, nl = self.scorer.score(ids, np.array([0, len(ids)], dtype=np.int64), bos, eos, 1, True)
+        oov = [int(i) == self.unk for i in ids] + ([False] if eos else [])
+        return [(float(a), int(b), o) for a, b, o in zip(s, nl, oov)]
+
+    def score(self, sentence, bos: bool = True, eos: bool = True) -> float:
+        """Total log10 probability of a sentence (str or tokens), from <s> through </s> by default."""
+        toks = self._tokens(sentence)
+        ids = self.vocab.encode(toks)
+        return float(self.scorer.score(ids, np.array([0, len(ids)], dtype=np.int64), bos, eos).astype(np.float64).sum())
+
+    def evaluate(self, corpus, n_threads: int | None = None) -> dict:
+        """KenLM ``query -v summary`` figures on a corpus (one sentence per line; a blank line scores </s>):
+        perplexity including and excluding OOVs, OOV count, token count (</s> included), log10 sum."""
+        ids, offs = self._encode_lines(corpus)
+        s = self.scorer.score(ids, offs, True, True, resolve_threads(n_threads)).astype(np.float64)
+        L = offs.shape[0] - 1
+        # position of each input token in the output: token t of line l sits at t + l
+        pos = np.arange(ids.shape[0]) + np.repeat(np.arange(L), np.diff(offs))
+        oov_mask = np.zeros(s.shape[0], dtype=bool)
+        oov_mask[pos] = ids == self.unk
+        tokens = int(s.shape[0])
+        noov = int(oov_mask.sum())
+        total = float(s.sum())
+        total_ex = float(s[~oov_mask].sum())
+        res = {"tokens": tokens, "oovs": noov, "lines": L, "log10_sum": total,
+               "perplexity": _ppl(total, tokens), "perplexity_excluding_oovs": _ppl(total_ex, tokens - noov)}
+        if not np.isfinite(total_ex) or (not np.isfinite(total)):
+            res["zero_probability_tokens"] = int(np.isinf(s).sum())
+        return res
+
+    def perplexity(self, corpus, oov: str = "include", force: bool = False, n_threads: int | None = None) -> float:
+        """Perplexity with KenLM's conventions: 10 ** (-sum log10 p / tokens), each line scored from <s>
+        through </s>, </s> counted as a token, OOV words scored as <unk>; ``oov="exclude"`` drops OOV tokens
+        from the sum and the count. ``corpus``: a path, list of paths, a text or an iterable of lines."""
+        if oov not in ("include", "exclude"):
+            raise ValueError(f"oov must be 'include' or 'exclude', got {oov!r}")
+        if self.smoothing == "stupid_backoff" and not force:
+            raise ValueError("stupid backoff scores are not probabilities (they do not sum to 1), so their "
+                             "perplexity means nothing; pass force=True to compute it anyway")
+        r = self.evaluate(corpus, n_threads)
+        p = r["perplexity"] if oov == "include" else r["perplexity_excluding_oovs"]
+        if math.isinf(p):
+            warnings.warn(f"{r.get('zero_probability_tokens', 0)} token(s) have probability 0 under this "
+                          f"{self.smoothing!r} model (an n-gram never seen in training), so the perplexity is "
+                          f"infinite; use a smoothed model (mkn, kn, add_k)", RuntimeWarning, stacklevel=2)
+        return p
+
+    def _next_scores(self, ctx_ids: np.ndarray):
+        """(candidate ids, log10 score) of every possible next word after ctx_ids (no <s>, no <unk>)."""
+        uni = self._grams[0][:, 0]
+        cand = uni[(uni != self.bos) & (uni != self.unk)]
+        ctx = ctx_ids[-(self.order - 1):] if self.order > 1 else ctx_ids[:0]
+        w = ctx.shape[0] + 1
+        rows = np.empty((cand.shape[0], w), dtype=np.int32)
+        rows[:, :-1] = ctx
+        rows[:, -1] = cand
+        offs = np.arange(cand.shape[0] + 1, dtype=np.int64) * w
+        s = self.scorer.score(rows.ravel(), offs, False, False)
+        return cand, s[w - 1::w].astype(np.float64)
+
+    def predict(self, context: Sequence[str] | str = (), k: int = 10, bos: bool = False) -> list[tuple]:
+        """The k most likely next words after ``context`` with their probabilities, most likely first.
+
+        ``bos=True`` treats the context as the start of a sentence (prepends <s>).
+        """
+        self._check_fitted()
+        toks = (["<s>"] if bos else []) + self._tokens(context)
+        cand, s = self._next_scores(self.vocab.encode(toks))
+        k = min(int(k), cand.shape[0])
+        top = np.argpartition(-s, k - 1)[:k] if k > 0 else np.array([], dtype=np.int64)
+        top = top[np.lexsort((cand[top], -s[top]))]
+        return [(self._itos[cand[i]], float(10.0 ** s[i])) for i in top]
+
+    def generate(self, num_words: int = 20, context: Sequence[str] | str = (), seed=None,
+                 temperature: float = 1.0) -> list[str]:
+        """Sample ``num_words`` tokens after ``<s>`` + context; "</s>" ends a sentence and a new one starts.
+
+        temperature < 1 sharpens, > 1 flattens the distribution (p ** (1 / temperature), renormalized).
+        """
+        self._check_fitted()
+        if not temperature > 0:
+            raise ValueError(f"temperature must be > 0, got {temperature!r}")
+        rng = np.random.default_rng(seed)
+        hist = [self.bos] + self.vocab.encode(self._tokens(context)).tolist()
+        out = []
+        for _ in range(int(num_words)):
+            cand, s = self._next_scores(np.asarray(hist, dtype=np.int32))
+            z = s * (LN10 / temperature)
+            z -= z.max()  # log-sum-exp shift: 10 ** s underflows for long tails
+            p = np.exp(z)
+            p /= p.sum()
+            w = int(cand[rng.choice(cand.shape[0], p=p)])
+            out.append(self._itos[w])
+            hist = [self.bos] if w == self.eos else hist + [w]
+        return out
+
+    # ------------------------------------------------------------------------------------------ files
+    def to_arpa(self, path) -> None:
+        """Write the model as an ARPA file (gzip if path ends in .gz); KenLM loads it and scores the same."""
+        self._check_fitted()
+        if self._mode != _lm.MODE_BACKOFF:
+            raise ValueError(f"a {self.smoothing!r} model has no ARPA (back-off) form: ARPA cannot express "
+                             f"{'add-k floors' if self._mode == _lm.MODE_ADDK else 'stupid backoff'}; use save()")
+        write_arpa(path, self._itos, self._grams, self._logp, self._bo)
+
+    @classmethod
+    def from_arpa(cls, path, level: str = "whitespace", lower: bool = False) -> "NGramLM":
+        """Load an ARPA file (e.g. from KenLM's lmplz); queries tokenize text by whitespace by default."""
+        a = read_arpa(path)
+        m = cls(a.order, "arpa", level=level, lower=lower)
+        stoi = {w: i for i, w in enumerate(a.itos)}
+        m._set(a.itos, a.grams, a.logp, a.backoff, stoi["<s>"], stoi["</s>"], stoi["<unk>"], _lm.MODE_BACKOFF,
+               0.0, {})
+        m._indexes = a.indexes  # built by the reader's duplicate check: reused by the scorer
+        return m
+
+    def save(self, path) -> None:
+        """Save in seqfast's binary format (an uncompressed .npz: loads in milliseconds)."""
+        self._check_fitted()
+        enc = [t.encode("utf-8") for t in self._itos]
+        offs = np.zeros(len(enc) + 1, dtype=np.int64)
+        np.cumsum([len(b) for b in enc], out=offs[1:])
+        meta = {"format": _FORMAT, "version": 1, "order": self.order, "smoothing": self.smoothing, "k": self.k,
+                "alpha": self.alpha, "level": self.level, "lower": self.lower, "bos": self.bos, "eos": self.eos,
+                "unk": self.unk, "mode": self._mode, "floor": self._floor, "closed": self._closed,
+                "discounts": None if self.discounts is None else np.asarray(self.discounts).tolist()}
+        arrays = {"meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+                  "vocab_pool": np.frombuffer(b"".join(enc), dtype=np.uint8), "vocab_offsets": offs}
+        for n in range(1, self.order + 1):
+            arrays[f"grams{n}"] = self._grams[n - 1]
+            arrays[f"logp{n}"] = self._logp[n - 1]
+            arrays[f"backoff{n}"] = self._bo[n - 1]
+        with open(path, "wb") as f:
+            np.savez(f, **arrays)
+
+    @classmethod
+    def load(cls, path) -> "NGramLM":
+        """Load a model written by :meth:`save`; a ValueError says what is wrong with a bad file."""
+        path = os.fspath(path)
+        try:
+            z = np.load(path, allow_pickle=False)
+            meta = json.loads(bytes(z["meta"]).decode())
+        except FileNotFoundError:
+            raise
+        except Exception as e:
+            raise ValueError(f"{path}: not a seqfast n-gram model file ({type(e).__name__}: {e})") from None
+        if not isinstance(meta, dict) or meta.get("format") != _FORMAT or meta.get("version") != 1:
+            raise ValueError(f"{path}: not a seqfast n-gram model file (format {_FORMAT!r} version 1)")
+        try:
+            N = int(meta["order"])
+            pool = bytes(z["vocab_pool"])
+            offs = z["vocab_offsets"].astype(np.int64)
+            itos = [pool[offs[i]:offs[i + 1]].decode("utf-8") for i in range(offs.shape[0] - 1)]
+            grams = [np.ascontiguousarray(z[f"grams{n}"], dtype=np.int32) for n in range(1, N + 1)]
+            logp = [np.ascontiguousarray(z[f"logp{n}"], dtype=np.float32) for n in range(1, N + 1)]
+            bo = [np.ascontiguousarray(z[f"backoff{n}"], dtype=np.float32) for n in range(1, N + 1)]
+        except (KeyError, ValueError, UnicodeDecodeError, IndexError) as e:
+            raise ValueError(f"{path}: corrupt seqfast n-gram model ({type(e).__name__}: {e})") from None
+        V = len(itos)
+        for n in range(1, N + 1):
+            g = grams[n - 1]
+            if g.ndim != 2 or g.shape[1] != n or logp[n - 1].shape != (g.shape[0],) or bo[n - 1].shape != (g.shape[0],):
+                raise ValueError(f"{path}: corrupt seqfast n-gram model (order {n} arrays have wrong shapes)")
+            if g.size and (g.min() < 0 or g.max() >= V):
+                raise ValueError(f"{path}: corrupt seqfast n-gram model (order {n} holds ids outside the vocabulary)")
+        for key in ("bos", "eos", "unk"):
+            if not 0 <= int(meta[key]) < V:
+                raise ValueError(f"{path}: corrupt seqfast n-gram model ({key} id out of range)")
+        m = cls(N, meta["smoothing"] if meta["smoothing"] in SMOOTHINGS else "arpa", k=meta["k"],
+                alpha=meta["alpha"], level=meta["level"], lower=meta["lower"])
+        info = {} if meta.get("discounts") is None else {"discounts": np.array(meta["discounts"])}
+        m._set(itos, grams, logp, bo, meta["bos"], meta["eos"], meta["unk"], meta["mode"], meta["floor"], info,
+               closed=bool(meta.get("closed", False)))
+        return m
+
+
+def _ppl(log10_sum: float, count: int) -> float:
+    if count == 0:
+        return float("nan")
+    return float(10.0 ** (-log10_sum / count))
