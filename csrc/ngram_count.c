@@ -85,9 +85,8 @@ static int count_shard(sf_ngcounter *c, int t, int64_t *uni, const int32_t *ids,
     return SF_OK;
 }
 
-int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads,
-                          int64_t min_per_thread) {
-    *out = NULL;
+int sf_ngram_plan(const int32_t *ids, int64_t T, int32_t V, int N, int n_threads, int64_t min_per_thread,
+                  int *nt_out) {
     if (N < 1 || N > SF_NGRAM_MAX_ORDER || V < 1 || T < 0) return SF_EVALUE;
     for (int64_t i = 0; i < T; i++)
         if (ids[i] < -1 || ids[i] >= V) return SF_EINDEX;
@@ -96,6 +95,15 @@ int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V,
     if (nt > 256) nt = 256; /* export merges at most 256 shards */
     if (min_per_thread < 1) min_per_thread = 1;
     if ((int64_t)nt > 1 + T / min_per_thread) nt = (int)(1 + T / min_per_thread);
+    *nt_out = nt;
+    return SF_OK;
+}
+
+int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads,
+                          int64_t min_per_thread) {
+    *out = NULL;
+    int nt, rc = sf_ngram_plan(ids, T, V, N, n_threads, min_per_thread, &nt);
+    if (rc != SF_OK) return rc;
     sf_ngcounter *c = (sf_ngcounter *)calloc(1, sizeof(*c));
     if (!c) return SF_ENOMEM;
     c->N = N;
@@ -109,7 +117,6 @@ int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V,
         sf_ngram_free(c);
         return SF_ENOMEM;
     }
-    int rc = SF_OK;
     for (int t = 0; t < nt && rc == SF_OK; t++)
         for (int n = 2; n <= N && rc == SF_OK; n++)
             rc = sf_ngtab_init(&c->tabs[(size_t)t * N + n - 1], sf_ngram_words(n, c->b), 1024);

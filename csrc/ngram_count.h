@@ -52,6 +52,11 @@ int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V,
 int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads,
                           int64_t min_per_thread);
 
+/* Shared by both engines: check N, V and every id (SF_EVALUE, SF_EINDEX), then the threads to use:
+ * n_threads resolved, at most 256 (the export merges at most 256 shards) and at most 1 + T / min_per_thread. */
+int sf_ngram_plan(const int32_t *ids, int64_t T, int32_t V, int N, int n_threads, int64_t min_per_thread,
+                  int *nt_out);
+
 /* Distinct n-grams of order n (1..N), or -1 when n is out of range. */
 int64_t sf_ngram_unique(const sf_ngcounter *c, int n);
 

@@ -45,14 +45,9 @@ static int32_t bucket_at(const int64_t *start, int32_t V, int64_t pos) {
 int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads,
                           int64_t min_per_thread) {
     *out = NULL;
-    if (N < 1 || N > SF_NGRAM_MAX_ORDER || V < 1 || V == INT32_MAX || T < 0) return SF_EVALUE;
-    for (int64_t i = 0; i < T; i++)
-        if (ids[i] < -1 || ids[i] >= V) return SF_EINDEX;
-    int nt = sf_resolve_threads(n_threads);
-    if (nt < 1) nt = 1;
-    if (nt > 256) nt = 256;
-    if (min_per_thread < 1) min_per_thread = 1;
-    if ((int64_t)nt > 1 + T / min_per_thread) nt = (int)(1 + T / min_per_thread);
+    if (V == INT32_MAX) return SF_EVALUE; /* ids are stored + 1 */
+    int nt, rc = sf_ngram_plan(ids, T, V, N, n_threads, min_per_thread, &nt);
+    if (rc != SF_OK) return rc;
     sf_ngcounter *c = (sf_ngcounter *)calloc(1, sizeof(*c));
     if (!c) return SF_ENOMEM;
     c->N = N;
