@@ -195,7 +195,8 @@ class Vocab:
                     unk_token: str = "<unk>", freqs: Sequence[int] | None = None) -> "Vocab":
         """A vocabulary with exactly these tokens in this order (ids 0..len-1)."""
         v = cls.__new__(cls)
-        specials = tuple(s for s in specials if s in set(itos))
+        present = set(itos)
+        specials = tuple(s for s in specials if s in present)
         n_regular = len(itos) - len(specials)
         v._init(itos, specials, unk_token, list(freqs) if freqs is not None else [0] * n_regular)
         return v
