@@ -81,19 +81,23 @@ static inline __attribute__((always_inline)) KTARGET void KN(tile1)(int pk, int 
 /* op(A) block rows [i0, i0+mc) x k [k0, k0+kc) -> Ap as MR-row panels, panel p at Ap + p*MR*kc. */
 static inline __attribute__((always_inline)) void KN(pack_a)(REAL *Ap, int ta, const REAL *A, long lda, int i0,
                                                              int mc, int k0, int kc) {
+    if (ta) { /* k outer: each k reads one contiguous row segment of A (a panel-major walk would read
+               * MR values per row at stride lda, often a power of two, and miss L1 on every row) */
+        for (int k = 0; k < kc; k++) {
+            const REAL *src = A + (long)(k0 + k) * lda + i0;
+            int p = 0;
+            for (; p + MR <= mc; p += MR) memcpy(Ap + (long)p * kc + k * MR, src + p, sizeof(REAL) * MR);
+            for (int r = 0; p + r < mc; r++) Ap[(long)p * kc + k * MR + r] = src[p + r];
+        }
+        return;
+    }
     for (int p = 0; p < mc; p += MR) {
         const int mr = mc - p < MR ? mc - p : MR;
         REAL *dst = Ap + (long)p * kc;
-        if (ta)
-            for (int k = 0; k < kc; k++) {
-                const REAL *src = A + (long)(k0 + k) * lda + i0 + p;
-                for (int r = 0; r < mr; r++) dst[k * MR + r] = src[r];
-            }
-        else
-            for (int r = 0; r < mr; r++) {
-                const REAL *src = A + (long)(i0 + p + r) * lda + k0;
-                for (int k = 0; k < kc; k++) dst[k * MR + r] = src[k];
-            }
+        for (int r = 0; r < mr; r++) {
+            const REAL *src = A + (long)(i0 + p + r) * lda + k0;
+            for (int k = 0; k < kc; k++) dst[k * MR + r] = src[k];
+        }
     }
 }
 
