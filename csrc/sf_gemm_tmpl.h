@@ -20,7 +20,9 @@
 typedef REAL KN(vec) __attribute__((vector_size(VL * sizeof(REAL))));
 typedef REAL KN(vecu) __attribute__((vector_size(VL * sizeof(REAL)), aligned(sizeof(REAL)))); /* unaligned */
 
-enum { KN(MC) = 120, KN(KC) = 256 }; /* MC a multiple of every MR; Bp (KC x 2VL) is 32 KiB: fits L1 */
+/* MC a multiple of every MR; Bp (KC x 2VL) is 32 KiB: fits L1. MCT: the MC of a transposed (packed) A, whose
+ * taller blocks copy B's panels fewer times (the weight-gradient products, K = B*T) */
+enum { KN(MC) = 120, KN(MCT) = 480, KN(KC) = 256 };
 
 /* Element (r, k) of the A operand of a tile: A[k*MR + r] in a packed panel (pk), else A[r*lda + k]. */
 #define KA_(r, k) (pk ? Ap[(k) * MR + (r)] : Ap[(r) * lda + (k)])
@@ -180,7 +182,7 @@ static inline __attribute__((always_inline)) KTARGET void KN(block)(int pk, int 
  * caller then uses the naive loops). */
 static KTARGET int KN(gemm_nn)(int ta, int M, int N, int K, const REAL *A, long lda, const REAL *B, long ldb,
                                const REAL *Bpk, REAL *C, long ldc) {
-    const int MC = KN(MC), KC = KN(KC);
+    const int MC = ta ? KN(MCT) : KN(MC), KC = KN(KC);
     REAL *Ap = NULL;
     if (ta) {
         const int mcap = ((M < MC ? M : MC) + MR - 1) / MR * MR; /* whole panels: the last may be partial */
