@@ -67,6 +67,18 @@ int FN(rnn_gather)(REAL *out, const REAL *table, long rs, long cs, const int32_t
         if (ids[n] < 0 || ids[n] >= rows) return SF_EINDEX;
     const int nt = sf_resolve_threads(n_threads);
     (void)nt; /* unused without OpenMP */
+    /* Columns of a table with fewer rows than gathered items (the one-hot input: columns of W_ih (GH, V)):
+     * copy the table transposed once, so that every item reads a contiguous row instead of D values at
+     * stride cs. Same values copied, so the result is unchanged. */
+    REAL *tr = NULL;
+    if (cs != 1 && rows <= N) {
+        tr = malloc(sizeof(REAL) * (size_t)rows * (size_t)D);
+        if (tr) {
+            for (int d = 0; d < D; d++)
+                for (int r = 0; r < rows; r++) tr[(long)r * D + d] = table[(long)r * rs + (long)d * cs];
+            table = tr, rs = D, cs = 1;
+        }
+    }
     SF_PARALLEL_FOR(nt)
     for (int n = 0; n < N; n++) {
         const REAL *src = table + (long)ids[n] * rs;
@@ -78,6 +90,7 @@ int FN(rnn_gather)(REAL *out, const REAL *table, long rs, long cs, const int32_t
         if (bias)
             for (int d = 0; d < D; d++) o[d] += bias[d];
     }
+    free(tr);
     return SF_OK;
 }
 
@@ -87,6 +100,19 @@ int FN(rnn_scatter_add)(REAL *dtable, long rs, long cs, const REAL *src, const i
     for (int n = 0; n < N; n++)
         if (ids[n] < 0 || ids[n] >= rows) return SF_EINDEX;
     int nt = sf_resolve_threads(n_threads);
+    /* Columns of a table with fewer rows than items (dW_ih of the one-hot input): accumulate into a
+     * transposed copy (contiguous rows) and copy it back. Every element receives the same additions in the
+     * same order as in place, so the result is bit-identical. */
+    REAL *tr = NULL, *orig = NULL;
+    long ors = rs, ocs = cs;
+    if (cs != 1 && rows <= N) {
+        tr = malloc(sizeof(REAL) * (size_t)rows * (size_t)D);
+        if (tr) {
+            for (int d = 0; d < D; d++)
+                for (int r = 0; r < rows; r++) tr[(long)r * D + d] = dtable[(long)r * rs + (long)d * cs];
+            orig = dtable, dtable = tr, rs = D, cs = 1;
+        }
+    }
     /* Each thread owns a range of d (columns of src), so repeated ids never race; n runs in order. */
     SF_PARALLEL(nt) {
         const int tid = sf_thread_id();
@@ -100,6 +126,11 @@ int FN(rnn_scatter_add)(REAL *dtable, long rs, long cs, const REAL *src, const i
             else
                 for (int d = d0; d < d1; d++) dst[(long)d * cs] += s[d];
         }
+    }
+    if (tr) {
+        for (int d = 0; d < D; d++)
+            for (int r = 0; r < rows; r++) orig[(long)r * ors + (long)d * ocs] = tr[(long)r * D + d];
+        free(tr);
     }
     return SF_OK;
 }

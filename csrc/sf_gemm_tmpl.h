@@ -20,7 +20,9 @@
 typedef REAL KN(vec) __attribute__((vector_size(VL * sizeof(REAL))));
 typedef REAL KN(vecu) __attribute__((vector_size(VL * sizeof(REAL)), aligned(sizeof(REAL)))); /* unaligned */
 
-enum { KN(MC) = 120, KN(KC) = 256 }; /* MC a multiple of every MR; Bp (KC x 2VL) is 32 KiB: fits L1 */
+/* MC a multiple of every MR; Bp (KC x 2VL) is 32 KiB: fits L1. MCT: the MC of a transposed (packed) A, whose
+ * taller blocks copy B's panels fewer times (the weight-gradient products, K = B*T) */
+enum { KN(MC) = 120, KN(MCT) = 480, KN(KC) = 256 };
 
 /* Element (r, k) of the A operand of a tile: A[k*MR + r] in a packed panel (pk), else A[r*lda + k]. */
 #define KA_(r, k) (pk ? Ap[(k) * MR + (r)] : Ap[(r) * lda + (k)])
@@ -81,19 +83,23 @@ static inline __attribute__((always_inline)) KTARGET void KN(tile1)(int pk, int 
 /* op(A) block rows [i0, i0+mc) x k [k0, k0+kc) -> Ap as MR-row panels, panel p at Ap + p*MR*kc. */
 static inline __attribute__((always_inline)) void KN(pack_a)(REAL *Ap, int ta, const REAL *A, long lda, int i0,
                                                              int mc, int k0, int kc) {
+    if (ta) { /* k outer: each k reads one contiguous row segment of A (a panel-major walk would read
+               * MR values per row at stride lda, often a power of two, and miss L1 on every row) */
+        for (int k = 0; k < kc; k++) {
+            const REAL *src = A + (long)(k0 + k) * lda + i0;
+            int p = 0;
+            for (; p + MR <= mc; p += MR) memcpy(Ap + (long)p * kc + k * MR, src + p, sizeof(REAL) * MR);
+            for (int r = 0; p + r < mc; r++) Ap[(long)p * kc + k * MR + r] = src[p + r];
+        }
+        return;
+    }
     for (int p = 0; p < mc; p += MR) {
         const int mr = mc - p < MR ? mc - p : MR;
         REAL *dst = Ap + (long)p * kc;
-        if (ta)
-            for (int k = 0; k < kc; k++) {
-                const REAL *src = A + (long)(k0 + k) * lda + i0 + p;
-                for (int r = 0; r < mr; r++) dst[k * MR + r] = src[r];
-            }
-        else
-            for (int r = 0; r < mr; r++) {
-                const REAL *src = A + (long)(i0 + p + r) * lda + k0;
-                for (int k = 0; k < kc; k++) dst[k * MR + r] = src[k];
-            }
+        for (int r = 0; r < mr; r++) {
+            const REAL *src = A + (long)(i0 + p + r) * lda + k0;
+            for (int k = 0; k < kc; k++) dst[k * MR + r] = src[k];
+        }
     }
 }
 
@@ -176,7 +182,7 @@ static inline __attribute__((always_inline)) KTARGET void KN(block)(int pk, int 
  * caller then uses the naive loops). */
 static KTARGET int KN(gemm_nn)(int ta, int M, int N, int K, const REAL *A, long lda, const REAL *B, long ldb,
                                const REAL *Bpk, REAL *C, long ldc) {
-    const int MC = KN(MC), KC = KN(KC);
+    const int MC = ta ? KN(MCT) : KN(MC), KC = KN(KC);
     REAL *Ap = NULL;
     if (ta) {
         const int mcap = ((M < MC ? M : MC) + MR - 1) / MR * MR; /* whole panels: the last may be partial */
