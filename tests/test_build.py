@@ -23,9 +23,8 @@ def test_resolve_threads():
         seqfast.resolve_threads(1.5)
 
 
+@pytest.mark.skipif(not seqfast.openmp_info()["openmp"], reason="built without OpenMP")
 def test_omp_num_threads_is_honoured():
-    if not seqfast.openmp_info()["openmp"]:
-        pytest.skip("built without OpenMP")
     env = dict(os.environ, OMP_NUM_THREADS="1")
     out = subprocess.run([sys.executable, "-c", "import seqfast; print(seqfast.openmp_info()['threads'])"],
                          env=env, capture_output=True, text=True, check=True).stdout
