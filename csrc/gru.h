@@ -13,6 +13,8 @@
  *   h_all (B, T, H)    the h_t of every step (the layer's output)
  *   gates (B, T, 3H)   cache: r, z, n
  *   hn_all (B, T, H)   cache: u_n = W_hn h_{t-1} + b_hn
+ * In place: gates may be xproj itself (xproj is then overwritten by the gates), and dxproj may be the gates
+ * cache itself (overwritten by dxproj), as in lstm.h.
  * Backward takes dL/dh_t from above (dh_all) and into the final state (dhT, NULL for zero), writes dxproj
  * (B, T, 3H) and dh0 (B, H), and accumulates (+=) dW_hh (3H, H) and db_hh (3H).
  *

@@ -14,6 +14,8 @@
  *   gates (B, T, 4H)   cache: the activated gates i, f, g, o
  *   c_all (B, T, H)    cache: c_t
  *   tc_all (B, T, H)   cache: tanh(c_t)
+ * In place: gates may be xproj itself (xproj is then overwritten by the gates), and dxproj may be the gates
+ * cache itself (overwritten by dxproj): the model does both, saving two (B, T, 4H) arrays per layer.
  * Backward takes dL/dh_t from above (dh_all), the gradients flowing into the final state (dhT, dcT; either
  * may be NULL for zero), and writes dxproj (B, T, 4H) (which is also dL/da_t), dh0 and dc0 (B, H);
  * it accumulates (+=) dW_hh (4H, H) and db_hh (4H).

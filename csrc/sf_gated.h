@@ -24,6 +24,19 @@
 #define SF_OMP_NT 1
 #endif
 
+/* Ask for the n elements at p to be brought into L2 (one prefetch per 64-byte line). The gated kernels
+ * prefetch the rows of the next time step before the current step's GEMM: every batch row of the caches
+ * lives on its own pages, where the hardware prefetchers would restart at each row. */
+#if defined(__GNUC__)
+#define SF_PREFETCH_ROW(p, n)                                                                          \
+    do {                                                                                               \
+        const char *pf_ = (const char *)(p);                                                           \
+        for (long o_ = 0; o_ < (long)(n) * (long)sizeof(*(p)); o_ += 64) __builtin_prefetch(pf_ + o_, 0, 2); \
+    } while (0)
+#else
+#define SF_PREFETCH_ROW(p, n) ((void)(p), (void)(n))
+#endif
+
 /* SF_OK when B, T, H >= 1 and every stride and size the kernels use fits in an int / long,
  * else SF_EVALUE. */
 int sf_gated_check(int B, int T, int H, int G);

@@ -10,5 +10,7 @@
 #undef EXP
 #undef LOG
 #undef TANH_N
+#undef TANH1
+#undef SIGMOID1
 #undef EXP_N
 #undef SF_F64

@@ -7,7 +7,7 @@ shapes and equations are in csrc/gru.h (gate rows r, z, n as in torch.nn.GRU).
 """
 import numpy as np
 
-from seqfast._cellargs import check_backward, check_cache, check_forward, raise_for_status
+from seqfast._cellargs import check_array, check_backward, check_cache, check_forward, raise_for_status
 from seqfast._threads import resolve_threads
 
 #: what forward returns as ``cache`` (checked by backward)
@@ -51,18 +51,21 @@ cdef int _backward(real[:, :, ::1] dxproj, real[:, ::1] dh0, real[:, ::1] dW_hh,
     return rc
 
 
-def forward(xproj, h0, W_hh, b_hh, n_threads=None):
+def forward(xproj, h0, W_hh, b_hh, n_threads=None, inplace=False):
     """GRU recurrence over a window.
 
     xproj (B, T, 3H) = W_ih x + b_ih for every step; h0 (B, H); W_hh (3H, H); b_hh (3H); all float32 or
     all float64, C-contiguous. Returns ``(h_all (B, T, H), hT (B, H), cache)``; pass ``cache`` to
-    :func:`backward`.
+    :func:`backward`. ``inplace=True`` overwrites xproj with the gates of the cache instead of allocating
+    them (the model's own temporary; saves a (B, T, 3H) array).
     """
     B, T, H, dtype = check_forward("gru", 3, xproj, h0, W_hh, b_hh)
     cdef int nt = resolve_threads(n_threads)
     h_all = np.empty((B, T, H), dtype)
     hn_all = np.empty((B, T, H), dtype)
-    gates = np.empty((B, T, 3 * H), dtype)
+    if inplace:
+        check_array("gru", "xproj", xproj, (B, T, 3 * H), dtype, writable=True)
+    gates = xproj if inplace else np.empty((B, T, 3 * H), dtype)
     hT = np.empty((B, H), dtype)
     if dtype == np.float32:
         rc = _forward[float](h_all, hT, gates, hn_all, xproj, h0, W_hh, b_hh, nt)
@@ -72,17 +75,20 @@ def forward(xproj, h0, W_hh, b_hh, n_threads=None):
     return h_all, hT, (gates, hn_all, h_all, h0)
 
 
-def backward(dh_all, dhT, cache, W_hh, dW_hh, db_hh, n_threads=None):
+def backward(dh_all, dhT, cache, W_hh, dW_hh, db_hh, n_threads=None, inplace=False):
     """Backward of :func:`forward`.
 
     dh_all (B, T, H) = dL/dh_t from above; dhT (B, H) = dL/dhT, or None for zero. Accumulates (+=) into
     dW_hh (3H, H) and db_hh (3H). Returns ``(dxproj (B, T, 3H), dh0 (B, H))``.
+    ``inplace=True`` writes dxproj over the cache's gates (the cache is then spent).
     """
     B, T, H, dtype = check_cache("gru", 3, cache, _CACHE)
     gates, hn_all, h_all, h0 = cache
     check_backward("gru", 3, dh_all, dhT, W_hh, dW_hh, db_hh, B, T, H, dtype)
     cdef int nt = resolve_threads(n_threads)
-    dxproj = np.empty((B, T, 3 * H), dtype)
+    if inplace:
+        check_array("gru", "cache gates", gates, (B, T, 3 * H), dtype, writable=True)
+    dxproj = gates if inplace else np.empty((B, T, 3 * H), dtype)
     dh0 = np.empty((B, H), dtype)
     if dtype == np.float32:
         rc = _backward[float](dxproj, dh0, dW_hh, db_hh, dh_all, dhT, gates, hn_all, h_all, h0, W_hh, nt)

@@ -58,12 +58,13 @@ cdef int _backward(real[:, :, ::1] dxproj, real[:, ::1] dh0, real[:, ::1] dc0, r
     return rc
 
 
-def forward(xproj, h0, c0, W_hh, b_hh, n_threads=None):
+def forward(xproj, h0, c0, W_hh, b_hh, n_threads=None, inplace=False):
     """LSTM recurrence over a window.
 
     xproj (B, T, 4H) = W_ih x + b_ih for every step; h0, c0 (B, H); W_hh (4H, H); b_hh (4H); all float32 or
     all float64, C-contiguous. Returns ``(h_all (B, T, H), hT (B, H), cT (B, H), cache)``; pass ``cache``
-    to :func:`backward`.
+    to :func:`backward`. ``inplace=True`` overwrites xproj with the gates of the cache instead of allocating
+    them (the model's own temporary; saves a (B, T, 4H) array).
     """
     B, T, H, dtype = check_forward("lstm", 4, xproj, h0, W_hh, b_hh)
     check_array("lstm", "c0", c0, (B, H), dtype)
@@ -71,7 +72,9 @@ def forward(xproj, h0, c0, W_hh, b_hh, n_threads=None):
     h_all = np.empty((B, T, H), dtype)
     c_all = np.empty((B, T, H), dtype)
     tc_all = np.empty((B, T, H), dtype)
-    gates = np.empty((B, T, 4 * H), dtype)
+    if inplace:
+        check_array("lstm", "xproj", xproj, (B, T, 4 * H), dtype, writable=True)
+    gates = xproj if inplace else np.empty((B, T, 4 * H), dtype)
     hT = np.empty((B, H), dtype)
     cT = np.empty((B, H), dtype)
     if dtype == np.float32:
@@ -82,11 +85,12 @@ def forward(xproj, h0, c0, W_hh, b_hh, n_threads=None):
     return h_all, hT, cT, (gates, c_all, tc_all, h_all, h0, c0)
 
 
-def backward(dh_all, dhT, dcT, cache, W_hh, dW_hh, db_hh, n_threads=None):
+def backward(dh_all, dhT, dcT, cache, W_hh, dW_hh, db_hh, n_threads=None, inplace=False):
     """Backward of :func:`forward`.
 
     dh_all (B, T, H) = dL/dh_t from above; dhT, dcT (B, H) = dL/d(hT, cT), or None for zero. Accumulates
     (+=) into dW_hh (4H, H) and db_hh (4H). Returns ``(dxproj (B, T, 4H), dh0 (B, H), dc0 (B, H))``.
+    ``inplace=True`` writes dxproj over the cache's gates (the cache is then spent).
     """
     B, T, H, dtype = check_cache("lstm", 4, cache, _CACHE)
     gates, c_all, tc_all, h_all, h0, c0 = cache
@@ -94,7 +98,9 @@ def backward(dh_all, dhT, dcT, cache, W_hh, dW_hh, db_hh, n_threads=None):
     if dcT is not None:
         check_array("lstm", "dcT", dcT, (B, H), dtype)
     cdef int nt = resolve_threads(n_threads)
-    dxproj = np.empty((B, T, 4 * H), dtype)
+    if inplace:
+        check_array("lstm", "cache gates", gates, (B, T, 4 * H), dtype, writable=True)
+    dxproj = gates if inplace else np.empty((B, T, 4 * H), dtype)
     dh0 = np.empty((B, H), dtype)
     dc0 = np.empty((B, H), dtype)
     if dtype == np.float32:

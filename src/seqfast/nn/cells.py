@@ -37,7 +37,9 @@ class Cell:
     n_states: 1 (state is an ndarray h) or 2 (state is a tuple (h, c));
     forward / backward: the C kernels (interface in the module docstring);
     reference_forward / reference_backward: NumPy twins with the same interface minus n_threads;
-    torch: how torch names it, for interop and tests: (module name, extra kwargs) e.g. ("RNN", {...}).
+    torch: how torch names it, for interop and tests: (module name, extra kwargs) e.g. ("RNN", {...});
+    inplace: forward and backward take a keyword ``inplace=True`` that lets forward overwrite xproj with its
+    cache and backward write dxproj over the cache (the model's temporaries: less memory traffic).
     """
     name: str
     gates: int
@@ -47,6 +49,7 @@ class Cell:
     reference_forward: Callable
     reference_backward: Callable
     torch: tuple = field(default=("RNN", {}))
+    inplace: bool = False
 
     def zero_state(self, B: int, H: int, dtype) -> np.ndarray | tuple:
         if self.n_states == 1:

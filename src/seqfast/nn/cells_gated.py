@@ -13,18 +13,18 @@ from .cells import Cell, register_cell
 __all__ = ["LSTM", "GRU"]
 
 
-def _lstm_forward(xproj, state0, W_hh, b_hh, n_threads):
-    h_all, hT, cT, cache = _lstm.forward(xproj, state0[0], state0[1], W_hh, b_hh, n_threads)
+def _lstm_forward(xproj, state0, W_hh, b_hh, n_threads, inplace=False):
+    h_all, hT, cT, cache = _lstm.forward(xproj, state0[0], state0[1], W_hh, b_hh, n_threads, inplace)
     return h_all, (hT, cT), cache
 
 
-def _lstm_backward(dh_all, dstateT, cache, W_hh, dW_hh, db_hh, n_threads):
+def _lstm_backward(dh_all, dstateT, cache, W_hh, dW_hh, db_hh, n_threads, inplace=False):
     dhT, dcT = (None, None) if dstateT is None else dstateT
-    dxproj, dh0, dc0 = _lstm.backward(dh_all, dhT, dcT, cache, W_hh, dW_hh, db_hh, n_threads)
+    dxproj, dh0, dc0 = _lstm.backward(dh_all, dhT, dcT, cache, W_hh, dW_hh, db_hh, n_threads, inplace)
     return dxproj, (dh0, dc0)
 
 
 LSTM = register_cell(Cell("lstm", 4, 2, _lstm_forward, _lstm_backward, _ref_lstm.cell_forward,
-                          _ref_lstm.cell_backward, torch=("LSTM", {})))
+                          _ref_lstm.cell_backward, torch=("LSTM", {}), inplace=True))
 GRU = register_cell(Cell("gru", 3, 1, _gru.forward, _gru.backward, _ref_gru.forward, _ref_gru.backward,
-                         torch=("GRU", {})))
+                         torch=("GRU", {}), inplace=True))

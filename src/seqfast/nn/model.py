@@ -226,8 +226,10 @@ class RNNLM:
                     x = _rnn.gather(P["embedding.weight"], ids, False, None, nt)
                 xproj = _rnn.linear_forward(x, W_ih, b_ih, nt)
             inputs.append(x)
+            # xproj is this call's own temporary: a cell that can keeps its cache in it
+            kw = {"inplace": True} if self.cell.inplace else {}
             h_all, sT, cache = self.cell.forward(xproj.reshape(B, T, G * H), states0[k], P[f"rnn.weight_hh_l{k}"],
-                                                 P[f"rnn.bias_hh_l{k}"], nt)
+                                                 P[f"rnn.bias_hh_l{k}"], nt, **kw)
             caches.append(cache)
             statesT.append(sT)
             x = h_all.reshape(N, H)
@@ -255,8 +257,10 @@ class RNNLM:
             if masks[k] is not None:  # dropout on this layer's output: dL/dh = dL/d(dropped h) * mask
                 dh = dh * masks[k]
             dh_above = dh.reshape(B, T, H)
+            # the cache is spent after this, unless the diagnostics record it
+            kw = {"inplace": True} if self.cell.inplace and record is None else {}
             dxproj, dstates0[k] = self.cell.backward(dh_above, None, caches[k], P[f"rnn.weight_hh_l{k}"],
-                                                     D[f"rnn.weight_hh_l{k}"], D[f"rnn.bias_hh_l{k}"], nt)
+                                                     D[f"rnn.weight_hh_l{k}"], D[f"rnn.bias_hh_l{k}"], nt, **kw)
             if record is not None:
                 record.append((k, dh_above, dxproj, caches[k]))
             dxproj = dxproj.reshape(B * T, G * H)
