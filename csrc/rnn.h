@@ -73,9 +73,10 @@ static inline void sf_thread_rows(int n, int tid, int nt, int *lo, int *hi) {
      * Embedding rows: rs=E, cs=1. One-hot input (columns of W_ih (GH,V)): rs=1, cs=V. */                \
     int rnn_gather_##S(REAL *out, const REAL *table, long rs, long cs, const int32_t *ids,               \
                        const REAL *bias, int N, int D, int rows, int n_threads);                         \
-    /* The adjoint of rnn_gather: dtable[ids[n]*rs + d*cs] += src[n,d]. */                              \
-    int rnn_scatter_add_##S(REAL *dtable, long rs, long cs, const REAL *src, const int32_t *ids, int N,  \
-                            int D, int rows, int n_threads);                                             \
+    /* The adjoint of rnn_gather: dtable[ids[n]*rs + d*cs] += src[n,d]; and dbias[d] += sum_n src[n,d]  \
+     * when dbias is not NULL (the bias gradient of the same gather, in the same pass over src). */      \
+    int rnn_scatter_add_##S(REAL *dtable, REAL *dbias, long rs, long cs, const REAL *src,                \
+                            const int32_t *ids, int N, int D, int rows, int n_threads);                  \
     /* Fused softmax cross-entropy over rows of logits (N,V), targets (N) in [0,V).                      \
      * *loss_sum = sum_n (logsumexp(logits_n) - logits_n[y_n]) (natural log, stable).                      \
      * When dlogits (N,V) is not NULL (it may equal logits: in place), dlogits = scale*(softmax - onehot). \

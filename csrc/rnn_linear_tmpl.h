@@ -94,8 +94,8 @@ int FN(rnn_gather)(REAL *out, const REAL *table, long rs, long cs, const int32_t
     return SF_OK;
 }
 
-int FN(rnn_scatter_add)(REAL *dtable, long rs, long cs, const REAL *src, const int32_t *ids, int N, int D,
-                        int rows, int n_threads) {
+int FN(rnn_scatter_add)(REAL *dtable, REAL *dbias, long rs, long cs, const REAL *src, const int32_t *ids, int N,
+                        int D, int rows, int n_threads) {
     if (N < 1 || D < 1 || rows < 1 || !dtable || !src || !ids) return SF_EVALUE;
     for (int n = 0; n < N; n++)
         if (ids[n] < 0 || ids[n] >= rows) return SF_EINDEX;
@@ -125,6 +125,8 @@ int FN(rnn_scatter_add)(REAL *dtable, long rs, long cs, const REAL *src, const i
                 for (int d = d0; d < d1; d++) dst[d] += s[d];
             else
                 for (int d = d0; d < d1; d++) dst[(long)d * cs] += s[d];
+            if (dbias) /* n in order: the same sums as src.sum(axis=0) row by row */
+                for (int d = d0; d < d1; d++) dbias[d] += s[d];
         }
     }
     if (tr) {

@@ -17,7 +17,9 @@
 #define SF_OMP_PARALLEL_OR(n, var) SF_GATED_PRAGMA(omp parallel num_threads(n) reduction(| : var))
 #define SF_OMP_TID omp_get_thread_num()
 #define SF_OMP_NT omp_get_num_threads()
+#define SF_OMP_BARRIER SF_GATED_PRAGMA(omp barrier)
 #else
+#define SF_OMP_BARRIER
 #define SF_OMP_PARALLEL(n) (void)(n);
 #define SF_OMP_PARALLEL_OR(n, var) (void)(n);
 #define SF_OMP_TID 0

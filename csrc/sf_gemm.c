@@ -166,12 +166,14 @@ DEFINE_GEMM(sf_dgemm, double, sf_dgemm_naive, sf_dtranspose, sf_dscale_rows, d)
 /* ---- B packed once, multiplied many times (see sf_gemm.h) ---- */
 #if SF_GEMM_FAST
 #define PACKED_SIZE_(P, K, N) SF_GEMM_PICK_(P, packed_size)(K, N)
-#define PACK_(P, T, Bpk, tb, B, ldb, K, N) SF_GEMM_PICK_(P, pack_b)(Bpk, tb, B, ldb, K, N)
+#define PACK_(P, T, Bpk, tb, B, ldb, K, N, part, nparts) SF_GEMM_PICK_(P, pack_b)(Bpk, tb, B, ldb, K, N, part, nparts)
 #define MUL_(P, ta, M, N, K, A, lda, Bpk, C, ldc) SF_GEMM_PICK_(P, gemm_nn)(ta, M, N, K, A, lda, NULL, 0, Bpk, C, ldc)
 #else /* packed = plain row-major op(B) (K, N), multiplied by the naive loops */
 #define PACKED_SIZE_(P, K, N) ((long)(K) * (N))
-#define PACK_(P, T, Bpk, tb, B, ldb, K, N)                                                          \
+#define PACK_(P, T, Bpk, tb, B, ldb, K, N, part, nparts) /* part 0 does it all */                  \
     do {                                                                                            \
+        if (part != 0)                                                                              \
+            break;                                                                                  \
         if (tb)                                                                                     \
             sf_##P##transpose(Bpk, B, N, K, ldb);                                                   \
         else                                                                                        \
@@ -183,8 +185,13 @@ DEFINE_GEMM(sf_dgemm, double, sf_dgemm_naive, sf_dtranspose, sf_dscale_rows, d)
 
 #define DEFINE_PACKED(T, P)                                                                                \
     long sf_##P##gemm_packed_size(int K, int N) { return K <= 0 || N <= 0 ? 0 : PACKED_SIZE_(P, K, N); }   \
+    void sf_##P##gemm_pack_part(T *Bpk, int transB, int K, int N, const T *B, int ldb, int part,           \
+                                int nparts) {                                                              \
+        if (K > 0 && N > 0 && nparts > 0 && part >= 0 && part < nparts)                                    \
+            PACK_(P, T, Bpk, transB, B, ldb, K, N, part, nparts);                                          \
+    }                                                                                                      \
     void sf_##P##gemm_pack(T *Bpk, int transB, int K, int N, const T *B, int ldb) {                        \
-        if (K > 0 && N > 0) PACK_(P, T, Bpk, transB, B, ldb, K, N);                                        \
+        sf_##P##gemm_pack_part(Bpk, transB, K, N, B, ldb, 0, 1);                                           \
     }                                                                                                      \
     int sf_##P##gemm_packed(int transA, int M, int N, int K, const T *A, int lda, const T *Bpk, T beta,    \
                             T *C, int ldc) {                                                               \

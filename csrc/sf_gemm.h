@@ -31,10 +31,14 @@ long sf_sgemm_packed_size(int K, int N);
 void sf_sgemm_pack(float *Bpk, int transB, int K, int N, const float *B, int ldb);
 int sf_sgemm_packed(int transA, int M, int N, int K, const float *A, int lda, const float *Bpk, float beta,
                     float *C, int ldc);
+/* Part `part` of `nparts` of sf_sgemm_pack (disjoint column panels): the threads of a parallel region each
+ * pack one part, then meet at a barrier before multiplying. */
+void sf_sgemm_pack_part(float *Bpk, int transB, int K, int N, const float *B, int ldb, int part, int nparts);
 long sf_dgemm_packed_size(int K, int N);
 void sf_dgemm_pack(double *Bpk, int transB, int K, int N, const double *B, int ldb);
 int sf_dgemm_packed(int transA, int M, int N, int K, const double *A, int lda, const double *Bpk, double beta,
                     double *C, int ldc);
+void sf_dgemm_pack_part(double *Bpk, int transB, int K, int N, const double *B, int ldb, int part, int nparts);
 
 /* dst (cols, rows) = src^T for src (rows, cols) with row stride lds (cache-blocked). */
 void sf_stranspose(float *dst, const float *src, int rows, int cols, int lds);

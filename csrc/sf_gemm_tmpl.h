@@ -107,12 +107,15 @@ static inline __attribute__((always_inline)) void KN(pack_a)(REAL *Ap, int ta, c
 
 /* The packed form of op(B) (K, N), op(B) = B or, when tb, B^T with B stored (N, K): for each KC block of k
  * (k0 .. k0+kc), its 2VL-column panels one after the other, each kc rows of 2VL values, zero-padded past
- * column N. Panel (k0, jp) starts at Bpk + k0*Npad + jp*kc*2VL, Npad = N rounded up to 2VL. */
-static KTARGET void KN(pack_b)(REAL *Bpk, int tb, const REAL *B, long ldb, int K, int N) {
-    const int KC = KN(KC), NR = 2 * VL, npad = (N + NR - 1) / NR * NR;
+ * column N. Panel (k0, jp) starts at Bpk + k0*Npad + jp*kc*2VL, Npad = N rounded up to 2VL. Writes only the
+ * panels of part `part` of `nparts` (threads pack their parts side by side). */
+static KTARGET void KN(pack_b)(REAL *Bpk, int tb, const REAL *B, long ldb, int K, int N, int part, int nparts) {
+    const int KC = KN(KC), NR = 2 * VL, npad = (N + NR - 1) / NR * NR, np = npad / NR;
+    /* this part's panels: [jp0, jp1) of the np column panels (parts write disjoint memory) */
+    const int jp0 = (int)((long)np * part / nparts), jp1 = (int)((long)np * (part + 1) / nparts);
     for (int k0 = 0; k0 < K; k0 += KC) {
         const int kc = K - k0 < KC ? K - k0 : KC;
-        for (int j = 0; j < N; j += NR) {
+        for (int j = jp0 * NR; j < jp1 * NR && j < N; j += NR) {
             REAL *P = Bpk + (long)k0 * npad + (long)(j / NR) * kc * NR;
             const int w = N - j < NR ? N - j : NR;
             for (int k = 0; k < kc; k++) {

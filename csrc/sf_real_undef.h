@@ -4,6 +4,7 @@
 #undef GEMM
 #undef TRANSPOSE
 #undef GEMM_PACK
+#undef GEMM_PACK_PART
 #undef GEMM_PACKED
 #undef GEMM_PACKED_SIZE
 #undef TANH
@@ -11,6 +12,7 @@
 #undef LOG
 #undef TANH_N
 #undef TANH1
+#undef EXP1
 #undef SIGMOID1
 #undef EXP_N
 #undef SF_F64

@@ -28,10 +28,10 @@ cdef extern from "rnn.h" nogil:
                        int N, int D, int rows, int n_threads)
     int rnn_gather_f64(double *out, const double *table, long rs, long cs, const int32_t *ids,
                        const double *bias, int N, int D, int rows, int n_threads)
-    int rnn_scatter_add_f32(float *dtable, long rs, long cs, const float *src, const int32_t *ids, int N, int D,
-                            int rows, int n_threads)
-    int rnn_scatter_add_f64(double *dtable, long rs, long cs, const double *src, const int32_t *ids, int N,
-                            int D, int rows, int n_threads)
+    int rnn_scatter_add_f32(float *dtable, float *dbias, long rs, long cs, const float *src, const int32_t *ids,
+                            int N, int D, int rows, int n_threads)
+    int rnn_scatter_add_f64(double *dtable, double *dbias, long rs, long cs, const double *src,
+                            const int32_t *ids, int N, int D, int rows, int n_threads)
     int rnn_softmax_ce_f32(float *dlogits, double *loss_sum, const float *logits, const int32_t *targets,
                            float scale, int N, int V, int n_threads)
     int rnn_softmax_ce_f64(double *dlogits, double *loss_sum, const double *logits, const int32_t *targets,

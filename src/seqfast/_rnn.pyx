@@ -194,8 +194,10 @@ def gather(const floating[:, ::1] table, ids, bint columns, bias, int n_threads)
     return out
 
 
-def scatter_add(floating[:, ::1] dtable, ids, const floating[:, ::1] src, bint columns, int n_threads):
-    """The adjoint of gather: dtable[ids[n], :] += src[n] (or dtable[:, ids[n]] += src[n] for columns)."""
+def scatter_add(floating[:, ::1] dtable, ids, const floating[:, ::1] src, bint columns, int n_threads,
+                floating[::1] dbias=None):
+    """The adjoint of gather: dtable[ids[n], :] += src[n] (or dtable[:, ids[n]] += src[n] for columns);
+    also dbias += src.sum(axis=0) in the same pass when dbias (D,) is given."""
     cdef int rows, D, N, rc
     cdef long rs, cs
     rows, D, rs, cs = _layout(dtable.shape[0], dtable.shape[1], columns)
@@ -203,13 +205,16 @@ def scatter_add(floating[:, ::1] dtable, ids, const floating[:, ::1] src, bint c
     N = iv.shape[0]
     if src.shape[0] != N or src.shape[1] != D:
         raise ValueError(f"src has shape {(src.shape[0], src.shape[1])}, expected ({N}, {D})")
+    if dbias is not None and dbias.shape[0] != D:
+        raise ValueError(f"dbias has shape ({dbias.shape[0]},), expected ({D},)")
     if N == 0:
         return
+    cdef floating *pdb = &dbias[0] if dbias is not None else NULL
     with nogil:
         if floating is float:
-            rc = rnn_scatter_add_f32(&dtable[0, 0], rs, cs, &src[0, 0], &iv[0], N, D, rows, n_threads)
+            rc = rnn_scatter_add_f32(&dtable[0, 0], pdb, rs, cs, &src[0, 0], &iv[0], N, D, rows, n_threads)
         else:
-            rc = rnn_scatter_add_f64(&dtable[0, 0], rs, cs, &src[0, 0], &iv[0], N, D, rows, n_threads)
+            rc = rnn_scatter_add_f64(&dtable[0, 0], pdb, rs, cs, &src[0, 0], &iv[0], N, D, rows, n_threads)
     _check(rc, "scatter_add")
 
 

@@ -265,8 +265,7 @@ class RNNLM:
                 record.append((k, dh_above, dxproj, caches[k]))
             dxproj = dxproj.reshape(B * T, G * H)
             if k == 0 and self.embedding_dim is None:
-                _rnn.scatter_add(D["rnn.weight_ih_l0"], ids, dxproj, True, nt)
-                D["rnn.bias_ih_l0"] += dxproj.sum(axis=0)
+                _rnn.scatter_add(D["rnn.weight_ih_l0"], ids, dxproj, True, nt, D["rnn.bias_ih_l0"])
             elif k == 0 and inputs[0] is None:  # the projected-table path of _forward
                 # S[v] = sum of dxproj over the positions holding token v; then dW_ih += S^T E,
                 # db_ih += sum_v S[v], dE += S W_ih: (V, G*H) products instead of (B*T, G*H) ones
