@@ -13,13 +13,13 @@
  *   h_all (B, T, H)    the h_t of every step (the layer's output)
  *   gates (B, T, 3H)   cache: r, z, n
  *   hn_all (B, T, H)   cache: u_n = W_hn h_{t-1} + b_hn
- * In place: gates may be xproj itself (xproj is then overwritten by the gates), and dxproj may be the gates
- * cache itself (overwritten by dxproj), as in lstm.h.
+ * Gathered input (ids not NULL: xproj is a table (V, 3H) indexed by ids (B, T)) and in place (gates may be
+ * xproj, dxproj may be gates): as in lstm.h.
  * Backward takes dL/dh_t from above (dh_all) and into the final state (dhT, NULL for zero), writes dxproj
  * (B, T, 3H) and dh0 (B, H), and accumulates (+=) dW_hh (3H, H) and db_hh (3H).
  *
  * Threads: as lstm.h (batch rows for the recurrence, rows of W_hh for its gradient); results are identical
- * for any thread count. Returns SF_OK, SF_EVALUE (a size < 1 or too large) or SF_ENOMEM.
+ * for any thread count. Returns SF_OK, SF_EVALUE (a size < 1 or too large), SF_EINDEX or SF_ENOMEM.
  */
 #ifndef SF_GRU_H
 #define SF_GRU_H
@@ -27,10 +27,11 @@
 #include "sf_common.h"
 
 int sf_gru_forward_f32(float *h_all, float *hT, float *gates, float *hn_all, const float *xproj,
-                       const float *h0, const float *W_hh, const float *b_hh, int B, int T, int H, int n_threads);
+                       const float *h0, const float *W_hh, const float *b_hh, int B, int T, int H, int n_threads,
+                       const int32_t *ids, int V);
 int sf_gru_forward_f64(double *h_all, double *hT, double *gates, double *hn_all, const double *xproj,
                        const double *h0, const double *W_hh, const double *b_hh, int B, int T, int H,
-                       int n_threads);
+                       int n_threads, const int32_t *ids, int V);
 
 int sf_gru_backward_f32(float *dxproj, float *dh0, float *dW_hh, float *db_hh, const float *dh_all,
                         const float *dhT, const float *gates, const float *hn_all, const float *h_all,

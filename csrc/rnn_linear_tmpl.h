@@ -1,5 +1,19 @@
 /* rnn_linear_tmpl.h: body of csrc/rnn_linear.c, compiled once per dtype (see sf_real_tmpl.h). */
 
+/* tr (rows, D) = the table's element (r, d) at src[r*rs + d*cs]; with rs == 1 and cs == rows (a contiguous
+ * (D, rows) matrix: W_ih of the one-hot input) by the cache-blocked transpose, whose column writes would
+ * otherwise each touch a new page (a 4 KB stride for 1024-float rows). */
+#ifndef TRANSPOSE_TABLE
+#define TRANSPOSE_TABLE(tr, src, rs, cs, rows, D)                                                      \
+    do {                                                                                               \
+        if ((rs) == 1 && (cs) == (rows))                                                               \
+            TRANSPOSE((tr), (src), (D), (rows), (rows));                                               \
+        else                                                                                           \
+            for (int d_ = 0; d_ < (D); d_++)                                                           \
+                for (int r_ = 0; r_ < (rows); r_++) (tr)[(long)r_ * (D) + d_] = (src)[(long)r_ * (rs) + (long)d_ * (cs)]; \
+    } while (0)
+#endif
+
 int FN(rnn_linear_forward)(REAL *out, const REAL *x, const REAL *W, const REAL *b, int N, int I, int O,
                            int n_threads) {
     if (N < 1 || I < 1 || O < 1 || !out || !x || !W) return SF_EVALUE;
@@ -74,8 +88,7 @@ int FN(rnn_gather)(REAL *out, const REAL *table, long rs, long cs, const int32_t
     if (cs != 1 && rows <= N) {
         tr = malloc(sizeof(REAL) * (size_t)rows * (size_t)D);
         if (tr) {
-            for (int d = 0; d < D; d++)
-                for (int r = 0; r < rows; r++) tr[(long)r * D + d] = table[(long)r * rs + (long)d * cs];
+            TRANSPOSE_TABLE(tr, table, rs, cs, rows, D);
             table = tr, rs = D, cs = 1;
         }
     }
@@ -94,6 +107,14 @@ int FN(rnn_gather)(REAL *out, const REAL *table, long rs, long cs, const int32_t
     return SF_OK;
 }
 
+/* dst[d] += s[d] (and db[d] += s[d] when db) for d in [d0, d1): one item of rnn_scatter_add, vectorized per
+ * instruction set. */
+static SF_CLONES void FN(scatter_row)(REAL *restrict dst, REAL *restrict db, const REAL *restrict s, int d0, int d1) {
+    for (int d = d0; d < d1; d++) dst[d] += s[d];
+    if (db)
+        for (int d = d0; d < d1; d++) db[d] += s[d];
+}
+
 int FN(rnn_scatter_add)(REAL *dtable, REAL *dbias, long rs, long cs, const REAL *src, const int32_t *ids, int N,
                         int D, int rows, int n_threads) {
     if (N < 1 || D < 1 || rows < 1 || !dtable || !src || !ids) return SF_EVALUE;
@@ -108,8 +129,7 @@ int FN(rnn_scatter_add)(REAL *dtable, REAL *dbias, long rs, long cs, const REAL 
     if (cs != 1 && rows <= N) {
         tr = malloc(sizeof(REAL) * (size_t)rows * (size_t)D);
         if (tr) {
-            for (int d = 0; d < D; d++)
-                for (int r = 0; r < rows; r++) tr[(long)r * D + d] = dtable[(long)r * rs + (long)d * cs];
+            TRANSPOSE_TABLE(tr, dtable, rs, cs, rows, D);
             orig = dtable, dtable = tr, rs = D, cs = 1;
         }
     }
@@ -121,17 +141,22 @@ int FN(rnn_scatter_add)(REAL *dtable, REAL *dbias, long rs, long cs, const REAL 
         for (int n = 0; n < N && d1 > d0; n++) {
             REAL *dst = dtable + (long)ids[n] * rs;
             const REAL *s = src + (long)n * D;
-            if (cs == 1)
-                for (int d = d0; d < d1; d++) dst[d] += s[d];
-            else
-                for (int d = d0; d < d1; d++) dst[(long)d * cs] += s[d];
-            if (dbias) /* n in order: the same sums as src.sum(axis=0) row by row */
+            /* n in order: dbias gets the same sums as src.sum(axis=0) row by row */
+            if (cs == 1) {
+                FN(scatter_row)(dst, dbias, s, d0, d1);
+                continue;
+            }
+            for (int d = d0; d < d1; d++) dst[(long)d * cs] += s[d];
+            if (dbias)
                 for (int d = d0; d < d1; d++) dbias[d] += s[d];
         }
     }
     if (tr) {
-        for (int d = 0; d < D; d++)
-            for (int r = 0; r < rows; r++) orig[(long)r * ors + (long)d * ocs] = tr[(long)r * D + d];
+        if (ors == 1 && ocs == rows) /* a contiguous (D, rows) matrix: the blocked transpose */
+            TRANSPOSE(orig, tr, rows, D, D);
+        else
+            for (int d = 0; d < D; d++)
+                for (int r = 0; r < rows; r++) orig[(long)r * ors + (long)d * ocs] = tr[(long)r * D + d];
         free(tr);
     }
     return SF_OK;

@@ -17,6 +17,33 @@ int sf_gated_check(int B, int T, int H, int G) {
     return SF_OK;
 }
 
+int sf_gated_check_input(int B, int T, int H, int G, const int32_t *ids, int V) {
+    int rc = sf_gated_check(B, T, H, G);
+    if (rc != SF_OK || !ids) return rc;
+    if (V < 1) return SF_EVALUE;
+    for (long n = 0; n < (long)B * T; n++)
+        if (ids[n] < 0 || ids[n] >= V) return SF_EINDEX;
+    return SF_OK;
+}
+
+/* In place when a == x: then a single pointer is read and written (no alias check blocks vectorizing). */
+#define DEFINE_INIT_ROW(NAME, R)                                                                            \
+    static SF_CLONES void NAME##_inplace(R *restrict a, const R *restrict b, long n) {                      \
+        for (long j = 0; j < n; j++) a[j] += b[j];                                                          \
+    }                                                                                                      \
+    static SF_CLONES void NAME##_copy(R *restrict a, const R *restrict x, const R *restrict b, long n) {    \
+        for (long j = 0; j < n; j++) a[j] = x[j] + b[j];                                                    \
+    }                                                                                                      \
+    void NAME(R *a, const R *x, const R *b, long n) {                                                      \
+        if (a == x)                                                                                        \
+            NAME##_inplace(a, b, n);                                                                       \
+        else                                                                                               \
+            NAME##_copy(a, x, b, n);                                                                       \
+    }
+
+DEFINE_INIT_ROW(sf_gated_init_row_f32, float)
+DEFINE_INIT_ROW(sf_gated_init_row_f64, double)
+
 int sf_gated_threads(int n_threads, int B) {
     int nth = sf_resolve_threads(n_threads);
     if (nth > B) nth = B;
@@ -28,13 +55,21 @@ void sf_gated_rows(int n, int tid, int nt, int *b0, int *b1) {
     *b1 = (int)((long long)n * (tid + 1) / nt);
 }
 
-/* db[r0:r1] += sum over the BT rows of dA (row stride GH) of their columns r0..r1, rows in order. Compiled per
- * instruction set (vectorizes along r without -march=native). */
+/* For each of the BT rows a of dA (row stride GH), in order, and each column r in [r0, r1): db[r] += a[r];
+ * db2[r] += a[r] when db2; dtable[ids[bt]*GH + r] += a[r] when dtable. One pass over dA for the bias
+ * gradient(s) and the scatter of a gathered input's gradient. Compiled per instruction set. */
 #define DEFINE_COLSUM(NAME, R)                                                                              \
-    static SF_CLONES void NAME(R *restrict db, const R *restrict dA, long BT, long GH, int r0, int r1) {    \
+    static SF_CLONES void NAME(R *restrict db, R *restrict db2, R *restrict dtable, const int32_t *ids,    \
+                               const R *restrict dA, long BT, long GH, int r0, int r1) {                   \
         for (long bt = 0; bt < BT; bt++) { /* row by row: dA is read in memory order */                     \
             const R *restrict a = dA + bt * GH;                                                            \
             for (int r = r0; r < r1; r++) db[r] += a[r];                                                   \
+            if (db2)                                                                                       \
+                for (int r = r0; r < r1; r++) db2[r] += a[r];                                              \
+            if (dtable) {                                                                                  \
+                R *restrict row = dtable + (long)ids[bt] * GH;                                             \
+                for (int r = r0; r < r1; r++) row[r] += a[r];                                              \
+            }                                                                                              \
         }                                                                                                  \
     }
 
@@ -44,7 +79,7 @@ DEFINE_COLSUM(colsum_f64, double)
 /* One body for both precisions: R is the real type, GEMM its sf_gemm, COLSUM the column sum above. */
 #define DEFINE_WEIGHT_GRAD(NAME, R, GEMM, COLSUM)                                                           \
     int NAME(R *dW_hh, R *db_hh, const R *dA, const R *h_all, const R *h0, int B, int T, int H, int G,     \
-             int n_threads) {                                                                              \
+             int n_threads, R *db2, R *dtable, const int32_t *ids) {                                       \
         const long GH = (long)G * H, BT = (long)B * T;                                                     \
         /* hprev (B*T, H): row (b, t) is h_{t-1}[b], so dW_hh = dA^T hprev is one product with K = B*T.   \
          * The threads copy their batch rows into it, then each owns rows [r0, r1) of dW_hh and those     \
@@ -67,7 +102,7 @@ DEFINE_COLSUM(colsum_f64, double)
             if (r1 > r0) {                                                                                 \
                 /* dW_hh[r0:r1] += dA[:, r0:r1]^T hprev (A^T with A stored (B*T, GH)) */                   \
                 GEMM(1, 0, r1 - r0, H, (int)BT, 1, dA + r0, (int)GH, hprev, H, 1, dW_hh + (long)r0 * H, H); \
-                COLSUM(db_hh, dA, BT, GH, r0, r1);                                                         \
+                COLSUM(db_hh, db2, dtable, ids, dA, BT, GH, r0, r1);                                       \
             }                                                                                              \
         }                                                                                                  \
         free(hprev);                                                                                       \

@@ -43,6 +43,13 @@
  * else SF_EVALUE. */
 int sf_gated_check(int B, int T, int H, int G);
 
+/* sf_gated_check, and when ids is not NULL, every one of its B*T ids in [0, V) (else SF_EINDEX). */
+int sf_gated_check_input(int B, int T, int H, int G, const int32_t *ids, int V);
+
+/* a[j] = x[j] + b[j] for j < n (a may be x itself): the first term of a step's pre-activations. */
+void sf_gated_init_row_f32(float *a, const float *x, const float *b, long n);
+void sf_gated_init_row_f64(double *a, const double *x, const double *b, long n);
+
 /* Threads to use for a recurrence over B batch rows: sf_resolve_threads(n_threads), at most B. */
 int sf_gated_threads(int n_threads, int B);
 
@@ -52,11 +59,17 @@ void sf_gated_rows(int n, int tid, int nt, int *b0, int *b1);
 /* Gradient of the recurrent weights, given dA = dL/d(h_{t-1} W_hh^T + b_hh):
  *   dW_hh (GH, H) += sum_{b,t} dA[b, t]^T h_{t-1}[b]      h_{-1} = h0
  *   db_hh (GH)    += sum_{b,t} dA[b, t]
- * dA (B, T, GH), h_all (B, T, H), h0 (B, H). Threads own blocks of rows of dW_hh (and entries of db_hh);
- * every element is summed over (b, t) in the same order for any thread count. Returns SF_OK or SF_ENOMEM. */
+ * dA (B, T, GH), h_all (B, T, H), h0 (B, H). In the same pass over dA, when not NULL:
+ *   db2 (GH)        += sum_{b,t} dA[b, t]           (the LSTM's db_ih: the same sum)
+ *   dtable (V, GH)  : dtable[ids[b*T + t]] += dA[b, t]  (the gradient of a gathered input table; ids checked
+ *                     by the caller)
+ * Threads own blocks of rows of dW_hh (and those columns of everything else); every element is summed over
+ * (b, t) in the same order for any thread count. Returns SF_OK or SF_ENOMEM. */
 int sf_gated_weight_grad_f32(float *dW_hh, float *db_hh, const float *dA, const float *h_all, const float *h0,
-                             int B, int T, int H, int G, int n_threads);
+                             int B, int T, int H, int G, int n_threads, float *db2, float *dtable,
+                             const int32_t *ids);
 int sf_gated_weight_grad_f64(double *dW_hh, double *db_hh, const double *dA, const double *h_all,
-                             const double *h0, int B, int T, int H, int G, int n_threads);
+                             const double *h0, int B, int T, int H, int G, int n_threads, double *db2,
+                             double *dtable, const int32_t *ids);
 
 #endif

@@ -51,6 +51,27 @@ def check_forward(cell: str, G: int, xproj, h0, W_hh, b_hh):
     return B, T, H, dtype
 
 
+def check_forward_ids(cell: str, G: int, table, ids, h0, W_hh, b_hh):
+    """check_forward for a gathered input: ``table`` (V, G*H) whose row ids[b, t] is the step's xproj, ``ids``
+    (B, T) integers in [0, V). Returns (B, T, H, dtype, ids as a C-contiguous int32 array)."""
+    check_array(cell, "xproj", table, (None, None))
+    dtype = table.dtype
+    V, GH = table.shape
+    if GH % G:
+        _fail(cell, f"with ids, xproj is a table of shape (V, {G}*H); got {table.shape}")
+    ids = np.asarray(ids)
+    if ids.ndim != 2 or ids.shape[0] < 1 or ids.shape[1] < 1 or ids.dtype.kind not in "iu":
+        _fail(cell, f"ids must be a (B, T) integer array with B, T >= 1; got shape {ids.shape}, dtype {ids.dtype}")
+    if ids.min() < 0 or ids.max() >= V:
+        _fail(cell, f"ids must lie in [0, {V}) (the rows of the xproj table); got [{ids.min()}, {ids.max()}]")
+    B, T = ids.shape
+    H = GH // G
+    check_array(cell, "h0", h0, (B, H), dtype)
+    check_array(cell, "W_hh", W_hh, (G * H, H), dtype)
+    check_array(cell, "b_hh", b_hh, (G * H,), dtype)
+    return B, T, H, dtype, np.ascontiguousarray(ids, dtype=np.int32)
+
+
 def check_cache(cell: str, G: int, cache, layout):
     """Sizes (B, T, H) and dtype of a forward's cache, after checking its arrays against ``layout`` (a list of
     (name, dims) in cache order, dims made of "B", "T", "H", "GH"; one name must be "h_all"), so that a cache
@@ -82,6 +103,8 @@ def raise_for_status(cell: str, rc: int) -> None:
         return
     if rc == -1:
         raise MemoryError(f"{cell}: out of memory")
+    if rc == -2:
+        raise IndexError(f"{cell}: an input id is out of range")
     if rc == -3:
         raise ValueError(f"{cell}: sizes out of range (B, T, H must be >= 1 and T*G*H must fit in an int)")
     raise RuntimeError(f"{cell}: kernel failed with status {rc}")

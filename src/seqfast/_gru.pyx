@@ -5,9 +5,13 @@
 ``backward(dh_all, dhT, cache, W_hh, dW_hh, db_hh, n_threads) -> (dxproj, dh0)``;
 shapes and equations are in csrc/gru.h (gate rows r, z, n as in torch.nn.GRU).
 """
+from libc.stdint cimport int32_t
+
 import numpy as np
 
-from seqfast._cellargs import check_array, check_backward, check_cache, check_forward, raise_for_status
+from seqfast._cellargs import (check_array, check_backward, check_cache, check_forward, check_forward_ids,
+                               raise_for_status)
+from seqfast import _rnn
 from seqfast._threads import resolve_threads
 
 #: what forward returns as ``cache`` (checked by backward)
@@ -20,16 +24,19 @@ ctypedef fused real:
 
 
 cdef int _forward(real[:, :, ::1] h_all, real[:, ::1] hT, real[:, :, ::1] gates, real[:, :, ::1] hn_all,
-                  const real[:, :, ::1] xproj, const real[:, ::1] h0, const real[:, ::1] W_hh,
-                  const real[::1] b_hh, int n_threads):
-    cdef int B = <int>xproj.shape[0], T = <int>xproj.shape[1], H = <int>h0.shape[1], rc
+                  const real[:, ::1] xrows, const real[:, ::1] h0, const real[:, ::1] W_hh,
+                  const real[::1] b_hh, int n_threads, const int32_t[::1] ids):
+    """xrows: xproj as (B*T, 3H) rows, or the (V, 3H) table that ids (B*T) index."""
+    cdef int B = <int>h_all.shape[0], T = <int>h_all.shape[1], H = <int>h0.shape[1], rc
+    cdef const int32_t *pids = &ids[0] if ids is not None else NULL
+    cdef int V = <int>xrows.shape[0]
     with nogil:
         if real is float:
             rc = sf_gru_forward_f32(&h_all[0, 0, 0], &hT[0, 0], &gates[0, 0, 0], &hn_all[0, 0, 0],
-                                    &xproj[0, 0, 0], &h0[0, 0], &W_hh[0, 0], &b_hh[0], B, T, H, n_threads)
+                                    &xrows[0, 0], &h0[0, 0], &W_hh[0, 0], &b_hh[0], B, T, H, n_threads, pids, V)
         else:
             rc = sf_gru_forward_f64(&h_all[0, 0, 0], &hT[0, 0], &gates[0, 0, 0], &hn_all[0, 0, 0],
-                                    &xproj[0, 0, 0], &h0[0, 0], &W_hh[0, 0], &b_hh[0], B, T, H, n_threads)
+                                    &xrows[0, 0], &h0[0, 0], &W_hh[0, 0], &b_hh[0], B, T, H, n_threads, pids, V)
     return rc
 
 
@@ -51,15 +58,22 @@ cdef int _backward(real[:, :, ::1] dxproj, real[:, ::1] dh0, real[:, ::1] dW_hh,
     return rc
 
 
-def forward(xproj, h0, W_hh, b_hh, n_threads=None, inplace=False):
+def forward(xproj, h0, W_hh, b_hh, n_threads=None, inplace=False, ids=None):
     """GRU recurrence over a window.
 
     xproj (B, T, 3H) = W_ih x + b_ih for every step; h0 (B, H); W_hh (3H, H); b_hh (3H); all float32 or
     all float64, C-contiguous. Returns ``(h_all (B, T, H), hT (B, H), cache)``; pass ``cache`` to
     :func:`backward`. ``inplace=True`` overwrites xproj with the gates of the cache instead of allocating
-    them (the model's own temporary; saves a (B, T, 3H) array).
+    them (the model's own temporary; saves a (B, T, 3H) array). With ``ids`` (B, T) integers, xproj is
+    instead a table (V, 3H) and step t of row b reads ``xproj[ids[b, t]]``.
     """
-    B, T, H, dtype = check_forward("gru", 3, xproj, h0, W_hh, b_hh)
+    if ids is not None:
+        B, T, H, dtype, ids = check_forward_ids("gru", 3, xproj, ids, h0, W_hh, b_hh)
+        inplace = False
+        xrows = xproj
+    else:
+        B, T, H, dtype = check_forward("gru", 3, xproj, h0, W_hh, b_hh)
+        xrows = xproj.reshape(B * T, 3 * H)
     cdef int nt = resolve_threads(n_threads)
     h_all = np.empty((B, T, H), dtype)
     hn_all = np.empty((B, T, H), dtype)
@@ -67,20 +81,24 @@ def forward(xproj, h0, W_hh, b_hh, n_threads=None, inplace=False):
         check_array("gru", "xproj", xproj, (B, T, 3 * H), dtype, writable=True)
     gates = xproj if inplace else np.empty((B, T, 3 * H), dtype)
     hT = np.empty((B, H), dtype)
+    flat_ids = ids.reshape(-1) if ids is not None else None
     if dtype == np.float32:
-        rc = _forward[float](h_all, hT, gates, hn_all, xproj, h0, W_hh, b_hh, nt)
+        rc = _forward[float](h_all, hT, gates, hn_all, xrows, h0, W_hh, b_hh, nt, flat_ids)
     else:
-        rc = _forward[double](h_all, hT, gates, hn_all, xproj, h0, W_hh, b_hh, nt)
+        rc = _forward[double](h_all, hT, gates, hn_all, xrows, h0, W_hh, b_hh, nt, flat_ids)
     raise_for_status("gru", rc)
     return h_all, hT, (gates, hn_all, h_all, h0)
 
 
-def backward(dh_all, dhT, cache, W_hh, dW_hh, db_hh, n_threads=None, inplace=False):
+def backward(dh_all, dhT, cache, W_hh, dW_hh, db_hh, n_threads=None, inplace=False, ids=None, dtable=None,
+             db_ih=None):
     """Backward of :func:`forward`.
 
     dh_all (B, T, H) = dL/dh_t from above; dhT (B, H) = dL/dhT, or None for zero. Accumulates (+=) into
     dW_hh (3H, H) and db_hh (3H). Returns ``(dxproj (B, T, 3H), dh0 (B, H))``.
-    ``inplace=True`` writes dxproj over the cache's gates (the cache is then spent).
+    ``inplace=True`` writes dxproj over the cache's gates (the cache is then spent). ``db_ih`` (3H) +=
+    dxproj summed over (B, T), and with ``ids`` (B, T) and ``dtable`` (V, 3H), ``dtable[ids[b, t]] +=
+    dxproj[b, t]``: as lstm's backward (here a second pass, since the GRU's weight gradient reads dL/du).
     """
     B, T, H, dtype = check_cache("gru", 3, cache, _CACHE)
     gates, hn_all, h_all, h0 = cache
@@ -95,4 +113,14 @@ def backward(dh_all, dhT, cache, W_hh, dW_hh, db_hh, n_threads=None, inplace=Fal
     else:
         rc = _backward[double](dxproj, dh0, dW_hh, db_hh, dh_all, dhT, gates, hn_all, h_all, h0, W_hh, nt)
     raise_for_status("gru", rc)
+    if dtable is not None or db_ih is not None:
+        if db_ih is not None:
+            check_array("gru", "db_ih", db_ih, (3 * H,), dtype, writable=True)
+        if dtable is None:  # a (1, 3H) table that every row scatters into, discarded
+            dtable, ids = np.zeros((1, 3 * H), dtype), np.zeros((B, T), np.int32)
+        check_array("gru", "dtable", dtable, (None, 3 * H), dtype, writable=True)
+        _, _, _, _, ids = check_forward_ids("gru", 3, dtable, ids, h0, W_hh, db_hh)
+        if ids.shape != (B, T):
+            raise ValueError(f"gru: ids has shape {ids.shape}, expected ({B}, {T})")
+        _rnn.scatter_add(dtable, ids.reshape(-1), dxproj.reshape(B * T, 3 * H), False, nt, db_ih)
     return dxproj, dh0

@@ -5,9 +5,12 @@
 ``backward(dh_all, dhT, dcT, cache, W_hh, dW_hh, db_hh, n_threads) -> (dxproj, dh0, dc0)``;
 shapes and equations are in csrc/lstm.h (gate rows i, f, g, o as in torch.nn.LSTM).
 """
+from libc.stdint cimport int32_t
+
 import numpy as np
 
-from seqfast._cellargs import check_array, check_backward, check_cache, check_forward, raise_for_status
+from seqfast._cellargs import (check_array, check_backward, check_cache, check_forward, check_forward_ids,
+                               raise_for_status)
 from seqfast._threads import resolve_threads
 
 #: what forward returns as ``cache`` (checked by backward)
@@ -20,19 +23,22 @@ ctypedef fused real:
 
 
 cdef int _forward(real[:, :, ::1] h_all, real[:, ::1] hT, real[:, ::1] cT, real[:, :, ::1] gates,
-                  real[:, :, ::1] c_all, real[:, :, ::1] tc_all, const real[:, :, ::1] xproj,
+                  real[:, :, ::1] c_all, real[:, :, ::1] tc_all, const real[:, ::1] xrows,
                   const real[:, ::1] h0, const real[:, ::1] c0, const real[:, ::1] W_hh, const real[::1] b_hh,
-                  int n_threads):
-    cdef int B = <int>xproj.shape[0], T = <int>xproj.shape[1], H = <int>h0.shape[1], rc
+                  int n_threads, const int32_t[::1] ids):
+    """xrows: xproj as (B*T, 4H) rows, or the (V, 4H) table that ids (B*T) index."""
+    cdef int B = <int>h_all.shape[0], T = <int>h_all.shape[1], H = <int>h0.shape[1], rc
+    cdef const int32_t *pids = &ids[0] if ids is not None else NULL
+    cdef int V = <int>xrows.shape[0]
     with nogil:
         if real is float:
             rc = sf_lstm_forward_f32(&h_all[0, 0, 0], &hT[0, 0], &cT[0, 0], &gates[0, 0, 0], &c_all[0, 0, 0],
-                                     &tc_all[0, 0, 0], &xproj[0, 0, 0], &h0[0, 0], &c0[0, 0], &W_hh[0, 0],
-                                     &b_hh[0], B, T, H, n_threads)
+                                     &tc_all[0, 0, 0], &xrows[0, 0], &h0[0, 0], &c0[0, 0], &W_hh[0, 0],
+                                     &b_hh[0], B, T, H, n_threads, pids, V)
         else:
             rc = sf_lstm_forward_f64(&h_all[0, 0, 0], &hT[0, 0], &cT[0, 0], &gates[0, 0, 0], &c_all[0, 0, 0],
-                                     &tc_all[0, 0, 0], &xproj[0, 0, 0], &h0[0, 0], &c0[0, 0], &W_hh[0, 0],
-                                     &b_hh[0], B, T, H, n_threads)
+                                     &tc_all[0, 0, 0], &xrows[0, 0], &h0[0, 0], &c0[0, 0], &W_hh[0, 0],
+                                     &b_hh[0], B, T, H, n_threads, pids, V)
     return rc
 
 
@@ -40,33 +46,46 @@ cdef int _backward(real[:, :, ::1] dxproj, real[:, ::1] dh0, real[:, ::1] dc0, r
                    real[::1] db_hh, const real[:, :, ::1] dh_all, const real[:, ::1] dhT, const real[:, ::1] dcT,
                    const real[:, :, ::1] gates, const real[:, :, ::1] c_all, const real[:, :, ::1] tc_all,
                    const real[:, :, ::1] h_all, const real[:, ::1] h0, const real[:, ::1] c0,
-                   const real[:, ::1] W_hh, int n_threads):
+                   const real[:, ::1] W_hh, int n_threads, real[::1] db_ih, real[:, ::1] dtable,
+                   const int32_t[::1] ids):
     cdef int B = <int>h_all.shape[0], T = <int>h_all.shape[1], H = <int>h_all.shape[2], rc
     cdef const real *pdhT = &dhT[0, 0] if dhT is not None else NULL
     cdef const real *pdcT = &dcT[0, 0] if dcT is not None else NULL
+    cdef real *pdb_ih = &db_ih[0] if db_ih is not None else NULL
+    cdef real *pdtable = &dtable[0, 0] if dtable is not None else NULL
+    cdef const int32_t *pids = &ids[0] if ids is not None else NULL
+    cdef int V = <int>dtable.shape[0] if dtable is not None else 0
     with nogil:
         if real is float:
             rc = sf_lstm_backward_f32(&dxproj[0, 0, 0], &dh0[0, 0], &dc0[0, 0], &dW_hh[0, 0], &db_hh[0],
                                       &dh_all[0, 0, 0], pdhT, pdcT, &gates[0, 0, 0], &c_all[0, 0, 0],
                                       &tc_all[0, 0, 0], &h_all[0, 0, 0], &h0[0, 0], &c0[0, 0], &W_hh[0, 0],
-                                      B, T, H, n_threads)
+                                      B, T, H, n_threads, pdb_ih, pdtable, pids, V)
         else:
             rc = sf_lstm_backward_f64(&dxproj[0, 0, 0], &dh0[0, 0], &dc0[0, 0], &dW_hh[0, 0], &db_hh[0],
                                       &dh_all[0, 0, 0], pdhT, pdcT, &gates[0, 0, 0], &c_all[0, 0, 0],
                                       &tc_all[0, 0, 0], &h_all[0, 0, 0], &h0[0, 0], &c0[0, 0], &W_hh[0, 0],
-                                      B, T, H, n_threads)
+                                      B, T, H, n_threads, pdb_ih, pdtable, pids, V)
     return rc
 
 
-def forward(xproj, h0, c0, W_hh, b_hh, n_threads=None, inplace=False):
+def forward(xproj, h0, c0, W_hh, b_hh, n_threads=None, inplace=False, ids=None):
     """LSTM recurrence over a window.
 
     xproj (B, T, 4H) = W_ih x + b_ih for every step; h0, c0 (B, H); W_hh (4H, H); b_hh (4H); all float32 or
     all float64, C-contiguous. Returns ``(h_all (B, T, H), hT (B, H), cT (B, H), cache)``; pass ``cache``
     to :func:`backward`. ``inplace=True`` overwrites xproj with the gates of the cache instead of allocating
-    them (the model's own temporary; saves a (B, T, 4H) array).
+    them (the model's own temporary; saves a (B, T, 4H) array). With ``ids`` (B, T) integers, xproj is
+    instead a table (V, 4H) and step t of row b reads ``xproj[ids[b, t]]`` (one-hot or embedding input:
+    the same result as passing ``xproj[ids]``, without building it).
     """
-    B, T, H, dtype = check_forward("lstm", 4, xproj, h0, W_hh, b_hh)
+    if ids is not None:
+        B, T, H, dtype, ids = check_forward_ids("lstm", 4, xproj, ids, h0, W_hh, b_hh)
+        inplace = False
+        xrows = xproj
+    else:
+        B, T, H, dtype = check_forward("lstm", 4, xproj, h0, W_hh, b_hh)
+        xrows = xproj.reshape(B * T, 4 * H)
     check_array("lstm", "c0", c0, (B, H), dtype)
     cdef int nt = resolve_threads(n_threads)
     h_all = np.empty((B, T, H), dtype)
@@ -77,26 +96,40 @@ def forward(xproj, h0, c0, W_hh, b_hh, n_threads=None, inplace=False):
     gates = xproj if inplace else np.empty((B, T, 4 * H), dtype)
     hT = np.empty((B, H), dtype)
     cT = np.empty((B, H), dtype)
+    flat_ids = ids.reshape(-1) if ids is not None else None
     if dtype == np.float32:
-        rc = _forward[float](h_all, hT, cT, gates, c_all, tc_all, xproj, h0, c0, W_hh, b_hh, nt)
+        rc = _forward[float](h_all, hT, cT, gates, c_all, tc_all, xrows, h0, c0, W_hh, b_hh, nt, flat_ids)
     else:
-        rc = _forward[double](h_all, hT, cT, gates, c_all, tc_all, xproj, h0, c0, W_hh, b_hh, nt)
+        rc = _forward[double](h_all, hT, cT, gates, c_all, tc_all, xrows, h0, c0, W_hh, b_hh, nt, flat_ids)
     raise_for_status("lstm", rc)
     return h_all, hT, cT, (gates, c_all, tc_all, h_all, h0, c0)
 
 
-def backward(dh_all, dhT, dcT, cache, W_hh, dW_hh, db_hh, n_threads=None, inplace=False):
+def backward(dh_all, dhT, dcT, cache, W_hh, dW_hh, db_hh, n_threads=None, inplace=False, ids=None,
+             dtable=None, db_ih=None):
     """Backward of :func:`forward`.
 
     dh_all (B, T, H) = dL/dh_t from above; dhT, dcT (B, H) = dL/d(hT, cT), or None for zero. Accumulates
     (+=) into dW_hh (4H, H) and db_hh (4H). Returns ``(dxproj (B, T, 4H), dh0 (B, H), dc0 (B, H))``.
-    ``inplace=True`` writes dxproj over the cache's gates (the cache is then spent).
+    ``inplace=True`` writes dxproj over the cache's gates (the cache is then spent). In the same pass over
+    dxproj, and so more cheaply than afterwards: ``db_ih`` (4H) += dxproj summed over (B, T), and with
+    ``ids`` (B, T) and ``dtable`` (V, 4H), ``dtable[ids[b, t]] += dxproj[b, t]`` (the gradient of the table
+    of ``forward(..., ids=ids)``).
     """
     B, T, H, dtype = check_cache("lstm", 4, cache, _CACHE)
     gates, c_all, tc_all, h_all, h0, c0 = cache
     check_backward("lstm", 4, dh_all, dhT, W_hh, dW_hh, db_hh, B, T, H, dtype)
     if dcT is not None:
         check_array("lstm", "dcT", dcT, (B, H), dtype)
+    flat_ids = None
+    if dtable is not None:
+        check_array("lstm", "dtable", dtable, (None, 4 * H), dtype, writable=True)
+        _, _, _, _, ids = check_forward_ids("lstm", 4, dtable, ids, h0, W_hh, db_hh)
+        if ids.shape != (B, T):
+            raise ValueError(f"lstm: ids has shape {ids.shape}, expected ({B}, {T})")
+        flat_ids = ids.reshape(-1)
+    if db_ih is not None:
+        check_array("lstm", "db_ih", db_ih, (4 * H,), dtype, writable=True)
     cdef int nt = resolve_threads(n_threads)
     if inplace:
         check_array("lstm", "cache gates", gates, (B, T, 4 * H), dtype, writable=True)
@@ -105,9 +138,9 @@ def backward(dh_all, dhT, dcT, cache, W_hh, dW_hh, db_hh, n_threads=None, inplac
     dc0 = np.empty((B, H), dtype)
     if dtype == np.float32:
         rc = _backward[float](dxproj, dh0, dc0, dW_hh, db_hh, dh_all, dhT, dcT, gates, c_all, tc_all, h_all,
-                              h0, c0, W_hh, nt)
+                              h0, c0, W_hh, nt, db_ih, dtable, flat_ids)
     else:
         rc = _backward[double](dxproj, dh0, dc0, dW_hh, db_hh, dh_all, dhT, dcT, gates, c_all, tc_all, h_all,
-                               h0, c0, W_hh, nt)
+                               h0, c0, W_hh, nt, db_ih, dtable, flat_ids)
     raise_for_status("lstm", rc)
     return dxproj, dh0, dc0

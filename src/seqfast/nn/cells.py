@@ -39,7 +39,10 @@ class Cell:
     reference_forward / reference_backward: NumPy twins with the same interface minus n_threads;
     torch: how torch names it, for interop and tests: (module name, extra kwargs) e.g. ("RNN", {...});
     inplace: forward and backward take a keyword ``inplace=True`` that lets forward overwrite xproj with its
-    cache and backward write dxproj over the cache (the model's temporaries: less memory traffic).
+    cache and backward write dxproj over the cache (the model's temporaries: less memory traffic), and
+    forward takes ``ids=`` (B, T): xproj is then a (V, G*H) table whose row ids[b, t] is step t's input
+    projection (the first layer's one-hot or embedding input, never built as (B, T, G*H)); backward takes
+    ``ids=``, ``dtable=`` (V, G*H) and ``db_ih=`` (G*H,) and accumulates the table's and b_ih's gradients.
     """
     name: str
     gates: int

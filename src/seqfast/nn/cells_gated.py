@@ -13,14 +13,14 @@ from .cells import Cell, register_cell
 __all__ = ["LSTM", "GRU"]
 
 
-def _lstm_forward(xproj, state0, W_hh, b_hh, n_threads, inplace=False):
-    h_all, hT, cT, cache = _lstm.forward(xproj, state0[0], state0[1], W_hh, b_hh, n_threads, inplace)
+def _lstm_forward(xproj, state0, W_hh, b_hh, n_threads, inplace=False, ids=None):
+    h_all, hT, cT, cache = _lstm.forward(xproj, state0[0], state0[1], W_hh, b_hh, n_threads, inplace, ids)
     return h_all, (hT, cT), cache
 
 
-def _lstm_backward(dh_all, dstateT, cache, W_hh, dW_hh, db_hh, n_threads, inplace=False):
+def _lstm_backward(dh_all, dstateT, cache, W_hh, dW_hh, db_hh, n_threads, **kw):
     dhT, dcT = (None, None) if dstateT is None else dstateT
-    dxproj, dh0, dc0 = _lstm.backward(dh_all, dhT, dcT, cache, W_hh, dW_hh, db_hh, n_threads, inplace)
+    dxproj, dh0, dc0 = _lstm.backward(dh_all, dhT, dcT, cache, W_hh, dW_hh, db_hh, n_threads, **kw)
     return dxproj, (dh0, dc0)
 
 

@@ -214,22 +214,33 @@ class RNNLM:
         x = None
         for k in range(self.num_layers):
             W_ih, b_ih = P[f"rnn.weight_ih_l{k}"], P[f"rnn.bias_ih_l{k}"]
+            table = None  # a (V, G*H) table whose row X[b, t] is step t's input projection
             if k == 0 and self.embedding_dim is None:  # one-hot input: W_ih x + b_ih is a column of W_ih
-                xproj = _rnn.gather(W_ih, ids, True, b_ih, nt)
+                if self.cell.inplace:
+                    table = np.ascontiguousarray(W_ih.T) + b_ih
+                else:
+                    xproj = _rnn.gather(W_ih, ids, True, b_ih, nt)
             elif k == 0 and self._project_table(N):
                 # embedding then W_ih is the same as gathering rows of the (V, G*H) table E W_ih^T: when the
                 # vocabulary is smaller than the window, that product costs V instead of B*T rows
                 x = None
-                xproj = _rnn.gather(_rnn.linear_forward(P["embedding.weight"], W_ih, None, nt), ids, False, b_ih, nt)
+                table = _rnn.linear_forward(P["embedding.weight"], W_ih, None, nt)
+                if self.cell.inplace:
+                    table += b_ih
+                else:
+                    xproj, table = _rnn.gather(table, ids, False, b_ih, nt), None
             else:
                 if k == 0:
                     x = _rnn.gather(P["embedding.weight"], ids, False, None, nt)
                 xproj = _rnn.linear_forward(x, W_ih, b_ih, nt)
             inputs.append(x)
-            # xproj is this call's own temporary: a cell that can keeps its cache in it
-            kw = {"inplace": True} if self.cell.inplace else {}
-            h_all, sT, cache = self.cell.forward(xproj.reshape(B, T, G * H), states0[k], P[f"rnn.weight_hh_l{k}"],
-                                                 P[f"rnn.bias_hh_l{k}"], nt, **kw)
+            if table is not None:  # the cell reads the table's rows itself (no (B, T, G*H) copy)
+                h_all, sT, cache = self.cell.forward(table, states0[k], P[f"rnn.weight_hh_l{k}"],
+                                                     P[f"rnn.bias_hh_l{k}"], nt, ids=X)
+            else:  # xproj is this call's own temporary: a cell that can keeps its cache in it
+                kw = {"inplace": True} if self.cell.inplace else {}
+                h_all, sT, cache = self.cell.forward(xproj.reshape(B, T, G * H), states0[k],
+                                                     P[f"rnn.weight_hh_l{k}"], P[f"rnn.bias_hh_l{k}"], nt, **kw)
             caches.append(cache)
             statesT.append(sT)
             x = h_all.reshape(N, H)
@@ -259,18 +270,29 @@ class RNNLM:
             dh_above = dh.reshape(B, T, H)
             # the cache is spent after this, unless the diagnostics record it
             kw = {"inplace": True} if self.cell.inplace and record is None else {}
+            gathered = k == 0 and (self.embedding_dim is None or inputs[0] is None)
+            S = None
+            if gathered:
+                # S[v] = sum of dxproj over the positions holding token v: the gradient of the (V, G*H) table
+                # the first layer gathered its input projections from
+                S = np.zeros((self.vocab_size, G * H), dtype=self.dtype)
+                if self.cell.inplace:  # the cell accumulates S (and db_ih) in its own pass over dxproj
+                    kw.update(ids=ids.reshape(B, T), dtable=S)
+                    if self.embedding_dim is None:
+                        kw.update(db_ih=D["rnn.bias_ih_l0"])
             dxproj, dstates0[k] = self.cell.backward(dh_above, None, caches[k], P[f"rnn.weight_hh_l{k}"],
                                                      D[f"rnn.weight_hh_l{k}"], D[f"rnn.bias_hh_l{k}"], nt, **kw)
             if record is not None:
                 record.append((k, dh_above, dxproj, caches[k]))
             dxproj = dxproj.reshape(B * T, G * H)
-            if k == 0 and self.embedding_dim is None:
-                _rnn.scatter_add(D["rnn.weight_ih_l0"], ids, dxproj, True, nt, D["rnn.bias_ih_l0"])
-            elif k == 0 and inputs[0] is None:  # the projected-table path of _forward
-                # S[v] = sum of dxproj over the positions holding token v; then dW_ih += S^T E,
-                # db_ih += sum_v S[v], dE += S W_ih: (V, G*H) products instead of (B*T, G*H) ones
-                S = np.zeros((self.vocab_size, G * H), dtype=self.dtype)
-                _rnn.scatter_add(S, ids, dxproj, False, nt)
+            if gathered and "dtable" not in kw:
+                _rnn.scatter_add(S, ids, dxproj, False, nt,
+                                 D["rnn.bias_ih_l0"] if self.embedding_dim is None else None)
+            if k == 0 and self.embedding_dim is None:  # one-hot input: the table was W_ih^T + b_ih
+                D["rnn.weight_ih_l0"] += S.T
+            elif k == 0 and inputs[0] is None:  # the projected-table path of _forward: the table was E W_ih^T
+                # then dW_ih += S^T E, db_ih += sum_v S[v], dE += S W_ih: (V, G*H) products instead of
+                # (B*T, G*H) ones
                 dE = _rnn.linear_backward(S, P["embedding.weight"], P["rnn.weight_ih_l0"], D["rnn.weight_ih_l0"],
                                           D["rnn.bias_ih_l0"], True, nt)
                 D["embedding.weight"] += dE
