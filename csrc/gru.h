@@ -16,7 +16,8 @@
  * Gathered input (ids not NULL: xproj is a table (V, 3H) indexed by ids (B, T)) and in place (gates may be
  * xproj, dxproj may be gates): as in lstm.h.
  * Backward takes dL/dh_t from above (dh_all) and into the final state (dhT, NULL for zero), writes dxproj
- * (B, T, 3H) and dh0 (B, H), and accumulates (+=) dW_hh (3H, H) and db_hh (3H).
+ * (B, T, 3H) and dh0 (B, H), and accumulates (+=) dW_hh (3H, H) and db_hh (3H), and when not NULL db_ih (3H)
+ * and the table gradient dtable (V, 3H) (dxproj's column sums and its rows scattered by ids, as in lstm.h).
  *
  * Threads: as lstm.h (batch rows for the recurrence, rows of W_hh for its gradient); results are identical
  * for any thread count. Returns SF_OK, SF_EVALUE (a size < 1 or too large), SF_EINDEX or SF_ENOMEM.
@@ -35,9 +36,11 @@ int sf_gru_forward_f64(double *h_all, double *hT, double *gates, double *hn_all,
 
 int sf_gru_backward_f32(float *dxproj, float *dh0, float *dW_hh, float *db_hh, const float *dh_all,
                         const float *dhT, const float *gates, const float *hn_all, const float *h_all,
-                        const float *h0, const float *W_hh, int B, int T, int H, int n_threads);
+                        const float *h0, const float *W_hh, int B, int T, int H, int n_threads,
+                        float *db_ih, float *dtable, const int32_t *ids, int V);
 int sf_gru_backward_f64(double *dxproj, double *dh0, double *dW_hh, double *db_hh, const double *dh_all,
                         const double *dhT, const double *gates, const double *hn_all, const double *h_all,
-                        const double *h0, const double *W_hh, int B, int T, int H, int n_threads);
+                        const double *h0, const double *W_hh, int B, int T, int H, int n_threads,
+                        double *db_ih, double *dtable, const int32_t *ids, int V);
 
 #endif

@@ -55,20 +55,20 @@ void sf_gated_rows(int n, int tid, int nt, int *b0, int *b1) {
     *b1 = (int)((long long)n * (tid + 1) / nt);
 }
 
-/* For each of the BT rows a of dA (row stride GH), in order, and each column r in [r0, r1): db[r] += a[r];
- * db2[r] += a[r] when db2; dtable[ids[bt]*GH + r] += a[r] when dtable. One pass over dA for the bias
- * gradient(s) and the scatter of a gathered input's gradient. Compiled per instruction set. */
+/* For each of the BT rows a of dA and a2 of dA2 (row stride GH), in order, and each column r in [r0, r1):
+ * db[r] += a[r]; db2[r] += a2[r] when db2; dtable[ids[bt]*GH + r] += a2[r] when dtable. One pass for the
+ * bias gradient(s) and the scatter of a gathered input's gradient. Compiled per instruction set. */
 #define DEFINE_COLSUM(NAME, R)                                                                              \
     static SF_CLONES void NAME(R *restrict db, R *restrict db2, R *restrict dtable, const int32_t *ids,    \
-                               const R *restrict dA, long BT, long GH, int r0, int r1) {                   \
+                               const R *dA, const R *dA2, long BT, long GH, int r0, int r1) {              \
         for (long bt = 0; bt < BT; bt++) { /* row by row: dA is read in memory order */                     \
-            const R *restrict a = dA + bt * GH;                                                            \
+            const R *a = dA + bt * GH, *a2 = dA2 + bt * GH;                                                \
             for (int r = r0; r < r1; r++) db[r] += a[r];                                                   \
             if (db2)                                                                                       \
-                for (int r = r0; r < r1; r++) db2[r] += a[r];                                              \
+                for (int r = r0; r < r1; r++) db2[r] += a2[r];                                             \
             if (dtable) {                                                                                  \
                 R *restrict row = dtable + (long)ids[bt] * GH;                                             \
-                for (int r = r0; r < r1; r++) row[r] += a[r];                                              \
+                for (int r = r0; r < r1; r++) row[r] += a2[r];                                             \
             }                                                                                              \
         }                                                                                                  \
     }
@@ -79,7 +79,7 @@ DEFINE_COLSUM(colsum_f64, double)
 /* One body for both precisions: R is the real type, GEMM its sf_gemm, COLSUM the column sum above. */
 #define DEFINE_WEIGHT_GRAD(NAME, R, GEMM, COLSUM)                                                           \
     int NAME(R *dW_hh, R *db_hh, const R *dA, const R *h_all, const R *h0, int B, int T, int H, int G,     \
-             int n_threads, R *db2, R *dtable, const int32_t *ids) {                                       \
+             int n_threads, const R *dA2, int same_cols, R *db2, R *dtable, const int32_t *ids) {          \
         const long GH = (long)G * H, BT = (long)B * T;                                                     \
         /* hprev (B*T, H): row (b, t) is h_{t-1}[b], so dW_hh = dA^T hprev is one product with K = B*T.   \
          * The threads copy their batch rows into it, then each owns rows [r0, r1) of dW_hh and those     \
@@ -102,7 +102,11 @@ DEFINE_COLSUM(colsum_f64, double)
             if (r1 > r0) {                                                                                 \
                 /* dW_hh[r0:r1] += dA[:, r0:r1]^T hprev (A^T with A stored (B*T, GH)) */                   \
                 GEMM(1, 0, r1 - r0, H, (int)BT, 1, dA + r0, (int)GH, hprev, H, 1, dW_hh + (long)r0 * H, H); \
-                COLSUM(db_hh, db2, dtable, ids, dA, BT, GH, r0, r1);                                       \
+                /* columns where dA2 equals dA (all of them when dA2 is NULL) are read once */             \
+                const int same = dA2 ? same_cols : (int)GH;                                                \
+                const int m = same < r0 ? r0 : (same > r1 ? r1 : same);                                    \
+                if (m > r0) COLSUM(db_hh, db2, dtable, ids, dA, dA, BT, GH, r0, m);                        \
+                if (r1 > m) COLSUM(db_hh, db2, dtable, ids, dA, dA2, BT, GH, m, r1);                       \
             }                                                                                              \
         }                                                                                                  \
         free(hprev);                                                                                       \

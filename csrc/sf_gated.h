@@ -59,17 +59,19 @@ void sf_gated_rows(int n, int tid, int nt, int *b0, int *b1);
 /* Gradient of the recurrent weights, given dA = dL/d(h_{t-1} W_hh^T + b_hh):
  *   dW_hh (GH, H) += sum_{b,t} dA[b, t]^T h_{t-1}[b]      h_{-1} = h0
  *   db_hh (GH)    += sum_{b,t} dA[b, t]
- * dA (B, T, GH), h_all (B, T, H), h0 (B, H). In the same pass over dA, when not NULL:
- *   db2 (GH)        += sum_{b,t} dA[b, t]           (the LSTM's db_ih: the same sum)
- *   dtable (V, GH)  : dtable[ids[b*T + t]] += dA[b, t]  (the gradient of a gathered input table; ids checked
+ * dA (B, T, GH), h_all (B, T, H), h0 (B, H). In the same pass over dA, when not NULL, with dA2 = dL/dxproj
+ * (B, T, GH) (NULL: dA itself, as for the LSTM; its first same_cols columns equal dA's and are not read):
+ *   db2 (GH)        += sum_{b,t} dA2[b, t]               (db_ih)
+ *   dtable (V, GH)  : dtable[ids[b*T + t]] += dA2[b, t]  (the gradient of a gathered input table; ids checked
  *                     by the caller)
  * Threads own blocks of rows of dW_hh (and those columns of everything else); every element is summed over
  * (b, t) in the same order for any thread count. Returns SF_OK or SF_ENOMEM. */
 int sf_gated_weight_grad_f32(float *dW_hh, float *db_hh, const float *dA, const float *h_all, const float *h0,
-                             int B, int T, int H, int G, int n_threads, float *db2, float *dtable,
-                             const int32_t *ids);
+                             int B, int T, int H, int G, int n_threads, const float *dA2, int same_cols,
+                             float *db2, float *dtable, const int32_t *ids);
 int sf_gated_weight_grad_f64(double *dW_hh, double *db_hh, const double *dA, const double *h_all,
-                             const double *h0, int B, int T, int H, int G, int n_threads, double *db2,
-                             double *dtable, const int32_t *ids);
+                             const double *h0, int B, int T, int H, int G, int n_threads,
+                             const double *dA2, int same_cols, double *db2, double *dtable,
+                             const int32_t *ids);
 
 #endif

@@ -154,3 +154,59 @@ def test_bad_cache_raises(cell):
         backward(mod, ns, dh_all, dstate, mixed, W, dW, db)
     with pytest.raises(TypeError, match="cache must be"):
         backward(mod, ns, dh_all, dstate, cache[:-1], W, dW, db)
+
+
+@pytest.mark.parametrize("cell", list(CELLS))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("nt", [1, 2])
+def test_gathered_and_inplace_paths_match_the_plain_call(cell, dtype, nt):
+    """forward(table, ids=X) == forward(table[X]); inplace=True gives the same numbers; backward's dtable and
+    db_ih equal dxproj scattered by id and summed (the model's fast path for its first layer)."""
+    G, mod, _, ns = CELLS[cell]
+    B, T, H, V = 5, 7, 8, 6
+    _, state, W, b = make_inputs(cell, B, T, H, dtype)
+    rng = np.random.default_rng(3)
+    table = (rng.standard_normal((V, G * H)) * 0.5).astype(dtype)
+    X = rng.integers(0, V, (B, T)).astype(np.int32)
+    dh_all, dstate = make_upstream(cell, B, T, H, dtype)
+    h_all, fin, cache = forward(mod, ns, table[X], state, W, b, nt)
+    dW, db = np.zeros((G * H, H), dtype), np.zeros(G * H, dtype)
+    dx, dinit = backward(mod, ns, dh_all, dstate, cache, W, dW, db, nt)
+
+    out = mod.forward(table, *state, W, b, n_threads=nt, ids=X)
+    np.testing.assert_array_equal(out[0], h_all)
+    xp = table[X].copy()
+    out_inplace = mod.forward(xp, *state, W, b, n_threads=nt, inplace=True)
+    np.testing.assert_array_equal(out_inplace[0], h_all)
+    assert out_inplace[-1][0] is xp  # the gates live in xproj's memory
+    dW2, db2 = np.zeros_like(dW), np.zeros_like(db)
+    dtable, db_ih = np.full((V, G * H), 0.5, dtype), np.full(G * H, -1.0, dtype)
+    got = mod.backward(dh_all, *dstate, out_inplace[-1], W, dW2, db2, n_threads=nt, inplace=True, ids=X,
+                       dtable=dtable, db_ih=db_ih)
+    assert got[0] is xp
+    np.testing.assert_array_equal(got[0], dx)
+    np.testing.assert_array_equal(dW2, dW)
+    np.testing.assert_array_equal(db2, db)
+    want_table = np.full((V, G * H), 0.5)
+    np.add.at(want_table, X.reshape(-1), dx.reshape(-1, G * H).astype(np.float64))
+    np.testing.assert_allclose(dtable, want_table, rtol=TOL[dtype], atol=TOL[dtype])
+    np.testing.assert_allclose(db_ih, -1.0 + dx.reshape(-1, G * H).astype(np.float64).sum(0), rtol=TOL[dtype],
+                               atol=TOL[dtype])
+
+
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_gathered_input_bad_ids_raise(cell):
+    G, mod, _, ns = CELLS[cell]
+    B, T, H, V = 2, 3, 4, 5
+    _, state, W, b = make_inputs(cell, B, T, H, np.float64)
+    table = np.zeros((V, G * H))
+    with pytest.raises(ValueError, match=r"ids must lie in \[0, 5\)"):
+        mod.forward(table, *state, W, b, ids=np.full((B, T), V))
+    with pytest.raises(ValueError, match="ids must be a"):
+        mod.forward(table, *state, W, b, ids=np.zeros((B, T), np.float32))
+    with pytest.raises(ValueError, match="h0 has shape"):
+        mod.forward(table, *state, W, b, ids=np.zeros((B + 1, T), np.int32))
+    xp = np.zeros((B, T, G * H))
+    xp.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        mod.forward(xp, *state, W, b, inplace=True)

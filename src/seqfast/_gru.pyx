@@ -11,7 +11,6 @@ import numpy as np
 
 from seqfast._cellargs import (check_array, check_backward, check_cache, check_forward, check_forward_ids,
                                raise_for_status)
-from seqfast import _rnn
 from seqfast._threads import resolve_threads
 
 #: what forward returns as ``cache`` (checked by backward)
@@ -43,18 +42,23 @@ cdef int _forward(real[:, :, ::1] h_all, real[:, ::1] hT, real[:, :, ::1] gates,
 cdef int _backward(real[:, :, ::1] dxproj, real[:, ::1] dh0, real[:, ::1] dW_hh, real[::1] db_hh,
                    const real[:, :, ::1] dh_all, const real[:, ::1] dhT, const real[:, :, ::1] gates,
                    const real[:, :, ::1] hn_all, const real[:, :, ::1] h_all, const real[:, ::1] h0,
-                   const real[:, ::1] W_hh, int n_threads):
+                   const real[:, ::1] W_hh, int n_threads, real[::1] db_ih, real[:, ::1] dtable,
+                   const int32_t[::1] ids):
     cdef int B = <int>h_all.shape[0], T = <int>h_all.shape[1], H = <int>h_all.shape[2], rc
     cdef const real *pdhT = &dhT[0, 0] if dhT is not None else NULL
+    cdef real *pdb_ih = &db_ih[0] if db_ih is not None else NULL
+    cdef real *pdtable = &dtable[0, 0] if dtable is not None else NULL
+    cdef const int32_t *pids = &ids[0] if ids is not None else NULL
+    cdef int V = <int>dtable.shape[0] if dtable is not None else 0
     with nogil:
         if real is float:
             rc = sf_gru_backward_f32(&dxproj[0, 0, 0], &dh0[0, 0], &dW_hh[0, 0], &db_hh[0], &dh_all[0, 0, 0],
                                      pdhT, &gates[0, 0, 0], &hn_all[0, 0, 0], &h_all[0, 0, 0], &h0[0, 0],
-                                     &W_hh[0, 0], B, T, H, n_threads)
+                                     &W_hh[0, 0], B, T, H, n_threads, pdb_ih, pdtable, pids, V)
         else:
             rc = sf_gru_backward_f64(&dxproj[0, 0, 0], &dh0[0, 0], &dW_hh[0, 0], &db_hh[0], &dh_all[0, 0, 0],
                                      pdhT, &gates[0, 0, 0], &hn_all[0, 0, 0], &h_all[0, 0, 0], &h0[0, 0],
-                                     &W_hh[0, 0], B, T, H, n_threads)
+                                     &W_hh[0, 0], B, T, H, n_threads, pdb_ih, pdtable, pids, V)
     return rc
 
 
@@ -98,29 +102,30 @@ def backward(dh_all, dhT, cache, W_hh, dW_hh, db_hh, n_threads=None, inplace=Fal
     dW_hh (3H, H) and db_hh (3H). Returns ``(dxproj (B, T, 3H), dh0 (B, H))``.
     ``inplace=True`` writes dxproj over the cache's gates (the cache is then spent). ``db_ih`` (3H) +=
     dxproj summed over (B, T), and with ``ids`` (B, T) and ``dtable`` (V, 3H), ``dtable[ids[b, t]] +=
-    dxproj[b, t]``: as lstm's backward (here a second pass, since the GRU's weight gradient reads dL/du).
+    dxproj[b, t]``: as lstm's backward (read in the weight gradient's pass over dL/du).
     """
     B, T, H, dtype = check_cache("gru", 3, cache, _CACHE)
     gates, hn_all, h_all, h0 = cache
     check_backward("gru", 3, dh_all, dhT, W_hh, dW_hh, db_hh, B, T, H, dtype)
+    flat_ids = None
+    if dtable is not None:
+        check_array("gru", "dtable", dtable, (None, 3 * H), dtype, writable=True)
+        _, _, _, _, ids = check_forward_ids("gru", 3, dtable, ids, h0, W_hh, db_hh)
+        if ids.shape != (B, T):
+            raise ValueError(f"gru: ids has shape {ids.shape}, expected ({B}, {T})")
+        flat_ids = ids.reshape(-1)
+    if db_ih is not None:
+        check_array("gru", "db_ih", db_ih, (3 * H,), dtype, writable=True)
     cdef int nt = resolve_threads(n_threads)
     if inplace:
         check_array("gru", "cache gates", gates, (B, T, 3 * H), dtype, writable=True)
     dxproj = gates if inplace else np.empty((B, T, 3 * H), dtype)
     dh0 = np.empty((B, H), dtype)
     if dtype == np.float32:
-        rc = _backward[float](dxproj, dh0, dW_hh, db_hh, dh_all, dhT, gates, hn_all, h_all, h0, W_hh, nt)
+        rc = _backward[float](dxproj, dh0, dW_hh, db_hh, dh_all, dhT, gates, hn_all, h_all, h0, W_hh, nt,
+                              db_ih, dtable, flat_ids)
     else:
-        rc = _backward[double](dxproj, dh0, dW_hh, db_hh, dh_all, dhT, gates, hn_all, h_all, h0, W_hh, nt)
+        rc = _backward[double](dxproj, dh0, dW_hh, db_hh, dh_all, dhT, gates, hn_all, h_all, h0, W_hh, nt,
+                               db_ih, dtable, flat_ids)
     raise_for_status("gru", rc)
-    if dtable is not None or db_ih is not None:
-        if db_ih is not None:
-            check_array("gru", "db_ih", db_ih, (3 * H,), dtype, writable=True)
-        if dtable is None:  # a (1, 3H) table that every row scatters into, discarded
-            dtable, ids = np.zeros((1, 3 * H), dtype), np.zeros((B, T), np.int32)
-        check_array("gru", "dtable", dtable, (None, 3 * H), dtype, writable=True)
-        _, _, _, _, ids = check_forward_ids("gru", 3, dtable, ids, h0, W_hh, db_hh)
-        if ids.shape != (B, T):
-            raise ValueError(f"gru: ids has shape {ids.shape}, expected ({B}, {T})")
-        _rnn.scatter_add(dtable, ids.reshape(-1), dxproj.reshape(B * T, 3 * H), False, nt, db_ih)
     return dxproj, dh0
