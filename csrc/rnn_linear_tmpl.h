@@ -14,18 +14,27 @@
     } while (0)
 #endif
 
+/* db[o] += sum_n dout[n, o] for o in [o0, o1), n in order; vectorized per instruction set. */
+static SF_CLONES void FN(column_sums)(REAL *restrict db, const REAL *restrict dout, long N, long O, int o0, int o1) {
+    for (long n = 0; n < N; n++) {
+        const REAL *restrict dn = dout + n * O;
+        for (int o = o0; o < o1; o++) db[o] += dn[o];
+    }
+}
+
 int FN(rnn_linear_forward)(REAL *out, const REAL *x, const REAL *W, const REAL *b, int N, int I, int O,
                            int n_threads) {
     if (N < 1 || I < 1 || O < 1 || !out || !x || !W) return SF_EVALUE;
-    /* W^T (I,O) packed once for the GEMM core, shared by all threads */
+    /* W^T (I,O) packed once for the GEMM core (each thread packs a part), shared by all threads */
     REAL *Wpk = malloc(sizeof(REAL) * (size_t)GEMM_PACKED_SIZE(I, O));
     if (!Wpk) return SF_ENOMEM;
-    GEMM_PACK(Wpk, 1, I, O, W, I);
     int failed = 0;
     const int nt = sf_resolve_threads(n_threads);
     SF_PARALLEL_OR(nt, failed) {
         const int tid = sf_thread_id();
         int n0, n1;
+        GEMM_PACK_PART(Wpk, 1, I, O, W, I, tid, sf_team_size());
+        SF_BARRIER
         sf_thread_rows(N, tid, sf_team_size(), &n0, &n1);
         if (n1 > n0) {
             for (int n = n0; n < n1; n++) {
@@ -45,29 +54,27 @@ int FN(rnn_linear_forward)(REAL *out, const REAL *x, const REAL *W, const REAL *
 int FN(rnn_linear_backward)(REAL *dx, REAL *dW, REAL *db, const REAL *dout, const REAL *x, const REAL *W,
                             int N, int I, int O, int n_threads) {
     if (N < 1 || I < 1 || O < 1 || !dW || !dout || !x || !W) return SF_EVALUE;
-    REAL *Wpk = NULL; /* W (O,I) packed once for dx = dout W */
+    REAL *Wpk = NULL; /* W (O,I) packed once for dx = dout W (each thread packs a part) */
     if (dx) {
         Wpk = malloc(sizeof(REAL) * (size_t)GEMM_PACKED_SIZE(O, I));
         if (!Wpk) return SF_ENOMEM;
-        GEMM_PACK(Wpk, 0, O, I, W, I);
     }
     int failed = 0;
     const int nt = sf_resolve_threads(n_threads);
     SF_PARALLEL_OR(nt, failed) {
         const int tid = sf_thread_id();
         int n0, n1, o0, o1;
+        if (Wpk) {
+            GEMM_PACK_PART(Wpk, 0, O, I, W, I, tid, sf_team_size());
+            SF_BARRIER
+        }
         sf_thread_rows(N, tid, sf_team_size(), &n0, &n1);
         sf_thread_rows(O, tid, sf_team_size(), &o0, &o1);
         if (dx && n1 > n0) /* dx rows of this thread */
             failed |= GEMM_PACKED(0, n1 - n0, I, O, dout + (long)n0 * O, O, Wpk, 0, dx + (long)n0 * I, I) != 0;
         if (o1 > o0) { /* rows o0..o1 of dW and db: dW[o,:] += sum_n dout[n,o] x[n,:] */
             GEMM(1, 0, o1 - o0, I, N, 1, dout + o0, O, x, I, 1, dW + (long)o0 * I, I);
-            if (db) {
-                for (long n = 0; n < N; n++) {
-                    const REAL *dn = dout + n * O;
-                    for (int o = o0; o < o1; o++) db[o] += dn[o];
-                }
-            }
+            if (db) FN(column_sums)(db, dout, N, O, o0, o1);
         }
     }
     free(Wpk);

@@ -272,6 +272,10 @@ class RNNLM:
             kw = {"inplace": True} if self.cell.inplace and record is None else {}
             gathered = k == 0 and (self.embedding_dim is None or inputs[0] is None)
             S = None
+            db_ih_done = False
+            if self.cell.inplace and not gathered:  # db_ih = dxproj's column sums, in the cell's own pass
+                kw.update(db_ih=D[f"rnn.bias_ih_l{k}"])
+                db_ih_done = True
             if gathered:
                 # S[v] = sum of dxproj over the positions holding token v: the gradient of the (V, G*H) table
                 # the first layer gathered its input projections from
@@ -298,7 +302,7 @@ class RNNLM:
                 D["embedding.weight"] += dE
             else:
                 dh = _rnn.linear_backward(dxproj, inputs[k], P[f"rnn.weight_ih_l{k}"], D[f"rnn.weight_ih_l{k}"],
-                                          D[f"rnn.bias_ih_l{k}"], True, nt)
+                                          None if db_ih_done else D[f"rnn.bias_ih_l{k}"], True, nt)
                 if k == 0:
                     _rnn.scatter_add(D["embedding.weight"], ids, dh, False, nt)
         return dstates0
