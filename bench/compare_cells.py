@@ -241,6 +241,9 @@ def main(argv=None) -> int:
     ap.add_argument("--passive", action="store_true",
                     help="OMP_WAIT_POLICY=passive for both engines (for shared, oversubscribed machines)")
     ap.add_argument("--skip-speed", action="store_true", help="only the time-to-quality run")
+    ap.add_argument("--torch-first", action="store_true",
+                    help="run torch before seqfast (a second time-to-quality run in the other order evens out "
+                         "slow periods of a shared machine)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--lr", type=float, default=None, help="learning rate (default: 1.0 SGD speed, 2e-3 Adam)")
     ap.add_argument("--data", default=None, help=f"corpus (default {DEFAULT_DATA}, else the bundled one)")
@@ -258,6 +261,8 @@ def main(argv=None) -> int:
         print(json.dumps(fn(args)))
         return 0
     engines = ["seqfast"] + (["torch"] if have_torch() else [])
+    if args.torch_first:
+        engines.reverse()
     import seqfast
     print(f"seqfast {seqfast.__version__}, threads={args.threads}, H={args.hidden}, B={args.batch}, "
           f"T={args.steps_per_window}, {args.steps} timed steps (median), one-hot input, float32; a step is "
