@@ -83,16 +83,18 @@ static inline void sf_thread_rows(int n, int tid, int nt, int *lo, int *hi) {
      * Returns SF_ENAN when a row's loss is not finite (the sum is still written). */                   \
     int rnn_softmax_ce_##S(REAL *dlogits, double *loss_sum, const REAL *logits, const int32_t *targets,  \
                            REAL scale, int N, int V, int n_threads);                                     \
-    /* Optimizers over a flat parameter buffer p (n) with gradient g (n); state buffers of n. */         \
+    /* Optimizers over a flat parameter buffer p (n) with gradient g (n); state buffers of n. Elementwise, \
+     * over fixed chunks spread on n_threads threads (results do not depend on the thread count). */     \
     void sf_sgd_step_##S(REAL *p, const REAL *g, REAL *mom, long n, double lr, double momentum,          \
-                         double weight_decay);                                                           \
-    void sf_adagrad_step_##S(REAL *p, const REAL *g, REAL *sum_sq, long n, double lr, double eps);       \
+                         double weight_decay, int n_threads);                                            \
+    void sf_adagrad_step_##S(REAL *p, const REAL *g, REAL *sum_sq, long n, double lr, double eps,        \
+                             int n_threads);                                                             \
     void sf_adam_step_##S(REAL *p, const REAL *g, REAL *m, REAL *v, long n, double lr, double beta1,     \
-                          double beta2, double eps, double weight_decay, long step);                     \
-    /* Global L2 norm of g (accumulated in double, fixed order). */                                     \
-    double sf_grad_norm_##S(const REAL *g, long n);                                                      \
+                          double beta2, double eps, double weight_decay, long step, int n_threads);      \
+    /* Global L2 norm of g (accumulated in double in a fixed order, whatever the thread count). */      \
+    double sf_grad_norm_##S(const REAL *g, long n, int n_threads);                                       \
     /* Scale g so that its global norm is at most max_norm; returns the norm before clipping. */        \
-    double sf_clip_norm_##S(REAL *g, long n, double max_norm);                                           \
+    double sf_clip_norm_##S(REAL *g, long n, double max_norm, int n_threads);                            \
     /* Clamp every element of g to [-clip, clip]. */                                                     \
     void sf_clip_value_##S(REAL *g, long n, double clip);                                                \
     /* 1 when every element is finite, else 0. */                                                        \

@@ -82,6 +82,30 @@ def test_clipping():
         Trainer(seqfast.RNNLM(3, 2), optimizer="rmsprop")
 
 
+@pytest.mark.parametrize("dt", [np.float64, np.float32])
+def test_long_buffers_match_formulas_for_any_thread_count(dt):
+    """Buffers of several chunks (the C loops split them over threads): the same numbers as the formulas,
+    and bit-identical results for 1 and 2 threads (the norm's summation order does not depend on them)."""
+    rng = np.random.default_rng(5)
+    n = 3 * 16384 + 77
+    p0, g = rng.standard_normal(n).astype(dt), rng.standard_normal(n).astype(dt)
+    norms = [grad_norm(g, n_threads=nt) for nt in (1, 2)]
+    assert norms[0] == norms[1]
+    assert abs(norms[0] - np.sqrt(np.sum(g.astype(np.float64) ** 2))) < 1e-12 * norms[0]
+    outs = []
+    for nt in (1, 2):
+        p, gc = p0.copy(), g.copy()
+        assert clip_grad_norm(gc, 1.0, n_threads=nt) == norms[0]
+        for opt in (SGD(p, gc, lr=0.1, momentum=0.9), Adagrad(p, gc, lr=0.1), Adam(p, gc, lr=0.01)):
+            opt.n_threads = nt
+            opt.step()
+            opt.step()
+        outs.append((p, gc))
+    np.testing.assert_array_equal(outs[0][0], outs[1][0])
+    np.testing.assert_array_equal(outs[0][1], outs[1][1])
+    np.testing.assert_allclose(outs[0][1], g / (norms[0] + 1e-6), rtol=1e-6 if dt == np.float32 else 1e-12)
+
+
 def _corpus():
     text = seqfast.datasets.time_machine()
     toks = seqfast.tokenize(text, level="char", lower=True)

@@ -37,19 +37,20 @@ cdef extern from "rnn.h" nogil:
     int rnn_softmax_ce_f64(double *dlogits, double *loss_sum, const double *logits, const int32_t *targets,
                            double scale, int N, int V, int n_threads)
     void sf_sgd_step_f32(float *p, const float *g, float *mom, long n, double lr, double momentum,
-                         double weight_decay)
+                         double weight_decay, int n_threads)
     void sf_sgd_step_f64(double *p, const double *g, double *mom, long n, double lr, double momentum,
-                         double weight_decay)
-    void sf_adagrad_step_f32(float *p, const float *g, float *sum_sq, long n, double lr, double eps)
-    void sf_adagrad_step_f64(double *p, const double *g, double *sum_sq, long n, double lr, double eps)
+                         double weight_decay, int n_threads)
+    void sf_adagrad_step_f32(float *p, const float *g, float *sum_sq, long n, double lr, double eps, int n_threads)
+    void sf_adagrad_step_f64(double *p, const double *g, double *sum_sq, long n, double lr, double eps,
+                             int n_threads)
     void sf_adam_step_f32(float *p, const float *g, float *m, float *v, long n, double lr, double beta1,
-                          double beta2, double eps, double weight_decay, long step)
+                          double beta2, double eps, double weight_decay, long step, int n_threads)
     void sf_adam_step_f64(double *p, const double *g, double *m, double *v, long n, double lr, double beta1,
-                          double beta2, double eps, double weight_decay, long step)
-    double sf_grad_norm_f32(const float *g, long n)
-    double sf_grad_norm_f64(const double *g, long n)
-    double sf_clip_norm_f32(float *g, long n, double max_norm)
-    double sf_clip_norm_f64(double *g, long n, double max_norm)
+                          double beta2, double eps, double weight_decay, long step, int n_threads)
+    double sf_grad_norm_f32(const float *g, long n, int n_threads)
+    double sf_grad_norm_f64(const double *g, long n, int n_threads)
+    double sf_clip_norm_f32(float *g, long n, double max_norm, int n_threads)
+    double sf_clip_norm_f64(double *g, long n, double max_norm, int n_threads)
     void sf_clip_value_f32(float *g, long n, double clip)
     void sf_clip_value_f64(double *g, long n, double clip)
     int sf_all_finite_f32(const float *x, long n)

@@ -239,7 +239,8 @@ def softmax_ce(floating[:, ::1] logits, targets, double scale, int grad, int n_t
     return loss, True
 
 
-def sgd_step(floating[::1] p, const floating[::1] g, mom, double lr, double momentum, double weight_decay):
+def sgd_step(floating[::1] p, const floating[::1] g, mom, double lr, double momentum, double weight_decay,
+             int n_threads=0):
     cdef floating[::1] mv
     cdef floating *pm = NULL
     if mom is not None:
@@ -247,46 +248,49 @@ def sgd_step(floating[::1] p, const floating[::1] g, mom, double lr, double mome
         pm = &mv[0]
     with nogil:
         if floating is float:
-            sf_sgd_step_f32(&p[0], &g[0], pm, p.shape[0], lr, momentum, weight_decay)
+            sf_sgd_step_f32(&p[0], &g[0], pm, p.shape[0], lr, momentum, weight_decay, n_threads)
         else:
-            sf_sgd_step_f64(&p[0], &g[0], pm, p.shape[0], lr, momentum, weight_decay)
+            sf_sgd_step_f64(&p[0], &g[0], pm, p.shape[0], lr, momentum, weight_decay, n_threads)
 
 
-def adagrad_step(floating[::1] p, const floating[::1] g, floating[::1] sum_sq, double lr, double eps):
+def adagrad_step(floating[::1] p, const floating[::1] g, floating[::1] sum_sq, double lr, double eps,
+                 int n_threads=0):
     with nogil:
         if floating is float:
-            sf_adagrad_step_f32(&p[0], &g[0], &sum_sq[0], p.shape[0], lr, eps)
+            sf_adagrad_step_f32(&p[0], &g[0], &sum_sq[0], p.shape[0], lr, eps, n_threads)
         else:
-            sf_adagrad_step_f64(&p[0], &g[0], &sum_sq[0], p.shape[0], lr, eps)
+            sf_adagrad_step_f64(&p[0], &g[0], &sum_sq[0], p.shape[0], lr, eps, n_threads)
 
 
 def adam_step(floating[::1] p, const floating[::1] g, floating[::1] m, floating[::1] v, double lr, double beta1,
-              double beta2, double eps, double weight_decay, long step):
+              double beta2, double eps, double weight_decay, long step, int n_threads=0):
     with nogil:
         if floating is float:
-            sf_adam_step_f32(&p[0], &g[0], &m[0], &v[0], p.shape[0], lr, beta1, beta2, eps, weight_decay, step)
+            sf_adam_step_f32(&p[0], &g[0], &m[0], &v[0], p.shape[0], lr, beta1, beta2, eps, weight_decay, step,
+                             n_threads)
         else:
-            sf_adam_step_f64(&p[0], &g[0], &m[0], &v[0], p.shape[0], lr, beta1, beta2, eps, weight_decay, step)
+            sf_adam_step_f64(&p[0], &g[0], &m[0], &v[0], p.shape[0], lr, beta1, beta2, eps, weight_decay, step,
+                             n_threads)
 
 
-def grad_norm(const floating[::1] g):
+def grad_norm(const floating[::1] g, int n_threads=0):
     cdef double r
     with nogil:
         if floating is float:
-            r = sf_grad_norm_f32(&g[0], g.shape[0])
+            r = sf_grad_norm_f32(&g[0], g.shape[0], n_threads)
         else:
-            r = sf_grad_norm_f64(&g[0], g.shape[0])
+            r = sf_grad_norm_f64(&g[0], g.shape[0], n_threads)
     return r
 
 
-def clip_norm(floating[::1] g, double max_norm):
+def clip_norm(floating[::1] g, double max_norm, int n_threads=0):
     """Scale g in place to global norm <= max_norm; returns the norm before clipping."""
     cdef double r
     with nogil:
         if floating is float:
-            r = sf_clip_norm_f32(&g[0], g.shape[0], max_norm)
+            r = sf_clip_norm_f32(&g[0], g.shape[0], max_norm, n_threads)
         else:
-            r = sf_clip_norm_f64(&g[0], g.shape[0], max_norm)
+            r = sf_clip_norm_f64(&g[0], g.shape[0], max_norm, n_threads)
     return r
 
 

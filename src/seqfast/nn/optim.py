@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _rnn
+from .._threads import resolve_threads
 
 __all__ = ["SGD", "Adagrad", "Adam", "make_optimizer", "clip_grad_norm", "clip_grad_value", "grad_norm"]
 
@@ -21,17 +22,18 @@ def _flat(a, name):
     return a
 
 
-def grad_norm(grads: np.ndarray) -> float:
-    """Global L2 norm of a flat gradient buffer (accumulated in double)."""
-    return _rnn.grad_norm(_flat(grads, "grads"))
+def grad_norm(grads: np.ndarray, n_threads: int | None = None) -> float:
+    """Global L2 norm of a flat gradient buffer (accumulated in double, in an order that does not depend on
+    n_threads; None = all cores, honouring OMP_NUM_THREADS)."""
+    return _rnn.grad_norm(_flat(grads, "grads"), resolve_threads(n_threads))
 
 
-def clip_grad_norm(grads: np.ndarray, max_norm: float) -> float:
+def clip_grad_norm(grads: np.ndarray, max_norm: float, n_threads: int | None = None) -> float:
     """Rescale grads in place so that their global L2 norm is at most max_norm (the course's remedy for
     exploding gradients; torch.nn.utils.clip_grad_norm_). Returns the norm before clipping."""
     if not max_norm > 0:
         raise ValueError(f"max_norm must be > 0, got {max_norm}")
-    return _rnn.clip_norm(_flat(grads, "grads"), float(max_norm))
+    return _rnn.clip_norm(_flat(grads, "grads"), float(max_norm), resolve_threads(n_threads))
 
 
 def clip_grad_value(grads: np.ndarray, clip: float) -> None:
@@ -42,6 +44,9 @@ def clip_grad_value(grads: np.ndarray, clip: float) -> None:
 
 
 class _Optimizer:
+    #: threads of the update loops (None = all cores, honouring OMP_NUM_THREADS); the Trainer sets the model's
+    n_threads: int | None = None
+
     def __init__(self, params: np.ndarray, grads: np.ndarray, lr: float):
         self.params, self.grads = _flat(params, "params"), _flat(grads, "grads")
         if params.dtype != grads.dtype or params.size != grads.size:
@@ -67,7 +72,8 @@ class SGD(_Optimizer):
         self.buf = np.zeros_like(params) if momentum else None
 
     def _step(self):
-        _rnn.sgd_step(self.params, self.grads, self.buf, self.lr, self.momentum, self.weight_decay)
+        _rnn.sgd_step(self.params, self.grads, self.buf, self.lr, self.momentum, self.weight_decay,
+                      resolve_threads(self.n_threads))
 
 
 class Adagrad(_Optimizer):
@@ -79,7 +85,7 @@ class Adagrad(_Optimizer):
         self.sum_sq = np.zeros_like(params)
 
     def _step(self):
-        _rnn.adagrad_step(self.params, self.grads, self.sum_sq, self.lr, self.eps)
+        _rnn.adagrad_step(self.params, self.grads, self.sum_sq, self.lr, self.eps, resolve_threads(self.n_threads))
 
 
 class Adam(_Optimizer):
@@ -96,7 +102,7 @@ class Adam(_Optimizer):
 
     def _step(self):
         _rnn.adam_step(self.params, self.grads, self.m, self.v, self.lr, self.beta1, self.beta2, self.eps,
-                       self.weight_decay, self.steps)
+                       self.weight_decay, self.steps, resolve_threads(self.n_threads))
 
 
 _OPTIMIZERS = {"sgd": SGD, "adagrad": Adagrad, "adam": Adam}

@@ -99,6 +99,7 @@ class Trainer:
         elif name == "adagrad" and eps is not None:
             kw = {"eps": eps}
         self.optimizer = make_optimizer(name, model.flat_params, model.flat_grads, lr, **kw)
+        self.optimizer.n_threads = model.n_threads
         if clip_norm is not None and not clip_norm > 0:
             raise ValueError(f"clip_norm must be None or > 0, got {clip_norm}")
         if clip_value is not None and not clip_value > 0:
@@ -130,9 +131,9 @@ class Trainer:
                                      f"parameters are those after step {step - 1}. Lower the learning rate "
                                      f"or clip gradients (clip_norm).")
         if self.clip_norm is not None:
-            norm = clip_grad_norm(m.flat_grads, self.clip_norm)
+            norm = clip_grad_norm(m.flat_grads, self.clip_norm, m.n_threads)
         else:
-            norm = grad_norm(m.flat_grads)
+            norm = grad_norm(m.flat_grads, m.n_threads)
         if not math.isfinite(norm):
             raise FloatingPointError(f"training step {step}: the gradient norm is {norm}; stopped before "
                                      f"updating, the parameters are those after step {step - 1}.")
