@@ -215,24 +215,20 @@ class RNNLM:
         for k in range(self.num_layers):
             W_ih, b_ih = P[f"rnn.weight_ih_l{k}"], P[f"rnn.bias_ih_l{k}"]
             table = None  # a (V, G*H) table whose row X[b, t] is step t's input projection
-            if k == 0 and self.embedding_dim is None:  # one-hot input: W_ih x + b_ih is a column of W_ih
-                if self.cell.inplace:
-                    table = np.ascontiguousarray(W_ih.T) + b_ih
-                else:
-                    xproj = _rnn.gather(W_ih, ids, True, b_ih, nt)
+            if k == 0 and self.embedding_dim is None:  # one-hot input: W_ih x + b_ih is a column of W_ih, + b_ih
+                table = np.ascontiguousarray(W_ih.T) + b_ih
             elif k == 0 and self._project_table(N):
                 # embedding then W_ih is the same as gathering rows of the (V, G*H) table E W_ih^T: when the
                 # vocabulary is smaller than the window, that product costs V instead of B*T rows
                 x = None
                 table = _rnn.linear_forward(P["embedding.weight"], W_ih, None, nt)
-                if self.cell.inplace:
-                    table += b_ih
-                else:
-                    xproj, table = _rnn.gather(table, ids, False, b_ih, nt), None
+                table += b_ih
             else:
                 if k == 0:
                     x = _rnn.gather(P["embedding.weight"], ids, False, None, nt)
                 xproj = _rnn.linear_forward(x, W_ih, b_ih, nt)
+            if table is not None and not self.cell.inplace:  # a cell that cannot read the table by id
+                xproj, table = _rnn.gather(table, ids, False, None, nt), None
             inputs.append(x)
             if table is not None:  # the cell reads the table's rows itself (no (B, T, G*H) copy)
                 h_all, sT, cache = self.cell.forward(table, states0[k], P[f"rnn.weight_hh_l{k}"],
@@ -268,30 +264,24 @@ class RNNLM:
             if masks[k] is not None:  # dropout on this layer's output: dL/dh = dL/d(dropped h) * mask
                 dh = dh * masks[k]
             dh_above = dh.reshape(B, T, H)
-            # the cache is spent after this, unless the diagnostics record it
-            kw = {"inplace": True} if self.cell.inplace and record is None else {}
+            # layer 0 gathered its input projections from a (V, G*H) table: S[v] = sum of dxproj over the
+            # positions holding token v is that table's gradient
             gathered = k == 0 and (self.embedding_dim is None or inputs[0] is None)
-            S = None
-            db_ih_done = False
-            if self.cell.inplace and not gathered:  # db_ih = dxproj's column sums, in the cell's own pass
-                kw.update(db_ih=D[f"rnn.bias_ih_l{k}"])
-                db_ih_done = True
-            if gathered:
-                # S[v] = sum of dxproj over the positions holding token v: the gradient of the (V, G*H) table
-                # the first layer gathered its input projections from
-                S = np.zeros((self.vocab_size, G * H), dtype=self.dtype)
-                if self.cell.inplace:  # the cell accumulates S (and db_ih) in its own pass over dxproj
-                    kw.update(ids=ids.reshape(B, T), dtable=S)
-                    if self.embedding_dim is None:
-                        kw.update(db_ih=D["rnn.bias_ih_l0"])
+            S = np.zeros((self.vocab_size, G * H), dtype=self.dtype) if gathered else None
+            # db_ih = dxproj's column sums (the embedding-table path gets it from S below instead)
+            db_ih = None if gathered and self.embedding_dim is not None else D[f"rnn.bias_ih_l{k}"]
+            kw = {}
+            if self.cell.inplace:  # the cell sums db_ih and S in its own pass over dxproj
+                kw = {"db_ih": db_ih, "ids": ids.reshape(B, T) if gathered else None, "dtable": S}
+                if record is None:  # and the cache is spent after this, unless the diagnostics record it
+                    kw["inplace"] = True
             dxproj, dstates0[k] = self.cell.backward(dh_above, None, caches[k], P[f"rnn.weight_hh_l{k}"],
                                                      D[f"rnn.weight_hh_l{k}"], D[f"rnn.bias_hh_l{k}"], nt, **kw)
             if record is not None:
                 record.append((k, dh_above, dxproj, caches[k]))
             dxproj = dxproj.reshape(B * T, G * H)
-            if gathered and "dtable" not in kw:
-                _rnn.scatter_add(S, ids, dxproj, False, nt,
-                                 D["rnn.bias_ih_l0"] if self.embedding_dim is None else None)
+            if gathered and not self.cell.inplace:
+                _rnn.scatter_add(S, ids, dxproj, False, nt, db_ih)
             if k == 0 and self.embedding_dim is None:  # one-hot input: the table was W_ih^T + b_ih
                 D["rnn.weight_ih_l0"] += S.T
             elif k == 0 and inputs[0] is None:  # the projected-table path of _forward: the table was E W_ih^T
@@ -302,7 +292,7 @@ class RNNLM:
                 D["embedding.weight"] += dE
             else:
                 dh = _rnn.linear_backward(dxproj, inputs[k], P[f"rnn.weight_ih_l{k}"], D[f"rnn.weight_ih_l{k}"],
-                                          None if db_ih_done else D[f"rnn.bias_ih_l{k}"], True, nt)
+                                          None if self.cell.inplace else db_ih, True, nt)
                 if k == 0:
                     _rnn.scatter_add(D["embedding.weight"], ids, dh, False, nt)
         return dstates0
