@@ -206,6 +206,11 @@ def test_gathered_input_bad_ids_raise(cell):
         mod.forward(table, *state, W, b, ids=np.zeros((B, T), np.float32))
     with pytest.raises(ValueError, match="h0 has shape"):
         mod.forward(table, *state, W, b, ids=np.zeros((B + 1, T), np.int32))
+    out = mod.forward(np.zeros((B, T, G * H)), *state, W, b)
+    dh = np.zeros((B, T, H))
+    db = np.zeros(G * H)
+    with pytest.raises(ValueError, match="must not overlap"):
+        mod.backward(dh, *([None] * ns), out[-1], W, np.zeros((G * H, H)), db, db_ih=db)
     xp = np.zeros((B, T, G * H))
     xp.flags.writeable = False
     with pytest.raises(ValueError, match="read-only"):

@@ -116,6 +116,8 @@ def backward(dh_all, dhT, cache, W_hh, dW_hh, db_hh, n_threads=None, inplace=Fal
         flat_ids = ids.reshape(-1)
     if db_ih is not None:
         check_array("gru", "db_ih", db_ih, (3 * H,), dtype, writable=True)
+        if np.shares_memory(db_ih, db_hh) or (dtable is not None and np.shares_memory(db_ih, dtable)):
+            raise ValueError("gru: db_ih must not overlap db_hh or dtable (each is summed separately)")
     cdef int nt = resolve_threads(n_threads)
     if inplace:
         check_array("gru", "cache gates", gates, (B, T, 3 * H), dtype, writable=True)

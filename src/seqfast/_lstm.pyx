@@ -130,6 +130,8 @@ def backward(dh_all, dhT, dcT, cache, W_hh, dW_hh, db_hh, n_threads=None, inplac
         flat_ids = ids.reshape(-1)
     if db_ih is not None:
         check_array("lstm", "db_ih", db_ih, (4 * H,), dtype, writable=True)
+        if np.shares_memory(db_ih, db_hh) or (dtable is not None and np.shares_memory(db_ih, dtable)):
+            raise ValueError("lstm: db_ih must not overlap db_hh or dtable (each is summed separately)")
     cdef int nt = resolve_threads(n_threads)
     if inplace:
         check_array("lstm", "cache gates", gates, (B, T, 4 * H), dtype, writable=True)
