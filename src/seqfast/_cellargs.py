@@ -72,6 +72,28 @@ def check_forward_ids(cell: str, G: int, table, ids, h0, W_hh, b_hh):
     return B, T, H, dtype, np.ascontiguousarray(ids, dtype=np.int32)
 
 
+def check_input_grads(cell: str, G: int, ids, dtable, db_ih, db_hh, B: int, T: int, H: int, dtype):
+    """The optional input-gradient outputs of a backward: ``dtable`` (V, G*H) with ``ids`` (B, T) in [0, V),
+    and ``db_ih`` (G*H,), both writable, db_ih overlapping neither db_hh nor dtable. Returns ids flattened to
+    a C-contiguous int32 array (B*T,), or None without dtable."""
+    flat_ids = None
+    if dtable is not None:
+        check_array(cell, "dtable", dtable, (None, G * H), dtype, writable=True)
+        ids = np.asarray(ids) if ids is not None else None
+        if ids is None or ids.shape != (B, T):
+            _fail(cell, f"with dtable, ids must have shape ({B}, {T}); got "
+                        f"{None if ids is None else ids.shape}")
+        V = dtable.shape[0]
+        if ids.dtype.kind not in "iu" or ids.min() < 0 or ids.max() >= V:
+            _fail(cell, f"ids must be integers in [0, {V}) (the rows of dtable)")
+        flat_ids = np.ascontiguousarray(ids, dtype=np.int32).reshape(-1)
+    if db_ih is not None:
+        check_array(cell, "db_ih", db_ih, (G * H,), dtype, writable=True)
+        if np.shares_memory(db_ih, db_hh) or (dtable is not None and np.shares_memory(db_ih, dtable)):
+            _fail(cell, "db_ih must not overlap db_hh or dtable (each is summed separately)")
+    return flat_ids
+
+
 def check_cache(cell: str, G: int, cache, layout):
     """Sizes (B, T, H) and dtype of a forward's cache, after checking its arrays against ``layout`` (a list of
     (name, dims) in cache order, dims made of "B", "T", "H", "GH"; one name must be "h_all"), so that a cache

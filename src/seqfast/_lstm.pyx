@@ -10,7 +10,7 @@ from libc.stdint cimport int32_t
 import numpy as np
 
 from seqfast._cellargs import (check_array, check_backward, check_cache, check_forward, check_forward_ids,
-                               raise_for_status)
+                               check_input_grads, raise_for_status)
 from seqfast._threads import resolve_threads
 
 #: what forward returns as ``cache`` (checked by backward)
@@ -121,17 +121,7 @@ def backward(dh_all, dhT, dcT, cache, W_hh, dW_hh, db_hh, n_threads=None, inplac
     check_backward("lstm", 4, dh_all, dhT, W_hh, dW_hh, db_hh, B, T, H, dtype)
     if dcT is not None:
         check_array("lstm", "dcT", dcT, (B, H), dtype)
-    flat_ids = None
-    if dtable is not None:
-        check_array("lstm", "dtable", dtable, (None, 4 * H), dtype, writable=True)
-        _, _, _, _, ids = check_forward_ids("lstm", 4, dtable, ids, h0, W_hh, db_hh)
-        if ids.shape != (B, T):
-            raise ValueError(f"lstm: ids has shape {ids.shape}, expected ({B}, {T})")
-        flat_ids = ids.reshape(-1)
-    if db_ih is not None:
-        check_array("lstm", "db_ih", db_ih, (4 * H,), dtype, writable=True)
-        if np.shares_memory(db_ih, db_hh) or (dtable is not None and np.shares_memory(db_ih, dtable)):
-            raise ValueError("lstm: db_ih must not overlap db_hh or dtable (each is summed separately)")
+    flat_ids = check_input_grads("lstm", 4, ids, dtable, db_ih, db_hh, B, T, H, dtype)
     cdef int nt = resolve_threads(n_threads)
     if inplace:
         check_array("lstm", "cache gates", gates, (B, T, 4 * H), dtype, writable=True)
