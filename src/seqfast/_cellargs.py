@@ -51,6 +51,20 @@ def check_forward(cell: str, G: int, xproj, h0, W_hh, b_hh):
     return B, T, H, dtype
 
 
+def _check_ids(cell: str, ids, V: int, table: str, shape=None) -> np.ndarray:
+    """ids as a C-contiguous int32 array, after checking it is a (B, T) integer array (of ``shape`` when
+    given) whose values index the V rows of ``table``."""
+    ids = np.asarray(ids) if ids is not None else None
+    if ids is None or ids.ndim != 2 or ids.shape[0] < 1 or ids.shape[1] < 1 or ids.dtype.kind not in "iu":
+        got = "None" if ids is None else f"shape {ids.shape}, dtype {ids.dtype}"
+        _fail(cell, f"ids must be a (B, T) integer array with B, T >= 1; got {got}")
+    if shape is not None and ids.shape != shape:
+        _fail(cell, f"ids has shape {ids.shape}, expected {shape}")
+    if ids.min() < 0 or ids.max() >= V:
+        _fail(cell, f"ids must lie in [0, {V}) (the rows of {table}); got [{ids.min()}, {ids.max()}]")
+    return np.ascontiguousarray(ids, dtype=np.int32)
+
+
 def check_forward_ids(cell: str, G: int, table, ids, h0, W_hh, b_hh):
     """check_forward for a gathered input: ``table`` (V, G*H) whose row ids[b, t] is the step's xproj, ``ids``
     (B, T) integers in [0, V). Returns (B, T, H, dtype, ids as a C-contiguous int32 array)."""
@@ -59,17 +73,27 @@ def check_forward_ids(cell: str, G: int, table, ids, h0, W_hh, b_hh):
     V, GH = table.shape
     if GH % G:
         _fail(cell, f"with ids, xproj is a table of shape (V, {G}*H); got {table.shape}")
-    ids = np.asarray(ids)
-    if ids.ndim != 2 or ids.shape[0] < 1 or ids.shape[1] < 1 or ids.dtype.kind not in "iu":
-        _fail(cell, f"ids must be a (B, T) integer array with B, T >= 1; got shape {ids.shape}, dtype {ids.dtype}")
-    if ids.min() < 0 or ids.max() >= V:
-        _fail(cell, f"ids must lie in [0, {V}) (the rows of the xproj table); got [{ids.min()}, {ids.max()}]")
+    ids = _check_ids(cell, ids, V, "the xproj table")
     B, T = ids.shape
     H = GH // G
     check_array(cell, "h0", h0, (B, H), dtype)
     check_array(cell, "W_hh", W_hh, (G * H, H), dtype)
     check_array(cell, "b_hh", b_hh, (G * H,), dtype)
-    return B, T, H, dtype, np.ascontiguousarray(ids, dtype=np.int32)
+    return B, T, H, dtype, ids
+
+
+def check_forward_input(cell: str, G: int, xproj, ids, h0, W_hh, b_hh, inplace: bool):
+    """A cell forward's input, either xproj (B, T, G*H) or, with ids (B, T), a (V, G*H) table read by id.
+    Returns (B, T, H, dtype, xrows, flat_ids, inplace): xrows is xproj as (B*T, G*H) rows or the table,
+    flat_ids the ids as (B*T,) int32 or None; inplace (gates written over xproj) is checked writable and
+    turned off for a table."""
+    if ids is not None:
+        B, T, H, dtype, ids = check_forward_ids(cell, G, xproj, ids, h0, W_hh, b_hh)
+        return B, T, H, dtype, xproj, ids.reshape(-1), False
+    B, T, H, dtype = check_forward(cell, G, xproj, h0, W_hh, b_hh)
+    if inplace:
+        check_array(cell, "xproj", xproj, (B, T, G * H), dtype, writable=True)
+    return B, T, H, dtype, xproj.reshape(B * T, G * H), None, bool(inplace)
 
 
 def check_input_grads(cell: str, G: int, ids, dtable, db_ih, db_hh, B: int, T: int, H: int, dtype):
@@ -79,14 +103,7 @@ def check_input_grads(cell: str, G: int, ids, dtable, db_ih, db_hh, B: int, T: i
     flat_ids = None
     if dtable is not None:
         check_array(cell, "dtable", dtable, (None, G * H), dtype, writable=True)
-        ids = np.asarray(ids) if ids is not None else None
-        if ids is None or ids.shape != (B, T):
-            _fail(cell, f"with dtable, ids must have shape ({B}, {T}); got "
-                        f"{None if ids is None else ids.shape}")
-        V = dtable.shape[0]
-        if ids.dtype.kind not in "iu" or ids.min() < 0 or ids.max() >= V:
-            _fail(cell, f"ids must be integers in [0, {V}) (the rows of dtable)")
-        flat_ids = np.ascontiguousarray(ids, dtype=np.int32).reshape(-1)
+        flat_ids = _check_ids(cell, ids, dtable.shape[0], "dtable", (B, T)).reshape(-1)
     if db_ih is not None:
         check_array(cell, "db_ih", db_ih, (G * H,), dtype, writable=True)
         if np.shares_memory(db_ih, db_hh) or (dtable is not None and np.shares_memory(db_ih, dtable)):

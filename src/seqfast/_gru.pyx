@@ -9,8 +9,8 @@ from libc.stdint cimport int32_t
 
 import numpy as np
 
-from seqfast._cellargs import (check_array, check_backward, check_cache, check_forward, check_forward_ids,
-                               check_input_grads, raise_for_status)
+from seqfast._cellargs import (check_array, check_backward, check_cache, check_forward_input, check_input_grads,
+                               raise_for_status)
 from seqfast._threads import resolve_threads
 
 #: what forward returns as ``cache`` (checked by backward)
@@ -71,21 +71,13 @@ def forward(xproj, h0, W_hh, b_hh, n_threads=None, inplace=False, ids=None):
     them (the model's own temporary; saves a (B, T, 3H) array). With ``ids`` (B, T) integers, xproj is
     instead a table (V, 3H) and step t of row b reads ``xproj[ids[b, t]]``.
     """
-    if ids is not None:
-        B, T, H, dtype, ids = check_forward_ids("gru", 3, xproj, ids, h0, W_hh, b_hh)
-        inplace = False
-        xrows = xproj
-    else:
-        B, T, H, dtype = check_forward("gru", 3, xproj, h0, W_hh, b_hh)
-        xrows = xproj.reshape(B * T, 3 * H)
+    B, T, H, dtype, xrows, flat_ids, inplace = check_forward_input("gru", 3, xproj, ids, h0, W_hh, b_hh,
+                                                                  inplace)
     cdef int nt = resolve_threads(n_threads)
     h_all = np.empty((B, T, H), dtype)
     hn_all = np.empty((B, T, H), dtype)
-    if inplace:
-        check_array("gru", "xproj", xproj, (B, T, 3 * H), dtype, writable=True)
     gates = xproj if inplace else np.empty((B, T, 3 * H), dtype)
     hT = np.empty((B, H), dtype)
-    flat_ids = ids.reshape(-1) if ids is not None else None
     if dtype == np.float32:
         rc = _forward[float](h_all, hT, gates, hn_all, xrows, h0, W_hh, b_hh, nt, flat_ids)
     else:

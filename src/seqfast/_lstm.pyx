@@ -9,8 +9,8 @@ from libc.stdint cimport int32_t
 
 import numpy as np
 
-from seqfast._cellargs import (check_array, check_backward, check_cache, check_forward, check_forward_ids,
-                               check_input_grads, raise_for_status)
+from seqfast._cellargs import (check_array, check_backward, check_cache, check_forward_input, check_input_grads,
+                               raise_for_status)
 from seqfast._threads import resolve_threads
 
 #: what forward returns as ``cache`` (checked by backward)
@@ -79,24 +79,16 @@ def forward(xproj, h0, c0, W_hh, b_hh, n_threads=None, inplace=False, ids=None):
     instead a table (V, 4H) and step t of row b reads ``xproj[ids[b, t]]`` (one-hot or embedding input:
     the same result as passing ``xproj[ids]``, without building it).
     """
-    if ids is not None:
-        B, T, H, dtype, ids = check_forward_ids("lstm", 4, xproj, ids, h0, W_hh, b_hh)
-        inplace = False
-        xrows = xproj
-    else:
-        B, T, H, dtype = check_forward("lstm", 4, xproj, h0, W_hh, b_hh)
-        xrows = xproj.reshape(B * T, 4 * H)
+    B, T, H, dtype, xrows, flat_ids, inplace = check_forward_input("lstm", 4, xproj, ids, h0, W_hh, b_hh,
+                                                                  inplace)
     check_array("lstm", "c0", c0, (B, H), dtype)
     cdef int nt = resolve_threads(n_threads)
     h_all = np.empty((B, T, H), dtype)
     c_all = np.empty((B, T, H), dtype)
     tc_all = np.empty((B, T, H), dtype)
-    if inplace:
-        check_array("lstm", "xproj", xproj, (B, T, 4 * H), dtype, writable=True)
     gates = xproj if inplace else np.empty((B, T, 4 * H), dtype)
     hT = np.empty((B, H), dtype)
     cT = np.empty((B, H), dtype)
-    flat_ids = ids.reshape(-1) if ids is not None else None
     if dtype == np.float32:
         rc = _forward[float](h_all, hT, cT, gates, c_all, tc_all, xrows, h0, c0, W_hh, b_hh, nt, flat_ids)
     else:
