@@ -99,11 +99,9 @@ int FN(rnn_cell_backward)(REAL *dxproj, REAL *dh0, REAL *dW_hh, REAL *db_hh, con
         int i0, i1;
         sf_thread_rows(H, tid, sf_team_size(), &i0, &i1);
         if (i1 > i0) {
-            GEMM(1, 0, i1 - i0, H, (int)N, 1, dxproj + i0, H, hprev, H, 1, dW_hh + (long)i0 * H, H);
-            for (long n = 0; n < N; n++) { /* row by row: dxproj is read once, in memory order */
-                const REAL *dn = dxproj + n * H;
-                for (int i = i0; i < i1; i++) db_hh[i] += dn[i];
-            }
+            /* dW_hh[i0:i1] += dxproj[:, i0:i1]^T hprev, and db_hh[i0:i1] its column sums, in one read */
+            const GEMM_SUMS_T s = {db_hh + i0, NULL, NULL, 0, 0, NULL};
+            GEMM_TN_SUMS(i1 - i0, H, (int)N, dxproj + i0, H, hprev, H, dW_hh + (long)i0 * H, H, &s);
         }
     }
     free(hprev);

@@ -14,14 +14,6 @@
     } while (0)
 #endif
 
-/* db[o] += sum_n dout[n, o] for o in [o0, o1), n in order; vectorized per instruction set. */
-static SF_CLONES void FN(column_sums)(REAL *restrict db, const REAL *restrict dout, long N, long O, int o0, int o1) {
-    for (long n = 0; n < N; n++) {
-        const REAL *restrict dn = dout + n * O;
-        for (int o = o0; o < o1; o++) db[o] += dn[o];
-    }
-}
-
 int FN(rnn_linear_forward)(REAL *out, const REAL *x, const REAL *W, const REAL *b, int N, int I, int O,
                            int n_threads) {
     if (N < 1 || I < 1 || O < 1 || !out || !x || !W) return SF_EVALUE;
@@ -73,8 +65,9 @@ int FN(rnn_linear_backward)(REAL *dx, REAL *dW, REAL *db, const REAL *dout, cons
         if (dx && n1 > n0) /* dx rows of this thread */
             failed |= GEMM_PACKED(0, n1 - n0, I, O, dout + (long)n0 * O, O, Wpk, 0, dx + (long)n0 * I, I) != 0;
         if (o1 > o0) { /* rows o0..o1 of dW and db: dW[o,:] += sum_n dout[n,o] x[n,:] */
-            GEMM(1, 0, o1 - o0, I, N, 1, dout + o0, O, x, I, 1, dW + (long)o0 * I, I);
-            if (db) FN(column_sums)(db, dout, N, O, o0, o1);
+            /* and db[o0:o1] += the column sums of dout, in the product's own read of dout */
+            const GEMM_SUMS_T s = {db ? db + o0 : NULL, NULL, NULL, 0, 0, NULL};
+            GEMM_TN_SUMS(o1 - o0, I, N, dout + o0, O, x, I, dW + (long)o0 * I, I, &s);
         }
     }
     free(Wpk);

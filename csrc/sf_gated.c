@@ -63,7 +63,8 @@ void sf_gated_rows(int n, int tid, int nt, int *b0, int *b1) {
                                const R *dA, const R *dA2, long BT, long GH, int r0, int r1) {              \
         for (long bt = 0; bt < BT; bt++) { /* row by row: dA is read in memory order */                     \
             const R *a = dA + bt * GH, *a2 = dA2 + bt * GH;                                                \
-            for (int r = r0; r < r1; r++) db[r] += a[r];                                                   \
+            if (db)                                                                                        \
+                for (int r = r0; r < r1; r++) db[r] += a[r];                                               \
             if (db2)                                                                                       \
                 for (int r = r0; r < r1; r++) db2[r] += a2[r];                                             \
             if (dtable) {                                                                                  \
@@ -76,8 +77,9 @@ void sf_gated_rows(int n, int tid, int nt, int *b0, int *b1) {
 DEFINE_COLSUM(colsum_f32, float)
 DEFINE_COLSUM(colsum_f64, double)
 
-/* One body for both precisions: R is the real type, GEMM its sf_gemm, COLSUM the column sum above. */
-#define DEFINE_WEIGHT_GRAD(NAME, R, GEMM, COLSUM)                                                           \
+/* One body for both precisions: R is the real type, GEMM_SUMS / SUMS its sf_*gemm_tn_sums and their struct,
+ * COLSUM the column sum above. */
+#define DEFINE_WEIGHT_GRAD(NAME, R, GEMM_SUMS, SUMS, COLSUM)                                                           \
     int NAME(R *dW_hh, R *db_hh, const R *dA, const R *h_all, const R *h0, int B, int T, int H, int G,     \
              int n_threads, const R *dA2, int same_cols, R *db2, R *dtable, const int32_t *ids) {          \
         const long GH = (long)G * H, BT = (long)B * T;                                                     \
@@ -100,18 +102,20 @@ DEFINE_COLSUM(colsum_f64, double)
             SF_OMP_BARRIER                                                                                 \
             sf_gated_rows((int)GH, SF_OMP_TID, SF_OMP_NT, &r0, &r1);                                       \
             if (r1 > r0) {                                                                                 \
-                /* dW_hh[r0:r1] += dA[:, r0:r1]^T hprev (A^T with A stored (B*T, GH)) */                   \
-                GEMM(1, 0, r1 - r0, H, (int)BT, 1, dA + r0, (int)GH, hprev, H, 1, dW_hh + (long)r0 * H, H); \
-                /* columns where dA2 equals dA (all of them when dA2 is NULL) are read once */             \
+                /* columns where dA2 equals dA (all of them when dA2 is NULL): db2 and dtable take their    \
+                 * sums in the GEMM's own read of dA; the rest (the GRU's n gate) in a pass over dA2 */      \
                 const int same = dA2 ? same_cols : (int)GH;                                                \
                 const int m = same < r0 ? r0 : (same > r1 ? r1 : same);                                    \
-                if (m > r0) COLSUM(db_hh, db2, dtable, ids, dA, dA, BT, GH, r0, m);                        \
-                if (r1 > m) COLSUM(db_hh, db2, dtable, ids, dA, dA2, BT, GH, m, r1);                       \
+                SUMS s = {db_hh + r0, db2 ? db2 + r0 : NULL, dtable ? dtable + r0 : NULL, m - r0, GH, ids}; \
+                /* dW_hh[r0:r1] += dA[:, r0:r1]^T hprev (A^T with A stored (B*T, GH)); db_hh[r0:r1] and    \
+                 * the columns [r0, m) of db2 and dtable in the same pass */                               \
+                GEMM_SUMS(r1 - r0, H, (int)BT, dA + r0, (int)GH, hprev, H, dW_hh + (long)r0 * H, H, &s);    \
+                if (r1 > m && (db2 || dtable)) COLSUM(NULL, db2, dtable, ids, dA, dA2, BT, GH, m, r1);      \
             }                                                                                              \
         }                                                                                                  \
         free(hprev);                                                                                       \
         return SF_OK;                                                                                      \
     }
 
-DEFINE_WEIGHT_GRAD(sf_gated_weight_grad_f32, float, sf_sgemm, colsum_f32)
-DEFINE_WEIGHT_GRAD(sf_gated_weight_grad_f64, double, sf_dgemm, colsum_f64)
+DEFINE_WEIGHT_GRAD(sf_gated_weight_grad_f32, float, sf_sgemm_tn_sums, sf_sgemm_sums, colsum_f32)
+DEFINE_WEIGHT_GRAD(sf_gated_weight_grad_f64, double, sf_dgemm_tn_sums, sf_dgemm_sums, colsum_f64)

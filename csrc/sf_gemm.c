@@ -56,6 +56,7 @@ DEFINE_TRANSPOSE(sf_dtranspose, double)
 
 /* ---- instantiate the core: float ---- */
 #define REAL float
+#define SUMS_T sf_sgemm_sums
 #define KTARGET
 #define VL 4
 #define MR 4
@@ -74,9 +75,11 @@ DEFINE_TRANSPOSE(sf_dtranspose, double)
 #include "sf_gemm_tmpl.h" /* consumes KTARGET, VL, MR, KSFX */
 #endif
 #undef REAL
+#undef SUMS_T
 
 /* ---- double ---- */
 #define REAL double
+#define SUMS_T sf_dgemm_sums
 #define KTARGET
 #define VL 2
 #define MR 4
@@ -95,6 +98,7 @@ DEFINE_TRANSPOSE(sf_dtranspose, double)
 #include "sf_gemm_tmpl.h" /* consumes KTARGET, VL, MR, KSFX */
 #endif
 #undef REAL
+#undef SUMS_T
 #endif /* __GNUC__ */
 
 /* Which core this CPU runs: 2 AVX-512, 1 AVX2+FMA, 0 generic. */
@@ -139,7 +143,7 @@ DEFINE_SCALE(sf_dscale_rows, double)
             B = Bt, ldb = N;                                                                              \
         }                                                                                                 \
         SCALE(C, beta, M, N, ldc);                                                                        \
-        if (SF_GEMM_DISPATCH_##SFX(transA != 0, M, N, K, A, lda, B, ldb, NULL, C, ldc) != 0) /* out of memory */ \
+        if (SF_GEMM_DISPATCH_##SFX(transA != 0, M, N, K, A, lda, B, ldb, NULL, C, ldc, NULL) != 0) /* out of memory */ \
             NAIVE(transA, 0, M, N, K, alpha, A, lda, B, ldb, 1, C, ldc);                                  \
         free(Bt);                                                                                         \
     }
@@ -167,7 +171,7 @@ DEFINE_GEMM(sf_dgemm, double, sf_dgemm_naive, sf_dtranspose, sf_dscale_rows, d)
 #if SF_GEMM_FAST
 #define PACKED_SIZE_(P, K, N) SF_GEMM_PICK_(P, packed_size)(K, N)
 #define PACK_(P, T, Bpk, tb, B, ldb, K, N, part, nparts) SF_GEMM_PICK_(P, pack_b)(Bpk, tb, B, ldb, K, N, part, nparts)
-#define MUL_(P, ta, M, N, K, A, lda, Bpk, C, ldc) SF_GEMM_PICK_(P, gemm_nn)(ta, M, N, K, A, lda, NULL, 0, Bpk, C, ldc)
+#define MUL_(P, ta, M, N, K, A, lda, Bpk, C, ldc) SF_GEMM_PICK_(P, gemm_nn)(ta, M, N, K, A, lda, NULL, 0, Bpk, C, ldc, NULL)
 #else /* packed = plain row-major op(B) (K, N), multiplied by the naive loops */
 #define PACKED_SIZE_(P, K, N) ((long)(K) * (N))
 #define PACK_(P, T, Bpk, tb, B, ldb, K, N, part, nparts) /* part 0 does it all */                  \
@@ -202,3 +206,22 @@ DEFINE_GEMM(sf_dgemm, double, sf_dgemm_naive, sf_dtranspose, sf_dscale_rows, d)
 
 DEFINE_PACKED(float, s)
 DEFINE_PACKED(double, d)
+
+/* ---- C += A^T B with the row sums of A taken while it is packed (see sf_gemm.h) ---- */
+#define DEFINE_TN_SUMS(NAME, T, S, NAIVE, SFX)                                                               \
+    void NAME(int M, int N, int K, const T *A, int lda, const T *B, int ldb, T *C, int ldc, const S *sums) {  \
+        if (M <= 0 || K <= 0) return;                                                                       \
+        if (N > 0 && SF_GEMM_FAST && SF_GEMM_DISPATCH_##SFX(1, M, N, K, A, lda, B, ldb, NULL, C, ldc, sums) == 0) \
+            return;                                                                                         \
+        if (N > 0) NAIVE(1, 0, M, N, K, 1, A, lda, B, ldb, 1, C, ldc); /* portable or out of memory */      \
+        for (int k = 0; k < K && sums; k++) { /* the same sums, rows k in order */                          \
+            const T *a = A + (long)k * lda;                                                                 \
+            for (int m = 0; m < M && sums->db; m++) sums->db[m] += a[m];                                    \
+            for (int m = 0; m < sums->n2 && m < M && sums->db2; m++) sums->db2[m] += a[m];                  \
+            for (int m = 0; m < sums->n2 && m < M && sums->dtable; m++)                                     \
+                sums->dtable[(long)sums->ids[k] * sums->ldt + m] += a[m];                                   \
+        }                                                                                                   \
+    }
+
+DEFINE_TN_SUMS(sf_sgemm_tn_sums, float, sf_sgemm_sums, sf_sgemm_naive, s)
+DEFINE_TN_SUMS(sf_dgemm_tn_sums, double, sf_dgemm_sums, sf_dgemm_naive, d)

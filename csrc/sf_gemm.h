@@ -11,6 +11,8 @@
 #ifndef SF_GEMM_H
 #define SF_GEMM_H
 
+#include <stdint.h>
+
 void sf_sgemm(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
               const float *B, int ldb, float beta, float *C, int ldc);
 void sf_dgemm(int transA, int transB, int M, int N, int K, double alpha, const double *A, int lda,
@@ -43,6 +45,29 @@ void sf_dgemm_pack_part(double *Bpk, int transB, int K, int N, const double *B, 
 /* dst (cols, rows) = src^T for src (rows, cols) with row stride lds (cache-blocked). */
 void sf_stranspose(float *dst, const float *src, int rows, int cols, int lds);
 void sf_dtranspose(double *dst, const double *src, int rows, int cols, int lds);
+
+/* C (M, N) += A^T B with A stored (K, M) (lda), B (K, N) (ldb), plus, in the same read of A (the pass that
+ * packs it for the core), sums over its rows k, in order of k:
+ *   db[m] += sum_k A[k][m] for m < M                                 (when db)
+ *   db2[m] += sum_k A[k][m] for m < n2                               (when db2)
+ *   dtable[ids[k] * ldt + m] += A[k][m] for m < n2, k in order       (when dtable; ids checked by the caller)
+ * These are the bias gradient and the scatter of a gathered input's gradient that a weight gradient
+ * dW = dA^T X needs from the same dA; each value receives the same additions in the same order as a separate
+ * row-by-row pass would make. Single-threaded like sf_sgemm; on an allocation failure the naive loops and a
+ * plain pass do the same work. */
+#define SF_GEMM_SUMS_(T)         \
+    struct {                     \
+        T *db, *db2, *dtable;    \
+        int n2;                  \
+        long ldt;                \
+        const int32_t *ids;      \
+    }
+typedef SF_GEMM_SUMS_(float) sf_sgemm_sums;
+typedef SF_GEMM_SUMS_(double) sf_dgemm_sums;
+void sf_sgemm_tn_sums(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
+                      const sf_sgemm_sums *sums);
+void sf_dgemm_tn_sums(int M, int N, int K, const double *A, int lda, const double *B, int ldb, double *C,
+                      int ldc, const sf_dgemm_sums *sums);
 
 /* Which core sf_sgemm/sf_dgemm run on this CPU: 2 AVX-512, 1 AVX2+FMA, 0 generic (reported by benchmarks). */
 int sf_gemm_isa(void);

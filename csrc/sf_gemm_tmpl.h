@@ -82,9 +82,29 @@ static inline __attribute__((always_inline)) KTARGET void KN(tile1)(int pk, int 
         KCASE_(W, 5, CP, LDC) KCASE_(W, 6, CP, LDC) KCASE_(W, 7, CP, LDC) KCASE_(W, 8, CP, LDC)    \
     }
 
+/* The sums of sf_*gemm_tn_sums for row k of A, columns [i0, i0+mc) (src = &A[k][i0]). */
+static inline __attribute__((always_inline)) KTARGET void KN(sum_row)(const SUMS_T *s, const REAL *restrict src,
+                                                                      int k, int i0, int mc) {
+    if (s->db) {
+        REAL *restrict db = s->db + i0;
+        for (int c = 0; c < mc; c++) db[c] += src[c];
+    }
+    const int m2 = s->n2 - i0 < mc ? s->n2 - i0 : mc; /* columns below n2 */
+    if (m2 <= 0) return;
+    if (s->db2) {
+        REAL *restrict db2 = s->db2 + i0;
+        for (int c = 0; c < m2; c++) db2[c] += src[c];
+    }
+    if (s->dtable) {
+        REAL *restrict row = s->dtable + (long)s->ids[k] * s->ldt + i0;
+        for (int c = 0; c < m2; c++) row[c] += src[c];
+    }
+}
+
 /* op(A) block rows [i0, i0+mc) x k [k0, k0+kc) -> Ap as MR-row panels, panel p at Ap + p*MR*kc. */
-static inline __attribute__((always_inline)) void KN(pack_a)(REAL *Ap, int ta, const REAL *A, long lda, int i0,
-                                                             int mc, int k0, int kc) {
+static inline __attribute__((always_inline)) KTARGET void KN(pack_a)(REAL *Ap, int ta, const REAL *A, long lda,
+                                                                     int i0, int mc, int k0, int kc,
+                                                                     const SUMS_T *sums) {
     if (ta) { /* k outer: each k reads one contiguous row segment of A (a panel-major walk would read
                * MR values per row at stride lda, often a power of two, and miss L1 on every row) */
         for (int k = 0; k < kc; k++) {
@@ -92,6 +112,8 @@ static inline __attribute__((always_inline)) void KN(pack_a)(REAL *Ap, int ta, c
             int p = 0;
             for (; p + MR <= mc; p += MR) memcpy(Ap + (long)p * kc + k * MR, src + p, sizeof(REAL) * MR);
             for (int r = 0; p + r < mc; r++) Ap[(long)p * kc + k * MR + r] = src[p + r];
+            if (sums) /* the segment is in L1 now: sum it where asked (sf_gemm.h, sf_*gemm_tn_sums) */
+                KN(sum_row)(sums, src, k0 + k, i0, mc);
         }
         return;
     }
@@ -186,7 +208,7 @@ static inline __attribute__((always_inline)) KTARGET void KN(block)(int pk, int 
  * few-row products of the recurrence). Returns 0, or -1 when the panel buffer cannot be allocated (the
  * caller then uses the naive loops). */
 static KTARGET int KN(gemm_nn)(int ta, int M, int N, int K, const REAL *A, long lda, const REAL *B, long ldb,
-                               const REAL *Bpk, REAL *C, long ldc) {
+                               const REAL *Bpk, REAL *C, long ldc, const SUMS_T *sums) {
     const int MC = ta ? KN(MCT) : KN(MC), KC = KN(KC);
     REAL *Ap = NULL;
     if (ta) {
@@ -200,7 +222,7 @@ static KTARGET int KN(gemm_nn)(int ta, int M, int N, int K, const REAL *A, long 
         for (int k0 = 0; k0 < K; k0 += KC) {
             const int kc = K - k0 < KC ? K - k0 : KC;
             if (ta) {
-                KN(pack_a)(Ap, 1, A, lda, i0, i1 - i0, k0, kc);
+                KN(pack_a)(Ap, 1, A, lda, i0, i1 - i0, k0, kc, sums);
                 KN(block)(1, i0, i1, k0, kc, N, A, lda, Ap, B, ldb, Bpk, Bp, C, ldc);
             } else {
                 KN(block)(0, i0, i1, k0, kc, N, A, lda, NULL, B, ldb, Bpk, Bp, C, ldc);

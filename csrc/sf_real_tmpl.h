@@ -1,13 +1,15 @@
 /* sf_real_tmpl.h: dtype parameters for the kernels written once and compiled per dtype.
  * A .c file defines SF_F64 (0 or 1), includes this, then its own *_tmpl.h body; sf_real_undef.h resets.
  *   REAL the element type, FN(name) appends the dtype suffix (name_f32 / name_f64), GEMM the matching
- *   sf_gemm, TANH/EXP/LOG the matching libm functions, TANH_N/EXP_N(x, n) the in-place array versions
+ *   sf_gemm (GEMM_TN_SUMS / GEMM_SUMS_T: sf_*gemm_tn_sums and its struct), TANH/EXP/LOG the matching libm functions, TANH_N/EXP_N(x, n) the in-place array versions
  *   (float32: the vectorized sf_math.h ones), TANH1 / EXP1 / SIGMOID1(x) of one value for kernels'
  *   own loops. */
 #if SF_F64
 #define REAL double
 #define FN(name) name##_f64
 #define GEMM sf_dgemm
+#define GEMM_TN_SUMS sf_dgemm_tn_sums
+#define GEMM_SUMS_T sf_dgemm_sums
 #define TRANSPOSE sf_dtranspose
 #define GEMM_PACK sf_dgemm_pack
 #define GEMM_PACK_PART sf_dgemm_pack_part
@@ -24,6 +26,8 @@
 #define REAL float
 #define FN(name) name##_f32
 #define GEMM sf_sgemm
+#define GEMM_TN_SUMS sf_sgemm_tn_sums
+#define GEMM_SUMS_T sf_sgemm_sums
 #define TRANSPOSE sf_stranspose
 #define GEMM_PACK sf_sgemm_pack
 #define GEMM_PACK_PART sf_sgemm_pack_part

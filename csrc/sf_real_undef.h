@@ -2,6 +2,8 @@
 #undef REAL
 #undef FN
 #undef GEMM
+#undef GEMM_TN_SUMS
+#undef GEMM_SUMS_T
 #undef TRANSPOSE
 #undef GEMM_PACK
 #undef GEMM_PACK_PART

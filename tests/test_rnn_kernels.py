@@ -137,6 +137,37 @@ def test_gemm_fast_matches_naive(dt, M, N, K, ta, tb):
         np.testing.assert_array_equal(_rnn.gemm(A[M // 3:], B, 0, tb), fast[M // 3:])
 
 
+@pytest.mark.parametrize("dt", DTYPES)
+@pytest.mark.parametrize("M,N,K,n2", [(1, 1, 1, 1), (13, 47, 300, 5), (600, 33, 700, 600), (40, 0, 9, 20),
+                                      (512, 256, 260, 300)])
+def test_gemm_tn_sums_matches_product_and_ordered_sums(dt, M, N, K, n2):
+    """sf_*gemm_tn_sums: C += A^T B as sf_gemm computes it, and the column sums / scatter it takes while packing
+    A equal, bit for bit, the same additions made row by row in order (what the kernels did before)."""
+    rng = np.random.default_rng(M + N + K)
+    A, B = rand(rng, (K, M), dt), rand(rng, (K, N), dt)
+    V = 7
+    ids = rng.integers(0, V, K).astype(np.int32)
+    C0 = rand(rng, (M, N), dt)
+    db0, db20, tab0 = rand(rng, (M,), dt), rand(rng, (M,), dt), rand(rng, (V, M), dt)
+    C, db, db2, tab = C0.copy(), db0.copy(), db20.copy(), tab0.copy()
+    _rnn.gemm_tn_sums(A, B, C, db, db2, tab, ids, n2)
+    if N:
+        assert relerr(C, C0 + A.T.astype(float) @ B.astype(float)) < TOL[dt]
+    for k in range(K):  # the reference: rows in order
+        db0 += A[k]
+        db20[:n2] += A[k, :n2]
+        tab0[ids[k], :n2] += A[k, :n2]
+    np.testing.assert_array_equal(db, db0)
+    np.testing.assert_array_equal(db2, db20)
+    np.testing.assert_array_equal(tab, tab0)
+    # every output optional
+    C2 = C0.copy()
+    _rnn.gemm_tn_sums(A, B, C2)
+    np.testing.assert_array_equal(C2, C)
+    with pytest.raises(IndexError, match="out of range"):
+        _rnn.gemm_tn_sums(A, B, C0.copy(), dtable=tab, ids=np.full(K, V, np.int32), n2=n2)
+
+
 def test_vectorized_exp_tanh_accuracy():
     x = np.concatenate([np.linspace(-30, 30, 200001), [0.0, -1e-30, 1e-8, 88.0, -87.0, 200.0, -200.0]])
     t = _rnn.tanh_f32(x).astype(np.float64)

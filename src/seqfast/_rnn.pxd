@@ -57,6 +57,24 @@ cdef extern from "rnn.h" nogil:
     int sf_all_finite_f64(const double *x, long n)
 
 cdef extern from "sf_gemm.h" nogil:
+    ctypedef struct sf_sgemm_sums:
+        float *db
+        float *db2
+        float *dtable
+        int n2
+        long ldt
+        const int32_t *ids
+    ctypedef struct sf_dgemm_sums:
+        double *db
+        double *db2
+        double *dtable
+        int n2
+        long ldt
+        const int32_t *ids
+    void sf_sgemm_tn_sums(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
+                          const sf_sgemm_sums *sums)
+    void sf_dgemm_tn_sums(int M, int N, int K, const double *A, int lda, const double *B, int ldb, double *C,
+                          int ldc, const sf_dgemm_sums *sums)
     int sf_gemm_isa()
     long sf_sgemm_packed_size(int K, int N)
     void sf_sgemm_pack(float *Bpk, int transB, int K, int N, const float *B, int ldb)

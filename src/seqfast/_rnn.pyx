@@ -354,6 +354,51 @@ def gemm(const floating[:, ::1] A, const floating[:, ::1] B, bint transA=False, 
     return out
 
 
+def gemm_tn_sums(const floating[:, ::1] A, const floating[:, ::1] B, floating[:, ::1] C, db=None, db2=None,
+                 dtable=None, const int32_t[::1] ids=None, int n2=0):
+    """C += A^T @ B through sf_*gemm_tn_sums (single-threaded), A (K, M), B (K, N), C (M, N), and in the same
+    read of A, in order of its rows k: db (M) += A's column sums; db2 (M) += those of its first n2 columns;
+    dtable (V, M): dtable[ids[k], :n2] += A[k, :n2]. All arrays are updated in place (for tests)."""
+    cdef int K = A.shape[0], M = A.shape[1], N = B.shape[1]
+    if B.shape[0] != K or C.shape[0] != M or C.shape[1] != N:
+        raise ValueError(f"shapes differ: A {(K, M)}, B {(B.shape[0], N)}, C {(C.shape[0], C.shape[1])}")
+    cdef floating[::1] vdb, vdb2
+    cdef floating[:, ::1] vt
+    cdef sf_sgemm_sums ss
+    cdef sf_dgemm_sums sd
+    if not (0 <= n2 <= M):
+        raise ValueError(f"n2 must be in [0, {M}], got {n2}")
+    if dtable is not None:
+        vt = dtable
+        if ids is None or ids.shape[0] != K or vt.shape[1] != M:
+            raise ValueError("dtable needs ids (K,) and M columns")
+        for k in range(K):
+            if ids[k] < 0 or ids[k] >= vt.shape[0]:
+                raise IndexError(f"ids[{k}] = {ids[k]} out of range [0, {vt.shape[0]})")
+    if db is not None:
+        vdb = db
+        if vdb.shape[0] != M:
+            raise ValueError(f"db must have {M} entries")
+    if db2 is not None:
+        vdb2 = db2
+        if vdb2.shape[0] != M:
+            raise ValueError(f"db2 must have {M} entries")
+    if M == 0 or K == 0:
+        return
+    cdef floating *pdb = &vdb[0] if db is not None else NULL
+    cdef floating *pdb2 = &vdb2[0] if db2 is not None else NULL
+    cdef floating *ptab = &vt[0, 0] if dtable is not None else NULL
+    cdef const int32_t *pids = &ids[0] if ids is not None else NULL
+    cdef floating *pC = &C[0, 0] if N else NULL
+    with nogil:
+        if floating is float:
+            ss = sf_sgemm_sums(db=pdb, db2=pdb2, dtable=ptab, n2=n2, ldt=M, ids=pids)
+            sf_sgemm_tn_sums(M, N, K, &A[0, 0], M, &B[0, 0] if N else NULL, N, pC, N, &ss)
+        else:
+            sd = sf_dgemm_sums(db=pdb, db2=pdb2, dtable=ptab, n2=n2, ldt=M, ids=pids)
+            sf_dgemm_tn_sums(M, N, K, &A[0, 0], M, &B[0, 0] if N else NULL, N, pC, N, &sd)
+
+
 def gemm_isa():
     """The instruction set sf_gemm's core runs on this CPU: "avx512", "avx2" or "generic"."""
     return ("generic", "avx2", "avx512")[sf_gemm_isa()]
