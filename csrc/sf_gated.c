@@ -26,24 +26,6 @@ int sf_gated_check_input(int B, int T, int H, int G, const int32_t *ids, int V) 
     return SF_OK;
 }
 
-/* In place when a == x: then a single pointer is read and written (no alias check blocks vectorizing). */
-#define DEFINE_INIT_ROW(NAME, R)                                                                            \
-    static SF_CLONES void NAME##_inplace(R *restrict a, const R *restrict b, long n) {                      \
-        for (long j = 0; j < n; j++) a[j] += b[j];                                                          \
-    }                                                                                                      \
-    static SF_CLONES void NAME##_copy(R *restrict a, const R *restrict x, const R *restrict b, long n) {    \
-        for (long j = 0; j < n; j++) a[j] = x[j] + b[j];                                                    \
-    }                                                                                                      \
-    void NAME(R *a, const R *x, const R *b, long n) {                                                      \
-        if (a == x)                                                                                        \
-            NAME##_inplace(a, b, n);                                                                       \
-        else                                                                                               \
-            NAME##_copy(a, x, b, n);                                                                       \
-    }
-
-DEFINE_INIT_ROW(sf_gated_init_row_f32, float)
-DEFINE_INIT_ROW(sf_gated_init_row_f64, double)
-
 int sf_gated_threads(int n_threads, int B) {
     int nth = sf_resolve_threads(n_threads);
     if (nth > B) nth = B;

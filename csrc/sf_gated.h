@@ -46,10 +46,6 @@ int sf_gated_check(int B, int T, int H, int G);
 /* sf_gated_check, and when ids is not NULL, every one of its B*T ids in [0, V) (else SF_EINDEX). */
 int sf_gated_check_input(int B, int T, int H, int G, const int32_t *ids, int V);
 
-/* a[j] = x[j] + b[j] for j < n (a may be x itself): the first term of a step's pre-activations. */
-void sf_gated_init_row_f32(float *a, const float *x, const float *b, long n);
-void sf_gated_init_row_f64(double *a, const double *x, const double *b, long n);
-
 /* Threads to use for a recurrence over B batch rows: sf_resolve_threads(n_threads), at most B. */
 int sf_gated_threads(int n_threads, int B);
 

@@ -143,7 +143,7 @@ DEFINE_SCALE(sf_dscale_rows, double)
             B = Bt, ldb = N;                                                                              \
         }                                                                                                 \
         SCALE(C, beta, M, N, ldc);                                                                        \
-        if (SF_GEMM_DISPATCH_##SFX(transA != 0, M, N, K, A, lda, B, ldb, NULL, C, ldc, NULL) != 0) /* out of memory */ \
+        if (SF_GEMM_DISPATCH_##SFX(transA != 0, M, N, K, A, lda, B, ldb, NULL, C, ldc, NULL, NULL, NULL) != 0) /* out of memory */ \
             NAIVE(transA, 0, M, N, K, alpha, A, lda, B, ldb, 1, C, ldc);                                  \
         free(Bt);                                                                                         \
     }
@@ -171,7 +171,10 @@ DEFINE_GEMM(sf_dgemm, double, sf_dgemm_naive, sf_dtranspose, sf_dscale_rows, d)
 #if SF_GEMM_FAST
 #define PACKED_SIZE_(P, K, N) SF_GEMM_PICK_(P, packed_size)(K, N)
 #define PACK_(P, T, Bpk, tb, B, ldb, K, N, part, nparts) SF_GEMM_PICK_(P, pack_b)(Bpk, tb, B, ldb, K, N, part, nparts)
-#define MUL_(P, ta, M, N, K, A, lda, Bpk, C, ldc) SF_GEMM_PICK_(P, gemm_nn)(ta, M, N, K, A, lda, NULL, 0, Bpk, C, ldc, NULL)
+#define MUL_(P, ta, M, N, K, A, lda, Bpk, C, ldc) SF_GEMM_PICK_(P, gemm_nn)(ta, M, N, K, A, lda, NULL, 0, Bpk, C, ldc, NULL, NULL, NULL)
+/* the initial rows written by the core, panel by panel, just before its first k block reads them */
+#define MUL_INIT_(P, M, N, K, A, lda, Bpk, ci, bias, C, ldc) \
+    SF_GEMM_PICK_(P, gemm_nn)(0, M, N, K, A, lda, NULL, 0, Bpk, C, ldc, NULL, ci, bias)
 #else /* packed = plain row-major op(B) (K, N), multiplied by the naive loops */
 #define PACKED_SIZE_(P, K, N) ((long)(K) * (N))
 #define PACK_(P, T, Bpk, tb, B, ldb, K, N, part, nparts) /* part 0 does it all */                  \
@@ -185,6 +188,8 @@ DEFINE_GEMM(sf_dgemm, double, sf_dgemm_naive, sf_dtranspose, sf_dscale_rows, d)
     } while (0)
 #define MUL_(P, ta, M, N, K, A, lda, Bpk, C, ldc) \
     (sf_##P##gemm_naive(ta, 0, M, N, K, 1, A, lda, Bpk, N, 1, C, ldc), 0)
+#define MUL_INIT_(P, M, N, K, A, lda, Bpk, ci, bias, C, ldc) \
+    (sf_##P##init_rows(C, ldc, M, N, ci, bias), MUL_(P, 0, M, N, K, A, lda, Bpk, C, ldc))
 #endif
 
 #define DEFINE_PACKED(T, P)                                                                                \
@@ -207,11 +212,36 @@ DEFINE_GEMM(sf_dgemm, double, sf_dgemm_naive, sf_dtranspose, sf_dscale_rows, d)
 DEFINE_PACKED(float, s)
 DEFINE_PACKED(double, d)
 
+/* C[i] = (ci ? ci[i] : C[i]) + bias for i < M, columns < N (the portable path of sf_*gemm_packed_init) */
+#define DEFINE_INIT_ROWS(NAME, T)                                                                          \
+    static void NAME(T *C, int ldc, int M, int N, const T *const *ci, const T *bias) {                     \
+        for (int i = 0; i < M; i++) {                                                                      \
+            T *c = C + (long)i * ldc;                                                                      \
+            const T *x = ci ? ci[i] : c;                                                                   \
+            for (int j = 0; j < N; j++) c[j] = bias ? x[j] + bias[j] : x[j];                               \
+        }                                                                                                  \
+    }
+DEFINE_INIT_ROWS(sf_sinit_rows, float)
+DEFINE_INIT_ROWS(sf_dinit_rows, double)
+
+#define DEFINE_PACKED_INIT(T, P)                                                                           \
+    int sf_##P##gemm_packed_init(int M, int N, int K, const T *A, int lda, const T *Bpk,                   \
+                                 const T *const *ci, const T *bias, T *C, int ldc) {                       \
+        if (M <= 0 || N <= 0) return 0;                                                                    \
+        if (K <= 0 || (!ci && !bias)) {                                                                    \
+            if (ci || bias) sf_##P##init_rows(C, ldc, M, N, ci, bias);                                     \
+            return K <= 0 ? 0 : MUL_(P, 0, M, N, K, A, lda, Bpk, C, ldc);                                  \
+        }                                                                                                  \
+        return MUL_INIT_(P, M, N, K, A, lda, Bpk, ci, bias, C, ldc);                                       \
+    }
+DEFINE_PACKED_INIT(float, s)
+DEFINE_PACKED_INIT(double, d)
+
 /* ---- C += A^T B with the row sums of A taken while it is packed (see sf_gemm.h) ---- */
 #define DEFINE_TN_SUMS(NAME, T, S, NAIVE, SFX)                                                               \
     void NAME(int M, int N, int K, const T *A, int lda, const T *B, int ldb, T *C, int ldc, const S *sums) {  \
         if (M <= 0 || K <= 0) return;                                                                       \
-        if (N > 0 && SF_GEMM_FAST && SF_GEMM_DISPATCH_##SFX(1, M, N, K, A, lda, B, ldb, NULL, C, ldc, sums) == 0) \
+        if (N > 0 && SF_GEMM_FAST && SF_GEMM_DISPATCH_##SFX(1, M, N, K, A, lda, B, ldb, NULL, C, ldc, sums, NULL, NULL) == 0) \
             return;                                                                                         \
         if (N > 0) NAIVE(1, 0, M, N, K, 1, A, lda, B, ldb, 1, C, ldc); /* portable or out of memory */      \
         for (int k = 0; k < K && sums; k++) { /* the same sums, rows k in order */                          \

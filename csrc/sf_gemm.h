@@ -36,6 +36,15 @@ int sf_sgemm_packed(int transA, int M, int N, int K, const float *A, int lda, co
 /* Part `part` of `nparts` of sf_sgemm_pack (disjoint column panels): the threads of a parallel region each
  * pack one part, then meet at a barrier before multiplying. */
 void sf_sgemm_pack_part(float *Bpk, int transB, int K, int N, const float *B, int ldb, int part, int nparts);
+/* sf_sgemm_packed (op(A) = A) from initial rows: C[i] = ci[i] + bias + A[i] @ op(B) for i < M, where ci[i] is a
+ * row of N values (ci NULL: C[i] itself) and bias N values (NULL: none). The initial value is written into C
+ * panel by panel, just before the product's first k block reads it (no separate pass over C); each element is
+ * (ci[i][j] + bias[j]) followed by the same multiply-adds as sf_sgemm_packed, so the result equals that of
+ * setting C first and calling sf_sgemm_packed with beta = 1. Returns 0. */
+int sf_sgemm_packed_init(int M, int N, int K, const float *A, int lda, const float *Bpk, const float *const *ci,
+                         const float *bias, float *C, int ldc);
+int sf_dgemm_packed_init(int M, int N, int K, const double *A, int lda, const double *Bpk,
+                         const double *const *ci, const double *bias, double *C, int ldc);
 long sf_dgemm_packed_size(int K, int N);
 void sf_dgemm_pack(double *Bpk, int transB, int K, int N, const double *B, int ldb);
 int sf_dgemm_packed(int transA, int M, int N, int K, const double *A, int lda, const double *Bpk, double beta,

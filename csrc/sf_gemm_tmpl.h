@@ -154,17 +154,38 @@ static KTARGET void KN(pack_b)(REAL *Bpk, int tb, const REAL *B, long ldb, int K
 
 static long KN(packed_size)(int K, int N) { return (long)K * ((N + 2 * VL - 1) / (2 * VL) * (2 * VL)); }
 
+/* C[i][j0 .. j0+w) for i in [i0, i1) starts as ci[i][j0 ..] (ci NULL: as it is) plus bias[j0 ..] (when not
+ * NULL): the initial value of the product's first k block, written just before its tiles load it. */
+static inline __attribute__((always_inline)) KTARGET void KN(init_rows)(REAL *C, long ldc, int i0, int i1, int j0,
+                                                                        int w, const REAL *const *ci,
+                                                                        const REAL *bias) {
+    for (int i = i0; i < i1; i++) {
+        REAL *restrict c = C + (long)i * ldc + j0;
+        if (ci && bias) {
+            const REAL *restrict x = ci[i] + j0, *restrict b = bias + j0;
+            for (int q = 0; q < w; q++) c[q] = x[q] + b[q];
+        } else if (ci) {
+            memcpy(c, ci[i] + j0, sizeof(REAL) * (size_t)w);
+        } else {
+            const REAL *restrict b = bias + j0;
+            for (int q = 0; q < w; q++) c[q] += b[q];
+        }
+    }
+}
+
 /* Rows [i0, i1) x k [k0, k0+kc) of C += op(A) B: A read in place (pk = 0, op(A) = A) or from the packed
  * panels Ap (pk = 1); B's panels from Bpk when packed, else copied into Bp here. pk is a constant after
- * inlining. */
+ * inlining. ci / bias (only with the first k block): C's initial rows, see init_rows. */
 static inline __attribute__((always_inline)) KTARGET void KN(block)(int pk, int i0, int i1, int k0, int kc, int N,
                                                                     const REAL *A, long lda, const REAL *Ap,
                                                                     const REAL *B, long ldb, const REAL *Bpk,
-                                                                    REAL *Bp, REAL *C, long ldc) {
+                                                                    REAL *Bp, REAL *C, long ldc,
+                                                                    const REAL *const *ci, const REAL *bias) {
     const int NR = 2 * VL, npad = (N + NR - 1) / NR * NR;
     REAL Ct[MR * VL] __attribute__((aligned(64)));
     for (int j = 0; j < N; j += NR) {
         const int w = N - j < NR ? N - j : NR;
+        if (ci || bias) KN(init_rows)(C, ldc, i0, i1, j, w, ci, bias);
         const REAL *P = Bp;
         if (Bpk)
             P = Bpk + (long)k0 * npad + (long)(j / NR) * kc * NR;
@@ -203,12 +224,14 @@ static inline __attribute__((always_inline)) KTARGET void KN(block)(int pk, int 
     }
 }
 
-/* C += op(A) B, with B given either row-major (B, ldb) or packed (Bpk != NULL, from pack_b). A transposed A
+/* C += op(A) B (C = init + op(A) B when ci or bias, see init_rows), with B given either row-major (B, ldb) or
+ * packed (Bpk != NULL, from pack_b). A transposed A
  * is packed into MR-row panels (its rows are then contiguous); a plain A is read in place (cheaper for the
  * few-row products of the recurrence). Returns 0, or -1 when the panel buffer cannot be allocated (the
  * caller then uses the naive loops). */
 static KTARGET int KN(gemm_nn)(int ta, int M, int N, int K, const REAL *A, long lda, const REAL *B, long ldb,
-                               const REAL *Bpk, REAL *C, long ldc, const SUMS_T *sums) {
+                               const REAL *Bpk, REAL *C, long ldc, const SUMS_T *sums, const REAL *const *ci,
+                               const REAL *bias) {
     const int MC = ta ? KN(MCT) : KN(MC), KC = KN(KC);
     REAL *Ap = NULL;
     if (ta) {
@@ -221,11 +244,12 @@ static KTARGET int KN(gemm_nn)(int ta, int M, int N, int K, const REAL *A, long 
         const int i1 = M - i0 < MC ? M : i0 + MC;
         for (int k0 = 0; k0 < K; k0 += KC) {
             const int kc = K - k0 < KC ? K - k0 : KC;
+            const REAL *const *ci0 = k0 == 0 ? ci : NULL, *bias0 = k0 == 0 ? bias : NULL;
             if (ta) {
                 KN(pack_a)(Ap, 1, A, lda, i0, i1 - i0, k0, kc, sums);
-                KN(block)(1, i0, i1, k0, kc, N, A, lda, Ap, B, ldb, Bpk, Bp, C, ldc);
+                KN(block)(1, i0, i1, k0, kc, N, A, lda, Ap, B, ldb, Bpk, Bp, C, ldc, ci0, bias0);
             } else {
-                KN(block)(0, i0, i1, k0, kc, N, A, lda, NULL, B, ldb, Bpk, Bp, C, ldc);
+                KN(block)(0, i0, i1, k0, kc, N, A, lda, NULL, B, ldb, Bpk, Bp, C, ldc, ci0, bias0);
             }
         }
     }

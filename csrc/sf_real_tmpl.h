@@ -14,6 +14,7 @@
 #define GEMM_PACK sf_dgemm_pack
 #define GEMM_PACK_PART sf_dgemm_pack_part
 #define GEMM_PACKED sf_dgemm_packed
+#define GEMM_PACKED_INIT sf_dgemm_packed_init
 #define GEMM_PACKED_SIZE sf_dgemm_packed_size
 #define TANH tanh
 #define EXP exp
@@ -32,6 +33,7 @@
 #define GEMM_PACK sf_sgemm_pack
 #define GEMM_PACK_PART sf_sgemm_pack_part
 #define GEMM_PACKED sf_sgemm_packed
+#define GEMM_PACKED_INIT sf_sgemm_packed_init
 #define GEMM_PACKED_SIZE sf_sgemm_packed_size
 #define TANH tanhf
 #define EXP expf

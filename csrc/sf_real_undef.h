@@ -8,6 +8,7 @@
 #undef GEMM_PACK
 #undef GEMM_PACK_PART
 #undef GEMM_PACKED
+#undef GEMM_PACKED_INIT
 #undef GEMM_PACKED_SIZE
 #undef TANH
 #undef EXP

@@ -71,6 +71,10 @@ cdef extern from "sf_gemm.h" nogil:
         int n2
         long ldt
         const int32_t *ids
+    int sf_sgemm_packed_init(int M, int N, int K, const float *A, int lda, const float *Bpk, const float **ci,
+                             const float *bias, float *C, int ldc)
+    int sf_dgemm_packed_init(int M, int N, int K, const double *A, int lda, const double *Bpk, const double **ci,
+                             const double *bias, double *C, int ldc)
     void sf_sgemm_tn_sums(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
                           const sf_sgemm_sums *sums)
     void sf_dgemm_tn_sums(int M, int N, int K, const double *A, int lda, const double *B, int ldb, double *C,

@@ -354,6 +354,50 @@ def gemm(const floating[:, ::1] A, const floating[:, ::1] B, bint transA=False, 
     return out
 
 
+def gemm_packed_init(const floating[:, ::1] A, const floating[:, ::1] B, floating[:, ::1] C, table=None,
+                     const int32_t[::1] rows=None, bias=None):
+    """C = init + A @ B through sf_*gemm_packed_init (B packed first; single-threaded), A (M, K), B (K, N),
+    C (M, N) updated in place; init row i = table[rows[i]] (table (R, N); None: C's own row i) + bias (N,)
+    (None: no bias). For tests."""
+    cdef int M = A.shape[0], K = A.shape[1], N = B.shape[1], i, rc = 0
+    if B.shape[0] != K or C.shape[0] != M or C.shape[1] != N:
+        raise ValueError(f"shapes differ: A {(M, K)}, B {(B.shape[0], N)}, C {(C.shape[0], C.shape[1])}")
+    cdef floating[:, ::1] vt
+    cdef floating[::1] vb
+    if table is not None:
+        vt = table
+        if rows is None or rows.shape[0] != M or vt.shape[1] != N:
+            raise ValueError("table needs rows (M,) and N columns")
+        for i in range(M):
+            if rows[i] < 0 or rows[i] >= vt.shape[0]:
+                raise IndexError(f"rows[{i}] = {rows[i]} out of range [0, {vt.shape[0]})")
+    if bias is not None:
+        vb = bias
+        if vb.shape[0] != N:
+            raise ValueError(f"bias must have {N} entries")
+    if M == 0 or N == 0 or K == 0:
+        raise ValueError("M, N and K must be >= 1")
+    dt = np.float32 if floating is float else np.float64
+    cdef floating[::1] pk = np.empty(sf_sgemm_packed_size(K, N) if floating is float else sf_dgemm_packed_size(K, N),
+                                     dtype=dt)
+    ptrs = np.zeros(M, dtype=np.uintp)
+    cdef size_t[::1] vp = ptrs
+    if table is not None:
+        for i in range(M):
+            vp[i] = <size_t>&vt[rows[i], 0]
+    cdef const floating **ci = <const floating **>&vp[0] if table is not None else NULL
+    cdef const floating *pb = &vb[0] if bias is not None else NULL
+    with nogil:
+        if floating is float:
+            sf_sgemm_pack(&pk[0], 0, K, N, &B[0, 0], N)
+            rc = sf_sgemm_packed_init(M, N, K, &A[0, 0], K, &pk[0], ci, pb, &C[0, 0], N)
+        else:
+            sf_dgemm_pack(&pk[0], 0, K, N, &B[0, 0], N)
+            rc = sf_dgemm_packed_init(M, N, K, &A[0, 0], K, &pk[0], ci, pb, &C[0, 0], N)
+    if rc != 0:
+        raise MemoryError("gemm_packed_init: out of memory")
+
+
 def gemm_tn_sums(const floating[:, ::1] A, const floating[:, ::1] B, floating[:, ::1] C, db=None, db2=None,
                  dtable=None, const int32_t[::1] ids=None, int n2=0):
     """C += A^T @ B through sf_*gemm_tn_sums (single-threaded), A (K, M), B (K, N), C (M, N), and in the same
