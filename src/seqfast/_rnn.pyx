@@ -354,6 +354,18 @@ def gemm(const floating[:, ::1] A, const floating[:, ::1] B, bint transA=False, 
     return out
 
 
+def _check_table_ids(str name, Py_ssize_t rows, Py_ssize_t cols, Py_ssize_t want_cols, str ids_name, ids,
+                     Py_ssize_t n):
+    """A table (rows, cols) indexed by n ids: cols must be want_cols and every id in [0, rows)."""
+    if cols != want_cols:
+        raise ValueError(f"{name} must have {want_cols} columns, got {cols}")
+    if ids is None or len(ids) != n:
+        raise ValueError(f"{name} needs {ids_name} with {n} entries")
+    a = np.asarray(ids)
+    if n and (a.min() < 0 or a.max() >= rows):
+        raise IndexError(f"{ids_name} out of range [0, {rows}) for {name}")
+
+
 def gemm_packed_init(const floating[:, ::1] A, const floating[:, ::1] B, floating[:, ::1] C, table=None,
                      const int32_t[::1] rows=None, bias=None):
     """C = init + A @ B through sf_*gemm_packed_init (B packed first; single-threaded), A (M, K), B (K, N),
@@ -366,11 +378,7 @@ def gemm_packed_init(const floating[:, ::1] A, const floating[:, ::1] B, floatin
     cdef floating[::1] vb
     if table is not None:
         vt = table
-        if rows is None or rows.shape[0] != M or vt.shape[1] != N:
-            raise ValueError("table needs rows (M,) and N columns")
-        for i in range(M):
-            if rows[i] < 0 or rows[i] >= vt.shape[0]:
-                raise IndexError(f"rows[{i}] = {rows[i]} out of range [0, {vt.shape[0]})")
+        _check_table_ids("table", vt.shape[0], vt.shape[1], N, "rows", rows, M)
     if bias is not None:
         vb = bias
         if vb.shape[0] != N:
@@ -414,11 +422,7 @@ def gemm_tn_sums(const floating[:, ::1] A, const floating[:, ::1] B, floating[:,
         raise ValueError(f"n2 must be in [0, {M}], got {n2}")
     if dtable is not None:
         vt = dtable
-        if ids is None or ids.shape[0] != K or vt.shape[1] != M:
-            raise ValueError("dtable needs ids (K,) and M columns")
-        for k in range(K):
-            if ids[k] < 0 or ids[k] >= vt.shape[0]:
-                raise IndexError(f"ids[{k}] = {ids[k]} out of range [0, {vt.shape[0]})")
+        _check_table_ids("dtable", vt.shape[0], vt.shape[1], M, "ids", ids, K)
     if db is not None:
         vdb = db
         if vdb.shape[0] != M:
