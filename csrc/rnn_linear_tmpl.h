@@ -19,7 +19,15 @@ int FN(rnn_linear_forward)(REAL *out, const REAL *x, const REAL *W, const REAL *
     if (N < 1 || I < 1 || O < 1 || !out || !x || !W) return SF_EVALUE;
     /* W^T (I,O) packed once for the GEMM core (each thread packs a part), shared by all threads */
     REAL *Wpk = malloc(sizeof(REAL) * (size_t)GEMM_PACKED_SIZE(I, O));
-    if (!Wpk) return SF_ENOMEM;
+    /* every output row starts as b (or zeros), written by the GEMM panel by panel just before it reads it:
+     * N row pointers to the same O values */
+    REAL *zero = b ? NULL : calloc((size_t)O, sizeof(REAL));
+    const REAL **rows = malloc(sizeof(REAL *) * (size_t)N);
+    if (!Wpk || !rows || (!b && !zero)) {
+        free(Wpk), free(zero), free(rows);
+        return SF_ENOMEM;
+    }
+    for (int n = 0; n < N; n++) rows[n] = b ? b : zero;
     int failed = 0;
     const int nt = sf_resolve_threads(n_threads);
     SF_PARALLEL_OR(nt, failed) {
@@ -28,18 +36,11 @@ int FN(rnn_linear_forward)(REAL *out, const REAL *x, const REAL *W, const REAL *
         GEMM_PACK_PART(Wpk, 1, I, O, W, I, tid, sf_team_size());
         SF_BARRIER
         sf_thread_rows(N, tid, sf_team_size(), &n0, &n1);
-        if (n1 > n0) {
-            for (int n = n0; n < n1; n++) {
-                REAL *on = out + (long)n * O;
-                if (b)
-                    memcpy(on, b, sizeof(REAL) * (size_t)O);
-                else
-                    memset(on, 0, sizeof(REAL) * (size_t)O);
-            }
-            failed |= GEMM_PACKED(0, n1 - n0, O, I, x + (long)n0 * I, I, Wpk, 1, out + (long)n0 * O, O) != 0;
-        }
+        if (n1 > n0)
+            failed |= GEMM_PACKED_INIT(n1 - n0, O, I, x + (long)n0 * I, I, Wpk, rows + n0, NULL, out + (long)n0 * O,
+                                       O) != 0;
     }
-    free(Wpk);
+    free(Wpk), free(zero), free(rows);
     return failed ? SF_ENOMEM : SF_OK;
 }
 
