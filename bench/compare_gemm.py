@@ -64,7 +64,10 @@ def main() -> None:
     ap.add_argument("--steps-per-window", type=int, default=35)
     ap.add_argument("--rounds", type=int, default=5, help="alternate the libraries this many times (best kept)")
     ap.add_argument("--reps", type=int, default=20, help="work per timing, in units of 20 MFLOP")
+    ap.add_argument("--quick", action="store_true", help="one round, a quarter of the work per timing (smoke run)")
     args = ap.parse_args()
+    if args.quick:
+        args.rounds, args.reps = 1, 5
     H, B, T = args.hidden, args.batch, args.steps_per_window
     G = 4 * H
     m, big = max(1, B // 2), max(1, B * T // 2)
