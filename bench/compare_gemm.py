@@ -6,8 +6,8 @@ matrix products of an LSTM language model's training step, one thread each, floa
 The shapes (B batch rows, T steps, H hidden, 4H gate columns) are those of one training step of
 bench/compare_cells.py, as each of 2 threads runs them: the per-step recurrent products (M = B/2 rows), and
 the window-wide products of a second layer's input projection and its gradients (M = B*T/2 rows). Each
-library multiplies the same float32 matrices; seqfast through ``seqfast._rnn.gemm`` (its single-threaded core,
-B copied into panels on each call as for the window-wide products). Every library runs in its own process
+library multiplies the same float32 matrices and copies B into its panels on every call; seqfast through
+``seqfast._rnn.gemm`` (sf_sgemm, its single-threaded core; the output allocated by each call, from the heap). Every library runs in its own process
 with one thread; they alternate ``--rounds`` times and each keeps its best round (the host is noisy).
 Prints GFLOP/s per library and shape, and each peer's rate relative to seqfast's.
 """
@@ -31,18 +31,20 @@ if lib == "torch":
     import torch
     torch.set_num_threads(1)
 out = {}
-for name, M, N, K in shapes:
-    A = rng.standard_normal((M, K), dtype=np.float32)
+for name, M, N, K, ta in shapes:
+    A = rng.standard_normal((K, M) if ta else (M, K), dtype=np.float32)  # ta: A stored (K, M), used as A^T
     B = rng.standard_normal((K, N), dtype=np.float32)
     if lib == "seqfast":
         from seqfast import _rnn
-        f = lambda: _rnn.gemm(A, B)
+        # sf_sgemm, the general entry point: B copied into panels by the core on every call, as a BLAS does
+        # (the model instead packs a weight once per window or product); the weight gradient's A^T packed
+        f = lambda: _rnn.gemm(A, B, transA=ta)
     elif lib == "numpy":
         C = np.empty((M, N), np.float32)
-        f = lambda: np.matmul(A, B, out=C)
+        f = lambda: np.matmul(A.T if ta else A, B, out=C)
     else:
         tA, tB, tC = torch.from_numpy(A), torch.from_numpy(B), torch.empty(M, N)
-        f = lambda: torch.matmul(tA, tB, out=tC)
+        f = lambda: torch.matmul(tA.T if ta else tA, tB, out=tC)
     n = max(1, int(reps * 2e7 / (M * N * K)))
     f()
     best = float("inf")
@@ -72,11 +74,11 @@ def main() -> None:
     G = 4 * H
     m, big = max(1, B // 2), max(1, B * T // 2)
     shapes = [
-        ("step forward: h W_hh^T", m, G, H),
-        ("step backward: dA W_hh", m, H, G),
-        ("window: x W_ih^T", big, G, H),
-        ("window: dA W_ih", big, H, G),
-        ("window: dA^T x (weight gradient)", G // 2, H, B * T),
+        ("step forward: h W_hh^T", m, G, H, False),
+        ("step backward: dA W_hh", m, H, G, False),
+        ("window: x W_ih^T", big, G, H, False),
+        ("window: dA W_ih", big, H, G, False),
+        ("window: dA^T x (weight gradient)", G // 2, H, B * T, True),
     ]
     libs = ["seqfast", "numpy"]
     try:
@@ -99,7 +101,7 @@ def main() -> None:
           f"(peer / seqfast in brackets)\n")
     headers = ["product", "M x N x K"] + [names[lib] for lib in libs]
     rows = []
-    for name, M, N, K in shapes:
+    for name, M, N, K, _ in shapes:
         s = best["seqfast"][name]
         rows.append([name, f"{M} x {N} x {K}", f"{s:.1f}"] +
                     [f"{best[lib][name]:.1f} ({best[lib][name] / s:.2f}x)" for lib in libs[1:]])
