@@ -354,6 +354,13 @@ def gemm(const floating[:, ::1] A, const floating[:, ::1] B, bint transA=False, 
     return out
 
 
+def _check_len(str name, v, Py_ssize_t n):
+    """v itself, after checking that it holds n entries."""
+    if len(v) != n:
+        raise ValueError(f"{name} must have {n} entries, got {len(v)}")
+    return v
+
+
 def _check_table_ids(str name, Py_ssize_t rows, Py_ssize_t cols, Py_ssize_t want_cols, str ids_name, ids,
                      Py_ssize_t n):
     """A table (rows, cols) indexed by n ids: cols must be want_cols and every id in [0, rows)."""
@@ -380,9 +387,7 @@ def gemm_packed_init(const floating[:, ::1] A, const floating[:, ::1] B, floatin
         vt = table
         _check_table_ids("table", vt.shape[0], vt.shape[1], N, "rows", rows, M)
     if bias is not None:
-        vb = bias
-        if vb.shape[0] != N:
-            raise ValueError(f"bias must have {N} entries")
+        vb = _check_len("bias", bias, N)
     if M == 0 or N == 0 or K == 0:
         raise ValueError("M, N and K must be >= 1")
     dt = np.float32 if floating is float else np.float64
@@ -424,13 +429,9 @@ def gemm_tn_sums(const floating[:, ::1] A, const floating[:, ::1] B, floating[:,
         vt = dtable
         _check_table_ids("dtable", vt.shape[0], vt.shape[1], M, "ids", ids, K)
     if db is not None:
-        vdb = db
-        if vdb.shape[0] != M:
-            raise ValueError(f"db must have {M} entries")
+        vdb = _check_len("db", db, M)
     if db2 is not None:
-        vdb2 = db2
-        if vdb2.shape[0] != M:
-            raise ValueError(f"db2 must have {M} entries")
+        vdb2 = _check_len("db2", db2, M)
     if M == 0 or K == 0:
         return
     cdef floating *pdb = &vdb[0] if db is not None else NULL
