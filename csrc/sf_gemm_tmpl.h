@@ -32,10 +32,10 @@ enum { KN(MC) = 120, KN(MCT) = 480, KN(KC) = 128 };
  * inlining. */
 static inline __attribute__((always_inline)) KTARGET void KN(tile2)(int pk, int mr, int kc, const REAL *Ap,
                                                                     long lda, const REAL *Bp, REAL *C,
-                                                                    long ldc, const REAL *pfc) {
+                                                                    long ldc, const REAL *pfc, int pfr) {
     KN(vec) c0[MR], c1[MR];
-    if (pfc) /* the next tile's rows of C, which it loads first: from memory they would stall it */
-        for (int r = 0; r < MR; r++) {
+    if (pfc) /* the next tile's pfr rows of C, which it loads first: from memory they would stall it */
+        for (int r = 0; r < MR && r < pfr; r++) {
             __builtin_prefetch(pfc + r * ldc, 1, 3);
             __builtin_prefetch(pfc + r * ldc + VL, 1, 3);
         }
@@ -64,8 +64,8 @@ static inline __attribute__((always_inline)) KTARGET void KN(tile2)(int pk, int 
 /* C[mr x VL] += A[mr x kc] Bp[kc x VL] (the first VL columns of the panel). */
 static inline __attribute__((always_inline)) KTARGET void KN(tile1)(int pk, int mr, int kc, const REAL *Ap,
                                                                     long lda, const REAL *Bp, REAL *C,
-                                                                    long ldc, const REAL *pfc) {
-    (void)pfc;
+                                                                    long ldc, const REAL *pfc, int pfr) {
+    (void)pfc, (void)pfr;
     KN(vec) c0[MR];
     for (int r = 0; r < MR; r++)
         if (r < mr) c0[r] = *(const KN(vecu) *)(C + r * ldc);
@@ -80,7 +80,7 @@ static inline __attribute__((always_inline)) KTARGET void KN(tile1)(int pk, int 
 
 #define KCASE_(W, m, CP, LDC)                                                                      \
     case m:                                                                                        \
-        KN(W)(pk, m, kc, pk ? Ap + (long)(i - i0) * kc : A + (long)i * lda + k0, lda, P, CP, LDC, pfc);                                       \
+        KN(W)(pk, m, kc, pk ? Ap + (long)(i - i0) * kc : A + (long)i * lda + k0, lda, P, CP, LDC, pfc, pfr);                                       \
         break;
 #define KSWITCH_(W, CP, LDC)                                                                       \
     switch (mr) {                                                                                  \
@@ -208,12 +208,14 @@ static inline __attribute__((always_inline)) KTARGET void KN(block)(int pk, int 
                 /* the tile after this one: the next rows of this panel, else the next panel's first rows */
                 const REAL *pfc = i + MR < i1 ? C + (long)(i + MR) * ldc + j
                                   : j + 2 * NR <= N ? C + (long)i0 * ldc + j + NR : NULL;
+                const int pfr = i + MR < i1 ? i1 - (i + MR) : i1 - i0;
                 KSWITCH_(tile2, C + (long)i * ldc + j, ldc)
             }
             continue;
         }
         int jj = j, rest = w;
         const REAL *pfc = NULL;
+        const int pfr = 0;
         if (w >= VL) { /* one full vector of columns */
             for (int i = i0; i < i1; i += MR) {
                 const int mr = i1 - i < MR ? i1 - i : MR;
