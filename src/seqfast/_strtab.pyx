@@ -20,6 +20,16 @@ cdef extern from "Python.h":
     PyObject **PySequence_Fast_ITEMS(object o)
 
 
+cdef const char *_utf8(str token, Py_ssize_t *n, Py_ssize_t pos) except NULL:
+    """The UTF-8 bytes of token; a ValueError naming its position when it holds a lone surrogate (a str that
+    is not valid Unicode text, e.g. from bytes decoded with errors='surrogateescape')."""
+    try:
+        return PyUnicode_AsUTF8AndSize(token, n)
+    except UnicodeEncodeError as e:
+        from .text import surrogate_error
+        raise surrogate_error(f"token {pos} {token!r:.60}" if pos >= 0 else f"token {token!r:.60}", token, e) from None
+
+
 cdef class StrTable:
     """Interning table token (str) -> id (int32, in insertion order)."""
     cdef sf_strtab *tab
@@ -28,8 +38,10 @@ cdef class StrTable:
         self.tab = sf_strtab_new(<size_t>max(expected, len(tokens) if hasattr(tokens, "__len__") else 0))
         if self.tab is NULL:
             raise MemoryError("StrTable: out of memory")
+        cdef Py_ssize_t i = 0
         for t in tokens:
-            self.add(t)
+            self._add(t, i)
+            i += 1
 
     def __dealloc__(self):
         if self.tab is not NULL:
@@ -40,8 +52,11 @@ cdef class StrTable:
 
     cpdef int add(self, str token) except -1:
         """Id of token, adding it when absent."""
+        return self._add(token, -1)
+
+    cdef int _add(self, str token, Py_ssize_t pos) except -1:
         cdef Py_ssize_t n
-        cdef const char *s = PyUnicode_AsUTF8AndSize(token, &n)
+        cdef const char *s = _utf8(token, &n, pos)
         cdef int32_t r = sf_strtab_intern(self.tab, s, <size_t>n)
         if r < 0:
             raise MemoryError("StrTable: out of memory while adding a token")
@@ -50,7 +65,7 @@ cdef class StrTable:
     cpdef int find(self, str token) except -2:
         """Id of token, or -1 when absent."""
         cdef Py_ssize_t n
-        cdef const char *s = PyUnicode_AsUTF8AndSize(token, &n)
+        cdef const char *s = _utf8(token, &n, -1)
         return sf_strtab_find(self.tab, s, <size_t>n)
 
     def token(self, int32_t i):
@@ -82,7 +97,7 @@ cdef class StrTable:
                 s = <const char *>PyUnicode_DATA(tok)
                 ln = PyUnicode_GET_LENGTH(tok)
             else:
-                s = PyUnicode_AsUTF8AndSize(tok, &ln)
+                s = _utf8(tok, &ln, i)
             r = sf_strtab_find(self.tab, s, <size_t>ln)
             if r < 0:
                 if unk < 0:

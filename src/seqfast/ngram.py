@@ -19,6 +19,7 @@ appearance), like :class:`seqfast.Vocab`.
 """
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
@@ -30,7 +31,7 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from ._threads import resolve_threads
-from .text import WORD_PATTERN, InvalidUTF8Error, Vocab, _check_errors
+from .text import WORD_PATTERN, InvalidUTF8Error, Vocab, _check_errors, gzip_error, is_gzip, open_binary, surrogate_error
 
 __all__ = ["MAX_ORDER", "count_ngrams", "NGramCounts"]
 
@@ -93,14 +94,7 @@ def _classify(source):
 def _open_path(path: str):
     if path == "-":
         return sys.stdin.buffer
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"{path}: is a directory, expected a text file")
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"{path}: no such file")
-    if path.endswith(".gz"):
-        import gzip
-        return gzip.open(path, "rb")
-    return open(path, "rb")
+    return open_binary(path)  # gzip by content, like the C reader (gzopen) and read_text
 
 
 class _IdStream:
@@ -138,8 +132,8 @@ def _feed_word_file(stream: _IdStream, f, name: str, errors: str, lower: bool, p
         try:
             data = f.read(_CHUNK)
         except (EOFError, zlib.error, OSError) as e:
-            if name.endswith(".gz"):
-                raise ValueError(f"{name}: corrupt or truncated gzip data ({e})") from None
+            if isinstance(f, gzip.GzipFile):
+                raise gzip_error(name, e) from None
             raise OSError(f"{name}: read error ({e})") from None
         final = not data
         buf = pending + data
@@ -222,8 +216,7 @@ def _stream_ids(kind, items, level, pad, boundaries, lower, errors, progress, n_
                 if not os.path.exists(path):
                     raise FileNotFoundError(f"{path}: no such file")
                 size = os.path.getsize(path)
-                if (n_threads > 1 and boundaries == "line" and size >= PARALLEL_READ_MIN and not path.endswith(".gz")
-                        and not _is_gzip(path)):
+                if (n_threads > 1 and boundaries == "line" and size >= PARALLEL_READ_MIN and not is_gzip(path)):
                     from ._ngram import Interner, read_ranges
                     bounds = _line_bounds(path, size, n_threads)
                     readers = [Interner(stream.specials, pad, True) for _ in range(len(bounds) - 1)]
@@ -237,27 +230,25 @@ def _stream_ids(kind, items, level, pad, boundaries, lower, errors, progress, n_
                 else:
                     it.feed_path(path, level, errors, progress)
     else:  # lines of text: each str is a line (as if joined by "\n")
-        for line in items:
+        for i, line in enumerate(items):
             if not isinstance(line, str):
                 raise TypeError(f"lines of text must be str, got {type(line).__name__}: {line!r:.60}")
+            if level != "word" and lower:
+                line = line.lower()
+            try:
+                data = (line + "\n").encode("utf-8")
+            except UnicodeEncodeError as e:
+                raise surrogate_error(f"line {i} of the text ({line!r:.60})", line, e) from None
             if level == "word":
-                stream.add_word_bytes((line + "\n").encode("utf-8", errors="surrogatepass"), 0, "<text>",
-                                      "strict", lower)
+                stream.add_word_bytes(data, 0, "<text>", "strict", lower)
             else:
-                if lower:
-                    line = line.lower()
-                it.feed_bytes((line + "\n").encode("utf-8", errors="surrogatepass"), level, "strict")
+                it.feed_bytes(data, level, "strict")
         it.line_break()
     parts.append(stream.finish())
     ids, itos = _merge_parts(parts)
     if lower and level != "word" and kind == "paths":
         ids, itos = _lower_vocab(ids, itos, len(stream.specials))
     return ids, itos, stream.specials
-
-
-def _is_gzip(path: str) -> bool:
-    with open(path, "rb") as f:
-        return f.read(2) == b"\x1f\x8b"
 
 
 def _lower_vocab(ids, itos, n_specials):
@@ -686,7 +677,9 @@ def count_ngrams(source, order: int, level: str = "word", pad: bool = False, bou
 
     Parameters
     ----------
-    source : a path (``.gz`` ok, ``"-"`` is stdin), a list of paths, an iterable of str (each str is a line;
+    source : a path (gzip files are decompressed at every level, recognized by their content, not their
+        name, as :func:`seqfast.read_text` does: a ``.gz`` name holding plain text is read as plain text;
+        truncated or corrupt gzip data raises ValueError naming the file; ``"-"`` is stdin), a list of paths, an iterable of str (each str is a line;
         a list of str is read as paths when every item is an existing file), or an int array of ids
         (shape (T,), one stream; requires ``vocab``).
     order : highest order N (1..16).
@@ -757,7 +750,7 @@ def count_ngrams(source, order: int, level: str = "word", pad: bool = False, bou
                     if s not in vocab:
                         raise ValueError(f"pad=True needs {s!r} in the vocabulary; build it with "
                                          f"specials={PAD_SPECIALS}")
-            remap = np.append(vocab.encode(itos), -1).astype(np.int32)
+            remap = np.append(_encode_used(vocab, itos, ids), -1).astype(np.int32)
             ids = remap[ids]
             vocab_out = vocab
             first = None
@@ -768,6 +761,23 @@ def count_ngrams(source, order: int, level: str = "word", pad: bool = False, bou
     result.stats["seconds"] = time.perf_counter() - t0
     result.stats["threads"] = nt
     return result
+
+
+def _encode_used(vocab: Vocab, itos: list, ids: np.ndarray) -> np.ndarray:
+    """Ids in ``vocab`` of the corpus tokens ``itos``. With no unknown-token special in ``vocab``, only the
+    tokens the corpus holds are looked up (the reader's own specials may not occur), so the KeyError names
+    the first unknown token of the corpus."""
+    if vocab.unk_id >= 0:
+        return vocab.encode(itos)
+    used = np.zeros(len(itos), dtype=bool)
+    used[ids[ids >= 0]] = True
+    out = np.zeros(len(itos), dtype=np.int32)  # tokens that never occur are never looked up
+    idx = np.flatnonzero(used)
+    try:
+        out[idx] = vocab.encode([itos[i] for i in idx])
+    except KeyError as e:
+        raise KeyError(f"count_ngrams(vocab=...): {e.args[0]}") from None
+    return out
 
 
 def _progress_bar(kind, items):

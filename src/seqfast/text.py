@@ -6,6 +6,7 @@ step 2 tokens to ids (a vocabulary), then one-hot vectors or learned embeddings.
 from __future__ import annotations
 
 import json
+import numbers
 import os
 import re
 from collections import Counter
@@ -49,27 +50,56 @@ def decode_utf8(data: bytes, path: str = "<bytes>", errors: str = "strict", base
         raise InvalidUTF8Error(path, base_offset + e.start, data[e.start]) from None
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def is_gzip(path: str) -> bool:
+    """True when the file starts with the gzip magic bytes (how every seqfast reader decides, whatever the
+    name: a ``.gz`` file holding plain text is read as plain text, gzip data under any name is decompressed).
+    Valid UTF-8 text never starts with them (0x8b is a continuation byte)."""
+    with open(path, "rb") as f:
+        return f.read(2) == GZIP_MAGIC
+
+
+def gzip_error(path: str, e: BaseException) -> ValueError:
+    """The error for unreadable gzip data (truncated, corrupt), naming the file."""
+    return ValueError(f"{path}: corrupt or truncated gzip data ({e})")
+
+
+def open_binary(path: str):
+    """Open a file for reading bytes, decompressing it when its content is gzip (see :func:`is_gzip`).
+    Read errors of the gzip stream should be turned into :func:`gzip_error`."""
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{path}: is a directory, expected a text file")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path}: no such file")
+    if is_gzip(path):
+        import gzip
+        return gzip.open(path, "rb")
+    return open(path, "rb")
+
+
 def read_text(path: str | os.PathLike, errors: str = "strict") -> str:
     """Read a whole file as UTF-8 text.
 
     Parameters
     ----------
-    path : file to read (``.gz`` files are decompressed).
+    path : file to read. gzip files are decompressed, recognized by their content (magic bytes), not by
+        their name: a file named ``.gz`` that holds plain text is read as plain text. Truncated or corrupt
+        gzip data raises ValueError naming the file.
     errors : ``"strict"`` (default) raises :class:`InvalidUTF8Error` naming the file and the byte offset of
         the first invalid byte; ``"replace"`` substitutes U+FFFD; ``"ignore"`` drops bad bytes.
     """
+    import gzip
+    import zlib
+
     path = os.fspath(path)
     _check_errors(errors)
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"{path}: is a directory, expected a text file")
-    if path.endswith(".gz"):
-        import gzip
-
-        with gzip.open(path, "rb") as f:
+    with open_binary(path) as f:
+        try:
             data = f.read()
-    else:
-        with open(path, "rb") as f:
-            data = f.read()
+        except (EOFError, zlib.error, gzip.BadGzipFile) as e:
+            raise gzip_error(path, e) from None
     return decode_utf8(data, path, errors)
 
 
@@ -113,6 +143,24 @@ def tokenize(text: str, level: str = "word", pattern: str | None = None, lower: 
     raise ValueError(f"level must be 'word', 'char' or 'whitespace', got {level!r}")
 
 
+def _is_int(v) -> bool:
+    """An integer (Python or numpy, anything numbers.Integral) that is not a bool."""
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def _check_freqs(freqs, n_regular: int, where: str) -> list:
+    """``freqs`` as a list of n_regular non-negative ints; ValueError (prefixed by ``where``) otherwise."""
+    freqs = list(freqs)
+    if len(freqs) != n_regular:
+        raise ValueError(f"{where}'freqs' has {len(freqs)} entries for {n_regular} non-special tokens")
+    if all(type(f) is int for f in freqs) and (not freqs or min(freqs) >= 0):
+        return freqs  # the common case, checked at C speed
+    for i, f in enumerate(freqs):
+        if not _is_int(f) or f < 0:
+            raise ValueError(f"{where}'freqs' must hold non-negative ints, got {f!r} at position {i}")
+    return [int(f) for f in freqs]
+
+
 def _count(tokens_or_counts) -> Counter:
     if isinstance(tokens_or_counts, Mapping):
         c = Counter()
@@ -136,6 +184,27 @@ def _count(tokens_or_counts) -> Counter:
         if not isinstance(tok, str):
             raise TypeError(f"tokens must be str, got {type(tok).__name__}: {tok!r}")
     return c
+
+
+def surrogate_error(what: str, text: str, e: UnicodeEncodeError) -> ValueError:
+    """The error for a str that is not valid Unicode text (it holds a lone surrogate, e.g. from bytes decoded
+    with errors='surrogateescape'): ``what`` names it, ``e`` is the error of encoding ``text`` to UTF-8."""
+    return ValueError(f"{what} is not valid Unicode text: it holds a lone surrogate ({text[e.start]!r} at "
+                      f"character {e.start}); decode the text with errors='strict' or 'replace' instead of "
+                      f"'surrogateescape'/'surrogatepass'")
+
+
+def _raise_invalid_text(itos, source) -> None:
+    """ValueError naming the first token of itos that is not valid Unicode text (a lone surrogate) and
+    its position in ``source`` when that is a flat sequence of tokens; returns when there is none."""
+    for tok in itos:
+        try:
+            tok.encode("utf-8")
+        except UnicodeEncodeError as e:
+            where = ""
+            if isinstance(source, Sequence) and not isinstance(source, str) and tok in source:
+                where = f" (position {list(source).index(tok)} of the input)"
+            raise surrogate_error(f"token {tok!r:.60}{where}", tok, e) from None
 
 
 class Vocab:
@@ -164,20 +233,28 @@ class Vocab:
 
     def __init__(self, tokens_or_counts: Iterable = (), min_freq: int = 1, max_size: int | None = None,
                  specials: Sequence[str] = ("<unk>",), unk_token: str = "<unk>"):
-        if isinstance(min_freq, bool) or not isinstance(min_freq, int) or min_freq < 1:
+        if not _is_int(min_freq) or min_freq < 1:
             raise ValueError(f"min_freq must be an int >= 1, got {min_freq!r}")
+        min_freq = int(min_freq)
         specials = tuple(specials)
         if len(set(specials)) != len(specials):
             raise ValueError(f"specials contain duplicates: {specials}")
-        if max_size is not None and (not isinstance(max_size, int) or max_size < len(specials)):
-            raise ValueError(f"max_size must be an int >= len(specials) = {len(specials)}, got {max_size!r}")
+        if max_size is not None:
+            if not _is_int(max_size) or max_size < len(specials):
+                raise ValueError(f"max_size must be an int >= len(specials) = {len(specials)}, got {max_size!r}")
+            max_size = int(max_size)
         counts = _count(tokens_or_counts)
         sp = set(specials)
         kept = sorted(((t, n) for t, n in counts.items() if n >= min_freq and t not in sp),
                       key=lambda tn: -tn[1])
         if max_size is not None:
             kept = kept[: max_size - len(specials)]
-        self._init(list(specials) + [t for t, _ in kept], specials, unk_token, [n for _, n in kept])
+        itos = list(specials) + [t for t, _ in kept]
+        try:
+            self._init(itos, specials, unk_token, [n for _, n in kept])
+        except ValueError:
+            _raise_invalid_text(itos, tokens_or_counts)
+            raise
 
     def _init(self, itos, specials, unk_token, freqs):
         self._itos = list(itos)
@@ -198,7 +275,9 @@ class Vocab:
         present = set(itos)
         specials = tuple(s for s in specials if s in present)
         n_regular = len(itos) - len(specials)
-        v._init(itos, specials, unk_token, list(freqs) if freqs is not None else [0] * n_regular)
+        if not isinstance(unk_token, str):
+            raise TypeError(f"unk_token must be a str, got {unk_token!r}")
+        v._init(itos, specials, unk_token, _check_freqs(freqs, n_regular, "") if freqs is not None else [0] * n_regular)
         return v
 
     # ----- lookups ------------------------------------------------------------------------------------
@@ -206,7 +285,12 @@ class Vocab:
         return len(self._itos)
 
     def __contains__(self, token) -> bool:
-        return isinstance(token, str) and self._table.find(token) >= 0
+        if not isinstance(token, str):
+            return False
+        try:
+            return self._table.find(token) >= 0
+        except ValueError:  # not valid Unicode text (a lone surrogate): never in a vocabulary
+            return False
 
     def __getitem__(self, token):
         """Id of a token (``<unk>``'s id when unknown); a list of tokens gives a list of ids."""
@@ -304,8 +388,16 @@ class Vocab:
             raise ValueError(f"{path}: corrupt vocabulary file (tokens, specials and freqs disagree)")
         if len(set(toks)) != len(toks):
             raise ValueError(f"{path}: corrupt vocabulary file (duplicate tokens)")
+        where = f"{path}: corrupt vocabulary file: "
+        freqs = _check_freqs(freqs, len(toks) - len(specials), where)
+        unk_token = doc.get("unk_token", "<unk>")
+        if not isinstance(unk_token, str):
+            raise ValueError(f"{where}'unk_token' must be a str, got {unk_token!r}")
         v = cls.__new__(cls)
-        v._init(toks, specials, doc.get("unk_token", "<unk>"), freqs)
+        try:
+            v._init(toks, specials, unk_token, freqs)
+        except ValueError as e:  # e.g. a token that is not valid Unicode text
+            raise ValueError(f"{where}'tokens': {e}") from None
         return v
 
 
@@ -324,11 +416,11 @@ def one_hot(ids, num_classes: int, dtype=np.float32) -> np.ndarray:
         raise TypeError(f"one_hot() takes integer ids, got dtype {a.dtype}")
     if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
         raise ValueError(f"num_classes must be a positive int, got {num_classes!r}")
-    a = a.astype(np.int64, copy=False)
-    if a.size:
+    if a.size:  # check before the int64 cast, so a huge uint64 id is reported as itself
         lo, hi = int(a.min()), int(a.max())
         if lo < 0 or hi >= num_classes:
             raise IndexError(f"id {lo if lo < 0 else hi} out of range for num_classes={num_classes}")
+    a = a.astype(np.int64, copy=False)
     out = np.zeros(a.shape + (int(num_classes),), dtype=dtype)
     np.put_along_axis(out, a[..., None], 1, axis=-1)
     return out
