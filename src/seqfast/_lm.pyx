@@ -338,9 +338,13 @@ cdef class Scorer:
                                      dtype=np.float32)
             if l.shape != (len(ix),) or b.shape != (len(ix),):
                 raise ValueError(f"order {i + 1}: logp/backoff must have one value per n-gram ({len(ix)})")
-            self._keep.extend([ix, l, b])
             if len(ix) == 0:
-                raise ValueError(f"order {i + 1} has no n-grams")
+                if i == 0:
+                    raise ValueError("the model has no unigrams")
+                # an empty higher order (a corpus too small for it, or pruned away): lookups there find
+                # nothing and scoring backs off, so its value arrays are never read
+                l = b = np.zeros(1, dtype=np.float32)
+            self._keep.extend([ix, l, b])
             fv = l
             self.lp[i] = &fv[0]
             fv = b

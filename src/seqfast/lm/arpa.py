@@ -58,12 +58,35 @@ def _open_bytes(path) -> bytes:
 
 def _float(tok, path, lineno, what):
     try:
+        if "_" in tok:  # float() reads '-1_0' as -10; no ARPA writer (or KenLM) does
+            raise ValueError
         v = float(tok)
     except ValueError:
         raise ARPAError(f"{path}:{lineno}: expected a number for the {what}, got {tok[:40]!r}") from None
     if math.isnan(v) or v == math.inf:
         raise ARPAError(f"{path}:{lineno}: the {what} is {tok!r}; expected a finite log10 value or -inf")
     return v
+
+
+def _logprob(tok, path, lineno):
+    v = _float(tok, path, lineno, "log10 probability")
+    if v > 0:
+        raise ARPAError(f"{path}:{lineno}: log10 probability must be <= 0 (a probability is at most 1), got {tok!r}")
+    return v
+
+
+def _check_counts(counts, total_lines, first_line, path=None):
+    """The header's counts must fit the lines after the header (one line per n-gram): an absurd count is a
+    corrupt header, not a request for terabytes. Returns an error message or None."""
+    left = total_lines - first_line
+    for n, k in enumerate(counts, 1):
+        if k > left:
+            return (f"{path}: the header announces {k} {n}-grams but only {left} lines follow it: the header "
+                    f"count does not fit the file (truncated file or corrupt header?)")
+    if sum(counts) > left:
+        return (f"{path}: the header announces {sum(counts)} n-grams in all but only {left} lines follow it: the "
+                f"header counts do not fit the file (truncated file or corrupt header?)")
+    return None
 
 
 def _header_fast(data: bytes):
@@ -85,7 +108,9 @@ def _header_fast(data: bytes):
                 return None
             counts.append(k)
         elif line:
-            return (counts, pos, lineno) if counts and counts[0] > 0 else None
+            if not counts or counts[0] <= 0 or _check_counts(counts, data.count(b"\n") + 1, lineno) is not None:
+                return None
+            return counts, pos, lineno
         pos, lineno = end + 1, lineno + 1
     return None
 
@@ -106,6 +131,8 @@ def read_arpa(path, unk_logprob: float = -100.0) -> ARPAModel:
         counts, pos, lineno = head
         try:
             grams, logp, bo, spans = _lm.arpa_parse(data, pos, lineno, counts)
+            if any((lp > 0).any() for lp in logp):
+                raise ValueError("a positive log10 probability")  # the Python parser names its line
             itos = [data[o:o + n].decode("utf-8") for o, n in spans.tolist()]
             # a repeated n-gram raises ValueError here; sorted rows are distinct and need no check
             nt = resolve_threads(None)
@@ -170,6 +197,8 @@ def _read_arpa_python(path, data: bytes, unk_logprob: float) -> ARPAModel:
             raise ARPAError(f"{path}:{i + 1}: expected 'ngram {len(counts) + 1}=COUNT' with COUNT >= 0, got {s!r}")
         counts.append(k)
         i += 1
+    if counts and (msg := _check_counts(counts, nlines, i, path)) is not None:
+        raise ARPAError(msg)
     if not counts:
         raise ARPAError(f"{path}:{i + 1}: expected 'ngram 1=COUNT' after \\data\\")
     if counts[0] == 0:
@@ -206,7 +235,7 @@ def _read_arpa_python(path, data: bytes, unk_logprob: float) -> ARPAModel:
                                 f"in the {n}-grams section, got {len(f)} field(s): {s[:80]!r}")
             if r >= k:
                 raise ARPAError(f"{path}:{i + 1}: more {n}-grams than the {k} the header announces")
-            lp[r] = _float(f[0], path, i + 1, "log10 probability")
+            lp[r] = _logprob(f[0], path, i + 1)
             if len(f) == n + 2:
                 b = _float(f[-1], path, i + 1, "log10 backoff")
                 bo[r] = b

@@ -10,6 +10,7 @@ import json
 import math
 import os
 import warnings
+import zipfile
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -93,9 +94,7 @@ class NGramLM:
         elif discount_fallback is False or discount_fallback is None:
             discount_fallback = None
         else:
-            discount_fallback = tuple(float(x) for x in discount_fallback)
-            if len(discount_fallback) != 3:
-                raise ValueError("discount_fallback must be True, False or three numbers (D1, D2, D3+)")
+            discount_fallback = _check_discounts(discount_fallback)
         if level not in ("word", "whitespace", "char"):
             raise ValueError(f"level must be 'word', 'whitespace' or 'char', got {level!r}")
         self.order = int(order)
@@ -103,7 +102,7 @@ class NGramLM:
         self.k, self.alpha, self.discount_fallback = float(k), float(alpha), discount_fallback
         if prune is not None and smoothing not in ("mkn", "kn"):
             raise ValueError("prune is for Kneser-Ney models (smoothing='mkn' or 'kn'), as lmplz --prune")
-        self.prune = None if prune is None else tuple(int(x) for x in prune)
+        self.prune = None if prune is None else _check_prune(prune)
         self.level, self.lower = level, bool(lower)
         self.info: dict = {}
         self._grams = None
@@ -197,9 +196,18 @@ class NGramLM:
     def _tokens(self, text) -> list[str]:
         self._check_fitted()  # every query starts here
         if not isinstance(text, str):
-            toks = list(text)
+            if isinstance(text, (bytes, bytearray)):
+                raise TypeError(f"a sentence must be a str or a sequence of str tokens, got {type(text).__name__} "
+                                f"(decode it first, e.g. .decode('utf-8'))")
+            try:
+                toks = list(text)
+            except TypeError:
+                raise TypeError(f"a sentence must be a str or a sequence of str tokens, got "
+                                f"{type(text).__name__}") from None
             if not all(isinstance(t, str) for t in toks):
-                raise TypeError("a sentence must be a str or a sequence of str tokens")
+                bad = next(t for t in toks if not isinstance(t, str))
+                raise TypeError(f"a sentence must be a str or a sequence of str tokens, got a token of type "
+                                f"{type(bad).__name__}")
             return toks
         if self.level == "whitespace":
             return (text.lower() if self.lower else text).split()
@@ -213,11 +221,18 @@ class NGramLM:
             lines = text.split("\n")
             return lines[:-1] if lines and lines[-1] == "" else lines
 
+        if isinstance(corpus, (bytes, bytearray)):
+            raise TypeError(f"corpus must be a path, a str, or an iterable of lines (str or token lists), got "
+                            f"{type(corpus).__name__} (decode it first, e.g. .decode('utf-8'))")
         if isinstance(corpus, (str, os.PathLike)):
             if isinstance(corpus, os.PathLike) or ("\n" not in corpus and os.path.exists(corpus)):
                 return split(read_text(os.fspath(corpus)))
             return split(corpus)
-        corpus = list(corpus)
+        try:
+            corpus = list(corpus)
+        except TypeError:
+            raise TypeError(f"corpus must be a path, a str, or an iterable of lines (str or token lists), got "
+                            f"{type(corpus).__name__}") from None
         if corpus and all(isinstance(c, (str, os.PathLike)) for c in corpus) and all(
                 isinstance(c, os.PathLike) or ("\n" not in c and os.path.exists(c)) for c in corpus):
             out = []
@@ -269,6 +284,8 @@ class NGramLM:
         ids, offs = self._encode_lines(corpus)
         s = self.scorer.score(ids, offs, True, True, resolve_threads(n_threads)).astype(np.float64)
         L = offs.shape[0] - 1
+        if s.shape[0] == 0:
+            raise ValueError("perplexity of zero tokens is undefined: the test corpus has no lines")
         # position of each input token in the output: token t of line l sits at t + l
         pos = np.arange(ids.shape[0]) + np.repeat(np.arange(L), np.diff(offs))
         oov_mask = np.zeros(s.shape[0], dtype=bool)
@@ -319,9 +336,10 @@ class NGramLM:
         ``bos=True`` treats the context as the start of a sentence (prepends <s>).
         """
         self._check_fitted()
+        k = _check_count(k, "k")
         toks = (["<s>"] if bos else []) + self._tokens(context)
         cand, s = self._next_scores(self.vocab.encode(toks))
-        k = min(int(k), cand.shape[0])
+        k = min(k, cand.shape[0])
         top = np.argpartition(-s, k - 1)[:k] if k > 0 else np.array([], dtype=np.int64)
         top = top[np.lexsort((cand[top], -s[top]))]
         return [(self._itos[cand[i]], float(10.0 ** s[i])) for i in top]
@@ -333,12 +351,13 @@ class NGramLM:
         temperature < 1 sharpens, > 1 flattens the distribution (p ** (1 / temperature), renormalized).
         """
         self._check_fitted()
+        num_words = _check_count(num_words, "num_words")
         if not temperature > 0:
             raise ValueError(f"temperature must be > 0, got {temperature!r}")
         rng = np.random.default_rng(seed)
         hist = [self.bos] + self.vocab.encode(self._tokens(context)).tolist()
         out = []
-        for _ in range(int(num_words)):
+        for _ in range(num_words):
             cand, s = self._next_scores(np.asarray(hist, dtype=np.int32))
             z = s * (LN10 / temperature)
             z -= z.max()  # log-sum-exp shift: 10 ** s underflows for long tails
@@ -392,41 +411,147 @@ class NGramLM:
     def load(cls, path) -> "NGramLM":
         """Load a model written by :meth:`save`; a ValueError says what is wrong with a bad file."""
         path = os.fspath(path)
-        try:
-            z = np.load(path, allow_pickle=False)
-            meta = json.loads(bytes(z["meta"]).decode())
-        except FileNotFoundError:
-            raise
-        except Exception as e:
-            raise ValueError(f"{path}: not a seqfast n-gram model file ({type(e).__name__}: {e})") from None
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"{path}: no such model file")
+        try:  # read every member now: a damaged zip member fails here, not at the first query
+            with np.load(path, allow_pickle=False) as z:
+                arrays = {k: z[k] for k in z.files}
+            meta = json.loads(bytes(arrays["meta"]).decode())
+        except _READ_ERRORS as e:
+            raise ValueError(f"{path}: not a seqfast n-gram model file, or a corrupt one "
+                             f"({type(e).__name__}: {e})") from None
         if not isinstance(meta, dict) or meta.get("format") != _FORMAT or meta.get("version") != 1:
             raise ValueError(f"{path}: not a seqfast n-gram model file (format {_FORMAT!r} version 1)")
         try:
-            N = int(meta["order"])
-            pool = bytes(z["vocab_pool"])
-            offs = z["vocab_offsets"].astype(np.int64)
-            itos = [pool[offs[i]:offs[i + 1]].decode("utf-8") for i in range(offs.shape[0] - 1)]
-            grams = [np.ascontiguousarray(z[f"grams{n}"], dtype=np.int32) for n in range(1, N + 1)]
-            logp = [np.ascontiguousarray(z[f"logp{n}"], dtype=np.float32) for n in range(1, N + 1)]
-            bo = [np.ascontiguousarray(z[f"backoff{n}"], dtype=np.float32) for n in range(1, N + 1)]
-        except (KeyError, ValueError, UnicodeDecodeError, IndexError) as e:
-            raise ValueError(f"{path}: corrupt seqfast n-gram model ({type(e).__name__}: {e})") from None
-        V = len(itos)
-        for n in range(1, N + 1):
-            g = grams[n - 1]
-            if g.ndim != 2 or g.shape[1] != n or logp[n - 1].shape != (g.shape[0],) or bo[n - 1].shape != (g.shape[0],):
-                raise ValueError(f"{path}: corrupt seqfast n-gram model (order {n} arrays have wrong shapes)")
-            if g.size and (g.min() < 0 or g.max() >= V):
-                raise ValueError(f"{path}: corrupt seqfast n-gram model (order {n} holds ids outside the vocabulary)")
-        for key in ("bos", "eos", "unk"):
-            if not 0 <= int(meta[key]) < V:
-                raise ValueError(f"{path}: corrupt seqfast n-gram model ({key} id out of range)")
-        m = cls(N, meta["smoothing"] if meta["smoothing"] in SMOOTHINGS else "arpa", k=meta["k"],
-                alpha=meta["alpha"], level=meta["level"], lower=meta["lower"])
+            args = _check_saved(meta, arrays)
+            m = cls(args["order"], args["smoothing"], k=meta["k"], alpha=meta["alpha"], level=meta["level"],
+                    lower=meta["lower"])
+        except (KeyError, TypeError, ValueError, UnicodeDecodeError) as e:
+            what = f"missing {e}" if isinstance(e, KeyError) else str(e)
+            raise ValueError(f"{path}: corrupt seqfast n-gram model ({what})") from None
         info = {} if meta.get("discounts") is None else {"discounts": np.array(meta["discounts"])}
-        m._set(itos, grams, logp, bo, meta["bos"], meta["eos"], meta["unk"], meta["mode"], meta["floor"], info,
-               closed=bool(meta.get("closed", False)))
+        m._set(args["itos"], args["grams"], args["logp"], args["bo"], meta["bos"], meta["eos"], meta["unk"],
+               meta["mode"], meta["floor"], info, closed=meta.get("closed", False))
+        m._indexes = args["indexes"]
         return m
+
+
+#: what reading a damaged .npz can raise (as RNNLM.load)
+_READ_ERRORS = (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, json.JSONDecodeError, UnicodeDecodeError)
+
+
+def _int(x) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _check_saved(meta: dict, z: dict) -> dict:
+    """Validate the contents of a saved model; ValueError/KeyError/TypeError name the first problem."""
+    for key in ("order", "bos", "eos", "unk", "mode"):
+        if not _int(meta[key]):
+            raise ValueError(f"meta {key!r} must be an int, got {meta[key]!r}")
+    for key in ("k", "alpha", "floor"):
+        if isinstance(meta[key], bool) or not isinstance(meta[key], (int, float)) or not math.isfinite(meta[key]):
+            raise ValueError(f"meta {key!r} must be a finite number, got {meta[key]!r}")
+    if not isinstance(meta["lower"], bool) or not isinstance(meta.get("closed", False), bool):
+        raise ValueError("meta 'lower' and 'closed' must be booleans")
+    if meta["mode"] not in (_lm.MODE_BACKOFF, _lm.MODE_ADDK, _lm.MODE_STUPID):
+        raise ValueError(f"unknown scoring mode {meta['mode']!r}")
+    smoothing = meta["smoothing"] if meta["smoothing"] in SMOOTHINGS else "arpa"
+    N = meta["order"]
+    if not 1 <= N <= 16:
+        raise ValueError(f"order {N} is not in 1..16")
+    present = sorted(int(k[5:]) for k in z if k.startswith("grams") and k[5:].isdigit())
+    if present != list(range(1, N + 1)):
+        raise ValueError(f"meta says order {N} but the file holds n-gram tables of orders {present}")
+    pool, offs = z["vocab_pool"], z["vocab_offsets"]
+    if pool.dtype != np.uint8 or pool.ndim != 1 or offs.dtype.kind not in "iu" or offs.ndim != 1 or not offs.size:
+        raise ValueError("the vocabulary arrays have the wrong type or shape")
+    offs = offs.astype(np.int64)
+    if offs[0] != 0 or offs[-1] != pool.shape[0] or (np.diff(offs) <= 0).any():
+        raise ValueError("vocab_offsets are not increasing from 0 to the size of vocab_pool")
+    pool = pool.tobytes()
+    itos = [pool[offs[i]:offs[i + 1]].decode("utf-8") for i in range(offs.shape[0] - 1)]
+    V = len(itos)
+    if len(set(itos)) != V:
+        raise ValueError("the vocabulary holds a word twice")
+    for key, tok in (("bos", "<s>"), ("eos", "</s>"), ("unk", "<unk>")):
+        if not 0 <= meta[key] < V or itos[meta[key]] != tok:
+            raise ValueError(f"{key} id {meta[key]} is not the id of {tok}")
+    nt = resolve_threads(None)
+    grams, logp, bo, indexes = [], [], [], []
+    for n in range(1, N + 1):
+        g, lp, b = z[f"grams{n}"], z[f"logp{n}"], z[f"backoff{n}"]
+        if g.dtype.kind not in "iu" or lp.dtype.kind != "f" or b.dtype.kind != "f":
+            raise ValueError(f"order {n} arrays have the wrong types ({g.dtype}, {lp.dtype}, {b.dtype})")
+        if g.ndim != 2 or g.shape[1] != n or lp.shape != (g.shape[0],) or b.shape != (g.shape[0],):
+            raise ValueError(f"order {n} arrays have wrong shapes")
+        if g.size and (g.min() < 0 or g.max() >= V):
+            raise ValueError(f"order {n} holds ids outside the vocabulary")
+        if np.isnan(lp).any() or (lp > 1e-6).any():  # the tolerance covers rounding of a probability of 1
+            raise ValueError(f"order {n} holds a log10 probability that is NaN or > 0")
+        if np.isnan(b).any() or np.isposinf(b).any():
+            raise ValueError(f"order {n} holds a log10 backoff that is NaN or +inf")
+        g = np.ascontiguousarray(g, dtype=np.int32)
+        if n == 1 and (g.shape[0] != V or not np.array_equal(np.sort(g[:, 0]), np.arange(V, dtype=np.int32))):
+            raise ValueError(f"the unigrams ({g.shape[0]}) are not the {V} words of the vocabulary, each once")
+        ix = None
+        if n > 1 and not _lm.rows_sorted(g, nt):
+            ix = _lm.Index(g)  # ValueError on a repeated n-gram; reused by the scorer
+        grams.append(g)
+        logp.append(np.ascontiguousarray(lp, dtype=np.float32))
+        bo.append(np.ascontiguousarray(b, dtype=np.float32))
+        indexes.append(ix)
+    return {"order": N, "smoothing": smoothing, "itos": itos, "grams": grams, "logp": logp, "bo": bo,
+            "indexes": indexes}
+
+
+def _check_count(x, name: str) -> int:
+    """x as an int >= 0 (a bool, float or negative value is an error naming the argument)."""
+    if isinstance(x, bool) or not isinstance(x, (int, np.integer)):
+        raise TypeError(f"{name} must be a non-negative int, got {x!r} ({type(x).__name__})")
+    if x < 0:
+        raise ValueError(f"{name} must be a non-negative int, got {x!r}")
+    return int(x)
+
+
+def _check_discounts(d) -> tuple:
+    """discount_fallback as three floats (D1, D2, D3+) with 0 < Dj <= j, else ValueError.
+
+    The upper bounds are the range lmplz enforces on the discounts it estimates (a discount cannot exceed the
+    count it is taken from); 0 is excluded because it leaves no probability mass for unseen words."""
+    usage = "discount_fallback must be True, False or three numbers (D1, D2, D3+) with 0 < D1 <= 1, 0 < D2 <= 2, " \
+            "0 < D3+ <= 3"
+    try:
+        t = tuple(d)
+    except TypeError:
+        raise TypeError(f"{usage}; got {d!r}") from None
+    if len(t) != 3 or not all(isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+                              for x in t):
+        raise ValueError(f"{usage}; got {d!r}")
+    t = tuple(float(x) for x in t)
+    for j, x in enumerate(t, 1):
+        if not 0 < x <= j:  # also rejects nan
+            raise ValueError(f"{usage}; got D{j}{'+' if j == 3 else ''} = {x!r}")
+    return t
+
+
+def _check_prune(prune) -> tuple:
+    """prune thresholds as a tuple of ints; a fractional, non-numeric or non-finite threshold is a ValueError."""
+    try:
+        t = tuple(prune)
+    except TypeError:
+        raise TypeError(f"prune must be a sequence of integer count thresholds, e.g. (0, 1, 1); got {prune!r}") \
+            from None
+    out = []
+    for x in t:
+        ok = isinstance(x, (int, np.integer)) and not isinstance(x, bool)
+        if not ok and isinstance(x, (float, np.floating)) and math.isfinite(x) and float(x).is_integer():
+            ok = True
+        if not ok:
+            raise ValueError(f"prune thresholds must be whole numbers (counts), e.g. (0, 1, 1); got {x!r} in "
+                             f"{prune!r}")
+        out.append(int(x))
+    return tuple(out)
 
 
 def _ppl(log10_sum: float, count: int) -> float:
