@@ -136,7 +136,17 @@ def train(text: str, level: str = "char", lower: bool = True, hidden: int = 256,
     return model, vocab, hist, valid_ids
 
 
+def _check_args(args, at_least: dict) -> None:
+    """ValueError naming the first option below its minimum (options left at None are skipped)."""
+    for name, lo in at_least.items():
+        v = getattr(args, name.replace("-", "_"))
+        if v is not None and not v >= lo:  # `not >=`: NaN fails too
+            raise ValueError(f"--{name} must be >= {lo}, got {v}")
+
+
 def run_train(args) -> int:
+    _check_args(args, {"hidden": 1, "embedding": 1, "layers": 1, "steps": 1, "batch": 1, "epochs": 1,
+                       "max-seconds": 0, "threads": 1, "sample": 0, "clip": 0})
     text = read_inputs(args.files, args.errors)
     t0 = time.perf_counter()
     model, vocab, hist, valid = train(
@@ -169,6 +179,7 @@ def run_train(args) -> int:
 def run_generate(args) -> int:
     from ..nn import RNNLM
 
+    _check_args(args, {"num-tokens": 0, "temperature": 0, "top-k": 1})
     model = RNNLM.load(args.model)
     vocab = _vocab_of(model)
     level = model.meta.get("level", "char")
@@ -184,6 +195,7 @@ def run_generate(args) -> int:
 def run_eval(args) -> int:
     from ..nn import RNNLM
 
+    _check_args(args, {"batch": 1, "steps": 1})
     model = RNNLM.load(args.model)
     vocab = _vocab_of(model)
     text = read_inputs(args.files, args.errors)

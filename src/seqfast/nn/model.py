@@ -43,6 +43,34 @@ def _check_ids(X, V: int, name: str) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.int32)
 
 
+def _check_count(name: str, v, minimum: int = 1) -> int:
+    """``v`` as an int >= minimum, or ValueError naming the argument (floats, bools and strings included)."""
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {v!r}")
+    return int(v)
+
+
+def _check_config_fits(cfg, arrays: dict) -> None:
+    """ValueError when a file's config disagrees with its arrays' shapes, before the model it describes is
+    allocated (a corrupt vocab_size of 10**12 must not try to allocate terabytes)."""
+    if not isinstance(cfg, dict):
+        return  # cls(**cfg) says so
+    for key, name, axis in (("vocab_size", "decoder.bias", 0), ("hidden_size", "decoder.weight", 1),
+                            ("embedding_dim", "embedding.weight", 1)):
+        v = cfg.get(key)
+        if key == "embedding_dim" and v is None:
+            continue
+        a = arrays.get(name)
+        if a is None:
+            raise ValueError(f"the config has {key}={v!r} but there is no {name} array")
+        if a.ndim <= axis or not isinstance(v, int) or isinstance(v, bool) or v != a.shape[axis]:
+            raise ValueError(f"the config has {key}={v!r} but {name} has shape {a.shape}")
+    layers = cfg.get("num_layers", 1)
+    have = sum(k.startswith("rnn.weight_hh_l") for k in arrays)
+    if layers != have:
+        raise ValueError(f"the config has num_layers={layers!r} but the file holds {have} recurrent layer(s)")
+
+
 class RNNLM:
     """A recurrent language model over token ids.
 
@@ -152,11 +180,17 @@ class RNNLM:
         return {k: v.copy() for k, v in self.params.items()}
 
     def load_state_dict(self, state: dict, strict: bool = True) -> None:
-        """Copy parameters in (numpy arrays or torch tensors). ``strict``: the key sets must match exactly."""
+        """Copy parameters in (numpy arrays or torch tensors). ``strict``: the key sets must match exactly.
+
+        A wrong shape, a non-float dtype, NaN / inf, or a value that overflows the model's dtype (e.g. 1e300
+        into a float32 model) raises, naming the parameter, and leaves every parameter unchanged."""
         missing = [k for k in self.params if k not in state]
         unexpected = [k for k in state if k not in self.params]
         if strict and (missing or unexpected):
             raise KeyError(f"state_dict does not match this model: missing {missing}, unexpected {unexpected}")
+        # check every array (after the cast to the model's dtype) before copying any: a rejected
+        # state_dict leaves the model as it was
+        cast = {}
         for k, v in state.items():
             if k not in self.params:
                 continue
@@ -169,7 +203,15 @@ class RNNLM:
                 raise TypeError(f"{k}: expected floating-point values, got dtype {a.dtype}")
             if not np.isfinite(a).all():
                 raise ValueError(f"{k} contains NaN or inf")
-            self.params[k][...] = a
+            with np.errstate(over="ignore"):
+                c = a.astype(self.dtype)
+            if not np.isfinite(c).all():
+                big = float(np.abs(a).max())
+                raise ValueError(f"{k} contains {big:g}, too large for the model's dtype {self.dtype} (largest "
+                                 f"{float(np.finfo(self.dtype).max):g}): it would become inf")
+            cast[k] = c
+        for k, c in cast.items():
+            self.params[k][...] = c
 
     def zero_grad(self) -> None:
         self.flat_grads[...] = 0
@@ -403,43 +445,60 @@ class RNNLM:
 
     def perplexity(self, ids, batch_size: int = 32, num_steps: int = 35) -> float:
         """Perplexity exp(mean NLL) of a token-id sequence, read as batch_size parallel streams (the state is
-        carried across windows of num_steps). Scores batch_size * ((len(ids) - 1) // batch_size) tokens."""
+        carried across windows of num_steps). Scores batch_size * ((len(ids) - 1) // batch_size) tokens.
+        batch_size and num_steps must be ints >= 1 (ValueError otherwise); a batch_size larger than the
+        sequence allows is reduced to len(ids) - 1."""
         from ..data import as_ids
+        batch_size = _check_count("batch_size", batch_size)
+        num_steps = _check_count("num_steps", num_steps)
         a = as_ids(ids)
         if len(a) < 2:
             raise ValueError("perplexity needs at least 2 tokens")
-        B = max(1, min(int(batch_size), len(a) - 1))
+        B = max(1, min(batch_size, len(a) - 1))
         L = (len(a) - 1) // B
         Xs = a[:B * L].reshape(B, L)
         Ys = a[1:B * L + 1].reshape(B, L)
         total, h = 0.0, None
-        for s in range(0, L, int(num_steps)):
+        for s in range(0, L, num_steps):
             X, Y = Xs[:, s:s + num_steps], Ys[:, s:s + num_steps]
             loss, h = self.loss(X, Y, h)
             total += loss * X.size
+        if not math.isfinite(total):
+            raise FloatingPointError(f"the loss is {total / (B * L)}: the model's outputs overflowed (parameters "
+                                     f"too large?)")
         return math.exp(total / (B * L))
 
     def generate(self, prefix_ids, num_tokens: int, temperature: float = 1.0, top_k: int | None = None,
                  seed: int | None = None) -> np.ndarray:
-        """Sample ``num_tokens`` ids following ``prefix_ids`` (at least one id). temperature 0 is greedy;
-        top_k keeps only the k most likely tokens. Returns the new ids only (int32 array)."""
+        """Sample ``num_tokens`` (an int >= 0) ids following ``prefix_ids`` (at least one id). ``temperature``
+        (a finite number >= 0) divides the logits; 0 is greedy, and a tiny positive one tends to it without
+        overflowing. ``top_k`` (None or an int >= 1) keeps only the k most likely tokens. Returns the new ids
+        only (int32 array). Invalid arguments raise ValueError naming them."""
         from ..data import as_ids
         p = as_ids(prefix_ids, "prefix_ids")
         if len(p) == 0:
             raise ValueError("generate needs a non-empty prefix (at least one token id)")
-        if temperature < 0 or not math.isfinite(temperature):
-            raise ValueError(f"temperature must be >= 0, got {temperature}")
-        if top_k is not None and (int(top_k) < 1):
-            raise ValueError(f"top_k must be None or >= 1, got {top_k}")
+        num_tokens = _check_count("num_tokens", num_tokens, 0)
+        if isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.integer, np.floating)) \
+                or not temperature >= 0 or not math.isfinite(temperature):
+            raise ValueError(f"temperature must be a finite number >= 0 (0: greedy), got {temperature!r}")
+        if top_k is not None:
+            top_k = _check_count("top_k", top_k)
         rng = np.random.default_rng(seed)
         logits, h = self.forward(p[None, :])
         z = logits[0, -1].astype(np.float64)
-        out = np.empty(int(num_tokens), dtype=np.int32)
-        for i in range(int(num_tokens)):
+        out = np.empty(num_tokens, dtype=np.int32)
+        for i in range(num_tokens):
+            if not np.isfinite(z).all():
+                raise FloatingPointError("the model's logits are NaN or infinite (parameters too large?)")
             if temperature == 0:
                 nxt = int(np.argmax(z))
             else:
-                z = z / temperature
+                with np.errstate(over="ignore"):
+                    zt = z / temperature
+                    if not math.isfinite(zt.max()):  # so small a temperature that z / T overflows: the same
+                        zt = (z - z.max()) / temperature  # distribution, scaled from the max (its limit: argmax)
+                z = zt
                 if top_k is not None and top_k < len(z):
                     kth = np.partition(z, -top_k)[-top_k]
                     z = np.where(z >= kth, z, -np.inf)
@@ -476,14 +535,21 @@ class RNNLM:
                 arrays = {k: z[k] for k in z.files if k != "__header__"}
         except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, json.JSONDecodeError) as e:
             raise ValueError(f"{path}: not a readable seqfast RNNLM file ({type(e).__name__}: {e})") from None
-        if not isinstance(header, dict) or header.get("format") != _FORMAT:
+        if not isinstance(header, dict):
+            raise ValueError(f"{path}: not a seqfast RNNLM file (its header is a JSON {type(header).__name__}, "
+                             f"not an object)")
+        if header.get("format") != _FORMAT:
             raise ValueError(f"{path}: not a seqfast RNNLM file (format {header.get('format')!r})")
         try:
+            _check_config_fits(header.get("config"), arrays)
             m = cls(**header["config"], n_threads=n_threads)
             m.load_state_dict(arrays)
         except (KeyError, TypeError, ValueError) as e:
             raise ValueError(f"{path}: corrupt model file: {e}") from None
-        m.meta = header.get("meta", {}) or {}
+        meta = header.get("meta", {}) or {}
+        if not isinstance(meta, dict):
+            raise ValueError(f"{path}: corrupt model file: its meta is a JSON {type(meta).__name__}, not an object")
+        m.meta = meta
         return m
 
     def __repr__(self) -> str:

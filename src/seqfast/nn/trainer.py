@@ -153,14 +153,34 @@ class Trainer:
         mode "sequential" carries the hidden state between consecutive windows (reset each epoch);
         "random" draws shuffled windows, each from a zero state. ``valid_ids``: perplexity on them after
         every epoch. Returns a :class:`History`; ``progress`` draws a progress bar on stderr.
+        ``epochs`` (None or an int >= 1), ``max_seconds`` (None or >= 0; 0 stops after one step) and
+        ``valid_ids`` are checked before any training: bad values raise naming them.
         """
         if epochs is None and max_seconds is None:
             raise ValueError("give epochs, max_seconds, or both")
+        if epochs is not None and (isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer))
+                                   or epochs < 1):
+            raise ValueError(f"epochs must be None or an integer >= 1, got {epochs!r}")
+        if max_seconds is not None and (isinstance(max_seconds, bool) or
+                                        not isinstance(max_seconds, (int, float, np.integer, np.floating))
+                                        or not max_seconds >= 0):
+            raise ValueError(f"max_seconds must be None or a number >= 0, got {max_seconds!r}")
         if mode not in ("sequential", "random"):
             raise ValueError(f"mode must be 'sequential' or 'random', got {mode!r}")
+        if eval_batch_size is not None and (isinstance(eval_batch_size, bool) or
+                                            not isinstance(eval_batch_size, (int, np.integer)) or eval_batch_size < 1):
+            raise ValueError(f"eval_batch_size must be None or an integer >= 1, got {eval_batch_size!r}")
+        V = self.model.vocab_size
         ids = as_ids(ids)
-        if len(ids) and int(ids.max()) >= self.model.vocab_size:
-            raise IndexError(f"ids contain {int(ids.max())}, out of range for vocab_size={self.model.vocab_size}")
+        if len(ids) and int(ids.max()) >= V:
+            raise IndexError(f"ids contain {int(ids.max())}, out of range for vocab_size={V}")
+        if valid_ids is not None:  # checked now, not after the first epoch's training
+            valid_ids = as_ids(valid_ids, "valid_ids")
+            if len(valid_ids) < 2:
+                raise ValueError(f"valid_ids has {len(valid_ids)} token(s); its perplexity needs at least 2")
+            if int(valid_ids.max()) >= V:
+                raise IndexError(f"valid_ids contain {int(valid_ids.max())}, out of range for vocab_size={V} "
+                                 f"(ids must be in [0, {V}))")
         data = batches(ids, batch_size, num_steps, mode=mode, seed=seed)
         hist = History()
         t_start = time.perf_counter()
