@@ -240,3 +240,14 @@ def test_predict_negative_k(lm):
 def test_generate_num_words_must_be_an_int(lm, n):
     with pytest.raises(TypeError, match="num_words must be a non-negative int"):
         lm.generate(n, seed=0)
+
+
+def test_numpy_scalars_accepted_bools_rejected():
+    lm = NGramLM.fit(["a b a c", "b a"], 2, smoothing="add_k", k=np.float32(0.5))
+    ref = NGramLM.fit(["a b a c", "b a"], 2, smoothing="add_k", k=0.5)
+    assert lm.perplexity(["a b"]) == ref.perplexity(["a b"])
+    NGramLM.fit(["a b a c"], 2, smoothing="stupid_backoff", alpha=np.float64(0.4))
+    with pytest.raises(ValueError, match="k must be a positive number"):
+        NGramLM.fit(["a b"], 2, smoothing="add_k", k=True)
+    with pytest.raises(ValueError, match="alpha must be in"):
+        NGramLM.fit(["a b"], 2, smoothing="stupid_backoff", alpha=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import numbers
 import os
 import warnings
 import zipfile
@@ -85,9 +86,9 @@ class NGramLM:
             raise ValueError(f"unknown smoothing {smoothing!r}; choose one of {', '.join(SMOOTHINGS)}")
         if smoothing == "laplace":
             smoothing, k = "add_k", 1.0
-        if not (isinstance(k, (int, float)) and k > 0 and math.isfinite(k)):
+        if isinstance(k, bool) or not (isinstance(k, numbers.Real) and k > 0 and math.isfinite(k)):
             raise ValueError(f"k must be a positive number, got {k!r}")
-        if not (isinstance(alpha, (int, float)) and 0 < alpha <= 1):
+        if isinstance(alpha, bool) or not (isinstance(alpha, numbers.Real) and 0 < alpha <= 1):
             raise ValueError(f"alpha must be in (0, 1], got {alpha!r}")
         if discount_fallback is True:
             discount_fallback = _est.FALLBACK_DISCOUNTS
