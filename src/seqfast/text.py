@@ -6,7 +6,6 @@ step 2 tokens to ids (a vocabulary), then one-hot vectors or learned embeddings.
 from __future__ import annotations
 
 import json
-import numbers
 import os
 import re
 from collections import Counter
@@ -14,6 +13,7 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from ._checks import is_int
 from ._strtab import StrTable
 
 __all__ = ["WORD_PATTERN", "InvalidUTF8Error", "read_text", "tokenize", "Vocab", "one_hot"]
@@ -143,11 +143,6 @@ def tokenize(text: str, level: str = "word", pattern: str | None = None, lower: 
     raise ValueError(f"level must be 'word', 'char' or 'whitespace', got {level!r}")
 
 
-def _is_int(v) -> bool:
-    """An integer (Python or numpy, anything numbers.Integral) that is not a bool."""
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
-
-
 def _check_freqs(freqs, n_regular: int, where: str) -> list:
     """``freqs`` as a list of n_regular non-negative ints; ValueError (prefixed by ``where``) otherwise."""
     freqs = list(freqs)
@@ -156,7 +151,7 @@ def _check_freqs(freqs, n_regular: int, where: str) -> list:
     if all(type(f) is int for f in freqs) and (not freqs or min(freqs) >= 0):
         return freqs  # the common case, checked at C speed
     for i, f in enumerate(freqs):
-        if not _is_int(f) or f < 0:
+        if not is_int(f) or f < 0:
             raise ValueError(f"{where}'freqs' must hold non-negative ints, got {f!r} at position {i}")
     return [int(f) for f in freqs]
 
@@ -233,14 +228,14 @@ class Vocab:
 
     def __init__(self, tokens_or_counts: Iterable = (), min_freq: int = 1, max_size: int | None = None,
                  specials: Sequence[str] = ("<unk>",), unk_token: str = "<unk>"):
-        if not _is_int(min_freq) or min_freq < 1:
+        if not is_int(min_freq) or min_freq < 1:
             raise ValueError(f"min_freq must be an int >= 1, got {min_freq!r}")
         min_freq = int(min_freq)
         specials = tuple(specials)
         if len(set(specials)) != len(specials):
             raise ValueError(f"specials contain duplicates: {specials}")
         if max_size is not None:
-            if not _is_int(max_size) or max_size < len(specials):
+            if not is_int(max_size) or max_size < len(specials):
                 raise ValueError(f"max_size must be an int >= len(specials) = {len(specials)}, got {max_size!r}")
             max_size = int(max_size)
         counts = _count(tokens_or_counts)

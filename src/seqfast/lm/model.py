@@ -11,12 +11,12 @@ import math
 import numbers
 import os
 import warnings
-import zipfile
 from typing import Iterable, Sequence
 
 import numpy as np
 
 from .. import _lm
+from .._checks import NPZ_READ_ERRORS, is_int
 from .._threads import resolve_threads
 from ..text import Vocab, read_text, tokenize
 from . import estimate as _est
@@ -418,7 +418,7 @@ class NGramLM:
             with np.load(path, allow_pickle=False) as z:
                 arrays = {k: z[k] for k in z.files}
             meta = json.loads(bytes(arrays["meta"]).decode())
-        except _READ_ERRORS as e:
+        except NPZ_READ_ERRORS as e:
             raise ValueError(f"{path}: not a seqfast n-gram model file, or a corrupt one "
                              f"({type(e).__name__}: {e})") from None
         if not isinstance(meta, dict) or meta.get("format") != _FORMAT or meta.get("version") != 1:
@@ -437,18 +437,10 @@ class NGramLM:
         return m
 
 
-#: what reading a damaged .npz can raise (as RNNLM.load)
-_READ_ERRORS = (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, json.JSONDecodeError, UnicodeDecodeError)
-
-
-def _int(x) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool)
-
-
 def _check_saved(meta: dict, z: dict) -> dict:
     """Validate the contents of a saved model; ValueError/KeyError/TypeError name the first problem."""
     for key in ("order", "bos", "eos", "unk", "mode"):
-        if not _int(meta[key]):
+        if not is_int(meta[key]):
             raise ValueError(f"meta {key!r} must be an int, got {meta[key]!r}")
     for key in ("k", "alpha", "floor"):
         if isinstance(meta[key], bool) or not isinstance(meta[key], (int, float)) or not math.isfinite(meta[key]):
@@ -508,7 +500,7 @@ def _check_saved(meta: dict, z: dict) -> dict:
 
 def _check_count(x, name: str) -> int:
     """x as an int >= 0 (a bool, float or negative value is an error naming the argument)."""
-    if isinstance(x, bool) or not isinstance(x, (int, np.integer)):
+    if not is_int(x):
         raise TypeError(f"{name} must be a non-negative int, got {x!r} ({type(x).__name__})")
     if x < 0:
         raise ValueError(f"{name} must be a non-negative int, got {x!r}")

@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 import math
 import os
-import zipfile
 
 import numpy as np
 
 from .. import _rnn
+from .._checks import NPZ_READ_ERRORS, is_int
 from .._threads import resolve_threads
 from .cells import get_cell
 
@@ -45,7 +45,7 @@ def _check_ids(X, V: int, name: str) -> np.ndarray:
 
 def _check_count(name: str, v, minimum: int = 1) -> int:
     """``v`` as an int >= minimum, or ValueError naming the argument (floats, bools and strings included)."""
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < minimum:
+    if not is_int(v) or v < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {v!r}")
     return int(v)
 
@@ -533,7 +533,7 @@ class RNNLM:
             with np.load(path, allow_pickle=False) as z:
                 header = json.loads(str(z["__header__"]))
                 arrays = {k: z[k] for k in z.files if k != "__header__"}
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, json.JSONDecodeError) as e:
+        except NPZ_READ_ERRORS as e:
             raise ValueError(f"{path}: not a readable seqfast RNNLM file ({type(e).__name__}: {e})") from None
         if not isinstance(header, dict):
             raise ValueError(f"{path}: not a seqfast RNNLM file (its header is a JSON {type(header).__name__}, "
