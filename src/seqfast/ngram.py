@@ -30,6 +30,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+from ._atomic import atomic_write
 from ._threads import resolve_threads
 from .text import WORD_PATTERN, InvalidUTF8Error, Vocab, _check_errors, gzip_error, is_gzip, open_binary, surrogate_error
 
@@ -580,7 +581,7 @@ class NGramCounts:
             crc = zlib.crc32(p, crc)
         header = self._MAGIC + np.array([self._VERSION, self.order, len(self.vocab), crc], dtype="<u4").tobytes()
         header += np.array([len(voc)] + ks, dtype="<u8").tobytes()
-        with open(path, "wb") as f:
+        with atomic_write(path, "wb") as f:
             f.write(header)
             for p in parts:
                 f.write(p)

@@ -13,6 +13,7 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from ._atomic import atomic_write
 from ._checks import is_int
 from ._strtab import StrTable
 
@@ -361,7 +362,7 @@ class Vocab:
         """Write the vocabulary as readable JSON (tokens in id order with their frequencies)."""
         doc = {"format": "seqfast-vocab", "version": 1, "specials": list(self.specials),
                "unk_token": self.unk_token, "tokens": self._itos, "freqs": self._freqs}
-        with open(path, "w", encoding="utf-8") as f:
+        with atomic_write(path, "w", encoding="utf-8") as f:
             json.dump(doc, f, ensure_ascii=False, indent=0)
 
     @classmethod

@@ -1,10 +1,13 @@
 """seqfast count: count the n-grams of text files (the C engine of seqfast.count_ngrams)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
 import time
+
+from .._atomic import atomic_savefig, atomic_write
 
 
 def register(sub) -> None:
@@ -111,7 +114,7 @@ def zipf_plot(counts, path: str, orders=(1, 2, 3)) -> None:
     ax.legend()
     ax.grid(True, which="major", alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    atomic_savefig(fig, path, dpi=120)
     plt.close(fig)
 
 
@@ -138,8 +141,9 @@ def run(args) -> int:
     t_count = time.perf_counter() - t0
     if args.save:
         counts.save(args.save)
-    out = open(args.output, "w", encoding="utf-8", newline="\n") if args.output else sys.stdout
-    try:
+    with contextlib.ExitStack() as stack:
+        out = (stack.enter_context(atomic_write(args.output, "w", encoding="utf-8", newline="\n")) if args.output
+               else sys.stdout)
         if args.zipf:
             out.write(zipf_table(counts))
             if args.plot:
@@ -159,9 +163,6 @@ def run(args) -> int:
                 json.dump(doc, out, ensure_ascii=False)
                 out.write("\n")
         out.flush()
-    finally:
-        if args.output:
-            out.close()
     t_all = time.perf_counter() - t0
     if not args.quiet:
         ntok = counts.total(1)

@@ -17,11 +17,14 @@ truncated or garbage file never crashes.
 """
 from __future__ import annotations
 
+import contextlib
 import gzip
 import math
 import os
 
 import numpy as np
+
+from .._atomic import atomic_write
 
 __all__ = ["ARPAError", "ARPAModel", "read_arpa", "write_arpa"]
 
@@ -292,8 +295,9 @@ def write_arpa(path, itos, grams, logp, backoff, n_threads: int | None = None) -
                              f"(train with level='word' or 'whitespace' to write ARPA)")
     pool, offs = _pool(itos)
     N = len(grams)
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "wb") as f:
+    with atomic_write(path, "wb") as raw, \
+            (gzip.GzipFile(fileobj=raw, mode="wb", filename="") if path.endswith(".gz")
+             else contextlib.nullcontext(raw)) as f:
         f.write(b"\\data\\\n")
         for n in range(1, N + 1):
             f.write(f"ngram {n}={grams[n - 1].shape[0]}\n".encode())

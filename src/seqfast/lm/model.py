@@ -16,6 +16,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .. import _lm
+from .._atomic import atomic_write
 from .._checks import NPZ_READ_ERRORS, is_int
 from .._threads import resolve_threads
 from ..text import Vocab, read_text, tokenize
@@ -405,7 +406,7 @@ class NGramLM:
             arrays[f"grams{n}"] = self._grams[n - 1]
             arrays[f"logp{n}"] = self._logp[n - 1]
             arrays[f"backoff{n}"] = self._bo[n - 1]
-        with open(path, "wb") as f:
+        with atomic_write(path, "wb") as f:
             np.savez(f, **arrays)
 
     @classmethod

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._atomic import atomic_savefig
+
 __all__ = ["grad_h_through_time", "vanishing_gradient_curves", "plot_curves"]
 
 
@@ -113,5 +115,5 @@ def plot_curves(curves: dict, path, title: str = "") -> None:
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    atomic_savefig(fig, path, dpi=100)
     plt.close(fig)

@@ -17,6 +17,7 @@ import os
 import numpy as np
 
 from .. import _rnn
+from .._atomic import atomic_write
 from .._checks import NPZ_READ_ERRORS, is_int
 from .._threads import resolve_threads
 from .cells import get_cell
@@ -520,7 +521,7 @@ class RNNLM:
     def save(self, path) -> None:
         """Write the parameters, config and ``self.meta`` (JSON-able, e.g. a vocabulary) to a .npz file."""
         header = json.dumps({"format": _FORMAT, "config": self.config(), "meta": self.meta})
-        with open(os.fspath(path), "wb") as f:
+        with atomic_write(path, "wb") as f:
             np.savez(f, __header__=np.array(header), **self.params)
 
     @classmethod

@@ -13,6 +13,7 @@ import time
 
 import numpy as np
 
+from .._atomic import atomic_savefig
 from ..data import as_ids, batches
 from .optim import clip_grad_norm, clip_grad_value, grad_norm, make_optimizer
 
@@ -49,7 +50,7 @@ class History(dict):
         ax.legend()
         ax.grid(True, alpha=0.3)
         fig.tight_layout()
-        fig.savefig(path, dpi=100)
+        atomic_savefig(fig, path, dpi=100)
         plt.close(fig)
 
 
