@@ -21,7 +21,7 @@
 /* Suffix links of order n >= 3 from sorted tables. suf: (k,) out; grams: (k, n) sorted; ctx: (k,) row in
  * order n - 1 of each context; ctx_suf: (k_ctx,) suffix links of order n - 1 (rows of order n - 2);
  * child_start: (k_lolo + 1,) first row in order n - 1 whose context is each order-(n-2) row;
- * lower: (k_lo, n - 1) order n - 1, sorted. SF_EINDEX if a link is out of range or a suffix is missing. */
+ * lower: (k_lo, n - 1) order n - 1, sorted. SF_EFORMAT if a link is out of range or a suffix is missing. */
 int lm_suffix_rows(int64_t *suf, const int32_t *grams, int64_t k, int n, const int64_t *ctx,
                    const int64_t *ctx_suf, int64_t k_ctx, const int64_t *child_start, int64_t k_lolo,
                    const int32_t *lower, int64_t k_lo, int n_threads);
@@ -30,7 +30,7 @@ int lm_suffix_rows(int64_t *suf, const int32_t *grams, int64_t k, int n, const i
 /* adj: (k,) out; grams: (k, n); raw: (k,); next_grams: (k1, n + 1); next_suf: (k1,) row in grams of
  * next_grams[j][1:]. adj = raw for n-grams starting with bos (0 for the unigram <s> itself), else the
  * number of distinct words preceding the n-gram = rows of order n + 1 whose suffix it is.
- * SF_EINDEX if a next_suf entry is outside [0, k) (a suffix missing from the lower order). */
+ * SF_EFORMAT if a next_suf entry is outside [0, k) (a suffix missing from the lower order). */
 int lm_adjust_counts(int64_t *adj, const int32_t *grams, const int64_t *raw, int64_t k, int n,
                      const int32_t *next_grams, const int64_t *next_suf, int64_t k1, int32_t bos);
 
@@ -38,7 +38,8 @@ int lm_adjust_counts(int64_t *adj, const int32_t *grams, const int64_t *raw, int
 /* t: (5,) out; t[c] = number of entries of adj equal to c, for c = 1..4 (t[0] = 0). */
 void lm_counts_of_counts(int64_t *t, const int64_t *adj, int64_t k);
 /* D: (4,) out, D[0] = 0, D[c] = c - (c + 1) Y t[c+1] / t[c], Y = t1 / (t1 + 2 t2), in float32 as lmplz.
- * Returns SF_OK, or 1..3: t[c] == 0 for that c, or 11..13: D[c - 10] falls outside [0, c - 10]. */
+ * Returns SF_OK, or SF_EVALUE when some t[c] (c = 1..3) is 0 or some D[c] falls outside [0, c]: the caller
+ * tells which from t and D (the D[c] before the failing one are written). */
 int lm_mkn_discounts(float *D, const int64_t *t);
 
 /* ---- lm_interpolate.c ---- */
@@ -83,7 +84,7 @@ typedef struct lm_model {
  * ngram_len: same shape as out, or NULL: length of the n-gram that matched (0 = none).
  * Ids that are not unigrams of the model (including negative ones) are scored as unk. Each line starts
  * from the context <s> when bos_ctx, else from an empty context.
- * SF_EVALUE for bad offsets or order, SF_EINDEX if unk is not a unigram of the model. */
+ * SF_EVALUE for bad offsets or order, or if unk is not a unigram of the model. */
 int lm_score_forward(float *out, int8_t *ngram_len, const int32_t *ids, const int64_t *offsets, int64_t L,
                      int bos_ctx, int add_eos, const lm_model *m, int n_threads);
 

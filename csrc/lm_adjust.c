@@ -12,7 +12,7 @@ int lm_adjust_counts(int64_t *adj, const int32_t *grams, const int64_t *raw, int
     /* serial scatter: cheap (one add per row) and identical for any thread count */
     for (int64_t j = 0; j < k1; j++) {
         int64_t s = next_suf[j];
-        if (s < 0 || s >= k) return SF_EINDEX;
+        if (s < 0 || s >= k) return SF_EFORMAT;
         if (next_grams[j * (n + 1) + 1] == bos) continue; /* x <s> .. cannot occur with one <s> of padding */
         if (grams[s * n] == bos) continue;                 /* <s>-initial: raw count already */
         adj[s] += 1;

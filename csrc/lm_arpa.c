@@ -100,9 +100,7 @@ int lm_arpa_format_rows(char *out, int64_t cap, int64_t *used, const int32_t *gr
     }
     if (base[P] > cap) return SF_EVALUE;
     int rc = SF_OK, p;
-#if SEQFAST_HAVE_OPENMP
-#pragma omp parallel for schedule(static, 1) num_threads(P) reduction(min:rc)
-#endif
+SF_OMP(parallel for schedule(static, 1) num_threads(P) reduction(min:rc))
     for (p = 0; p < P; p++) {
         int64_t next = 0;
         u[p] = 0;

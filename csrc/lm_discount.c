@@ -12,11 +12,11 @@ void lm_counts_of_counts(int64_t *t, const int64_t *adj, int64_t k) {
 int lm_mkn_discounts(float *D, const int64_t *t) {
     D[0] = 0.0f;
     for (int c = 1; c <= 3; c++)
-        if (t[c] == 0) return c;
+        if (t[c] == 0) return SF_EVALUE;
     float y = (float)t[1] / (float)((double)t[1] + 2.0 * (double)t[2]);
     for (int c = 1; c <= 3; c++) {
         D[c] = (float)c - (float)(c + 1) * y * (float)t[c + 1] / (float)t[c];
-        if (D[c] < 0.0f || D[c] > (float)c) return 10 + c;
+        if (D[c] < 0.0f || D[c] > (float)c) return SF_EVALUE;
     }
     return SF_OK;
 }

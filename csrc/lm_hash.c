@@ -19,9 +19,7 @@ uint64_t lm_hash_words(const int32_t *w, int n) {
         h *= 0xff51afd7ed558ccdULL;
         h ^= h >> 32;
     }
-    /* final avalanche (murmur3 fmix64) so the low bits used as the slot depend on every word */
-    h ^= h >> 33; h *= 0xc4ceb9fe1a85ec53ULL; h ^= h >> 33;
-    return h;
+    return sf_mix64(h); /* the low bits used as the slot depend on every word */
 }
 
 /* Empty slot array for k rows (at most half full); SF_* code on bad sizes or no memory. */
@@ -69,9 +67,7 @@ static int cmp_words(const int32_t *a, const int32_t *b, int n) {
 int lm_rows_sorted(const int32_t *grams, int64_t k, int n, int n_threads) {
     int bad = 0;
     int64_t r;
-#if SEQFAST_HAVE_OPENMP
-#pragma omp parallel for schedule(static) num_threads(n_threads) reduction(|:bad) if (k > 1000000)
-#endif
+SF_OMP(parallel for schedule(static) num_threads(n_threads) reduction(|:bad) if (k > 1000000))
     for (r = 1; r < k; r++)
         if (cmp_words(grams + (r - 1) * n, grams + r * n, n) >= 0) bad = 1;
     return !bad;
@@ -84,9 +80,7 @@ int lm_prefix_rows(int64_t *out, const int32_t *grams, int64_t k, int n, const i
     int bad = 0;
     int64_t c, chunk = 1 << 16, nchunks = (k + chunk - 1) / chunk;
     /* chunks of rows merge independently: each finds its start in lower by bisection */
-#if SEQFAST_HAVE_OPENMP
-#pragma omp parallel for schedule(dynamic, 1) num_threads(n_threads) reduction(|:bad)
-#endif
+SF_OMP(parallel for schedule(dynamic, 1) num_threads(n_threads) reduction(|:bad))
     for (c = 0; c < nchunks; c++) {
         int64_t r0 = c * chunk, r1 = r0 + chunk < k ? r0 + chunk : k;
         int64_t lo = 0, hi = k_lo;
@@ -103,7 +97,7 @@ int lm_prefix_rows(int64_t *out, const int32_t *grams, int64_t k, int n, const i
             out[r] = j;
         }
     }
-    return bad ? SF_EINDEX : SF_OK;
+    return bad ? SF_EFORMAT : SF_OK;
 }
 
 int lm_index_build_distinct(lm_index *ix, const int32_t *grams, int64_t k, int n, int n_threads) {
@@ -115,9 +109,7 @@ int lm_index_build_distinct(lm_index *ix, const int32_t *grams, int64_t k, int n
     int rc = alloc_slots(ix, grams, k, n, &slots, &mask);
     if (rc != SF_OK) return rc;
     int64_t r;
-#if SEQFAST_HAVE_OPENMP
-#pragma omp parallel for schedule(static) num_threads(n_threads) if (k > 100000)
-#endif
+SF_OMP(parallel for schedule(static) num_threads(n_threads) if (k > 100000))
     for (r = 0; r < k; r++) {
         uint64_t s = lm_hash_words(grams + r * n, n) & mask;
         for (;;) {
@@ -160,9 +152,7 @@ int lm_index_lookup_rows(int64_t *out, const lm_index *ix, const int32_t *rows, 
     const int n = ix->n;
     int64_t b;
     /* blocks of 16 rows: hash all, prefetch their slots, then probe; hides most of the cache misses */
-#if SEQFAST_HAVE_OPENMP
-#pragma omp parallel for schedule(static) num_threads(n_threads) if (k > 100000)
-#endif
+SF_OMP(parallel for schedule(static) num_threads(n_threads) if (k > 100000))
     for (b = 0; b < (k + 15) / 16; b++) {
         uint64_t h[16];
         int64_t i0 = b * 16, i1 = i0 + 16 < k ? i0 + 16 : k;

@@ -33,7 +33,7 @@ void lm_index_free(lm_index *ix);
 int lm_rows_sorted(const int32_t *grams, int64_t k, int n, int n_threads);
 
 /* Rows of the (n-1)-word prefixes by a merge walk. out: (k,); grams: (k, n) strictly sorted; lower:
- * (k_lo, n - 1) strictly sorted. SF_EINDEX if some prefix is not in lower. */
+ * (k_lo, n - 1) strictly sorted. SF_EFORMAT if some prefix is not in lower. */
 int lm_prefix_rows(int64_t *out, const int32_t *grams, int64_t k, int n, const int32_t *lower, int64_t k_lo,
                    int n_threads);
 

@@ -36,7 +36,7 @@ int lm_interpolate_order(double *prob, double *ctx_gamma, const int64_t *adj, co
     /* serial scatter of the per-context sums: one pass, same result for any thread count */
     for (int64_t i = 0; i < k; i++) {
         int64_t c = ctx[i];
-        if (c < 0 || c >= k_lo || suf[i] < 0 || suf[i] >= k_lo) { free(den); return SF_EINDEX; }
+        if (c < 0 || c >= k_lo || suf[i] < 0 || suf[i] >= k_lo) { free(den); return SF_EFORMAT; }
         den[c] += (double)adj[i];
         if (keep && !keep[i]) ctx_gamma[c] += (double)adj[i]; /* pruned: all its mass backs off */
         else if (adj[i] > 0) ctx_gamma[c] += disc(D, adj[i]);
@@ -44,9 +44,7 @@ int lm_interpolate_order(double *prob, double *ctx_gamma, const int64_t *adj, co
     for (int64_t j = 0; j < k_lo; j++)
         if (den[j] > 0.0) ctx_gamma[j] /= den[j];
     int64_t i;
-#if SEQFAST_HAVE_OPENMP
-#pragma omp parallel for schedule(static) num_threads(n_threads) if (k > 100000)
-#endif
+SF_OMP(parallel for schedule(static) num_threads(n_threads) if (k > 100000))
     for (i = 0; i < k; i++) {
         int64_t c = ctx[i];
         double d = den[c] > 0.0 ? den[c] : 1.0; /* den == 0 only if every a(hx) is 0: then p = gamma * lower */
@@ -59,9 +57,7 @@ int lm_interpolate_order(double *prob, double *ctx_gamma, const int64_t *adj, co
 void lm_arpa_values(float *logp, float *backoff, const double *prob, const double *gamma, const int32_t *grams,
                     int64_t k, int n, int32_t unk, int32_t eos, int n_threads) {
     int64_t i;
-#if SEQFAST_HAVE_OPENMP
-#pragma omp parallel for schedule(static) num_threads(n_threads) if (k > 100000)
-#endif
+SF_OMP(parallel for schedule(static) num_threads(n_threads) if (k > 100000))
     for (i = 0; i < k; i++) {
         double lp = log10(prob[i]); /* prob 0 -> -inf, the ARPA writer prints -99 */
         logp[i] = (float)(lp > 0.0 ? 0.0 : lp);

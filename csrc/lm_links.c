@@ -14,9 +14,7 @@ int lm_suffix_rows(int64_t *suf, const int32_t *grams, int64_t k, int n, const i
     const int m = n - 1; /* width of lower */
     int bad = 0;
     int64_t c, chunk = 1 << 14, nchunks = (k + chunk - 1) / chunk;
-#if SEQFAST_HAVE_OPENMP
-#pragma omp parallel for schedule(dynamic, 1) num_threads(n_threads) reduction(|:bad)
-#endif
+SF_OMP(parallel for schedule(dynamic, 1) num_threads(n_threads) reduction(|:bad))
     for (c = 0; c < nchunks; c++) {
         int64_t r1 = (c + 1) * chunk < k ? (c + 1) * chunk : k;
         int64_t prev_h = -1, pos = 0;

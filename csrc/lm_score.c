@@ -94,12 +94,10 @@ int lm_score_forward(float *out, int8_t *ngram_len, const int32_t *ids, const in
     if (offsets[0] != 0) return SF_EVALUE;
     for (int64_t l = 0; l < L; l++)
         if (offsets[l + 1] < offsets[l]) return SF_EVALUE;
-    if (lm_index_find(&m->ix[0], &m->unk) < 0) return SF_EINDEX;
+    if (lm_index_find(&m->ix[0], &m->unk) < 0) return SF_EVALUE;
     const int eos1 = add_eos ? 1 : 0;
     int64_t l;
-#if SEQFAST_HAVE_OPENMP
-#pragma omp parallel for schedule(dynamic, 64) num_threads(n_threads)
-#endif
+SF_OMP(parallel for schedule(dynamic, 64) num_threads(n_threads))
     for (l = 0; l < L; l++) {
         if (m->mode == LM_BACKOFF && m->closed) {
             int64_t o = offsets[l] + l * eos1;

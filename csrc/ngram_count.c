@@ -130,15 +130,11 @@ int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V,
         return SF_ENOMEM;
     }
     int status = SF_OK;
-#if SEQFAST_HAVE_OPENMP
-#pragma omp parallel for num_threads(nt) schedule(static, 1)
-#endif
+SF_OMP(parallel for num_threads(nt) schedule(static, 1))
     for (int t = 0; t < nt; t++) {
         int r = count_shard(c, t, unis + (size_t)t * V, ids, T);
         if (r != SF_OK) {
-#if SEQFAST_HAVE_OPENMP
-#pragma omp critical(sf_ngram_status)
-#endif
+SF_OMP(critical(sf_ngram_status))
             status = r;
         }
     }

@@ -11,17 +11,10 @@ int sf_ngram_bits(int32_t V) {
     return b;
 }
 
-static inline uint64_t mix64(uint64_t x) {
-    x ^= x >> 30; x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27; x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
-
 static inline uint64_t key_hash(const uint64_t *key, int W) {
     uint64_t h = key[0];
-    for (int i = 1; i < W; i++) h = mix64(h) ^ key[i];
-    return mix64(h);
+    for (int i = 1; i < W; i++) h = sf_mix64(h) ^ key[i];
+    return sf_mix64(h);
 }
 
 uint64_t sf_ngkey_hash(const uint64_t *key, int W) { return key_hash(key, W); }

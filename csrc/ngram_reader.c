@@ -402,9 +402,7 @@ static int read_range(sf_ngreader *r, const char *path, int64_t start, int64_t e
 
 int sf_ngreader_read_ranges(sf_ngreader **rs, int nr, const char *path, const int64_t *bounds, int level,
                             int errors, int nt, int *rcs) {
-#if SEQFAST_HAVE_OPENMP
-#pragma omp parallel for num_threads(nt) schedule(static, 1)
-#endif
+SF_OMP(parallel for num_threads(nt) schedule(static, 1))
     for (int i = 0; i < nr; i++) rcs[i] = read_range(rs[i], path, bounds[i], bounds[i + 1], level, errors);
     for (int i = 0; i < nr; i++)
         if (rcs[i] != SF_OK) return rcs[i];

@@ -67,9 +67,7 @@ int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int
         return SF_ENOMEM;
     }
     /* 1. bucket sizes per stream slice */
-#if SEQFAST_HAVE_OPENMP
-#pragma omp parallel for num_threads(nt) schedule(static, 1)
-#endif
+SF_OMP(parallel for num_threads(nt) schedule(static, 1))
     for (int t = 0; t < nt; t++) {
         int64_t *h = off + (size_t)t * V;
         for (int64_t i = slice(T, t, nt); i < slice(T, t + 1, nt); i++)
@@ -93,9 +91,7 @@ int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int
         return SF_ENOMEM;
     }
     /* 2. rest keys scattered into the buckets of their first id, stream order within a bucket */
-#if SEQFAST_HAVE_OPENMP
-#pragma omp parallel for num_threads(nt) schedule(static, 1)
-#endif
+SF_OMP(parallel for num_threads(nt) schedule(static, 1))
     for (int t = 0; t < nt; t++) {
         int64_t *o = off + (size_t)t * V;
         for (int64_t i = slice(T, t, nt); i < slice(T, t + 1, nt); i++) {
@@ -124,9 +120,7 @@ int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int
      * (1 + rest ids) and the ids it shares with the key before it (0 at a bucket start); a key starts a new
      * n-gram of order n when it has n ids and shares fewer than n */
     int status = SF_OK;
-#if SEQFAST_HAVE_OPENMP
-#pragma omp parallel for num_threads(nt) schedule(static, 1)
-#endif
+SF_OMP(parallel for num_threads(nt) schedule(static, 1))
     for (int t = 0; t < nt; t++) {
         int32_t b0 = bucket_at(c->start, V, slice(K, t, nt)), b1 = bucket_at(c->start, V, slice(K, t + 1, nt));
         if (t == nt - 1) b1 = V;
@@ -138,9 +132,7 @@ int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int
         if (!tmp || !hist) {
             free(tmp);
             free(hist);
-#if SEQFAST_HAVE_OPENMP
-#pragma omp critical(sf_ngram_status)
-#endif
+SF_OMP(critical(sf_ngram_status))
             status = SF_ENOMEM;
             continue;
         }
@@ -174,9 +166,7 @@ int sf_ngram_export_sorted(const sf_ngcounter *c, int n, int32_t *grams, int64_t
     const int nt = c->nt, W = c->Wk, bk = c->bk, N = c->N;
     const int64_t K = c->K;
     const int32_t V = c->V;
-#if SEQFAST_HAVE_OPENMP
-#pragma omp parallel for num_threads(nt) schedule(static, 1)
-#endif
+SF_OMP(parallel for num_threads(nt) schedule(static, 1))
     for (int t = 0; t < nt; t++) {
         int32_t b0 = bucket_at(c->start, V, slice(K, t, nt)), b1 = bucket_at(c->start, V, slice(K, t + 1, nt));
         if (t == nt - 1) b1 = V;

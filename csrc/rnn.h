@@ -22,36 +22,6 @@
 
 enum { RNN_TANH = 0, RNN_RELU = 1 };
 
-/* OpenMP helpers that compile to nothing without OpenMP: SF_PARALLEL(nt) opens a parallel region of nt
- * threads on the statement that follows, SF_PARALLEL_FOR(nt) a statically scheduled loop, SF_BARRIER a
- * barrier, SF_PARALLEL_OR(nt, var) a region whose threads' values of the int var are OR-ed at its end
- * (how threads report an error); sf_thread_id() is the calling thread's number (0 outside a region or without OpenMP),
- * sf_team_size() the number of threads actually running the region (OpenMP may give fewer than asked, e.g.
- * when called from inside another parallel region: work is always split by this, never by the request). */
-#define SF_PRAGMA(x) _Pragma(#x)
-#if SEQFAST_HAVE_OPENMP
-#define SF_PARALLEL(nt) SF_PRAGMA(omp parallel num_threads(nt))
-#define SF_PARALLEL_FOR(nt) SF_PRAGMA(omp parallel for num_threads(nt) schedule(static))
-#define SF_BARRIER SF_PRAGMA(omp barrier)
-#define SF_PARALLEL_OR(nt, var) SF_PRAGMA(omp parallel num_threads(nt) reduction(| : var))
-static inline int sf_thread_id(void) { return omp_get_thread_num(); }
-static inline int sf_team_size(void) { return omp_get_num_threads(); }
-#else
-#define SF_PARALLEL(nt)
-#define SF_PARALLEL_FOR(nt)
-#define SF_BARRIER
-#define SF_PARALLEL_OR(nt, var)
-static inline int sf_thread_id(void) { return 0; }
-static inline int sf_team_size(void) { return 1; }
-#endif
-
-/* Rows [*lo, *hi) of n that thread `tid` of `nt` owns (contiguous, sizes differ by at most one). */
-static inline void sf_thread_rows(int n, int tid, int nt, int *lo, int *hi) {
-    int q = n / nt, r = n % nt;
-    *lo = tid * q + (tid < r ? tid : r);
-    *hi = *lo + q + (tid < r ? 1 : 0);
-}
-
 #define SF_RNN_DECLARE(REAL, S)                                                                          \
     /* Vanilla RNN cell over a window. xproj (B,T,H) = W_ih x_t + b_ih; h0 (B,H); W_hh (H,H); b_hh (H).   \
      * Out: h_all (B,T,H) (post-activation h_1..h_T, also the cache backward needs), hT (B,H).           \

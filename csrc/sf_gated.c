@@ -32,11 +32,6 @@ int sf_gated_threads(int n_threads, int B) {
     return nth < 1 ? 1 : nth;
 }
 
-void sf_gated_rows(int n, int tid, int nt, int *b0, int *b1) {
-    *b0 = (int)((long long)n * tid / nt);
-    *b1 = (int)((long long)n * (tid + 1) / nt);
-}
-
 /* For each of the BT rows a of dA and a2 of dA2 (row stride GH), in order, and each column r in [r0, r1):
  * db[r] += a[r]; db2[r] += a2[r] when db2; dtable[ids[bt]*GH + r] += a2[r] when dtable. One pass for the
  * bias gradient(s) and the scatter of a gathered input's gradient. Compiled per instruction set. */
@@ -72,17 +67,17 @@ DEFINE_COLSUM(colsum_f64, double)
         if (!hprev) return SF_ENOMEM;                                                                      \
         int nth = sf_resolve_threads(n_threads);                                                           \
         if (nth > GH) nth = (int)GH;                                                                       \
-        SF_OMP_PARALLEL(nth)                                                                               \
+        SF_PARALLEL(nth)                                                                               \
         {                                                                                                  \
             int c0, c1, r0, r1;                                                                            \
-            sf_gated_rows(B, SF_OMP_TID, SF_OMP_NT, &c0, &c1);                                             \
+            sf_thread_rows(B, sf_thread_id(), sf_team_size(), &c0, &c1);                                             \
             for (long b = c0; b < c1; b++) {                                                               \
                 memcpy(hprev + b * T * H, h0 + b * H, (size_t)H * sizeof(R));                              \
                 if (T > 1)                                                                                 \
                     memcpy(hprev + (b * T + 1) * H, h_all + b * T * H, (size_t)(T - 1) * H * sizeof(R));   \
             }                                                                                              \
-            SF_OMP_BARRIER                                                                                 \
-            sf_gated_rows((int)GH, SF_OMP_TID, SF_OMP_NT, &r0, &r1);                                       \
+            SF_BARRIER                                                                                 \
+            sf_thread_rows((int)GH, sf_thread_id(), sf_team_size(), &r0, &r1);                                       \
             if (r1 > r0) {                                                                                 \
                 /* columns where dA2 equals dA (all of them when dA2 is NULL): db2 and dtable take their    \
                  * sums in the GEMM's own read of dA; the rest (the GRU's n gate) in a pass over dA2 */      \

@@ -8,24 +8,6 @@
 
 #include "sf_common.h"
 
-/* An OpenMP parallel region of n threads and the calling thread's id / team size inside it; without
- * OpenMP the region is the plain block that follows, run once with id 0 of 1. */
-#if SEQFAST_HAVE_OPENMP
-#define SF_GATED_PRAGMA(x) _Pragma(#x)
-#define SF_OMP_PARALLEL(n) SF_GATED_PRAGMA(omp parallel num_threads(n))
-/* ... whose threads' values of the int var are OR-ed at its end (how threads report a failure) */
-#define SF_OMP_PARALLEL_OR(n, var) SF_GATED_PRAGMA(omp parallel num_threads(n) reduction(| : var))
-#define SF_OMP_TID omp_get_thread_num()
-#define SF_OMP_NT omp_get_num_threads()
-#define SF_OMP_BARRIER SF_GATED_PRAGMA(omp barrier)
-#else
-#define SF_OMP_BARRIER
-#define SF_OMP_PARALLEL(n) (void)(n);
-#define SF_OMP_PARALLEL_OR(n, var) (void)(n);
-#define SF_OMP_TID 0
-#define SF_OMP_NT 1
-#endif
-
 /* Ask for the n elements at p to be brought into L2 (one prefetch per 64-byte line). The gated kernels
  * prefetch the rows of the next time step before the current step's GEMM: every batch row of the caches
  * lives on its own pages, where the hardware prefetchers would restart at each row. */
@@ -48,9 +30,6 @@ int sf_gated_check_input(int B, int T, int H, int G, const int32_t *ids, int V);
 
 /* Threads to use for a recurrence over B batch rows: sf_resolve_threads(n_threads), at most B. */
 int sf_gated_threads(int n_threads, int B);
-
-/* The half-open block [*b0, *b1) of n rows that thread tid of nt owns (contiguous, fixed by tid and nt). */
-void sf_gated_rows(int n, int tid, int nt, int *b0, int *b1);
 
 /* Gradient of the recurrent weights, given dA = dL/d(h_{t-1} W_hh^T + b_hh):
  *   dW_hh (GH, H) += sum_{b,t} dA[b, t]^T h_{t-1}[b]      h_{-1} = h0

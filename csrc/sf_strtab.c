@@ -5,28 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-static inline uint64_t mix64(uint64_t x) {
-    /* splitmix64 finalizer: every input bit affects every output bit */
-    x ^= x >> 30; x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27; x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
-
 uint64_t sf_hash_bytes(const char *s, size_t len) {
     uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)len;
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
         uint64_t w;
         memcpy(&w, s + i, 8);
-        h = mix64(h ^ w) + 0x9e3779b97f4a7c15ULL;
+        h = sf_mix64(h ^ w) + 0x9e3779b97f4a7c15ULL;
     }
     if (i < len) {
         uint64_t w = 0;
         memcpy(&w, s + i, len - i);
-        h = mix64(h ^ w ^ ((uint64_t)(len - i) << 56));
+        h = sf_mix64(h ^ w ^ ((uint64_t)(len - i) << 56));
     }
-    return mix64(h);
+    return sf_mix64(h);
 }
 
 sf_strtab *sf_strtab_new(size_t expected) {

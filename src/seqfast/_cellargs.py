@@ -134,16 +134,3 @@ def check_backward(cell: str, G: int, dh_all, dhT, W_hh, dW_hh, db_hh, B: int, T
     check_array(cell, "W_hh", W_hh, (G * H, H), dtype)
     check_array(cell, "dW_hh", dW_hh, (G * H, H), dtype, writable=True)
     check_array(cell, "db_hh", db_hh, (G * H,), dtype, writable=True)
-
-
-def raise_for_status(cell: str, rc: int) -> None:
-    """Turn a kernel's SF_* status into an exception (0 = SF_OK does nothing)."""
-    if rc == 0:
-        return
-    if rc == -1:
-        raise MemoryError(f"{cell}: out of memory")
-    if rc == -2:
-        raise IndexError(f"{cell}: an input id is out of range")
-    if rc == -3:
-        raise ValueError(f"{cell}: sizes out of range (B, T, H must be >= 1 and T*G*H must fit in an int)")
-    raise RuntimeError(f"{cell}: kernel failed with status {rc}")

@@ -9,8 +9,8 @@ from libc.stdint cimport int32_t
 
 import numpy as np
 
-from seqfast._cellargs import (check_array, check_backward, check_cache, check_forward_input, check_input_grads,
-                               raise_for_status)
+from seqfast._cellargs import check_array, check_backward, check_cache, check_forward_input, check_input_grads
+from seqfast._status cimport check
 from seqfast._threads import resolve_threads
 
 #: what forward returns as ``cache`` (checked by backward)
@@ -82,7 +82,7 @@ def forward(xproj, h0, W_hh, b_hh, n_threads=None, inplace=False, ids=None):
         rc = _forward[float](h_all, hT, gates, hn_all, xrows, h0, W_hh, b_hh, nt, flat_ids)
     else:
         rc = _forward[double](h_all, hT, gates, hn_all, xrows, h0, W_hh, b_hh, nt, flat_ids)
-    raise_for_status("gru", rc)
+    check(rc, "gru")
     return h_all, hT, (gates, hn_all, h_all, h0)
 
 
@@ -111,5 +111,5 @@ def backward(dh_all, dhT, cache, W_hh, dW_hh, db_hh, n_threads=None, inplace=Fal
     else:
         rc = _backward[double](dxproj, dh0, dW_hh, db_hh, dh_all, dhT, gates, hn_all, h_all, h0, W_hh, nt,
                                db_ih, dtable, flat_ids)
-    raise_for_status("gru", rc)
+    check(rc, "gru")
     return dxproj, dh0

@@ -9,14 +9,7 @@ from libc.stdlib cimport malloc, free
 
 import numpy as np
 
-_CODES = {-1: MemoryError, -2: IndexError, -3: ValueError, -4: OSError, -5: ValueError, -6: ValueError,
-          -7: OverflowError}
-
-
-cdef int _check(int rc, str what) except -1:
-    if rc < 0:
-        raise _CODES.get(rc, RuntimeError)(f"{what} (C error code {rc})")
-    return 0
+from seqfast._status cimport SF_EFORMAT, SF_OK, check
 
 
 def _grams(a, str name):
@@ -57,9 +50,7 @@ def prefix_rows(grams, lower, int n_threads=1):
     cdef int n = g.shape[1], rc
     with nogil:
         rc = lm_prefix_rows(&ov[0], &gv[0, 0], k, n, &lv[0, 0], klo, n_threads)
-    if rc == -2:
-        raise ValueError(f"some {n}-grams have a prefix missing from the {n - 1}-grams (inconsistent tables)")
-    _check(rc, "prefix_rows failed")
+    check(rc, f"linking the {n}-grams to their prefixes (each must be one of the {n - 1}-grams)")
     return out
 
 
@@ -88,9 +79,7 @@ def suffix_rows(grams, ctx, ctx_suf, child_start, lower, int n_threads=1):
     cdef int n = g.shape[1], rc
     with nogil:
         rc = lm_suffix_rows(&ov[0], &gv[0, 0], k, n, &cv[0], &csv[0], kc, &stv[0], kll, &lv[0, 0], klo, n_threads)
-    if rc == -2:
-        raise ValueError(f"some {n}-grams have a suffix missing from the {n - 1}-grams (inconsistent tables)")
-    _check(rc, "suffix_rows failed")
+    check(rc, f"linking the {n}-grams to their suffixes (each must be one of the {n - 1}-grams)")
     return out
 
 
@@ -116,9 +105,7 @@ cdef class Index:
                 rc = lm_index_build_distinct(&self.ix, p, k, n, n_threads)
             else:
                 rc = lm_index_build(&self.ix, p, k, n)
-        if rc == -3:
-            raise ValueError("n-gram table has duplicate rows: every n-gram must appear once (sum their counts)")
-        _check(rc, "building the n-gram index failed")
+        check(rc, "building the n-gram index (every n-gram must appear once: sum the counts of repeated rows)")
 
     def __dealloc__(self):
         lm_index_free(&self.ix)
@@ -145,7 +132,7 @@ cdef class Index:
         cdef int rc
         with nogil:
             rc = lm_index_lookup_rows(&o[0], &self.ix, &rv[0, 0], k, stride, offset, n_threads)
-        _check(rc, "lookup failed")
+        check(rc, "looking n-grams up")
         return out
 
 
@@ -172,10 +159,8 @@ def adjust_counts(grams, raw, next_grams, next_suf, int bos):
     cdef const int64_t *nsp = &nsv[0] if k1 > 0 else NULL
     with nogil:
         rc = lm_adjust_counts(&av[0], &gv[0, 0], &rv[0], k, n, ngp, nsp, k1, bos)
-    if rc == -2:
-        raise ValueError(f"an {n + 1}-gram's suffix is missing from the {n}-grams: the count tables are not "
-                         "consistent (use count_ngrams(..., pad=True) output)")
-    _check(rc, "adjust_counts failed")
+    check(rc, f"adjusting the {n}-gram counts (each {n + 1}-gram's suffix must be one of the {n}-grams: use "
+              "count_ngrams(..., pad=True) output)")
     return adj
 
 
@@ -192,7 +177,7 @@ def counts_of_counts(adj):
 
 
 def mkn_discounts(t):
-    """(D float32 (4,), code): code 0 ok, 1..3 t[code] == 0, 11..13 D[code-10] out of range."""
+    """(D float32 (4,), ok): ok is False when some t[c] (c = 1..3) is 0 or some D[c] falls outside [0, c]."""
     tt = np.ascontiguousarray(t, dtype=np.int64)
     if tt.shape != (5,):
         raise ValueError("counts-of-counts must have shape (5,)")
@@ -200,7 +185,7 @@ def mkn_discounts(t):
     cdef float[::1] dv = D
     cdef const int64_t[::1] tv = tt
     cdef int rc = lm_mkn_discounts(&dv[0], &tv[0])
-    return D, rc
+    return D, rc == SF_OK
 
 
 def _disc(D):
@@ -226,9 +211,7 @@ def interpolate_unigrams(grams, adj, D, int bos):
     cdef int64_t k = g.shape[0]
     with nogil:
         rc = lm_interpolate_unigrams(&pv[0], &gamma, &gv[0, 0], &av[0], k, &dv[0], bos)
-    if rc == -3:
-        raise ValueError("no unigram has a positive adjusted count: the corpus is empty")
-    _check(rc, "interpolate_unigrams failed")
+    check(rc, "interpolating the unigrams (none has a positive adjusted count: is the corpus empty?)")
     return prob, gamma
 
 
@@ -265,9 +248,7 @@ def interpolate_order(adj, ctx, suf, lower, D, keep=None, int n_threads=1):
         kptr = &kv[0]
     with nogil:
         rc = lm_interpolate_order(&pv[0], &gv[0], &av[0], &cv[0], &sv[0], kk, &lv[0], klo, &dv[0], kptr, n_threads)
-    if rc == -2:
-        raise ValueError("an n-gram's context or suffix is missing from the lower order (inconsistent tables)")
-    _check(rc, "interpolate_order failed")
+    check(rc, "interpolating an order (each n-gram's context and suffix must be in the lower order)")
     return prob, gam
 
 
@@ -397,9 +378,7 @@ cdef class Scorer:
         cdef int rc
         with nogil:
             rc = lm_score_forward(&ov[0], np_, ip, &offv[0], LL, bos, eos, &self.m, n_threads)
-        if rc == -2:
-            raise ValueError("the model has no <unk> unigram to score unknown words with")
-        _check(rc, "scoring failed")
+        check(rc, "scoring (the model needs an <unk> unigram to score unknown words with)")
         return (out, nl) if want_len else out
 
 
@@ -439,7 +418,7 @@ def arpa_chunks(grams, logp, backoff, pool, offs, int n_threads=1, int64_t rows=
         bufp = buf
         with nogil:
             rc = lm_arpa_format_rows(bufp, cap, &used, &gv[0, 0], r0, r1, n, &lv[0], bp, pp, &ofv[0], V, n_threads)
-        _check(rc, "ARPA formatting failed")
+        check(rc, "formatting ARPA lines")
         yield bytes(buf[:used])
         r0 = r1
 
@@ -497,8 +476,7 @@ def arpa_parse(const unsigned char[::1] data, int64_t pos, int64_t lineno, count
             rc = lm_arpa_parse(<const char *>&data[0], n_bytes, pos, lineno, N, &cv[0], gp, lp, bp, spp, &err)
     finally:
         free(gp); free(lp); free(bp)
-    if rc == -1:
-        raise MemoryError("out of memory while reading an ARPA file")
-    if rc != 0:
+    if rc == SF_EFORMAT:
         raise ValueError(f"line {err}")
+    check(rc, "reading an ARPA file")
     return grams, logp, bo, spans

@@ -2,7 +2,7 @@
 """Thin wrapper over csrc/ngram_*.c: the streaming reader/interner, the counter, combine and checks.
 
 The Python layer (seqfast.ngram) owns names, defaults and docs; this layer checks buffers, releases the GIL
-around C calls and turns SF_E* codes into Python exceptions.
+around C calls and turns SF_E* codes into Python exceptions (seqfast._status.check).
 """
 from cpython.unicode cimport PyUnicode_Check
 from cpython.ref cimport PyObject
@@ -13,6 +13,8 @@ import numpy as np
 
 from .text import InvalidUTF8Error
 
+from seqfast._status cimport SF_EFORMAT, SF_ENOMEM, SF_OK, check
+
 cdef extern from "Python.h":
     bint PyUnicode_IS_COMPACT_ASCII(object o)
     Py_ssize_t PyUnicode_GET_LENGTH(object o)
@@ -20,28 +22,11 @@ cdef extern from "Python.h":
     const char *PyUnicode_AsUTF8AndSize(object unicode, Py_ssize_t *size) except NULL
     PyObject **PySequence_Fast_ITEMS(object o)
 
-cdef extern from "sf_common.h":
-    enum: SF_OK, SF_ENOMEM, SF_EINDEX, SF_EVALUE, SF_EIO, SF_EFORMAT, SF_EOVERFLOW
-
 MAX_ORDER = SF_NGRAM_MAX_ORDER
 cdef size_t CHUNK = 1 << 22
 
 _LEVEL = {"whitespace": SF_TOK_WHITESPACE, "char": SF_TOK_CHAR}
 _ERRORS = {"strict": SF_UTF8_STRICT, "replace": SF_UTF8_REPLACE, "ignore": SF_UTF8_IGNORE}
-
-
-cdef raise_code(int rc, str what):
-    if rc == SF_ENOMEM:
-        raise MemoryError(f"{what}: out of memory")
-    if rc == SF_EINDEX:
-        raise IndexError(f"{what}: an id is out of range for the vocabulary")
-    if rc == SF_EOVERFLOW:
-        raise OverflowError(f"{what}: a count or the number of tokens overflowed")
-    if rc == SF_EIO:
-        raise OSError(f"{what}: read error")
-    if rc == SF_EFORMAT:
-        raise ValueError(f"{what}: corrupt input")
-    raise ValueError(f"{what}: invalid arguments (code {rc})")
 
 
 cdef class Interner:
@@ -93,7 +78,7 @@ cdef class Interner:
             else:
                 rc = sf_ngreader_token(self.r, s, <size_t>ln)
             if rc != SF_OK:
-                raise_code(rc, "interning tokens")
+                check(rc, "interning tokens")
 
     def feed_word_piece(self, bytes piece, int64_t base, str name, str errors, bint lower, findall):
         """Word-level tokens of a piece of a file that ends at a line break or whitespace: ASCII lines in C,
@@ -106,7 +91,7 @@ cdef class Interner:
             with nogil:
                 rc = sf_ngreader_feed_words(self.r, p + pos, n - pos, lower, &stop, &stop_end)
             if rc != SF_OK:
-                raise_code(rc, name)
+                check(rc, name)
             if pos + stop >= n:
                 break
             seg = piece[pos + stop: pos + stop_end]
@@ -122,13 +107,13 @@ cdef class Interner:
     def line_break(self):
         cdef int rc = sf_ngreader_end_line(self.r)
         if rc != SF_OK:
-            raise_code(rc, "interning tokens")
+            check(rc, "interning tokens")
 
     cdef _check(self, int rc, str name):
         if rc == SF_EFORMAT and self.r.bad_offset >= 0:
             raise InvalidUTF8Error(name, self.r.bad_offset, self.r.bad_byte)
         if rc != SF_OK:
-            raise_code(rc, name)
+            check(rc, name)
 
     def feed_bytes(self, bytes data, str level, str errors, str name="<text>"):
         """Tokenize bytes at level 'whitespace' or 'char' as a line of text."""
@@ -206,7 +191,7 @@ cdef class Interner:
         """(ids int32 (T,), itos list of str)."""
         cdef int rc = sf_ngreader_finish(self.r)
         if rc != SF_OK:
-            raise_code(rc, "finishing the token stream")
+            check(rc, "finishing the token stream")
         cdef int64_t T = self.r.n_ids
         ids = np.empty(T, dtype=np.int32)
         cdef int32_t[::1] o = ids
@@ -271,7 +256,7 @@ def count(const int32_t[::1] ids, int32_t V, int N, int n_threads, str method="s
         else:
             rc = sf_ngram_count(&c, p, T, V, N, n_threads, min_per_thread)
     if rc != SF_OK:
-        raise_code(rc, "count_ngrams")
+        check(rc, "count_ngrams")
     grams, counts = [], []
     cdef int64_t k
     cdef int32_t[:, ::1] g
@@ -289,7 +274,7 @@ def count(const int32_t[::1] ids, int32_t V, int N, int n_threads, str method="s
                 with nogil:
                     rc = sf_ngram_export(c, n, &g[0, 0], &cc[0])
                 if rc != SF_OK:
-                    raise_code(rc, "count_ngrams export")
+                    check(rc, "count_ngrams export")
             grams.append(ga)
             counts.append(ca)
         stored = sum(int(x.shape[0]) for x in counts)
@@ -316,7 +301,7 @@ def combine(const int32_t[:, ::1] grams, const int64_t[::1] counts, int32_t V):
     with nogil:
         rc = sf_ngram_combine(&g[0, 0], &c[0], &kout, &grams[0, 0], &counts[0], k, n, V)
     if rc != SF_OK:
-        raise_code(rc, "merging n-gram counts")
+        check(rc, "merging n-gram counts")
     return og[:kout].copy(), oc[:kout].copy()
 
 
@@ -349,7 +334,7 @@ def write_tsv(write, bytes pool, const int64_t[::1] offs, const int32_t[:, ::1] 
         with nogil:
             nxt = sf_ngram_format_tsv(b, cap, &used, p, &offs[0], V, &grams[0, 0], &counts[0], k, n, &rows[0], m, i)
         if nxt < 0:
-            raise_code(<int>nxt, "writing TSV")
+            check(<int>nxt, "writing TSV")
         if nxt == i:  # one row longer than the buffer
             cap *= 2
             buf = bytearray(cap)

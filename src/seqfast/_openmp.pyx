@@ -1,4 +1,4 @@
-"""Thin wrapper over csrc/sf_openmp.c: what OpenMP support was compiled in."""
+"""Thin wrapper over csrc/sf_common.c: what OpenMP support was compiled in."""
 
 
 def openmp_enabled():

@@ -10,18 +10,7 @@ from libc.stdint cimport int32_t
 
 import numpy as np
 
-_ERRORS = {-1: (MemoryError, "out of memory"),
-           -2: (IndexError, "an index (token id) is out of range"),
-           -3: (ValueError, "invalid size or argument"),
-           -6: (FloatingPointError, "a NaN or inf appeared"),
-           -7: (OverflowError, "a size overflows the C index type")}
-
-
-cdef int _check(int code, str what) except -1:
-    if code == 0:
-        return 0
-    exc, msg = _ERRORS.get(code, (RuntimeError, f"error code {code}"))
-    raise exc(f"{what}: {msg}")
+from seqfast._status cimport SF_ENAN, check
 
 
 cdef int _act(str nonlinearity) except -1:
@@ -72,7 +61,7 @@ def cell_forward(const floating[:, :, ::1] xproj, const floating[:, ::1] h0, con
         else:
             rc = rnn_cell_forward_f64(&ha[0, 0, 0], &ht[0, 0], &xproj[0, 0, 0], &h0[0, 0], &W_hh[0, 0], &b_hh[0],
                                       B, T, H, act, n_threads)
-    _check(rc, "rnn cell forward")
+    check(rc, "rnn cell forward")
     return h_all, hT
 
 
@@ -107,7 +96,7 @@ def cell_backward(const floating[:, :, ::1] dh_all, dhT, const floating[:, :, ::
         else:
             rc = rnn_cell_backward_f64(&dx[0, 0, 0], &d0[0, 0], &dW_hh[0, 0], &db_hh[0], &dh_all[0, 0, 0], pg,
                                        &h_all[0, 0, 0], &h0[0, 0], &W_hh[0, 0], B, T, H, act, n_threads)
-    _check(rc, "rnn cell backward")
+    check(rc, "rnn cell backward")
     return dxproj, dh0
 
 
@@ -131,7 +120,7 @@ def linear_forward(const floating[:, ::1] x, const floating[:, ::1] W, b, int n_
             rc = rnn_linear_forward_f32(&o[0, 0], &x[0, 0], &W[0, 0], pb, N, I, O, n_threads)
         else:
             rc = rnn_linear_forward_f64(&o[0, 0], &x[0, 0], &W[0, 0], pb, N, I, O, n_threads)
-    _check(rc, "linear forward")
+    check(rc, "linear forward")
     return out
 
 
@@ -161,7 +150,7 @@ def linear_backward(const floating[:, ::1] dout, const floating[:, ::1] x, const
             rc = rnn_linear_backward_f32(pdx, &dW[0, 0], pb, &dout[0, 0], &x[0, 0], &W[0, 0], N, I, O, n_threads)
         else:
             rc = rnn_linear_backward_f64(pdx, &dW[0, 0], pb, &dout[0, 0], &x[0, 0], &W[0, 0], N, I, O, n_threads)
-    _check(rc, "linear backward")
+    check(rc, "linear backward")
     return dx
 
 
@@ -190,7 +179,7 @@ def gather(const floating[:, ::1] table, ids, bint columns, bias, int n_threads)
             rc = rnn_gather_f32(&o[0, 0], &table[0, 0], rs, cs, &iv[0], pb, N, D, rows, n_threads)
         else:
             rc = rnn_gather_f64(&o[0, 0], &table[0, 0], rs, cs, &iv[0], pb, N, D, rows, n_threads)
-    _check(rc, "gather")
+    check(rc, "gather")
     return out
 
 
@@ -215,7 +204,7 @@ def scatter_add(floating[:, ::1] dtable, ids, const floating[:, ::1] src, bint c
             rc = rnn_scatter_add_f32(&dtable[0, 0], pdb, rs, cs, &src[0, 0], &iv[0], N, D, rows, n_threads)
         else:
             rc = rnn_scatter_add_f64(&dtable[0, 0], pdb, rs, cs, &src[0, 0], &iv[0], N, D, rows, n_threads)
-    _check(rc, "scatter_add")
+    check(rc, "scatter_add")
 
 
 def softmax_ce(floating[:, ::1] logits, targets, double scale, int grad, int n_threads):
@@ -233,9 +222,9 @@ def softmax_ce(floating[:, ::1] logits, targets, double scale, int grad, int n_t
         else:
             rc = rnn_softmax_ce_f64(&logits[0, 0] if grad else NULL, &loss, &logits[0, 0], &tv[0],
                                     scale, N, V, n_threads)
-    if rc == -6:
+    if rc == SF_ENAN:
         return loss, False
-    _check(rc, "softmax cross-entropy")
+    check(rc, "softmax cross-entropy")
     return loss, True
 
 
@@ -349,8 +338,7 @@ def gemm(const floating[:, ::1] A, const floating[:, ::1] B, bint transA=False, 
                 sf_dgemm_naive(transA, transB, M, N, K, 1, &A[0, 0], lda, &B[0, 0], ldb, 0, &C[0, 0], N)
             else:
                 sf_dgemm(transA, transB, M, N, K, 1, &A[0, 0], lda, &B[0, 0], ldb, 0, &C[0, 0], N)
-    if rc != 0:
-        raise MemoryError("gemm: out of memory")
+    check(rc, "gemm")
     return out
 
 
@@ -407,8 +395,7 @@ def gemm_packed_init(const floating[:, ::1] A, const floating[:, ::1] B, floatin
         else:
             sf_dgemm_pack(&pk[0], 0, K, N, &B[0, 0], N)
             rc = sf_dgemm_packed_init(M, N, K, &A[0, 0], K, &pk[0], ci, pb, &C[0, 0], N)
-    if rc != 0:
-        raise MemoryError("gemm_packed_init: out of memory")
+    check(rc, "gemm_packed_init")
 
 
 def gemm_tn_sums(const floating[:, ::1] A, const floating[:, ::1] B, floating[:, ::1] C, db=None, db2=None,
@@ -473,4 +460,4 @@ def tanh_f32(x):
 
 def tune_malloc(long mmap_threshold=32 << 20, long trim_threshold=64 << 20):
     """Keep freed blocks below these sizes (bytes) in the heap (glibc mallopt); see csrc/rnn_malloc.c."""
-    _check(sf_rnn_tune_malloc(mmap_threshold, trim_threshold), "tune_malloc")
+    check(sf_rnn_tune_malloc(mmap_threshold, trim_threshold), "tune_malloc")

@@ -97,26 +97,26 @@ class Tables:
 def _discounts(adj, n, smoothing, fallback):
     t = _lm.counts_of_counts(adj)
     if smoothing == "kn":
-        if t[1] == 0 or t[2] == 0:
-            code = 1 if t[1] == 0 else 2
-            D = None
-        else:
-            d = np.float32(t[1] / (t[1] + 2.0 * t[2]))
-            D, code = np.array([0, d, d, d], dtype=np.float32), 0
+        ok = t[1] > 0 and t[2] > 0
+        d = np.float32(t[1] / (t[1] + 2.0 * t[2])) if ok else np.float32(0)
+        D = np.array([0, d, d, d], dtype=np.float32)
+        zero = [c for c in (1, 2) if t[c] == 0]
     else:
-        D, code = _lm.mkn_discounts(t)
-    if code == 0:
+        D, ok = _lm.mkn_discounts(t)
+        zero = [c for c in (1, 2, 3) if t[c] == 0]
+    if ok:
         return D, t, False
     if fallback is not None:
         return np.array([0.0, *fallback], dtype=np.float32), t, True
-    if code < 10:
+    if zero:
         raise KNDiscountError(
-            f"cannot compute Kneser-Ney discounts for {n}-grams: no {n}-gram has adjusted count {code} "
+            f"cannot compute Kneser-Ney discounts for {n}-grams: no {n}-gram has adjusted count {zero[0]} "
             f"(counts-of-counts t1..t4 = {t[1:].tolist()}), so the discount formula divides by zero. The corpus "
             f"is too small or artificial; use more data, a lower order, or discount_fallback=True "
             f"(D1, D2, D3+ = {FALLBACK_DISCOUNTS}, as lmplz --discount_fallback)")
+    c = next(c for c in (1, 2, 3) if not 0 <= D[c] <= c)
     raise KNDiscountError(
-        f"the {n}-gram discount D{code - 10} = {float(D[code - 10]):.6g} falls outside [0, {code - 10}] "
+        f"the {n}-gram discount D{c} = {float(D[c]):.6g} falls outside [0, {c}] "
         f"(counts-of-counts t1..t4 = {t[1:].tolist()}): modified Kneser-Ney finds these counts odd "
         f"(deduplicated or artificial data?); use discount_fallback=True to override")
 
