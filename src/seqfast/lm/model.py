@@ -19,7 +19,7 @@ from .. import _lm
 from .._atomic import atomic_write
 from .._checks import NPZ_READ_ERRORS, is_int
 from .._threads import resolve_threads
-from ..text import Vocab, read_text, tokenize
+from ..text import Vocab, decode_utf8, open_binary, read_text, tokenize
 from . import estimate as _est
 from .arpa import read_arpa, write_arpa
 
@@ -109,6 +109,7 @@ class NGramLM:
         self.info: dict = {}
         self._grams = None
         self._scorer = None
+        self._q = None  # a mapped .sfl model (seqfast._lmq.QueryModel) when loaded from one
 
     # ------------------------------------------------------------------------------------------ building
     @classmethod
@@ -152,15 +153,54 @@ class NGramLM:
         self._mode, self._floor = int(mode), float(floor)
         self.info = info
         self._scorer = None
+        self._q = None
         self.order = len(self._grams)
 
+    def _attach(self, q, meta: dict, info: dict):
+        """Use a mapped hash-layout model (seqfast.lm.binary): scoring goes to q; the words are read from the
+        file only when .vocab is first used."""
+        self._q = q
+        self._closed = True
+        self.bos, self.eos, self.unk = q.bos, q.eos, q.unk
+        self._mode, self._floor = int(meta["mode"]), float(meta["floor"])
+        self._counts = [int(c) for c in meta["counts"]]
+        self.info = info
+        self.order = q.order
+
+    def __getattr__(self, name):
+        # .vocab and ._itos of a mapped model are built on first use (opening stays constant-time)
+        if name in ("vocab", "_itos") and self.__dict__.get("_q") is not None:
+            self._itos = self._q.itos()
+            self.vocab = Vocab.from_tokens(self._itos, specials=_SPECIALS)
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _ids(self, toks) -> np.ndarray:
+        """int32 ids of tokens; words not in the model map to <unk>."""
+        if self._q is not None:
+            return self._q.encode(toks, self.unk)
+        return self.vocab.encode(toks)
+
+    @property
+    def tokenization(self) -> dict:
+        """How text is split into tokens for this model: {"level", "lower"} (stored in .sfl files)."""
+        return {"level": self.level, "lower": self.lower}
+
+    def _no_ngrams(self, what: str):
+        if self._q is not None:
+            raise ValueError(f"{what}: this model was loaded from a hash-layout .sfl file, which stores 64-bit keys "
+                             f"of the n-grams, not the n-grams (as KenLM's probing files); use the ARPA file or the "
+                             f"estimated model")
+
     def _check_fitted(self):
-        if self._grams is None:
+        if self._grams is None and self._q is None:
             raise RuntimeError("this NGramLM has no model yet: use NGramLM.fit(...), from_arpa(...) or load(...)")
 
     @property
     def scorer(self):
         self._check_fitted()
+        if self._q is not None:
+            return self._q
         if self._scorer is None:
             nt = resolve_threads(None)
             pre = getattr(self, "_indexes", None) or [None] * self.order
@@ -174,6 +214,8 @@ class NGramLM:
     def counts(self) -> list[int]:
         """Number of n-grams of each order in the model."""
         self._check_fitted()
+        if self._q is not None:
+            return list(self._counts)
         return [g.shape[0] for g in self._grams]
 
     @property
@@ -184,12 +226,13 @@ class NGramLM:
     def ngrams(self, n: int):
         """(grams (k, n) int32 ids of .vocab, log10 p (k,), log10 backoff (k,)) of order n."""
         self._check_fitted()
+        self._no_ngrams("ngrams()")
         if not 1 <= n <= self.order:
             raise ValueError(f"n must be in 1..{self.order}")
         return self._grams[n - 1], self._logp[n - 1], self._bo[n - 1]
 
     def __repr__(self):
-        if self._grams is None:
+        if self._grams is None and self._q is None:
             return f"NGramLM(order={self.order}, smoothing={self.smoothing!r}, unfitted)"
         return (f"NGramLM(order={self.order}, smoothing={self.smoothing!r}, vocab={len(self._itos)}, "
                 f"ngrams={self.counts})")
@@ -252,13 +295,13 @@ class NGramLM:
         for line in self._lines(corpus):
             toks.extend(self._tokens(line))
             offs.append(len(toks))
-        return self.vocab.encode(toks), np.asarray(offs, dtype=np.int64)
+        return self._ids(toks), np.asarray(offs, dtype=np.int64)
 
     # ------------------------------------------------------------------------------------------ queries
     def log10prob(self, word: str, context: Sequence[str] | str = ()) -> float:
         """log10 p(word | context); context is a token sequence or a str (tokenized), "<s>" marks a start."""
         ctx = self._tokens(context)
-        ids = self.vocab.encode(ctx + [word])
+        ids = self._ids(ctx + [word])
         s = self.scorer.score(ids, np.array([0, len(ids)], dtype=np.int64), False, False)
         return float(s[-1])
 
@@ -269,20 +312,25 @@ class NGramLM:
     def full_scores(self, sentence, bos: bool = True, eos: bool = True) -> list[tuple]:
         """(log10 p, length of the matched n-gram, is OOV) per token (and </s>), like kenlm's full_scores."""
         toks = self._tokens(sentence)
-        ids = self.vocab.encode(toks)
+        ids = self._ids(toks)
         s, nl = self.scorer.score(ids, np.array([0, len(ids)], dtype=np.int64), bos, eos, 1, True)
         oov = [int(i) == self.unk for i in ids] + ([False] if eos else [])
         return [(float(a), int(b), o) for a, b, o in zip(s, nl, oov)]
 
     def score(self, sentence, bos: bool = True, eos: bool = True) -> float:
         """Total log10 probability of a sentence (str or tokens), from <s> through </s> by default."""
+        if self._q is not None and self._fast_text() and isinstance(sentence, str):
+            return self._q.score_line(sentence, bos, eos)  # tokenize, look up and score in one C call
         toks = self._tokens(sentence)
-        ids = self.vocab.encode(toks)
+        ids = self._ids(toks)
         return float(self.scorer.score(ids, np.array([0, len(ids)], dtype=np.int64), bos, eos).astype(np.float64).sum())
 
     def evaluate(self, corpus, n_threads: int | None = None) -> dict:
         """KenLM ``query -v summary`` figures on a corpus (one sentence per line; a blank line scores </s>):
         perplexity including and excluding OOVs, OOV count, token count (</s> included), log10 sum."""
+        paths = self._text_paths(corpus)
+        if paths is not None:
+            return self._evaluate_text(paths, resolve_threads(n_threads))
         ids, offs = self._encode_lines(corpus)
         s = self.scorer.score(ids, offs, True, True, resolve_threads(n_threads)).astype(np.float64)
         L = offs.shape[0] - 1
@@ -301,6 +349,68 @@ class NGramLM:
         if not np.isfinite(total_ex) or (not np.isfinite(total)):
             res["zero_probability_tokens"] = int(np.isinf(s).sum())
         return res
+
+    def _fast_text(self) -> bool:
+        """True when C can tokenize for this model: a mapped back-off model of whitespace-split text."""
+        return self._q is not None and self.level == "whitespace" and not self.lower and self._mode == _lm.MODE_BACKOFF
+
+    def _text_paths(self, corpus):
+        """The file paths of corpus when the C text path can score it whole, else None."""
+        if not self._fast_text():
+            return None
+        items = [corpus] if isinstance(corpus, (str, os.PathLike)) else corpus
+        if not isinstance(items, (list, tuple)) or not items:
+            return None
+        if all(isinstance(c, os.PathLike) or (isinstance(c, str) and "\n" not in c and os.path.isfile(c))
+               for c in items):
+            return [os.fspath(c) for c in items]
+        return None
+
+    def _evaluate_text(self, paths, n_threads: int) -> dict:
+        """evaluate() of files in C: read, split lines and words, look up and score, threads over lines."""
+        total = oov_part = 0.0
+        tokens = noov = lines = 0
+        for path in paths:
+            with open_binary(path) as f:
+                data = f.read()
+            decode_utf8(data, path)  # strict UTF-8, as the Python path reads it
+            offs = self._q.split_lines(data)
+            s, so, nt, no = self._q.score_text(data, offs, True, True, n_threads)
+            total += float(s.sum())
+            oov_part += float(so.sum())
+            tokens += int(nt.sum())
+            noov += int(no.sum())
+            lines += offs.shape[0] - 1
+        if tokens == 0:
+            raise ValueError("perplexity of zero tokens is undefined: the test corpus has no lines")
+        return {"tokens": tokens, "oovs": noov, "lines": lines, "log10_sum": total, "perplexity": _ppl(total, tokens),
+                "perplexity_excluding_oovs": _ppl(total - oov_part, tokens - noov)}
+
+    def score_batch(self, sentences, n_threads: int | None = None, return_counts: bool = False):
+        """Total log10 probability of each sentence (from <s> through </s>), float64 (L,), computed on n_threads
+        threads with the GIL released; return_counts=True also returns the tokens scored per sentence (int64
+        (L,), </s> included), e.g. for per-sentence perplexity 10 ** (-score / count) in data filtering.
+        sentences: a sequence of str (tokenized by the model's rule) or of token lists."""
+        self._check_fitted()
+        if isinstance(sentences, (str, bytes, os.PathLike)):
+            raise TypeError("score_batch takes a sequence of sentences (a list of str); for a file use "
+                            "evaluate(path) or perplexity(path)")
+        sentences = list(sentences)
+        nt = resolve_threads(n_threads)
+        if self._fast_text() and all(isinstance(x, str) for x in sentences):
+            enc = [x.encode("utf-8") for x in sentences]
+            data = b"\n".join(enc)  # line l is enc[l] and the separator after it (whitespace)
+            offs = np.zeros(len(enc) + 1, dtype=np.int64)
+            np.cumsum([len(b) + 1 for b in enc], out=offs[1:])
+            offs[-1] = len(data)
+            s, _, cnt, _ = self._q.score_text(data, offs, True, True, nt)
+            return (s, cnt) if return_counts else s
+        ids, offs = self._encode_lines(sentences)
+        tok = self.scorer.score(ids, offs, True, True, nt).astype(np.float64)
+        L = offs.shape[0] - 1
+        cnt = np.diff(offs) + 1
+        s = np.add.reduceat(tok, (offs[:-1] + np.arange(L))) if L else np.zeros(0)
+        return (s, cnt) if return_counts else s
 
     def perplexity(self, corpus, oov: str = "include", force: bool = False, n_threads: int | None = None) -> float:
         """Perplexity with KenLM's conventions: 10 ** (-sum log10 p / tokens), each line scored from <s>
@@ -321,7 +431,7 @@ class NGramLM:
 
     def _next_scores(self, ctx_ids: np.ndarray):
         """(candidate ids, log10 score) of every possible next word after ctx_ids (no <s>, no <unk>)."""
-        uni = self._grams[0][:, 0]
+        uni = np.arange(self._q.V, dtype=np.int32) if self._q is not None else self._grams[0][:, 0]
         cand = uni[(uni != self.bos) & (uni != self.unk)]
         ctx = ctx_ids[-(self.order - 1):] if self.order > 1 else ctx_ids[:0]
         w = ctx.shape[0] + 1
@@ -340,7 +450,7 @@ class NGramLM:
         self._check_fitted()
         k = _check_count(k, "k")
         toks = (["<s>"] if bos else []) + self._tokens(context)
-        cand, s = self._next_scores(self.vocab.encode(toks))
+        cand, s = self._next_scores(self._ids(toks))
         k = min(k, cand.shape[0])
         top = np.argpartition(-s, k - 1)[:k] if k > 0 else np.array([], dtype=np.int64)
         top = top[np.lexsort((cand[top], -s[top]))]
@@ -357,7 +467,7 @@ class NGramLM:
         if not temperature > 0:
             raise ValueError(f"temperature must be > 0, got {temperature!r}")
         rng = np.random.default_rng(seed)
-        hist = [self.bos] + self.vocab.encode(self._tokens(context)).tolist()
+        hist = [self.bos] + self._ids(self._tokens(context)).tolist()
         out = []
         for _ in range(num_words):
             cand, s = self._next_scores(np.asarray(hist, dtype=np.int32))
@@ -374,6 +484,7 @@ class NGramLM:
     def to_arpa(self, path) -> None:
         """Write the model as an ARPA file (gzip if path ends in .gz); KenLM loads it and scores the same."""
         self._check_fitted()
+        self._no_ngrams("to_arpa()")
         if self._mode != _lm.MODE_BACKOFF:
             raise ValueError(f"a {self.smoothing!r} model has no ARPA (back-off) form: ARPA cannot express "
                              f"{'add-k floors' if self._mode == _lm.MODE_ADDK else 'stupid backoff'}; use save()")
@@ -390,31 +501,26 @@ class NGramLM:
         m._indexes = a.indexes  # built by the reader's duplicate check: reused by the scorer
         return m
 
-    def save(self, path) -> None:
-        """Save in seqfast's binary format (an uncompressed .npz: loads in milliseconds)."""
+    def save(self, path, layout: str = "hash") -> None:
+        """Save as a query-ready .sfl file (see :mod:`seqfast.lm.binary`), written atomically. :meth:`load` maps
+        it in constant time. ``layout="hash"``: KenLM's probing layout (fastest; stores n-gram keys, not the
+        n-grams, so the loaded model cannot list them or write ARPA)."""
         self._check_fitted()
-        enc = [t.encode("utf-8") for t in self._itos]
-        offs = np.zeros(len(enc) + 1, dtype=np.int64)
-        np.cumsum([len(b) for b in enc], out=offs[1:])
-        meta = {"format": _FORMAT, "version": 1, "order": self.order, "smoothing": self.smoothing, "k": self.k,
-                "alpha": self.alpha, "level": self.level, "lower": self.lower, "bos": self.bos, "eos": self.eos,
-                "unk": self.unk, "mode": self._mode, "floor": self._floor, "closed": self._closed,
-                "discounts": None if self.discounts is None else np.asarray(self.discounts).tolist()}
-        arrays = {"meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
-                  "vocab_pool": np.frombuffer(b"".join(enc), dtype=np.uint8), "vocab_offsets": offs}
-        for n in range(1, self.order + 1):
-            arrays[f"grams{n}"] = self._grams[n - 1]
-            arrays[f"logp{n}"] = self._logp[n - 1]
-            arrays[f"backoff{n}"] = self._bo[n - 1]
-        with atomic_write(path, "wb") as f:
-            np.savez(f, **arrays)
+        self._no_ngrams("save()")
+        from .binary import save_binary
+        save_binary(self, path, layout)
 
     @classmethod
     def load(cls, path) -> "NGramLM":
-        """Load a model written by :meth:`save`; a ValueError says what is wrong with a bad file."""
+        """Open a model written by :meth:`save` (mapped: constant time; also reads the older .npz form of
+        .sfl files); a ValueError says what is wrong with a bad file."""
         path = os.fspath(path)
         if not os.path.exists(path):
             raise FileNotFoundError(f"{path}: no such model file")
+        from .._container import is_container
+        if is_container(path):
+            from .binary import load_binary
+            return load_binary(path)
         try:  # read every member now: a damaged zip member fails here, not at the first query
             with np.load(path, allow_pickle=False) as z:
                 arrays = {k: z[k] for k in z.files}

@@ -1,0 +1,285 @@
+/* lm_query.c: lookups in the hash layout (see lm_query.h).
+ * Input: a model's unigram array, per-order key tables and word table (usually mapped from a file).
+ * Output: log10 probabilities of words, lines of ids or lines of text, with KenLM's semantics. */
+#include "lm_query.h"
+
+#include <math.h>
+#include <string.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define LMQ_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define LMQ_PREFETCH(p) ((void)0)
+#endif
+
+/* Bucket of a key: the high half of key * buckets (no division, any bucket count). */
+static inline uint64_t bucket_of(uint64_t key, uint64_t buckets) {
+#if defined(__SIZEOF_INT128__)
+    return (uint64_t)(((unsigned __int128)key * buckets) >> 64);
+#else
+    return key % buckets;
+#endif
+}
+
+static inline uint64_t entry_key(const uint32_t *e) {
+    uint64_t k;
+    memcpy(&k, e, 8);
+    return k;
+}
+
+/* Entry of key in t, or NULL. At most `buckets` probes, so a damaged full table cannot loop forever. */
+static inline const uint32_t *table_find(const lm_qtable *t, uint64_t key) {
+    const uint64_t b = t->buckets;
+    if (!b) return NULL;
+    uint64_t i = bucket_of(key, b);
+    const int stride = t->stride;
+    const uint32_t *e = t->entries + i * (uint64_t)stride;
+    for (uint64_t probes = 0; probes < b; probes++) {
+        uint64_t k = entry_key(e);
+        if (k == key) return e;
+        if (k == 0) return NULL;
+        if (++i == b) { i = 0; e = t->entries; }
+        else e += stride;
+    }
+    return NULL;
+}
+
+static inline float entry_float(const uint32_t *e, int j) {
+    float f;
+    memcpy(&f, e + j, 4);
+    return f;
+}
+
+int lm_qtable_build(uint32_t *entries, uint64_t buckets, int stride, const int32_t *grams, const float *logp,
+                    const float *bo, int64_t k, int n) {
+    if ((stride != 3 && stride != 4) || n < 2 || k < 0 || buckets <= (uint64_t)k) return SF_EVALUE;
+    memset(entries, 0, buckets * (uint64_t)stride * sizeof(uint32_t));
+    for (int64_t r = 0; r < k; r++) {
+        const int32_t *g = grams + r * n;
+        uint64_t h = lm_qkey_first(g[n - 1]);
+        for (int j = n - 2; j >= 0; j--) h = lm_qkey_extend(h, g[j]);
+        uint64_t key = lm_qkey_final(h);
+        uint64_t i = bucket_of(key, buckets);
+        for (;;) {
+            uint32_t *e = entries + i * (uint64_t)stride;
+            uint64_t o = entry_key(e);
+            if (o == key) return SF_EVALUE; /* a repeated n-gram or a 64-bit key collision */
+            if (o == 0) {
+                memcpy(e, &key, 8);
+                memcpy(e + 2, &logp[r], 4);
+                if (stride == 4) memcpy(e + 3, &bo[r], 4);
+                break;
+            }
+            if (++i == buckets) i = 0;
+        }
+    }
+    return SF_OK;
+}
+
+int lm_qmodel_check(const lm_qmodel *m, size_t pool_len) {
+    const int32_t V = m->V;
+    if (m->order < 1 || m->order > LM_QMAX_ORDER || V < 1) return SF_EFORMAT;
+    if (m->bos < 0 || m->bos >= V || m->eos < 0 || m->eos >= V || m->unk < 0 || m->unk >= V) return SF_EFORMAT;
+    const sf_strtab *t = &m->words;
+    if (t->n != V || t->cap < 2 || (t->cap & (t->cap - 1))) return SF_EFORMAT;
+    size_t used = 0;
+    for (size_t i = 0; i < t->cap; i++) {
+        int32_t id = t->slots[i];
+        if (id < -1 || id >= V) return SF_EFORMAT;
+        used += id >= 0;
+    }
+    if (used != (size_t)V) return SF_EFORMAT; /* each id once, and the rest empty (probes stop there) */
+    if (t->offsets[0] != 0 || (size_t)t->offsets[V] != pool_len) return SF_EFORMAT;
+    for (int32_t i = 0; i < V; i++)
+        if (t->offsets[i + 1] < t->offsets[i]) return SF_EFORMAT;
+    for (int n = 2; n <= m->order; n++)
+        if (m->tab[n - 1].stride != (n < m->order ? 4 : 3)) return SF_EFORMAT;
+    return SF_OK;
+}
+
+int32_t lm_qword(const lm_qmodel *m, const char *s, size_t len) {
+    return sf_strtab_find(&m->words, s, len);
+}
+
+void lm_qstate_null(lm_qstate *s) { s->length = 0; }
+
+void lm_qstate_begin(const lm_qmodel *m, lm_qstate *s) {
+    if (m->order < 2) { s->length = 0; return; }
+    s->words[0] = m->bos;
+    s->backoff[0] = m->uni[2 * (int64_t)m->bos + 1];
+    s->length = 1;
+}
+
+float lm_qscore(const lm_qmodel *m, const lm_qstate *in, int32_t w, lm_qstate *out, int *ngram_len) {
+    const int N = m->order;
+    if (w < 0 || w >= m->V) w = m->unk;
+    float p = m->uni[2 * (int64_t)w];
+    int len = 1;
+    const int inlen = in->length < N ? in->length : N - 1;
+    if (N > 1) {
+        out->words[0] = w;
+        out->backoff[0] = m->uni[2 * (int64_t)w + 1];
+        uint64_t h = lm_qkey_first(w);
+        for (int n = 2; n <= inlen + 1; n++) {
+            h = lm_qkey_extend(h, in->words[n - 2]);
+            const uint32_t *e = table_find(&m->tab[n - 1], lm_qkey_final(h));
+            if (!e) break;
+            p = entry_float(e, 2);
+            len = n;
+            if (n < N) {
+                out->words[n - 1] = in->words[n - 2];
+                out->backoff[n - 1] = entry_float(e, 3);
+            }
+        }
+        /* contexts longer than the matched one's: their backoffs (closed model: they are the in state's) */
+        for (int j = len - 1; j < inlen; j++) p += in->backoff[j];
+    }
+    out->length = (uint8_t)(len < N ? len : N - 1);
+    *ngram_len = len;
+    return p;
+}
+
+/* Longest match of w after hist (most recent first, hlen words) and the keys on the way; add-k and stupid
+ * backoff. Returns the matched length, *p its log10 p. */
+static int floor_mode_score(const lm_qmodel *m, const int32_t *hist, int hlen, int32_t w, float *out) {
+    const int N = m->order;
+    const int maxn = hlen + 1 < N ? hlen + 1 : N;
+    float p = m->uni[2 * (int64_t)w];
+    int len = 1;
+    uint64_t h = lm_qkey_first(w);
+    const uint32_t *full = NULL;
+    for (int n = 2; n <= maxn; n++) {
+        h = lm_qkey_extend(h, hist[n - 2]);
+        const uint32_t *e = table_find(&m->tab[n - 1], lm_qkey_final(h));
+        if (!e) break;
+        p = entry_float(e, 2);
+        len = n;
+        if (n == maxn) full = e;
+    }
+    if (m->mode == LM_Q_STUPID) {
+        *out = p + (float)(maxn - len) * m->floor; /* each step down multiplies by alpha */
+        return len;
+    }
+    /* add-k: only the longest history counts */
+    if (maxn < 2 || full) { *out = p; return len; }
+    float b = m->floor;
+    if (maxn == 2) {
+        b = m->uni[2 * (int64_t)hist[0] + 1];
+    } else {
+        uint64_t c = lm_qkey_first(hist[0]);
+        for (int j = 1; j < maxn - 1; j++) c = lm_qkey_extend(c, hist[j]);
+        const uint32_t *e = table_find(&m->tab[maxn - 2], lm_qkey_final(c));
+        if (e) b = entry_float(e, 3);
+    }
+    *out = b;
+    return 0;
+}
+
+static void score_ids_line(float *out, int8_t *ngram_len, const int32_t *ids, int64_t T, int bos_ctx, int add_eos,
+                           const lm_qmodel *m) {
+    const int N = m->order;
+    const int64_t steps = T + (add_eos ? 1 : 0);
+    if (m->mode == LM_Q_BACKOFF) {
+        lm_qstate st[2];
+        if (bos_ctx) lm_qstate_begin(m, &st[0]);
+        else lm_qstate_null(&st[0]);
+        for (int64_t t = 0; t < steps; t++) {
+            int32_t w = t < T ? ids[t] : m->eos;
+            int len;
+            out[t] = lm_qscore(m, &st[t & 1], w, &st[(t + 1) & 1], &len);
+            if (ngram_len) ngram_len[t] = (int8_t)len;
+        }
+        return;
+    }
+    int32_t hist[LM_QMAX_ORDER];
+    int hlen = 0;
+    if (bos_ctx && N > 1) hist[hlen++] = m->bos;
+    for (int64_t t = 0; t < steps; t++) {
+        int32_t w = t < T ? ids[t] : m->eos;
+        if (w < 0 || w >= m->V) w = m->unk;
+        float p;
+        int len = floor_mode_score(m, hist, hlen, w, &p);
+        out[t] = p;
+        if (ngram_len) ngram_len[t] = (int8_t)len;
+        if (N > 1) {
+            int keep = hlen < N - 1 ? hlen : N - 2;
+            memmove(hist + 1, hist, (size_t)keep * sizeof(int32_t));
+            hist[0] = w;
+            hlen = keep + 1;
+        }
+    }
+}
+
+int lm_qscore_ids(float *out, int8_t *ngram_len, const int32_t *ids, const int64_t *offsets, int64_t L,
+                  int bos_ctx, int add_eos, const lm_qmodel *m, int n_threads) {
+    if (m->order < 1 || m->order > LM_QMAX_ORDER || L < 0 || offsets[0] != 0) return SF_EVALUE;
+    for (int64_t l = 0; l < L; l++)
+        if (offsets[l + 1] < offsets[l]) return SF_EVALUE;
+    const int eos1 = add_eos ? 1 : 0;
+    int64_t l;
+#if SEQFAST_HAVE_OPENMP
+#pragma omp parallel for schedule(dynamic, 64) num_threads(n_threads) if (L > 64)
+#endif
+    for (l = 0; l < L; l++) {
+        int64_t o = offsets[l] + l * eos1;
+        score_ids_line(out + o, ngram_len ? ngram_len + o : NULL, ids + offsets[l], offsets[l + 1] - offsets[l],
+                       bos_ctx, add_eos, m);
+    }
+    return SF_OK;
+}
+
+int64_t lm_qsplit_lines(int64_t *offs, int64_t cap, const char *buf, int64_t len) {
+    int64_t L = 0, pos = 0;
+    while (pos < len) {
+        const char *nl = (const char *)memchr(buf + pos, '\n', (size_t)(len - pos));
+        int64_t end = nl ? (int64_t)(nl - buf) + 1 : len;
+        if (L < cap) offs[L] = pos;
+        L++;
+        pos = end;
+    }
+    if (L + 1 > cap) return -(L + 1) - 1;
+    offs[L] = len;
+    return L;
+}
+
+static inline int is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+int lm_qscore_text(double *score, double *oov_score, int64_t *ntok, int64_t *noov, const char *buf,
+                   const int64_t *offs, int64_t L, int bos_ctx, int add_eos, const lm_qmodel *m, int n_threads) {
+    if (m->mode != LM_Q_BACKOFF || L < 0) return SF_EVALUE;
+    int64_t l;
+#if SEQFAST_HAVE_OPENMP
+#pragma omp parallel for schedule(dynamic, 256) num_threads(n_threads) if (L > 256)
+#endif
+    for (l = 0; l < L; l++) {
+        const unsigned char *s = (const unsigned char *)buf + offs[l], *end = (const unsigned char *)buf + offs[l + 1];
+        lm_qstate st[2];
+        int cur = 0, len;
+        if (bos_ctx) lm_qstate_begin(m, &st[0]);
+        else lm_qstate_null(&st[0]);
+        double sum = 0.0, sum_oov = 0.0;
+        int64_t nt = 0, no = 0;
+        for (;;) {
+            while (s < end && is_space(*s)) s++;
+            if (s == end) break;
+            const unsigned char *w0 = s;
+            while (s < end && !is_space(*s)) s++;
+            int32_t w = lm_qword(m, (const char *)w0, (size_t)(s - w0));
+            if (w < 0) w = m->unk;
+            float p = lm_qscore(m, &st[cur], w, &st[cur ^ 1], &len);
+            cur ^= 1;
+            sum += p;
+            nt++;
+            if (w == m->unk) { no++; sum_oov += p; } /* as KenLM: the word <unk> itself counts as an OOV */
+        }
+        if (add_eos) {
+            sum += lm_qscore(m, &st[cur], m->eos, &st[cur ^ 1], &len);
+            nt++;
+        }
+        score[l] = sum;
+        if (oov_score) oov_score[l] = sum_oov;
+        if (ntok) ntok[l] = nt;
+        if (noov) noov[l] = no;
+    }
+    return SF_OK;
+}

@@ -1,0 +1,108 @@
+/* lm_query.h: the query side of an n-gram model stored for lookups only (the "hash" layout of a .sfl file),
+ * after KenLM's probing search.
+ *
+ * Layout. Unigrams: a dense (V, 2) float array, uni[2 w] = log10 p(w), uni[2 w + 1] = log10 backoff(w).
+ * Each order n = 2..N: a linear-probing table of `buckets` entries; an entry is the 64-bit key of an n-gram
+ * (0 = empty), its log10 p and, below the top order, its log10 backoff: 4 uint32 words (key, key, p, b) for
+ * 2 <= n < N, 3 words (key, key, p) for n = N. The bucket of a key is (key * buckets) >> 64.
+ * The key of w_1 .. w_n is built from the last word backwards, key(w_n), then one step per earlier word,
+ * so a lookup of the next longer n-gram costs one mixing step (lm_qkey_*). Only keys are stored: two
+ * n-grams of one order with the same key (probability ~ k^2 / 2^64) make the build fail.
+ *
+ * The words are an sf_strtab whose arrays live in the same file (slots, hashes, offsets, pool), read with
+ * sf_strtab_find. Scoring uses ARPA back-off semantics on a model closed under prefixes and suffixes (every
+ * prefix and suffix of a model n-gram is in the model; lmplz's and seqfast's estimates are, and the writer
+ * closes other ARPA models first), so the longest match is found by extending one word at a time and
+ * stopping at the first miss.
+ *
+ * Letters: N order, V vocabulary size, L lines, T tokens.
+ */
+#ifndef LM_QUERY_H
+#define LM_QUERY_H
+
+#include "sf_common.h"
+#include "sf_strtab.h"
+
+#define LM_QMAX_ORDER 16
+
+static inline uint64_t lm_qkey_mix(uint64_t h) {
+    /* murmur3 fmix64 */
+    h ^= h >> 33; h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33; h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+/* Key of the one-word suffix w (unfinished), then of one word more to the left. */
+static inline uint64_t lm_qkey_first(int32_t w) { return lm_qkey_mix((uint64_t)(uint32_t)w + 0x9e3779b97f4a7c15ULL); }
+static inline uint64_t lm_qkey_extend(uint64_t h, int32_t w) {
+    return lm_qkey_mix(h ^ (((uint64_t)(uint32_t)w + 1) * 0x9e3779b97f4a7c15ULL));
+}
+/* Stored form: never 0 (0 marks an empty bucket). */
+static inline uint64_t lm_qkey_final(uint64_t h) { return h ? h : 1; }
+
+typedef struct lm_qtable {
+    const uint32_t *entries; /* (buckets, stride) */
+    uint64_t buckets;
+    int stride;              /* 4 (p and backoff) or 3 (top order: p only) */
+} lm_qtable;
+
+enum { LM_Q_BACKOFF = 0, LM_Q_ADDK = 1, LM_Q_STUPID = 2 }; /* same values as lm.h's LM_BACKOFF.. */
+
+typedef struct lm_qmodel {
+    int order;                      /* N */
+    int mode;                       /* LM_Q_*: as lm_model.mode in lm.h */
+    float floor;                    /* as lm_model.floor */
+    int32_t V, bos, eos, unk;
+    const float *uni;               /* (V, 2) */
+    lm_qtable tab[LM_QMAX_ORDER];   /* tab[n - 1] for n = 2..N */
+    sf_strtab words;                /* view of the file's arrays (not owned) */
+} lm_qmodel;
+
+/* What scoring the next word needs: the last words (most recent first) and the backoffs of the n-grams they
+ * form. words[j] = w_{-j}; backoff[j] = log10 backoff of w_{-j} .. w_0; length = how many of them are a
+ * matched n-gram (at most N - 1), as KenLM's lm::ngram::State. */
+typedef struct lm_qstate {
+    int32_t words[LM_QMAX_ORDER - 1];
+    float backoff[LM_QMAX_ORDER - 1];
+    uint8_t length;
+} lm_qstate;
+
+/* Fill a table. entries: (buckets, stride) out; grams: (k, n) ids; logp, bo: (k,) (bo unused when
+ * stride == 3). SF_EVALUE if buckets <= k, stride is not 3 or 4, or two n-grams get the same key. */
+int lm_qtable_build(uint32_t *entries, uint64_t buckets, int stride, const int32_t *grams, const float *logp,
+                    const float *bo, int64_t k, int n);
+
+/* Check the arrays a model points to: strtab slots hold ids < V each once with an empty slot left, offsets
+ * increase inside the pool, special ids < V, tables have buckets > 0 where an order has entries.
+ * SF_EFORMAT on the first violation. O(V + slots). */
+int lm_qmodel_check(const lm_qmodel *m, size_t pool_len);
+
+/* Id of the UTF-8 word s (len bytes), or -1 when absent. */
+int32_t lm_qword(const lm_qmodel *m, const char *s, size_t len);
+
+/* Begin-of-sentence (<s> as context) and empty states. */
+void lm_qstate_begin(const lm_qmodel *m, lm_qstate *s);
+void lm_qstate_null(lm_qstate *s);
+
+/* log10 p(w | in) by back-off (LM_Q_BACKOFF); out: the state after w; *ngram_len: length of the matched
+ * n-gram. An id outside [0, V) is scored as unk. out may not alias in. */
+float lm_qscore(const lm_qmodel *m, const lm_qstate *in, int32_t w, lm_qstate *out, int *ngram_len);
+
+/* Scoring of L lines of ids, the same contract as lm_score_forward (lm.h) in every mode. */
+int lm_qscore_ids(float *out, int8_t *ngram_len, const int32_t *ids, const int64_t *offsets, int64_t L,
+                  int bos_ctx, int add_eos, const lm_qmodel *m, int n_threads);
+
+/* Offsets of the lines of buf (len bytes, '\n' ends a line; a last line without '\n' counts, an empty tail
+ * does not). offs: (cap,) out, offs[l] = start of line l, offs[L] = end; returns L, or -(L needed) - 1 when
+ * cap < L + 1 (call again with a larger cap). */
+int64_t lm_qsplit_lines(int64_t *offs, int64_t cap, const char *buf, int64_t len);
+
+/* Whole-sentence scoring of text. Line l is buf[offs[l] .. offs[l + 1]), split into words at ASCII whitespace
+ * (' ', \t .. \r, as KenLM and seqfast's whitespace level), each word looked up in the model's words (absent:
+ * unk, an OOV), scored from <s> (bos_ctx) through </s> (add_eos). Per line out: score (L,) sum of log10 p;
+ * oov_score (L,) or NULL, the part of it from OOV words; ntok (L,) or NULL tokens scored (</s> included);
+ * noov (L,) or NULL OOV words (absent ones and <unk> itself, as KenLM counts). Lines run on n_threads threads; results do not depend on the thread count. */
+int lm_qscore_text(double *score, double *oov_score, int64_t *ntok, int64_t *noov, const char *buf,
+                   const int64_t *offs, int64_t L, int bos_ctx, int add_eos, const lm_qmodel *m, int n_threads);
+
+#endif

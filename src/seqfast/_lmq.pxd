@@ -1,0 +1,34 @@
+# Contract with csrc/lm_query.h: declarations only.
+from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t, uint32_t, uint64_t
+from seqfast._strtab cimport sf_strtab
+
+cdef extern from "lm_query.h" nogil:
+    enum: LM_QMAX_ORDER
+    ctypedef struct lm_qtable:
+        const uint32_t *entries
+        uint64_t buckets
+        int stride
+    ctypedef struct lm_qmodel:
+        int order
+        int mode
+        float floor
+        int32_t V, bos, eos, unk
+        const float *uni
+        lm_qtable tab[LM_QMAX_ORDER]
+        sf_strtab words
+    ctypedef struct lm_qstate:
+        int32_t words[LM_QMAX_ORDER - 1]
+        float backoff[LM_QMAX_ORDER - 1]
+        uint8_t length
+    int lm_qtable_build(uint32_t *entries, uint64_t buckets, int stride, const int32_t *grams, const float *logp,
+                        const float *bo, int64_t k, int n)
+    int lm_qmodel_check(const lm_qmodel *m, size_t pool_len)
+    int32_t lm_qword(const lm_qmodel *m, const char *s, size_t len)
+    void lm_qstate_begin(const lm_qmodel *m, lm_qstate *s)
+    void lm_qstate_null(lm_qstate *s)
+    float lm_qscore(const lm_qmodel *m, const lm_qstate *in_, int32_t w, lm_qstate *out, int *ngram_len)
+    int lm_qscore_ids(float *out, int8_t *ngram_len, const int32_t *ids, const int64_t *offsets, int64_t L,
+                      int bos_ctx, int add_eos, const lm_qmodel *m, int n_threads)
+    int64_t lm_qsplit_lines(int64_t *offs, int64_t cap, const char *buf, int64_t len)
+    int lm_qscore_text(double *score, double *oov_score, int64_t *ntok, int64_t *noov, const char *buf,
+                       const int64_t *offs, int64_t L, int bos_ctx, int add_eos, const lm_qmodel *m, int n_threads)

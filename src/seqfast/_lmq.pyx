@@ -1,0 +1,477 @@
+# cython: boundscheck=False, wraparound=False, language_level=3
+"""Thin wrappers over csrc/lm_query.c: the hash layout of a stored n-gram model, and the kenlm-compatible
+Model and State (seqfast.kenlm re-exports them).
+
+The arrays come from seqfast.lm.binary (mapped from a file or built in memory); this layer checks their types
+and shapes, keeps them alive, and makes the C calls.
+"""
+from cpython.unicode cimport PyUnicode_Check
+from cpython.bytes cimport PyBytes_Check, PyBytes_AS_STRING, PyBytes_GET_SIZE
+from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t, uint32_t, uint64_t
+from libc.string cimport memcpy, memcmp
+from seqfast._strtab cimport sf_strtab, sf_strtab_new, sf_strtab_free, sf_strtab_intern
+
+import numpy as np
+
+cdef extern from "Python.h":
+    const char *PyUnicode_AsUTF8AndSize(object unicode, Py_ssize_t *size) except NULL
+
+_CODES = {-1: MemoryError, -2: IndexError, -3: ValueError, -4: OSError, -5: ValueError, -6: ValueError,
+          -7: OverflowError}
+
+
+cdef int _check(int rc, str what) except -1:
+    if rc < 0:
+        raise _CODES.get(rc, RuntimeError)(f"{what} (C error code {rc})")
+    return 0
+
+
+cdef inline const char *_bytes_of(object word, Py_ssize_t *n) except NULL:
+    """UTF-8 bytes of a str (no copy for ASCII) or the bytes of a bytes object."""
+    if PyBytes_Check(word):
+        n[0] = PyBytes_GET_SIZE(word)
+        return PyBytes_AS_STRING(word)
+    if PyUnicode_Check(word):
+        return PyUnicode_AsUTF8AndSize(word, n)
+    raise TypeError(f"expected a str (or UTF-8 bytes), got {type(word).__name__}")
+
+
+cdef inline void *_ptr(a):
+    """Address of the first byte of a non-empty writable contiguous array."""
+    cdef uint8_t[::1] v = a.view(np.uint8).reshape(-1)
+    return <void *>&v[0]
+
+
+cdef inline const void *_cptr(a):
+    cdef const uint8_t[::1] v
+    if a.nbytes == 0:
+        return NULL
+    v = a.reshape(-1).view(np.uint8)
+    return <const void *>&v[0]
+
+
+def strtab_arrays(list words):
+    """(slots int32, hashes uint64, offsets int64, pool uint8) of an sf_strtab holding words in order (ids =
+    list positions); ValueError naming a repeated word."""
+    cdef sf_strtab *t = sf_strtab_new(len(words))
+    if t is NULL:
+        raise MemoryError()
+    cdef Py_ssize_t n, i
+    cdef const char *s
+    cdef int32_t r
+    try:
+        for i, w in enumerate(words):
+            s = _bytes_of(w, &n)
+            r = sf_strtab_intern(t, s, <size_t>n)
+            if r < 0:
+                raise MemoryError("out of memory building the word table")
+            if r != i:
+                raise ValueError(f"the vocabulary holds {w!r} twice")
+        slots = np.empty(t.cap, dtype=np.int32)
+        hashes = np.empty(t.n, dtype=np.uint64)
+        offsets = np.empty(t.n + 1, dtype=np.int64)
+        pool = np.empty(t.pool_len, dtype=np.uint8)
+        if t.cap:
+            memcpy(_ptr(slots), t.slots, t.cap * 4)
+        if t.n:
+            memcpy(_ptr(hashes), t.hashes, t.n * 8)
+        memcpy(_ptr(offsets), t.offsets, (t.n + 1) * 8)
+        if t.pool_len:
+            memcpy(_ptr(pool), t.pool, t.pool_len)
+        return slots, hashes, offsets, pool
+    finally:
+        sf_strtab_free(t)
+
+
+def build_table(grams, logp, backoff, int stride, double multiplier=1.5):
+    """The key table (buckets, stride) uint32 of one order's n-grams (see lm_query.h): buckets =
+    max(k + 1, multiplier * k), as KenLM's probing. ValueError on a repeated n-gram (or a key collision)."""
+    g = np.ascontiguousarray(grams, dtype=np.int32)
+    lp = np.ascontiguousarray(logp, dtype=np.float32)
+    b = np.ascontiguousarray(backoff if backoff is not None else np.zeros(g.shape[0], np.float32), dtype=np.float32)
+    if g.ndim != 2 or g.shape[1] < 2 or lp.shape != (g.shape[0],) or b.shape != (g.shape[0],):
+        raise ValueError("build_table: grams (k, n >= 2), logp (k,), backoff (k,)")
+    cdef int64_t k = g.shape[0]
+    cdef int n = g.shape[1], rc
+    cdef uint64_t buckets = max(k + 1, int(multiplier * k))
+    out = np.empty((buckets, stride), dtype=np.uint32)
+    cdef uint32_t[:, ::1] ov = out
+    cdef const int32_t[:, ::1] gv = g
+    cdef const float[::1] lv = lp
+    cdef const float[::1] bv = b
+    cdef const int32_t *gp = &gv[0, 0] if k else NULL
+    cdef const float *lpp = &lv[0] if k else NULL
+    cdef const float *bp = &bv[0] if k else NULL
+    with nogil:
+        rc = lm_qtable_build(&ov[0, 0], buckets, stride, gp, lpp, bp, k, n)
+    if rc == -3:
+        raise ValueError(f"two {n}-grams have the same 64-bit key (a repeated n-gram, or a hash collision)")
+    _check(rc, "building the key table failed")
+    return out
+
+
+cdef class QueryModel:
+    """An n-gram model in the hash layout over arrays (mapped or in memory), kept alive here.
+
+    arrays: "unigrams" float32 (V, 2); "words_slots" int32, "words_hashes" uint64 (V,), "words_offsets" int64
+    (V + 1,), "words_pool" uint8; "table{n}" uint32 (buckets, 4) for 2 <= n < N and (buckets, 3) for n = N.
+    """
+    cdef lm_qmodel m
+    cdef readonly dict arrays
+
+    def __cinit__(self, dict arrays, int order, int mode, float floor, int bos, int eos, int unk):
+        if not 1 <= order <= LM_QMAX_ORDER:
+            raise ValueError(f"order {order} is not in 1..{LM_QMAX_ORDER}")
+        self.arrays = arrays
+        uni = self._arr("unigrams", np.float32, 2)
+        if uni.shape[1] != 2 or uni.shape[0] < 1:
+            raise ValueError("unigrams must be (V, 2) with V >= 1")
+        slots = self._arr("words_slots", np.int32, 1)
+        hashes = self._arr("words_hashes", np.uint64, 1)
+        offs = self._arr("words_offsets", np.int64, 1)
+        pool = self._arr("words_pool", np.uint8, 1)
+        V = uni.shape[0]
+        if hashes.shape[0] != V or offs.shape[0] != V + 1 or slots.shape[0] < 2:
+            raise ValueError("the word table's arrays do not match the number of unigrams")
+        self.m.order = order
+        self.m.mode = mode
+        self.m.floor = floor
+        self.m.V = V
+        self.m.bos = bos
+        self.m.eos = eos
+        self.m.unk = unk
+        self.m.uni = <const float *>_cptr(uni)
+        self.m.words.slots = <int32_t *>_cptr(slots)
+        self.m.words.cap = slots.shape[0]
+        self.m.words.hashes = <uint64_t *>_cptr(hashes)
+        self.m.words.offsets = <int64_t *>_cptr(offs)
+        self.m.words.n = V
+        self.m.words.pool = <char *>_cptr(pool) if pool.shape[0] else <char *>"" 
+        self.m.words.pool_len = pool.shape[0]
+        cdef int n
+        for n in range(2, order + 1):
+            t = self._arr(f"table{n}", np.uint32, 2)
+            if t.shape[1] != (4 if n < order else 3):
+                raise ValueError(f"table{n} must have {4 if n < order else 3} columns, got {t.shape[1]}")
+            self.m.tab[n - 1].entries = <const uint32_t *>_cptr(t) if t.shape[0] else NULL
+            self.m.tab[n - 1].buckets = t.shape[0]
+            self.m.tab[n - 1].stride = t.shape[1]
+        if lm_qmodel_check(&self.m, <size_t>pool.shape[0]) != 0:
+            raise ValueError("inconsistent arrays (word table or special word ids)")
+
+    def _arr(self, str name, dtype, int ndim):
+        a = self.arrays.get(name)
+        if a is None:
+            raise ValueError(f"missing array {name!r}")
+        if a.dtype != dtype or a.ndim != ndim or not a.flags.c_contiguous:
+            raise ValueError(f"array {name!r} must be a contiguous {ndim}-D {np.dtype(dtype)} array, got "
+                             f"{a.dtype} {a.shape}")
+        return a
+
+    @property
+    def order(self):
+        return self.m.order
+
+    @property
+    def mode(self):
+        return self.m.mode
+
+    @property
+    def V(self):
+        return self.m.V
+
+    @property
+    def bos(self):
+        return self.m.bos
+
+    @property
+    def eos(self):
+        return self.m.eos
+
+    @property
+    def unk(self):
+        return self.m.unk
+
+    cpdef int find(self, word) except -2:
+        """Id of a word (str or UTF-8 bytes), or -1."""
+        cdef Py_ssize_t n
+        cdef const char *s = _bytes_of(word, &n)
+        return lm_qword(&self.m, s, <size_t>n)
+
+    def word(self, int32_t i):
+        """The word of id i."""
+        if not 0 <= i < self.m.V:
+            raise IndexError(f"id {i} out of range for {self.m.V} words")
+        return bytes(self.arrays["words_pool"][self.m.words.offsets[i]:self.m.words.offsets[i + 1]]).decode("utf-8")
+
+    def itos(self):
+        """Every word, by id."""
+        pool = bytes(self.arrays["words_pool"])
+        o = self.arrays["words_offsets"].tolist()
+        return [pool[o[i]:o[i + 1]].decode("utf-8") for i in range(self.m.V)]
+
+    def encode(self, tokens, int32_t absent):
+        """int32 ids of a sequence of str tokens; words not in the model get `absent`."""
+        seq = tokens if isinstance(tokens, (list, tuple)) else list(tokens)
+        out = np.empty(len(seq), dtype=np.int32)
+        cdef int32_t[::1] o = out
+        cdef Py_ssize_t i, n
+        cdef const char *s
+        cdef int32_t r
+        for i in range(len(seq)):
+            s = _bytes_of(seq[i], &n)
+            r = lm_qword(&self.m, s, <size_t>n)
+            o[i] = r if r >= 0 else absent
+        return out
+
+    def score(self, ids, offsets, bint bos=True, bint eos=True, int n_threads=1, bint want_len=False):
+        """log10 p (T + L * eos,) float32 of each token (and each line's </s>); the contract of
+        seqfast._lm.Scorer.score."""
+        i = np.ascontiguousarray(ids, dtype=np.int32)
+        o = np.ascontiguousarray(offsets, dtype=np.int64)
+        if i.ndim != 1 or o.ndim != 1 or o.shape[0] < 1 or o[0] != 0 or o[-1] != i.shape[0]:
+            raise ValueError("score: ids must be 1-D and offsets (L + 1,) from 0 to len(ids)")
+        if np.any(np.diff(o) < 0):
+            raise ValueError("score: offsets must be non-decreasing")
+        L = o.shape[0] - 1
+        out = np.empty(i.shape[0] + L * eos, dtype=np.float32)
+        nl = np.empty(i.shape[0] + L * eos, dtype=np.int8) if want_len else None
+        if out.shape[0] == 0:
+            return (out, nl) if want_len else out
+        cdef float[::1] ov = out
+        cdef int8_t[::1] nv
+        cdef int8_t *np_ = NULL
+        if want_len:
+            nv = nl
+            np_ = &nv[0]
+        cdef int32_t dummy = 0
+        cdef const int32_t[::1] iv
+        cdef const int32_t *ip = &dummy
+        if i.shape[0]:
+            iv = i
+            ip = &iv[0]
+        cdef const int64_t[::1] offv = o
+        cdef int64_t LL = L
+        cdef int rc
+        with nogil:
+            rc = lm_qscore_ids(&ov[0], np_, ip, &offv[0], LL, bos, eos, &self.m, n_threads)
+        _check(rc, "scoring failed")
+        return (out, nl) if want_len else out
+
+    def score_line(self, sentence, bint bos=True, bint eos=True):
+        """Total log10 p of one sentence (str or UTF-8 bytes) split at ASCII whitespace; one C call."""
+        cdef Py_ssize_t n
+        cdef const char *s = _bytes_of(sentence, &n)
+        cdef int64_t offs[2]
+        cdef double total
+        if self.m.mode != 0:
+            raise ValueError("score_line scores back-off models only")
+        offs[0] = 0
+        offs[1] = n
+        _check(lm_qscore_text(&total, NULL, NULL, NULL, s, offs, 1, bos, eos, &self.m, 1), "scoring failed")
+        return total
+
+    def split_lines(self, const unsigned char[::1] data):
+        """int64 (L + 1,) offsets of the lines of data ('\\n'-terminated; a last unterminated line counts)."""
+        cdef int64_t n = data.shape[0], cap = 1024, L
+        cdef const char *p = <const char *>&data[0] if n else <const char *>""
+        while True:
+            offs = np.empty(cap, dtype=np.int64)
+            L = lm_qsplit_lines(<int64_t *>_ptr(offs), cap, p, n)
+            if L >= 0:
+                return offs[:L + 1]
+            cap = -L - 1
+
+    def score_text(self, const unsigned char[::1] data, offsets, bint bos=True, bint eos=True, int n_threads=1):
+        """Per line of data (lines at offsets (L + 1,)), words split at ASCII whitespace: (log10 score float64,
+        its OOV part float64, tokens int64 with </s>, OOV words int64), each (L,)."""
+        o = np.ascontiguousarray(offsets, dtype=np.int64)
+        cdef int64_t n = data.shape[0]
+        if o.ndim != 1 or o.shape[0] < 1 or o[0] < 0 or o[-1] > n or np.any(np.diff(o) < 0):
+            raise ValueError("score_text: offsets must be (L + 1,) non-decreasing inside the data")
+        cdef int64_t L = o.shape[0] - 1
+        s = np.zeros(L, dtype=np.float64)
+        so = np.zeros(L, dtype=np.float64)
+        nt = np.zeros(L, dtype=np.int64)
+        no = np.zeros(L, dtype=np.int64)
+        if L == 0:
+            return s, so, nt, no
+        if self.m.mode != 0:
+            raise ValueError("score_text scores back-off models only")
+        cdef double *sp = <double *>_ptr(s)
+        cdef double *sop = <double *>_ptr(so)
+        cdef int64_t *ntp = <int64_t *>_ptr(nt)
+        cdef int64_t *nop = <int64_t *>_ptr(no)
+        cdef const int64_t *op = <const int64_t *>_cptr(o)
+        cdef const char *p = <const char *>&data[0] if n else <const char *>""
+        cdef int rc
+        with nogil:
+            rc = lm_qscore_text(sp, sop, ntp, nop, p, op, L, bos, eos, &self.m, n_threads)
+        _check(rc, "scoring failed")
+        return s, so, nt, no
+
+
+# ---------------------------------------------------------------------------------------------- kenlm API
+cdef class State:
+    """What a language model needs to score the next word (the last words and their backoffs), as
+    ``kenlm.State``: hashable, comparable, copyable; equal states score every continuation equally."""
+    cdef lm_qstate st
+
+    def __cinit__(self):
+        self.st.length = 0
+
+    cdef int _cmp(self, State other):
+        cdef int i
+        if self.st.length != other.st.length:
+            return -1 if self.st.length < other.st.length else 1
+        for i in range(self.st.length):
+            if self.st.words[i] != other.st.words[i]:
+                return -1 if self.st.words[i] < other.st.words[i] else 1
+        return 0
+
+    def __richcmp__(State self, other, int op):
+        if not isinstance(other, State):
+            return NotImplemented
+        cdef int r = self._cmp(<State>other)
+        if op == 0: return r < 0
+        if op == 1: return r <= 0
+        if op == 2: return r == 0
+        if op == 3: return r != 0
+        if op == 4: return r > 0
+        return r >= 0
+
+    def __hash__(self):
+        cdef uint64_t h = 0xcbf29ce484222325ULL ^ self.st.length
+        cdef int i
+        for i in range(self.st.length):
+            h = (h ^ <uint32_t>self.st.words[i]) * 0x100000001b3ULL
+        return <Py_ssize_t>(h >> 2)
+
+    def __copy__(self):
+        cdef State s = State.__new__(State)
+        s.st = self.st
+        return s
+
+    def __deepcopy__(self, memo):
+        return self.__copy__()
+
+    def __len__(self):
+        return self.st.length
+
+    def __repr__(self):
+        return f"State(length={self.st.length}, words={[self.st.words[i] for i in range(self.st.length)]})"
+
+
+class FullScoreReturn:
+    """What BaseFullScore returns: log_prob (log10), ngram_length (of the matched n-gram) and oov."""
+    __slots__ = ("log_prob", "ngram_length", "oov")
+
+    def __init__(self, log_prob, ngram_length, oov):
+        self.log_prob, self.ngram_length, self.oov = log_prob, ngram_length, oov
+
+    def __repr__(self):
+        return f"FullScoreReturn(log_prob={self.log_prob}, ngram_length={self.ngram_length}, oov={self.oov})"
+
+
+cdef class Model:
+    """A language model opened for queries, as ``kenlm.Model(path)``: a seqfast binary (.sfl: mapped, opens in
+    constant time) or an ARPA file (read and indexed in memory). Scores are log10; a sentence is split at ASCII
+    whitespace, words not in the model are scored as <unk>."""
+    cdef QueryModel q
+    cdef readonly object path
+    cdef readonly int order
+
+    def __init__(self, path, config=None):
+        from .lm.binary import open_query_model
+        self.q = open_query_model(path)
+        self.path = path
+        self.order = self.q.m.order
+
+    def __reduce__(self):
+        return (type(self), (self.path,))
+
+    def __repr__(self):
+        return f"<seqfast.kenlm.Model from {self.path!r}>"
+
+    cdef inline int32_t _id(self, word, bint *oov) except -2:
+        cdef Py_ssize_t n
+        cdef const char *s = _bytes_of(word, &n)
+        cdef int32_t w = lm_qword(&self.q.m, s, <size_t>n)
+        if w < 0:
+            w = self.q.m.unk
+        oov[0] = w == self.q.m.unk  # as kenlm: <unk> itself is an OOV
+        return w
+
+    def score(self, sentence, bint bos=True, bint eos=True):
+        """log10 p of the sentence's words (and </s> when eos), from <s> when bos."""
+        cdef Py_ssize_t n
+        cdef const char *s = _bytes_of(sentence, &n)
+        cdef int64_t offs[2]
+        cdef double total
+        offs[0] = 0
+        offs[1] = n
+        _check(lm_qscore_text(&total, NULL, NULL, NULL, s, offs, 1, bos, eos, &self.q.m, 1), "scoring failed")
+        return total
+
+    def full_scores(self, sentence, bint bos=True, bint eos=True):
+        """Yield (log10 p, length of the matched n-gram, oov) per word (and for </s>)."""
+        cdef lm_qstate st[2]
+        cdef int cur = 0, nl
+        cdef bint oov
+        cdef float p
+        words = (sentence.encode("utf-8") if isinstance(sentence, str) else sentence).split()
+        if bos:
+            lm_qstate_begin(&self.q.m, &st[0])
+        else:
+            lm_qstate_null(&st[0])
+        out = []
+        for w in words:
+            p = lm_qscore(&self.q.m, &st[cur], self._id(w, &oov), &st[cur ^ 1], &nl)
+            cur ^= 1
+            out.append((p, nl, bool(oov)))
+        if eos:
+            p = lm_qscore(&self.q.m, &st[cur], self.q.m.eos, &st[cur ^ 1], &nl)
+            out.append((p, nl, False))
+        return iter(out)
+
+    def perplexity(self, sentence):
+        """10 ** (-score / (words + 1)): the sentence's perplexity with </s> counted."""
+        words = len((sentence.encode("utf-8") if isinstance(sentence, str) else sentence).split()) + 1
+        return 10.0 ** (-self.score(sentence) / words)
+
+    def __contains__(self, word):
+        cdef bint oov
+        return self._id(word, &oov) != self.q.m.unk
+
+    def BeginSentenceWrite(self, State state):
+        """Set state to the start of a sentence (<s> as context)."""
+        lm_qstate_begin(&self.q.m, &state.st)
+
+    def NullContextWrite(self, State state):
+        """Set state to the empty context."""
+        lm_qstate_null(&state.st)
+
+    def BaseScore(self, State in_state, word, State out_state):
+        """log10 p(word | in_state); out_state becomes the state after word."""
+        cdef bint oov
+        cdef int nl
+        cdef lm_qstate tmp
+        cdef int32_t w = self._id(word, &oov)
+        if in_state is out_state:
+            tmp = in_state.st
+            return lm_qscore(&self.q.m, &tmp, w, &out_state.st, &nl)
+        return lm_qscore(&self.q.m, &in_state.st, w, &out_state.st, &nl)
+
+    def BaseFullScore(self, State in_state, word, State out_state):
+        """FullScoreReturn(log_prob, ngram_length, oov) of word after in_state; out_state as BaseScore."""
+        cdef bint oov
+        cdef int nl
+        cdef lm_qstate tmp
+        cdef int32_t w = self._id(word, &oov)
+        cdef float p
+        if in_state is out_state:
+            tmp = in_state.st
+            p = lm_qscore(&self.q.m, &tmp, w, &out_state.st, &nl)
+        else:
+            p = lm_qscore(&self.q.m, &in_state.st, w, &out_state.st, &nl)
+        return FullScoreReturn(p, nl, bool(oov))
