@@ -76,8 +76,11 @@ def test_save_load_round_trip(tmp_path, smoothing):
     r = NGramLM.load(p)
     assert r.counts == m.counts and r.smoothing == m.smoothing
     lines = open(TEST).read().split("\n")[:50]
-    a = m.evaluate(lines)
-    assert r.evaluate(lines) == a
+    a, b = m.evaluate(lines), r.evaluate(lines)
+    # the loaded model scores with the hash layout's engine: same numbers up to float32 summation order
+    assert {k: v for k, v in a.items() if isinstance(v, int)} == {k: v for k, v in b.items() if isinstance(v, int)}
+    for k in ("log10_sum", "perplexity", "perplexity_excluding_oovs"):
+        assert b[k] == pytest.approx(a[k], rel=1e-6)
 
 
 def test_load_rejects_garbage(tmp_path):

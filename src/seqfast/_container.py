@@ -67,6 +67,10 @@ def write_container(path, kind: str, version: int, header: dict, arrays: dict) -
         body.append((offset, a))
         offset += -(-a.nbytes // _ALIGN) * _ALIGN
     meta = dict(header, kind=kind, version=version, arrays=table)
+    crc = 0
+    for chunk in _body(body, offset):
+        crc = zlib.crc32(chunk, crc)
+    meta["data_crc32"] = crc & 0xFFFFFFFF
     # the JSON's length fixes where the arrays start, and the file size is part of the JSON: iterate
     for _ in range(3):
         js = json.dumps(meta, separators=(",", ":")).encode()
@@ -81,14 +85,21 @@ def write_container(path, kind: str, version: int, header: dict, arrays: dict) -
     with _open_atomic(path) as f:
         f.write(head)
         f.write(b"\0" * (start - len(head)))
-        pos = start
-        for off, a in body:
-            if start + off > pos:
-                f.write(b"\0" * (start + off - pos))
-            f.write(memoryview(a).cast("B") if a.nbytes else b"")
-            pos = start + off + a.nbytes
-        if pos < size:
-            f.write(b"\0" * (size - pos))
+        for chunk in _body(body, offset):
+            f.write(chunk)
+
+
+def _body(body, end: int):
+    """The bytes after the headers, in order: each array at its offset, zeros between."""
+    pos = 0
+    for off, a in body:
+        if off > pos:
+            yield b"\0" * (off - pos)
+        if a.nbytes:
+            yield memoryview(a).cast("B")
+        pos = off + a.nbytes
+    if pos < end:
+        yield b"\0" * (end - pos)
 
 
 def _open_atomic(path):
@@ -99,9 +110,10 @@ def _open_atomic(path):
     return atomic_write(path, "wb")
 
 
-def open_container(path, kind: str, versions=(1,)):
+def open_container(path, kind: str, versions=(1,), verify: bool = False):
     """(header dict, {name: read-only numpy array mapped from the file}) of a container of ``kind``.
 
+    verify=True also checks the arrays' bytes against the checksum the writer recorded (reads the whole file).
     Raises FileNotFoundError, or :class:`ContainerError` naming the file and what is wrong with it."""
     path = os.fspath(path)
     if not os.path.exists(path):
@@ -146,6 +158,8 @@ def open_container(path, kind: str, versions=(1,)):
         raise ContainerError(f"{path}: corrupt header (no array table)")
     with open(path, "rb") as f:
         mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    if verify and zlib.crc32(memoryview(mm)[start:]) & 0xFFFFFFFF != meta.get("data_crc32"):
+        raise ContainerError(f"{path}: corrupt data (the arrays' checksum does not match)")
     arrays = {}
     for name, d in table.items():
         try:

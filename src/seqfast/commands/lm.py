@@ -1,17 +1,19 @@
 """seqfast lm: build, evaluate and query n-gram language models (KenLM-compatible ARPA or binary .sfl)."""
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 
+from ..lm.binary import LAYOUTS
 from ._common import input_paths
 
 
 def register(sub) -> None:
-    p = sub.add_parser("lm", help="n-gram language models: build (like KenLM's lmplz), eval (like query), "
-                                  "predict, generate",
+    p = sub.add_parser("lm", help="n-gram language models: build (like KenLM's lmplz), eval and query (like "
+                                  "KenLM's query), convert (like build_binary), predict, generate",
                        description="N-gram language models that agree with KenLM. Input: one sentence per line.")
-    lsub = p.add_subparsers(dest="lm_command", metavar="{build,eval,predict,generate}")
+    lsub = p.add_subparsers(dest="lm_command", metavar="{build,eval,query,convert,predict,generate}")
     lsub.required = True
 
     b = lsub.add_parser("build", help="estimate a model from text and write it as ARPA and/or binary",
@@ -23,7 +25,10 @@ def register(sub) -> None:
     b.add_argument("--smoothing", default="mkn", choices=("mkn", "kn", "mle", "add_k", "laplace", "stupid_backoff"),
                    help="estimator (default: mkn, as lmplz)")
     b.add_argument("--arpa", metavar="PATH", help="write an ARPA file (KenLM/SRILM format; '.gz' compresses)")
-    b.add_argument("--save", metavar="PATH", help="write seqfast's binary model (fast to load)")
+    b.add_argument("--save", metavar="PATH", help="write seqfast's query-ready binary model (.sfl: opens in "
+                                                  "constant time, memory-mapped)")
+    b.add_argument("--layout", choices=LAYOUTS, default="hash", help="layout of the --save file (default: hash, "
+                                                                      "KenLM's probing layout)")
     b.add_argument("--discount-fallback", nargs="*", type=float, metavar="D",
                    help="on data too small for the discount formula use D1 D2 D3+ (default 0.5 1 1.5), as "
                         "lmplz --discount_fallback")
@@ -48,6 +53,34 @@ def register(sub) -> None:
     e.add_argument("--threads", type=int, default=None, help="threads (default: all cores)")
     e.set_defaults(func=run_eval)
 
+    qy = lsub.add_parser("query", help="score text word by word, like KenLM's query",
+                         description="Score each line of text (from <s> through </s>) and print, as KenLM's query: "
+                                     "per word 'word=id ngram_length log10prob', per line 'Total: log10 OOV: n', "
+                                     "then the perplexity summary.")
+    qy.add_argument("model", help="a model: seqfast .sfl or ARPA (.arpa, .arpa.gz)")
+    qy.add_argument("file", nargs="?", default="-", metavar="FILE", help="text to score, one sentence per line; "
+                                                                       "'-' or nothing reads stdin")
+    qy.add_argument("-v", "--verbose", choices=("summary", "sentence", "word"), default="word",
+                    help="what to print: the summary only, a total per sentence, or every word (default)")
+    qy.add_argument("--level", choices=("word", "whitespace", "char"), default=None,
+                    help="tokenization (default: the model's, as it was built)")
+    qy.add_argument("--lower", action=argparse.BooleanOptionalAction, default=None,
+                    help="lower-case the text first (default: as the model was built)")
+    qy.add_argument("--threads", type=int, default=None, help="threads (default: all cores)")
+    qy.set_defaults(func=run_query)
+
+    cv = lsub.add_parser("convert", help="convert a model to seqfast's query-ready binary, like KenLM's "
+                                         "build_binary",
+                         description="Read an ARPA file (or an older .sfl) and write a memory-mapped .sfl file.")
+    cv.add_argument("input", help="ARPA file (.arpa, .arpa.gz) or .sfl")
+    cv.add_argument("output", help="the .sfl file to write")
+    cv.add_argument("--layout", choices=LAYOUTS, default="hash",
+                    help="hash: KenLM's probing layout, the fastest (default)")
+    cv.add_argument("--level", choices=("word", "whitespace", "char"), default="whitespace",
+                    help="how queries of an ARPA model tokenize text (default: whitespace, as KenLM)")
+    cv.add_argument("--lower", action="store_true", help="queries lower-case text first")
+    cv.set_defaults(func=run_convert)
+
     q = lsub.add_parser("predict", help="the most likely next words after a context")
     q.add_argument("model")
     q.add_argument("context", nargs="?", default="", help='the preceding words, e.g. "the time"')
@@ -64,13 +97,17 @@ def register(sub) -> None:
     g.set_defaults(func=run_generate)
 
 
-def load_model(path):
-    """An NGramLM from a binary .sfl (zip magic) or an ARPA file (anything else)."""
+def load_model(path, level: str = "whitespace", lower: bool = False):
+    """An NGramLM from a binary .sfl (container or zip magic) or an ARPA file (anything else; queries tokenize
+    by level/lower)."""
+    from .._container import MAGIC
     from ..lm import NGramLM
 
     with open(path, "rb") as f:
-        magic = f.read(4)
-    return NGramLM.load(path) if magic[:2] == b"PK" else NGramLM.from_arpa(path)
+        magic = f.read(8)
+    if magic == MAGIC or magic[:2] == b"PK":
+        return NGramLM.load(path)
+    return NGramLM.from_arpa(path, level=level, lower=lower)
 
 
 def run_build(args) -> int:
@@ -98,7 +135,7 @@ def run_build(args) -> int:
         m.to_arpa(args.arpa)
         print(f"wrote ARPA {args.arpa}  [{time.perf_counter() - t1:.2f} s]")
     if args.save:
-        m.save(args.save)
+        m.save(args.save, layout=args.layout)
         print(f"wrote {args.save}")
     return 0
 
@@ -114,6 +151,81 @@ def run_eval(args) -> int:
     print(f"OOVs:\t{r['oovs']}")
     print(f"Tokens:\t{r['tokens']}")
     print(f"Lines:\t{r['lines']}  [{dt:.3f} s]")
+    return 0
+
+
+def run_query(args) -> int:
+    m = load_model(args.model)
+    if args.level is not None:
+        m.level = args.level
+    if args.lower is not None:
+        m.lower = args.lower
+    if args.verbose == "summary":
+        r = m.evaluate(_stdin_lines() if args.file == "-" else args.file, n_threads=args.threads)
+    else:
+        lines = _stdin_lines() if args.file == "-" else m._lines(args.file)
+        r = _query_lines(m, lines, args.verbose == "word", args.threads)
+    print(f"Perplexity including OOVs:\t{r['perplexity']:.10g}")
+    print(f"Perplexity excluding OOVs:\t{r['perplexity_excluding_oovs']:.10g}")
+    print(f"OOVs:\t{r['oovs']}")
+    print(f"Tokens:\t{r['tokens']}")
+    return 0
+
+
+def _stdin_lines() -> list:
+    from ..text import decode_utf8
+
+    text = decode_utf8(sys.stdin.buffer.read(), "<stdin>")
+    lines = text.split("\n")
+    return lines[:-1] if lines and lines[-1] == "" else lines
+
+
+def _query_lines(m, lines, words: bool, n_threads, batch: int = 4096) -> dict:
+    """Print KenLM query's per-word/per-sentence lines for lines of text; return the evaluate() figures."""
+    import numpy as np
+
+    from .._threads import resolve_threads
+    from ..lm.model import _ppl
+
+    out = sys.stdout
+    total = total_ex = 0.0
+    tokens = noov = 0
+    for b0 in range(0, len(lines), batch):
+        toks = [m._tokens(line) for line in lines[b0:b0 + batch]]
+        flat = [t for ts in toks for t in ts]
+        ids = m._ids(flat)
+        offs = np.zeros(len(toks) + 1, dtype=np.int64)
+        np.cumsum([len(ts) for ts in toks], out=offs[1:])
+        s, nl = m.scorer.score(ids, offs, True, True, resolve_threads(n_threads), True)
+        for l, ts in enumerate(toks):
+            o = int(offs[l]) + l
+            sent = ids[offs[l]:offs[l + 1]]
+            ls = s[o:o + len(ts) + 1].astype(np.float64)
+            oov = np.append(sent == m.unk, False)
+            if words:
+                parts = [f"{w}={i} {n} {p:.8g}" for w, i, n, p in zip(ts, sent.tolist(), nl[o:o + len(ts)].tolist(),
+                                                                      ls[:-1].tolist())]
+                parts.append(f"</s>={m.eos} {int(nl[o + len(ts)])} {ls[-1]:.8g}")
+                out.write("\t".join(parts) + "\t")
+            lt = float(ls.sum())
+            out.write(f"Total: {lt:.8g} OOV: {int(oov.sum())}\n")
+            total += lt
+            total_ex += float(ls[~oov].sum())
+            tokens += len(ts) + 1
+            noov += int(oov.sum())
+    if tokens == 0:
+        raise ValueError("perplexity of zero tokens is undefined: the input has no lines")
+    return {"tokens": tokens, "oovs": noov, "perplexity": _ppl(total, tokens),
+            "perplexity_excluding_oovs": _ppl(total_ex, tokens - noov)}
+
+
+def run_convert(args) -> int:
+    t0 = time.perf_counter()
+    m = load_model(args.input, level=args.level, lower=args.lower)
+    m.save(args.output, layout=args.layout)
+    import os
+    print(f"wrote {args.output} ({args.layout} layout, order {m.order}, {sum(m.counts):,} n-grams, "
+          f"{os.path.getsize(args.output):,} bytes)  [{time.perf_counter() - t0:.2f} s]")
     return 0
 
 

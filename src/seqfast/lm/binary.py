@@ -94,8 +94,8 @@ def save_binary(lm, path, layout: str = "hash") -> None:
     write_container(path, KIND, VERSION, header, arrays)
 
 
-def _open(path):
-    meta, arrays = open_container(path, KIND, (VERSION,))
+def _open(path, verify: bool = False):
+    meta, arrays = open_container(path, KIND, (VERSION,), verify)
     try:
         if meta.get("layout") not in LAYOUTS:
             raise ValueError(f"unknown layout {meta.get('layout')!r}")
@@ -114,11 +114,11 @@ def _open(path):
     return meta, q
 
 
-def load_binary(path):
-    """An NGramLM over a mapped .sfl file."""
+def load_binary(path, verify: bool = False):
+    """An NGramLM over a mapped .sfl file; verify=True checks every byte against the recorded checksum."""
     from .model import NGramLM
 
-    meta, q = _open(path)
+    meta, q = _open(path, verify)
     tok = meta.get("tokenization") or {}
     try:
         m = NGramLM(meta["order"], meta.get("smoothing", "arpa"), k=meta.get("k", 1.0), alpha=meta.get("alpha", 0.4),

@@ -511,16 +511,18 @@ class NGramLM:
         save_binary(self, path, layout)
 
     @classmethod
-    def load(cls, path) -> "NGramLM":
+    def load(cls, path, verify: bool = False) -> "NGramLM":
         """Open a model written by :meth:`save` (mapped: constant time; also reads the older .npz form of
-        .sfl files); a ValueError says what is wrong with a bad file."""
+        .sfl files); a ValueError says what is wrong with a bad file. Opening checks the header (and its
+        checksum) and the sizes; ``verify=True`` also checks every byte of the n-gram tables against the
+        checksum recorded when writing (it reads the whole file)."""
         path = os.fspath(path)
         if not os.path.exists(path):
             raise FileNotFoundError(f"{path}: no such model file")
         from .._container import is_container
         if is_container(path):
             from .binary import load_binary
-            return load_binary(path)
+            return load_binary(path, verify)
         try:  # read every member now: a damaged zip member fails here, not at the first query
             with np.load(path, allow_pickle=False) as z:
                 arrays = {k: z[k] for k in z.files}
