@@ -217,9 +217,7 @@ int lm_qscore_ids(float *out, int8_t *ngram_len, const int32_t *ids, const int64
         if (offsets[l + 1] < offsets[l]) return SF_EVALUE;
     const int eos1 = add_eos ? 1 : 0;
     int64_t l;
-#if SEQFAST_HAVE_OPENMP
-#pragma omp parallel for schedule(dynamic, 64) num_threads(n_threads) if (L > 64)
-#endif
+    SF_OMP(parallel for schedule(dynamic, 64) num_threads(n_threads) if (L > 64))
     for (l = 0; l < L; l++) {
         int64_t o = offsets[l] + l * eos1;
         score_ids_line(out + o, ngram_len ? ngram_len + o : NULL, ids + offsets[l], offsets[l + 1] - offsets[l],
@@ -248,9 +246,7 @@ int lm_qscore_text(double *score, double *oov_score, int64_t *ntok, int64_t *noo
                    const int64_t *offs, int64_t L, int bos_ctx, int add_eos, const lm_qmodel *m, int n_threads) {
     if (m->mode != LM_Q_BACKOFF || L < 0) return SF_EVALUE;
     int64_t l;
-#if SEQFAST_HAVE_OPENMP
-#pragma omp parallel for schedule(dynamic, 256) num_threads(n_threads) if (L > 256)
-#endif
+    SF_OMP(parallel for schedule(dynamic, 256) num_threads(n_threads) if (L > 256))
     for (l = 0; l < L; l++) {
         const unsigned char *s = (const unsigned char *)buf + offs[l], *end = (const unsigned char *)buf + offs[l + 1];
         lm_qstate st[2];

@@ -25,17 +25,11 @@
 
 #define LM_QMAX_ORDER 16
 
-static inline uint64_t lm_qkey_mix(uint64_t h) {
-    /* murmur3 fmix64 */
-    h ^= h >> 33; h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33; h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
-/* Key of the one-word suffix w (unfinished), then of one word more to the left. */
-static inline uint64_t lm_qkey_first(int32_t w) { return lm_qkey_mix((uint64_t)(uint32_t)w + 0x9e3779b97f4a7c15ULL); }
+/* Key of the one-word suffix w, then of one word more to the left (sf_mix64 is a bijection, so keys of one
+ * order collide only by chance). */
+static inline uint64_t lm_qkey_first(int32_t w) { return sf_mix64((uint64_t)(uint32_t)w + 0x9e3779b97f4a7c15ULL); }
 static inline uint64_t lm_qkey_extend(uint64_t h, int32_t w) {
-    return lm_qkey_mix(h ^ (((uint64_t)(uint32_t)w + 1) * 0x9e3779b97f4a7c15ULL));
+    return sf_mix64(h ^ (((uint64_t)(uint32_t)w + 1) * 0x9e3779b97f4a7c15ULL));
 }
 /* Stored form: never 0 (0 marks an empty bucket). */
 static inline uint64_t lm_qkey_final(uint64_t h) { return h ? h : 1; }

@@ -29,6 +29,8 @@ import zlib
 
 import numpy as np
 
+from ._atomic import atomic_write
+
 __all__ = ["MAGIC", "ContainerError", "is_container", "write_container", "open_container"]
 
 MAGIC = b"SEQFAST\x00"
@@ -82,7 +84,7 @@ def write_container(path, kind: str, version: int, header: dict, arrays: dict) -
     js = json.dumps(meta, separators=(",", ":")).encode()
     fixed20 = _FIXED.pack(MAGIC, VERSION, _BOM, _WORD, 0, 0)[:20]
     head = _FIXED.pack(MAGIC, VERSION, _BOM, _WORD, _crc(fixed20, js), len(js)) + js
-    with _open_atomic(path) as f:
+    with atomic_write(path, "wb") as f:
         f.write(head)
         f.write(b"\0" * (start - len(head)))
         for chunk in _body(body, offset):
@@ -100,14 +102,6 @@ def _body(body, end: int):
         pos = off + a.nbytes
     if pos < end:
         yield b"\0" * (end - pos)
-
-
-def _open_atomic(path):
-    try:
-        from ._atomic import atomic_write
-    except ImportError:  # pragma: no cover - the atomic writer is not in this tree yet
-        return open(path, "wb")
-    return atomic_write(path, "wb")
 
 
 def open_container(path, kind: str, versions=(1,), verify: bool = False):

@@ -9,22 +9,13 @@ from cpython.unicode cimport PyUnicode_Check
 from cpython.bytes cimport PyBytes_Check, PyBytes_AS_STRING, PyBytes_GET_SIZE
 from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.string cimport memcpy, memcmp
+from seqfast._status cimport check, SF_EVALUE
 from seqfast._strtab cimport sf_strtab, sf_strtab_new, sf_strtab_free, sf_strtab_intern
 
 import numpy as np
 
 cdef extern from "Python.h":
     const char *PyUnicode_AsUTF8AndSize(object unicode, Py_ssize_t *size) except NULL
-
-_CODES = {-1: MemoryError, -2: IndexError, -3: ValueError, -4: OSError, -5: ValueError, -6: ValueError,
-          -7: OverflowError}
-
-
-cdef int _check(int rc, str what) except -1:
-    if rc < 0:
-        raise _CODES.get(rc, RuntimeError)(f"{what} (C error code {rc})")
-    return 0
-
 
 cdef inline const char *_bytes_of(object word, Py_ssize_t *n) except NULL:
     """UTF-8 bytes of a str (no copy for ASCII) or the bytes of a bytes object."""
@@ -104,9 +95,9 @@ def build_table(grams, logp, backoff, int stride, double multiplier=1.5):
     cdef const float *bp = &bv[0] if k else NULL
     with nogil:
         rc = lm_qtable_build(&ov[0, 0], buckets, stride, gp, lpp, bp, k, n)
-    if rc == -3:
+    if rc == SF_EVALUE:
         raise ValueError(f"two {n}-grams have the same 64-bit key (a repeated n-gram, or a hash collision)")
-    _check(rc, "building the key table failed")
+    check(rc, "building the key table failed")
     return out
 
 
@@ -255,7 +246,7 @@ cdef class QueryModel:
         cdef int rc
         with nogil:
             rc = lm_qscore_ids(&ov[0], np_, ip, &offv[0], LL, bos, eos, &self.m, n_threads)
-        _check(rc, "scoring failed")
+        check(rc, "scoring failed")
         return (out, nl) if want_len else out
 
     def score_line(self, sentence, bint bos=True, bint eos=True):
@@ -268,7 +259,7 @@ cdef class QueryModel:
             raise ValueError("score_line scores back-off models only")
         offs[0] = 0
         offs[1] = n
-        _check(lm_qscore_text(&total, NULL, NULL, NULL, s, offs, 1, bos, eos, &self.m, 1), "scoring failed")
+        check(lm_qscore_text(&total, NULL, NULL, NULL, s, offs, 1, bos, eos, &self.m, 1), "scoring failed")
         return total
 
     def split_lines(self, const unsigned char[::1] data):
@@ -307,7 +298,7 @@ cdef class QueryModel:
         cdef int rc
         with nogil:
             rc = lm_qscore_text(sp, sop, ntp, nop, p, op, L, bos, eos, &self.m, n_threads)
-        _check(rc, "scoring failed")
+        check(rc, "scoring failed")
         return s, so, nt, no
 
 
@@ -410,7 +401,7 @@ cdef class Model:
         cdef double total
         offs[0] = 0
         offs[1] = n
-        _check(lm_qscore_text(&total, NULL, NULL, NULL, s, offs, 1, bos, eos, &self.q.m, 1), "scoring failed")
+        check(lm_qscore_text(&total, NULL, NULL, NULL, s, offs, 1, bos, eos, &self.q.m, 1), "scoring failed")
         return total
 
     def full_scores(self, sentence, bint bos=True, bint eos=True):

@@ -16,7 +16,6 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .. import _lm
-from .._atomic import atomic_write
 from .._checks import NPZ_READ_ERRORS, is_int
 from .._threads import resolve_threads
 from ..text import Vocab, decode_utf8, open_binary, read_text, tokenize
