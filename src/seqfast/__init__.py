@@ -2,7 +2,8 @@
 
 Text to numbers (:func:`tokenize`, :class:`Vocab`, :func:`one_hot`), sequence partitioning
 (:func:`windows`, :class:`batches`), metrics (:func:`perplexity`, :func:`cross_entropy`),
-n-gram counting (:func:`count_ngrams`, :class:`NGramCounts`); C kernels with
+n-gram counting (:func:`count_ngrams`, :class:`NGramCounts`), word embeddings (:class:`Word2Vec`,
+:class:`KeyedVectors`); C kernels with
 OpenMP underneath (:func:`openmp_info`).
 """
 from importlib.metadata import PackageNotFoundError, version as _pkg_version
@@ -15,6 +16,8 @@ from .ngram import NGramCounts, count_ngrams
 from . import datasets, reference
 from .nn import RNNLM, Trainer
 from .lm import NGramLM
+from .keyedvectors import KeyedVectors
+from .word2vec import Word2Vec
 
 try:
     __version__ = _pkg_version("seqfast")
@@ -25,4 +28,5 @@ __all__ = [
     "openmp_info", "resolve_threads", "WORD_PATTERN", "InvalidUTF8Error", "Vocab", "one_hot", "read_text",
     "tokenize", "batches", "windows", "cross_entropy", "perplexity", "datasets", "reference",
     "count_ngrams", "NGramCounts", "NGramLM", "RNNLM", "Trainer",
+    "KeyedVectors", "Word2Vec",
 ]

@@ -192,20 +192,39 @@ cdef class Interner:
         cdef int rc = sf_ngreader_finish(self.r)
         if rc != SF_OK:
             check(rc, "finishing the token stream")
+        return self.take(), self.tokens(0)
+
+    @property
+    def pending(self):
+        """Ids emitted and not yet taken."""
+        return self.r.n_ids
+
+    def __len__(self):
+        """Tokens interned so far, specials included."""
+        return self.r.tab.n
+
+    def take(self):
+        """The ids emitted since the last take() as int32 (T,); the interning table and any pending token stay,
+        so a stream can be read in pieces."""
         cdef int64_t T = self.r.n_ids
         ids = np.empty(T, dtype=np.int32)
         cdef int32_t[::1] o = ids
         cdef int64_t i
         for i in range(T):
             o[i] = self.r.ids[i]
+        self.r.n_ids = 0
+        return ids
+
+    def tokens(self, int32_t start=0):
+        """The interned tokens with ids start, start + 1, ... (list of str)."""
         cdef int32_t V = self.r.tab.n, j
         cdef size_t ln
         cdef const char *s
         itos = []
-        for j in range(V):
+        for j in range(start, V):
             s = sf_strtab_get(self.r.tab, j, &ln)
             itos.append(s[:ln].decode("utf-8", "replace"))
-        return ids, itos
+        return itos
 
 
 def read_ranges(list interners, str path, const int64_t[::1] bounds, str level, str errors, int n_threads):

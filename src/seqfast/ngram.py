@@ -126,7 +126,9 @@ def _cut_point(buf: bytes, final: bool) -> int:
     return m.start() + 1 if m else 0
 
 
-def _feed_word_file(stream: _IdStream, f, name: str, errors: str, lower: bool, progress) -> None:
+def _file_pieces(f, name: str, progress) -> Iterator[tuple[bytes, int]]:
+    """(piece, byte offset) of a binary file read in chunks of about _CHUNK bytes, each piece ending at a line
+    break or whitespace (see _cut_point)."""
     pending = b""
     offset = 0
     while True:
@@ -141,13 +143,74 @@ def _feed_word_file(stream: _IdStream, f, name: str, errors: str, lower: bool, p
         cut = _cut_point(buf, final)
         piece, pending = buf[:cut], buf[cut:]
         if piece:
-            stream.add_word_bytes(piece, offset, name, errors, lower)
+            yield piece, offset
             offset += len(piece)
         if progress is not None:
             progress(len(data))
         if final:
             break
+
+
+def _feed_word_file(stream: _IdStream, f, name: str, errors: str, lower: bool, progress) -> None:
+    for piece, offset in _file_pieces(f, name, progress):
+        stream.add_word_bytes(piece, offset, name, errors, lower)
     stream.interner.line_break()
+
+
+def iter_ids(source, interner, level: str = "word", errors: str = "strict",
+             piece_ids: int = 1 << 20) -> Iterator[np.ndarray]:
+    """Stream a corpus as int32 ids in pieces, ``-1`` after each line, for readers that make several passes
+    (word2vec's epochs) without holding the corpus.
+
+    ``source`` is what :func:`count_ngrams` reads (a path, paths, ``.gz``, ``"-"``, an iterable of str lines)
+    or an iterable of token lists (each list a line). ``interner`` (``seqfast._ngram.Interner`` in lines mode)
+    gives ids in first-appearance order and keeps them across calls, so every pass gives a token the same id;
+    ``interner.tokens(i)`` names them (in their original case: lower-case at the vocabulary). level:
+    ``"word"`` (:func:`seqfast.tokenize`'s words) or ``"whitespace"``. A piece holds about 4 MB of text or
+    ``piece_ids`` ids."""
+    if level not in ("word", "whitespace"):
+        raise ValueError(f"level must be 'word' or 'whitespace', got {level!r}")
+    _check_errors(errors)
+    kind, items = _classify(source)
+    if kind == "ids":
+        raise TypeError("iter_ids() reads text (paths, lines or token lists), not an int array")
+    if kind == "paths":
+        for path in items:
+            f = _open_path(path)
+            try:
+                for piece, offset in _file_pieces(f, path, None):
+                    if level == "word":
+                        interner.feed_word_piece(piece, offset, path, errors, False, _WORD_LINE_RE.findall)
+                    else:
+                        interner.feed_bytes(piece, level, errors, path)
+                    yield interner.take()
+            finally:
+                if f is not sys.stdin.buffer:
+                    f.close()
+            interner.line_break()
+    else:
+        for i, line in enumerate(items):
+            if isinstance(line, (list, tuple)):
+                interner.add_tokens(list(line))
+                interner.line_break()
+            elif isinstance(line, str):
+                try:
+                    data = (line + "\n").encode("utf-8")
+                except UnicodeEncodeError as e:
+                    raise surrogate_error(f"line {i} of the text ({line!r:.60})", line, e) from None
+                if level == "word":
+                    interner.feed_word_piece(data, 0, "<text>", "strict", False, _WORD_LINE_RE.findall)
+                else:
+                    interner.feed_bytes(data, level, "strict")
+            else:
+                raise TypeError(f"lines must be str or lists of str tokens, got {type(line).__name__}: "
+                                f"{line!r:.60}")
+            if interner.pending >= piece_ids:
+                yield interner.take()
+    interner.line_break()
+    rest = interner.take()
+    if rest.size:
+        yield rest
 
 
 #: Plain files at least this big are tokenized by several threads at once (whitespace/char levels, line mode).

@@ -7,3 +7,4 @@ from . import rnn  # noqa: F401
 from . import gru, lstm  # noqa: F401
 from . import ngram  # noqa: F401
 from . import lm  # noqa: F401
+from . import word2vec  # noqa: F401

@@ -1,0 +1,256 @@
+/* w2v.c: word2vec training (see w2v.h): input checks, blocks, threads, random streams, and the inner loops
+ * instantiated from w2v_tmpl.h for AVX2+FMA and for portable C, picked at run time. */
+#include "w2v.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sf_math.h" /* sf_expf1 */
+
+#define W2V_ONE31 (1u << 31)
+
+/* splitmix64: the random stream of a block (state advanced by the golden ratio, output mixed). */
+static inline uint64_t w2v_next(uint64_t *s) {
+    return sf_mix64(*s += 0x9E3779B97F4A7C15ull);
+}
+
+/* A word of the noise distribution by the alias method (one draw). */
+static inline int32_t w2v_draw(uint64_t *s, uint32_t V, const uint32_t *prob, const int32_t *alias) {
+    const uint64_t r = w2v_next(s);
+    const uint32_t col = (uint32_t)(((r >> 32) * (uint64_t)V) >> 32);
+    return ((uint32_t)(r & 0xffffffffu) >> 1) < prob[col] ? (int32_t)col : alias[col];
+}
+
+/* log(1 + exp(x)) in double, without overflow */
+static inline double w2v_softplus(float x) {
+    const double d = x;
+    return d > 0 ? d + log1p(exp(-d)) : log1p(exp(d));
+}
+
+/* Per-thread workspace: separate allocations keep threads' hot buffers on separate cache lines. */
+typedef struct w2v_work {
+    float *neu1, *neu1e; /* (E,), (2 window, E) */
+    int32_t *sen, *negs, *ctx;
+    float **rows, *labels, *gbuf; /* skip-gram windows: (R,), (R,), (2 window, R) */
+} w2v_work;
+
+/* ---- portable C ---- */
+#define KTARGET
+#define KSFX generic
+#define W2V_DOT                                                        \
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;                              \
+    int i = 0;                                                         \
+    for (; i + 4 <= E; i += 4) {                                       \
+        s0 += x[i] * y[i];                                             \
+        s1 += x[i + 1] * y[i + 1];                                     \
+        s2 += x[i + 2] * y[i + 2];                                     \
+        s3 += x[i + 3] * y[i + 3];                                     \
+    }                                                                  \
+    for (; i < E; i++) s0 += x[i] * y[i];                              \
+    return (s0 + s1) + (s2 + s3);
+#define W2V_AXPY \
+    for (int i = 0; i < E; i++) y[i] += a * x[i];
+#include "w2v_tmpl.h"
+
+/* ---- AVX2 + FMA ---- */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define W2V_X86 1
+#include <immintrin.h>
+#define KTARGET __attribute__((target("avx2,fma")))
+#define KSFX avx2
+/* two 8-float accumulators (float32 sums of 100-ish products: error ~1e-7 relative, as a serial sum) */
+#define W2V_DOT                                                                              \
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();                               \
+    int i = 0;                                                                               \
+    for (; i + 16 <= E; i += 16) {                                                           \
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), a0);            \
+        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8), a1);    \
+    }                                                                                        \
+    if (i + 8 <= E) {                                                                        \
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), a0);            \
+        i += 8;                                                                              \
+    }                                                                                        \
+    a0 = _mm256_add_ps(a0, a1);                                                              \
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(a0), _mm256_extractf128_ps(a0, 1));         \
+    h = _mm_add_ps(h, _mm_movehl_ps(h, h));                                                  \
+    h = _mm_add_ss(h, _mm_shuffle_ps(h, h, 1));                                              \
+    float s = _mm_cvtss_f32(h);                                                              \
+    for (; i < E; i++) s += x[i] * y[i];                                                     \
+    return s;
+#define W2V_AXPY                                                                             \
+    const __m256 va = _mm256_set1_ps(a);                                                     \
+    int i = 0;                                                                               \
+    for (; i + 8 <= E; i += 8)                                                               \
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i))); \
+    for (; i < E; i++) y[i] += a * x[i];
+#include "w2v_tmpl.h"
+#endif
+
+int w2v_isa(void) {
+#ifdef W2V_X86
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 1;
+#endif
+    return 0;
+}
+
+static int check_params(const w2v_params *p, const w2v_tables *t) {
+    if (p->V < 1 || p->E < 1 || p->window < 1 || p->negative < 0 || (p->negative == 0 && !p->hs))
+        return SF_EVALUE;
+    if (p->negative > 0 && (!t->alias_prob || !t->alias)) return SF_EVALUE;
+    if (p->hs && (!t->code_off || !t->points || !t->codes)) return SF_EVALUE;
+    return SF_OK;
+}
+
+double w2v_sg_step(float *syn0, float *syn1neg, float *syn1, const w2v_params *p, const w2v_tables *t,
+                   int32_t in, int32_t target, const int32_t *negs, int K, float alpha, float *neu1e) {
+#ifdef W2V_X86
+    if (w2v_isa()) return sg_step_avx2(syn0, syn1neg, syn1, p, t, in, target, negs, K, alpha, neu1e, 1);
+#endif
+    return sg_step_generic(syn0, syn1neg, syn1, p, t, in, target, negs, K, alpha, neu1e, 1);
+}
+
+double w2v_cbow_step(float *syn0, float *syn1neg, float *syn1, const w2v_params *p, const w2v_tables *t,
+                     const int32_t *ctx, int C, int32_t target, const int32_t *negs, int K, float alpha,
+                     float *neu1, float *neu1e) {
+#ifdef W2V_X86
+    if (w2v_isa())
+        return cbow_step_avx2(syn0, syn1neg, syn1, p, t, ctx, C, target, negs, K, alpha, neu1, neu1e, 1);
+#endif
+    return cbow_step_generic(syn0, syn1neg, syn1, p, t, ctx, C, target, negs, K, alpha, neu1, neu1e, 1);
+}
+
+static void *w2v_alloc(size_t bytes) {
+    void *q = NULL;
+    bytes = (bytes + 63) & ~(size_t)63;
+    if (posix_memalign(&q, 64, bytes ? bytes : 64) != 0) return NULL;
+    return q;
+}
+
+double w2v_sg_window_step(float *syn0, float *syn1neg, float *syn1, const w2v_params *p, const w2v_tables *t,
+                          const int32_t *ctx, int C, int32_t target, const int32_t *negs, int K, float alpha) {
+    int64_t R = (int64_t)K + 1 + (p->hs ? t->code_off[target + 1] - t->code_off[target] : 0);
+    w2v_work ws = {0};
+    ws.neu1e = (float *)w2v_alloc((size_t)C * p->E * sizeof(float));
+    ws.rows = (float **)w2v_alloc((size_t)R * sizeof(float *));
+    ws.labels = (float *)w2v_alloc((size_t)R * sizeof(float));
+    ws.gbuf = (float *)w2v_alloc((size_t)C * R * sizeof(float));
+    double loss = NAN;
+    if (ws.neu1e && ws.rows && ws.labels && ws.gbuf) {
+#ifdef W2V_X86
+        if (w2v_isa())
+            loss = sg_window_avx2(syn0, syn1neg, syn1, p, t, ctx, C, target, negs, K, alpha, &ws, 1);
+        else
+#endif
+            loss = sg_window_generic(syn0, syn1neg, syn1, p, t, ctx, C, target, negs, K, alpha, &ws, 1);
+    }
+    free(ws.neu1e); free(ws.rows); free(ws.labels); free(ws.gbuf);
+    return loss;
+}
+
+int w2v_train(float *syn0, float *syn1neg, float *syn1, const w2v_params *p, const w2v_tables *t,
+              const int32_t *ids, int64_t n, int64_t words_before, int64_t block_base, int n_threads,
+              int compute_loss, w2v_stats *stats, int64_t *n_blocks) {
+    int rc = check_params(p, t);
+    if (rc != SF_OK) return rc;
+    *n_blocks = 0;
+    /* pieces: runs of ids >= 0 between -1s, cut every W2V_MAX_SENTENCE ids */
+    int64_t np_ = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (ids[i] < -1 || ids[i] >= p->V) return SF_EINDEX;
+        if (ids[i] >= 0 && (i == 0 || ids[i - 1] < 0)) np_++;
+    }
+    np_ += n / W2V_MAX_SENTENCE + 1;
+    int64_t *starts = (int64_t *)malloc((size_t)np_ * sizeof(int64_t));
+    int64_t *ends = (int64_t *)malloc((size_t)np_ * sizeof(int64_t));
+    int64_t *bpiece = (int64_t *)malloc((size_t)(np_ + 1) * sizeof(int64_t)); /* block b: pieces bpiece[b].. */
+    int64_t *bpos = (int64_t *)malloc((size_t)(np_ + 1) * sizeof(int64_t));   /* run position of its first id */
+    if (!starts || !ends || !bpiece || !bpos) {
+        free(starts); free(ends); free(bpiece); free(bpos);
+        return SF_ENOMEM;
+    }
+    int64_t npieces = 0, nb = 0, inblock = 0, pos = words_before;
+    for (int64_t i = 0; i < n;) {
+        if (ids[i] < 0) { i++; continue; }
+        int64_t j = i;
+        while (j < n && ids[j] >= 0 && j - i < W2V_MAX_SENTENCE) j++;
+        if (inblock == 0) {
+            bpiece[nb] = npieces;
+            bpos[nb] = pos;
+            nb++;
+        }
+        starts[npieces] = i;
+        ends[npieces] = j;
+        npieces++;
+        inblock += j - i;
+        pos += j - i;
+        if (inblock >= W2V_BLOCK_WORDS) inblock = 0;
+        i = j;
+    }
+    bpiece[nb] = npieces;
+    *n_blocks = nb;
+    /* rows a skip-gram window predicts: the longest Huffman path, the target and K negatives */
+    int64_t R = (int64_t)p->negative + 1;
+    if (p->hs) {
+        int64_t longest = 0;
+        for (int32_t w = 0; w < p->V; w++)
+            if (t->code_off[w + 1] - t->code_off[w] > longest) longest = t->code_off[w + 1] - t->code_off[w];
+        R += longest;
+    }
+    int nt = sf_resolve_threads(n_threads);
+    if (nt > nb) nt = nb > 0 ? (int)nb : 1;
+#ifdef W2V_X86
+    const int avx2 = w2v_isa();
+#endif
+    int fail = 0;
+    w2v_stats total = {0, 0, 0, 0.0};
+    SF_PARALLEL_OR(nt, fail)
+    {
+        w2v_work ws;
+        ws.neu1 = (float *)w2v_alloc((size_t)p->E * sizeof(float));
+        ws.neu1e = (float *)w2v_alloc((size_t)2 * p->window * p->E * sizeof(float));
+        ws.rows = (float **)w2v_alloc((size_t)R * sizeof(float *));
+        ws.labels = (float *)w2v_alloc((size_t)R * sizeof(float));
+        ws.gbuf = (float *)w2v_alloc((size_t)2 * p->window * R * sizeof(float));
+        ws.sen = (int32_t *)w2v_alloc(W2V_MAX_SENTENCE * sizeof(int32_t));
+        ws.negs = (int32_t *)w2v_alloc(((size_t)p->negative + 1) * sizeof(int32_t));
+        ws.ctx = (int32_t *)w2v_alloc(((size_t)2 * p->window + 1) * sizeof(int32_t));
+        w2v_stats st = {0, 0, 0, 0.0};
+        const int bad =
+            !ws.neu1 || !ws.neu1e || !ws.sen || !ws.negs || !ws.ctx || !ws.rows || !ws.labels || !ws.gbuf;
+        SF_OMP(for schedule(dynamic, 1) nowait)
+        for (int64_t b = 0; b < nb; b++) {
+            if (bad) {
+                fail = 1;
+                continue;
+            }
+            /* the block's random stream: the run seed mixed with its index in the run */
+            uint64_t s = p->seed ^ ((uint64_t)(block_base + b) * 0xD1B54A32D192ED03ull);
+            (void)w2v_next(&s);
+#ifdef W2V_X86
+            if (avx2)
+                train_block_avx2(syn0, syn1neg, syn1, p, t, ids, starts, ends, bpiece[b], bpiece[b + 1],
+                                 bpos[b], s, &ws, compute_loss, &st);
+            else
+#endif
+                train_block_generic(syn0, syn1neg, syn1, p, t, ids, starts, ends, bpiece[b], bpiece[b + 1],
+                                    bpos[b], s, &ws, compute_loss, &st);
+        }
+        SF_OMP(critical(w2v_stats))
+        {
+            total.words += st.words;
+            total.effective += st.effective;
+            total.examples += st.examples;
+            total.loss += st.loss;
+        }
+        free(ws.neu1); free(ws.neu1e); free(ws.sen); free(ws.negs); free(ws.ctx);
+        free(ws.rows); free(ws.labels); free(ws.gbuf);
+    }
+    free(starts); free(ends); free(bpiece); free(bpos);
+    if (fail) return SF_ENOMEM;
+    stats->words += total.words;
+    stats->effective += total.effective;
+    stats->examples += total.examples;
+    stats->loss += total.loss;
+    return SF_OK;
+}
