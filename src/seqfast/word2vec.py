@@ -141,6 +141,8 @@ class Word2Vec:
     cbow_mean : CBOW: 1 averages the context vectors (default), 0 sums them.
     level : ``"word"`` (tokenize like :func:`seqfast.tokenize`) or ``"whitespace"`` (pre-tokenized text).
     lower : lower-case words (merged in the vocabulary).
+    errors : invalid UTF-8 in files: ``"strict"`` raises :class:`seqfast.InvalidUTF8Error` naming file and
+        offset, ``"replace"`` substitutes U+FFFD, ``"ignore"`` drops the bytes.
     compute_loss : keep the training loss (``get_latest_training_loss()``; costs a log per prediction).
     share_negatives : skip-gram only. True (default): the context words of a center share its K negatives
         and its window is trained as one small batch (scores from the vectors before the window's update), as
@@ -160,7 +162,8 @@ class Word2Vec:
                  negative: int = 5, hs: int = 0, sample: float = 1e-3, ns_exponent: float = 0.75,
                  alpha: float = 0.025, min_alpha: float = 1e-4, epochs: int = 5, workers: int | None = None,
                  seed: int = 1, max_vocab_size: int | None = None, cbow_mean: int = 1, level: str = "word",
-                 lower: bool = False, compute_loss: bool = False, share_negatives: bool = True,
+                 lower: bool = False, errors: str = "strict", compute_loss: bool = False,
+                 share_negatives: bool = True,
                  progress: bool | Callable = False):
         self.vector_size = _check_int("vector_size", vector_size, 1)
         self.window = _check_int("window", window, 1)
@@ -190,6 +193,9 @@ class Word2Vec:
         if level not in ("word", "whitespace"):
             raise ValueError(f"level must be 'word' or 'whitespace', got {level!r}")
         self.level, self.lower = level, bool(lower)
+        if errors not in ("strict", "replace", "ignore"):
+            raise ValueError(f"errors must be 'strict', 'replace' or 'ignore', got {errors!r}")
+        self.errors = errors
         self.compute_loss = bool(compute_loss)
         self.share_negatives = bool(share_negatives)
         self.wv: KeyedVectors | None = None
@@ -216,7 +222,7 @@ class Word2Vec:
         if not isinstance(corpus, (str, os.PathLike)) and iter(corpus) is corpus:
             raise TypeError("the corpus is read once per epoch: pass a list, a path or a re-iterable object, "
                             "not an iterator or generator")
-        return iter_ids(corpus, self._interner, level=self.level)
+        return iter_ids(corpus, self._interner, level=self.level, errors=self.errors)
 
     def _key(self, tok: str) -> str:
         return tok.lower() if self.lower else tok
@@ -357,7 +363,7 @@ class Word2Vec:
 
     # ----- persistence --------------------------------------------------------------------------------------
     _PARAMS = ("vector_size", "window", "min_count", "sg", "negative", "hs", "sample", "ns_exponent", "alpha",
-               "min_alpha", "epochs", "workers", "seed", "max_vocab_size", "cbow_mean", "level", "lower",
+               "min_alpha", "epochs", "workers", "seed", "max_vocab_size", "cbow_mean", "level", "lower", "errors",
                "compute_loss", "share_negatives", "corpus_total_words", "corpus_raw_words", "train_count", "_blocks")
 
     def save(self, path) -> None:
