@@ -1,6 +1,6 @@
 """Run every peer comparison (bench/compare_*.py) in one go and print their tables.
 
-    python bench/compare.py [--quick] [--only text,count,lm,rnn,cells]
+    python bench/compare.py [--quick] [--only text,count,lm,rnn,cells,embed]
 
 The tables are what bench/RESULTS.md records; run this on a quiet machine.
 """

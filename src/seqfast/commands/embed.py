@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import os
 import sys
 
 from ._common import input_paths
@@ -91,6 +92,9 @@ def run_train(args) -> int:
     if "-" in paths:
         raise ValueError("word2vec reads its corpus once per epoch and standard input cannot be re-read: "
                          "save the text to a file first")
+    for path in paths:
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"{path}: no such file")
     m = Word2Vec(vector_size=args.size, window=args.window, min_count=args.min_count, sg=0 if args.cbow else 1,
                  negative=args.negative, hs=int(args.hs), sample=args.sample, alpha=args.alpha, epochs=args.epochs,
                  workers=args.threads, seed=args.seed, level=args.level, lower=args.lower, errors=args.errors,

@@ -1,0 +1,176 @@
+"""seqfast.Word2Vec vs gensim's Word2Vec: training speed, thread scaling, analogy/WordSim-353 quality, peak memory.
+
+    python bench/compare_embed.py [--quick] [--threads 2] [--seeds 3] [--epochs 5]
+
+Corpus: the 13 Gutenberg books (lower-cased, seqfast.tokenize's words with a letter or digit) plus the Brown
+corpus's words (tags dropped), one line per text line / sentence, written once to bench/data/ (not shipped).
+Both tools read that file line by line (gensim: LineSentence; seqfast: the path, level="whitespace") with the
+same settings: vector_size 100, window 5, negative 5, sample 1e-3, min_count 5. gensim's corpus_file mode (its
+C++ reader) is timed too.
+
+Speed: words/s = corpus tokens x epochs / seconds of train() (the vocabulary scan excluded for both), gensim and
+seqfast alternating in this one process so that load from other processes hits both alike. Quality: analogy
+accuracy on gensim's questions-words.txt (first 30,000 words, as gensim restricts) and Spearman rho on
+wordsim353.tsv, mean and standard deviation over --seeds seeds, both tools at --threads threads. Memory: peak RSS
+of a fresh process that builds and trains each model (skip-gram, one epoch).
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import re
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _util import HERE, in_subprocess, machine, shared_path, table  # noqa: E402
+
+PARAMS = dict(vector_size=100, window=5, negative=5, sample=1e-3, min_count=5)
+
+
+def build_corpus() -> tuple[str, int]:
+    """(path, tokens) of the benchmark corpus, written once."""
+    import seqfast
+    out = os.path.join(HERE, "data", "embed_corpus.txt")
+    if not os.path.exists(out):
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        has_word = re.compile(r"\w")
+        with open(out + ".tmp", "w", encoding="utf-8") as f:
+            for p in sorted(glob.glob(os.path.join(shared_path("gutenberg"), "*.txt"))):
+                for line in seqfast.read_text(p, errors="replace").lower().splitlines():
+                    toks = [w for w in seqfast.tokenize(line) if has_word.search(w)]
+                    if toks:
+                        f.write(" ".join(toks) + "\n")
+            for p in sorted(glob.glob(os.path.join(shared_path("nltk", "brown"), "c[a-r][0-9][0-9]"))):
+                with open(p, encoding="utf-8") as g:
+                    for line in g:
+                        toks = [w.rsplit("/", 1)[0].lower() for w in line.split()]
+                        toks = [w for w in toks if has_word.search(w)]
+                        if toks:
+                            f.write(" ".join(toks) + "\n")
+        os.replace(out + ".tmp", out)
+    with open(out, encoding="utf-8") as f:
+        n = sum(len(line.split()) for line in f)
+    return out, n
+
+
+def gensim_data():
+    import gensim
+    d = os.path.join(os.path.dirname(gensim.__file__), "test", "test_data")
+    return os.path.join(d, "questions-words.txt"), os.path.join(d, "wordsim353.tsv")
+
+
+def run_gensim(path, sg, threads, seed, epochs, corpus_file=False):
+    from gensim.models import Word2Vec
+    from gensim.models.word2vec import LineSentence
+    m = Word2Vec(sg=sg, workers=threads, seed=seed, epochs=epochs, **PARAMS)
+    if corpus_file:
+        m.build_vocab(corpus_file=path)
+        t0 = time.perf_counter()
+        m.train(corpus_file=path, total_words=m.corpus_total_words, epochs=epochs)
+    else:
+        m.build_vocab(LineSentence(path))
+        t0 = time.perf_counter()
+        m.train(LineSentence(path), total_examples=m.corpus_count, epochs=epochs)
+    return m.wv, time.perf_counter() - t0
+
+
+def run_seqfast(path, sg, threads, seed, epochs):
+    import seqfast
+    m = seqfast.Word2Vec(sg=sg, workers=threads, seed=seed, epochs=epochs, level="whitespace", **PARAMS)
+    m.build_vocab(path)
+    t0 = time.perf_counter()
+    m.train(path)
+    return m.wv, time.perf_counter() - t0
+
+
+def quality(wv, q, ws):
+    acc = wv.evaluate_word_analogies(q, restrict_vocab=30000)[0]
+    rho = wv.evaluate_word_pairs(ws)[1][0]
+    return acc, float(rho)
+
+
+MEM = """
+import sys, json
+sys.path.insert(0, {here!r})
+from compare_embed import run_gensim, run_seqfast
+wv, s = run_{tool}({path!r}, 1, {threads}, 1, 1)
+print(json.dumps({{"seconds": s, "words": len(wv.index_to_key)}}))
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="1 epoch, 1 seed, no corpus_file runs")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--modes", default="sg,cbow")
+    a = ap.parse_args()
+    try:
+        import gensim
+    except ImportError:
+        sys.exit("compare_embed needs gensim: pip install gensim")
+    epochs, seeds = (1, 1) if a.quick else (a.epochs, a.seeds)
+    path, ntok = build_corpus()
+    q, ws = gensim_data()
+    print(f"machine: {machine()}; gensim {gensim.__version__}; corpus {ntok:,} tokens "
+          f"({os.path.getsize(path) / 1e6:.1f} MB); {epochs} epochs; load average at start "
+          f"{os.getloadavg()[0]:.1f}\n", flush=True)
+    modes = [(1 if m == "sg" else 0, m) for m in a.modes.split(",")]
+    speed, qual = {}, {}
+    for sg, mode in modes:
+        runs = [(a.threads, s) for s in range(1, seeds + 1)] + ([(1, 1)] if a.threads > 1 else [])
+        for threads, seed in runs:
+            for tool in (["gensim", "seqfast"] if seed % 2 else ["seqfast", "gensim"]):
+                wv, sec = (run_gensim if tool == "gensim" else run_seqfast)(path, sg, threads, seed, epochs)
+                speed.setdefault((mode, tool, threads), []).append(ntok * epochs / sec)
+                if threads == a.threads:
+                    qual.setdefault((mode, tool), []).append(quality(wv, q, ws))
+                print(f"  {mode} {tool:8s} threads={threads} seed={seed}: {ntok * epochs / sec:,.0f} words/s"
+                      + (f", analogy {qual[(mode, tool)][-1][0]:.4f}, wordsim {qual[(mode, tool)][-1][1]:.4f}"
+                         if threads == a.threads else ""), flush=True)
+            if not a.quick and seed == 1 and threads == a.threads:
+                _, sec = run_gensim(path, sg, threads, seed, epochs, corpus_file=True)
+                speed.setdefault((mode, "gensim corpus_file", threads), []).append(ntok * epochs / sec)
+                print(f"  {mode} gensim corpus_file threads={threads}: {ntok * epochs / sec:,.0f} words/s", flush=True)
+
+    rows = []
+    for sg, mode in modes:
+        for threads in sorted({k[2] for k in speed if k[0] == mode}, reverse=True):
+            g = statistics.median(speed[(mode, "gensim", threads)])
+            s = statistics.median(speed[(mode, "seqfast", threads)])
+            gf = speed.get((mode, "gensim corpus_file", threads))
+            rows.append([mode, threads, f"{g:,.0f}", f"{gf[0]:,.0f}" if gf else "-", f"{s:,.0f}", f"{s / g:.2f}x"])
+    print("\nTraining speed (words/s, median over runs; ratio = seqfast / gensim LineSentence)\n")
+    print(table(["model", "threads", "gensim", "gensim corpus_file", "seqfast", "ratio"], rows))
+    if a.threads > 1:
+        print()
+        for sg, mode in modes:
+            for tool in ("gensim", "seqfast"):
+                r = statistics.median(speed[(mode, tool, a.threads)]) / statistics.median(speed[(mode, tool, 1)])
+                print(f"- {mode} {tool}: {a.threads} threads / 1 thread = {r:.2f}x")
+    rows = []
+    for sg, mode in modes:
+        for tool in ("gensim", "seqfast"):
+            accs = [x[0] for x in qual[(mode, tool)]]
+            rhos = [x[1] for x in qual[(mode, tool)]]
+            sd = (lambda v: statistics.stdev(v) if len(v) > 1 else 0.0)
+            rows.append([mode, tool, f"{statistics.mean(accs):.4f} ± {sd(accs):.4f}",
+                         f"{statistics.mean(rhos):.4f} ± {sd(rhos):.4f}", len(accs)])
+    print(f"\nQuality at {a.threads} threads (mean ± sd over seeds)\n")
+    print(table(["model", "tool", "analogy accuracy", "WordSim-353 Spearman", "seeds"], rows))
+    rows = []
+    for tool in ("gensim", "seqfast"):
+        r = in_subprocess(MEM.format(here=os.path.dirname(os.path.abspath(__file__)), tool=tool, path=path,
+                                     threads=a.threads))
+        rows.append([tool, f"{r['peak_mb']:.0f}", r["words"]])
+    print("\nPeak RSS of a fresh process building and training the skip-gram model (1 epoch)\n")
+    print(table(["tool", "peak MB", "vocabulary"], rows))
+    print(f"\nload average at end {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
