@@ -44,6 +44,10 @@ static inline const uint32_t *table_find(const lm_qtable *t, uint64_t key) {
     return NULL;
 }
 
+static inline void table_prefetch(const lm_qtable *t, uint64_t key) {
+    if (t->buckets) LMQ_PREFETCH(t->entries + bucket_of(key, t->buckets) * (uint64_t)t->stride);
+}
+
 static inline float entry_float(const uint32_t *e, int j) {
     float f;
     memcpy(&f, e + j, 4);
@@ -110,19 +114,31 @@ void lm_qstate_begin(const lm_qmodel *m, lm_qstate *s) {
     s->length = 1;
 }
 
-float lm_qscore(const lm_qmodel *m, const lm_qstate *in, int32_t w, lm_qstate *out, int *ngram_len) {
+/* The two halves of lm_qscore. prep: the key of w with each usable context (keys[n], n = 2..return value + 1;
+ * they depend on the words only) and a prefetch of each one's bucket, so the cache misses of the orders, and
+ * of other lines scored in between, overlap instead of following one another. finish: the probes. */
+static inline int qscore_prep(const lm_qmodel *m, const lm_qstate *in, int32_t w, uint64_t *keys) {
     const int N = m->order;
-    if (w < 0 || w >= m->V) w = m->unk;
+    const int inlen = in->length < N ? in->length : N - 1;
+    uint64_t h = lm_qkey_first(w);
+    for (int n = 2; n <= inlen + 1; n++) {
+        h = lm_qkey_extend(h, in->words[n - 2]);
+        keys[n] = lm_qkey_final(h);
+        table_prefetch(&m->tab[n - 1], keys[n]);
+    }
+    return inlen;
+}
+
+static inline float qscore_finish(const lm_qmodel *m, const lm_qstate *in, int32_t w, const uint64_t *keys,
+                                  int inlen, lm_qstate *out, int *ngram_len) {
+    const int N = m->order;
     float p = m->uni[2 * (int64_t)w];
     int len = 1;
-    const int inlen = in->length < N ? in->length : N - 1;
     if (N > 1) {
         out->words[0] = w;
         out->backoff[0] = m->uni[2 * (int64_t)w + 1];
-        uint64_t h = lm_qkey_first(w);
         for (int n = 2; n <= inlen + 1; n++) {
-            h = lm_qkey_extend(h, in->words[n - 2]);
-            const uint32_t *e = table_find(&m->tab[n - 1], lm_qkey_final(h));
+            const uint32_t *e = table_find(&m->tab[n - 1], keys[n]);
             if (!e) break;
             p = entry_float(e, 2);
             len = n;
@@ -137,6 +153,13 @@ float lm_qscore(const lm_qmodel *m, const lm_qstate *in, int32_t w, lm_qstate *o
     out->length = (uint8_t)(len < N ? len : N - 1);
     *ngram_len = len;
     return p;
+}
+
+float lm_qscore(const lm_qmodel *m, const lm_qstate *in, int32_t w, lm_qstate *out, int *ngram_len) {
+    if (w < 0 || w >= m->V) w = m->unk;
+    uint64_t keys[LM_QMAX_ORDER + 1];
+    int inlen = qscore_prep(m, in, w, keys);
+    return qscore_finish(m, in, w, keys, inlen, out, ngram_len);
 }
 
 /* Longest match of w after hist (most recent first, hlen words) and the keys on the way; add-k and stupid
@@ -242,40 +265,107 @@ int64_t lm_qsplit_lines(int64_t *offs, int64_t cap, const char *buf, int64_t len
 
 static inline int is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
+/* One line being scored by lm_qscore_text: where its text is, its state, the word whose buckets were
+ * prefetched (w >= 0) and its totals. */
+typedef struct qlane {
+    int64_t line;
+    const unsigned char *s, *end;
+    lm_qstate st[2];
+    int cur, inlen, eos_done;
+    int32_t w;
+    int oov;
+    uint64_t keys[LM_QMAX_ORDER + 1];
+    double sum, sum_oov;
+    int64_t nt, no;
+} qlane;
+
+/* Next word of a lane's line (or its </s>), with its keys prefetched; 0 when the line is done. */
+static int lane_next(const lm_qmodel *m, qlane *q, int add_eos) {
+    const unsigned char *s = q->s, *end = q->end;
+    while (s < end && is_space(*s)) s++;
+    if (s < end) {
+        const unsigned char *w0 = s;
+        while (s < end && !is_space(*s)) s++;
+        q->s = s;
+        int32_t w = lm_qword(m, (const char *)w0, (size_t)(s - w0));
+        if (w < 0) w = m->unk;
+        q->w = w;
+        q->oov = w == m->unk; /* as KenLM: the word <unk> itself counts as an OOV */
+    } else {
+        q->s = s;
+        if (!add_eos || q->eos_done) return 0;
+        q->eos_done = 1;
+        q->w = m->eos;
+        q->oov = 0;
+    }
+    q->inlen = qscore_prep(m, &q->st[q->cur], q->w, q->keys);
+    return 1;
+}
+
+static void lane_start(const lm_qmodel *m, qlane *q, int64_t l, const char *buf, const int64_t *offs, int bos_ctx) {
+    q->line = l;
+    q->s = (const unsigned char *)buf + offs[l];
+    q->end = (const unsigned char *)buf + offs[l + 1];
+    q->cur = 0;
+    q->eos_done = 0;
+    if (bos_ctx) lm_qstate_begin(m, &q->st[0]);
+    else lm_qstate_null(&q->st[0]);
+    q->sum = q->sum_oov = 0.0;
+    q->nt = q->no = 0;
+}
+
+#define QLANES 8     /* lines interleaved by one thread */
+#define QBLOCK 256   /* lines per scheduling unit */
+
+/* Lines [l0, l1) by one thread, QLANES at a time: a lane's probes run a round after its prefetches, while the
+ * other lanes work. Each line is still scored word after word alone. */
+static void score_block(double *score, double *oov_score, int64_t *ntok, int64_t *noov, const char *buf,
+                        const int64_t *offs, int64_t l0, int64_t l1, int bos_ctx, int add_eos, const lm_qmodel *m) {
+    int64_t next = l0;
+    qlane lanes[QLANES];
+    int active = 0;
+    for (;;) {
+        /* fill free lanes with the next lines (a line with nothing to score is written at once) */
+        while (active < QLANES && next < l1) {
+            qlane *q = &lanes[active];
+            lane_start(m, q, next, buf, offs, bos_ctx);
+            next++;
+            if (lane_next(m, q, add_eos)) active++;
+            else { score[q->line] = 0.0; if (oov_score) oov_score[q->line] = 0.0;
+                   if (ntok) ntok[q->line] = 0; if (noov) noov[q->line] = 0; }
+        }
+        if (active == 0) break;
+        for (int i = 0; i < active;) {
+            qlane *q = &lanes[i];
+            int len;
+            float p = qscore_finish(m, &q->st[q->cur], q->w, q->keys, q->inlen, &q->st[q->cur ^ 1], &len);
+            q->cur ^= 1;
+            q->sum += p;
+            q->nt++;
+            if (q->oov) { q->no++; q->sum_oov += p; }
+            if (lane_next(m, q, add_eos)) { i++; continue; }
+            score[q->line] = q->sum;
+            if (oov_score) oov_score[q->line] = q->sum_oov;
+            if (ntok) ntok[q->line] = q->nt;
+            if (noov) noov[q->line] = q->no;
+            lanes[i] = lanes[--active];
+        }
+    }
+}
+
 int lm_qscore_text(double *score, double *oov_score, int64_t *ntok, int64_t *noov, const char *buf,
                    const int64_t *offs, int64_t L, int bos_ctx, int add_eos, const lm_qmodel *m, int n_threads) {
     if (m->mode != LM_Q_BACKOFF || L < 0) return SF_EVALUE;
-    int64_t l;
-    SF_OMP(parallel for schedule(dynamic, 256) num_threads(n_threads) if (L > 256))
-    for (l = 0; l < L; l++) {
-        const unsigned char *s = (const unsigned char *)buf + offs[l], *end = (const unsigned char *)buf + offs[l + 1];
-        lm_qstate st[2];
-        int cur = 0, len;
-        if (bos_ctx) lm_qstate_begin(m, &st[0]);
-        else lm_qstate_null(&st[0]);
-        double sum = 0.0, sum_oov = 0.0;
-        int64_t nt = 0, no = 0;
-        for (;;) {
-            while (s < end && is_space(*s)) s++;
-            if (s == end) break;
-            const unsigned char *w0 = s;
-            while (s < end && !is_space(*s)) s++;
-            int32_t w = lm_qword(m, (const char *)w0, (size_t)(s - w0));
-            if (w < 0) w = m->unk;
-            float p = lm_qscore(m, &st[cur], w, &st[cur ^ 1], &len);
-            cur ^= 1;
-            sum += p;
-            nt++;
-            if (w == m->unk) { no++; sum_oov += p; } /* as KenLM: the word <unk> itself counts as an OOV */
-        }
-        if (add_eos) {
-            sum += lm_qscore(m, &st[cur], m->eos, &st[cur ^ 1], &len);
-            nt++;
-        }
-        score[l] = sum;
-        if (oov_score) oov_score[l] = sum_oov;
-        if (ntok) ntok[l] = nt;
-        if (noov) noov[l] = no;
+    if (L <= QBLOCK || n_threads == 1) { /* no parallel region: a single sentence from Python stays cheap */
+        score_block(score, oov_score, ntok, noov, buf, offs, 0, L, bos_ctx, add_eos, m);
+        return SF_OK;
+    }
+    const int64_t nblocks = (L + QBLOCK - 1) / QBLOCK;
+    int64_t blk;
+    SF_OMP(parallel for schedule(dynamic, 1) num_threads(n_threads))
+    for (blk = 0; blk < nblocks; blk++) {
+        const int64_t l0 = blk * QBLOCK, l1 = l0 + QBLOCK < L ? l0 + QBLOCK : L;
+        score_block(score, oov_score, ntok, noov, buf, offs, l0, l1, bos_ctx, add_eos, m);
     }
     return SF_OK;
 }

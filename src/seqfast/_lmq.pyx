@@ -74,9 +74,9 @@ def strtab_arrays(list words):
         sf_strtab_free(t)
 
 
-def build_table(grams, logp, backoff, int stride, double multiplier=1.5):
+def build_table(grams, logp, backoff, int stride, double multiplier=1.45):
     """The key table (buckets, stride) uint32 of one order's n-grams (see lm_query.h): buckets =
-    max(k + 1, multiplier * k), as KenLM's probing. ValueError on a repeated n-gram (or a key collision)."""
+    max(k + 1, multiplier * k) (KenLM's probing uses 1.5). ValueError on a repeated n-gram (or a key collision)."""
     g = np.ascontiguousarray(grams, dtype=np.int32)
     lp = np.ascontiguousarray(logp, dtype=np.float32)
     b = np.ascontiguousarray(backoff if backoff is not None else np.zeros(g.shape[0], np.float32), dtype=np.float32)

@@ -8,7 +8,7 @@ model was built with; its arrays depend on the layout:
     ``unigrams`` float32 (V, 2) log10 p and backoff by word id; the words as a string table
     (``words_slots``, ``words_hashes``, ``words_offsets``, ``words_pool``: :c:type:`sf_strtab`'s arrays);
     per order n >= 2 ``table{n}``, a linear-probing table of 64-bit n-gram keys with their log10 p (and
-    backoff below the top order), 1.5 buckets per n-gram (see csrc/lm_query.h). The n-grams themselves are not
+    backoff below the top order), 1.45 buckets per n-gram (see csrc/lm_query.h). The n-grams themselves are not
     stored (as KenLM's probing files): such a model scores, predicts and generates, but cannot list its n-grams
     or write ARPA; keep the ARPA file (or save again from the estimated model) for that.
 
