@@ -48,6 +48,69 @@ static inline void table_prefetch(const lm_qtable *t, uint64_t key) {
     if (t->buckets) LMQ_PREFETCH(t->entries + bucket_of(key, t->buckets) * (uint64_t)t->stride);
 }
 
+/* nbits (<= 57) bits of a bit array at bit position pos (one unaligned 8-byte load). */
+static inline uint64_t read_bits(const uint8_t *bits, uint64_t pos, int nbits) {
+    uint64_t v;
+    memcpy(&v, bits + (pos >> 3), 8);
+    return (v >> (pos & 7)) & ((1ULL << nbits) - 1);
+}
+
+int lm_qpack(uint64_t *out, int64_t k, int nf, const int *widths, const uint64_t *const *vals) {
+    int rb = 0;
+    for (int f = 0; f < nf; f++) {
+        if (widths[f] < 0 || widths[f] > 57) return SF_EVALUE;
+        rb += widths[f];
+    }
+    for (int64_t r = 0; r < k; r++) {
+        uint64_t pos = (uint64_t)r * (uint64_t)rb;
+        for (int f = 0; f < nf; f++) {
+            const int w = widths[f];
+            if (!w) continue;
+            uint64_t v = vals[f][r];
+            if (w < 64 && (v >> w)) return SF_EVALUE;
+            uint64_t word = pos >> 6;
+            int sh = (int)(pos & 63);
+            out[word] |= v << sh;
+            if (sh + w > 64) out[word + 1] |= v >> (64 - sh);
+            pos += (uint64_t)w;
+        }
+    }
+    return SF_OK;
+}
+
+static inline float bits_float(uint32_t b) {
+    float f;
+    memcpy(&f, &b, 4);
+    return f;
+}
+
+/* Trie record of word w among records [lo, hi) of order n (sorted by word), or -1. */
+static inline int64_t trie_find(const lm_qtrie *t, int64_t lo, int64_t hi, int32_t w) {
+    if (lo < 0 || hi > t->k || lo >= hi) return -1; /* also keeps damaged pointers inside the array */
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        int64_t x = (int64_t)read_bits(t->bits, (uint64_t)mid * (uint64_t)t->rb, t->wb);
+        if (x == w) return mid;
+        if (x < w) lo = mid + 1;
+        else hi = mid;
+    }
+    return -1;
+}
+
+static inline float trie_prob(const lm_qtrie *t, uint64_t pos) {
+    uint64_t v = read_bits(t->bits, pos + (uint64_t)t->wb, t->pb);
+    return t->pq ? t->pq[v] : bits_float((uint32_t)v | 0x80000000u);
+}
+
+static inline float trie_backoff(const lm_qtrie *t, uint64_t pos) {
+    uint64_t v = read_bits(t->bits, pos + (uint64_t)(t->wb + t->pb), t->bb);
+    return t->bq ? t->bq[v] : bits_float((uint32_t)v);
+}
+
+static inline int64_t trie_next(const lm_qtrie *t, int64_t r) {
+    return (int64_t)read_bits(t->bits, (uint64_t)r * (uint64_t)t->rb + (uint64_t)(t->wb + t->pb + t->bb), t->nb);
+}
+
 static inline float entry_float(const uint32_t *e, int j) {
     float f;
     memcpy(&f, e + j, 4);
@@ -96,6 +159,19 @@ int lm_qmodel_check(const lm_qmodel *m, size_t pool_len) {
     if (t->offsets[0] != 0 || (size_t)t->offsets[V] != pool_len) return SF_EFORMAT;
     for (int32_t i = 0; i < V; i++)
         if (t->offsets[i + 1] < t->offsets[i]) return SF_EFORMAT;
+    if (m->layout == LM_Q_TRIE) {
+        if (m->mode != LM_Q_BACKOFF || !m->uni_next) return SF_EFORMAT;
+        for (int32_t i = 0; i < V; i++)
+            if (m->uni_next[i] > m->uni_next[i + 1]) return SF_EFORMAT;
+        for (int n = 2; n <= m->order; n++) {
+            const lm_qtrie *t = &m->trie[n - 1];
+            if (t->wb < 1 || t->wb > 32 || t->pb < 1 || t->pb > 32 || t->bb < 0 || t->bb > 32 || t->nb < 0 ||
+                t->nb > 57 || t->rb != t->wb + t->pb + t->bb + t->nb || (n < m->order) != (t->bb > 0))
+                return SF_EFORMAT;
+            if ((t->pq != NULL) != (t->pb < 31) || (t->bb && (t->bq != NULL) != (t->bb < 32))) return SF_EFORMAT;
+        }
+        return SF_OK;
+    }
     for (int n = 2; n <= m->order; n++)
         if (m->tab[n - 1].stride != (n < m->order ? 4 : 3)) return SF_EFORMAT;
     return SF_OK;
@@ -120,6 +196,11 @@ void lm_qstate_begin(const lm_qmodel *m, lm_qstate *s) {
 static inline int qscore_prep(const lm_qmodel *m, const lm_qstate *in, int32_t w, uint64_t *keys) {
     const int N = m->order;
     const int inlen = in->length < N ? in->length : N - 1;
+    if (m->layout == LM_Q_TRIE) {
+        if (N > 1 && m->trie[1].k) /* the first record the search in order 2 may read */
+            LMQ_PREFETCH(m->trie[1].bits + (((uint64_t)m->uni_next[w] * (uint64_t)m->trie[1].rb) >> 3));
+        return inlen;
+    }
     uint64_t h = lm_qkey_first(w);
     for (int n = 2; n <= inlen + 1; n++) {
         h = lm_qkey_extend(h, in->words[n - 2]);
@@ -134,7 +215,26 @@ static inline float qscore_finish(const lm_qmodel *m, const lm_qstate *in, int32
     const int N = m->order;
     float p = m->uni[2 * (int64_t)w];
     int len = 1;
-    if (N > 1) {
+    if (N > 1 && m->layout == LM_Q_TRIE) {
+        out->words[0] = w;
+        out->backoff[0] = m->uni[2 * (int64_t)w + 1];
+        int64_t lo = m->uni_next[w], hi = m->uni_next[w + 1];
+        for (int n = 2; n <= inlen + 1; n++) {
+            const lm_qtrie *t = &m->trie[n - 1];
+            int64_t r = trie_find(t, lo, hi, in->words[n - 2]);
+            if (r < 0) break;
+            uint64_t pos = (uint64_t)r * (uint64_t)t->rb;
+            p = trie_prob(t, pos);
+            len = n;
+            if (n < N) {
+                out->words[n - 1] = in->words[n - 2];
+                out->backoff[n - 1] = trie_backoff(t, pos);
+                lo = trie_next(t, r);
+                hi = trie_next(t, r + 1);
+            }
+        }
+        for (int j = len - 1; j < inlen; j++) p += in->backoff[j];
+    } else if (N > 1) {
         out->words[0] = w;
         out->backoff[0] = m->uni[2 * (int64_t)w + 1];
         for (int n = 2; n <= inlen + 1; n++) {

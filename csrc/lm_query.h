@@ -41,14 +41,33 @@ typedef struct lm_qtable {
 } lm_qtable;
 
 enum { LM_Q_BACKOFF = 0, LM_Q_ADDK = 1, LM_Q_STUPID = 2 }; /* same values as lm.h's LM_BACKOFF.. */
+enum { LM_Q_HASH = 0, LM_Q_TRIE = 1 };
+
+/* The trie layout (after KenLM's trie): the n-grams of order n sorted by their words read backwards
+ * (w_n, w_{n-1}, .., w_1), so that the n-grams extending a suffix one word to the left are a contiguous run of
+ * the next order, sorted by that word. Order n is a bit array of k + 1 records (the last a sentinel holding
+ * only next), each [word wb bits][log10 p pb bits][log10 backoff bb bits][next nb bits], fields from the low
+ * bits up, record r at bit r * rb; next = first record of order n + 1 extending this one (the run ends at the
+ * next record's next); the top order has no backoff or next. pb = 31: the float's bits without its sign
+ * (every log10 p here is <= 0); bb = 32: the float's bits; otherwise a bin index into pq/bq (quantized).
+ * Unigrams: dense by word id, with next pointers uni_next (V + 1,) into order 2. */
+typedef struct lm_qtrie {
+    const uint8_t *bits;   /* (nbytes,), at least 8 bytes past the last record */
+    int64_t k;             /* records, sentinel excluded */
+    int wb, pb, bb, nb, rb;
+    const float *pq, *bq;  /* (1 << pb,), (1 << bb,) bin centres when quantized, else NULL */
+} lm_qtrie;
 
 typedef struct lm_qmodel {
     int order;                      /* N */
     int mode;                       /* LM_Q_*: as lm_model.mode in lm.h */
+    int layout;                     /* LM_Q_HASH or LM_Q_TRIE */
     float floor;                    /* as lm_model.floor */
     int32_t V, bos, eos, unk;
     const float *uni;               /* (V, 2) */
-    lm_qtable tab[LM_QMAX_ORDER];   /* tab[n - 1] for n = 2..N */
+    lm_qtable tab[LM_QMAX_ORDER];   /* hash: tab[n - 1] for n = 2..N */
+    const int64_t *uni_next;        /* trie: (V + 1,) */
+    lm_qtrie trie[LM_QMAX_ORDER];   /* trie: trie[n - 1] for n = 2..N */
     sf_strtab words;                /* view of the file's arrays (not owned) */
 } lm_qmodel;
 
@@ -65,6 +84,11 @@ typedef struct lm_qstate {
  * stride == 3). SF_EVALUE if buckets <= k, stride is not 3 or 4, or two n-grams get the same key. */
 int lm_qtable_build(uint32_t *entries, uint64_t buckets, int stride, const int32_t *grams, const float *logp,
                     const float *bo, int64_t k, int n);
+
+/* Pack k records of nf fields into out (zeroed by the caller, (k * sum(widths) + 63) / 64 + 1 words): field f
+ * of record r is vals[f][r], widths[f] bits (<= 57), fields from the low bits up. SF_EVALUE for a value that
+ * does not fit its width. */
+int lm_qpack(uint64_t *out, int64_t k, int nf, const int *widths, const uint64_t *const *vals);
 
 /* Check the arrays a model points to: strtab slots hold ids < V each once with an empty slot left, offsets
  * increase inside the pool, special ids < V, tables have buckets > 0 where an order has entries.

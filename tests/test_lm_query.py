@@ -70,6 +70,44 @@ def test_load_is_mapped_and_scores_like_the_estimated_model(arpa5, sfl5):
     assert m.tokenization == arpa5.tokenization
 
 
+@pytest.mark.parametrize("layout,qbits", [("trie", None), ("trie", 8), ("trie", 3)])
+def test_trie_layout(arpa5, sfl5, tmp_path, layout, qbits):
+    p = tmp_path / "t.sfl"
+    arpa5.save(p, layout=layout, qbits=qbits)
+    m = NGramLM.load(p)
+    lines = _lines(120)
+    want = np.array([arpa5.score(s) for s in lines])
+    got = m.score_batch(lines)
+    assert os.path.getsize(p) < 0.6 * os.path.getsize(sfl5)
+    for x in lines[:30]:
+        assert [t[1:] for t in m.full_scores(x)] == [t[1:] for t in arpa5.full_scores(x)]
+    km = sk.Model(str(p))
+    np.testing.assert_allclose([km.score(s) for s in lines], got, atol=1e-9)
+    if qbits is None:  # the same floats as the hash layout
+        np.testing.assert_allclose(got, want, atol=2e-5)
+        _compare(record_query.run(sk, str(p)), record_query.run(sk, sfl5))
+    else:
+        from seqfast._container import open_container
+        meta, _ = open_container(p, "ngramlm", (2,))
+        err = meta["quant_max_error"]
+        assert meta["quant_bits"] == qbits and len(err) == 4 and all(e[0] > 0 for e in err)
+        # each token's error is at most the sum of the prob error and the backoff errors on its way
+        bound = np.array([len(s.split()) + 1 for s in lines]) * (max(e[0] for e in err) + 4 * max(e[1] for e in err))
+        assert (np.abs(got - want) <= bound + 1e-5).all()
+        if qbits == 8:
+            assert m.perplexity(TEST) == pytest.approx(arpa5.perplexity(TEST), rel=2e-3)
+    with pytest.raises(ValueError, match="qbits"):
+        arpa5.save(tmp_path / "x.sfl", layout="trie", qbits=0)
+    with pytest.raises(ValueError, match="trie layout"):
+        arpa5.save(tmp_path / "x.sfl", layout="hash", qbits=8)
+
+
+def test_trie_refuses_floor_models(tmp_path):
+    lm = NGramLM.fit(_lines(100), 2, smoothing="add_k", level="whitespace")
+    with pytest.raises(ValueError, match="back-off"):
+        lm.save(tmp_path / "a.sfl", layout="trie")
+
+
 def test_score_batch_matches_score_for_every_model_kind(tmp_path):
     corpus = _lines(200)
     for kw in ({"smoothing": "mkn"}, {"smoothing": "add_k", "k": 0.5}, {"smoothing": "stupid_backoff"},
@@ -112,9 +150,9 @@ def test_npz_sfl_files_still_load(tmp_path):
 
 def test_hash_layout_has_no_ngrams_to_list(sfl5):
     m = NGramLM.load(sfl5)
-    with pytest.raises(ValueError, match="hash-layout"):
+    with pytest.raises(ValueError, match="query-ready"):
         m.ngrams(2)
-    with pytest.raises(ValueError, match="hash-layout"):
+    with pytest.raises(ValueError, match="query-ready"):
         m.to_arpa(os.devnull)
 
 
@@ -170,6 +208,30 @@ def test_damaged_files_are_named_errors_never_crashes(sfl5, tmp_path):
         NGramLM.load(bad)
     with pytest.raises(ContainerError):
         sk.Model(str(bad))
+
+
+@pytest.mark.parametrize("layout", ["hash", "trie"])
+def test_random_bytes_in_the_tables_never_crash(arpa5, tmp_path, layout):
+    p = tmp_path / "m.sfl"
+    arpa5.save(p, layout=layout, qbits=4 if layout == "trie" else None)
+    raw = bytearray(p.read_bytes())
+    meta = json.loads(raw[32:32 + struct.unpack("=Q", raw[24:32])[0]])
+    rng = np.random.default_rng(0)
+    for name, a in meta["arrays"].items():
+        if not (name.startswith("table") or name.startswith("trie") or name in ("uni_next", "unigrams")):
+            continue
+        b = bytearray(raw)
+        off = meta["data_start"] + a["offset"]
+        n = int(np.prod(a["shape"])) * int(a["dtype"][1:])
+        b[off:off + n] = rng.integers(0, 256, n, dtype=np.uint8).tobytes()
+        q = tmp_path / f"{name}.sfl"
+        q.write_bytes(bytes(b))
+        try:
+            m = NGramLM.load(q)
+        except ContainerError:
+            continue  # refused on open: fine
+        m.score_batch(_lines(20))
+        list(sk.Model(str(q)).full_scores("the time traveller"))
 
 
 def test_header_records_tokenization_and_layout(tmp_path):
@@ -285,6 +347,8 @@ def test_lm_convert_and_query(tmp_path, arpa5):
     sfl = tmp_path / "c.sfl"
     out = _run("lm", "convert", ARPA3, str(sfl))
     assert "hash layout" in out and sfl.exists()
+    out = _run("lm", "convert", ARPA3, str(tmp_path / "q.sfl"), "--layout", "trie", "-q", "8")
+    assert "trie layout" in out and "8-bit quantization" in out
     text = "\n".join(_lines(3)) + "\n"
     words = _run("lm", "query", str(sfl), "-", stdin=text).splitlines()
     lm = NGramLM.from_arpa(ARPA3)

@@ -8,13 +8,23 @@ cdef extern from "lm_query.h" nogil:
         const uint32_t *entries
         uint64_t buckets
         int stride
+    enum: LM_Q_HASH, LM_Q_TRIE
+    ctypedef struct lm_qtrie:
+        const uint8_t *bits
+        int64_t k
+        int wb, pb, bb, nb, rb
+        const float *pq
+        const float *bq
     ctypedef struct lm_qmodel:
         int order
         int mode
+        int layout
         float floor
         int32_t V, bos, eos, unk
         const float *uni
         lm_qtable tab[LM_QMAX_ORDER]
+        const int64_t *uni_next
+        lm_qtrie trie[LM_QMAX_ORDER]
         sf_strtab words
     ctypedef struct lm_qstate:
         int32_t words[LM_QMAX_ORDER - 1]
@@ -22,6 +32,7 @@ cdef extern from "lm_query.h" nogil:
         uint8_t length
     int lm_qtable_build(uint32_t *entries, uint64_t buckets, int stride, const int32_t *grams, const float *logp,
                         const float *bo, int64_t k, int n)
+    int lm_qpack(uint64_t *out, int64_t k, int nf, const int *widths, const uint64_t *const *vals)
     int lm_qmodel_check(const lm_qmodel *m, size_t pool_len)
     int32_t lm_qword(const lm_qmodel *m, const char *s, size_t len)
     void lm_qstate_begin(const lm_qmodel *m, lm_qstate *s)

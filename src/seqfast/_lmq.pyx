@@ -101,6 +101,36 @@ def build_table(grams, logp, backoff, int stride, double multiplier=1.45):
     return out
 
 
+def pack_records(list fields, list widths):
+    """Bit array (uint8, 8 bytes of padding at the end) of k records whose field f is fields[f] (uint64 (k,))
+    in widths[f] bits, fields from the low bits up (see lm_qtrie in lm_query.h). ValueError if a value does not
+    fit its width."""
+    cdef int nf = len(fields), f, rc
+    if nf != len(widths) or nf < 1 or nf > 4:
+        raise ValueError("pack_records: 1 to 4 fields, one width each")
+    vals = [np.ascontiguousarray(x, dtype=np.uint64) for x in fields]
+    cdef int64_t k = vals[0].shape[0]
+    if any(v.shape != (k,) for v in vals):
+        raise ValueError("pack_records: fields must have one value per record")
+    cdef int w[4]
+    cdef const uint64_t *vp[4]
+    cdef int64_t rb = 0
+    for f in range(nf):
+        w[f] = widths[f]
+        rb += widths[f]
+        vp[f] = <const uint64_t *>_cptr(vals[f]) if k else NULL
+    cdef int64_t nwords = (k * rb + 63) // 64 + 1
+    out = np.zeros(nwords, dtype=np.uint64)
+    cdef uint64_t *op = <uint64_t *>_ptr(out)
+    if k:
+        with nogil:
+            rc = lm_qpack(op, k, nf, w, vp)
+        if rc == SF_EVALUE:
+            raise ValueError("pack_records: a value does not fit its field width")
+        check(rc, "packing records failed")
+    return out.view(np.uint8)
+
+
 cdef class QueryModel:
     """An n-gram model in the hash layout over arrays (mapped or in memory), kept alive here.
 
@@ -110,7 +140,8 @@ cdef class QueryModel:
     cdef lm_qmodel m
     cdef readonly dict arrays
 
-    def __cinit__(self, dict arrays, int order, int mode, float floor, int bos, int eos, int unk):
+    def __cinit__(self, dict arrays, int order, int mode, float floor, int bos, int eos, int unk, str layout="hash",
+                  list trie=None):
         if not 1 <= order <= LM_QMAX_ORDER:
             raise ValueError(f"order {order} is not in 1..{LM_QMAX_ORDER}")
         self.arrays = arrays
@@ -140,6 +171,40 @@ cdef class QueryModel:
         self.m.words.pool = <char *>_cptr(pool) if pool.shape[0] else <char *>"" 
         self.m.words.pool_len = pool.shape[0]
         cdef int n
+        self.m.layout = LM_Q_TRIE if layout == "trie" else LM_Q_HASH
+        if layout == "trie":
+            nxt = self._arr("uni_next", np.int64, 1)
+            if nxt.shape[0] != V + 1 or trie is None or len(trie) != order - 1:
+                raise ValueError("the trie needs uni_next (V + 1,) and the fields of every order above 1")
+            self.m.uni_next = <const int64_t *>_cptr(nxt)
+            for n in range(2, order + 1):
+                k, wb, pb, bb, nb = (int(x) for x in trie[n - 2])
+                bits = self._arr(f"trie{n}", np.uint8, 1)
+                rb = wb + pb + bb + nb
+                if k < 0 or bits.shape[0] < ((k + 1) * rb + 7) // 8 + 8:
+                    raise ValueError(f"trie{n} is smaller than its {k} records")
+                self.m.trie[n - 1].bits = <const uint8_t *>_cptr(bits)
+                self.m.trie[n - 1].k = k
+                self.m.trie[n - 1].wb = wb
+                self.m.trie[n - 1].pb = pb
+                self.m.trie[n - 1].bb = bb
+                self.m.trie[n - 1].nb = nb
+                self.m.trie[n - 1].rb = rb
+                self.m.trie[n - 1].pq = NULL
+                self.m.trie[n - 1].bq = NULL
+                if pb < 31:
+                    pq = self._arr(f"pq{n}", np.float32, 1)
+                    if not 1 <= pb <= 16 or pq.shape[0] != 1 << pb:
+                        raise ValueError(f"pq{n} must hold 2 ** {pb} bin centres")
+                    self.m.trie[n - 1].pq = <const float *>_cptr(pq)
+                if 0 < bb < 32:
+                    bq = self._arr(f"bq{n}", np.float32, 1)
+                    if not 1 <= bb <= 16 or bq.shape[0] != 1 << bb:
+                        raise ValueError(f"bq{n} must hold 2 ** {bb} bin centres")
+                    self.m.trie[n - 1].bq = <const float *>_cptr(bq)
+            if lm_qmodel_check(&self.m, <size_t>pool.shape[0]) != 0:
+                raise ValueError("inconsistent arrays (word table, special word ids or trie fields)")
+            return
         for n in range(2, order + 1):
             t = self._arr(f"table{n}", np.uint32, 2)
             if t.shape[1] != (4 if n < order else 3):

@@ -27,8 +27,8 @@ def register(sub) -> None:
     b.add_argument("--arpa", metavar="PATH", help="write an ARPA file (KenLM/SRILM format; '.gz' compresses)")
     b.add_argument("--save", metavar="PATH", help="write seqfast's query-ready binary model (.sfl: opens in "
                                                   "constant time, memory-mapped)")
-    b.add_argument("--layout", choices=LAYOUTS, default="hash", help="layout of the --save file (default: hash, "
-                                                                      "KenLM's probing layout)")
+    b.add_argument("--layout", choices=LAYOUTS, default="hash", help="layout of the --save file: hash (default, "
+                                                                      "KenLM's probing) or trie (compact)")
     b.add_argument("--discount-fallback", nargs="*", type=float, metavar="D",
                    help="on data too small for the discount formula use D1 D2 D3+ (default 0.5 1 1.5), as "
                         "lmplz --discount_fallback")
@@ -75,7 +75,11 @@ def register(sub) -> None:
     cv.add_argument("input", help="ARPA file (.arpa, .arpa.gz) or .sfl")
     cv.add_argument("output", help="the .sfl file to write")
     cv.add_argument("--layout", choices=LAYOUTS, default="hash",
-                    help="hash: KenLM's probing layout, the fastest (default)")
+                    help="hash: KenLM's probing layout, the fastest (default); trie: KenLM's trie layout, about half "
+                         "the size")
+    cv.add_argument("-q", "--quantize", type=int, default=None, metavar="BITS",
+                    help="trie layout: store log10 probabilities and backoffs in BITS bits (1..16; e.g. 8) instead of "
+                         "32, as build_binary -q; the largest error is printed and kept in the file's header")
     cv.add_argument("--level", choices=("word", "whitespace", "char"), default="whitespace",
                     help="how queries of an ARPA model tokenize text (default: whitespace, as KenLM)")
     cv.add_argument("--lower", action="store_true", help="queries lower-case text first")
@@ -221,11 +225,17 @@ def _query_lines(m, lines, words: bool, n_threads, batch: int = 4096) -> dict:
 
 def run_convert(args) -> int:
     t0 = time.perf_counter()
-    m = load_model(args.input, level=args.level, lower=args.lower)
-    m.save(args.output, layout=args.layout)
     import os
+
+    from ..lm.binary import save_binary
+
+    m = load_model(args.input, level=args.level, lower=args.lower)
+    head = save_binary(m, args.output, args.layout, args.quantize)
     print(f"wrote {args.output} ({args.layout} layout, order {m.order}, {sum(m.counts):,} n-grams, "
           f"{os.path.getsize(args.output):,} bytes)  [{time.perf_counter() - t0:.2f} s]")
+    if head.get("quant_max_error"):
+        errs = ", ".join(f"{n}: {p:.3g}/{b:.3g}" for n, (p, b) in enumerate(head["quant_max_error"], 2))
+        print(f"{args.quantize}-bit quantization, largest |error| in log10 units per order (prob/backoff): {errs}")
     return 0
 
 

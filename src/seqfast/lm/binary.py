@@ -12,6 +12,15 @@ model was built with; its arrays depend on the layout:
     stored (as KenLM's probing files): such a model scores, predicts and generates, but cannot list its n-grams
     or write ARPA; keep the ARPA file (or save again from the estimated model) for that.
 
+``"trie"`` (compact; KenLM's trie layout)
+    the n-grams of each order sorted by their words read backwards, bit-packed: word id (ceil(log2 V) bits),
+    log10 p (31 bits: a float without its always-set sign bit), log10 backoff (32 bits) and the first record of
+    the next order that extends it (ceil(log2 k_{n+1}) bits); lookups binary-search the run of records that
+    extend the matched suffix. With ``qbits=q`` (``-q q``) probabilities and backoffs are quantized to q bits
+    per order (2**q bins of equal count, each value replaced by its bin's mean, as KenLM's ``-q``); the header
+    records the largest error that made (``quant_max_error``: log10 units, per order: [prob, backoff]).
+    Back-off models only.
+
 Opening maps the file: it takes the same few milliseconds for any model size, pages are read as queries
 touch them, and processes that open one file share its memory.
 """
@@ -28,7 +37,7 @@ __all__ = ["LAYOUTS", "save_binary", "load_binary", "open_query_model", "hash_ar
 
 KIND = "ngramlm"
 VERSION = 2
-LAYOUTS = ("hash",)
+LAYOUTS = ("hash", "trie")
 
 
 def close_model(itos, grams, logp, bo, scorer):
@@ -73,25 +82,123 @@ def hash_arrays(itos, grams, logp, bo) -> dict:
     return arrays
 
 
-def _model_arrays(lm):
-    """Hash-layout arrays of a fitted NGramLM (closing it first when it came from an ARPA file)."""
+def _quantize(v: np.ndarray, q: int):
+    """(bin index uint64 (k,), centres float32 (2**q,), max |error|): 2**q bins of equal count over the sorted
+    values, each centre the mean of its bin's values."""
+    k = v.shape[0]
+    B = 1 << q
+    centres = np.zeros(B, dtype=np.float32)
+    if k == 0:
+        return np.zeros(0, np.uint64), centres, 0.0
+    order = np.argsort(v, kind="stable")
+    bins = (np.arange(k, dtype=np.int64) * B) // k  # bin of each rank
+    sv = v[order].astype(np.float64)
+    sums = np.bincount(bins, weights=sv, minlength=B)
+    cnt = np.bincount(bins, minlength=B)
+    centres[:] = np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
+    idx = np.empty(k, dtype=np.uint64)
+    idx[order] = bins.astype(np.uint64)
+    err = float(np.abs(centres[idx.astype(np.int64)] - v).max())
+    return idx, centres, err
+
+
+def trie_arrays(itos, grams, logp, bo, qbits: int | None = None):
+    """(arrays, per-order fields [k, wb, pb, bb, nb], quantization errors) of the trie layout of a closed model."""
+    V = len(itos)
+    N = len(grams)
+    uni = np.zeros((V, 2), dtype=np.float32)
+    g1 = grams[0][:, 0]
+    uni[g1, 0] = logp[0]
+    uni[g1, 1] = bo[0]
+    slots, hashes, offsets, pool = _lmq.strtab_arrays(list(itos))
+    arrays = {"unigrams": uni, "words_slots": slots, "words_hashes": hashes, "words_offsets": offsets,
+              "words_pool": pool}
+    # each order sorted by its words read backwards; parent = row of the suffix w_2..w_n in the order below
+    rev, vals, parents = [None] * (N + 1), [None] * (N + 1), [None] * (N + 1)
+    for n in range(2, N + 1):
+        r = np.ascontiguousarray(grams[n - 1][:, ::-1])
+        perm = np.lexsort(r.T[::-1])
+        r = np.ascontiguousarray(r[perm])
+        rev[n] = r
+        vals[n] = (np.asarray(logp[n - 1], np.float32)[perm],
+                   None if n == N else np.asarray(bo[n - 1], np.float32)[perm])
+        if n == 2:
+            parents[n] = r[:, 0].astype(np.int64)
+        else:
+            parents[n] = _lm.prefix_rows(r, rev[n - 1])
+    wb = max(1, int(V - 1).bit_length())
+    fields, errors = [], []
+    nxt_of = {}
+    for n in range(1, N):  # next pointers of order n into order n + 1
+        k_lo = V if n == 1 else rev[n].shape[0]
+        nxt_of[n] = np.searchsorted(parents[n + 1], np.arange(k_lo + 1), side="left").astype(np.int64)
+    arrays["uni_next"] = nxt_of[1] if N > 1 else np.zeros(V + 1, np.int64)
+    for n in range(2, N + 1):
+        k = rev[n].shape[0]
+        p, b = vals[n]
+        words = np.append(rev[n][:, n - 1].astype(np.uint64), np.uint64(0))  # + the sentinel record
+        perr = berr = 0.0
+        if qbits:
+            pidx, pq, perr = _quantize(p, qbits)
+            arrays[f"pq{n}"], pb, pfield = pq, qbits, np.append(pidx, np.uint64(0))
+        else:
+            pb = 31
+            pfield = np.append((p.view(np.uint32) & np.uint32(0x7FFFFFFF)).astype(np.uint64), np.uint64(0))
+        f, w = [words, pfield], [wb, pb]
+        bb = nb = 0
+        if n < N:
+            if qbits:
+                bidx, bq, berr = _quantize(b, qbits)
+                arrays[f"bq{n}"], bb, bfield = bq, qbits, np.append(bidx, np.uint64(0))
+            else:
+                bb, bfield = 32, np.append(b.view(np.uint32).astype(np.uint64), np.uint64(0))
+            nb = max(1, int(rev[n + 1].shape[0]).bit_length())
+            f += [bfield, nxt_of[n].astype(np.uint64)]
+            w += [bb, nb]
+        arrays[f"trie{n}"] = _lmq.pack_records(f, w)
+        fields.append([int(k), wb, pb, bb, nb])
+        errors.append([perr, berr])
+    return arrays, fields, errors
+
+
+def _closed_tables(lm):
+    """(grams, logp, bo) of a fitted NGramLM, closed under prefixes and suffixes."""
     grams, logp, bo = lm._grams, lm._logp, lm._bo
     if lm._mode == _lm.MODE_BACKOFF and not lm._closed:
         grams, logp, bo = close_model(lm._itos, grams, logp, bo, lm.scorer)
-    return hash_arrays(lm._itos, grams, logp, bo)
+    return grams, logp, bo
 
 
-def save_binary(lm, path, layout: str = "hash") -> None:
-    """Write a fitted NGramLM as a .sfl file of the given layout (atomically)."""
+def _model_arrays(lm):
+    """Hash-layout arrays of a fitted NGramLM (closing it first when it came from an ARPA file)."""
+    return hash_arrays(lm._itos, *_closed_tables(lm))
+
+
+def save_binary(lm, path, layout: str = "hash", qbits: int | None = None) -> dict:
+    """Write a fitted NGramLM as a .sfl file of the given layout (atomically); returns the header written.
+    qbits (trie layout only): quantize log10 probabilities and backoffs to that many bits (1..16)."""
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
-    arrays = _model_arrays(lm)
-    header = {"layout": layout, "order": lm.order, "mode": lm._mode, "floor": lm._floor, "bos": lm.bos,
+    extra = {}
+    if layout == "trie":
+        if lm._mode != _lm.MODE_BACKOFF:
+            raise ValueError(f"the trie layout holds back-off models; save a {lm.smoothing!r} model with "
+                             f"layout='hash'")
+        if qbits is not None and (isinstance(qbits, bool) or not isinstance(qbits, int) or not 1 <= qbits <= 16):
+            raise ValueError(f"qbits must be an int from 1 to 16 (or None: no quantization), got {qbits!r}")
+        arrays, fields, errors = trie_arrays(lm._itos, *_closed_tables(lm), qbits=qbits)
+        extra = {"trie": fields, "quant_bits": qbits, "quant_max_error": errors if qbits else None}
+    else:
+        if qbits is not None:
+            raise ValueError("quantization (qbits) is for the trie layout (layout='trie')")
+        arrays = _model_arrays(lm)
+    header = dict(extra, **{"layout": layout, "order": lm.order, "mode": lm._mode, "floor": lm._floor, "bos": lm.bos,
               "eos": lm.eos, "unk": lm.unk, "counts": [int(c) for c in lm.counts], "smoothing": lm.smoothing,
               "k": lm.k, "alpha": lm.alpha, "tokenization": lm.tokenization,
               "discounts": None if lm.discounts is None else np.asarray(lm.discounts).tolist(),
-              "tokens": lm.info.get("tokens")}
+              "tokens": lm.info.get("tokens")})
     write_container(path, KIND, VERSION, header, arrays)
+    return header
 
 
 def _open(path, verify: bool = False):
@@ -107,8 +214,12 @@ def _open(path, verify: bool = False):
         counts = meta.get("counts")
         if not isinstance(counts, list) or len(counts) != meta["order"]:
             raise ValueError("header field 'counts' must list one count per order")
+        trie = meta.get("trie")
+        if meta["layout"] == "trie" and (not isinstance(trie, list) or not all(
+                isinstance(f, list) and len(f) == 5 and all(isinstance(x, int) for x in f) for f in trie)):
+            raise ValueError("header field 'trie' must list [k, wb, pb, bb, nb] per order above 1")
         q = _lmq.QueryModel(arrays, meta["order"], meta["mode"], float(meta["floor"]), meta["bos"], meta["eos"],
-                            meta["unk"])
+                            meta["unk"], meta["layout"], trie)
     except (ValueError, TypeError) as e:
         raise ContainerError(f"{os.fspath(path)}: corrupt seqfast n-gram model ({e})") from None
     return meta, q

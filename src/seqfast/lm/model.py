@@ -187,9 +187,9 @@ class NGramLM:
 
     def _no_ngrams(self, what: str):
         if self._q is not None:
-            raise ValueError(f"{what}: this model was loaded from a hash-layout .sfl file, which stores 64-bit keys "
-                             f"of the n-grams, not the n-grams (as KenLM's probing files); use the ARPA file or the "
-                             f"estimated model")
+            raise ValueError(f"{what}: this model was loaded from a query-ready .sfl file, which stores n-gram keys "
+                             f"or a trie for lookups, not the n-gram tables (as KenLM's binary files); use the ARPA "
+                             f"file or the estimated model")
 
     def _check_fitted(self):
         if self._grams is None and self._q is None:
@@ -500,14 +500,16 @@ class NGramLM:
         m._indexes = a.indexes  # built by the reader's duplicate check: reused by the scorer
         return m
 
-    def save(self, path, layout: str = "hash") -> None:
+    def save(self, path, layout: str = "hash", qbits: int | None = None) -> None:
         """Save as a query-ready .sfl file (see :mod:`seqfast.lm.binary`), written atomically. :meth:`load` maps
         it in constant time. ``layout="hash"``: KenLM's probing layout (fastest; stores n-gram keys, not the
-        n-grams, so the loaded model cannot list them or write ARPA)."""
+        n-grams, so the loaded model cannot list them or write ARPA). ``layout="trie"``: KenLM's trie layout,
+        about half the size, lookups by binary search; ``qbits=8`` also quantizes log10 probabilities and
+        backoffs to 8 bits (the header records the largest error it made)."""
         self._check_fitted()
         self._no_ngrams("save()")
         from .binary import save_binary
-        save_binary(self, path, layout)
+        save_binary(self, path, layout, qbits)
 
     @classmethod
     def load(cls, path, verify: bool = False) -> "NGramLM":
