@@ -97,14 +97,21 @@ static inline int64_t trie_find(const lm_qtrie *t, int64_t lo, int64_t hi, int32
     return -1;
 }
 
+/* A float from its mantissa, exponent code (eb bits, see lm_qtrie) and sign bit above them. */
+static inline float unpack_float(uint64_t v, int e0, int eb, uint32_t sign) {
+    uint32_t code = (uint32_t)(v >> 23) & ((1u << eb) - 1);
+    uint32_t e = code ? (code - 1 + (uint32_t)e0) & 255u : 0;
+    return bits_float((sign << 31) | (e << 23) | ((uint32_t)v & 0x7fffffu));
+}
+
 static inline float trie_prob(const lm_qtrie *t, uint64_t pos) {
     uint64_t v = read_bits(t->bits, pos + (uint64_t)t->wb, t->pb);
-    return t->pq ? t->pq[v] : bits_float((uint32_t)v | 0x80000000u);
+    return t->pq ? t->pq[v] : unpack_float(v, t->pe0, t->peb, 1u);
 }
 
 static inline float trie_backoff(const lm_qtrie *t, uint64_t pos) {
     uint64_t v = read_bits(t->bits, pos + (uint64_t)(t->wb + t->pb), t->bb);
-    return t->bq ? t->bq[v] : bits_float((uint32_t)v);
+    return t->bq ? t->bq[v] : unpack_float(v, t->be0, t->beb, (uint32_t)(v >> (23 + t->beb)) & 1u);
 }
 
 static inline int64_t trie_next(const lm_qtrie *t, int64_t r) {
@@ -168,7 +175,10 @@ int lm_qmodel_check(const lm_qmodel *m, size_t pool_len) {
             if (t->wb < 1 || t->wb > 32 || t->pb < 1 || t->pb > 32 || t->bb < 0 || t->bb > 32 || t->nb < 0 ||
                 t->nb > 57 || t->rb != t->wb + t->pb + t->bb + t->nb || (n < m->order) != (t->bb > 0))
                 return SF_EFORMAT;
-            if ((t->pq != NULL) != (t->pb < 31) || (t->bb && (t->bq != NULL) != (t->bb < 32))) return SF_EFORMAT;
+            if (!t->pq && (t->peb < 1 || t->peb > 8 || t->pb != 23 + t->peb || t->pe0 < 0 || t->pe0 > 255))
+                return SF_EFORMAT;
+            if (t->bb && !t->bq && (t->beb < 1 || t->beb > 8 || t->bb != 24 + t->beb || t->be0 < 0 || t->be0 > 255))
+                return SF_EFORMAT;
         }
         return SF_OK;
     }

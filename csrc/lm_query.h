@@ -48,13 +48,17 @@ enum { LM_Q_HASH = 0, LM_Q_TRIE = 1 };
  * the next order, sorted by that word. Order n is a bit array of k + 1 records (the last a sentinel holding
  * only next), each [word wb bits][log10 p pb bits][log10 backoff bb bits][next nb bits], fields from the low
  * bits up, record r at bit r * rb; next = first record of order n + 1 extending this one (the run ends at the
- * next record's next); the top order has no backoff or next. pb = 31: the float's bits without its sign
- * (every log10 p here is <= 0); bb = 32: the float's bits; otherwise a bin index into pq/bq (quantized).
+ * next record's next); the top order has no backoff or next.
+ * Floats are stored losslessly in fewer bits than 32: the 23 mantissa bits, the exponent as a code of peb
+ * (beb) bits, 0 for a zero exponent (zero, subnormal) else exponent - pe0 + 1 (pe0: the order's smallest nonzero
+ * exponent), and for backoffs the sign above it (a log10 p is <= 0: its sign is implied). So pb = 23 + peb,
+ * bb = 24 + beb. Quantized orders instead hold bin indices into pq/bq.
  * Unigrams: dense by word id, with next pointers uni_next (V + 1,) into order 2. */
 typedef struct lm_qtrie {
     const uint8_t *bits;   /* (nbytes,), at least 8 bytes past the last record */
     int64_t k;             /* records, sentinel excluded */
     int wb, pb, bb, nb, rb;
+    int pe0, peb, be0, beb; /* exponent codes of unquantized floats */
     const float *pq, *bq;  /* (1 << pb,), (1 << bb,) bin centres when quantized, else NULL */
 } lm_qtrie;
 

@@ -13,6 +13,7 @@ cdef extern from "lm_query.h" nogil:
         const uint8_t *bits
         int64_t k
         int wb, pb, bb, nb, rb
+        int pe0, peb, be0, beb
         const float *pq
         const float *bq
     ctypedef struct lm_qmodel:

@@ -176,9 +176,11 @@ cdef class QueryModel:
             nxt = self._arr("uni_next", np.int64, 1)
             if nxt.shape[0] != V + 1 or trie is None or len(trie) != order - 1:
                 raise ValueError("the trie needs uni_next (V + 1,) and the fields of every order above 1")
+            if any(len(f) != 9 for f in trie):
+                raise ValueError("each order's trie fields are [k, wb, pb, bb, nb, pe0, peb, be0, beb]")
             self.m.uni_next = <const int64_t *>_cptr(nxt)
             for n in range(2, order + 1):
-                k, wb, pb, bb, nb = (int(x) for x in trie[n - 2])
+                k, wb, pb, bb, nb, pe0, peb, be0, beb = (int(x) for x in trie[n - 2])
                 bits = self._arr(f"trie{n}", np.uint8, 1)
                 rb = wb + pb + bb + nb
                 if k < 0 or bits.shape[0] < ((k + 1) * rb + 7) // 8 + 8:
@@ -190,14 +192,18 @@ cdef class QueryModel:
                 self.m.trie[n - 1].bb = bb
                 self.m.trie[n - 1].nb = nb
                 self.m.trie[n - 1].rb = rb
+                self.m.trie[n - 1].pe0 = pe0
+                self.m.trie[n - 1].peb = peb
+                self.m.trie[n - 1].be0 = be0
+                self.m.trie[n - 1].beb = beb
                 self.m.trie[n - 1].pq = NULL
                 self.m.trie[n - 1].bq = NULL
-                if pb < 31:
+                if f"pq{n}" in self.arrays:
                     pq = self._arr(f"pq{n}", np.float32, 1)
                     if not 1 <= pb <= 16 or pq.shape[0] != 1 << pb:
                         raise ValueError(f"pq{n} must hold 2 ** {pb} bin centres")
                     self.m.trie[n - 1].pq = <const float *>_cptr(pq)
-                if 0 < bb < 32:
+                if f"bq{n}" in self.arrays:
                     bq = self._arr(f"bq{n}", np.float32, 1)
                     if not 1 <= bb <= 16 or bq.shape[0] != 1 << bb:
                         raise ValueError(f"bq{n} must hold 2 ** {bb} bin centres")

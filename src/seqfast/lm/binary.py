@@ -14,8 +14,9 @@ model was built with; its arrays depend on the layout:
 
 ``"trie"`` (compact; KenLM's trie layout)
     the n-grams of each order sorted by their words read backwards, bit-packed: word id (ceil(log2 V) bits),
-    log10 p (31 bits: a float without its always-set sign bit), log10 backoff (32 bits) and the first record of
-    the next order that extends it (ceil(log2 k_{n+1}) bits); lookups binary-search the run of records that
+    log10 p and log10 backoff (floats without loss in 28-31 bits: mantissa, the exponent relative to the order's
+    smallest, the sign of backoffs only) and the first record of the next order that extends it
+    (ceil(log2 k_{n+1}) bits); lookups binary-search the run of records that
     extend the matched suffix. With ``qbits=q`` (``-q q``) probabilities and backoffs are quantized to q bits
     per order (2**q bins of equal count, each value replaced by its bin's mean, as KenLM's ``-q``); the header
     records the largest error that made (``quant_max_error``: log10 units, per order: [prob, backoff]).
@@ -31,6 +32,7 @@ import os
 import numpy as np
 
 from .. import _lm, _lmq
+from .._threads import resolve_threads
 from .._container import ContainerError, is_container, open_container, write_container
 
 __all__ = ["LAYOUTS", "save_binary", "load_binary", "open_query_model", "hash_arrays", "close_model"]
@@ -46,16 +48,21 @@ def close_model(itos, grams, logp, bo, scorer):
     (grams, logp, bo) lists. scorer: the model's generic back-off scorer (seqfast._lm.Scorer)."""
     N = len(grams)
     grams, logp, bo = list(grams), list(logp), [None if b is None else b for b in bo]
+    nt = resolve_threads(None)
     for n in range(N, 1, -1):
-        g = grams[n - 1]
+        g = np.ascontiguousarray(grams[n - 1], dtype=np.int32)
         if g.shape[0] == 0:
             continue
-        cand = np.unique(np.concatenate([g[:, :-1], g[:, 1:]]), axis=0)
         lower = grams[n - 2]
-        found = _lm.Index(lower).lookup(cand) if lower.shape[0] else np.full(cand.shape[0], -1)
-        miss = np.ascontiguousarray(cand[found < 0], dtype=np.int32)
-        if miss.shape[0] == 0:
+        if lower.shape[0]:  # hash lookups of every prefix (offset 0) and suffix (offset 1), in place
+            ix = _lm.Index(lower, nt, True)
+            pre, suf = ix.lookup(g, 0, nt), ix.lookup(g, 1, nt)
+            cand = np.concatenate([g[pre < 0, :-1], g[suf < 0, 1:]])
+        else:
+            cand = np.concatenate([g[:, :-1], g[:, 1:]])
+        if cand.shape[0] == 0:
             continue
+        miss = np.ascontiguousarray(np.unique(cand, axis=0), dtype=np.int32)
         m = n - 1
         offs = np.arange(miss.shape[0] + 1, dtype=np.int64) * m
         s = scorer.score(miss.ravel(), offs, False, False)[m - 1::m]
@@ -102,6 +109,20 @@ def _quantize(v: np.ndarray, q: int):
     return idx, centres, err
 
 
+def _pack_floats(v: np.ndarray, signed: bool):
+    """(field uint64 (k,), width, e0, eb): float32 values losslessly in 23 + eb (+ 1 sign) bits (see lm_qtrie)."""
+    u = np.ascontiguousarray(v, dtype=np.float32).view(np.uint32).astype(np.uint64)
+    e = (u >> np.uint64(23)) & np.uint64(255)
+    nz = e[e > 0]
+    e0 = int(nz.min()) if nz.size else 1
+    code = np.where(e == 0, np.uint64(0), e - np.uint64(e0) + np.uint64(1))
+    eb = max(1, int(code.max()).bit_length()) if code.size else 1
+    field = (code << np.uint64(23)) | (u & np.uint64(0x7FFFFF))
+    if signed:
+        field |= (u >> np.uint64(31)) << np.uint64(23 + eb)
+    return field, 23 + eb + int(signed), e0, eb
+
+
 def trie_arrays(itos, grams, logp, bo, qbits: int | None = None):
     """(arrays, per-order fields [k, wb, pb, bb, nb], quantization errors) of the trie layout of a closed model."""
     V = len(itos)
@@ -138,12 +159,13 @@ def trie_arrays(itos, grams, logp, bo, qbits: int | None = None):
         p, b = vals[n]
         words = np.append(rev[n][:, n - 1].astype(np.uint64), np.uint64(0))  # + the sentinel record
         perr = berr = 0.0
+        pe0 = peb = be0 = beb = 0
         if qbits:
             pidx, pq, perr = _quantize(p, qbits)
             arrays[f"pq{n}"], pb, pfield = pq, qbits, np.append(pidx, np.uint64(0))
         else:
-            pb = 31
-            pfield = np.append((p.view(np.uint32) & np.uint32(0x7FFFFFFF)).astype(np.uint64), np.uint64(0))
+            pfield, pb, pe0, peb = _pack_floats(p, signed=False)
+            pfield = np.append(pfield, np.uint64(0))
         f, w = [words, pfield], [wb, pb]
         bb = nb = 0
         if n < N:
@@ -151,12 +173,13 @@ def trie_arrays(itos, grams, logp, bo, qbits: int | None = None):
                 bidx, bq, berr = _quantize(b, qbits)
                 arrays[f"bq{n}"], bb, bfield = bq, qbits, np.append(bidx, np.uint64(0))
             else:
-                bb, bfield = 32, np.append(b.view(np.uint32).astype(np.uint64), np.uint64(0))
+                bfield, bb, be0, beb = _pack_floats(b, signed=True)
+                bfield = np.append(bfield, np.uint64(0))
             nb = max(1, int(rev[n + 1].shape[0]).bit_length())
             f += [bfield, nxt_of[n].astype(np.uint64)]
             w += [bb, nb]
         arrays[f"trie{n}"] = _lmq.pack_records(f, w)
-        fields.append([int(k), wb, pb, bb, nb])
+        fields.append([int(k), wb, pb, bb, nb, pe0, peb, be0, beb])
         errors.append([perr, berr])
     return arrays, fields, errors
 
@@ -216,8 +239,8 @@ def _open(path, verify: bool = False):
             raise ValueError("header field 'counts' must list one count per order")
         trie = meta.get("trie")
         if meta["layout"] == "trie" and (not isinstance(trie, list) or not all(
-                isinstance(f, list) and len(f) == 5 and all(isinstance(x, int) for x in f) for f in trie)):
-            raise ValueError("header field 'trie' must list [k, wb, pb, bb, nb] per order above 1")
+                isinstance(f, list) and len(f) == 9 and all(isinstance(x, int) for x in f) for f in trie)):
+            raise ValueError("header field 'trie' must list [k, wb, pb, bb, nb, pe0, peb, be0, beb] per order above 1")
         q = _lmq.QueryModel(arrays, meta["order"], meta["mode"], float(meta["floor"]), meta["bos"], meta["eos"],
                             meta["unk"], meta["layout"], trie)
     except (ValueError, TypeError) as e:
