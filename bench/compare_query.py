@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -37,6 +38,7 @@ m = seqfast.NGramLM.fit(sys.argv[1], int(sys.argv[2]), level="whitespace")
 t1 = time.perf_counter()
 m.to_arpa(sys.argv[3])
 m.save(sys.argv[4])
+m.save(sys.argv[4].replace(".sfl", ".trie.sfl"), layout="trie")
 print(json.dumps({"fit": t1 - t0, "ngrams": m.counts, "tokens": m.info["tokens"]}))
 """
 
@@ -78,10 +80,11 @@ elif task == "state":
     res["total"] = total
 elif task == "file":  # seqfast only: NGramLM.load + perplexity(path), n_threads
     import seqfast
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     lm = seqfast.NGramLM.load(model)
     r = lm.evaluate(test, n_threads=int(threads))
     res["seconds"] = time.perf_counter() - t0
+    res["cpu"] = time.process_time() - c0
     res["perplexity"] = r["perplexity"]
     res["total"] = r["log10_sum"]
 elif task == "batch":
@@ -133,7 +136,8 @@ def bench_model(label: str, corpus: str, work: str, args, has_kenlm_py: bool) ->
     train, test = os.path.join(work, "train.txt"), os.path.join(work, "test.txt")
     split(corpus, train, test, args.max_test_tokens)
     arpa, sfl = os.path.join(work, "model.arpa"), os.path.join(work, "model.sfl")
-    if not (os.path.exists(arpa) and os.path.exists(sfl)):
+    sfl_trie = os.path.join(work, "model.trie.sfl")
+    if not (os.path.exists(arpa) and os.path.exists(sfl) and os.path.exists(sfl_trie)):
         t0 = time.perf_counter()
         info = json.loads(run([py, "-c", BUILD, train, str(args.order), arpa, sfl]).stdout)
         print(f"(built the seqfast model in {time.perf_counter() - t0:.0f} s: {info})", file=sys.stderr)
@@ -160,9 +164,13 @@ def bench_model(label: str, corpus: str, work: str, args, has_kenlm_py: bool) ->
                 keep(("kenlm", task), measure("kenlm", probing, task))
             keep(("seqfast", task), measure("seqfast", sfl, task))
         if query:
+            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
             out = run([query, "-v", "summary", probing], stdin=open(test, "rb"))
-            keep(("query", 1), {"seconds": time.perf_counter() - t0, "out": out.stdout})
+            dt = time.perf_counter() - t0
+            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime
+            keep(("query", 1), {"seconds": dt, "cpu": cpu, "out": out.stdout})
         for nt in (1, 2):
             keep(("seqfast-file", nt), measure("seqfast", sfl, "file", nt))
         t0 = time.perf_counter()
@@ -170,14 +178,15 @@ def bench_model(label: str, corpus: str, work: str, args, has_kenlm_py: bool) ->
         keep(("cli", 1), {"seconds": time.perf_counter() - t0})
         for nt in (1, 2):
             keep(("batch", nt), measure("seqfast", sfl, "batch", nt))
-    if has_kenlm_py and build_binary:
-        keep(("kenlm-trie", "score"), measure("kenlm", trie, "score"))
+        if has_kenlm_py and build_binary:
+            keep(("kenlm-trie", "score"), measure("kenlm", trie, "score"))
+        keep(("seqfast-trie", "score"), measure("seqfast", sfl_trie, "score"))
 
     def rate(r):
         return f"{test_tokens / r['seconds'] / 1e6:.2f}M"
 
-    size = {k: os.path.getsize(p) for k, p in (("sfl", sfl), ("probing", probing), ("trie", trie), ("arpa", arpa))
-            if os.path.exists(p)}
+    size = {k: os.path.getsize(p) for k, p in (("sfl", sfl), ("probing", probing), ("trie", trie), ("arpa", arpa),
+                                               ("sfl_trie", sfl_trie)) if os.path.exists(p)}
     print(f"\n### {label}: {args.order}-gram MKN, test text {test_tokens:,} tokens\n")
     print("| measure | KenLM | seqfast | seqfast / KenLM |")
     print("|---|---|---|---|")
@@ -196,6 +205,10 @@ def bench_model(label: str, corpus: str, work: str, args, has_kenlm_py: bool) ->
     row("whole file, 1 thread, tokens/s incl. load (query -v summary vs NGramLM.load + perplexity(path))",
         best.get(("query", 1)), best.get(("seqfast-file", 1)))
     row("whole file, seqfast 2 threads vs query", best.get(("query", 1)), best.get(("seqfast-file", 2)))
+    q1, f1 = best.get(("query", 1)), best.get(("seqfast-file", 1))
+    if q1 and f1:
+        print(f"| whole file, 1 thread, CPU seconds (query process vs load + perplexity) | {q1['cpu']:.3f} | "
+              f"{f1['cpu']:.3f} | {q1['cpu'] / f1['cpu']:.2f}x |")
     row("`seqfast lm eval --threads 1` wall incl. Python start vs `query` wall", best.get(("query", 1)),
         best.get(("cli", 1)))
     k, s = best.get(("kenlm", "score")), best.get(("seqfast", "score"))
@@ -206,11 +219,12 @@ def bench_model(label: str, corpus: str, work: str, args, has_kenlm_py: bool) ->
               f"{s['rss_kb'] / 1024:.0f} MiB | {k['rss_kb'] / s['rss_kb']:.2f}x |")
     elif s:
         print(f"| load, ms | - | {s['load'] * 1e3:.1f} | - |")
-    print(f"| size on disk | probing {size.get('probing', 0) / 2**20:.1f} MiB, trie {size.get('trie', 0) / 2**20:.1f}"
-          f" MiB | hash .sfl {size['sfl'] / 2**20:.1f} MiB | {size.get('probing', 0) / size['sfl']:.2f}x of probing |")
-    kt = best.get(("kenlm-trie", "score"))
-    if kt:
-        print(f"| (kenlm trie binary, Model.score) | {rate(kt)} | | |")
+    print(f"| size on disk, hash layout | probing {size.get('probing', 0) / 2**20:.1f} MiB | "
+          f"{size['sfl'] / 2**20:.1f} MiB | {size['sfl'] / max(1, size.get('probing', 0)):.3f} of KenLM's |")
+    print(f"| size on disk, trie layout | trie {size.get('trie', 0) / 2**20:.1f} MiB | "
+          f"{size['sfl_trie'] / 2**20:.1f} MiB | {size['sfl_trie'] / max(1, size.get('trie', 0)):.3f} of KenLM's |")
+    row("Model.score per sentence, trie layouts, tokens/s", best.get(("kenlm-trie", "score")),
+        best.get(("seqfast-trie", "score")))
     f1, f2 = best.get(("seqfast-file", 1)), best.get(("seqfast-file", 2))
     b1, b2 = best.get(("batch", 1)), best.get(("batch", 2))
     print(f"\nseqfast threads: perplexity(path) 1 -> 2 threads {f1['seconds'] / f2['seconds']:.2f}x; "

@@ -375,11 +375,51 @@ int64_t lm_qsplit_lines(int64_t *offs, int64_t cap, const char *buf, int64_t len
 
 static inline int is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
-/* One line being scored by lm_qscore_text: where its text is, its state, the word whose buckets were
- * prefetched (w >= 0) and its totals. */
+#define QWORDS 16  /* words split and looked up at once */
+
+/* Split up to QWORDS words from *s (up to end) and look them up, in phases over all of them so that their
+ * cache misses overlap: hash and prefetch the slots, prefetch each first candidate's hash and offsets, then
+ * find. ids: (QWORDS,) out, unk for absent words. Returns the count; *s moves past them. */
+static int lookup_words(const lm_qmodel *m, const unsigned char **sp, const unsigned char *end, int32_t *ids) {
+    const sf_strtab *t = &m->words;
+    const size_t mask = t->cap - 1;
+    const unsigned char *s = *sp, *wp[QWORDS];
+    size_t wl[QWORDS];
+    uint64_t wh[QWORDS];
+    int n = 0;
+    while (n < QWORDS) {
+        while (s < end && is_space(*s)) s++;
+        if (s == end) break;
+        wp[n] = s;
+        while (s < end && !is_space(*s)) s++;
+        wl[n] = (size_t)(s - wp[n]);
+        wh[n] = sf_hash_bytes((const char *)wp[n], wl[n]);
+        LMQ_PREFETCH(&t->slots[wh[n] & mask]);
+        n++;
+    }
+    *sp = s;
+    for (int i = 0; i < n; i++) {
+        int32_t id = t->slots[wh[i] & mask];
+        if (id >= 0 && id < t->n) {
+            LMQ_PREFETCH(&t->hashes[id]);
+            LMQ_PREFETCH(&t->offsets[id]);
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        int32_t id = sf_strtab_find_h(t, (const char *)wp[i], wl[i], wh[i]);
+        ids[i] = id < 0 ? m->unk : id;
+        LMQ_PREFETCH(&m->uni[2 * (int64_t)ids[i]]);
+    }
+    return n;
+}
+
+/* One line being scored by lm_qscore_text: where its text is, its words looked up ahead, its state, the word
+ * whose buckets were prefetched and its totals. */
 typedef struct qlane {
     int64_t line;
     const unsigned char *s, *end;
+    int32_t ids[QWORDS];
+    int nids, pos;
     lm_qstate st[2];
     int cur, inlen, eos_done;
     int32_t w;
@@ -391,18 +431,14 @@ typedef struct qlane {
 
 /* Next word of a lane's line (or its </s>), with its keys prefetched; 0 when the line is done. */
 static int lane_next(const lm_qmodel *m, qlane *q, int add_eos) {
-    const unsigned char *s = q->s, *end = q->end;
-    while (s < end && is_space(*s)) s++;
-    if (s < end) {
-        const unsigned char *w0 = s;
-        while (s < end && !is_space(*s)) s++;
-        q->s = s;
-        int32_t w = lm_qword(m, (const char *)w0, (size_t)(s - w0));
-        if (w < 0) w = m->unk;
-        q->w = w;
-        q->oov = w == m->unk; /* as KenLM: the word <unk> itself counts as an OOV */
+    if (q->pos == q->nids) {
+        q->nids = lookup_words(m, &q->s, q->end, q->ids);
+        q->pos = 0;
+    }
+    if (q->pos < q->nids) {
+        q->w = q->ids[q->pos++];
+        q->oov = q->w == m->unk; /* as KenLM: the word <unk> itself counts as an OOV */
     } else {
-        q->s = s;
         if (!add_eos || q->eos_done) return 0;
         q->eos_done = 1;
         q->w = m->eos;
@@ -418,6 +454,7 @@ static void lane_start(const lm_qmodel *m, qlane *q, int64_t l, const char *buf,
     q->end = (const unsigned char *)buf + offs[l + 1];
     q->cur = 0;
     q->eos_done = 0;
+    q->nids = q->pos = 0;
     if (bos_ctx) lm_qstate_begin(m, &q->st[0]);
     else lm_qstate_null(&q->st[0]);
     q->sum = q->sum_oov = 0.0;
