@@ -15,7 +15,9 @@ import heapq
 import json
 import math
 import os
+import queue
 import sys
+import threading
 import time
 from typing import Callable
 
@@ -327,7 +329,7 @@ class Word2Vec:
         t0 = last = time.perf_counter()
         done = 0
         for ep in range(epochs):
-            for ids in self._chunks(corpus):
+            for ids in _prefetch(self._chunks(corpus)):
                 if ids.size == 0:
                     continue
                 words, eff, ex, loss, nb = tab.train(self.wv.vectors, self.syn1neg, self.syn1, ids, done,
@@ -414,6 +416,49 @@ class Word2Vec:
         V = 0 if self.wv is None else len(self.wv)
         return (f"Word2Vec(vocab={V}, vector_size={self.vector_size}, {'sg' if self.sg else 'cbow'}, "
                 f"window={self.window}, negative={self.negative}, hs={self.hs})")
+
+
+def _prefetch(gen, depth: int = 2):
+    """Run a generator in a background thread, ``depth`` items ahead: the next piece of the corpus is read and
+    tokenized while the kernels (which release the GIL) train on this one. Items keep their order; an
+    exception in the generator is raised here."""
+    q: queue.Queue = queue.Queue(depth)
+    stop = threading.Event()
+    end = object()
+
+    def work():
+        try:
+            for item in gen:
+                while not stop.is_set():
+                    try:
+                        q.put((True, item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put((True, end))
+        except BaseException as e:  # handed to the consumer
+            q.put((False, e))
+
+    t = threading.Thread(target=work, name="seqfast-word2vec-reader", daemon=True)
+    t.start()
+    try:
+        while True:
+            ok, item = q.get()
+            if not ok:
+                raise item
+            if item is end:
+                return
+            yield item
+    finally:
+        stop.set()
+        while t.is_alive():  # unblock a reader waiting to put its last item
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                t.join(0.05)
+        gen.close()  # closes the file being read when training stopped early
 
 
 def _progress_printer(with_loss: bool):
