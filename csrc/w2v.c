@@ -32,8 +32,22 @@ static inline double w2v_softplus(float x) {
 typedef struct w2v_work {
     float *neu1, *neu1e; /* (E,), (2 window, E) */
     int32_t *sen, *negs, *ctx;
+    int32_t *reduce, *negs_ahead; /* a piece's draws made ahead: (W2V_MAX_SENTENCE,), (W2V_MAX_SENTENCE, K) */
     float **rows, *labels, *gbuf; /* skip-gram windows: (R,), (R,), (2 window, R) */
 } w2v_work;
+
+/* centers ahead whose rows are prefetched */
+#define W2V_AHEAD 2
+
+/* Ask for the cache lines of a row (E floats) that is about to be read and written. */
+static inline void w2v_prefetch_row(const float *row, int E) {
+#if defined(__GNUC__)
+    for (int b = 0; b < E * (int)sizeof(float); b += 64) __builtin_prefetch((const char *)row + b, 1, 3);
+#else
+    (void)row;
+    (void)E;
+#endif
+}
 
 /* ---- portable C ---- */
 #define KTARGET
@@ -215,9 +229,13 @@ int w2v_train(float *syn0, float *syn1neg, float *syn1, const w2v_params *p, con
         ws.sen = (int32_t *)w2v_alloc(W2V_MAX_SENTENCE * sizeof(int32_t));
         ws.negs = (int32_t *)w2v_alloc(((size_t)p->negative + 1) * sizeof(int32_t));
         ws.ctx = (int32_t *)w2v_alloc(((size_t)2 * p->window + 1) * sizeof(int32_t));
+        ws.reduce = (int32_t *)w2v_alloc(W2V_MAX_SENTENCE * sizeof(int32_t));
+        ws.negs_ahead =
+            (int32_t *)w2v_alloc((size_t)W2V_MAX_SENTENCE * ((size_t)p->negative + 1) * sizeof(int32_t));
         w2v_stats st = {0, 0, 0, 0.0};
         const int bad =
-            !ws.neu1 || !ws.neu1e || !ws.sen || !ws.negs || !ws.ctx || !ws.rows || !ws.labels || !ws.gbuf;
+            !ws.neu1 || !ws.neu1e || !ws.sen || !ws.negs || !ws.ctx || !ws.rows || !ws.labels || !ws.gbuf ||
+            !ws.reduce || !ws.negs_ahead;
         SF_OMP(for schedule(dynamic, 1) nowait)
         for (int64_t b = 0; b < nb; b++) {
             if (bad) {
@@ -244,7 +262,7 @@ int w2v_train(float *syn0, float *syn1neg, float *syn1, const w2v_params *p, con
             total.loss += st.loss;
         }
         free(ws.neu1); free(ws.neu1e); free(ws.sen); free(ws.negs); free(ws.ctx);
-        free(ws.rows); free(ws.labels); free(ws.gbuf);
+        free(ws.rows); free(ws.labels); free(ws.gbuf); free(ws.reduce); free(ws.negs_ahead);
     }
     free(starts); free(ends); free(bpiece); free(bpos);
     if (fail) return SF_ENOMEM;

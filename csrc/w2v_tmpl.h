@@ -137,7 +137,7 @@ KTARGET static void FN(train_block)(float *syn0, float *syn1neg, float *syn1, co
                                      uint64_t rng, w2v_work *ws, int compute_loss, w2v_stats *st) {
     const int K = p->negative, window = p->window;
     const uint32_t V = (uint32_t)p->V;
-    int32_t *sen = ws->sen, *negs = ws->negs, *ctx = ws->ctx;
+    int32_t *sen = ws->sen, *ctx = ws->ctx;
     int64_t pos = pos0;
     for (int64_t pc = piece_lo; pc < piece_hi; pc++) {
         const int64_t a = starts[pc], b = ends[pc];
@@ -156,20 +156,41 @@ KTARGET static void FN(train_block)(float *syn0, float *syn1neg, float *syn1, co
         }
         st->words += b - a;
         st->effective += L;
+        /* one example per center (CBOW, skip-gram windows): make the center's draws ahead, in the order the
+         * loop below would make them, so that its output rows can be prefetched W2V_AHEAD centers early
+         * (they are random rows of a table larger than the caches) */
+        const int ahead = !(p->sg && !p->share_negatives);
+        if (ahead)
+            for (int i = 0; i < L; i++) {
+                const int reduce = (int)((w2v_next(&rng) >> 32) % (uint64_t)window);
+                const int lo = i - window + reduce < 0 ? 0 : i - window + reduce;
+                const int hi = i + window - reduce >= L ? L - 1 : i + window - reduce;
+                ws->reduce[i] = reduce;
+                for (int k = 0; k < K; k++)
+                    ws->negs_ahead[(int64_t)i * K + k] = hi > lo ? w2v_draw(&rng, V, t->alias_prob, t->alias) : sen[i];
+            }
         for (int i = 0; i < L; i++) {
-            const int reduce = (int)((w2v_next(&rng) >> 32) % (uint64_t)window);
+            const int reduce = ahead ? ws->reduce[i] : (int)((w2v_next(&rng) >> 32) % (uint64_t)window);
             const int lo = i - window + reduce < 0 ? 0 : i - window + reduce;
             const int hi = i + window - reduce >= L ? L - 1 : i + window - reduce;
+            if (ahead && K > 0 && i + W2V_AHEAD < L) {
+                const int32_t *nx = ws->negs_ahead + (int64_t)(i + W2V_AHEAD) * K;
+                w2v_prefetch_row(syn1neg + (int64_t)sen[i + W2V_AHEAD] * p->E, p->E);
+                for (int k = 0; k < K; k++) w2v_prefetch_row(syn1neg + (int64_t)nx[k] * p->E, p->E);
+            }
+            if (ahead && i + W2V_AHEAD + window < L)
+                w2v_prefetch_row(syn0 + (int64_t)sen[i + W2V_AHEAD + window] * p->E, p->E);
             if (p->sg && p->share_negatives) {
                 int C = 0;
                 for (int j = lo; j <= hi; j++)
                     if (j != i) ctx[C++] = sen[j];
                 if (C == 0) continue;
-                for (int k = 0; k < K; k++) negs[k] = w2v_draw(&rng, V, t->alias_prob, t->alias);
+                const int32_t *negs = ws->negs_ahead + (int64_t)i * K;
                 st->loss += FN(sg_window)(syn0, syn1neg, syn1, p, t, ctx, C, sen[i], negs, K, alpha, ws,
                                           compute_loss);
                 st->examples += C;
             } else if (p->sg) {
+                int32_t *negs = ws->negs;
                 for (int j = lo; j <= hi; j++) {
                     if (j == i) continue;
                     for (int k = 0; k < K; k++) negs[k] = w2v_draw(&rng, V, t->alias_prob, t->alias);
@@ -182,7 +203,7 @@ KTARGET static void FN(train_block)(float *syn0, float *syn1neg, float *syn1, co
                 for (int j = lo; j <= hi; j++)
                     if (j != i) ctx[C++] = sen[j];
                 if (C == 0) continue;
-                for (int k = 0; k < K; k++) negs[k] = w2v_draw(&rng, V, t->alias_prob, t->alias);
+                const int32_t *negs = ws->negs_ahead + (int64_t)i * K;
                 st->loss += FN(cbow_step)(syn0, syn1neg, syn1, p, t, ctx, C, sen[i], negs, K, alpha, ws->neu1,
                                           ws->neu1e, compute_loss);
                 st->examples++;

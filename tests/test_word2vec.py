@@ -144,15 +144,15 @@ def test_blocks_and_pieces_match_reference():
     """Several blocks and a sentence longer than the piece limit: random streams per block, alpha by position."""
     V, E = len(COUNTS), 4
     rng = np.random.default_rng(0)
-    ids = rng.integers(0, V, size=30000).astype(np.int32)
-    ids[rng.choice(30000, 2000, replace=False)] = -1
-    ids[100:12500] = rng.integers(0, V, size=12400)  # one 12,400-word sentence: two pieces
-    tab, t = tables(V, E, COUNTS, negative=2, window=2, total=10 ** 6, sample=0.05)
+    ids = rng.integers(0, V, size=23000).astype(np.int32)
+    ids[rng.choice(23000, 1500, replace=False)] = -1
+    ids[100:10500] = rng.integers(0, V, size=10400)  # one 10,400-word sentence: two pieces
+    tab, t = tables(V, E, COUNTS, negative=2, window=1, total=10 ** 6, sample=0.05)
     c = arrays(V, E, 0, 2, seed=6)
     r = [a.copy() for a in c]
     words, eff, ex, loss, nb = tab.train(*c, ids, 1234, 17, 1, False)
     assert words == int((ids >= 0).sum()) and 0 < eff < words
-    nb_ref = ref.train(*r, ids, sg=1, negative=2, hs=0, window=2, cbow_mean=1, share_negatives=1, alpha=0.05,
+    nb_ref = ref.train(*r, ids, sg=1, negative=2, hs=0, window=1, cbow_mean=1, share_negatives=1, alpha=0.05,
                        min_alpha=1e-4, total_words=10 ** 6, seed=7, keep=t["keep"], alias_prob=t["alias_prob"],
                        alias=t["alias"], words_before=1234, block_base=17)
     assert nb == nb_ref >= 3
