@@ -280,3 +280,22 @@ def test_save_load_continues_training(tmp_path):
     (tmp_path / "bad.npz").write_bytes(b"nope")
     with pytest.raises(ValueError, match="not a seqfast Word2Vec"):
         seqfast.Word2Vec.load(tmp_path / "bad.npz")
+
+
+def test_invalid_utf8_and_errors_option(tmp_path):
+    p = tmp_path / "latin1.txt"
+    p.write_bytes(("caf\xe9 au lait\n" * 20).encode("latin-1"))
+    for level in ("word", "whitespace"):
+        with pytest.raises(seqfast.InvalidUTF8Error, match="latin1.txt"):
+            seqfast.Word2Vec(str(p), min_count=1, level=level, workers=1)
+        m = seqfast.Word2Vec(str(p), min_count=1, level=level, errors="replace", workers=1, vector_size=4)
+        assert ("caf\ufffd" if level == "whitespace" else "caf") in m.wv and "lait" in m.wv
+
+
+def test_gensim_style_calls():
+    m = seqfast.Word2Vec(vector_size=5, min_count=1, epochs=1, workers=1)
+    m.build_vocab(corpus_iterable=CORPUS)
+    r = m.train(corpus_iterable=CORPUS, total_examples=len(CORPUS), epochs=2)
+    assert r["words"] == 2 * m.corpus_total_words
+    with pytest.raises(TypeError, match="once"):
+        m.train(CORPUS, corpus_iterable=CORPUS)

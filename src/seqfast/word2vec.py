@@ -229,10 +229,13 @@ class Word2Vec:
     def _key(self, tok: str) -> str:
         return tok.lower() if self.lower else tok
 
-    def build_vocab(self, corpus, progress: bool | Callable = False) -> "Word2Vec":
+    def build_vocab(self, corpus=None, progress: bool | Callable = False, *, corpus_iterable=None,
+                    corpus_file=None) -> "Word2Vec":
         """Count the words of ``corpus`` (one streamed pass), keep those with count >= min_count (at most
         max_vocab_size, by descending count, ties by first appearance), build the sampling tables and
-        initialise the vectors (uniform in ±0.5 / vector_size, seeded; output vectors zero)."""
+        initialise the vectors (uniform in ±0.5 / vector_size, seeded; output vectors zero). gensim's
+        ``corpus_iterable=`` and ``corpus_file=`` name the corpus too."""
+        corpus = _one_corpus(corpus, corpus_iterable, corpus_file)
         self._new_interner()
         counts = np.zeros(1024, dtype=np.int64)
         raw = 0
@@ -301,16 +304,19 @@ class Word2Vec:
             yield w[w != -2]
 
     # ----- training -----------------------------------------------------------------------------------------
-    def train(self, corpus, epochs: int | None = None, total_words: int | None = None,
+    def train(self, corpus=None, epochs: int | None = None, total_words: int | None = None,
               start_alpha: float | None = None, end_alpha: float | None = None,
-              compute_loss: bool | None = None, progress: bool | Callable = False, **_gensim_compat) -> dict:
+              compute_loss: bool | None = None, progress: bool | Callable = False, *, corpus_iterable=None,
+              corpus_file=None, total_examples: int | None = None) -> dict:
         """Train on ``corpus`` for ``epochs`` passes (default: the model's), the learning rate decaying
         linearly from ``start_alpha`` (default alpha) to ``end_alpha`` (default min_alpha) over them.
         ``total_words``: in-vocabulary words per epoch, for the decay (default: the count of the corpus given
         to :meth:`build_vocab`; pass it when training on another corpus). ``progress``: True prints words/s,
         alpha (and the loss when computed) to stderr about once a second; a callable receives a dict of the
         same figures. Returns totals: words, effective_words (after subsampling), examples, loss, seconds.
-        gensim's ``total_examples`` is accepted and ignored."""
+        gensim's ``corpus_iterable=``/``corpus_file=`` name the corpus; its ``total_examples`` is accepted and
+        ignored (the decay counts words)."""
+        corpus = _one_corpus(corpus, corpus_iterable, corpus_file)
         from ._w2v import Tables
         if self.wv is None:
             raise RuntimeError("call build_vocab(corpus) before train(), or pass corpus to Word2Vec()")
@@ -416,6 +422,13 @@ class Word2Vec:
         V = 0 if self.wv is None else len(self.wv)
         return (f"Word2Vec(vocab={V}, vector_size={self.vector_size}, {'sg' if self.sg else 'cbow'}, "
                 f"window={self.window}, negative={self.negative}, hs={self.hs})")
+
+
+def _one_corpus(corpus, corpus_iterable, corpus_file):
+    given = [c for c in (corpus, corpus_iterable, corpus_file) if c is not None]
+    if len(given) != 1:
+        raise TypeError("pass the corpus once: as the first argument, corpus_iterable= or corpus_file=")
+    return given[0]
 
 
 def _prefetch(gen, depth: int = 2):
