@@ -68,25 +68,43 @@ def run_gensim(path, sg, threads, seed, epochs, corpus_file=False):
     m = Word2Vec(sg=sg, workers=threads, seed=seed, epochs=epochs, **PARAMS)
     if corpus_file:
         m.build_vocab(corpus_file=path)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         m.train(corpus_file=path, total_words=m.corpus_total_words, epochs=epochs)
     else:
         m.build_vocab(LineSentence(path))
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         m.train(LineSentence(path), total_examples=m.corpus_count, epochs=epochs)
-    return m.wv, time.perf_counter() - t0
+    return m.wv, time.perf_counter() - t0, time.process_time() - c0
 
 
 def run_seqfast(path, sg, threads, seed, epochs):
     import seqfast
     m = seqfast.Word2Vec(sg=sg, workers=threads, seed=seed, epochs=epochs, level="whitespace", **PARAMS)
     m.build_vocab(path)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     m.train(path)
-    return m.wv, time.perf_counter() - t0
+    return m.wv, time.perf_counter() - t0, time.process_time() - c0
+
+
+def run_word2vec_c(binary, path, sg, threads, epochs):
+    """Seconds of a whole word2vec.c run (vocabulary scan and writing included: its words/s is a lower bound)."""
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        t0 = time.perf_counter()
+        subprocess.run([binary, "-train", path, "-output", os.path.join(d, "v.bin"), "-cbow", str(1 - sg),
+                        "-size", "100", "-window", "5", "-negative", "5", "-hs", "0", "-sample", "1e-3",
+                        "-threads", str(threads), "-iter", str(epochs), "-min-count", "5", "-binary", "1"],
+                       check=True, capture_output=True)
+        return time.perf_counter() - t0
 
 
 def quality(wv, q, ws):
+    """(analogy accuracy, Spearman rho), both tools' vectors scored by seqfast.KeyedVectors (gensim's rules,
+    vectorized; main() checks once that it gives gensim's own numbers on gensim's vectors)."""
+    import seqfast
+    if not isinstance(wv, seqfast.KeyedVectors):
+        wv = seqfast.KeyedVectors(list(wv.index_to_key), wv.vectors)
     acc = wv.evaluate_word_analogies(q, restrict_vocab=30000)[0]
     rho = wv.evaluate_word_pairs(ws)[1][0]
     return acc, float(rho)
@@ -96,7 +114,7 @@ MEM = """
 import sys, json
 sys.path.insert(0, {here!r})
 from compare_embed import run_gensim, run_seqfast
-wv, s = run_{tool}({path!r}, 1, {threads}, 1, 1)
+wv, s, _ = run_{tool}({path!r}, 1, {threads}, 1, 1)
 print(json.dumps({{"seconds": s, "words": len(wv.index_to_key)}}))
 """
 
@@ -108,6 +126,8 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--modes", default="sg,cbow")
+    ap.add_argument("--word2vec-c", metavar="BINARY", help="also time this word2vec.c build (outside the repo: "
+                    "gcc word2vec.c -o word2vec -lm -pthread -O3 -march=native -funroll-loops)")
     a = ap.parse_args()
     try:
         import gensim
@@ -120,20 +140,32 @@ def main() -> None:
           f"({os.path.getsize(path) / 1e6:.1f} MB); {epochs} epochs; load average at start "
           f"{os.getloadavg()[0]:.1f}\n", flush=True)
     modes = [(1 if m == "sg" else 0, m) for m in a.modes.split(",")]
-    speed, qual = {}, {}
+    speed, cpu_rate, qual, checked = {}, {}, {}, False
     for sg, mode in modes:
         runs = [(a.threads, s) for s in range(1, seeds + 1)] + ([(1, 1)] if a.threads > 1 else [])
         for threads, seed in runs:
             for tool in (["gensim", "seqfast"] if seed % 2 else ["seqfast", "gensim"]):
-                wv, sec = (run_gensim if tool == "gensim" else run_seqfast)(path, sg, threads, seed, epochs)
+                wv, sec, cpu = (run_gensim if tool == "gensim" else run_seqfast)(path, sg, threads, seed, epochs)
                 speed.setdefault((mode, tool, threads), []).append(ntok * epochs / sec)
+                cpu_rate.setdefault((mode, tool, threads), []).append(ntok * epochs / cpu)
                 if threads == a.threads:
                     qual.setdefault((mode, tool), []).append(quality(wv, q, ws))
+                    if tool == "gensim" and not checked and not a.quick:
+                        own = (wv.evaluate_word_analogies(q, restrict_vocab=30000)[0],
+                               float(wv.evaluate_word_pairs(ws)[1][0]))
+                        print(f"  check: gensim's own evaluation {own[0]:.6f} {own[1]:.6f}, seqfast's evaluator "
+                              f"{qual[(mode, tool)][-1][0]:.6f} {qual[(mode, tool)][-1][1]:.6f}", flush=True)
+                        checked = True
                 print(f"  {mode} {tool:8s} threads={threads} seed={seed}: {ntok * epochs / sec:,.0f} words/s"
                       + (f", analogy {qual[(mode, tool)][-1][0]:.4f}, wordsim {qual[(mode, tool)][-1][1]:.4f}"
                          if threads == a.threads else ""), flush=True)
+            if a.word2vec_c and seed == 1 and threads == a.threads:
+                sec = run_word2vec_c(a.word2vec_c, path, sg, threads, epochs)
+                speed.setdefault((mode, "word2vec.c", threads), []).append(ntok * epochs / sec)
+                print(f"  {mode} word2vec.c threads={threads}: {ntok * epochs / sec:,.0f} words/s (whole run)",
+                      flush=True)
             if not a.quick and seed == 1 and threads == a.threads:
-                _, sec = run_gensim(path, sg, threads, seed, epochs, corpus_file=True)
+                _, sec, _ = run_gensim(path, sg, threads, seed, epochs, corpus_file=True)
                 speed.setdefault((mode, "gensim corpus_file", threads), []).append(ntok * epochs / sec)
                 print(f"  {mode} gensim corpus_file threads={threads}: {ntok * epochs / sec:,.0f} words/s", flush=True)
 
@@ -143,15 +175,21 @@ def main() -> None:
             g = statistics.median(speed[(mode, "gensim", threads)])
             s = statistics.median(speed[(mode, "seqfast", threads)])
             gf = speed.get((mode, "gensim corpus_file", threads))
-            rows.append([mode, threads, f"{g:,.0f}", f"{gf[0]:,.0f}" if gf else "-", f"{s:,.0f}", f"{s / g:.2f}x"])
+            wc = speed.get((mode, "word2vec.c", threads))
+            rows.append([mode, threads, f"{g:,.0f}", f"{gf[0]:,.0f}" if gf else "-", f"{wc[0]:,.0f}" if wc else "-",
+                         f"{s:,.0f}", f"{s / g:.2f}x"])
     print("\nTraining speed (words/s, median over runs; ratio = seqfast / gensim LineSentence)\n")
-    print(table(["model", "threads", "gensim", "gensim corpus_file", "seqfast", "ratio"], rows))
+    print(table(["model", "threads", "gensim", "gensim corpus_file", "word2vec.c (whole run)", "seqfast", "ratio"],
+                rows))
     if a.threads > 1:
         print()
         for sg, mode in modes:
             for tool in ("gensim", "seqfast"):
                 r = statistics.median(speed[(mode, tool, a.threads)]) / statistics.median(speed[(mode, tool, 1)])
-                print(f"- {mode} {tool}: {a.threads} threads / 1 thread = {r:.2f}x")
+                e = statistics.median(cpu_rate[(mode, tool, a.threads)]) / statistics.median(cpu_rate[(mode, tool, 1)])
+                print(f"- {mode} {tool}: {a.threads} threads / 1 thread = {r:.2f}x wall clock; words per CPU second "
+                      f"at {a.threads} threads / at 1 thread = {e:.2f} (parallel efficiency: {a.threads} free cores "
+                      f"would give about {a.threads * e:.2f}x)")
     rows = []
     for sg, mode in modes:
         for tool in ("gensim", "seqfast"):
