@@ -5,16 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sf_gated.h"
 #include "sf_gemm.h"
 #include "sf_math.h"
 
 #define SF_F64 0
 #include "sf_real_tmpl.h"
-#include "lstm_impl.inc"
+#include "lstm_tmpl.h"
 #include "sf_real_undef.h"
 
 #define SF_F64 1
 #include "sf_real_tmpl.h"
-#include "lstm_impl.inc"
+#include "lstm_tmpl.h"
 #include "sf_real_undef.h"

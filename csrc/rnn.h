@@ -1,12 +1,13 @@
-/* rnn.h: the recurrent language model's C kernels (issue 5), float32 (_f32) and float64 (_f64).
+/* rnn.h: the recurrent language model's kernels around the cells, float32 (_f32) and float64 (_f64): dense
+ * layers, gathers, the fused softmax cross-entropy and the optimizers. The cells are in sf_cell.h.
  *
  * Letters: B batch, T time steps, H hidden, V vocabulary, E embedding/input size, N = B*T rows,
- * G gates per cell (1 for rnn). All arrays row-major and contiguous unless a stride is passed.
+ * G gates per hidden unit. All arrays row-major and contiguous unless a stride is passed.
  *
  * The model (see src/seqfast/nn/model.py) runs, for one (B, T) window:
  *   x       = input: embedding rows gathered by id (rnn_gather) or one-hot (a column gather of W_ih)
  *   xproj   = x W_ih^T + b_ih                     (rnn_linear_forward, one GEMM for the whole window)
- *   h_all   = recurrence over t                   (rnn_cell_forward: h_t = phi(xproj_t + W_hh h_{t-1} + b_hh))
+ *   h_all   = recurrence over t                   (sf_<cell>_forward, sf_cell.h)
  *   logits  = h_all W_dec^T + b_dec               (rnn_linear_forward)
  *   loss    = mean_n -log softmax(logits_n)[y_n]  (rnn_softmax_ce, fused with its gradient)
  * and backward in reverse order. Backward kernels accumulate (+=) into weight gradients.
@@ -20,19 +21,7 @@
 #include <stdint.h>
 #include "sf_common.h"
 
-enum { RNN_TANH = 0, RNN_RELU = 1 };
-
 #define SF_RNN_DECLARE(REAL, S)                                                                          \
-    /* Vanilla RNN cell over a window. xproj (B,T,H) = W_ih x_t + b_ih; h0 (B,H); W_hh (H,H); b_hh (H).   \
-     * Out: h_all (B,T,H) (post-activation h_1..h_T, also the cache backward needs), hT (B,H).           \
-     * act is RNN_TANH or RNN_RELU. */                                                                   \
-    int rnn_cell_forward_##S(REAL *h_all, REAL *hT, const REAL *xproj, const REAL *h0, const REAL *W_hh, \
-                             const REAL *b_hh, int B, int T, int H, int act, int n_threads);             \
-    /* BPTT through the window (truncated at its start). dh_all (B,T,H) = dL/dh_t from above; dhT (B,H)   \
-     * or NULL. Out: dxproj (B,T,H) = dL/d(pre-activation), dh0 (B,H); dW_hh (H,H) += , db_hh (H) += . */ \
-    int rnn_cell_backward_##S(REAL *dxproj, REAL *dh0, REAL *dW_hh, REAL *db_hh, const REAL *dh_all,     \
-                              const REAL *dhT, const REAL *h_all, const REAL *h0, const REAL *W_hh,      \
-                              int B, int T, int H, int act, int n_threads);                              \
     /* out (N,O) = x (N,I) W^T + b; W (O,I), b (O) or NULL. */                                           \
     int rnn_linear_forward_##S(REAL *out, const REAL *x, const REAL *W, const REAL *b, int N, int I,     \
                                int O, int n_threads);                                                    \
@@ -69,10 +58,6 @@ enum { RNN_TANH = 0, RNN_RELU = 1 };
     void sf_clip_value_##S(REAL *g, long n, double clip);                                                \
     /* 1 when every element is finite, else 0. */                                                        \
     int sf_all_finite_##S(const REAL *x, long n);
-
-/* Raise the C library's mmap and trim thresholds (bytes) so that per-step buffers are reused rather than
- * page-faulted in again (glibc; a no-op returning SF_OK elsewhere). See rnn_malloc.c. */
-int sf_rnn_tune_malloc(long mmap_threshold, long trim_threshold);
 
 SF_RNN_DECLARE(float, f32)
 SF_RNN_DECLARE(double, f64)

@@ -1,11 +1,12 @@
-/* rnn_cell.c: the vanilla RNN cell (tanh or relu) over a (B, T) window, forward and BPTT.
- * Input: xproj (B,T,H) = W_ih x_t + b_ih, h0 (B,H), W_hh (H,H), b_hh (H). Output: h_all (B,T,H), hT (B,H);
- * backward gives dxproj, dh0 and accumulates dW_hh, db_hh. The body is rnn_cell_tmpl.h, once per dtype. */
+/* rnn_cell.c: the vanilla RNN cells rnn_tanh and rnn_relu over a (B, T) window, forward and BPTT, with the
+ * interface of sf_cell.h (G = 1, S = 1). The cache holds, back to back, room for xproj and dx (B, T, H) (the
+ * kernels do not use it: the caller may put them there) and backward's scratch hprev (B, T, H). Equations in
+ * rnn_cell_tmpl.h, the body, compiled once per dtype. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rnn.h"
+#include "sf_cell.h"
 #include "sf_gemm.h"
 #include "sf_math.h"
 

@@ -28,17 +28,19 @@ void sf_tanh_f32(float *x, long n);
 static inline float sf_expf1(float x) {
     const float ln2_hi = 0.693145751953125f, ln2_lo = 1.428606765330187e-06f, inv_ln2 = 1.44269504088896341f;
     const float round_magic = 12582912.0f; /* 1.5 * 2^23: adding and subtracting it rounds to an integer */
-    float xc = x < -87.3f ? -87.3f : (x > 88.7f ? 88.7f : x); /* NaN passes through */
+    float xc = x < -87.3f ? -87.3f : (x > 88.7f ? 88.7f : x);
+    xc = xc == xc ? xc : 0.0f; /* NaN: computed as 0 (converting NaN to an integer is undefined), then returned */
     float nf = (xc * inv_ln2 + round_magic) - round_magic;
     float r = (xc - nf * ln2_hi) - nf * ln2_lo;
     float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 +
               r * (1.0f / 720 + r * (1.0f / 5040)))))));
-    int32_t bits = ((int32_t)nf + 127) << 23; /* 2^n, n in [-126, 128) */
+    uint32_t bits = (uint32_t)((int32_t)nf + 127) << 23; /* 2^n, n in [-126, 128): n + 127 in [1, 255] */
     float s;
     memcpy(&s, &bits, sizeof s);
     float y = p * s;
     y = x < -87.3f ? 0.0f : y;
-    return x > 88.7f ? INFINITY : y;
+    y = x > 88.7f ? INFINITY : y;
+    return x == x ? y : x;
 }
 
 /* tanh(x) for one float (the method is described in sf_math.c), inlined into vectorized loops. */

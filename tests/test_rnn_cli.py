@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import seqfast
 from seqfast.cli import main
 
 TEXT = "the time traveller (for so it will be convenient to speak of him) was expounding a recondite matter " * 30
@@ -51,3 +52,48 @@ def test_demo_rnn_step_short(capsys):
     demo.step_rnn({"text": seqfast.datasets.time_machine()[:20000], "seed": 0, "quick": False, "rnn_seconds": 1})
     out = capsys.readouterr().out
     assert "held-out perplexity: RNN" in out and "sample" in out
+
+
+def test_cli_train_cell_and_diagnose(tmp_path, capsys):
+    from seqfast.cli import main
+    corpus = tmp_path / "small.txt"
+    corpus.write_text(TEXT, encoding="utf-8")
+    model = tmp_path / "m.npz"
+    for cell in ("lstm", "gru"):
+        assert main(["rnn", "train", str(corpus), "--cell", cell, "--layers", "2", "--dropout", "0.2", "--hidden",
+                     "12", "--steps", "10", "--batch", "4", "--epochs", "1", "--quiet", "--sample", "5",
+                     "--threads", "1", "--save", str(model)]) == 0
+        assert f"cell={cell!r}" in capsys.readouterr().out
+        m = seqfast.RNNLM.load(model)
+        assert m.cell.name == cell and m.num_layers == 2 and m.dropout == 0.2
+        assert main(["rnn", "generate", str(model), "--prefix", "the", "-n", "5"]) == 0
+        capsys.readouterr()
+    png = tmp_path / "grad.png"
+    args = ["rnn", "diagnose", str(corpus), "--hidden", "8", "--window", "20", "--batch", "4", "--train-steps", "3",
+            "--threads", "1"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "rnn_tanh" in out and "lstm" in out and "gru" in out and "decades lost per 10 steps" in out
+    assert main(["rnn", "diagnose", str(corpus), "--cells", "rnn,transformer"]) == 1
+    assert "unknown cell" in capsys.readouterr().err
+    assert main(["rnn", "diagnose", str(corpus), "--window", "5000"]) == 1
+    assert "window" in capsys.readouterr().err
+
+
+def test_cli_diagnose_plot(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    from seqfast.cli import main
+    corpus = tmp_path / "small.txt"
+    corpus.write_text(TEXT, encoding="utf-8")
+    png = tmp_path / "grad.png"
+    assert main(["rnn", "diagnose", str(corpus), "--hidden", "8", "--window", "20", "--batch", "4",
+                 "--train-steps", "3", "--threads", "1", "--plot", str(png)]) == 0
+    assert png.stat().st_size > 1000
+
+
+def test_demo_vanishing_gradient_step(capsys):
+    from seqfast.commands import demo
+    demo.step_vanishing_gradient({"text": seqfast.datasets.time_machine()[:3000], "seed": 0, "quick": False,
+                                 "diagnose_steps": 5})
+    out = capsys.readouterr().out
+    assert "decades/10" in out and "reaches furthest back with" in out

@@ -2,20 +2,6 @@
 from libc.stdint cimport int32_t
 
 cdef extern from "rnn.h" nogil:
-    enum:
-        RNN_TANH
-        RNN_RELU
-    int sf_rnn_tune_malloc(long mmap_threshold, long trim_threshold)
-    int rnn_cell_forward_f32(float *h_all, float *hT, const float *xproj, const float *h0, const float *W_hh,
-                             const float *b_hh, int B, int T, int H, int act, int n_threads)
-    int rnn_cell_forward_f64(double *h_all, double *hT, const double *xproj, const double *h0,
-                             const double *W_hh, const double *b_hh, int B, int T, int H, int act, int n_threads)
-    int rnn_cell_backward_f32(float *dxproj, float *dh0, float *dW_hh, float *db_hh, const float *dh_all,
-                              const float *dhT, const float *h_all, const float *h0, const float *W_hh,
-                              int B, int T, int H, int act, int n_threads)
-    int rnn_cell_backward_f64(double *dxproj, double *dh0, double *dW_hh, double *db_hh, const double *dh_all,
-                              const double *dhT, const double *h_all, const double *h0, const double *W_hh,
-                              int B, int T, int H, int act, int n_threads)
     int rnn_linear_forward_f32(float *out, const float *x, const float *W, const float *b, int N, int I, int O,
                                int n_threads)
     int rnn_linear_forward_f64(double *out, const double *x, const double *W, const double *b, int N, int I,

@@ -1,6 +1,6 @@
 # cython: boundscheck=False, wraparound=False, language_level=3
-"""Thin wrappers over csrc/rnn_*.c (vanilla RNN cell, dense layers, gathers, fused softmax cross-entropy,
-optimizers) and csrc/sf_gemm.c. float32 and float64 through Cython's fused ``floating`` type.
+"""Thin wrappers over csrc/rnn_*.c (dense layers, gathers, fused softmax cross-entropy, optimizers) and
+csrc/sf_gemm.c; the cells are in seqfast._cells. float32 and float64 through Cython's fused ``floating`` type.
 
 Shapes, dtypes and contiguity are checked here with the GIL held; each function then makes one C call
 without the GIL. Public, documented entry points are in seqfast.nn; these are the building blocks.
@@ -11,15 +11,6 @@ from libc.stdint cimport int32_t
 import numpy as np
 
 from seqfast._status cimport SF_ENAN, check
-
-
-cdef int _act(str nonlinearity) except -1:
-    if nonlinearity == "tanh":
-        return RNN_TANH
-    if nonlinearity == "relu":
-        return RNN_RELU
-    raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
-
 
 
 def _layout(Py_ssize_t R, Py_ssize_t C, bint columns):
@@ -39,69 +30,18 @@ def _ids(ids, int rows, str name):
     return np.ascontiguousarray(a.reshape(-1), dtype=np.int32)
 
 
-def cell_forward(const floating[:, :, ::1] xproj, const floating[:, ::1] h0, const floating[:, ::1] W_hh,
-                 const floating[::1] b_hh, str nonlinearity, int n_threads):
-    """h_all (B,T,H), hT (B,H) of the vanilla RNN cell; xproj (B,T,H) = W_ih x + b_ih."""
-    cdef int B = xproj.shape[0], T = xproj.shape[1], H = xproj.shape[2], act = _act(nonlinearity), rc
-    if B < 1 or T < 1 or H < 1:
-        raise ValueError(f"xproj must be (B, T, H) with every size >= 1, got {(xproj.shape[0], xproj.shape[1], xproj.shape[2])}")
-    if h0.shape[0] != B or h0.shape[1] != H:
-        raise ValueError(f"h0 has shape {(h0.shape[0], h0.shape[1])}, expected (B, H) = ({B}, {H})")
-    if W_hh.shape[0] != H or W_hh.shape[1] != H or b_hh.shape[0] != H:
-        raise ValueError(f"W_hh {(W_hh.shape[0], W_hh.shape[1])} / b_hh ({b_hh.shape[0]},) do not match H={H}")
-    dt = np.float32 if floating is float else np.float64
-    h_all = np.empty((B, T, H), dtype=dt)
-    hT = np.empty((B, H), dtype=dt)
-    cdef floating[:, :, ::1] ha = h_all
-    cdef floating[:, ::1] ht = hT
-    with nogil:
-        if floating is float:
-            rc = rnn_cell_forward_f32(&ha[0, 0, 0], &ht[0, 0], &xproj[0, 0, 0], &h0[0, 0], &W_hh[0, 0], &b_hh[0],
-                                      B, T, H, act, n_threads)
-        else:
-            rc = rnn_cell_forward_f64(&ha[0, 0, 0], &ht[0, 0], &xproj[0, 0, 0], &h0[0, 0], &W_hh[0, 0], &b_hh[0],
-                                      B, T, H, act, n_threads)
-    check(rc, "rnn cell forward")
-    return h_all, hT
+def _out(out, shape, dt, str name):
+    """out itself when it is a writable C-contiguous array of shape and dtype dt; a new array for None."""
+    if out is None:
+        return np.empty(shape, dtype=dt)
+    if not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != dt or not out.flags.c_contiguous \
+            or not out.flags.writeable:
+        raise ValueError(f"{name} must be a writable C-contiguous {np.dtype(dt).name} array of shape {shape}")
+    return out
 
 
-def cell_backward(const floating[:, :, ::1] dh_all, dhT, const floating[:, :, ::1] h_all,
-                  const floating[:, ::1] h0, const floating[:, ::1] W_hh, floating[:, ::1] dW_hh,
-                  floating[::1] db_hh, str nonlinearity, int n_threads):
-    """dxproj (B,T,H), dh0 (B,H); accumulates dW_hh and db_hh in place. dhT is (B,H) or None."""
-    cdef int B = h_all.shape[0], T = h_all.shape[1], H = h_all.shape[2], act = _act(nonlinearity), rc
-    if (dh_all.shape[0], dh_all.shape[1], dh_all.shape[2]) != (B, T, H):
-        raise ValueError(f"dh_all has shape {(dh_all.shape[0], dh_all.shape[1], dh_all.shape[2])}, expected {(B, T, H)}")
-    if h0.shape[0] != B or h0.shape[1] != H or W_hh.shape[0] != H or W_hh.shape[1] != H:
-        raise ValueError("h0 must be (B, H) and W_hh (H, H)")
-    if dW_hh.shape[0] != H or dW_hh.shape[1] != H or db_hh.shape[0] != H:
-        raise ValueError("dW_hh must be (H, H) and db_hh (H,)")
-    dt = np.float32 if floating is float else np.float64
-    cdef floating[:, ::1] g
-    cdef const floating *pg = NULL
-    if dhT is not None:
-        dhT = np.ascontiguousarray(dhT, dtype=dt)
-        if dhT.shape != (B, H):
-            raise ValueError(f"dhT has shape {dhT.shape}, expected {(B, H)}")
-        g = dhT
-        pg = &g[0, 0]
-    dxproj = np.empty((B, T, H), dtype=dt)
-    dh0 = np.empty((B, H), dtype=dt)
-    cdef floating[:, :, ::1] dx = dxproj
-    cdef floating[:, ::1] d0 = dh0
-    with nogil:
-        if floating is float:
-            rc = rnn_cell_backward_f32(&dx[0, 0, 0], &d0[0, 0], &dW_hh[0, 0], &db_hh[0], &dh_all[0, 0, 0], pg,
-                                       &h_all[0, 0, 0], &h0[0, 0], &W_hh[0, 0], B, T, H, act, n_threads)
-        else:
-            rc = rnn_cell_backward_f64(&dx[0, 0, 0], &d0[0, 0], &dW_hh[0, 0], &db_hh[0], &dh_all[0, 0, 0], pg,
-                                       &h_all[0, 0, 0], &h0[0, 0], &W_hh[0, 0], B, T, H, act, n_threads)
-    check(rc, "rnn cell backward")
-    return dxproj, dh0
-
-
-def linear_forward(const floating[:, ::1] x, const floating[:, ::1] W, b, int n_threads):
-    """out (N,O) = x (N,I) W^T (O,I) + b (O,) (b may be None)."""
+def linear_forward(const floating[:, ::1] x, const floating[:, ::1] W, b, int n_threads, out=None):
+    """out (N,O) = x (N,I) W^T (O,I) + b (O,) (b may be None); ``out`` an optional buffer to write."""
     cdef int N = x.shape[0], I = x.shape[1], O = W.shape[0], rc
     if W.shape[1] != I:
         raise ValueError(f"x has {I} features but W has shape {(W.shape[0], W.shape[1])}: expected (O, {I})")
@@ -113,7 +53,7 @@ def linear_forward(const floating[:, ::1] x, const floating[:, ::1] W, b, int n_
         if bv.shape[0] != O:
             raise ValueError(f"bias has {bv.shape[0]} entries, expected {O}")
         pb = &bv[0]
-    out = np.empty((N, O), dtype=dt)
+    out = _out(out, (N, O), dt, "out")
     cdef floating[:, ::1] o = out
     with nogil:
         if floating is float:
@@ -125,8 +65,9 @@ def linear_forward(const floating[:, ::1] x, const floating[:, ::1] W, b, int n_
 
 
 def linear_backward(const floating[:, ::1] dout, const floating[:, ::1] x, const floating[:, ::1] W,
-                    floating[:, ::1] dW, db, bint need_dx, int n_threads):
-    """dW += dout^T x, db += sum_n dout (db may be None); returns dx = dout W, or None."""
+                    floating[:, ::1] dW, db, bint need_dx, int n_threads, dx_out=None):
+    """dW += dout^T x, db += sum_n dout (db may be None); returns dx = dout W (written into dx_out when given),
+    or None."""
     cdef int N = x.shape[0], I = x.shape[1], O = W.shape[0], rc
     if dout.shape[0] != N or dout.shape[1] != O or W.shape[1] != I or dW.shape[0] != O or dW.shape[1] != I:
         raise ValueError("linear backward: dout (N,O), x (N,I), W and dW (O,I) do not match")
@@ -142,7 +83,7 @@ def linear_backward(const floating[:, ::1] dout, const floating[:, ::1] x, const
     cdef floating *pdx = NULL
     dx = None
     if need_dx:
-        dx = np.empty((N, I), dtype=dt)
+        dx = _out(dx_out, (N, I), dt, "dx_out")
         dxv = dx
         pdx = &dxv[0, 0]
     with nogil:
@@ -154,16 +95,16 @@ def linear_backward(const floating[:, ::1] dout, const floating[:, ::1] x, const
     return dx
 
 
-def gather(const floating[:, ::1] table, ids, bint columns, bias, int n_threads):
+def gather(const floating[:, ::1] table, ids, bint columns, bias, int n_threads, out=None):
     """Rows (columns=False: out[n] = table[ids[n], :]) or columns (columns=True: out[n] = table[:, ids[n]])
-    of table, plus bias when not None. Returns (N, D)."""
+    of table, plus bias when not None. Returns (N, D), written into ``out`` when given."""
     cdef int rows, D, N, rc
     cdef long rs, cs
     rows, D, rs, cs = _layout(table.shape[0], table.shape[1], columns)
     cdef int32_t[::1] iv = _ids(ids, rows, "token ids")
     N = iv.shape[0]
     dt = np.float32 if floating is float else np.float64
-    out = np.empty((N, D), dtype=dt)
+    out = _out(out, (N, D), dt, "out")
     if N == 0:
         return out
     cdef floating[::1] bv
@@ -456,8 +397,3 @@ def tanh_f32(x):
         with nogil:
             sf_tanh_f32(&v[0], v.shape[0])
     return np.asarray(v).reshape(np.shape(x))
-
-
-def tune_malloc(long mmap_threshold=32 << 20, long trim_threshold=64 << 20):
-    """Keep freed blocks below these sizes (bytes) in the heap (glibc mallopt); see csrc/rnn_malloc.c."""
-    check(sf_rnn_tune_malloc(mmap_threshold, trim_threshold), "tune_malloc")

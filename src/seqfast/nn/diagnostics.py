@@ -1,4 +1,4 @@
-"""Gradient diagnostics: how far back through time the gradient of the loss reaches (issue 6).
+"""Gradient diagnostics: how far back through time the gradient of the loss reaches.
 
 The course's vanishing-gradient picture: for a loss at the end of a window, the norm of dL/dh_t shrinks
 (vanilla RNN, tanh) or explodes as t moves back from the end; LSTM and GRU keep it alive longer through
@@ -21,13 +21,14 @@ from .._atomic import atomic_savefig
 __all__ = ["grad_h_through_time", "vanishing_gradient_curves", "plot_curves"]
 
 
-def grad_h_through_time(cell: str, dh_above: np.ndarray, dxproj: np.ndarray, cache, W_hh: np.ndarray,
+def grad_h_through_time(cell: str, dh_above: np.ndarray, dxproj: np.ndarray, gates, W_hh: np.ndarray,
                         dhT: np.ndarray | None = None) -> np.ndarray:
     """Total dL/dh_t (B, T, H) of one layer from its backward's inputs and outputs.
 
     cell: the registry name ("rnn_tanh", "rnn_relu", "lstm", "gru"); dh_above (B, T, H) = dL/dh_t from above;
-    dxproj (B, T, G*H) = what the cell's backward returned; cache = what its forward returned (the gru
-    formula reads r and z from it); dhT = the gradient given for the final h (None: zero).
+    dxproj (B, T, G*H) = what the cell's backward returned; gates (B, T, G*H) = the activated gates its forward
+    cached (the gru formula reads r and z from them; unused for the other cells); dhT = the gradient given for
+    the final h (None: zero).
     """
     B, T, H = dh_above.shape
     g = np.array(dh_above, dtype=np.float64)
@@ -37,7 +38,6 @@ def grad_h_through_time(cell: str, dh_above: np.ndarray, dxproj: np.ndarray, cac
         if T > 1:
             g[:, :-1] += (dxproj[:, 1:].reshape(-1, dxproj.shape[2]) @ W_hh).reshape(B, T - 1, H)
         return g
-    gates = cache[0]  # (B, T, 3H): r, z, n of the C kernel's cache
     r, z = gates[:, :, :H], gates[:, :, H:2 * H]
     du = np.array(dxproj, dtype=np.float64)
     du[:, :, 2 * H:] *= r

@@ -16,7 +16,7 @@ import os
 
 import numpy as np
 
-from .. import _rnn
+from .. import _cells, _rnn
 from .._atomic import atomic_write
 from .._checks import NPZ_READ_ERRORS, is_int
 from .._threads import resolve_threads
@@ -110,9 +110,6 @@ class RNNLM:
                  nonlinearity: str = "tanh", dtype: str = "float32", seed: int | None = 0,
                  num_layers: int = 1, cell: str | None = None, n_threads: int | None = None,
                  dropout: float = 0.0):
-        from . import _tune_malloc_once
-
-        _tune_malloc_once()
         for name, v in (("vocab_size", vocab_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
                 raise ValueError(f"{name} must be a positive int, got {v!r}")
@@ -159,6 +156,8 @@ class RNNLM:
             self.params[name] = self.flat_params[off:off + n].reshape(shape)
             self.grads[name] = self.flat_grads[off:off + n].reshape(shape)
             off += n
+        #: activation and gradient buffers reused from one window to the next (see _buf)
+        self._work: dict[str, np.ndarray] = {}
         self.reset_parameters(seed)
 
     # ---- parameters ------------------------------------------------------------------------------
@@ -219,13 +218,13 @@ class RNNLM:
 
     # ---- state -----------------------------------------------------------------------------------
     def _split_state(self, h0, B: int) -> list:
-        """h0 (model layout) -> list of per-layer cell states (contiguous, model dtype)."""
-        L, H, dt = self.num_layers, self.hidden_size, self.dtype
+        """h0 (model layout) -> list of per-layer cell states, each a contiguous (S, B, H) array (model dtype)."""
+        L, H, S, dt = self.num_layers, self.hidden_size, self.cell.n_states, self.dtype
         if h0 is None:
-            return [self.cell.zero_state(B, H, dt) for _ in range(L)]
-        parts = h0 if self.cell.n_states > 1 else (h0,)
-        if not isinstance(parts, (tuple, list)) or len(parts) != self.cell.n_states:
-            raise TypeError(f"h0 for a {self.cell.name} model must be a tuple of {self.cell.n_states} arrays")
+            return [np.zeros((S, B, H), dtype=dt) for _ in range(L)]
+        parts = h0 if S > 1 else (h0,)
+        if not isinstance(parts, (tuple, list)) or len(parts) != S:
+            raise TypeError(f"h0 for a {self.cell.name} model must be a tuple of {S} arrays")
         per = []
         for p in parts:
             a = np.asarray(p)
@@ -236,50 +235,52 @@ class RNNLM:
                                  f"{(L, B, H)}" + (" or (batch, hidden)" if L == 1 else ""))
             if not np.issubdtype(a.dtype, np.floating):
                 raise TypeError(f"h0 must be floating point, got dtype {a.dtype}")
-            per.append(np.ascontiguousarray(a, dtype=dt))
-        if self.cell.n_states == 1:
-            return [per[0][k] for k in range(L)]
-        return [tuple(q[k] for q in per) for k in range(L)]
+            if not np.isfinite(a).all():
+                raise ValueError("h0 contains NaN or inf; a hidden state must be finite")
+            per.append(np.asarray(a, dtype=dt))
+        return [np.ascontiguousarray(np.stack([q[k] for q in per])) for k in range(L)]
 
     def _join_state(self, states: list):
+        """Per-layer (S, B, H) states -> the model layout (num_layers, B, H), a tuple of S of them for lstm."""
         if self.cell.n_states == 1:
-            return np.stack(states)
+            return np.stack([s[0] for s in states])
         return tuple(np.stack([s[i] for s in states]) for i in range(self.cell.n_states))
+
+    def _buf(self, name: str, shape: tuple) -> np.ndarray:
+        """The model's buffer ``name`` with ``shape`` (uninitialised), allocated once and reused while the window
+        shape stays the same, so a training step writes into memory that is already mapped."""
+        a = self._work.get(name)
+        if a is None or a.shape != shape:
+            a = self._work[name] = np.empty(shape, dtype=self.dtype)
+        return a
 
     # ---- forward / backward ------------------------------------------------------------------------
     def _forward(self, X: np.ndarray, states0: list, nt: int, train: bool = False):
-        """Returns logits (N, V) and what backward needs. ``train``: apply dropout between layers."""
+        """Returns logits (N, V) (a model buffer) and what backward needs. ``train``: dropout between layers."""
         B, T = X.shape
-        N, H, G = B * T, self.hidden_size, self.cell.gates
+        N, H, G, name = B * T, self.hidden_size, self.cell.gates, self.cell.name
         P = self.params
         ids = X.reshape(-1)
         inputs, caches, statesT, masks = [], [], [], []
         x = None
         for k in range(self.num_layers):
             W_ih, b_ih = P[f"rnn.weight_ih_l{k}"], P[f"rnn.bias_ih_l{k}"]
-            table = None  # a (V, G*H) table whose row X[b, t] is step t's input projection
+            cache = self._buf(f"cache{k}", (_cells.cache_size(name, B, T, H),))
             if k == 0 and self.embedding_dim is None:  # one-hot input: W_ih x + b_ih is a column of W_ih, + b_ih
-                table = np.ascontiguousarray(W_ih.T) + b_ih
+                x, xin, xids = None, np.ascontiguousarray(W_ih.T) + b_ih, X
             elif k == 0 and self._project_table(N):
                 # embedding then W_ih is the same as gathering rows of the (V, G*H) table E W_ih^T: when the
                 # vocabulary is smaller than the window, that product costs V instead of B*T rows
-                x = None
-                table = _rnn.linear_forward(P["embedding.weight"], W_ih, None, nt)
-                table += b_ih
-            else:
+                x, xin, xids = None, _rnn.linear_forward(P["embedding.weight"], W_ih, None, nt), X
+                xin += b_ih
+            else:  # xproj is written at the start of the cache, where lstm and gru put their gates
                 if k == 0:
-                    x = _rnn.gather(P["embedding.weight"], ids, False, None, nt)
-                xproj = _rnn.linear_forward(x, W_ih, b_ih, nt)
-            if table is not None and not self.cell.inplace:  # a cell that cannot read the table by id
-                xproj, table = _rnn.gather(table, ids, False, None, nt), None
+                    x = _rnn.gather(P["embedding.weight"], ids, False, None, nt, self._buf("emb", (N, W_ih.shape[1])))
+                xin = _rnn.linear_forward(x, W_ih, b_ih, nt, cache[:N * G * H].reshape(N, G * H))
+                xin, xids = xin.reshape(B, T, G * H), None
             inputs.append(x)
-            if table is not None:  # the cell reads the table's rows itself (no (B, T, G*H) copy)
-                h_all, sT, cache = self.cell.forward(table, states0[k], P[f"rnn.weight_hh_l{k}"],
-                                                     P[f"rnn.bias_hh_l{k}"], nt, ids=X)
-            else:  # xproj is this call's own temporary: a cell that can keeps its cache in it
-                kw = {"inplace": True} if self.cell.inplace else {}
-                h_all, sT, cache = self.cell.forward(xproj.reshape(B, T, G * H), states0[k],
-                                                     P[f"rnn.weight_hh_l{k}"], P[f"rnn.bias_hh_l{k}"], nt, **kw)
+            h_all, sT, cache = _cells.forward(name, xin, states0[k], P[f"rnn.weight_hh_l{k}"],
+                                              P[f"rnn.bias_hh_l{k}"], nt, xids, self._buf(f"h{k}", (B, T, H)), cache)
             caches.append(cache)
             statesT.append(sT)
             x = h_all.reshape(N, H)
@@ -289,45 +290,44 @@ class RNNLM:
                 mask = keep.astype(self.dtype) / self.dtype.type(1 - self.dropout)
                 x = x * mask
             masks.append(mask)
-        logits = _rnn.linear_forward(x, P["decoder.weight"], P["decoder.bias"], nt)
+        logits = _rnn.linear_forward(x, P["decoder.weight"], P["decoder.bias"], nt,
+                                     self._buf("logits", (N, self.vocab_size)))
         return logits, statesT, (ids, inputs, caches, x, masks)
 
     def _backward(self, dlogits: np.ndarray, saved, B: int, T: int, nt: int, record: list | None = None) -> list:
         """Accumulate every gradient into flat_grads from dL/dlogits (N, V); returns dL/d(initial states).
 
         ``record``: a list to which each layer's (k, dh_above (B,T,H), dxproj (B,T,G*H), cache) is appended
-        (top layer first), for gradient diagnostics."""
+        (top layer first), for gradient diagnostics; the caches are then kept intact."""
         ids, inputs, caches, h_top, masks = saved
         P, D = self.params, self.grads
-        H, G = self.hidden_size, self.cell.gates
+        N, H, G = B * T, self.hidden_size, self.cell.gates
         dh = _rnn.linear_backward(dlogits, h_top, P["decoder.weight"], D["decoder.weight"], D["decoder.bias"],
-                                  True, nt)
+                                  True, nt, self._buf("dh", (N, H)))
         dstates0 = [None] * self.num_layers
         for k in reversed(range(self.num_layers)):
             if masks[k] is not None:  # dropout on this layer's output: dL/dh = dL/d(dropped h) * mask
                 dh = dh * masks[k]
             dh_above = dh.reshape(B, T, H)
-            # layer 0 gathered its input projections from a (V, G*H) table: S[v] = sum of dxproj over the
-            # positions holding token v is that table's gradient
-            gathered = k == 0 and (self.embedding_dim is None or inputs[0] is None)
-            S = np.zeros((self.vocab_size, G * H), dtype=self.dtype) if gathered else None
+            # layer 0 read its input projections from a (V, G*H) table by id: S[v] = sum of dxproj over the
+            # positions holding token v is that table's gradient, summed by the cell in its pass over dxproj
+            gathered = caches[k].ids is not None
+            S = None
+            if gathered:
+                S = self._buf("dtable", (self.vocab_size, G * H))
+                S[...] = 0
             # db_ih = dxproj's column sums (the embedding-table path gets it from S below instead)
             db_ih = None if gathered and self.embedding_dim is not None else D[f"rnn.bias_ih_l{k}"]
-            kw = {}
-            if self.cell.inplace:  # the cell sums db_ih and S in its own pass over dxproj
-                kw = {"db_ih": db_ih, "ids": ids.reshape(B, T) if gathered else None, "dtable": S}
-                if record is None:  # and the cache is spent after this, unless the diagnostics record it
-                    kw["inplace"] = True
-            dxproj, dstates0[k] = self.cell.backward(dh_above, None, caches[k], P[f"rnn.weight_hh_l{k}"],
-                                                     D[f"rnn.weight_hh_l{k}"], D[f"rnn.bias_hh_l{k}"], nt, **kw)
+            # dxproj overwrites the cache's gates, unless the diagnostics record the cache
+            dx = None if record is not None else caches[k].buf[:N * G * H].reshape(B, T, G * H)
+            dxproj, dstates0[k] = _cells.backward(caches[k], dh_above, None, P[f"rnn.weight_hh_l{k}"],
+                                                  D[f"rnn.weight_hh_l{k}"], D[f"rnn.bias_hh_l{k}"], nt, db_ih, S, dx)
             if record is not None:
                 record.append((k, dh_above, dxproj, caches[k]))
-            dxproj = dxproj.reshape(B * T, G * H)
-            if gathered and not self.cell.inplace:
-                _rnn.scatter_add(S, ids, dxproj, False, nt, db_ih)
+            dxproj = dxproj.reshape(N, G * H)
             if k == 0 and self.embedding_dim is None:  # one-hot input: the table was W_ih^T + b_ih
                 D["rnn.weight_ih_l0"] += S.T
-            elif k == 0 and inputs[0] is None:  # the projected-table path of _forward: the table was E W_ih^T
+            elif k == 0 and gathered:  # the projected-table path of _forward: the table was E W_ih^T
                 # then dW_ih += S^T E, db_ih += sum_v S[v], dE += S W_ih: (V, G*H) products instead of
                 # (B*T, G*H) ones
                 dE = _rnn.linear_backward(S, P["embedding.weight"], P["rnn.weight_ih_l0"], D["rnn.weight_ih_l0"],
@@ -335,7 +335,7 @@ class RNNLM:
                 D["embedding.weight"] += dE
             else:
                 dh = _rnn.linear_backward(dxproj, inputs[k], P[f"rnn.weight_ih_l{k}"], D[f"rnn.weight_ih_l{k}"],
-                                          None if self.cell.inplace else db_ih, True, nt)
+                                          None, True, nt, self._buf(f"dx{k}", inputs[k].shape))
                 if k == 0:
                     _rnn.scatter_add(D["embedding.weight"], ids, dh, False, nt)
         return dstates0
@@ -349,7 +349,7 @@ class RNNLM:
         X = _check_ids(X, self.vocab_size, "X")
         nt = resolve_threads(self.n_threads)
         logits, statesT, _ = self._forward(X, self._split_state(h0, X.shape[0]), nt)
-        return logits.reshape(X.shape + (self.vocab_size,)), self._join_state(statesT)
+        return logits.reshape(X.shape + (self.vocab_size,)).copy(), self._join_state(statesT)
 
     def loss_and_grad(self, X, Y, h0=None):
         """Mean cross-entropy (nats) of predicting Y (B, T) from X (B, T), and its gradients.
@@ -430,7 +430,7 @@ class RNNLM:
             self.flat_grads[...] = kept
         k = layer % self.num_layers
         _, dh_above, dxproj, cache = next(r for r in record if r[0] == k)
-        g = grad_h_through_time(self.cell.name, dh_above, dxproj, cache, self.params[f"rnn.weight_hh_l{k}"])
+        g = grad_h_through_time(self.cell.name, dh_above, dxproj, cache.gates, self.params[f"rnn.weight_hh_l{k}"])
         return np.sqrt((g * g).sum(axis=2)).mean(axis=0)
 
     def loss(self, X, Y, h0=None) -> tuple[float, object]:

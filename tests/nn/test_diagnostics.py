@@ -26,10 +26,12 @@ def test_grad_h_through_time_equals_backward_of_the_suffix(cell):
     h_all, _, cache = c.forward(xproj, st, W, b, 1)
     dh_all = np.random.default_rng(1).standard_normal((B, T, H))
     dx, _ = c.backward(dh_all, None, cache, W, np.zeros_like(W), np.zeros_like(b), 1)
-    g = grad_h_through_time(cell, dh_all, dx, cache, W)
+    g = grad_h_through_time(cell, dh_all, dx, cache.gates, W)
     np.testing.assert_array_equal(g[:, -1], dh_all[:, -1])
     for t in range(T - 1):
-        s_t = (h_all[:, t].copy(), cache[1][:, t].copy()) if cell == "lstm" else h_all[:, t].copy()
+        # the lstm cache holds c_all (B, T, H) after the gates (B, T, 4H)
+        c_all = cache.buf[B * T * 4 * H:B * T * 5 * H].reshape(B, T, H) if cell == "lstm" else None
+        s_t = (h_all[:, t].copy(), c_all[:, t].copy()) if cell == "lstm" else h_all[:, t].copy()
         _, _, c2 = c.forward(np.ascontiguousarray(xproj[:, t + 1:]), s_t, W, b, 1)
         _, ds = c.backward(np.ascontiguousarray(dh_all[:, t + 1:]), None, c2, W, np.zeros_like(W),
                            np.zeros_like(b), 1)

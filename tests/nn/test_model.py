@@ -1,14 +1,18 @@
-"""seqfast.RNNLM (C kernels) against seqfast.reference.rnn, finite differences and PyTorch."""
+"""seqfast.RNNLM for every cell (C kernels) against seqfast.reference, finite differences and PyTorch; files,
+state_dict round trips, generation."""
 import numpy as np
 import pytest
 
 import seqfast
+from seqfast.nn import CELLS
 from seqfast.reference import rnn as ref
-from _gradcheck import assert_model_gradients
+
+from .helpers import assert_model_gradients
 
 TOL = {"float64": 1e-10, "float32": 1e-4}
 CONFIGS = [  # (B, T, H, V, E, layers)
     (1, 1, 3, 5, None, 1), (1, 6, 4, 7, 3, 1), (3, 1, 5, 6, None, 2), (5, 9, 8, 11, 4, 1), (4, 12, 16, 20, 6, 2),
+    (3, 6, 5, 7, 4, 2), (1, 3, 4, 5, 3, 1),  # the last: B*T < V, embedding rows gathered (no projected table)
 ]
 
 
@@ -22,25 +26,41 @@ def data(B, T, V, seed=0):
     return rng.integers(0, V, (B, T)), rng.integers(0, V, (B, T))
 
 
+def init_state(cell, L, B, H, seed=1):
+    """h0 in the model's layout: (L, B, H), or a tuple of two for lstm."""
+    rng = np.random.default_rng(seed)
+    parts = tuple(rng.standard_normal((L, B, H)) * 0.3 for _ in range(CELLS[cell].n_states))
+    return parts if len(parts) > 1 else parts[0]
+
+
+def per_layer(cell, h0, L):
+    return [tuple(s[k] for s in h0) if CELLS[cell].n_states > 1 else h0[k] for k in range(L)]
+
+
+def state_parts(cell, s):
+    return list(s) if CELLS[cell].n_states > 1 else [s]
+
+
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-@pytest.mark.parametrize("act", ["tanh", "relu"])
 @pytest.mark.parametrize("B,T,H,V,E,L", CONFIGS)
-def test_model_matches_reference(dtype, act, B, T, H, V, E, L):
+def test_model_matches_reference(cell, dtype, B, T, H, V, E, L):
     X, Y = data(B, T, V, B + T)
-    h0 = np.random.default_rng(1).standard_normal((L, B, H)) * 0.3
-    P = None
+    h0 = init_state(cell, L, B, H)
     out = []
     for nt in (1, 2):
-        m = seqfast.RNNLM(V, H, embedding_dim=E, nonlinearity=act, dtype=dtype, seed=3, num_layers=L, n_threads=nt)
-        P = {k: v.astype(np.float64) for k, v in m.params.items()}
+        m = seqfast.RNNLM(V, H, embedding_dim=E, cell=cell, dtype=dtype, seed=3, num_layers=L, n_threads=nt)
         logits, hT = m.forward(X, h0)
-        loss, grads, hT2 = m.loss_and_grad(X, Y, h0)
+        loss, grads, _ = m.loss_and_grad(X, Y, h0)
         out.append((logits, hT, loss, {k: g.copy() for k, g in grads.items()}))
-    rlogits, rT, _ = ref.lm_forward(P, X, list(h0), f"rnn_{act}")
-    rloss, rgrads, _, _ = ref.lm_loss_and_grad(P, X, Y, list(h0), f"rnn_{act}")
+    P = {k: v.astype(np.float64) for k, v in m.params.items()}
+    rlogits, rT, _ = ref.lm_forward(P, X, per_layer(cell, h0, L), cell)
+    rloss, rgrads, _, _ = ref.lm_loss_and_grad(P, X, Y, per_layer(cell, h0, L), cell)
     logits, hT, loss, grads = out[0]
-    assert logits.shape == (B, T, V) and hT.shape == (L, B, H)
-    assert relerr(logits, rlogits) < TOL[dtype] and relerr(hT, np.stack(rT)) < TOL[dtype]
+    assert logits.shape == (B, T, V)
+    assert relerr(logits, rlogits) < TOL[dtype]
+    for j, part in enumerate(state_parts(cell, hT)):
+        assert part.shape == (L, B, H)
+        assert relerr(part, np.stack([state_parts(cell, s)[j] for s in rT])) < TOL[dtype]
     assert abs(loss - rloss) < TOL[dtype] * rloss
     assert set(grads) == set(m.state_dict())
     for k in rgrads:
@@ -52,42 +72,81 @@ def test_model_matches_reference(dtype, act, B, T, H, V, E, L):
         np.testing.assert_array_equal(out[0][3][k], out[1][3][k])
 
 
-@pytest.mark.parametrize("E,act,B,T", [(None, "tanh", 2, 4), (3, "tanh", 2, 4), (3, "relu", 2, 4),
-                                       (3, "tanh", 1, 3)])  # B*T < V: embedding rows are projected per token
-def test_finite_differences(E, act, B, T):
-    V, H = 5, 4
-    m = seqfast.RNNLM(V, H, embedding_dim=E, nonlinearity=act, dtype="float64", seed=7, num_layers=2)
+@pytest.mark.parametrize("E,B,T", [(None, 2, 4), (3, 2, 4), (3, 1, 3)])  # B*T < V: embedding rows per token
+def test_finite_differences(cell, E, B, T):
+    V, H, L = 5, 4, 2
+    m = seqfast.RNNLM(V, H, embedding_dim=E, cell=cell, dtype="float64", seed=7, num_layers=L, n_threads=1)
     X, Y = data(B, T, V, 5)
-    h0 = np.random.default_rng(2).standard_normal((2, B, H)) * 0.5
-    assert_model_gradients(m, X, Y, h0)
+    assert_model_gradients(m, X, Y, init_state(cell, L, B, H, 2))
 
 
-def test_torch_agreement():
+@pytest.mark.parametrize("L", [1, 2])
+@pytest.mark.parametrize("E", [None, 6])
+def test_torch_agreement_and_state_dict_roundtrip(cell, L, E):
     torch = pytest.importorskip("torch")
-    V, H, E, B, T = 13, 10, 6, 3, 7
-    for emb, act in ((E, "tanh"), (None, "relu")):
-        m = seqfast.RNNLM(V, H, embedding_dim=emb, nonlinearity=act, dtype="float64", seed=4, num_layers=2)
-        X, Y = data(B, T, V, 9)
-        h0 = np.random.default_rng(3).standard_normal((2, B, H))
-        sd = {k: torch.tensor(v, requires_grad=True) for k, v in m.state_dict().items()}
-        Xt = torch.tensor(X)
-        x = torch.nn.functional.embedding(Xt, sd["embedding.weight"]) if emb else \
-            torch.nn.functional.one_hot(Xt, V).double()
-        rnn = torch.nn.RNN(emb or V, H, num_layers=2, nonlinearity=act, batch_first=True).double()
-        rnn.load_state_dict({k[4:]: v.detach() for k, v in sd.items() if k.startswith("rnn.")})
-        out, hT = rnn(x, torch.tensor(h0))
-        logits = out @ sd["decoder.weight"].T + sd["decoder.bias"]
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, V), torch.tensor(Y).reshape(-1))
-        loss.backward()
-        tgrads = {f"rnn.{n}": p.grad.numpy() for n, p in rnn.named_parameters()}
-        tgrads.update({k: v.grad.numpy() for k, v in sd.items() if v.grad is not None})
-        ours_logits, ours_hT = m.forward(X, h0)
-        ours_loss, grads, _ = m.loss_and_grad(X, Y, h0)
-        assert relerr(ours_logits, logits.detach().numpy()) < 1e-10
-        assert relerr(ours_hT, hT.detach().numpy()) < 1e-10
-        assert abs(ours_loss - loss.item()) < 1e-10
-        for k, g in grads.items():
-            assert relerr(g, tgrads[k]) < 1e-10, k
+    V, H, B, T = 13, 10, 3, 7
+    X, Y = data(B, T, V, 9)
+    h0 = init_state(cell, L, B, H, 3)
+    name, kw = CELLS[cell].torch
+    torch.manual_seed(0)
+    rnn = getattr(torch.nn, name)(E or V, H, num_layers=L, batch_first=True, **kw).double()
+    emb = torch.nn.Embedding(V, E).double() if E else None
+    dec = torch.nn.Linear(H, V).double()
+    # torch -> seqfast: the state_dict of torch's modules, prefixed as RNNLM names them
+    sd = {f"rnn.{k}": v for k, v in rnn.state_dict().items()}
+    sd.update({f"decoder.{k}": v for k, v in dec.state_dict().items()})
+    if emb is not None:
+        sd["embedding.weight"] = emb.weight
+    m = seqfast.RNNLM(V, H, embedding_dim=E, cell=cell, dtype="float64", seed=4, num_layers=L)
+    m.load_state_dict(sd)
+    # seqfast -> torch round trip
+    back = {k[4:]: torch.tensor(v) for k, v in m.state_dict().items() if k.startswith("rnn.")}
+    rnn.load_state_dict(back)
+    Xt = torch.tensor(X)
+    x = emb(Xt) if E else torch.nn.functional.one_hot(Xt, V).double()
+    th0 = tuple(torch.tensor(s) for s in h0) if cell == "lstm" else torch.tensor(h0)
+    out, hT = rnn(x, th0)
+    logits = dec(out)
+    loss = torch.nn.functional.cross_entropy(logits.reshape(-1, V), torch.tensor(Y).reshape(-1))
+    loss.backward()
+    tgrads = {f"rnn.{n}": p.grad.numpy() for n, p in rnn.named_parameters()}
+    tgrads.update({f"decoder.{n}": p.grad.numpy() for n, p in dec.named_parameters()})
+    if emb is not None:
+        tgrads["embedding.weight"] = emb.weight.grad.numpy()
+    ours_logits, ours_hT = m.forward(X, h0)
+    ours_loss, grads, _ = m.loss_and_grad(X, Y, h0)
+    assert relerr(ours_logits, logits.detach().numpy()) < 1e-10
+    for ours, theirs in zip(state_parts(cell, ours_hT), state_parts(cell, hT)):
+        assert relerr(ours, theirs.detach().numpy()) < 1e-10
+    assert abs(ours_loss - loss.item()) < 1e-10
+    assert set(grads) == set(tgrads)
+    for k, g in grads.items():
+        assert relerr(g, tgrads[k]) < 1e-10, k
+
+
+
+def test_save_load_and_shapes(cell, tmp_path):
+    G = CELLS[cell].gates
+    m = seqfast.RNNLM(9, 6, embedding_dim=4, cell=cell, num_layers=2, seed=1)
+    sd = m.state_dict()
+    assert sd["rnn.weight_ih_l0"].shape == (G * 6, 4) and sd["rnn.weight_ih_l1"].shape == (G * 6, 6)
+    assert sd["rnn.weight_hh_l1"].shape == (G * 6, 6) and sd["rnn.bias_hh_l0"].shape == (G * 6,)
+    m.save(tmp_path / "m.npz")
+    m2 = seqfast.RNNLM.load(tmp_path / "m.npz")
+    assert m2.cell.name == cell and m2.num_layers == 2
+    X = np.arange(9).reshape(3, 3)
+    a, _ = m.forward(X)
+    b, _ = m2.forward(X)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_lstm_state_must_be_a_pair():
+    m = seqfast.RNNLM(5, 3, cell="lstm")
+    X = np.zeros((2, 3), dtype=np.int32)
+    with pytest.raises(TypeError, match="tuple"):
+        m.forward(X, np.zeros((1, 2, 3)))
+    with pytest.raises(ValueError, match="shape"):
+        m.forward(X, (np.zeros((1, 2, 3)), np.zeros((1, 3, 3))))
 
 
 def test_state_dict_save_load_roundtrip(tmp_path):

@@ -1,7 +1,5 @@
-/* lstm_impl.inc: the LSTM kernels of lstm.h for one precision. Included by lstm.c once per precision, after
- * sf_real_tmpl.h has defined REAL, FN(name), GEMM_PACK_PART / GEMM_PACKED / GEMM_PACKED_SIZE, TANH1 and
- * SIGMOID1 for that precision.
- * Shapes are in lstm.h. Not compiled on its own (CMake globs only *.c). */
+/* lstm_tmpl.h: body of lstm.c (the LSTM kernels of lstm.h / sf_cell.h), compiled once per dtype (see
+ * sf_real_tmpl.h). */
 
 /* One batch row of one step, forward: a (4H) holds the pre-activations [i | f | g | o] and receives the
  * activated gates; c, tc, h (H) receive c_t, tanh(c_t), h_t; cp (H) is c_{t-1}. One fused pass (restrict:
@@ -34,17 +32,18 @@ static SF_CLONES void FN(lstm_backward_row)(REAL *restrict da, REAL *restrict dc
     }
 }
 
-int FN(sf_lstm_forward)(REAL *h_all, REAL *hT, REAL *cT, REAL *gates, REAL *c_all, REAL *tc_all, const REAL *xproj, const REAL *h0,
-                        const REAL *c0, const REAL *W_hh, const REAL *b_hh, int B, int T, int H, int n_threads,
-                        const int32_t *ids, int V) {
-    int rc = sf_gated_check_input(B, T, H, 4, ids, V);
+int FN(sf_lstm_forward)(REAL *h_all, REAL *stateT, REAL *cache, const REAL *xproj, const int32_t *ids, int V,
+                        const REAL *state0, const REAL *W_hh, const REAL *b_hh, int B, int T, int H, int n_threads) {
+    int rc = sf_cell_check(B, T, H, 4, ids, V);
     if (rc != SF_OK) return rc;
     const long GH = 4L * H, TH = (long)T * H, TGH = (long)T * GH;
+    REAL *gates = cache, *c_all = cache + B * TGH, *tc_all = c_all + B * TH, *hT = stateT, *cT = stateT + (long)B * H;
+    const REAL *h0 = state0, *c0 = state0 + (long)B * H;
     /* W_hh^T (H, 4H) packed once for the GEMM core, shared by every thread and step */
     REAL *Wpk = (REAL *)malloc((size_t)GEMM_PACKED_SIZE(H, (int)GH) * sizeof(REAL));
     if (!Wpk) return SF_ENOMEM;
     int failed = 0;
-    int nth = sf_gated_threads(n_threads, B);
+    int nth = sf_cell_threads(n_threads, B);
     SF_PARALLEL_OR(nth, failed)
     {
         int b0, b1;
@@ -85,18 +84,21 @@ int FN(sf_lstm_forward)(REAL *h_all, REAL *hT, REAL *cT, REAL *gates, REAL *c_al
     return failed ? SF_ENOMEM : SF_OK;
 }
 
-int FN(sf_lstm_backward)(REAL *dxproj, REAL *dh0, REAL *dc0, REAL *dW_hh, REAL *db_hh, const REAL *dh_all, const REAL *dhT,
-                         const REAL *dcT, const REAL *gates, const REAL *c_all, const REAL *tc_all, const REAL *h_all,
-                         const REAL *h0, const REAL *c0, const REAL *W_hh, int B, int T, int H, int n_threads,
-                         REAL *db_ih, REAL *dtable, const int32_t *ids, int V) {
-    int rc = sf_gated_check_input(B, T, H, 4, dtable ? ids : NULL, V);
+int FN(sf_lstm_backward)(REAL *dxproj, REAL *dstate0, REAL *dW_hh, REAL *db_hh, REAL *db_ih, REAL *dtable,
+                         const REAL *dh_all, const REAL *dstateT, REAL *cache, const REAL *h_all, const int32_t *ids,
+                         int V, const REAL *state0, const REAL *W_hh, int B, int T, int H, int n_threads) {
+    int rc = sf_cell_check(B, T, H, 4, dtable ? ids : NULL, V);
     if (rc != SF_OK) return rc;
     const long GH = 4L * H, TH = (long)T * H, TGH = (long)T * GH;
+    const REAL *gates = cache, *c_all = cache + B * TGH, *tc_all = c_all + B * TH;
+    REAL *hprev = cache + B * TGH + 2 * B * TH, *dh0 = dstate0, *dc0 = dstate0 + (long)B * H;
+    const REAL *h0 = state0, *c0 = state0 + (long)B * H;
+    const REAL *dhT = dstateT, *dcT = dstateT ? dstateT + (long)B * H : NULL;
     /* W_hh (4H, H) packed once for the T steps of dL/dh_{t-1} = d a_t W_hh */
     REAL *Wpk = (REAL *)malloc((size_t)GEMM_PACKED_SIZE((int)GH, H) * sizeof(REAL));
     if (!Wpk) return SF_ENOMEM;
     int failed = 0;
-    int nth = sf_gated_threads(n_threads, B);
+    int nth = sf_cell_threads(n_threads, B);
     SF_PARALLEL_OR(nth, failed)
     {
         int b0, b1;
@@ -135,6 +137,7 @@ int FN(sf_lstm_backward)(REAL *dxproj, REAL *dh0, REAL *dc0, REAL *dW_hh, REAL *
     if (failed) return SF_ENOMEM;
     /* d a_t is also dL/d(h_{t-1} W_hh^T + b_hh) and dL/dxproj, so dxproj is the dA of the weight gradient,
      * its column sums are db_hh and db_ih, and its rows scattered by id are the gradient of a gathered table. */
-    return FN(sf_gated_weight_grad)(dW_hh, db_hh, dxproj, h_all, h0, B, T, H, 4, n_threads, NULL, 0, db_ih,
-                                    dtable, ids);
+    FN(sf_cell_weight_grad)(dW_hh, db_hh, db_ih, dtable, hprev, dxproj, NULL, 0, h_all, h0, ids, B, T, H, 4,
+                            n_threads);
+    return SF_OK;
 }

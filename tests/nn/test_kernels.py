@@ -1,4 +1,5 @@
-"""C kernels of the RNN language model (csrc/rnn_*.c, csrc/sf_gemm.c) against their NumPy twins."""
+"""The kernels around the cells (csrc/rnn_*.c: dense layers, gathers, softmax cross-entropy; csrc/sf_gemm.c;
+csrc/sf_math.h) against their NumPy twins."""
 import numpy as np
 import pytest
 
@@ -7,7 +8,6 @@ from seqfast.reference import rnn as ref
 
 DTYPES = [np.float64, np.float32]
 TOL = {np.float64: 1e-10, np.float32: 1e-4}
-SHAPES = [(1, 1, 1), (1, 5, 4), (3, 1, 6), (5, 7, 9), (4, 35, 33)]  # (B, T, H); 3 and 5 are odd for 2 threads
 
 
 def relerr(a, b):
@@ -17,48 +17,6 @@ def relerr(a, b):
 
 def rand(rng, shape, dt, scale=1.0):
     return np.ascontiguousarray(rng.standard_normal(shape) * scale, dtype=dt)
-
-
-@pytest.mark.parametrize("dt", DTYPES)
-@pytest.mark.parametrize("act", ["tanh", "relu"])
-@pytest.mark.parametrize("B,T,H", SHAPES)
-def test_cell_forward_backward_match_reference(dt, act, B, T, H):
-    rng = np.random.default_rng(B * 100 + T * 10 + H)
-    xproj, h0 = rand(rng, (B, T, H), dt), rand(rng, (B, H), dt, 0.5)
-    W, b = rand(rng, (H, H), dt, 1 / np.sqrt(H)), rand(rng, (H,), dt, 0.1)
-    dh_all, dhT = rand(rng, (B, T, H), dt), rand(rng, (B, H), dt)
-    f64 = lambda a: a.astype(np.float64)  # noqa: E731
-    rh, rhT, cache = ref.rnn_cell_forward(f64(xproj), f64(h0), f64(W), f64(b), act)
-    rdW, rdb = np.zeros((H, H)), np.zeros(H)
-    rdx, rdh0 = ref.rnn_cell_backward(f64(dh_all), f64(dhT), cache, f64(W), rdW, rdb, act)
-    results = []
-    for nt in (1, 2):
-        h, hT = _rnn.cell_forward(xproj, h0, W, b, act, nt)
-        dW, db = np.full((H, H), 0.5, dt), np.full(H, 0.25, dt)  # backward accumulates (+=)
-        dx, dh0 = _rnn.cell_backward(dh_all, dhT, h, h0, W, dW, db, act, nt)
-        assert h.dtype == dt and dx.dtype == dt
-        for got, want in ((h, rh), (hT, rhT), (dx, rdx), (dh0, rdh0), (dW - dt(0.5), rdW), (db - dt(0.25), rdb)):
-            assert relerr(got, want) < TOL[dt]
-        results.append((h, hT, dx, dh0, dW, db))
-    for a, b_ in zip(*results):  # bitwise identical for 1 and 2 threads
-        np.testing.assert_array_equal(a, b_)
-
-
-def test_cell_backward_without_dhT_and_bad_shapes():
-    rng = np.random.default_rng(0)
-    xproj, h0, W, b = rand(rng, (2, 3, 4), np.float64), rand(rng, (2, 4), np.float64), \
-        rand(rng, (4, 4), np.float64), rand(rng, (4,), np.float64)
-    h, _ = _rnn.cell_forward(xproj, h0, W, b, "tanh", 1)
-    dW, db = np.zeros((4, 4)), np.zeros(4)
-    dx, _ = _rnn.cell_backward(np.ones_like(h), None, h, h0, W, dW, db, "tanh", 1)
-    rdx, _ = ref.rnn_cell_backward(np.ones_like(h), None, (h, h0), W, np.zeros((4, 4)), np.zeros(4), "tanh")
-    assert relerr(dx, rdx) < 1e-12
-    with pytest.raises(ValueError, match="h0 has shape"):
-        _rnn.cell_forward(xproj, h0[:1], W, b, "tanh", 1)
-    with pytest.raises(ValueError, match="nonlinearity"):
-        _rnn.cell_forward(xproj, h0, W, b, "sigmoid", 1)
-    with pytest.raises(ValueError):
-        _rnn.cell_forward(xproj, h0, W[:3], b, "tanh", 1)
 
 
 @pytest.mark.parametrize("dt", DTYPES)
@@ -111,7 +69,7 @@ def test_linear_and_gather_scatter(dt, N, I, O):
     _rnn.scatter_add(dt_, ids, x, False, 2)
     want = np.zeros((O, I))
     np.add.at(want, ids, x.astype(float))
-    assert relerr(dt_, want) < TOL[dt] or not want.any()
+    assert want.any() and relerr(dt_, want) < TOL[dt]
     with pytest.raises(IndexError, match="out of range"):
         _rnn.gather(W, np.array([O]), False, None, 1)
     with pytest.raises(TypeError):
@@ -204,7 +162,8 @@ def test_vectorized_exp_tanh_accuracy():
     we = np.exp(xe.astype(np.float32).astype(np.float64))
     assert np.all(np.abs(e - we) <= 2e-7 * we)
     assert _rnn.exp_f32(np.array([-1000.0]))[0] == 0 and np.isinf(_rnn.exp_f32(np.array([1000.0]))[0])
-    assert np.isnan(_rnn.tanh_f32(np.array([np.nan]))[0]) and np.isnan(_rnn.exp_f32(np.array([np.nan]))[0])
+    nans = np.array([np.nan, -np.nan, np.float32(np.nan) * -1, np.frombuffer(b"\x01\x00\xc0\xff", np.float32)[0]])
+    assert np.isnan(_rnn.tanh_f32(nans)).all() and np.isnan(_rnn.exp_f32(nans)).all()
     assert _rnn.gemm_isa() in ("avx512", "avx2", "generic")
 
 

@@ -175,3 +175,31 @@ def test_nan_stops_training_without_corrupting_the_model():
     step = int(e.value.args[0].split("step ")[1].split(":")[0])
     assert step == t.steps + 1
     np.testing.assert_array_equal(m.flat_params, before)  # the failing step changed nothing
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gated_models_learn(cell):
+    vocab, ids = _corpus()
+    n = int(len(ids) * 0.9)
+    train, valid = ids[:n], ids[n:]
+    counts = np.bincount(train, minlength=len(vocab)) + 1.0
+    unigram_ppl = math.exp(-np.mean(np.log(counts / counts.sum())[valid]))
+    m = seqfast.RNNLM(len(vocab), 48, embedding_dim=16, cell=cell, num_layers=2, dropout=0.1, seed=0,
+                      n_threads=1)
+    t = Trainer(m, optimizer="adam", lr=0.01, clip_norm=1.0)
+    hist = t.fit(train[:20000], batch_size=32, num_steps=35, epochs=3, valid_ids=valid[:4000], progress=False)
+    assert hist["valid_ppl"][-1] < 0.8 * unigram_ppl, (hist["valid_ppl"], unigram_ppl)
+    assert hist["train_ppl"][-1] < hist["train_ppl"][0]
+
+
+def test_lstm_state_is_carried():
+    m = seqfast.RNNLM(6, 5, cell="lstm", num_layers=2, seed=0)
+    t = Trainer(m, lr=0.1)
+    X = np.random.default_rng(0).integers(0, 6, (3, 4))
+    t.step(X, X)
+    h, c = t.state
+    assert h.shape == c.shape == (2, 3, 5) and np.any(c != 0)
+    # the next step starts from the carried (h, c): same loss as the model evaluated from that state
+    want, _ = m.loss(X, X, (h, c))
+    assert t.step(X, X) == pytest.approx(want, rel=1e-6)
+    t.step(X[:2], X[:2])  # a batch of another size starts from zeros instead of failing

@@ -277,3 +277,17 @@ def test_load_config_disagreeing_with_arrays(model, tmp_path, change, msg):
               model.state_dict())
     with pytest.raises(ValueError, match=r"c\.npz: corrupt model file: the " + msg):
         seqfast.RNNLM.load(p)
+
+
+@pytest.mark.parametrize("cell", ["rnn_tanh", "rnn_relu", "lstm", "gru"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_h0_is_rejected_before_the_kernels(cell, bad):
+    m = seqfast.RNNLM(6, 4, cell=cell, num_layers=2, seed=0)
+    X = np.zeros((2, 3), dtype=np.int32)
+    h0 = np.zeros((2, 2, 4))
+    h0[1, 0, 2] = bad
+    state = (h0, np.zeros_like(h0)) if cell == "lstm" else h0
+    for call in (lambda: m.forward(X, state), lambda: m.loss_and_grad(X, X, state), lambda: m.loss(X, X, state)):
+        with pytest.raises(ValueError, match="h0 contains NaN or inf"):
+            call()
+

@@ -1,7 +1,5 @@
-/* gru_impl.inc: the GRU kernels of gru.h for one precision. Included by gru.c once per precision, after
- * sf_real_tmpl.h has defined REAL, FN(name), GEMM_PACK_PART / GEMM_PACKED / GEMM_PACKED_SIZE, TANH1 and
- * SIGMOID1 for that precision.
- * Shapes are in gru.h. Not compiled on its own (CMake globs only *.c). */
+/* gru_tmpl.h: body of gru.c (the GRU kernels of gru.h / sf_cell.h), compiled once per dtype (see
+ * sf_real_tmpl.h). */
 
 /* One batch row of one step, forward: X (3H) is xproj_t [r | z | n] (X is either x or g itself) and g (3H)
  * receives the gates r, z, n; u (3H) = h_{t-1} W_hh^T + b_hh; hp = h_{t-1}; hn, h (H) receive u_n and h_t.
@@ -43,11 +41,12 @@ static SF_CLONES void FN(gru_backward_row)(REAL *restrict dx, REAL *restrict du,
     }
 }
 
-int FN(sf_gru_forward)(REAL *h_all, REAL *hT, REAL *gates, REAL *hn_all, const REAL *xproj, const REAL *h0, const REAL *W_hh,
-                       const REAL *b_hh, int B, int T, int H, int n_threads, const int32_t *ids, int V) {
-    int rc = sf_gated_check_input(B, T, H, 3, ids, V);
+int FN(sf_gru_forward)(REAL *h_all, REAL *hT, REAL *cache, const REAL *xproj, const int32_t *ids, int V,
+                       const REAL *h0, const REAL *W_hh, const REAL *b_hh, int B, int T, int H, int n_threads) {
+    int rc = sf_cell_check(B, T, H, 3, ids, V);
     if (rc != SF_OK) return rc;
     const long GH = 3L * H, TH = (long)T * H, TGH = (long)T * GH;
+    REAL *gates = cache, *hn_all = cache + B * TGH;
     /* u (B, 3H): h_{t-1} W_hh^T + b_hh of the current step; each thread owns its batch rows. */
     REAL *u_all = (REAL *)malloc((size_t)B * GH * sizeof(REAL));
     /* W_hh^T (H, 3H) packed once for the GEMM core, shared by every thread and step */
@@ -58,7 +57,7 @@ int FN(sf_gru_forward)(REAL *h_all, REAL *hT, REAL *gates, REAL *hn_all, const R
         return SF_ENOMEM;
     }
     int failed = 0;
-    int nth = sf_gated_threads(n_threads, B);
+    int nth = sf_cell_threads(n_threads, B);
     SF_PARALLEL_OR(nth, failed)
     {
         int b0, b1;
@@ -95,23 +94,20 @@ int FN(sf_gru_forward)(REAL *h_all, REAL *hT, REAL *gates, REAL *hn_all, const R
     return failed ? SF_ENOMEM : SF_OK;
 }
 
-int FN(sf_gru_backward)(REAL *dxproj, REAL *dh0, REAL *dW_hh, REAL *db_hh, const REAL *dh_all, const REAL *dhT, const REAL *gates,
-                        const REAL *hn_all, const REAL *h_all, const REAL *h0, const REAL *W_hh, int B, int T, int H,
-                        int n_threads, REAL *db_ih, REAL *dtable, const int32_t *ids, int V) {
-    int rc = sf_gated_check_input(B, T, H, 3, dtable ? ids : NULL, V);
+int FN(sf_gru_backward)(REAL *dxproj, REAL *dh0, REAL *dW_hh, REAL *db_hh, REAL *db_ih, REAL *dtable,
+                        const REAL *dh_all, const REAL *dhT, REAL *cache, const REAL *h_all, const int32_t *ids, int V,
+                        const REAL *h0, const REAL *W_hh, int B, int T, int H, int n_threads) {
+    int rc = sf_cell_check(B, T, H, 3, dtable ? ids : NULL, V);
     if (rc != SF_OK) return rc;
     const long GH = 3L * H, TH = (long)T * H, TGH = (long)T * GH;
+    const REAL *gates = cache, *hn_all = cache + B * TGH;
     /* du (B, T, 3H): dL/d(h_{t-1} W_hh^T + b_hh). Equals dxproj except in the n block (times r). */
-    REAL *du_all = (REAL *)malloc((size_t)B * TGH * sizeof(REAL));
+    REAL *du_all = cache + B * TGH + B * TH, *hprev = du_all + B * TGH;
     /* W_hh (3H, H) packed once for the T steps of dL/dh_{t-1} += du_t W_hh */
     REAL *Wpk = (REAL *)malloc((size_t)GEMM_PACKED_SIZE((int)GH, H) * sizeof(REAL));
-    if (!du_all || !Wpk) {
-        free(du_all);
-        free(Wpk);
-        return SF_ENOMEM;
-    }
+    if (!Wpk) return SF_ENOMEM;
     int failed = 0;
-    int nth = sf_gated_threads(n_threads, B);
+    int nth = sf_cell_threads(n_threads, B);
     SF_PARALLEL_OR(nth, failed)
     {
         int b0, b1;
@@ -143,10 +139,9 @@ int FN(sf_gru_backward)(REAL *dxproj, REAL *dh0, REAL *dW_hh, REAL *db_hh, const
         }
     }
     free(Wpk);
+    if (failed) return SF_ENOMEM;
     /* du equals dxproj in the r and z blocks: the first 2H columns */
-    rc = failed ? SF_ENOMEM
-                : FN(sf_gated_weight_grad)(dW_hh, db_hh, du_all, h_all, h0, B, T, H, 3, n_threads, dxproj, 2 * H,
-                                           db_ih, dtable, ids);
-    free(du_all);
-    return rc;
+    FN(sf_cell_weight_grad)(dW_hh, db_hh, db_ih, dtable, hprev, du_all, dxproj, 2 * H, h_all, h0, ids, B, T, H, 3,
+                            n_threads);
+    return SF_OK;
 }
