@@ -1,4 +1,5 @@
-"""Helpers for the peer-comparison scripts: timing, peak memory of a fresh process, markdown tables, corpora."""
+"""Helpers for the peer-comparison scripts: timing, peak memory of a fresh process, markdown tables, corpora, and
+the Report every compare_*.py returns (bench/compare.py --write formats them into RESULTS.md)."""
 from __future__ import annotations
 
 import json
@@ -65,3 +66,54 @@ def table(headers: list[str], rows: list[list]) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(fmt(x) for x in r) + " |" for r in rows]
     return "\n".join(lines)
+
+
+class Report:
+    """One comparison's results as data: a title, the command that made them, peer versions, tables and notes.
+
+    Every compare_<name>.py has ``run(argv) -> Report``; its ``main`` prints ``run().markdown()``, and
+    bench/compare.py --write puts every report into bench/RESULTS.md.
+    """
+
+    def __init__(self, name: str, title: str, argv: list[str] | None = None):
+        self.name, self.title = name, title
+        self.command = " ".join(["python", f"bench/compare_{name}.py", *(argv or [])])
+        self.peers: dict[str, str] = {}
+        self.tables: list[tuple[str, list[str], list[list]]] = []
+        self.blocks: list[str] = []
+        self.notes: list[str] = []
+
+    def peer(self, name: str, version: str) -> None:
+        """Record the version of a peer library the comparison ran against."""
+        self.peers[name] = version
+
+    def note(self, text: str) -> None:
+        """A sentence shown under the tables (the conditions, what a column means)."""
+        self.notes.append(text)
+
+    def table(self, caption: str, headers: list[str], rows: list[list]) -> None:
+        self.tables.append((caption, list(headers), [list(r) for r in rows]))
+
+    def raw(self, markdown: str) -> None:
+        """Markdown shown as it is (the output of a script without ``run``)."""
+        self.blocks.append(markdown.strip())
+
+    def markdown(self, level: int = 2) -> str:
+        out = [f"{'#' * level} {self.title}", "", f"`{self.command}`" + (
+            "; peers: " + ", ".join(f"{k} {v}" for k, v in sorted(self.peers.items())) if self.peers else "")]
+        for caption, headers, rows in self.tables:
+            out += ["", caption, "", table(headers, rows)] if caption else ["", table(headers, rows)]
+        for block in self.blocks:
+            out += ["", block]
+        if self.notes:
+            out += [""] + self.notes
+        return "\n".join(out) + "\n"
+
+
+def version_of(module: str) -> str | None:
+    """The installed version of a peer (None when it is not installed)."""
+    try:
+        from importlib.metadata import version
+        return version(module)
+    except Exception:
+        return None

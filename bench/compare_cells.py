@@ -4,7 +4,7 @@ Prints a markdown table: time per training step (forward + backward + SGD update
 tokens/s, the ratio torch time / seqfast time (> 1: seqfast faster) and peak memory (max RSS of a fresh
 process per engine and configuration, so the numbers include each library's own footprint).
 
-Configurations (issue 6): char-level tinyshakespeare (V = 65), one-hot input, H = 256, B = 64, T = 35:
+Configurations: char-level tinyshakespeare (V = 65), one-hot input, H = 256, B = 64, T = 35:
 LSTM 1 layer, GRU 1 layer, LSTM 2 layers (plus the vanilla RNN for scale).
 
 Time to quality (``--minutes M``): a 2-layer LSTM (H = 256, B = 64, T = 35, Adam lr 2e-3, clip 5) trained for
@@ -13,7 +13,7 @@ character) on the last 10%. Same budget, hyperparameters, initial weights and ba
 
     python bench/compare_cells.py --quick            # a few steps per configuration
     python bench/compare_cells.py --threads 2        # the table of bench/RESULTS.md
-    python bench/compare_cells.py --minutes 5 --skip-speed   # the issue's time-to-quality run
+    python bench/compare_cells.py --minutes 5 --skip-speed   # the 5-minute time-to-quality run
 
 torch is optional: without it only seqfast's rows are printed.
 """
@@ -29,6 +29,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _util import Report, version_of  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parent.parent / "shared" / "data" / "tinyshakespeare.txt"
@@ -214,7 +217,7 @@ def run_worker(kind: str, engine: str, args, cell="lstm", layers=1) -> dict | No
         env["OMP_WAIT_POLICY"] = "passive"
     r = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if r.returncode != 0:
-        print(f"<!-- {engine} {kind} {cell} x{layers} failed: {r.stderr.strip().splitlines()[-1:]} -->")
+        sys.stderr.write(f"{engine} {kind} {cell} x{layers} failed: {r.stderr.strip().splitlines()[-1:]}\n")
         return None
     return json.loads(r.stdout.strip().splitlines()[-1])
 
@@ -224,7 +227,7 @@ def have_torch() -> bool:
     return importlib.util.find_spec("torch") is not None
 
 
-def main(argv=None) -> int:
+def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="3 timed steps per configuration (smoke run)")
     ap.add_argument("--threads", type=int, default=2, help="threads for both engines (default 2)")
@@ -237,7 +240,7 @@ def main(argv=None) -> int:
                     help="alternate the engines this many times per configuration, keep each one's best round "
                          "(default 3; 1 with --quick)")
     ap.add_argument("--minutes", type=float, default=0.0,
-                    help="time-to-quality budget per engine in minutes (0: skip; the issue asks for 5)")
+                    help="time-to-quality budget per engine in minutes (0: skip; 5 is the usual run)")
     ap.add_argument("--passive", action="store_true",
                     help="OMP_WAIT_POLICY=passive for both engines (for shared, oversubscribed machines)")
     ap.add_argument("--skip-speed", action="store_true", help="only the time-to-quality run")
@@ -251,28 +254,24 @@ def main(argv=None) -> int:
     ap.add_argument("--layers", type=int, default=1, help=argparse.SUPPRESS)
     ap.add_argument("--engine", default="seqfast", help=argparse.SUPPRESS)
     ap.add_argument("--worker", choices=["speed", "quality"], help=argparse.SUPPRESS)
-    args = ap.parse_args(argv)
+    return ap
+
+
+def run(argv: list[str] | None = None) -> Report:
+    args = _parser().parse_args(argv)
     if args.quick:
         args.steps, args.warmup, args.rounds = 3, 1, 1
-    if args.worker:
-        if args.lr is None:
-            args.lr = 2e-3 if args.worker == "quality" else 1.0
-        fn = worker_speed if args.worker == "speed" else worker_quality
-        print(json.dumps(fn(args)))
-        return 0
+    rep = Report("cells", "Recurrent cells (rnn_tanh, gru, lstm) training steps vs PyTorch", argv)
     engines = ["seqfast"] + (["torch"] if have_torch() else [])
     if args.torch_first:
         engines.reverse()
-    import seqfast
-    print(f"seqfast {seqfast.__version__}, threads={args.threads}, H={args.hidden}, B={args.batch}, "
-          f"T={args.steps_per_window}, {args.steps} timed steps (median), one-hot input, float32; a step is "
-          f"forward + BPTT + clip by global norm + SGD update; best of {args.rounds} alternating round(s)"
-          + ("; OMP_WAIT_POLICY=passive" if args.passive else ""))
+    if "torch" in engines:
+        rep.peer("torch", version_of("torch") or "?")
+    rep.note(f"threads={args.threads}, H={args.hidden}, B={args.batch}, T={args.steps_per_window}, {args.steps} timed "
+             f"steps (median), one-hot input, float32; a step is forward + BPTT + clip by global norm + SGD update; "
+             f"best of {args.rounds} alternating round(s)" + ("; OMP_WAIT_POLICY=passive." if args.passive else "."))
     if not args.skip_speed:
-        print()
-        print("| cell | layers | engine | ms/step (median) | fastest step ms | tokens/s (median) | "
-              "torch/seqfast (median) | torch/seqfast (fastest) | peak RSS MB |")
-        print("|---|---|---|---|---|---|---|---|---|")
+        rows = []
         for cell, layers in CONFIGS:
             # engines alternate for --rounds rounds; each keeps its best round (the least disturbed by other
             # load on a shared machine): median step of that round, and its fastest step over all rounds
@@ -294,19 +293,32 @@ def main(argv=None) -> int:
                 if e == "seqfast" and res.get("torch"):
                     ratio = f"**{res['torch']['step_ms'] / r['step_ms']:.2f}x**"
                     ratio_min = f"{res['torch']['min_ms'] / r['min_ms']:.2f}x"
-                print(f"| {cell} | {layers} | {e} | {r['step_ms']:.1f} | {r['min_ms']:.1f} | {r['tok_s']:,.0f} | "
-                      f"{ratio} | {ratio_min} | {r['rss_mb']:.0f} |", flush=True)
+                rows.append([cell, layers, e, f"{r['step_ms']:.1f}", f"{r['min_ms']:.1f}", f"{r['tok_s']:,.0f}", ratio,
+                             ratio_min, f"{r['rss_mb']:.0f}"])
+        rep.table("Training step speed", ["cell", "layers", "engine", "ms/step (median)", "fastest step ms",
+                                          "tokens/s (median)", "torch/seqfast (median)", "torch/seqfast (fastest)",
+                                          "peak RSS MB"], rows)
     if args.minutes > 0:
-        print()
-        print(f"Time to quality: 2-layer LSTM H={args.hidden}, B={args.batch}, T={args.steps_per_window}, "
-              f"Adam lr=2e-3, clip 5, {args.minutes:g} min per engine, threads={args.threads}")
-        print()
-        print("| engine | steps | tokens seen | last train loss | validation loss (nats/char) |")
-        print("|---|---|---|---|---|")
+        rows = []
         for e in engines:
             r = run_worker("quality", e, args)
             if r:
-                print(f"| {e} | {r['steps']} | {r['tokens']:,} | {r['train_loss']:.3f} | {r['val_loss']:.3f} |")
+                rows.append([e, r["steps"], f"{r['tokens']:,}", f"{r['train_loss']:.3f}", f"{r['val_loss']:.3f}"])
+        rep.table(f"Time to quality: 2-layer LSTM H={args.hidden}, B={args.batch}, T={args.steps_per_window}, Adam "
+                  f"lr=2e-3, clip 5, {args.minutes:g} min per engine, threads={args.threads}",
+                  ["engine", "steps", "tokens seen", "last train loss", "validation loss (nats/char)"], rows)
+    return rep
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.worker:
+        if args.lr is None:
+            args.lr = 2e-3 if args.worker == "quality" else 1.0
+        fn = worker_speed if args.worker == "speed" else worker_quality
+        print(json.dumps(fn(args)))
+        return 0
+    print(run(argv).markdown())
     return 0
 
 

@@ -18,13 +18,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from _util import Report  # noqa: E402
+
 DATA = os.path.join(HERE, "data")
 ORDER = 5
 
@@ -161,39 +163,33 @@ def fmt_row(corpus, tool, threads, r, ref_rate):
         per_uniq = f"{(r['peak_mb'] - r['base_mb']) * 2**20 / r['unique']:.0f}"
     base = f"{r['base_mb']:.0f}" if r.get("base_mb") is not None else ""
     cpu = f"{r['cpu']:.2f}" if r.get("cpu") is not None else ""
-    return (f"| {corpus} | {tool} | {threads} | {r['seconds']:.2f} | {cpu} | {rate / 1e6:.2f}M | {ratio} | "
-            f"{r['peak_mb']:.0f} | {base} | {per_uniq} | {bpn} |")
+    return [corpus, tool, threads, f"{r['seconds']:.2f}", cpu, f"{rate / 1e6:.2f}M", ratio, f"{r['peak_mb']:.0f}",
+            base, per_uniq, bpn]
 
 
-def main(argv=None) -> int:
+def run(argv: list[str] | None = None) -> Report:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     ap.add_argument("--quick", action="store_true", help="base corpus only, one repeat")
     ap.add_argument("--full", action="store_true", help="also run Counter and NLTK on the 25M-token corpus (slow, GBs)")
     ap.add_argument("--repeat", type=int, default=2, help="best of this many runs per contender (default: 2)")
     args = ap.parse_args(argv)
-    if args.worker:
-        name, *rest = args.worker
-        conv = [int(x) if x.isdigit() else x for x in rest]
-        print(json.dumps(WORKERS[name](*conv)))
-        return 0
+    rep = Report("count", "N-gram counting (orders 1..%d) vs collections.Counter and NLTK" % ORDER, argv)
     base, big = os.path.join(DATA, "base.txt"), os.path.join(DATA, "corpus25m.txt")
     if not os.path.exists(base) or (not args.quick and not os.path.exists(big)):
         sys.exit("compare_count: run `python bench/make_corpus.py` first (writes bench/data/)")
     repeat = 1 if args.quick else args.repeat
-    import seqfast
-    info = seqfast.openmp_info()
-    print(f"<!-- {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; Python {platform.python_version()}; "
-          f"seqfast {seqfast.__version__}; OpenMP {info['openmp']} ({info['num_procs']} procs) -->")
     chk = run_worker("check", base)
-    print(f"correctness (seqfast == Counter reference on base.txt, orders 1..{ORDER}, 1 and 2 threads, "
-          f"whitespace and word levels): {'OK' if chk['ok'] else 'MISMATCH'}\n")
+    rep.note(f"Correctness (seqfast == Counter reference on base.txt, orders 1..{ORDER}, 1 and 2 threads, "
+             f"whitespace and word levels): {'OK' if chk['ok'] else 'MISMATCH'}.")
     if not chk["ok"]:
-        return 1
-    print(f"Counting orders 1..{ORDER} with pad=True (tokens include <s> and </s>).\n")
-    print("| corpus | tool | threads | seconds | CPU s | tokens/s | vs Counter | peak MB | baseline MB | "
-          "peak bytes / distinct n-gram | engine bytes / distinct n-gram |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+        return rep
+    try:
+        import nltk
+        rep.peer("nltk", nltk.__version__)
+    except ImportError:
+        nltk = None
+    rows = []
     corpora = [("base (1.3M)", base)] + ([] if args.quick else [("corpus25m (26M)", big)])
     ref_rate = None
     for name, path in corpora:
@@ -201,27 +197,41 @@ def main(argv=None) -> int:
         if run_ref:
             r = best_of(1, "counter", path)
             ref_rate = r["tokens"] / r["seconds"]
-            print(fmt_row(name, "Counter reference (seqfast.reference)", 1, r, ref_rate), flush=True)
-            try:
-                import nltk  # noqa: F401
-                r = best_of(1, "nltk", path)
-                print(fmt_row(name, "NLTK everygrams + Counter", 1, r, ref_rate), flush=True)
-            except ImportError:
-                print(f"| {name} | NLTK | - | not installed | | | | | | | |")
+            rows.append(fmt_row(name, "Counter reference (seqfast.reference)", 1, r, ref_rate))
+            if nltk is not None:
+                rows.append(fmt_row(name, "NLTK everygrams + Counter", 1, best_of(1, "nltk", path), ref_rate))
+            else:
+                rows.append([name, "NLTK", "-", "not installed"] + [""] * 7)
         for threads in (1, 2):
             r = best_of(repeat, "seqfast", path, threads)
-            print(fmt_row(name, "seqfast.count_ngrams (file, whitespace)", threads, r, ref_rate), flush=True)
+            rows.append(fmt_row(name, "seqfast.count_ngrams (file, whitespace)", threads, r, ref_rate))
         for threads in (1, 2):
             r = best_of(repeat, "engine", path, threads, "sort")
-            print(fmt_row(name, "C counting stage only, sort engine", threads, r, ref_rate), flush=True)
+            rows.append(fmt_row(name, "C counting stage only, sort engine", threads, r, ref_rate))
         r = best_of(repeat, "engine", path, 2, "hash")
-        print(fmt_row(name, "C counting stage only, hash engine", 2, r, ref_rate), flush=True)
+        rows.append(fmt_row(name, "C counting stage only, hash engine", 2, r, ref_rate))
         for threads in (1, 2):
             r = best_of(repeat, "cli", path, threads)
-            print(fmt_row(name, "`seqfast count` end to end", threads, r, ref_rate), flush=True)
+            rows.append(fmt_row(name, "`seqfast count` end to end", threads, r, ref_rate))
+    rep.table(f"Counting orders 1..{ORDER} with pad=True (tokens include <s> and </s>), best of {repeat}",
+              ["corpus", "tool", "threads", "seconds", "CPU s", "tokens/s", "vs Counter", "peak MB", "baseline MB",
+               "peak bytes / distinct n-gram", "engine bytes / distinct n-gram"], rows)
     if not args.full and not args.quick:
-        print("\nvs Counter on corpus25m uses the Counter rate measured on base (run with --full to measure it "
-              "on corpus25m too: several GB of RAM).")
+        rep.note("vs Counter on corpus25m uses the Counter rate measured on base (run with --full to measure it "
+                 "on corpus25m too: several GB of RAM).")
+    return rep
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(add_help=False)
+    ap.add_argument("--worker", nargs="+")
+    known, _ = ap.parse_known_args(argv)
+    if known.worker:
+        name, *rest = known.worker
+        conv = [int(x) if x.isdigit() else x for x in rest]
+        print(json.dumps(WORKERS[name](*conv)))
+        return 0
+    print(run(argv).markdown())
     return 0
 
 

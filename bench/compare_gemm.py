@@ -20,7 +20,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _util import machine, table  # noqa: E402
+from _util import Report, table, version_of  # noqa: E402
 
 WORKER = r"""
 import json, sys, time
@@ -58,7 +58,7 @@ print(json.dumps(out))
 """
 
 
-def main() -> None:
+def run(argv: list[str] | None = None) -> Report:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--hidden", type=int, default=256)
@@ -67,7 +67,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5, help="alternate the libraries this many times (best kept)")
     ap.add_argument("--reps", type=int, default=20, help="work per timing, in units of 20 MFLOP")
     ap.add_argument("--quick", action="store_true", help="one round, a quarter of the work per timing (smoke run)")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
+    rep = Report("gemm", "GEMM kernels (sf_gemm) vs NumPy's BLAS and torch", argv)
     if args.quick:
         args.rounds, args.reps = 1, 5
     H, B, T = args.hidden, args.batch, args.steps_per_window
@@ -85,7 +86,7 @@ def main() -> None:
         import torch  # noqa: F401
         libs.append("torch")
     except ImportError:
-        print("torch not installed: its column is left out", file=sys.stderr)
+        rep.note("torch is not installed: its column is left out.")
     best: dict[str, dict[str, float]] = {lib: {} for lib in libs}
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     for _ in range(args.rounds):
@@ -97,15 +98,21 @@ def main() -> None:
     import numpy as np
     blas = "OpenBLAS" if "openblas" in json.dumps(np.show_config(mode="dicts")).lower() else "NumPy's BLAS"
     names = {"seqfast": "seqfast", "numpy": f"numpy ({blas})", "torch": "torch (MKL)"}
-    print(f"{machine()}; float32, 1 thread each, best of {args.rounds} alternating rounds; GFLOP/s "
-          f"(peer / seqfast in brackets)\n")
+    for lib in libs[1:]:
+        rep.peer(lib, version_of(lib) or "?")
     headers = ["product", "M x N x K"] + [names[lib] for lib in libs]
     rows = []
     for name, M, N, K, _ in shapes:
         s = best["seqfast"][name]
         rows.append([name, f"{M} x {N} x {K}", f"{s:.1f}"] +
                     [f"{best[lib][name]:.1f} ({best[lib][name] / s:.2f}x)" for lib in libs[1:]])
-    print(table(headers, rows))
+    rep.table(f"float32, 1 thread each, best of {args.rounds} alternating rounds; GFLOP/s (peer / seqfast in "
+              f"brackets)", headers, rows)
+    return rep
+
+
+def main(argv: list[str] | None = None) -> None:
+    print(run(argv).markdown())
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from _util import Report, version_of  # noqa: E402
 
 SEQFAST_BUILD = r"""
 import json, resource, sys, time
@@ -115,7 +117,7 @@ def mib(kb):
     return f"{kb / 1024:,.0f} MiB"
 
 
-def main(argv=None) -> int:
+def run(argv: list[str] | None = None) -> Report:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", help="training text, one pre-tokenized sentence per line "
                                      "(default: bench/data/corpus25m.txt, or base.txt with --quick)")
@@ -127,6 +129,7 @@ def main(argv=None) -> int:
     ap.add_argument("--nltk-lines", type=int, default=None, help="NLTK training slice in lines")
     ap.add_argument("--no-nltk", action="store_true")
     args = ap.parse_args(argv)
+    rep = Report("lm", "N-gram language model estimation and scoring vs KenLM lmplz and NLTK", argv)
 
     data = os.path.join(HERE, "data")
     corpus = args.corpus or os.path.join(data, "base.txt" if args.quick else "corpus25m.txt")
@@ -155,6 +158,7 @@ def main(argv=None) -> int:
     sf_time = dt
 
     if args.lmplz and os.path.exists(args.lmplz):
+        rep.peer("KenLM lmplz", args.lmplz)
         lm_arpa = os.path.join(tmp, "lmplz.arpa")
         dt, _, rss, err = time_child([args.lmplz, "-o", str(N), "-S", args.lmplz_memory, "-T", tmp],
                                      stdin_path=corpus, stdout_path=lm_arpa)
@@ -173,19 +177,18 @@ def main(argv=None) -> int:
     dt, out, rss, _ = time_child([py, "-c", SEQFAST_SCORE, sf_arpa, test])
     sc = json.loads(out)
 
-    print(f"## n-gram LM build: {N}-gram modified Kneser-Ney on {os.path.basename(corpus)} "
-          f"({tokens:,} tokens)\n")
-    print("| tool | wall s | tokens/s | peak RSS | vs seqfast | notes |")
-    print("|---|---|---|---|---|---|")
+    table_rows = []
     for name, dt, toks, rss, note in rows:
         if dt is None:
-            print(f"| {name} | - | - | - | - | {note} |")
+            table_rows.append([name, "-", "-", "-", "-", note])
         else:
-            print(f"| {name} | {dt:.1f} | {toks / dt:,.0f} | {mib(rss)} | {dt / sf_time:.2f}x | {note} |")
-    print(f"\n{agree}\n")
-    print(f"Scoring (seqfast, after loading the ARPA file in {sc['load']:.1f} s): perplexity of the slice, "
-          f"{sc['tokens']:,} tokens in {sc['seconds']:.2f} s = {sc['tokens'] / sc['seconds']:,.0f} tokens/s "
-          f"(tokenizing included; perplexity {sc['perplexity']:.4g})\n")
+            table_rows.append([name, f"{dt:.1f}", f"{toks / dt:,.0f}", mib(rss), f"{dt / sf_time:.2f}x", note])
+    rep.table(f"Build: {N}-gram modified Kneser-Ney on {os.path.basename(corpus)} ({tokens:,} tokens)",
+              ["tool", "wall s", "tokens/s", "peak RSS", "vs seqfast", "notes"], table_rows)
+    rep.note(agree + ".")
+    rep.note(f"Scoring (seqfast, after loading the ARPA file in {sc['load']:.1f} s): perplexity of the slice, "
+             f"{sc['tokens']:,} tokens in {sc['seconds']:.2f} s = {sc['tokens'] / sc['seconds']:,.0f} tokens/s "
+             f"(tokenizing included; perplexity {sc['perplexity']:.4g}).")
 
     if not args.no_nltk:
         n_lines = args.nltk_lines or (2000 if args.quick else 5000)
@@ -196,23 +199,27 @@ def main(argv=None) -> int:
             nl = json.loads(out)
         except RuntimeError as e:
             nl = None
-            print(f"NLTK not run: {str(e)[:200]}")
+            rep.note(f"NLTK not run: {str(e)[:200]}")
         _, out, rss_s, _ = time_child([py, "-c", SEQFAST_SLICE, str(order), corpus, str(n_lines)])
         sl = json.loads(out)
         if nl:
-            print(f"## NLTK KneserNeyInterpolated vs seqfast, {order}-gram, first {n_lines:,} lines "
-                  f"({nl['tokens']:,} tokens)\n")
-            print("| tool | fit s | fit tokens/s | scoring n-grams/s | peak RSS |")
-            print("|---|---|---|---|---|")
-            print(f"| NLTK KneserNeyInterpolated | {nl['fit']:.2f} | {nl['tokens'] / nl['fit']:,.0f} | "
-                  f"{nl['scored'] / nl['score_s']:,.0f} | {mib(rss_n)} |")
-            print(f"| seqfast NGramLM (mkn) | {sl['fit']:.2f} | {sl['tokens'] / sl['fit']:,.0f} | "
-                  f"{sl['scored'] / sl['score_s']:,.0f} | {mib(rss_s)} |")
-            print(f"\nratio fit: {nl['fit'] / sl['fit']:,.0f}x, scoring: "
-                  f"{(sl['scored'] / sl['score_s']) / (nl['scored'] / nl['score_s']):,.0f}x "
-                  f"(on the next 2,000 lines: seqfast scores all {sl['scored']:,} tokens, NLTK the first "
-                  f"{nl['scored']:,} {order}-grams; peak RSS includes the Python interpreter and imports)")
+            rep.peer("nltk", version_of("nltk") or "?")
+            rep.table(f"NLTK KneserNeyInterpolated vs seqfast, {order}-gram, first {n_lines:,} lines "
+                      f"({nl['tokens']:,} tokens)", ["tool", "fit s", "fit tokens/s", "scoring n-grams/s", "peak RSS"],
+                      [["NLTK KneserNeyInterpolated", f"{nl['fit']:.2f}", f"{nl['tokens'] / nl['fit']:,.0f}",
+                        f"{nl['scored'] / nl['score_s']:,.0f}", mib(rss_n)],
+                       ["seqfast NGramLM (mkn)", f"{sl['fit']:.2f}", f"{sl['tokens'] / sl['fit']:,.0f}",
+                        f"{sl['scored'] / sl['score_s']:,.0f}", mib(rss_s)]])
+            rep.note(f"NLTK ratio, fit: {nl['fit'] / sl['fit']:,.0f}x, scoring: "
+                     f"{(sl['scored'] / sl['score_s']) / (nl['scored'] / nl['score_s']):,.0f}x (on the next 2,000 "
+                     f"lines: seqfast scores all {sl['scored']:,} tokens, NLTK the first {nl['scored']:,} "
+                     f"{order}-grams; peak RSS includes the Python interpreter and imports).")
     shutil.rmtree(tmp, ignore_errors=True)
+    return rep
+
+
+def main(argv: list[str] | None = None) -> int:
+    print(run(argv).markdown())
     return 0
 
 

@@ -3,7 +3,7 @@
 Prints markdown tables:
   1. GEMM: sf_sgemm (one thread) vs numpy's float32 matmul (one thread) in GFLOP/s, same run.
   2. Training throughput (tokens/s of forward + BPTT + clip_grad_norm + SGD update, embedding input,
-     batch first) for the issue's four configurations, seqfast vs torch vs the NumPy reference, with
+     batch first) for four configurations, seqfast vs torch vs the NumPy reference, with
      ratios, achieved GFLOP/s and peak memory (ru_maxrss of a fresh process per measurement).
   3. Time to quality: validation perplexity on tinyshakespeare (char level) after S seconds of training,
      seqfast vs torch with the same hyperparameters.
@@ -20,13 +20,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import time
 
 CONFIGS = [(65, 128, 32, 35), (65, 256, 64, 35), (65, 512, 64, 35), (10000, 256, 32, 35)]  # (V, H, B, T)
 TARGET = {(65, 128, 32, 35): 3.0, (65, 256, 64, 35): 2.0, (65, 512, 64, 35): 1.2, (10000, 256, 32, 35): 1.0}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _util import Report, version_of  # noqa: E402
+
 DEFAULT_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data",
                             "tinyshakespeare.txt")
 
@@ -213,7 +215,7 @@ WORKERS = {"gemm": w_gemm, "seqfast": w_seqfast, "torch": w_torch, "numpy": w_nu
 PASSIVE = {"on": False}
 
 
-def run(kind, threads, **kw):
+def run_worker(kind, threads, **kw):
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
                MKL_NUM_THREADS=str(threads))
     if PASSIVE["on"]:  # idle OpenMP threads sleep instead of spinning: far better on an oversubscribed machine
@@ -226,7 +228,7 @@ def run(kind, threads, **kw):
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
-def main(argv=None):
+def run(argv: list[str] | None = None) -> Report:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="short runs (~2 min in all)")
     ap.add_argument("--threads", type=int, default=os.cpu_count(), help="threads for every framework")
@@ -238,80 +240,73 @@ def main(argv=None):
     ap.add_argument("--only-quality", action="store_true", help="only time to quality (no GEMM, no throughput)")
     ap.add_argument("--passive", action="store_true",
                     help="OMP_WAIT_POLICY=passive for every framework (use on a shared, oversubscribed machine)")
-    ap.add_argument("--worker", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
-    if a.worker:
-        args = json.loads(a.worker)
-        print(json.dumps(WORKERS[args["kind"]](args)))
-        return 0
+    rep = Report("rnn", "RNN language model training vs PyTorch", argv)
     PASSIVE["on"] = a.passive
     secs = a.seconds or (2.0 if a.quick else 6.0)
     qsecs = a.quality_seconds or (15.0 if a.quick else 60.0)
     nt = a.threads
-    try:
-        import torch
-        tv = torch.__version__
-    except ImportError:
-        tv = None
-    print(f"# seqfast RNN vs PyTorch {tv or '(not installed)'}, {nt} thread(s)"
-          f"{', OMP_WAIT_POLICY=passive' if a.passive else ''}\n")
-    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, python {platform.python_version()}, "
-          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")
-
-    if a.only_quality:
-        return quality(a, nt, qsecs, tv)
-    g = run("gemm", 1, shapes=[[32, 256, 256], [64, 512, 512], [1120, 256, 256], [1120, 1024, 256]],
-            seconds=min(secs, 1.0))
-    print(f"## GEMM, float32, one thread (sf_gemm core: {g.get('isa', '?')})\n")
-    print("| M x N x K | sf_sgemm GFLOP/s | numpy matmul GFLOP/s | ratio |")
-    print("|---|---:|---:|---:|")
-    for r in g.get("gemm", []):
-        print(f"| {' x '.join(map(str, r['shape']))} | {r['seqfast']:.1f} | {r['numpy']:.1f} | "
-              f"{r['seqfast'] / r['numpy']:.2f} |")
-    if "error" in g:
-        print(f"| error: {g['error']} | | | |")
-    print()
-
-    print("## Training throughput (embedding E = H, forward + BPTT + clip by norm + SGD, float32)\n")
-    print("model GFLOP/s = the standard FLOP count of a step, 6*B*T*(E*H + H*H + H*V), per second (seqfast skips part "
-          "of the input layer's FLOPs when V <= B*T, so this can exceed what its GEMMs execute)\n")
-    print("| V | H | B | T | seqfast tok/s | torch tok/s | ratio (target) | numpy ref tok/s | seqfast model GFLOP/s | "
-          "peak MB seqfast / torch / numpy |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-    for (V, H, B, T) in CONFIGS:
-        kw = dict(V=V, H=H, B=B, T=T, E=H, seconds=secs, warmup=3, min_steps=5)
-        s = run("seqfast", nt, **kw)
-        t = run("torch", nt, **kw) if tv else {"error": "torch not installed"}
-        n = run("numpy", nt, **dict(kw, seconds=min(secs, 2.0))) if not a.no_numpy else {}
-        st, tt, nn_ = s.get("tok_s"), t.get("tok_s"), n.get("tok_s")
-        ratio = f"{st / tt:.2f}x ({TARGET[(V, H, B, T)]}x)" if st and tt else "-"
-        gf = flops_per_step(V, H, B, T, H) / (B * T) * st / 1e9 if st else 0
-        fmt = lambda d: f"{d['tok_s']:,.0f}" if "tok_s" in d else d.get("error", "-")[:40]  # noqa: E731
-        mem = " / ".join(f"{d['peak_mb']:.0f}" if "peak_mb" in d else "-" for d in (s, t, n))
-        print(f"| {V} | {H} | {B} | {T} | {fmt(s)} | {fmt(t) if t else '-'} | {ratio} | {fmt(n) if n else '-'} | "
-              f"{gf:.1f} | {mem} |", flush=True)
-    print()
-    return 0 if a.no_quality else quality(a, nt, qsecs, tv)
+    tv = version_of("torch")
+    if tv:
+        rep.peer("torch", tv)
+    rep.note(f"{nt} thread(s){', OMP_WAIT_POLICY=passive' if a.passive else ''}.")
+    if not a.only_quality:
+        g = run_worker("gemm", 1, shapes=[[32, 256, 256], [64, 512, 512], [1120, 256, 256], [1120, 1024, 256]],
+                       seconds=min(secs, 1.0))
+        rows = [[" x ".join(map(str, r["shape"])), f"{r['seqfast']:.1f}", f"{r['numpy']:.1f}",
+                 f"{r['seqfast'] / r['numpy']:.2f}"] for r in g.get("gemm", [])]
+        if "error" in g:
+            rows.append([f"error: {g['error']}", "", "", ""])
+        rep.table(f"GEMM, float32, one thread (sf_gemm core: {g.get('isa', '?')})",
+                  ["M x N x K", "sf_sgemm GFLOP/s", "numpy matmul GFLOP/s", "ratio"], rows)
+        rows = []
+        for (V, H, B, T) in CONFIGS:
+            kw = dict(V=V, H=H, B=B, T=T, E=H, seconds=secs, warmup=3, min_steps=5)
+            s = run_worker("seqfast", nt, **kw)
+            t = run_worker("torch", nt, **kw) if tv else {"error": "torch not installed"}
+            n = run_worker("numpy", nt, **dict(kw, seconds=min(secs, 2.0))) if not a.no_numpy else {}
+            st, tt = s.get("tok_s"), t.get("tok_s")
+            ratio = f"{st / tt:.2f}x ({TARGET[(V, H, B, T)]}x)" if st and tt else "-"
+            gf = flops_per_step(V, H, B, T, H) / (B * T) * st / 1e9 if st else 0
+            fmt = lambda d: f"{d['tok_s']:,.0f}" if "tok_s" in d else d.get("error", "-")[:40]  # noqa: E731
+            mem = " / ".join(f"{d['peak_mb']:.0f}" if "peak_mb" in d else "-" for d in (s, t, n))
+            rows.append([V, H, B, T, fmt(s), fmt(t) if t else "-", ratio, fmt(n) if n else "-", f"{gf:.1f}", mem])
+        rep.table("Training throughput (embedding E = H, forward + BPTT + clip by norm + SGD, float32)",
+                  ["V", "H", "B", "T", "seqfast tok/s", "torch tok/s", "ratio (target)", "numpy ref tok/s",
+                   "seqfast model GFLOP/s", "peak MB seqfast / torch / numpy"], rows)
+        rep.note("Model GFLOP/s = the standard FLOP count of a step, 6*B*T*(E*H + H*H + H*V), per second (seqfast "
+                 "skips part of the input layer's FLOPs when V <= B*T, so this can exceed what its GEMMs execute).")
+    if not a.no_quality:
+        quality(rep, a, nt, qsecs, tv)
+    return rep
 
 
-def quality(a, nt, qsecs, tv):
+def quality(rep, a, nt, qsecs, tv):
     """Time to quality: validation perplexity after qsecs seconds of training, seqfast and torch."""
     if not os.path.exists(a.data):
-        print(f"(time to quality skipped: {a.data} not found; pass --data)")
-        return 0
+        rep.note(f"Time to quality skipped: {a.data} not found; pass --data.")
+        return
     q = dict(data=os.path.abspath(a.data), H=256, E=64, B=32, T=35, lr=0.003, seconds=qsecs)
-    print(f"## Time to quality: {os.path.basename(a.data)}, char level, last 10% held out, {qsecs:.0f} s of "
-          f"training (H=256, E=64, B=32, T=35, Adam lr 0.003, clip 1)\n")
-    print("| | steps | valid perplexity |")
-    print("|---|---:|---:|")
+    rows = []
     for name in ("seqfast", "torch"):
         if name == "torch" and not tv:
             continue
-        r = run(f"quality_{name}", nt, **q)
-        if "error" in r:
-            print(f"| {name} | error: {r['error']} | |")
-        else:
-            print(f"| {name} | {r['steps']:,} | {r['valid_ppl']:.3f} |", flush=True)
+        r = run_worker(f"quality_{name}", nt, **q)
+        rows.append([name, f"error: {r['error']}", ""] if "error" in r else [name, f"{r['steps']:,}",
+                                                                            f"{r['valid_ppl']:.3f}"])
+    rep.table(f"Time to quality: {os.path.basename(a.data)}, char level, last 10% held out, {qsecs:.0f} s of "
+              f"training (H=256, E=64, B=32, T=35, Adam lr 0.003, clip 1)", ["", "steps", "valid perplexity"], rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(add_help=False)
+    ap.add_argument("--worker")
+    known, _ = ap.parse_known_args(argv)
+    if known.worker:
+        args = json.loads(known.worker)
+        print(json.dumps(WORKERS[args["kind"]](args)))
+        return 0
+    print(run(argv).markdown())
     return 0
 
 

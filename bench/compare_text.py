@@ -8,13 +8,12 @@ Prints a markdown table: seconds, tokens/s and the ratio to the pure-Python base
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _util import in_subprocess, machine, shared_path, table  # noqa: E402
+from _util import Report, in_subprocess, shared_path  # noqa: E402
 
 SETUP = """
 import json, re, time, numpy as np, seqfast
@@ -39,10 +38,11 @@ print(json.dumps({{"seconds": best, "tokens": len(toks)}}))
 """
 
 
-def main() -> None:
+def run(argv: list[str] | None = None) -> Report:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="fewer tokens and repeats")
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
+    rep = Report("text", "Vocabulary encoding and tokenization", argv)
     path = shared_path("tinyshakespeare.txt")
     copies = 8 if a.quick else 40  # ~254K word tokens per copy -> ~10M tokens
     repeat = 2 if a.quick else 3
@@ -58,8 +58,13 @@ def main() -> None:
                         "dt=time.perf_counter()-t0\nprint(json.dumps({'seconds': dt, 'tokens': len(toks)}))")
     rows.append(["tokenize (regex, word level), 1 copy", tok["tokens"], tok["seconds"],
                  tok["tokens"] / tok["seconds"] / 1e6, float("nan"), tok["peak_mb"]])
-    print(f"<!-- {datetime.date.today()} | {machine()} | python bench/compare_text.py{' --quick' if a.quick else ''} -->")
-    print(table(["task", "tokens", "seconds", "M tokens/s", "x dict baseline", "peak RSS MB"], rows))
+    rep.table(f"tinyshakespeare x {copies}, best of {repeat}", ["task", "tokens", "seconds", "M tokens/s",
+                                                                  "x dict baseline", "peak RSS MB"], rows)
+    return rep
+
+
+def main(argv: list[str] | None = None) -> None:
+    print(run(argv).markdown())
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""pytest-benchmark suite for the RNN kernels (issue 5). Each benchmark checks the fast kernel against its
+"""pytest-benchmark suite for the RNN kernels. Each benchmark checks the fast kernel against its
 reference on the same inputs before timing it.
 
     python -m pytest bench/test_bench_rnn.py --benchmark-only --benchmark-min-rounds=3
@@ -20,25 +20,6 @@ def test_bench_sgemm(benchmark, M, N, K):
     np.testing.assert_allclose(_rnn.gemm(A, B), A.astype(np.float64) @ B, rtol=1e-3, atol=1e-3)
     benchmark.extra_info["gflop"] = 2 * M * N * K / 1e9
     benchmark(_rnn.gemm, A, B)
-
-
-@pytest.mark.parametrize("H", [128, 512])
-def test_bench_cell_forward_backward(benchmark, H):
-    B, T = 64, 35
-    rng = np.random.default_rng(0)
-    xp = rng.standard_normal((B, T, H)).astype(np.float32)
-    h0 = np.zeros((B, H), np.float32)
-    W = (rng.standard_normal((H, H)) / np.sqrt(H)).astype(np.float32)
-    b = np.zeros(H, np.float32)
-    h, _ = _rnn.cell_forward(xp, h0, W, b, "tanh", 0)
-    rh, _, _ = ref.rnn_cell_forward(xp.astype(np.float64), h0.astype(np.float64), W.astype(np.float64), b, "tanh")
-    np.testing.assert_allclose(h, rh, atol=1e-4)
-    dW, db = np.zeros_like(W), np.zeros_like(b)
-
-    def run():
-        h, _ = _rnn.cell_forward(xp, h0, W, b, "tanh", 0)
-        _rnn.cell_backward(xp, None, h, h0, W, dW, db, "tanh", 0)
-    benchmark(run)
 
 
 @pytest.mark.parametrize("V,H,B", [(65, 128, 32), (65, 256, 64)])
