@@ -71,7 +71,7 @@ def table(headers: list[str], rows: list[list]) -> str:
 class Report:
     """One comparison's results as data: a title, the command that made them, peer versions, tables and notes.
 
-    Every compare_<name>.py has ``run(argv) -> Report``; its ``main`` prints ``run().markdown()``, and
+    Every compare_<name>.py has ``report(argv) -> Report``; its ``main`` prints ``report().markdown()``, and
     bench/compare.py --write puts every report into bench/RESULTS.md.
     """
 
@@ -95,7 +95,7 @@ class Report:
         self.tables.append((caption, list(headers), [list(r) for r in rows]))
 
     def raw(self, markdown: str) -> None:
-        """Markdown shown as it is (the output of a script without ``run``)."""
+        """Markdown shown as it is (the output of a script without ``report``)."""
         self.blocks.append(markdown.strip())
 
     def markdown(self, level: int = 2) -> str:

@@ -4,7 +4,7 @@
     python bench/compare.py --quick --only cells    # smoke runs of some
     python bench/compare.py --write                 # bench/RESULTS.md: machine, date, command, one table each
 
-Each compare_<name>.py has ``run(argv) -> Report`` (bench/_util.py), or only prints markdown (its output is then
+Each compare_<name>.py has ``report(argv) -> Report`` (bench/_util.py), or only prints markdown (its output is then
 taken as it is); registering a new one is a line in COMPARISONS. Run --write on a quiet machine: the ratios are
 what RESULTS.md reports.
 """
@@ -33,6 +33,7 @@ COMPARISONS = {
     "rnn": [],
     "cells": [],
     "embed": [],
+    "query": [],
 }
 
 RESULTS = os.path.join(HERE, "RESULTS.md")
@@ -40,8 +41,8 @@ RESULTS = os.path.join(HERE, "RESULTS.md")
 
 def _run_one(name: str, argv: list[str]) -> Report:
     mod = importlib.import_module(f"compare_{name}")
-    if hasattr(mod, "run"):
-        return mod.run(argv)
+    if hasattr(mod, "report"):
+        return mod.report(argv)
     # a script that only prints: its markdown output, as it is
     out = subprocess.run([sys.executable, os.path.join(HERE, f"compare_{name}.py"), *argv], capture_output=True,
                          text=True)

@@ -257,7 +257,7 @@ def _parser() -> argparse.ArgumentParser:
     return ap
 
 
-def run(argv: list[str] | None = None) -> Report:
+def report(argv: list[str] | None = None) -> Report:
     args = _parser().parse_args(argv)
     if args.quick:
         args.steps, args.warmup, args.rounds = 3, 1, 1
@@ -318,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         fn = worker_speed if args.worker == "speed" else worker_quality
         print(json.dumps(fn(args)))
         return 0
-    print(run(argv).markdown())
+    print(report(argv).markdown())
     return 0
 
 

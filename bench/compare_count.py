@@ -167,7 +167,7 @@ def fmt_row(corpus, tool, threads, r, ref_rate):
             base, per_uniq, bpn]
 
 
-def run(argv: list[str] | None = None) -> Report:
+def report(argv: list[str] | None = None) -> Report:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     ap.add_argument("--quick", action="store_true", help="base corpus only, one repeat")
@@ -231,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         conv = [int(x) if x.isdigit() else x for x in rest]
         print(json.dumps(WORKERS[name](*conv)))
         return 0
-    print(run(argv).markdown())
+    print(report(argv).markdown())
     return 0
 
 

@@ -58,7 +58,7 @@ print(json.dumps(out))
 """
 
 
-def run(argv: list[str] | None = None) -> Report:
+def report(argv: list[str] | None = None) -> Report:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--hidden", type=int, default=256)
@@ -112,7 +112,7 @@ def run(argv: list[str] | None = None) -> Report:
 
 
 def main(argv: list[str] | None = None) -> None:
-    print(run(argv).markdown())
+    print(report(argv).markdown())
 
 
 if __name__ == "__main__":

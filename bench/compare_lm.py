@@ -117,7 +117,7 @@ def mib(kb):
     return f"{kb / 1024:,.0f} MiB"
 
 
-def run(argv: list[str] | None = None) -> Report:
+def report(argv: list[str] | None = None) -> Report:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", help="training text, one pre-tokenized sentence per line "
                                      "(default: bench/data/corpus25m.txt, or base.txt with --quick)")
@@ -219,7 +219,7 @@ def run(argv: list[str] | None = None) -> Report:
 
 
 def main(argv: list[str] | None = None) -> int:
-    print(run(argv).markdown())
+    print(report(argv).markdown())
     return 0
 
 

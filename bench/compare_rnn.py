@@ -228,7 +228,7 @@ def run_worker(kind, threads, **kw):
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
-def run(argv: list[str] | None = None) -> Report:
+def report(argv: list[str] | None = None) -> Report:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="short runs (~2 min in all)")
     ap.add_argument("--threads", type=int, default=os.cpu_count(), help="threads for every framework")
@@ -306,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         args = json.loads(known.worker)
         print(json.dumps(WORKERS[args["kind"]](args)))
         return 0
-    print(run(argv).markdown())
+    print(report(argv).markdown())
     return 0
 
 

@@ -38,7 +38,7 @@ print(json.dumps({{"seconds": best, "tokens": len(toks)}}))
 """
 
 
-def run(argv: list[str] | None = None) -> Report:
+def report(argv: list[str] | None = None) -> Report:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="fewer tokens and repeats")
     a = ap.parse_args(argv)
@@ -64,7 +64,7 @@ def run(argv: list[str] | None = None) -> Report:
 
 
 def main(argv: list[str] | None = None) -> None:
-    print(run(argv).markdown())
+    print(report(argv).markdown())
 
 
 if __name__ == "__main__":
