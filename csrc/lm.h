@@ -104,14 +104,46 @@ int lm_arpa_format_rows(char *out, int64_t cap, int64_t *used, const int32_t *gr
                         const float *logp, const float *backoff, const char *pool, const int64_t *offs, int64_t V,
                         int n_threads);
 
-/* ---- lm_arpa_read.c ---- */
-/* Parse the N sections of an ARPA file from buf[pos] (line number lineno), up to and including \end\.
+/* ---- lm_arpa_read.c ---- (the format accepted is stated in lm_arpa_read.c) */
+/* What went wrong where: why (an LM_ARPA_* code), the 1-based line, and per code the order concerned, the
+ * rows read (or lines left after the header) and the byte offset of the offending word. */
+enum {
+    LM_ARPA_OK = 0,
+    LM_ARPA_NO_DATA,            /* no \data\ line */
+    LM_ARPA_BAD_COUNT_LINE,     /* a header line starting with "ngram" is not "ngram N=COUNT" */
+    LM_ARPA_WRONG_ORDER,        /* "ngram N=" out of sequence (order = the N expected) */
+    LM_ARPA_TOO_MANY_ORDERS,    /* N above the largest order supported */
+    LM_ARPA_NO_COUNTS,          /* no "ngram 1=" after \data\ */
+    LM_ARPA_ZERO_UNIGRAMS,      /* "ngram 1=0" */
+    LM_ARPA_COUNTS_DO_NOT_FIT,  /* a count (order) or their sum (order 0) exceeds the lines left (rows) */
+    LM_ARPA_EOF_BEFORE_SECTION, /* the file ends before "\N-grams:" (order) */
+    LM_ARPA_EXPECTED_SECTION,   /* another line where "\N-grams:" (order) belongs */
+    LM_ARPA_FIELDS,             /* not "log10p w1 .. wN [backoff]" */
+    LM_ARPA_TOO_MANY_ROWS,      /* more rows than the header's count */
+    LM_ARPA_BAD_LOGP,           /* the log10 probability is not a number */
+    LM_ARPA_POSITIVE_LOGP,      /* the log10 probability is > 0 */
+    LM_ARPA_DUP_UNIGRAM,        /* a unigram word seen before (offset) */
+    LM_ARPA_NOT_UNIGRAM,        /* a word of a higher-order n-gram is not a unigram (offset) */
+    LM_ARPA_BAD_BACKOFF,        /* the backoff is not a number */
+    LM_ARPA_TOO_FEW_ROWS,       /* a section ends with fewer rows (rows) than its count */
+    LM_ARPA_NO_END,             /* the file ends without \end\ */
+    LM_ARPA_EXPECTED_END        /* another line where \end\ belongs */
+};
+typedef struct lm_arpa_error {
+    int why, order;
+    int64_t line, rows, offset, expected; /* expected: the header's count for order */
+} lm_arpa_error;
+
+/* The header: counts[0..*N) (room for max_order), *pos / *lineno = where the sections start (byte offset,
+ * lines before it). SF_EFORMAT with *err. */
+int lm_arpa_header(const char *buf, int64_t len, int max_order, int64_t *counts, int *N, int64_t *pos,
+                   int64_t *lineno, lm_arpa_error *err);
+/* The N sections from buf[pos] (after lineno lines), up to and including \end\.
  * counts: (N,) from the header; grams[n-1]: (counts[n-1], n) out; logp[n-1], bo[n-1]: (counts[n-1],) out;
- * uni_spans: (counts[0], 2) out, (offset, length) in buf of each unigram's word. SF_EFORMAT with
- * *err_line = the offending line on any deviation (wrong header, count mismatch, bad number, unknown or
- * repeated unigram, wrong number of fields, no \end\); SF_ENOMEM. */
+ * uni_spans: (counts[0], 2) out, (offset, length) in buf of each unigram's word. SF_EFORMAT with *err;
+ * SF_ENOMEM. */
 int lm_arpa_parse(const char *buf, int64_t len, int64_t pos, int64_t lineno, int N, const int64_t *counts,
                   int32_t *const *grams, float *const *logp, float *const *bo, int64_t *uni_spans,
-                  int64_t *err_line);
+                  lm_arpa_error *err);
 
 #endif

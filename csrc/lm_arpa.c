@@ -1,6 +1,7 @@
 /* lm_arpa.c: ARPA text output of one section.
  * Input: an order's n-grams (ids), log10 probabilities and backoffs, the vocabulary as one byte pool.
- * Output: lines "logp<TAB>w1 w2 .. wn[<TAB>backoff]\n", -inf printed as -99 (the ARPA convention). */
+ * Output: lines "logp<TAB>w1 w2 .. wn[<TAB>backoff]\n", -inf printed as -99 (the ARPA convention), every
+ * finite value as it is (-602.6 stays -602.6; a missing <unk>'s -100 stays -100). */
 #include "lm.h"
 
 #include <math.h>
@@ -11,7 +12,7 @@
  * resolution for |v| >= 1 and far below the 1e-5 that ARPA consumers compare at; 5x faster than "%.8g". */
 static int put_float(char *p, int64_t room, float v) {
     if (isnan(v)) return snprintf(p, (size_t)room, "nan"); /* never produced by estimation; readers reject it */
-    if (isinf(v) || v <= -99.0f) {
+    if (isinf(v)) { /* finite values, -99 and below included, are written as they are */
         if (v > 0) return snprintf(p, (size_t)room, "inf");
         memcpy(p, "-99", 3);
         return 3;

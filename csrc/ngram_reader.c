@@ -64,6 +64,7 @@ sf_ngreader *sf_ngreader_new(const char *const *specials, const size_t *lens, in
     r->eos = eos_id;
     for (int c = 0; c < 128; c++) r->ascii[c] = -1;
     r->bad_offset = -1;
+    r->long_offset = -1;
     return r;
 }
 
@@ -152,6 +153,10 @@ static int invalid(sf_ngreader *r, int64_t off, unsigned char byte, int errors) 
 
 /* A whitespace-level token: check its UTF-8, clean it per errors, intern and emit it. */
 static int end_token(sf_ngreader *r, const char *s, size_t len, int64_t start, int errors) {
+    if (len > SF_MAX_TOKEN_BYTES) {
+        r->long_offset = start;
+        return SF_EVALUE;
+    }
     size_t i = 0;
     while (i < len && (unsigned char)s[i] < 0x80) i++;
     if (i < len) { /* non-ASCII: validate */
@@ -189,6 +194,10 @@ static int end_token(sf_ngreader *r, const char *s, size_t len, int64_t start, i
 }
 
 static int tok_append(sf_ngreader *r, const char *s, size_t n) {
+    if (r->tok_len + n > SF_MAX_TOKEN_BYTES) {
+        r->long_offset = r->tok_start;
+        return SF_EVALUE;
+    }
     if (r->tok_len + n > r->tok_cap) {
         size_t nc = r->tok_cap;
         while (nc < r->tok_len + n) nc *= 2;
@@ -342,6 +351,10 @@ int sf_ngreader_feed_words(sf_ngreader *r, const char *buf, size_t len, int lowe
                 while (j < e && word_class(u[j]) == 1) j++;
                 if (j + 1 < e && u[j] == '\'' && word_class(u[j + 1]) == 1) { j++; continue; }
                 break;
+            }
+            if (j - a > SF_MAX_TOKEN_BYTES) {
+                r->long_offset = (int64_t)a; /* relative to buf: the caller knows where buf starts */
+                return SF_EVALUE;
             }
             if ((rc = word_token(r, buf + a, j - a, lower)) != SF_OK) return rc;
         }

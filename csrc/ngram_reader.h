@@ -24,6 +24,9 @@ enum { SF_UTF8_STRICT = 0, SF_UTF8_REPLACE = 1, SF_UTF8_IGNORE = 2 };
  * lookups with a multiply-shift hash and three word compares, where the interning table costs a stronger hash
  * and several dependent misses (slot, hash, offset, bytes). */
 #define SF_TOKCACHE_BITS 14
+/* Longest token accepted at the whitespace level (bytes): a longer one stops the reader with SF_EVALUE and its
+ * start in long_offset, so that a file without whitespace cannot make the pending token grow without bound. */
+#define SF_MAX_TOKEN_BYTES ((size_t)1 << 20)
 #define SF_TOKCACHE_WORDS 3 /* tokens of up to 24 bytes are cached */
 typedef struct sf_tokcache {
     uint64_t w[SF_TOKCACHE_WORDS];
@@ -47,6 +50,7 @@ typedef struct sf_ngreader {
     int32_t ascii[128];       /* char level: id of each ASCII char, -1 until interned */
     int64_t offset;           /* bytes consumed so far (across feeds of one source) */
     int64_t bad_offset;       /* strict mode: offset of the first invalid byte */
+    int64_t long_offset;      /* offset of a token longer than SF_MAX_TOKEN_BYTES, else -1 */
     int bad_byte;
     sf_tokcache *cache;       /* (2^SF_TOKCACHE_BITS,) */
     char *scratch;            /* cleaned token bytes (replace / ignore) */
@@ -66,7 +70,8 @@ int sf_ngreader_feed(sf_ngreader *r, const char *buf, size_t len, int level, int
  * other non-space character a token), lower-casing ASCII letters when lower. Stops at the first line holding
  * a byte >= 0x80 (Unicode classes are the caller's job: it tokenizes that line and calls again): *stop is
  * that line's start, *stop_end its end (after its '\n', or len); *stop == len when every line was done.
- * buf must end at a line break or at whitespace. SF_ENOMEM, SF_EOVERFLOW. */
+ * buf must end at a line break or at whitespace. SF_ENOMEM, SF_EOVERFLOW; SF_EVALUE for a token longer than
+ * SF_MAX_TOKEN_BYTES, with its offset in buf in long_offset. */
 int sf_ngreader_feed_words(sf_ngreader *r, const char *buf, size_t len, int lower, size_t *stop, size_t *stop_end);
 /* End of a source: flush the pending token / code point and end the current line. */
 int sf_ngreader_flush(sf_ngreader *r, int level, int errors);

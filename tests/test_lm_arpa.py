@@ -84,22 +84,75 @@ def test_errors_name_the_line(tmp_path, bad, match):
         read_arpa(_write(tmp_path, bad))
 
 
-@pytest.mark.parametrize("order", [2, 3, 5])
-def test_fast_c_parser_equals_python_parser(order):
-    from seqfast.lm import arpa as A
+def _reference_read(data: bytes):
+    """A plain reading of a well-formed ARPA file (no error handling): itos, [(words..., logp, backoff)]."""
+    lines = [l.strip(" \t\r") for l in data.decode().split("\n")]
+    i = lines.index("\\data\\") + 1
+    counts = []
+    while not lines[i].startswith("\\"):
+        if lines[i]:
+            counts.append(int(lines[i].split("=")[1]))
+        i += 1
+    rows = []
+    for n in range(1, len(counts) + 1):
+        assert lines[i] == f"\\{n}-grams:"
+        i += 1
+        section = []
+        while not lines[i].startswith("\\"):
+            if lines[i]:
+                f = lines[i].replace("\t", " ").split(" ")
+                f = [x for x in f if x]
+                section.append((tuple(f[1:n + 1]), float(f[0]), float(f[n + 1]) if len(f) == n + 2 else 0.0))
+            i += 1
+        rows.append(section)
+    return rows
 
+
+@pytest.mark.parametrize("order", [2, 3, 5])
+def test_reader_equals_reference(order):
     data = open(arpa(order), "rb").read()
     a = read_arpa(arpa(order))
-    assert a.indexes is not None  # the C path was taken
-    b = A._read_arpa_python(arpa(order), data, -100.0)
+    for n, section in enumerate(_reference_read(data), 1):
+        words = [tuple(a.itos[i] for i in row) for row in a.grams[n - 1].tolist()]
+        assert words == [r[0] for r in section]
+        np.testing.assert_allclose(a.logp[n - 1], [r[1] for r in section], rtol=1e-6)
+        np.testing.assert_allclose(a.backoff[n - 1], [r[2] for r in section], rtol=1e-6)
+
+
+def test_long_numbers(tmp_path):
+    a = read_arpa(_write(tmp_path, TOY.replace("-0.2\ta b", "-0.2" + "0" * 80 + "\ta b")))
+    assert a.logp[1][1] == pytest.approx(-0.2)
+    a = read_arpa(_write(tmp_path, TOY.replace("-0.2\ta b", "-2.0e-1\ta b").replace("-0.3", "-3E-1")))
+    assert a.logp[1][:2].tolist() == pytest.approx([-0.3, -0.2])
+
+
+@pytest.mark.parametrize("sep", ["\u00a0", "\x0b", "\x1c", "\x0c"])
+def test_words_with_other_whitespace_are_rejected(tmp_path, sep):
+    """Only spaces and tabs separate fields; a word holding other whitespace is an error naming its line."""
+    bad = TOY.replace("-0.4\ta\t-0.2", f"-0.4\ta{sep}x\t-0.2")
+    with pytest.raises(ARPAError, match=r":8: the word .* contains whitespace"):
+        read_arpa(_write(tmp_path, bad))
+
+
+@pytest.mark.parametrize("tok", ["-0x1p1", "0x0", "-1_0", "inf", "nan", "--1", "1e", ".", "-"])
+def test_numbers_are_decimal_only(tmp_path, tok):
+    with pytest.raises(ARPAError, match=":8: "):
+        read_arpa(_write(tmp_path, TOY.replace("-0.4\ta\t-0.2", f"{tok}\ta\t-0.2")))
+
+
+def test_blank_lines_in_the_header_and_bytes_after_end(tmp_path):
+    text = TOY.replace("ngram 1=5\n", "ngram 1=5\n\n\n") + "garbage \xff after the end\n"
+    a = read_arpa(_write(tmp_path, text.encode("latin1")))
+    b = read_arpa(_write(tmp_path, TOY, "ref.arpa"))
     assert a.itos == b.itos
     for x, y in zip(a.grams + a.logp + a.backoff, b.grams + b.logp + b.backoff):
         np.testing.assert_array_equal(x, y)
 
 
-def test_long_numbers_fall_back_to_python(tmp_path):
-    a = read_arpa(_write(tmp_path, TOY.replace("-0.2\ta b", "-0.2" + "0" * 80 + "\ta b")))
-    assert a.logp[1][1] == pytest.approx(-0.2)
+def test_repeated_bigram(tmp_path):
+    bad = TOY.replace("ngram 2=3", "ngram 2=4").replace("-inf\tb </s>", "-inf\tb </s>\n-0.1\ta b")
+    with pytest.raises(ARPAError, match="2-gram 'a b' appears twice"):
+        read_arpa(_write(tmp_path, bad))
 
 
 def test_truncated_gzip(tmp_path):

@@ -1,15 +1,217 @@
-"""Small checks shared by the text, n-gram LM and RNN layers (one definition each, so their rules agree)."""
+"""Small checks shared by the text, n-gram LM and RNN layers (one definition each, so their rules agree).
+
+Reading files written by seqfast: :func:`read_npz` and :func:`parse_json` turn anything a damaged or hostile
+file can make the standard library raise (zip methods it does not implement, encrypted members, bad ``.npy``
+headers, shapes of terabytes in a file of kilobytes, code points past U+10FFFF, JSON nested 10,000 deep) into a
+ValueError that names the file, before allocating more than the file can hold.
+"""
 from __future__ import annotations
 
+import ast
 import json
+import math
 import numbers
+import os
+import struct
 import zipfile
+import zlib
 
-#: what reading a damaged or foreign .npz file can raise: np.load itself, reading a member (a bad CRC, a
-#: truncated archive), decoding a JSON header. Loaders turn these into a ValueError naming the file.
-NPZ_READ_ERRORS = (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, json.JSONDecodeError)
+import numpy as np
+
+#: What reading a damaged .npz archive can raise from zipfile/zlib (loaders turn these into ValueError).
+NPZ_READ_ERRORS = (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError,
+                   RuntimeError, OverflowError, struct.error, UnicodeDecodeError, json.JSONDecodeError)
+
+#: Array kinds a seqfast .npz may hold: bool, ints, floats, and str (RNNLM's JSON header).
+_NPZ_KINDS = "biufU"
+_NPY_MAGIC = b"\x93NUMPY"
+_MAX_MEMBERS = 4096
+_MAX_HEADER = 1 << 16
+_DEFLATE_MAX_RATIO = 1032  # deflate cannot expand data more than this (zlib's documented bound)
+
+
+class _BadFile(ValueError):
+    """A ValueError that already names the file (re-raised as is)."""
 
 
 def is_int(v) -> bool:
     """An integer (Python or numpy, anything numbers.Integral) that is not a bool."""
     return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def check_count(x, name: str, minimum: int = 0, maximum: int | None = None) -> int:
+    """x as an int in [minimum, maximum] (a bool, float or out-of-range value is an error naming the argument)."""
+    if not is_int(x):
+        raise TypeError(f"{name} must be an int >= {minimum}, got {x!r} ({type(x).__name__})")
+    if x < minimum or (maximum is not None and x > maximum):
+        rng = f">= {minimum}" if maximum is None else f"between {minimum} and {maximum:,}"
+        raise ValueError(f"{name} must be an int {rng}, got {x!r}")
+    return int(x)
+
+
+#: Most tokens one generate() call samples (a bound, so that a typo cannot run for hours).
+MAX_GENERATE = 10**8
+
+
+class MemoryLimitError(MemoryError):
+    """Reading or counting an input would need more memory than :func:`memory_limit` allows. ``what`` names
+    the input, ``need`` and ``limit`` are bytes."""
+
+    def __init__(self, what: str, need: int, limit: int):
+        self.what, self.need, self.limit = what, need, limit
+        super().__init__(
+            f"{what}: this needs about {need / 2**30:.2f} GiB of memory, more than the limit of "
+            f"{limit / 2**30:.2f} GiB (SEQFAST_MEMORY, default 80% of the RAM): split the input, count fewer "
+            f"orders, or raise SEQFAST_MEMORY (e.g. SEQFAST_MEMORY=64G)")
+
+
+_UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+
+
+def memory_limit() -> int:
+    """Bytes seqfast's readers and counters may use: ``SEQFAST_MEMORY`` (bytes, or with a K/M/G/T suffix, e.g.
+    ``8G``), else 80% of the physical RAM (0 when unknown: no limit)."""
+    env = os.environ.get("SEQFAST_MEMORY", "").strip().upper().rstrip("B")
+    if env:
+        unit = env[-1] if env[-1] in _UNITS else ""
+        try:
+            v = float(env[:-1] if unit else env)
+        except ValueError:
+            raise ValueError(f"SEQFAST_MEMORY must be a size such as 8G or 500M, got {env!r}") from None
+        if not v > 0 or not math.isfinite(v):
+            raise ValueError(f"SEQFAST_MEMORY must be positive, got {env!r}")
+        return int(v * _UNITS[unit])
+    try:
+        return int(0.8 * os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
+def check_memory(what: str, need: int) -> None:
+    """MemoryLimitError naming ``what`` when ``need`` bytes exceed :func:`memory_limit`."""
+    limit = memory_limit()
+    if limit and need > limit:
+        raise MemoryLimitError(what, int(need), limit)
+
+
+def check_threads(n_threads, what: str = "n_threads") -> int | None:
+    """None, or an int in 1..2**31-1 (what C's int holds); ValueError/TypeError naming ``what`` otherwise."""
+    if n_threads is None:
+        return None
+    if not is_int(n_threads):
+        raise TypeError(f"{what} must be None or a positive int, got {n_threads!r}")
+    if not 1 <= n_threads <= 2**31 - 1:
+        raise ValueError(f"{what} must be between 1 and {2**31 - 1} (or None for all cores), got {n_threads}")
+    return int(n_threads)
+
+
+def parse_json(text: str | bytes, path: str, what: str = "JSON"):
+    """json.loads that raises ValueError naming ``path`` for bad or too deeply nested JSON (never
+    RecursionError)."""
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
+        why = "nested too deeply" if isinstance(e, RecursionError) else str(e)
+        raise _BadFile(f"{path}: its {what} is not valid JSON ({why})") from None
+
+
+def _npy_header(f, path: str, name: str) -> tuple:
+    """Parse a .npy header from file object f: (dtype, shape, fortran_order, header bytes)."""
+    def bad(why):
+        return _BadFile(f"{path}: member {name!r} is not a valid .npy array ({why})")
+
+    magic = f.read(8)
+    if len(magic) < 8 or magic[:6] != _NPY_MAGIC:
+        raise bad("no NUMPY magic")
+    major = magic[6]
+    if major not in (1, 2, 3) or magic[7] != 0:
+        raise bad(f"format version {magic[6]}.{magic[7]}")
+    lsize = 2 if major == 1 else 4
+    raw = f.read(lsize)
+    if len(raw) < lsize:
+        raise bad("truncated header")
+    hlen = int.from_bytes(raw, "little")
+    if hlen > _MAX_HEADER:
+        raise bad(f"header of {hlen} bytes")
+    text = f.read(hlen)
+    if len(text) < hlen:
+        raise bad("truncated header")
+    try:
+        d = ast.literal_eval(text.decode("utf-8" if major == 3 else "latin1"))
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError, UnicodeDecodeError) as e:
+        raise bad(f"header is not a Python literal: {type(e).__name__}") from None
+    if not isinstance(d, dict) or set(d) != {"descr", "fortran_order", "shape"}:
+        raise bad("header keys are not descr, fortran_order, shape")
+    shape, fortran = d["shape"], d["fortran_order"]
+    if (not isinstance(shape, tuple) or len(shape) > 32 or not all(is_int(s) and 0 <= s < 2**62 for s in shape)
+            or not isinstance(fortran, bool)):
+        raise bad(f"shape {shape!r} / fortran_order {fortran!r}")
+    try:
+        dtype = np.dtype(d["descr"]) if isinstance(d["descr"], str) else None
+    except (TypeError, ValueError, SyntaxError):
+        dtype = None
+    if dtype is None or dtype.kind not in _NPZ_KINDS or dtype.hasobject or dtype.fields or dtype.subdtype:
+        raise bad(f"dtype {d['descr']!r} is not a plain number or str type")
+    return dtype, shape, fortran, 8 + lsize + hlen
+
+
+def read_npz(path: str | os.PathLike, what: str = "seqfast file") -> dict:
+    """Read every array of a .npz file written by ``np.savez``, safely: ``{name: ndarray}`` (names without
+    ``.npy``). Any damage raises ValueError naming ``path`` (and ``what`` it should have been); sizes are
+    checked against the file's size before anything is allocated; only bool/int/float/str arrays are read."""
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{path}: is a directory, expected a {what}")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path}: no such file (expected a {what})")
+
+    def bad(why):
+        return _BadFile(f"{path}: not a {what}, or a corrupt one ({why})")
+
+    fsize = os.path.getsize(path)
+    out = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if len(infos) > _MAX_MEMBERS:
+                raise bad(f"{len(infos)} members")
+            for info in infos:
+                name = info.filename
+                if not name.endswith(".npy") or name[:-4] in out:
+                    raise bad(f"member {name!r} is not a distinct .npy array")
+                if info.flag_bits & 0x1:
+                    raise bad(f"member {name!r} is encrypted")
+                if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                    raise bad(f"member {name!r} uses compression method {info.compress_type}")
+                limit = info.compress_size * (_DEFLATE_MAX_RATIO if info.compress_type else 1)
+                if info.compress_size > fsize or info.file_size > limit + 64:
+                    raise bad(f"member {name!r} claims {info.file_size:,} bytes in a {fsize:,}-byte file")
+                with zf.open(info) as f:
+                    dtype, shape, fortran, hbytes = _npy_header(f, path, name)
+                    nbytes = math.prod(shape) * dtype.itemsize
+                    if hbytes + nbytes != info.file_size:
+                        raise bad(f"member {name!r}: shape {shape} of {dtype} needs {nbytes:,} bytes, the member "
+                                  f"holds {info.file_size - hbytes:,}")
+                    arr = np.empty(shape[::-1] if fortran else shape, dtype=dtype)
+                    buf = memoryview(arr.reshape(-1).view(np.uint8)) if arr.size else memoryview(b"")
+                    got = 0
+                    while got < nbytes:
+                        k = f.readinto(buf[got:])
+                        if not k:
+                            raise bad(f"member {name!r} is truncated")
+                        got += k
+                    f.read()  # reaching the end checks the member's CRC
+                if fortran:
+                    arr = arr.T
+                if dtype.kind == "U":
+                    cps = arr.reshape(-1).view(np.uint32) if arr.size else np.zeros(0, np.uint32)
+                    if cps.size and (cps.max() > 0x10FFFF or ((cps >= 0xD800) & (cps <= 0xDFFF)).any()):
+                        raise bad(f"member {name!r} holds a code point that is not a character")
+                out[name[:-4]] = arr
+    except _BadFile:
+        raise
+    except NPZ_READ_ERRORS as e:
+        raise bad(f"{type(e).__name__}: {e}") from None
+    except MemoryError:
+        raise MemoryError(f"{path}: not enough memory to read this {what} ({fsize:,} bytes on disk)") from None
+    return out

@@ -51,6 +51,15 @@ cdef extern from "lm.h" nogil:
     int lm_arpa_format_rows(char *out, int64_t cap, int64_t *used, const int32_t *grams, int64_t r0, int64_t r1,
                             int n, const float *logp, const float *backoff, const char *pool, const int64_t *offs,
                             int64_t V, int n_threads)
+    ctypedef struct lm_arpa_error:
+        int why
+        int order
+        int64_t line
+        int64_t rows
+        int64_t offset
+        int64_t expected
+    int lm_arpa_header(const char *buf, int64_t len, int max_order, int64_t *counts, int *N, int64_t *pos,
+                       int64_t *lineno, lm_arpa_error *err)
     int lm_arpa_parse(const char *buf, int64_t len, int64_t pos, int64_t lineno, int N, const int64_t *counts,
                       int32_t *const *grams, float *const *logp, float *const *bo, int64_t *uni_spans,
-                      int64_t *err_line)
+                      lm_arpa_error *err)

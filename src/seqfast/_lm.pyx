@@ -429,15 +429,45 @@ MODE_ADDK = LM_ADDK
 MODE_STUPID = LM_STUPID
 
 
-def arpa_parse(const unsigned char[::1] data, int64_t pos, int64_t lineno, counts):
-    """Fast parse of the sections of an ARPA file (see lm_arpa_read.c).
+class ARPAParseError(ValueError):
+    """lm_arpa_read.c stopped: ``why`` (the LM_ARPA_* code's name, lower case), ``line``, ``order``, ``rows``,
+    ``offset`` as in csrc/lm.h; seqfast.lm.arpa words the message."""
 
-    Returns (grams, logp, backoff, uni_spans) or raises ValueError("line L") on any deviation.
-    """
-    cdef int N = len(counts)
-    if N < 1 or any(int(c) < 0 for c in counts):
-        raise ValueError("arpa_parse: bad counts")
-    cts = np.ascontiguousarray(counts, dtype=np.int64)
+    def __init__(self, why, line, order, rows, offset, expected):
+        super().__init__(f"ARPA {why} at line {line}")
+        self.why, self.line, self.order, self.rows, self.offset, self.expected = (why, line, order, rows, offset,
+                                                                                   expected)
+
+
+_ARPA_WHY = ("ok", "no_data", "bad_count_line", "wrong_order", "too_many_orders", "no_counts", "zero_unigrams",
+             "counts_do_not_fit", "eof_before_section", "expected_section", "fields", "too_many_rows", "bad_logp",
+             "positive_logp", "dup_unigram", "not_unigram", "bad_backoff", "too_few_rows", "no_end",
+             "expected_end")
+
+
+cdef _arpa_error(lm_arpa_error *e):
+    why = _ARPA_WHY[e.why] if 0 <= e.why < len(_ARPA_WHY) else f"code {e.why}"
+    return ARPAParseError(why, e.line, e.order, e.rows, e.offset, e.expected)
+
+
+def arpa_parse(const unsigned char[::1] data, int max_order):
+    """Parse a whole ARPA file (see lm_arpa_read.c): (grams, logp, backoff, uni_spans).
+
+    grams[n-1] (k_n, n) int32, logp/backoff[n-1] (k_n,) float32, uni_spans (k_1, 2) int64 (offset, length of
+    each unigram's word in data). ARPAParseError says what is wrong and where; MemoryError."""
+    cdef int64_t n_bytes = data.shape[0]
+    cdef const char *buf = <const char *>&data[0] if n_bytes else <const char *>""
+    cdef int64_t counts_c[64]
+    cdef int N = 0, rc, i
+    cdef int64_t pos = 0, lineno = 0
+    cdef lm_arpa_error err
+    if max_order < 1 or max_order > 64:
+        raise ValueError("arpa_parse: max_order must be in 1..64")
+    with nogil:
+        rc = lm_arpa_header(buf, n_bytes, max_order, counts_c, &N, &pos, &lineno, &err)
+    if rc != 0:
+        raise _arpa_error(&err)
+    cts = np.array([counts_c[i] for i in range(N)], dtype=np.int64)
     grams = [np.zeros((int(cts[n]), n + 1), dtype=np.int32) for n in range(N)]
     logp = [np.zeros(int(cts[n]), dtype=np.float32) for n in range(N)]
     bo = [np.zeros(int(cts[n]), dtype=np.float32) for n in range(N)]
@@ -452,8 +482,6 @@ def arpa_parse(const unsigned char[::1] data, int64_t pos, int64_t lineno, count
     cdef float[::1] fv
     cdef int64_t[:, ::1] sv
     cdef const int64_t[::1] cv = cts
-    cdef int64_t err = 0, n_bytes = data.shape[0]
-    cdef int rc, i
     cdef int64_t *spp = dummy_s
     if gp is NULL or lp is NULL or bp is NULL:
         free(gp); free(lp); free(bp)
@@ -473,10 +501,10 @@ def arpa_parse(const unsigned char[::1] data, int64_t pos, int64_t lineno, count
             sv = spans
             spp = &sv[0, 0]
         with nogil:
-            rc = lm_arpa_parse(<const char *>&data[0], n_bytes, pos, lineno, N, &cv[0], gp, lp, bp, spp, &err)
+            rc = lm_arpa_parse(buf, n_bytes, pos, lineno, N, &cv[0], gp, lp, bp, spp, &err)
     finally:
         free(gp); free(lp); free(bp)
     if rc == SF_EFORMAT:
-        raise ValueError(f"line {err}")
+        raise _arpa_error(&err)
     check(rc, "reading an ARPA file")
     return grams, logp, bo, spans

@@ -4,6 +4,7 @@ from libc.stdint cimport int32_t, int64_t
 cdef extern from "ngram_reader.h" nogil:
     enum: SF_TOK_WHITESPACE, SF_TOK_CHAR
     enum: SF_UTF8_STRICT, SF_UTF8_REPLACE, SF_UTF8_IGNORE
+    size_t SF_MAX_TOKEN_BYTES
     ctypedef struct sf_strtab:
         int32_t n
     ctypedef struct sf_ngreader:
@@ -11,6 +12,7 @@ cdef extern from "ngram_reader.h" nogil:
         int32_t *ids
         int64_t n_ids
         int64_t bad_offset
+        int64_t long_offset
         int bad_byte
     sf_ngreader *sf_ngreader_new(const char *const *specials, const size_t *lens, int n_specials, int lines,
                                  int pad, int32_t bos_id, int32_t eos_id)

@@ -11,7 +11,7 @@ from libc.stdlib cimport malloc, free
 
 import numpy as np
 
-from .text import InvalidUTF8Error
+from .text import InvalidUTF8Error, TokenTooLongError
 
 from seqfast._status cimport SF_EFORMAT, SF_ENOMEM, SF_OK, check
 
@@ -90,6 +90,8 @@ cdef class Interner:
         while pos < n:
             with nogil:
                 rc = sf_ngreader_feed_words(self.r, p + pos, n - pos, lower, &stop, &stop_end)
+            if rc == SF_EVALUE and self.r.long_offset >= 0:
+                raise TokenTooLongError(name, base + pos + self.r.long_offset)
             if rc != SF_OK:
                 check(rc, name)
             if pos + stop >= n:
@@ -101,7 +103,11 @@ cdef class Interner:
                 raise InvalidUTF8Error(name, base + pos + stop + e.start, seg[e.start]) from None
             if lower:
                 text = text.lower()
-            self.add_tokens(findall(text))
+            toks = findall(text)
+            if 4 * len(text) > SF_MAX_TOKEN_BYTES and toks and 4 * max(map(len, toks)) > SF_MAX_TOKEN_BYTES:
+                if max(len(t.encode("utf-8", "surrogateescape")) for t in toks) > SF_MAX_TOKEN_BYTES:
+                    raise TokenTooLongError(name, base + pos + stop)
+            self.add_tokens(toks)
             pos += stop_end
 
     def line_break(self):
@@ -112,6 +118,8 @@ cdef class Interner:
     cdef _check(self, int rc, str name):
         if rc == SF_EFORMAT and self.r.bad_offset >= 0:
             raise InvalidUTF8Error(name, self.r.bad_offset, self.r.bad_byte)
+        if rc == SF_EVALUE and self.r.long_offset >= 0:
+            raise TokenTooLongError(name, self.r.long_offset)
         if rc != SF_OK:
             check(rc, name)
 

@@ -6,6 +6,7 @@ A positive int asks for exactly that many threads. A build without OpenMP always
 from __future__ import annotations
 
 from . import _openmp
+from ._checks import check_threads
 
 __all__ = ["openmp_info", "resolve_threads"]
 
@@ -38,8 +39,4 @@ def resolve_threads(n_threads: int | None) -> int:
     """Validate ``n_threads`` and return the thread count a kernel will use (>= 1)."""
     if n_threads is None:
         return _openmp.resolve_threads(0)
-    if isinstance(n_threads, bool) or not isinstance(n_threads, int):
-        raise TypeError(f"n_threads must be None or a positive int, got {n_threads!r}")
-    if n_threads < 1:
-        raise ValueError(f"n_threads must be None (all cores) or >= 1, got {n_threads}")
-    return _openmp.resolve_threads(n_threads)
+    return _openmp.resolve_threads(check_threads(n_threads))

@@ -102,4 +102,13 @@ def perplexity(log_probs=None, *, nll: float | None = None) -> float:
         warnings.warn("a token has probability 0 (log-probability -inf), so the perplexity is infinite; "
                       "use a smoothed model", RuntimeWarning, stacklevel=2)
         return math.inf
-    return math.exp(nll)
+    return exp_nll(nll)
+
+
+def exp_nll(nll: float) -> float:
+    """exp(nll), the perplexity of a mean NLL in nats: +inf past float64's range (nll > ~709.78) instead of
+    OverflowError. No checks (see :func:`perplexity` for them)."""
+    try:
+        return math.exp(nll)
+    except OverflowError:
+        return math.inf

@@ -31,8 +31,9 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from ._atomic import atomic_write
+from ._checks import check_memory, is_int, parse_json
 from ._threads import resolve_threads
-from .text import WORD_PATTERN, InvalidUTF8Error, Vocab, _check_errors, gzip_error, is_gzip, open_binary, surrogate_error
+from .text import MAX_TOKEN_BYTES, WORD_PATTERN, InvalidUTF8Error, TokenTooLongError, Vocab, _check_errors, decode_utf8, gzip_error, is_gzip, open_binary, surrogate_error
 
 __all__ = ["MAX_ORDER", "count_ngrams", "NGramCounts"]
 
@@ -92,10 +93,63 @@ def _classify(source):
                     f"iterable of str, or an int array together with vocab=")
 
 
+def _source_name(kind: str, items) -> str:
+    """The input as errors name it: the path(s), or "the lines of text"."""
+    if kind != "paths":
+        return "the lines of text"
+    names = [_input_name(p) for p in items]
+    return names[0] if len(names) == 1 else f"{names[0]} (and {len(names) - 1} more)"
+
+
+def _input_name(path: str) -> str:
+    """How errors name an input: "<stdin>" for "-", else the path."""
+    return "<stdin>" if path == "-" else path
+
+
 def _open_path(path: str):
-    if path == "-":
-        return sys.stdin.buffer
-    return open_binary(path)  # gzip by content, like the C reader (gzopen) and read_text
+    """A binary file object for a path or "-" (stdin); gzip is detected by content in both cases, like the C
+    reader (gzopen) and read_text."""
+    if path != "-":
+        return open_binary(path)
+    f = sys.stdin.buffer
+    head = f.peek(2)[:2] if hasattr(f, "peek") else b""
+    return gzip.GzipFile(fileobj=f, mode="rb") if head == b"\x1f\x8b" else f
+
+
+class _LowerReader:
+    """A binary file object's bytes decoded as UTF-8 (``errors``), lower-cased like ``str.lower`` on the whole
+    text, and encoded again: what the C char tokenizer reads when ``lower=True``. Pieces come from
+    :func:`_file_pieces`: cut after a newline or a byte of :data:`_CUT_BYTES` (neither cased nor
+    case-ignorable, so the final-sigma rule sees the same context as on the whole text)."""
+
+    def __init__(self, f, name: str, errors: str):
+        self.pieces = _file_pieces(f, name, None)
+        self.name, self.errors = name, errors
+
+    def read(self, n: int = -1) -> bytes:
+        for piece, offset in self.pieces:
+            return decode_utf8(piece, self.name, self.errors, offset).lower().encode("utf-8", "surrogatepass")
+        return b""
+
+
+class _Named:
+    """A binary file object whose read errors (gzip included) name the input."""
+
+    def __init__(self, f, name: str):
+        self.f, self.name = f, name
+
+    def read(self, n: int = -1) -> bytes:
+        return _read_chunk(self.f, self.name)
+
+
+def _read_chunk(f, name: str) -> bytes:
+    """f.read(_CHUNK), with gzip and read errors named after the input."""
+    try:
+        return f.read(_CHUNK)
+    except (EOFError, zlib.error, OSError) as e:
+        if isinstance(f, gzip.GzipFile):
+            raise gzip_error(name, e) from None
+        raise OSError(f"{name}: read error ({e})") from None
 
 
 class _IdStream:
@@ -114,37 +168,49 @@ class _IdStream:
         return ids, itos
 
 
-def _cut_point(buf: bytes, final: bool) -> int:
-    """Where to split a buffer so no token or UTF-8 sequence is cut: after the last newline, else after the
-    last ASCII whitespace (a huge single line still streams)."""
-    if final:
-        return len(buf)
-    k = buf.rfind(b"\n")
-    if k >= 0:
-        return k + 1
-    m = re.search(rb"[ \t\v\f\r][^ \t\v\f\r]*\Z", buf)
-    return m.start() + 1 if m else 0
+#: Bytes after which the word pattern always starts a new token and lower-casing needs no context: ASCII
+#: whitespace, and ASCII punctuation that is neither inside words (the apostrophe) nor case-ignorable for the
+#: final-sigma rule of str.lower (' . : ^ `). Cutting a stream just after one of them gives the same tokens as
+#: not cutting (tests/test_hostile_input.py checks it). The whitespace level cuts after whitespace only.
+_CUT_BYTES = rb"\s!\"#$%&()*+,\-/;<=>?@\[\\\]{|}~"
+_CUT_WORD = bytes(10 if re.match(rb"[" + _CUT_BYTES + rb"]", bytes([b])) else b for b in range(256))
+_CUT_SPACE = bytes(10 if re.match(rb"\s", bytes([b])) else b for b in range(256))
 
 
-def _file_pieces(f, name: str, progress) -> Iterator[tuple[bytes, int]]:
-    """(piece, byte offset) of a binary file read in chunks of about _CHUNK bytes, each piece ending at a line
-    break or whitespace (see _cut_point)."""
-    pending = b""
-    offset = 0
+def _cut_point(data: bytes, table: bytes = _CUT_WORD) -> int:
+    """Where to split so no token or UTF-8 sequence is cut: after the last newline, else after the last byte
+    that `table` maps to a newline (:data:`_CUT_WORD` or :data:`_CUT_SPACE`); 0 when `data` has none (the
+    caller holds it and reads on)."""
+    k = data.rfind(b"\n")
+    if k < 0:
+        k = data.translate(table).rfind(b"\n")
+    return k + 1
+
+
+def _file_pieces(f, name: str, progress, table: bytes = _CUT_WORD) -> Iterator[tuple[bytes, int]]:
+    """(piece, byte offset) of a binary file read in chunks of about _CHUNK bytes, each piece ending at a place
+    :func:`_cut_point` allows. Linear time: each chunk is searched once and copied at most twice. A stretch
+    longer than :data:`MAX_TOKEN_BYTES` without such a place raises :class:`TokenTooLongError`."""
+    held: list = []   # chunks since the last cut point (their total is < MAX_TOKEN_BYTES + _CHUNK)
+    held_len = 0
+    offset = 0        # stream offset of held[0]
+    line = 1          # line number at `offset`
     while True:
-        try:
-            data = f.read(_CHUNK)
-        except (EOFError, zlib.error, OSError) as e:
-            if isinstance(f, gzip.GzipFile):
-                raise gzip_error(name, e) from None
-            raise OSError(f"{name}: read error ({e})") from None
+        data = _read_chunk(f, name)
         final = not data
-        buf = pending + data
-        cut = _cut_point(buf, final)
-        piece, pending = buf[:cut], buf[cut:]
-        if piece:
-            yield piece, offset
-            offset += len(piece)
+        cut = 0 if final else _cut_point(data, table)
+        if cut == 0 and not final:
+            held.append(data)
+            held_len += len(data)
+        else:
+            piece = b"".join(held) + data[:cut] if held else data[:cut]
+            held, held_len = [data[cut:]], len(data) - cut
+            if piece:
+                yield piece, offset
+                offset += len(piece)
+                line += piece.count(b"\n")
+        if held_len > MAX_TOKEN_BYTES:
+            raise TokenTooLongError(name, offset, line)
         if progress is not None:
             progress(len(data))
         if final:
@@ -178,7 +244,7 @@ def iter_ids(source, interner, level: str = "word", errors: str = "strict",
         for path in items:
             f = _open_path(path)
             try:
-                for piece, offset in _file_pieces(f, path, None):
+                for piece, offset in _file_pieces(f, path, None, _CUT_WORD if level == "word" else _CUT_SPACE):
                     if level == "word":
                         interner.feed_word_piece(piece, offset, path, errors, False, _WORD_LINE_RE.findall)
                     else:
@@ -265,15 +331,19 @@ def _stream_ids(kind, items, level, pad, boundaries, lower, errors, progress, n_
     parts = []
     if kind == "paths":
         for path in items:
-            if level == "word":
+            name = _input_name(path)
+            if level == "word" or path == "-" or (level == "char" and lower):
                 f = _open_path(path)
                 try:
-                    _feed_word_file(stream, f, path, errors, lower, progress)
+                    if level == "word":
+                        _feed_word_file(stream, f, name, errors, lower, progress)
+                    elif level == "char" and lower:
+                        it.feed_fileobj(_LowerReader(f, name, errors), name, level, "strict", progress)
+                    else:
+                        it.feed_fileobj(_Named(f, name), name, level, errors, progress)
                 finally:
                     if f is not sys.stdin.buffer:
                         f.close()
-            elif path == "-":
-                it.feed_fileobj(sys.stdin.buffer, "<stdin>", level, errors, progress)
             else:
                 if os.path.isdir(path):
                     raise IsADirectoryError(f"{path}: is a directory, expected a text file")
@@ -310,7 +380,7 @@ def _stream_ids(kind, items, level, pad, boundaries, lower, errors, progress, n_
         it.line_break()
     parts.append(stream.finish())
     ids, itos = _merge_parts(parts)
-    if lower and level != "word" and kind == "paths":
+    if lower and level == "whitespace" and kind == "paths":
         ids, itos = _lower_vocab(ids, itos, len(stream.specials))
     return ids, itos, stream.specials
 
@@ -676,8 +746,13 @@ class NGramCounts:
             raise bad(f"{len(data)} bytes where the header announces {expected}: truncated or padded")
         if zlib.crc32(memoryview(data)[hlen:]) != crc:
             raise bad("checksum mismatch: the file is corrupt")
+        doc = parse_json(data[hlen:hlen + voc_len], path, "vocabulary")
+        if not isinstance(doc, dict):
+            raise bad("the vocabulary is not a JSON object")
         try:
-            doc = json.loads(data[hlen:hlen + voc_len].decode("utf-8"))
+            for s in [doc["unk_token"], *doc["specials"], *doc["tokens"]]:
+                if isinstance(s, str):
+                    s.encode("utf-8")  # a lone surrogate could never be saved again
             vocab = Vocab.from_tokens(doc["tokens"], specials=doc["specials"], unk_token=doc["unk_token"],
                                       freqs=doc["freqs"])
         except (ValueError, KeyError, TypeError) as e:
@@ -685,7 +760,8 @@ class NGramCounts:
         if len(vocab) != V:
             raise bad("vocabulary size disagrees with the header")
         first = doc.get("first_seen")
-        if not isinstance(first, list) or len(first) != V or sorted(first) != list(range(V)):
+        if (not isinstance(first, list) or len(first) != V or not all(is_int(x) for x in first)
+                or sorted(first) != list(range(V))):
             raise bad("first_seen is not a permutation of the ids")
         pos = hlen + voc_len
         grams, counts = [], []
@@ -695,6 +771,8 @@ class NGramCounts:
             c = np.frombuffer(data, "<i8", k, pos).astype(np.int64)
             pos += 8 * k
             _check_sorted(g, c, V, path, n)
+            if c.size and float(c.sum(dtype=np.float64)) >= 2.0**62:
+                raise bad(f"the counts of order {n} add up to more than 2^62")
             grams.append(g)
             counts.append(c)
         return cls(vocab, grams, counts, first_seen=np.asarray(first, dtype=np.int64))
@@ -805,6 +883,10 @@ def count_ngrams(source, order: int, level: str = "word", pad: bool = False, bou
         result = count_ids(ids, vocab, order, nt, method)
     else:
         ids, itos, specials = _stream_ids(kind, items, level, pad, boundaries, lower, errors, bar, nt)
+        # the vocabulary (~300 bytes per distinct token as Python objects) and the sort engine's working memory
+        bits = max(1, (len(itos) - 1).bit_length())
+        need = len(itos) * 300 + ids.size * (12 + 8 * -(-(order - 1) * bits // 64))
+        check_memory(_source_name(kind, items), need)
         if vocab is None:
             ids, itos, freqs, first = _frequency_order(ids, itos, len(specials))
             vocab_out = Vocab.from_tokens(itos, specials=specials, freqs=freqs)

@@ -14,7 +14,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from ._atomic import atomic_write
-from ._checks import is_int
+from ._checks import is_int, parse_json
 from ._strtab import StrTable
 
 __all__ = ["WORD_PATTERN", "InvalidUTF8Error", "read_text", "tokenize", "Vocab", "one_hot"]
@@ -35,6 +35,42 @@ class InvalidUTF8Error(ValueError):
             f"{path}: invalid UTF-8 at byte offset {offset} (byte 0x{byte:02x}); the file is probably in "
             f"another encoding such as Latin-1: convert it (e.g. iconv -f latin1 -t utf-8) or pass "
             f"errors='replace' to substitute U+FFFD for bad bytes")
+
+
+#: Longest token (bytes of UTF-8) the file readers accept; also the longest run without a place to cut
+#: (whitespace, or at word level a punctuation token) that the word-level reader holds while streaming.
+MAX_TOKEN_BYTES = 1 << 20
+
+
+class TokenTooLongError(ValueError):
+    """A file holds a token (or, at word level, a run without whitespace or punctuation) longer than
+    :data:`MAX_TOKEN_BYTES`. ``path``, ``offset`` (byte offset where it starts) and ``line`` (1-based, None when
+    the input cannot be re-read, e.g. stdin) tell where."""
+
+    def __init__(self, path: str, offset: int, line: int | None = None):
+        if line is None:
+            line = _line_at(path, offset)
+        self.path, self.offset, self.line = path, offset, line
+        where = f"line {line} (byte offset {offset})" if line is not None else f"byte offset {offset}"
+        super().__init__(
+            f"{path}: {where}: a token longer than {MAX_TOKEN_BYTES:,} bytes (no whitespace to split at); "
+            f"seqfast does not count such tokens: split the input, or count it with level='char'")
+
+
+def _line_at(path: str, offset: int) -> int | None:
+    """1-based number of the line holding byte `offset` of a file (re-read, gzip by content), or None."""
+    try:
+        with open_binary(path) as f:
+            n, left = 1, offset
+            while left > 0:
+                b = f.read(min(left, 1 << 22))
+                if not b:
+                    break
+                n += b.count(b"\n")
+                left -= len(b)
+            return n
+    except (OSError, ValueError, EOFError):
+        return None
 
 
 def _check_errors(errors: str) -> None:
@@ -131,7 +167,10 @@ def tokenize(text: str, level: str = "word", pattern: str | None = None, lower: 
     if lower:
         text = text.lower()
     if pattern is not None:
-        rx = re.compile(pattern)
+        try:
+            rx = re.compile(pattern)
+        except re.error as e:
+            raise ValueError(f"pattern {pattern!r} is not a valid regular expression ({e})") from None
         if rx.groups:
             return [m.group(0) for m in rx.finditer(text)]
         return rx.findall(text)
@@ -368,11 +407,8 @@ class Vocab:
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Vocab":
         """Read a vocabulary written by :meth:`save`; a ValueError says what is wrong with a bad file."""
-        try:
-            with open(path, encoding="utf-8") as f:
-                doc = json.load(f)
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise ValueError(f"{path}: not a seqfast vocabulary file ({e})") from None
+        with open(path, "rb") as f:
+            doc = parse_json(f.read(), os.fspath(path), "vocabulary")
         if not isinstance(doc, dict) or doc.get("format") != "seqfast-vocab":
             raise ValueError(f"{path}: not a seqfast vocabulary file (no 'format': 'seqfast-vocab')")
         if doc.get("version") != 1:

@@ -1,4 +1,4 @@
-"""ARPA back-off language model files: a robust reader and a fast writer.
+"""ARPA back-off language model files: the reader (C, csrc/lm_arpa_read.c) and a fast writer.
 
 Format (as written by KenLM's lmplz and SRILM)::
 
@@ -10,21 +10,26 @@ Format (as written by KenLM's lmplz and SRILM)::
     ...
     \\end\\
 
-The reader accepts tabs or spaces, CRLF line ends, blank lines, missing backoffs (= 0), ``-inf`` / ``-99``
-sentinels, comments before ``\\data\\`` and gzip files (by magic bytes, whatever the name). It checks the
-header counts against the sections and raises :class:`ARPAError` naming the line and what was expected; a
-truncated or garbage file never crashes.
+One parser reads it, in C; this module only words its errors (:class:`ARPAError`, naming the file, the line
+and what was expected). The rules (stated in full in csrc/lm_arpa_read.c): fields are separated by spaces or
+tabs; CR before LF, blank lines anywhere and lines before ``\\data\\`` are ignored; bytes after ``\\end\\``
+are not read; missing backoffs are 0; numbers are decimal (``-99``, ``-1.5e-3``) or ``-inf``: hex floats,
+``nan``, ``inf`` and ``_`` are errors, and so is a log10 probability above 0; words are UTF-8 without
+whitespace (what :func:`write_arpa` can write back); gzip files are read by content (magic bytes), whatever
+their name. Header counts must fit the lines of the file, so a corrupt header never allocates terabytes.
 """
 from __future__ import annotations
 
 import contextlib
 import gzip
-import math
 import os
+import re
+import zlib
 
 import numpy as np
 
 from .._atomic import atomic_write
+from ..ngram import MAX_ORDER
 
 __all__ = ["ARPAError", "ARPAModel", "read_arpa", "write_arpa"]
 
@@ -54,97 +59,105 @@ def _open_bytes(path) -> bytes:
     if data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
-        except (OSError, EOFError, ValueError) as e:
+        except (OSError, EOFError, ValueError, zlib.error) as e:
             raise ARPAError(f"{path}: gzip data is corrupt or truncated ({e})") from None
     return data
 
 
-def _float(tok, path, lineno, what):
-    try:
-        if "_" in tok:  # float() reads '-1_0' as -10; no ARPA writer (or KenLM) does
-            raise ValueError
-        v = float(tok)
-    except ValueError:
-        raise ARPAError(f"{path}:{lineno}: expected a number for the {what}, got {tok[:40]!r}") from None
-    if math.isnan(v) or v == math.inf:
-        raise ARPAError(f"{path}:{lineno}: the {what} is {tok!r}; expected a finite log10 value or -inf")
-    return v
+_SPACE = re.compile(r"\s")
 
 
-def _logprob(tok, path, lineno):
-    v = _float(tok, path, lineno, "log10 probability")
-    if v > 0:
-        raise ARPAError(f"{path}:{lineno}: log10 probability must be <= 0 (a probability is at most 1), got {tok!r}")
-    return v
+def _line_text(data: bytes, line: int) -> str:
+    """Line `line` (1-based) of data, decoded for a message."""
+    parts = data.split(b"\n", line)
+    s = parts[line - 1] if 0 < line <= len(parts) else b""
+    return s.strip(b" \t\r").decode("utf-8", "replace")
 
 
-def _check_counts(counts, total_lines, first_line, path=None):
-    """The header's counts must fit the lines after the header (one line per n-gram): an absurd count is a
-    corrupt header, not a request for terabytes. Returns an error message or None."""
-    left = total_lines - first_line
-    for n, k in enumerate(counts, 1):
-        if k > left:
-            return (f"{path}: the header announces {k} {n}-grams but only {left} lines follow it: the header "
-                    f"count does not fit the file (truncated file or corrupt header?)")
-    if sum(counts) > left:
-        return (f"{path}: the header announces {sum(counts)} n-grams in all but only {left} lines follow it: the "
-                f"header counts do not fit the file (truncated file or corrupt header?)")
-    return None
+def _word_at(data: bytes, offset: int) -> str:
+    m = re.compile(rb"[^ \t\r\n]*").match(data, offset)
+    return m.group(0).decode("utf-8", "replace")
 
 
-def _header_fast(data: bytes):
-    """(counts, byte offset and line number before the first section) or None if the header looks odd."""
-    pos, lineno, counts, in_data = 0, 0, [], False
-    while pos < len(data):
-        nl = data.find(b"\n", pos)
-        end = len(data) if nl < 0 else nl
-        line = data[pos:end].strip(b" \t\r\f\v")
-        if not in_data:
-            in_data = line == b"\\data\\"
-        elif line.startswith(b"ngram"):
-            try:
-                n_s, k_s = line[5:].strip().split(b"=")
-                n, k = int(n_s), int(k_s)
-            except ValueError:
-                return None
-            if n != len(counts) + 1 or k < 0:
-                return None
-            counts.append(k)
-        elif line:
-            if not counts or counts[0] <= 0 or _check_counts(counts, data.count(b"\n") + 1, lineno) is not None:
-                return None
-            return counts, pos, lineno
-        pos, lineno = end + 1, lineno + 1
-    return None
+def _number_error(path, line: int, tok: str, what: str) -> "ARPAError":
+    if tok.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        return ARPAError(f"{path}:{line}: the {what} is {tok!r}; expected a finite log10 value or -inf")
+    return ARPAError(f"{path}:{line}: expected a number for the {what}, got {tok[:40]!r}")
+
+
+def _explain(path, data: bytes, e) -> "ARPAError":
+    """The ARPAError for the C parser's ARPAParseError e."""
+    why, line, n, k = e.why, e.line, e.order, e.expected
+    text = _line_text(data, line) if line > 0 else ""
+    fields = re.split(r"[ \t]+", text) if text else []
+    msgs = {
+        "no_data": f"{path}: no \\data\\ line: not an ARPA file",
+        "bad_count_line": f"{path}:{line}: expected 'ngram N=COUNT', got {text[:60]!r}",
+        "wrong_order": f"{path}:{line}: expected 'ngram {n}=COUNT' with COUNT >= 0, got {text[:60]!r}",
+        "too_many_orders": f"{path}:{line}: order {n} is above the highest supported ({MAX_ORDER})",
+        "no_counts": f"{path}:{line}: expected 'ngram 1=COUNT' after \\data\\",
+        "zero_unigrams": f"{path}: the header announces 0 unigrams",
+        "counts_do_not_fit": (f"{path}: the header announces {k} {f'{n}-grams' if n else 'n-grams in all'} but "
+                              f"only {e.rows} lines follow it: the header count does not fit the file (truncated "
+                              f"file or corrupt header?)"),
+        "eof_before_section": f"{path}: file ends before the \\{n}-grams: section (truncated?)",
+        "expected_section": f"{path}:{line}: expected {chr(92) + str(n) + '-grams:'!r}, got {text[:60]!r}",
+        "fields": (f"{path}:{line}: expected 'log10p' then {n} word(s) and an optional backoff in the {n}-grams "
+                   f"section, got {len(fields)} field(s): {text[:80]!r}"),
+        "too_many_rows": f"{path}:{line}: more {n}-grams than the {k} the header announces",
+        "positive_logp": (f"{path}:{line}: log10 probability must be <= 0 (a probability is at most 1), got "
+                          f"{fields[0] if fields else ''!r}"),
+        "dup_unigram": f"{path}:{line}: unigram {_word_at(data, e.offset)!r} appears twice",
+        "not_unigram": f"{path}:{line}: word {_word_at(data, e.offset)!r} of this {n}-gram is not a unigram",
+        "too_few_rows": f"{path}:{line}: the header announces {k} {n}-grams but the section has {e.rows}",
+        "no_end": f"{path}: no \\end\\ line after the {n}-grams (truncated?)",
+        "expected_end": f"{path}:{line}: expected \\end\\ or a {n}-gram, got {text[:60]!r}",
+    }
+    if why == "bad_logp":
+        return _number_error(path, line, fields[0] if fields else "", "log10 probability")
+    if why == "bad_backoff":
+        return _number_error(path, line, fields[-1] if fields else "", "log10 backoff")
+    return ARPAError(msgs.get(why, f"{path}:{line}: malformed ARPA file ({why})"))
 
 
 def read_arpa(path, unk_logprob: float = -100.0) -> ARPAModel:
     """Parse an ARPA file (plain or gzip). ``<unk>`` is added with ``unk_logprob`` if absent (as KenLM).
-
-    A C parser reads well-formed files; on any problem the file is re-read by a Python parser whose
-    ARPAError names the line and what was expected.
-    """
+    A malformed file raises :class:`ARPAError` naming the line and what was expected."""
     from .. import _lm
     from .._threads import resolve_threads
 
     path = os.fspath(path)
     data = _open_bytes(path)
-    head = _header_fast(data)
-    if head is not None:
-        counts, pos, lineno = head
+    try:
+        grams, logp, bo, spans = _lm.arpa_parse(data, MAX_ORDER)
+    except _lm.ARPAParseError as e:
+        raise _explain(path, data, e) from None
+    itos = []
+    for o, n in spans.tolist():
+        w = data[o:o + n]
         try:
-            grams, logp, bo, spans = _lm.arpa_parse(data, pos, lineno, counts)
-            if any((lp > 0).any() for lp in logp):
-                raise ValueError("a positive log10 probability")  # the Python parser names its line
-            itos = [data[o:o + n].decode("utf-8") for o, n in spans.tolist()]
-            # a repeated n-gram raises ValueError here; sorted rows are distinct and need no check
-            nt = resolve_threads(None)
-            indexes = [None] + [None if _lm.rows_sorted(g, nt) else _lm.Index(g) for g in grams[1:]]
+            w = w.decode("utf-8")
+        except UnicodeDecodeError as u:
+            line = data.count(b"\n", 0, o) + 1
+            raise ARPAError(f"{path}:{line}: invalid UTF-8 in the word {w!r} (byte {o + u.start})") from None
+        if _SPACE.search(w):
+            line = data.count(b"\n", 0, o) + 1
+            raise ARPAError(f"{path}:{line}: the word {w!r} contains whitespace ({_SPACE.search(w).group(0)!r}): "
+                            f"ARPA fields are separated by spaces and tabs only, and words hold no whitespace")
+        itos.append(w)
+    nt = resolve_threads(None)
+    indexes = [None]
+    for n, g in enumerate(grams[1:], 2):
+        if _lm.rows_sorted(g, nt):
+            indexes.append(None)  # sorted rows are distinct
+            continue
+        try:
+            indexes.append(_lm.Index(g))
         except ValueError:
-            pass  # explained by the Python parser below
-        else:
-            return _finish(path, itos, grams, logp, bo, unk_logprob, indexes)
-    return _read_arpa_python(path, data, unk_logprob)  # raises ARPAError naming the line, or reads odd files
+            u, c = np.unique(g, axis=0, return_counts=True)
+            dup = " ".join(itos[i] for i in u[np.argmax(c > 1)])
+            raise ARPAError(f"{path}: {n}-gram {dup!r} appears twice in the \\{n}-grams: section") from None
+    return _finish(path, itos, grams, logp, bo, unk_logprob, indexes)
 
 
 def _finish(path, itos, grams, logps, bos, unk_logprob, indexes=None):
@@ -159,120 +172,6 @@ def _finish(path, itos, grams, logps, bos, unk_logprob, indexes=None):
     if indexes is not None:
         indexes[0] = None  # rebuilt by the scorer (the unigram table may have grown)
     return ARPAModel(itos, grams, logps, bos, indexes)
-
-
-def _read_arpa_python(path, data: bytes, unk_logprob: float) -> ARPAModel:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        lineno = data.count(b"\n", 0, e.start) + 1
-        raise ARPAError(f"{path}:{lineno}: invalid UTF-8 at byte {e.start}") from None
-    lines = text.split("\n")
-    nlines = len(lines)
-    i = 0
-
-    def strip(s):
-        return s.strip(" \t\r\f\v")
-
-    # -- header --
-    while i < nlines and strip(lines[i]) != "\\data\\":
-        i += 1
-    if i == nlines:
-        raise ARPAError(f"{path}: no \\data\\ line: not an ARPA file")
-    i += 1
-    counts = []
-    while i < nlines:
-        s = strip(lines[i])
-        if not s:
-            i += 1
-            if counts:
-                break
-            continue
-        if not s.startswith("ngram"):
-            break
-        body = s[5:].strip()
-        try:
-            n_s, k_s = body.split("=")
-            n, k = int(n_s), int(k_s)
-        except ValueError:
-            raise ARPAError(f"{path}:{i + 1}: expected 'ngram N=COUNT', got {s[:60]!r}") from None
-        if n != len(counts) + 1 or k < 0:
-            raise ARPAError(f"{path}:{i + 1}: expected 'ngram {len(counts) + 1}=COUNT' with COUNT >= 0, got {s!r}")
-        counts.append(k)
-        i += 1
-    if counts and (msg := _check_counts(counts, nlines, i, path)) is not None:
-        raise ARPAError(msg)
-    if not counts:
-        raise ARPAError(f"{path}:{i + 1}: expected 'ngram 1=COUNT' after \\data\\")
-    if counts[0] == 0:
-        raise ARPAError(f"{path}: the header announces 0 unigrams")
-    N = len(counts)
-    itos: list[str] = []
-    stoi: dict[str, int] = {}
-    grams, logps, bos = [], [], []
-    for n in range(1, N + 1):
-        header = f"\\{n}-grams:"
-        while i < nlines and not strip(lines[i]):
-            i += 1
-        if i == nlines:
-            raise ARPAError(f"{path}: file ends before the {header} section (truncated?)")
-        if strip(lines[i]) != header:
-            raise ARPAError(f"{path}:{i + 1}: expected {header!r}, got {strip(lines[i])[:60]!r}")
-        i += 1
-        k = counts[n - 1]
-        g = np.empty((k, n), dtype=np.int32)
-        lp = np.empty(k, dtype=np.float32)
-        bo = np.zeros(k, dtype=np.float32)
-        r = 0
-        seen = set() if n > 1 else None
-        while i < nlines:
-            s = strip(lines[i])
-            if not s:
-                i += 1
-                continue
-            if s.startswith("\\"):
-                break
-            f = s.split()
-            if len(f) not in (n + 1, n + 2):
-                raise ARPAError(f"{path}:{i + 1}: expected 'log10p' then {n} word(s) and an optional backoff "
-                                f"in the {n}-grams section, got {len(f)} field(s): {s[:80]!r}")
-            if r >= k:
-                raise ARPAError(f"{path}:{i + 1}: more {n}-grams than the {k} the header announces")
-            lp[r] = _logprob(f[0], path, i + 1)
-            if len(f) == n + 2:
-                b = _float(f[-1], path, i + 1, "log10 backoff")
-                bo[r] = b
-            words = f[1:n + 1]
-            if n == 1:
-                w = words[0]
-                if w in stoi:
-                    raise ARPAError(f"{path}:{i + 1}: unigram {w!r} appears twice")
-                stoi[w] = len(itos)
-                itos.append(w)
-                g[r, 0] = stoi[w]
-            else:
-                try:
-                    g[r] = [stoi[w] for w in words]
-                except KeyError as e:
-                    raise ARPAError(f"{path}:{i + 1}: word {e.args[0]!r} of this {n}-gram is not a unigram") from None
-                key = tuple(words)
-                if key in seen:
-                    raise ARPAError(f"{path}:{i + 1}: {n}-gram {' '.join(words)!r} appears twice")
-                seen.add(key)
-            r += 1
-            i += 1
-        if r != k:
-            raise ARPAError(f"{path}:{i + 1}: the header announces {k} {n}-grams but the section has {r}")
-        grams.append(g)
-        logps.append(lp)
-        bos.append(bo)
-    while i < nlines and not strip(lines[i]):
-        i += 1
-    if i == nlines:
-        raise ARPAError(f"{path}: no \\end\\ line after the {N}-grams (truncated?)")
-    if strip(lines[i]) != "\\end\\":
-        raise ARPAError(f"{path}:{i + 1}: expected \\end\\ or a {N}-gram, got {strip(lines[i])[:60]!r}")
-    return _finish(path, itos, grams, logps, bos, unk_logprob)
 
 
 def _pool(itos):

@@ -16,8 +16,9 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .. import _lm
-from .._checks import NPZ_READ_ERRORS, is_int
+from .._checks import MAX_GENERATE, check_count as _check_count, is_int, parse_json, read_npz
 from .._threads import resolve_threads
+from ..metrics import exp_nll
 from ..text import Vocab, decode_utf8, open_binary, read_text, tokenize
 from . import estimate as _est
 from .arpa import read_arpa, write_arpa
@@ -462,7 +463,7 @@ class NGramLM:
         temperature < 1 sharpens, > 1 flattens the distribution (p ** (1 / temperature), renormalized).
         """
         self._check_fitted()
-        num_words = _check_count(num_words, "num_words")
+        num_words = _check_count(num_words, "num_words", 0, MAX_GENERATE)
         if not temperature > 0:
             raise ValueError(f"temperature must be > 0, got {temperature!r}")
         rng = np.random.default_rng(seed)
@@ -524,13 +525,11 @@ class NGramLM:
         if is_container(path):
             from .binary import load_binary
             return load_binary(path, verify)
-        try:  # read every member now: a damaged zip member fails here, not at the first query
-            with np.load(path, allow_pickle=False) as z:
-                arrays = {k: z[k] for k in z.files}
-            meta = json.loads(bytes(arrays["meta"]).decode())
-        except NPZ_READ_ERRORS as e:
-            raise ValueError(f"{path}: not a seqfast n-gram model file, or a corrupt one "
-                             f"({type(e).__name__}: {e})") from None
+        # the older .npz form: every member is read now, so a damaged one fails here, not at the first query
+        arrays = read_npz(path, "seqfast n-gram model file")
+        if "meta" not in arrays or arrays["meta"].dtype != np.uint8:
+            raise ValueError(f"{path}: not a seqfast n-gram model file (no meta)")
+        meta = parse_json(arrays["meta"].tobytes(), path, "meta")
         if not isinstance(meta, dict) or meta.get("format") != _FORMAT or meta.get("version") != 1:
             raise ValueError(f"{path}: not a seqfast n-gram model file (format {_FORMAT!r} version 1)")
         try:
@@ -608,15 +607,6 @@ def _check_saved(meta: dict, z: dict) -> dict:
             "indexes": indexes}
 
 
-def _check_count(x, name: str) -> int:
-    """x as an int >= 0 (a bool, float or negative value is an error naming the argument)."""
-    if not is_int(x):
-        raise TypeError(f"{name} must be a non-negative int, got {x!r} ({type(x).__name__})")
-    if x < 0:
-        raise ValueError(f"{name} must be a non-negative int, got {x!r}")
-    return int(x)
-
-
 def _check_discounts(d) -> tuple:
     """discount_fallback as three floats (D1, D2, D3+) with 0 < Dj <= j, else ValueError.
 
@@ -660,4 +650,4 @@ def _check_prune(prune) -> tuple:
 def _ppl(log10_sum: float, count: int) -> float:
     if count == 0:
         return float("nan")
-    return float(10.0 ** (-log10_sum / count))
+    return exp_nll(-log10_sum / count * math.log(10.0))

@@ -18,8 +18,9 @@ import numpy as np
 
 from .. import _cells, _rnn
 from .._atomic import atomic_write
-from .._checks import NPZ_READ_ERRORS, is_int
+from .._checks import is_int, parse_json, read_npz
 from .._threads import resolve_threads
+from ..metrics import exp_nll
 from .cells import get_cell
 
 __all__ = ["RNNLM"]
@@ -467,7 +468,7 @@ class RNNLM:
         if not math.isfinite(total):
             raise FloatingPointError(f"the loss is {total / (B * L)}: the model's outputs overflowed (parameters "
                                      f"too large?)")
-        return math.exp(total / (B * L))
+        return exp_nll(total / (B * L))
 
     def generate(self, prefix_ids, num_tokens: int, temperature: float = 1.0, top_k: int | None = None,
                  seed: int | None = None) -> np.ndarray:
@@ -528,14 +529,11 @@ class RNNLM:
     def load(cls, path, n_threads: int | None = None) -> "RNNLM":
         """Read a model written by :meth:`save`. A missing, truncated or foreign file raises ValueError."""
         path = os.fspath(path)
-        if not os.path.exists(path):
-            raise FileNotFoundError(f"{path}: no such model file")
-        try:
-            with np.load(path, allow_pickle=False) as z:
-                header = json.loads(str(z["__header__"]))
-                arrays = {k: z[k] for k in z.files if k != "__header__"}
-        except NPZ_READ_ERRORS as e:
-            raise ValueError(f"{path}: not a readable seqfast RNNLM file ({type(e).__name__}: {e})") from None
+        arrays = read_npz(path, "seqfast RNNLM file")
+        head = arrays.pop("__header__", None)
+        if head is None or head.dtype.kind != "U" or head.ndim != 0:
+            raise ValueError(f"{path}: not a seqfast RNNLM file (no __header__ string)")
+        header = parse_json(str(head), path, "header")
         if not isinstance(header, dict):
             raise ValueError(f"{path}: not a seqfast RNNLM file (its header is a JSON {type(header).__name__}, "
                              f"not an object)")

@@ -15,6 +15,7 @@ import numpy as np
 
 from .._atomic import atomic_savefig
 from ..data import as_ids, batches
+from ..metrics import exp_nll
 from .optim import clip_grad_norm, clip_grad_value, grad_norm, make_optimizer
 
 __all__ = ["Trainer", "History"]
@@ -218,13 +219,13 @@ class Trainer:
             hist["epoch"].append(epoch)
             hist["steps"].append(n_steps)
             hist["train_loss"].append(train_loss)
-            hist["train_ppl"].append(math.exp(train_loss))
+            hist["train_ppl"].append(exp_nll(train_loss))
             hist["valid_ppl"].append(valid)
             hist["tokens_per_s"].append(n_tok / max(dt, 1e-9))
             hist["grad_norm"].append(norms / n_steps)
             hist["seconds"].append(time.perf_counter() - t_start)
             if progress:
-                out.write(f"epoch {epoch}: train ppl {math.exp(train_loss):.3f}"
+                out.write(f"epoch {epoch}: train ppl {exp_nll(train_loss):.3f}"
                           + (f", valid ppl {valid:.3f}" if valid is not None else "")
                           + f", {n_tok / max(dt, 1e-9):,.0f} tokens/s, grad norm {norms / n_steps:.3f}\n")
             if stop:

@@ -1,0 +1,208 @@
+"""Fuzz targets: one function per reader, taking the bytes of a file (or of a text) and raising only the
+library's named errors; ``Disagreement`` when a result differs from its reference.
+
+A *named* error is a ValueError (ARPAError, InvalidUTF8Error, TokenTooLongError and other subclasses
+included), FileNotFoundError or MemoryError whose message names the file it is about. Anything else
+(KeyError, RecursionError, OverflowError, zlib.error, a ValueError without the file name...) is a *raw*
+exception: a bug, because it does not tell the user what is wrong with which file.
+
+Used by fuzz/run.py (a plain mutation runner, or atheris when installed).
+"""
+from __future__ import annotations
+
+import gzip
+import math
+import os
+import tempfile
+import zlib
+from collections import Counter
+
+import numpy as np
+
+import seqfast
+from seqfast.reference import ngram as ref_ngram
+
+_DIR = tempfile.mkdtemp(prefix="seqfast-fuzz-")
+
+
+class Disagreement(AssertionError):
+    """A reader accepted the input but its result differs from the reference."""
+
+
+class RawError(AssertionError):
+    """A reader raised an exception that is not a named error (see the module docstring)."""
+
+
+def _path(name: str, data: bytes) -> str:
+    p = os.path.join(_DIR, name)
+    with open(p, "wb") as f:
+        f.write(data)
+    return p
+
+
+def _named(e: BaseException, path: str) -> bool:
+    return isinstance(e, (ValueError, FileNotFoundError, MemoryError)) and path in str(e)
+
+
+def _guard(fn, path: str):
+    """fn() or a named error (returned as None); a raw exception becomes RawError."""
+    try:
+        return fn(), None
+    except Disagreement:
+        raise
+    except Exception as e:  # noqa: BLE001 - classifying is the point
+        if _named(e, path):
+            return None, e
+        raise RawError(f"{type(e).__name__}: {e}") from e
+
+
+# ---- model and data files ---------------------------------------------------------------------------------
+def arpa(data: bytes) -> str:
+    p = _path("m.arpa", data)
+    lm, err = _guard(lambda: seqfast.NGramLM.from_arpa(p), p)
+    if err is not None:
+        return "named"
+    out = _path("back.arpa", b"")
+    lm.to_arpa(out)
+    back = seqfast.NGramLM.from_arpa(out)
+    a = [(g.tolist(), lp.tolist()) for g, lp in zip(lm._grams, lm._logp)]
+    b = [(g.tolist(), lp.tolist()) for g, lp in zip(back._grams, back._logp)]
+    if a != b or lm._itos != back._itos:
+        raise Disagreement("an ARPA file read, written and read again changed")
+    return "ok"
+
+
+def sfc(data: bytes) -> str:
+    p = _path("c.sfc", data)
+    c, err = _guard(lambda: seqfast.NGramCounts.load(p), p)
+    if err is not None:
+        return "named"
+    for n in range(1, c.order + 1):
+        if c.total(n) < 0:
+            raise Disagreement(f"total({n}) is negative")
+    out = _path("back.sfc", b"")
+    c.save(out)
+    if seqfast.NGramCounts.load(out) != c:
+        raise Disagreement(".sfc save/load changed the counts")
+    return "ok"
+
+
+def sfl(data: bytes) -> str:
+    p = _path("m.sfl", data)
+    lm, err = _guard(lambda: seqfast.NGramLM.load(p), p)
+    if err is not None:
+        return "named"
+    w = lm._itos[-1]
+    v = lm.logprob(w)
+    if math.isnan(v) or v > 1e-6:
+        raise Disagreement(f"logprob({w!r}) = {v}")
+    out = _path("back.sfl", b"")
+    lm.save(out)
+    seqfast.NGramLM.load(out)
+    return "ok"
+
+
+def rnn_npz(data: bytes) -> str:
+    p = _path("m.npz", data)
+    m, err = _guard(lambda: seqfast.RNNLM.load(p), p)
+    if err is not None:
+        return "named"
+    if m.num_parameters > 1_000_000:
+        return "ok"
+    logits, _ = m.forward(np.zeros((1, 2), dtype=np.int32))
+    if logits.shape[-1] != m.vocab_size:
+        raise Disagreement("forward gives the wrong vocabulary size")
+    return "ok"
+
+
+def vocab_json(data: bytes) -> str:
+    p = _path("v.json", data)
+    v, err = _guard(lambda: seqfast.Vocab.load(p), p)
+    if err is not None:
+        return "named"
+    out = _path("back.json", b"")
+    v.save(out)
+    if seqfast.Vocab.load(out) != v:
+        raise Disagreement("vocab save/load changed it")
+    return "ok"
+
+
+# ---- text ----------------------------------------------------------------------------------------------
+def _decompressed(data: bytes):
+    """The bytes a reader sees (gzip by content), or None for corrupt gzip data."""
+    if data[:2] != b"\x1f\x8b":
+        return data
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, ValueError, zlib.error):
+        return None
+
+
+def _decoded(data: bytes):
+    raw = _decompressed(data)
+    if raw is None:
+        raise ValueError("corrupt gzip")
+    return raw, raw.decode("utf-8")
+
+
+def read_text(data: bytes) -> str:
+    """read_text and tokenize against Python's UTF-8 decoder (strict offsets, replace mode)."""
+    p = _path("t.txt", data)
+    raw = _decompressed(data)
+    if raw is None:
+        _, err = _guard(lambda: seqfast.read_text(p), p)
+        if err is None:
+            raise Disagreement("read_text accepted corrupt gzip data")
+        return "named"
+    try:
+        want = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        _, err = _guard(lambda: seqfast.read_text(p), p)
+        if not isinstance(err, seqfast.InvalidUTF8Error):
+            raise Disagreement(f"read_text accepted invalid UTF-8 or said {err}") from None
+        if err.offset != e.start:
+            raise Disagreement(f"invalid UTF-8 at {err.offset}, Python says {e.start}") from None
+        if seqfast.read_text(p, errors="replace") != raw.decode("utf-8", "replace"):
+            raise Disagreement("errors='replace' differs from Python's decoder") from None
+        return "named"
+    got, _ = _guard(lambda: seqfast.read_text(p), p)
+    if got != want:
+        raise Disagreement("read_text differs from bytes.decode('utf-8')")
+    if seqfast.tokenize(got, level="char") != list(want):
+        raise Disagreement("tokenize(level='char') is not the characters")
+    if seqfast.tokenize(got, level="whitespace") != want.split():
+        raise Disagreement("tokenize(level='whitespace') differs from str.split()")
+    return "ok"
+
+
+def count(data: bytes) -> str:
+    """count_ngrams(path) at every level, lower or not, against a Counter of the decoded text."""
+    p = _path("c.txt", data)
+    try:
+        _, text = _decoded(data)
+    except (OSError, EOFError, ValueError, zlib.error):
+        _, err = _guard(lambda: seqfast.count_ngrams(p, 2), p)
+        if err is None:
+            raise Disagreement("count_ngrams accepted invalid input")
+        return "named"
+    for level in ("word", "char", "whitespace"):
+        for lower in (False, True):
+            got, err = _guard(lambda: seqfast.count_ngrams(p, 2, level=level, lower=lower), p)
+            if err is not None:
+                if isinstance(err, seqfast.TokenTooLongError):
+                    continue
+                raise Disagreement(f"count_ngrams refused valid text: {err}")
+            want = ref_ngram.count_ngrams(text, 2, level=level, lower=lower)
+            lines = seqfast.count_ngrams(iter(text.split("\n")), 2, level=level, lower=lower)
+            for n in (1, 2):
+                g = Counter(dict(got.items(n)))
+                if g != want[n]:
+                    raise Disagreement(f"level={level} lower={lower} order {n}: {sorted((g - want[n]).items())[:3]}"
+                                       f" extra, {sorted((want[n] - g).items())[:3]} missing")
+                if Counter(dict(lines.items(n))) != g:
+                    raise Disagreement(f"level={level} lower={lower} order {n}: path and lines input differ")
+    return "ok"
+
+
+TARGETS = {"arpa": arpa, "sfc": sfc, "sfl": sfl, "rnn_npz": rnn_npz, "vocab_json": vocab_json,
+           "read_text": read_text, "count": count}
