@@ -190,6 +190,7 @@ int lm_arpa_parse(const char *buf, int64_t len, int64_t pos, int64_t lineno, int
     for (int n = 1; n <= N; n++) {
         int hl = snprintf(header, sizeof(header), "\\%d-grams:", n);
         int got = 0;
+        err->order = n;
         while ((got = next_line(&c, &a, &b)) && a == b) {}
         if (!got) FAIL(LM_ARPA_EOF_BEFORE_SECTION);
         if (b - a != hl || memcmp(a, header, (size_t)hl) != 0) FAIL(LM_ARPA_EXPECTED_SECTION);

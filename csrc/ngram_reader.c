@@ -78,9 +78,19 @@ void sf_ngreader_free(sf_ngreader *r) {
     free(r);
 }
 
+/* Bytes the reader holds with nc ids of room: the id stream and the interning table. */
+static int64_t reader_bytes(const sf_ngreader *r, int64_t nc) {
+    const sf_strtab *t = r->tab;
+    return nc * 4 + (int64_t)t->cap * 4 + (int64_t)t->ids_cap * 16 + (int64_t)t->pool_cap;
+}
+
 static int push(sf_ngreader *r, int32_t id) {
     if (r->n_ids == r->cap_ids) {
         int64_t nc = r->cap_ids * 2;
+        if (r->max_bytes > 0 && reader_bytes(r, nc) > r->max_bytes) {
+            r->need_bytes = reader_bytes(r, nc);
+            return SF_ENOMEM;
+        }
         int32_t *p = (int32_t *)realloc(r->ids, (size_t)nc * sizeof(int32_t));
         if (!p) return SF_ENOMEM;
         r->ids = p;
@@ -108,6 +118,10 @@ int sf_ngreader_token(sf_ngreader *r, const char *s, size_t len) {
     if (e->len == (int32_t)len && e->w[0] == w[0] && e->w[1] == w[1] && e->w[2] == w[2]) return emit(r, e->id);
     int32_t id = sf_strtab_intern(r->tab, s, len);
     if (id < 0) return id;
+    if (r->max_bytes > 0 && (id & 0xFFFF) == 0 && reader_bytes(r, r->cap_ids) > r->max_bytes) {
+        r->need_bytes = reader_bytes(r, r->cap_ids);
+        return SF_ENOMEM;
+    }
     e->w[0] = w[0];
     e->w[1] = w[1];
     e->w[2] = w[2];

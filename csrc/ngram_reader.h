@@ -51,6 +51,8 @@ typedef struct sf_ngreader {
     int64_t offset;           /* bytes consumed so far (across feeds of one source) */
     int64_t bad_offset;       /* strict mode: offset of the first invalid byte */
     int64_t long_offset;      /* offset of a token longer than SF_MAX_TOKEN_BYTES, else -1 */
+    int64_t max_bytes;        /* memory budget of the ids and the table (0: none); growing past it fails */
+    int64_t need_bytes;       /* what the refused growth would have needed (0 until then) */
     int bad_byte;
     sf_tokcache *cache;       /* (2^SF_TOKCACHE_BITS,) */
     char *scratch;            /* cleaned token bytes (replace / ignore) */

@@ -13,6 +13,7 @@ import numpy as np
 import seqfast
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+OLD_SFL: dict = {}
 LINES = ["the cat sat on the mat", "the dog sat", "a cat and a dog", "the end"]
 
 
@@ -24,6 +25,10 @@ def put(target: str, name: str, data: bytes) -> None:
 
 
 def main() -> None:
+    global OLD_SFL
+    d = os.path.join(HERE, "corpus", "sfl")
+    OLD_SFL = {n: open(os.path.join(d, n), "rb").read() for n in sorted(os.listdir(d)) if n.startswith("npz_")} \
+        if os.path.isdir(d) else {}
     shutil.rmtree(os.path.join(HERE, "corpus"), ignore_errors=True)
     tmp = tempfile.mkdtemp()
     try:
@@ -41,8 +46,11 @@ def main() -> None:
         put("arpa", "odd.arpa", b"# comment\n\\data\\\nngram 1=3\n\nngram 2=1\n\n\\1-grams:\n-1.0\t<s>\t-0.5\n"
                                 b"-0.5 </s>\r\n-0.3\tcat\n\n\\2-grams:\n-0.2 <s> cat\n\n\\end\\\n")
         put("sfl", "kn2.sfl", via(lm2.save, "a.sfl"))
+        put("sfl", "mkn3.sfl", via(lm3.save, "b.sfl"))
         put("sfl", "addk1.sfl", via(seqfast.NGramLM.fit(LINES, 1, smoothing="add_k", level="whitespace").save,
-                                    "b.sfl"))
+                                    "c.sfl"))
+        for name, data in OLD_SFL.items():  # the older .npz form, still read by NGramLM.load
+            put("sfl", name, data)
         c = seqfast.count_ngrams(LINES, 3, level="whitespace")
         put("sfc", "c3.sfc", via(c.save, "c.sfc"))
         put("sfc", "c1pad.sfc", via(seqfast.count_ngrams(LINES, 1, pad=True, level="char").save, "d.sfc"))

@@ -88,7 +88,18 @@ def test_memory_limit_names_the_input(tmp_path, monkeypatch):
     with pytest.raises(seqfast.MemoryLimitError, match=r"many\.txt: this needs about .* GiB .*SEQFAST_MEMORY"):
         seqfast.count_ngrams(str(p), 2, level="whitespace")
     monkeypatch.setenv("SEQFAST_MEMORY", "1G")
-    assert seqfast.count_ngrams(str(p), 2, level="whitespace").unique(1) == 20001
+    assert seqfast.count_ngrams(str(p), 2, level="whitespace").unique(1) == 20000
     monkeypatch.setenv("SEQFAST_MEMORY", "lots")
     with pytest.raises(ValueError, match="SEQFAST_MEMORY"):
         seqfast.count_ngrams(str(p), 1)
+
+
+@pytest.mark.parametrize("level", ["char", "whitespace", "word"])
+def test_reader_stops_at_the_memory_limit(tmp_path, monkeypatch, level):
+    """The C reader refuses to grow its id stream past the limit, naming the file (a 2 GB line at char level
+    would otherwise take 8 GB before anything could check)."""
+    p = tmp_path / "big.txt"
+    p.write_bytes(b"ab cd " * (1 << 20))
+    monkeypatch.setenv("SEQFAST_MEMORY", "2M")
+    with pytest.raises(seqfast.MemoryLimitError, match=r"big\.txt: this needs about"):
+        seqfast.count_ngrams(str(p), 1, level=level, n_threads=1)

@@ -129,14 +129,14 @@ def test_long_numbers(tmp_path):
 @pytest.mark.parametrize("sep", ["\u00a0", "\x0b", "\x1c", "\x0c"])
 def test_words_with_other_whitespace_are_rejected(tmp_path, sep):
     """Only spaces and tabs separate fields; a word holding other whitespace is an error naming its line."""
-    bad = TOY.replace("-0.4\ta\t-0.2", f"-0.4\ta{sep}x\t-0.2")
-    with pytest.raises(ARPAError, match=r":8: the word .* contains whitespace"):
+    bad = TOY.replace("-1.0\t<unk>\t0", f"-1.0\t<unk>{sep}x\t0")
+    with pytest.raises(ARPAError, match=r":6: the word .* contains whitespace"):
         read_arpa(_write(tmp_path, bad))
 
 
 @pytest.mark.parametrize("tok", ["-0x1p1", "0x0", "-1_0", "inf", "nan", "--1", "1e", ".", "-"])
 def test_numbers_are_decimal_only(tmp_path, tok):
-    with pytest.raises(ARPAError, match=":8: "):
+    with pytest.raises(ARPAError, match=":9: "):
         read_arpa(_write(tmp_path, TOY.replace("-0.4\ta\t-0.2", f"{tok}\ta\t-0.2")))
 
 

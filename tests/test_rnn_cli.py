@@ -34,7 +34,7 @@ def test_errors(corpus, tmp_path, capsys):
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"\x00garbage")
     assert main(["rnn", "generate", str(bad)]) == 1
-    assert "not a readable seqfast RNNLM file" in capsys.readouterr().err
+    assert "not a seqfast RNNLM file, or a corrupt one" in capsys.readouterr().err
     assert main(["rnn", "eval", str(tmp_path / "missing.npz"), str(corpus)]) == 1
     assert main(["rnn", "train", str(corpus), "--batch", "1000", "--epochs", "1", "--quiet"]) == 1
     assert "too small" in capsys.readouterr().err

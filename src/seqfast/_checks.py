@@ -41,11 +41,13 @@ def is_int(v) -> bool:
 
 def check_count(x, name: str, minimum: int = 0, maximum: int | None = None) -> int:
     """x as an int in [minimum, maximum] (a bool, float or out-of-range value is an error naming the argument)."""
+    kind = "a non-negative int" if minimum == 0 else f"an int >= {minimum}"
+    if maximum is not None:
+        kind += f" (at most {maximum:,})"
     if not is_int(x):
-        raise TypeError(f"{name} must be an int >= {minimum}, got {x!r} ({type(x).__name__})")
+        raise TypeError(f"{name} must be {kind}, got {x!r} ({type(x).__name__})")
     if x < minimum or (maximum is not None and x > maximum):
-        rng = f">= {minimum}" if maximum is None else f"between {minimum} and {maximum:,}"
-        raise ValueError(f"{name} must be an int {rng}, got {x!r}")
+        raise ValueError(f"{name} must be {kind}, got {x!r}")
     return int(x)
 
 

@@ -13,6 +13,8 @@ cdef extern from "ngram_reader.h" nogil:
         int64_t n_ids
         int64_t bad_offset
         int64_t long_offset
+        int64_t max_bytes
+        int64_t need_bytes
         int bad_byte
     sf_ngreader *sf_ngreader_new(const char *const *specials, const size_t *lens, int n_specials, int lines,
                                  int pad, int32_t bos_id, int32_t eos_id)

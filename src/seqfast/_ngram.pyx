@@ -11,9 +11,10 @@ from libc.stdlib cimport malloc, free
 
 import numpy as np
 
+from ._checks import MemoryLimitError, memory_limit
 from .text import InvalidUTF8Error, TokenTooLongError
 
-from seqfast._status cimport SF_EFORMAT, SF_ENOMEM, SF_OK, check
+from seqfast._status cimport SF_EFORMAT, SF_ENOMEM, SF_EVALUE, SF_OK, check
 
 cdef extern from "Python.h":
     bint PyUnicode_IS_COMPACT_ASCII(object o)
@@ -51,13 +52,14 @@ cdef class Interner:
         free(ptrs); free(lens)
         if self.r is NULL:
             raise MemoryError("Interner: out of memory")
+        self.r.max_bytes = memory_limit()
         self.pad = pad
 
     def __dealloc__(self):
         if self.r is not NULL:
             sf_ngreader_free(self.r)
 
-    def add_tokens(self, list tokens):
+    def add_tokens(self, list tokens, str name="the lines of text"):
         """Intern a list of str tokens; the token "\\n" ends a line."""
         cdef Py_ssize_t i, n = len(tokens), ln
         cdef PyObject **items = PySequence_Fast_ITEMS(tokens)
@@ -78,7 +80,7 @@ cdef class Interner:
             else:
                 rc = sf_ngreader_token(self.r, s, <size_t>ln)
             if rc != SF_OK:
-                check(rc, "interning tokens")
+                self._check(rc, name)
 
     def feed_word_piece(self, bytes piece, int64_t base, str name, str errors, bint lower, findall):
         """Word-level tokens of a piece of a file that ends at a line break or whitespace: ASCII lines in C,
@@ -93,7 +95,7 @@ cdef class Interner:
             if rc == SF_EVALUE and self.r.long_offset >= 0:
                 raise TokenTooLongError(name, base + pos + self.r.long_offset)
             if rc != SF_OK:
-                check(rc, name)
+                self._check(rc, name)
             if pos + stop >= n:
                 break
             seg = piece[pos + stop: pos + stop_end]
@@ -107,7 +109,7 @@ cdef class Interner:
             if 4 * len(text) > SF_MAX_TOKEN_BYTES and toks and 4 * max(map(len, toks)) > SF_MAX_TOKEN_BYTES:
                 if max(len(t.encode("utf-8", "surrogateescape")) for t in toks) > SF_MAX_TOKEN_BYTES:
                     raise TokenTooLongError(name, base + pos + stop)
-            self.add_tokens(toks)
+            self.add_tokens(toks, name)
             pos += stop_end
 
     def line_break(self):
@@ -120,6 +122,8 @@ cdef class Interner:
             raise InvalidUTF8Error(name, self.r.bad_offset, self.r.bad_byte)
         if rc == SF_EVALUE and self.r.long_offset >= 0:
             raise TokenTooLongError(name, self.r.long_offset)
+        if rc == SF_ENOMEM and self.r.need_bytes > 0:
+            raise MemoryLimitError(name, self.r.need_bytes, self.r.max_bytes)
         if rc != SF_OK:
             check(rc, name)
 
