@@ -145,8 +145,10 @@ def atheris_child(target: str, seconds: float, timeout: float) -> None:
     d = os.path.join(HERE, "findings", target)
     os.makedirs(d, exist_ok=True)
     corpus = os.path.join(HERE, "corpus", target)
+    work = os.path.join(d, "corpus")  # libFuzzer adds new inputs to the first directory: not the seeds
+    os.makedirs(work, exist_ok=True)
     atheris.Setup([sys.argv[0], f"-max_total_time={int(seconds)}", f"-timeout={max(1, int(timeout))}",
-                   f"-artifact_prefix={d}/", "-rss_limit_mb=4096", "-max_len=65536", corpus],
+                   f"-artifact_prefix={d}/", "-rss_limit_mb=4096", "-max_len=65536", work, corpus],
                   lambda data: fn(data))
     atheris.Fuzz()
 

@@ -89,7 +89,9 @@ def sfc(data: bytes) -> str:
 
 def sfl(data: bytes) -> str:
     p = _path("m.sfl", data)
-    lm, err = _guard(lambda: seqfast.NGramLM.load(p), p)
+    # verify=True: opening a mapped .sfl checks only its header and sizes; a flipped byte in the tables is
+    # found by the checksum that verify reads (without it, such a file scores with the damaged values)
+    lm, err = _guard(lambda: seqfast.NGramLM.load(p, verify=True), p)
     if err is not None:
         return "named"
     words = list(lm.vocab.itos)[:50]
