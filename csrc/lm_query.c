@@ -45,7 +45,11 @@ static inline const uint32_t *table_find(const lm_qtable *t, uint64_t key) {
 }
 
 static inline void table_prefetch(const lm_qtable *t, uint64_t key) {
-    if (t->buckets) LMQ_PREFETCH(t->entries + bucket_of(key, t->buckets) * (uint64_t)t->stride);
+    if (t->buckets) {
+        const uint32_t *e = t->entries + bucket_of(key, t->buckets) * (uint64_t)t->stride;
+        LMQ_PREFETCH(e);
+        LMQ_PREFETCH((const char *)e + 48); /* a probe run often crosses into the next cache line */
+    }
 }
 
 /* nbits (<= 57) bits of a bit array at bit position pos (one unaligned 8-byte load). */
@@ -461,7 +465,7 @@ static void lane_start(const lm_qmodel *m, qlane *q, int64_t l, const char *buf,
     q->nt = q->no = 0;
 }
 
-#define QLANES 8     /* lines interleaved by one thread */
+#define QLANES 12    /* lines interleaved by one thread */
 #define QBLOCK 256   /* lines per scheduling unit */
 
 /* Lines [l0, l1) by one thread, QLANES at a time: a lane's probes run a round after its prefetches, while the
