@@ -433,11 +433,32 @@ typedef struct qlane {
     int64_t nt, no;
 } qlane;
 
+/* Prefetch the buckets every word of a block of n ids may probe: the keys depend on the words only (the
+ * words before the block are st's), so the misses of a whole sentence overlap, not only those of one word's
+ * orders. Hash layout; speculative: a context longer than the match the state will have is never probed. */
+static void prefetch_block(const lm_qmodel *m, const lm_qstate *st, const int32_t *ids, int n) {
+    const int N = m->order;
+    if (m->layout != LM_Q_HASH) return;
+    for (int i = 0; i < n; i++) {
+        uint64_t h = lm_qkey_first(ids[i]);
+        for (int c = 1; c < N; c++) { /* context length c: the n-gram of order c + 1 */
+            int32_t w;
+            if (i - c >= 0) w = ids[i - c];
+            else if (c - i - 1 < st->length) w = st->words[c - i - 1];
+            else break;
+            h = lm_qkey_extend(h, w);
+            const lm_qtable *t = &m->tab[c];
+            if (t->buckets) LMQ_PREFETCH(t->entries + bucket_of(lm_qkey_final(h), t->buckets) * (uint64_t)t->stride);
+        }
+    }
+}
+
 /* Next word of a lane's line (or its </s>), with its keys prefetched; 0 when the line is done. */
 static int lane_next(const lm_qmodel *m, qlane *q, int add_eos) {
     if (q->pos == q->nids) {
         q->nids = lookup_words(m, &q->s, q->end, q->ids);
         q->pos = 0;
+        prefetch_block(m, &q->st[q->cur], q->ids, q->nids);
     }
     if (q->pos < q->nids) {
         q->w = q->ids[q->pos++];
