@@ -7,10 +7,11 @@ import pytest
 from _lmdata import KENLM_PPL, TEST, TRAIN, arpa, sig5
 
 
-def run(*args):
+def run(*args, err=False):
+    """stdout of a seqfast command (stderr, where reports go, with err=True)."""
     r = subprocess.run([sys.executable, "-m", "seqfast", *args], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    return r.stdout
+    return r.stderr if err else r.stdout
 
 
 def _ppl(out):
@@ -20,7 +21,7 @@ def _ppl(out):
 
 def test_build_eval_predict_generate(tmp_path):
     a, s = tmp_path / "m.arpa", tmp_path / "m.sfl"
-    out = run("lm", "build", TRAIN, "-o", "3", "--level", "whitespace", "--arpa", str(a), "--save", str(s))
+    out = run("lm", "build", TRAIN, "-o", "3", "--level", "whitespace", "--arpa", str(a), "--save", str(s), err=True)
     assert "3 29595  D1=0.903375 D2=1.23708 D3+=1.52295" in out
     inc, exc, oovs, _ = KENLM_PPL[3]
     for model in (a, s, arpa(3)):
@@ -34,7 +35,7 @@ def test_build_eval_predict_generate(tmp_path):
 
 def test_build_prune(tmp_path):
     out = run("lm", "build", TRAIN, "-o", "3", "--level", "whitespace", "--prune", "0", "1", "--arpa",
-              str(tmp_path / "p.arpa"))
+              str(tmp_path / "p.arpa"), err=True)
     assert "2 4040" in out and "3 2295" in out
 
 

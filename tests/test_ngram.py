@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import seqfast
+from seqfast import Tokenizer
 from seqfast import NGramCounts, Vocab, count_ngrams
 from seqfast.reference import ngram as R
 
@@ -55,7 +56,7 @@ def test_matches_reference_on_timemachine(level, pad, boundaries):
 # ----- engines, threads, sources ---------------------------------------------------------------------------
 def _ids_and_vocab(path, level="word", pad=True):
     from seqfast.ngram import _frequency_order, _stream_ids
-    ids, itos, sp = _stream_ids("paths", [path], level, pad, "line", False, "strict", None)
+    ids, itos, sp = _stream_ids("paths", [path], Tokenizer(level), pad, "line", "strict", None)
     ids, itos, fr, _ = _frequency_order(ids, itos, len(sp))
     return ids, Vocab.from_tokens(itos, specials=sp, freqs=fr)
 
@@ -104,15 +105,22 @@ def test_list_of_paths_and_lines(tmp_path):
     a, b = tmp_path / "a.txt", tmp_path / "b.txt"
     a.write_text("x y\nz", encoding="utf-8")
     b.write_text("y z\n", encoding="utf-8")
-    c = count_ngrams([str(a), str(b)], 2)
+    c = count_ngrams([a, b], 2)  # paths are os.PathLike objects (or one str)
     assert c[("z", "y")] == 0  # no n-gram crosses files
     assert c[("x", "y")] == 1 and c[("y", "z")] == 1 and c.total(1) == 5
-    assert count_ngrams([a, b], 2) == c  # Path objects
-    lines = count_ngrams(["x y", "z", "y z"], 2)
+    lines = count_ngrams(["x y", "z", "y z"], 2)  # a list of str is lines of text, never guessed to be paths
     assert lines.to_dict(2) == c.to_dict(2)
     assert count_ngrams(iter(["x y", "z", "y z"]), 2) == lines
-    with pytest.raises(FileNotFoundError, match="nope.txt"):
-        count_ngrams([str(a), str(tmp_path / "nope.txt")], 2)
+    assert count_ngrams(text="x y\nz\ny z\n", order=2) == lines
+    for bad in ([str(a), str(b)], [str(a), str(tmp_path / "nope.txt")]):
+        with pytest.raises(ValueError, match="a list of str is read as lines of text; pass files as pathlib.Path"):
+            count_ngrams(bad, 2)
+    with pytest.raises(FileNotFoundError, match="nope.txt: no such file"):
+        count_ngrams(tmp_path / "nope.txt", 2)
+    with pytest.raises(FileNotFoundError, match="nope.txt: no such file"):
+        count_ngrams([a, tmp_path / "nope.txt"], 2)
+    with pytest.raises(FileNotFoundError, match="the path is empty"):
+        count_ngrams("", 3)
 
 
 def test_lower(tmp_path):

@@ -1,6 +1,7 @@
 """Property tests: the C engine equals the Counter reference on random small corpora (hypothesis), and on
 the Gutenberg corpus for every order (skipped cleanly when ../shared/data is absent)."""
 import glob
+import pathlib
 import os
 
 import numpy as np
@@ -87,7 +88,7 @@ def test_gutenberg_every_order_matches_reference():
     for f in files:
         with open(f, "rb") as fh:
             texts.append(fh.read().decode("utf-8", errors="replace"))
-    c = count_ngrams(files, 5, pad=True, errors="replace")
+    c = count_ngrams([pathlib.Path(f) for f in files], 5, pad=True, errors="replace")
     ref = R.count_ngrams("\n".join(t if t.endswith("\n") else t + "\n" for t in texts), 5, pad=True)
     for n in range(1, 6):
         assert c.to_dict(n) == dict(ref[n]), n

@@ -10,7 +10,7 @@ from importlib.metadata import PackageNotFoundError, version as _pkg_version
 
 from ._checks import MemoryLimitError
 from ._threads import openmp_info, resolve_threads
-from .text import WORD_PATTERN, InvalidUTF8Error, TokenTooLongError, Vocab, one_hot, read_text, tokenize
+from .text import WHITESPACE, WORD_PATTERN, InvalidUTF8Error, TokenTooLongError, Tokenizer, Vocab, one_hot, read_text, tokenize
 from .data import batches, windows
 from .metrics import cross_entropy, perplexity
 from .ngram import NGramCounts, count_ngrams
@@ -26,7 +26,8 @@ except PackageNotFoundError:  # running from a source tree
     __version__ = "0+unknown"
 
 __all__ = [
-    "MemoryLimitError", "openmp_info", "resolve_threads", "WORD_PATTERN", "InvalidUTF8Error", "TokenTooLongError", "Vocab", "one_hot", "read_text",
+    "MemoryLimitError", "openmp_info", "resolve_threads", "WORD_PATTERN", "WHITESPACE", "InvalidUTF8Error", "TokenTooLongError",
+    "Tokenizer", "Vocab", "one_hot", "read_text",
     "tokenize", "batches", "windows", "cross_entropy", "perplexity", "datasets", "reference",
     "count_ngrams", "NGramCounts", "NGramLM", "RNNLM", "Trainer",
     "KeyedVectors", "Word2Vec",

@@ -217,3 +217,19 @@ def read_npz(path: str | os.PathLike, what: str = "seqfast file") -> dict:
     except MemoryError:
         raise MemoryError(f"{path}: not enough memory to read this {what} ({fsize:,} bytes on disk)") from None
     return out
+
+def npz_error_reason(e: BaseException) -> str:
+    """What an error of reading a .npz file says about the file, in words (never numpy's advice to enable
+    pickles: seqfast files hold no pickles, so a file numpy would unpickle is simply not one of them)."""
+    msg = str(e)
+    if isinstance(e, zipfile.BadZipFile):
+        return f"a damaged zip archive ({msg})"
+    if isinstance(e, KeyError):
+        return f"it lacks the member {e.args[0]!r}" if e.args else "a member is missing"
+    if isinstance(e, json.JSONDecodeError):
+        return "its header is not JSON"
+    if "pickle" in msg or "allow_pickle" in msg:
+        return "it is not a .npz archive at all"
+    if isinstance(e, EOFError):
+        return "the file is truncated"
+    return f"{type(e).__name__}: {msg}"

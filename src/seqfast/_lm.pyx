@@ -92,6 +92,10 @@ cdef class Index:
     cdef lm_index ix
     cdef readonly object grams
 
+    def __reduce__(self):
+        # the rows were checked distinct when this index was built, so the copy skips the check
+        return (Index, (self.grams, 1, True))
+
     def __cinit__(self, grams, int n_threads=1, bint distinct=False):
         g = _grams(grams, "grams")
         self.grams = g
@@ -294,9 +298,14 @@ cdef class Scorer:
     cdef const float **lp
     cdef const float **bp
     cdef readonly list _keep
+    cdef tuple _args
+
+    def __reduce__(self):
+        return (Scorer, self._args)
 
     def __cinit__(self, list indexes, list logp, list backoff, int bos, int eos, int unk, int mode=0,
                   float floor=0.0, bint closed=False):
+        self._args = (indexes, logp, backoff, bos, eos, unk, mode, floor, closed)
         cdef int N = len(indexes)
         if N < 1 or len(logp) != N or len(backoff) != N:
             raise ValueError("Scorer needs one index, logp and backoff array per order")

@@ -127,14 +127,14 @@ cdef class Interner:
         if rc != SF_OK:
             check(rc, name)
 
-    def feed_bytes(self, bytes data, str level, str errors, str name="<text>"):
-        """Tokenize bytes at level 'whitespace' or 'char' as a line of text."""
+    def feed_bytes(self, bytes data, str level, str errors, str name="<text>", bint flush=True):
+        """Tokenize bytes at level 'whitespace' or 'char'; flush=True ends a pending token and the line."""
         cdef int lv = _LEVEL[level], er = _ERRORS[errors], rc
         cdef const char *p = data
         cdef size_t n = len(data)
         with nogil:
             rc = sf_ngreader_feed(self.r, p, n, lv, er)
-            if rc == SF_OK:
+            if rc == SF_OK and flush:
                 rc = sf_ngreader_flush(self.r, lv, er)
         self._check(rc, name)
 

@@ -47,6 +47,9 @@ cdef class StrTable:
         if self.tab is not NULL:
             sf_strtab_free(self.tab)
 
+    def __reduce__(self):
+        return (StrTable, ([self.token(i) for i in range(self.tab.n)],))
+
     def __len__(self):
         return self.tab.n
 

@@ -1,7 +1,9 @@
 """The ``seqfast`` command line: ``seqfast SUBCOMMAND ...`` (also ``python -m seqfast``).
 
 Each subcommand lives in ``seqfast/commands/<name>.py`` with ``register(subparsers)`` that adds its parser
-(with a one-line ``help``) and sets ``func``; the list of modules is ``seqfast.commands.MODULES``.
+(with a one-line ``help``) and sets ``func``; the list of modules is ``seqfast.commands.MODULES``. Commands
+only parse and validate arguments and call library functions; results go to standard output, reports,
+progress and errors to standard error.
 """
 from __future__ import annotations
 
@@ -17,8 +19,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="seqfast",
         description="Fast, correct sequence models over text: tokenization, vocabularies, batching, n-gram "
-                    "counting, n-gram and RNN language models. With no FILE, commands use the bundled "
-                    "sample corpus (H. G. Wells, The Time Machine).",
+                    "counting, n-gram and RNN language models. '-' as a FILE reads standard input; with no "
+                    "FILE, commands read standard input when it is piped or redirected, and the bundled sample "
+                    "corpus (H. G. Wells, The Time Machine) when it is a terminal.",
         epilog="Run 'seqfast SUBCOMMAND --help' for the options of one subcommand.")
     p.add_argument("--version", action="version", version=f"seqfast {__version__}")
     sub = p.add_subparsers(dest="command", metavar="SUBCOMMAND", title="subcommands")
@@ -29,7 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, --version (0) or a usage error (2, already printed)
+        return e.code if isinstance(e.code, int) else 2
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
@@ -45,8 +51,21 @@ def main(argv: list[str] | None = None) -> int:
             pass
         return 0
     except (OSError, ValueError, TypeError, KeyError, IndexError, RuntimeError) as e:
-        print(f"seqfast {args.command}: error: {e}", file=sys.stderr)
+        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
+        print(f"seqfast {args.command}: error: {cli_words(str(msg))}", file=sys.stderr)
         return 1
+
+
+#: Python keywords that library errors suggest, and the flag a command-line user types instead.
+FLAGS = {"discount_fallback=True": "--discount-fallback", "clip gradients (clip_norm)": "clip gradients (--clip)",
+         "errors='replace'": "--errors replace"}
+
+
+def cli_words(message: str) -> str:
+    """A library error message with each suggested Python keyword replaced by its command-line flag."""
+    for py, flag in FLAGS.items():
+        message = message.replace(py, flag)
+    return message
 
 
 if __name__ == "__main__":

@@ -33,7 +33,8 @@ import numpy as np
 from ._atomic import atomic_write
 from ._checks import check_memory, is_int, parse_json
 from ._threads import resolve_threads
-from .text import MAX_TOKEN_BYTES, WORD_PATTERN, InvalidUTF8Error, TokenTooLongError, Vocab, _check_errors, decode_utf8, gzip_error, is_gzip, open_binary, surrogate_error
+from .text import (MAX_TOKEN_BYTES, WORD_PATTERN, TokenTooLongError, Tokenizer, Vocab, _check_errors,
+                   decode_utf8, gzip_error, is_gzip, open_binary, surrogate_error)
 
 __all__ = ["MAX_ORDER", "count_ngrams", "NGramCounts"]
 
@@ -41,7 +42,6 @@ __all__ = ["MAX_ORDER", "count_ngrams", "NGramCounts"]
 MAX_ORDER = 16
 PAD_SPECIALS = ("<unk>", "<s>", "</s>")
 PLAIN_SPECIALS = ("<unk>",)
-_LEVELS = ("word", "char", "whitespace")
 _WORD_LINE_RE = re.compile(WORD_PATTERN + r"|\n")
 _CHUNK = 1 << 22  # bytes read at a time by the Python (word-level) reader
 
@@ -63,9 +63,10 @@ def _is_pathlike(x) -> bool:
 
 
 def _classify(source):
-    """('paths', [...]) | ('lines', iterable of str) | ('ids', array)."""
+    """('paths', [...]) | ('lines', iterable of str) | ('ids', array). A str or PathLike is always a path (it
+    must exist); text is passed as lines (an iterable of str) or with text=, never guessed from a str."""
     if _is_pathlike(source):
-        return "paths", [os.fspath(source)]
+        return "paths", [check_path(source)]
     if isinstance(source, np.ndarray):
         return "ids", source
     if isinstance(source, (bytes, bytearray)):
@@ -73,15 +74,9 @@ def _classify(source):
                         "Vocab; decode bytes first")
     if isinstance(source, (list, tuple)):
         if source and all(isinstance(x, os.PathLike) for x in source):
-            return "paths", [os.fspath(x) for x in source]
+            return "paths", [check_path(x) for x in source]
         if source and all(isinstance(x, str) for x in source):
-            exists = [os.path.exists(x) for x in source]
-            if all(exists):
-                return "paths", list(source)
-            if any(exists):
-                missing = source[exists.index(False)]
-                raise FileNotFoundError(f"{missing}: no such file (the other items of the list are files; "
-                                        f"to count lines of text, pass an iterator, e.g. iter(lines))")
+            _refuse_paths_as_lines(source)
             return "lines", source
         if source and all(isinstance(x, (int, np.integer)) for x in source):
             return "ids", np.asarray(source)
@@ -151,17 +146,77 @@ def _read_chunk(f, name: str) -> bytes:
             raise gzip_error(name, e) from None
         raise OSError(f"{name}: read error ({e})") from None
 
+def _refuse_paths_as_lines(lines) -> None:
+    """A short list of str holding the name of an existing file is most likely meant as paths: ValueError
+    (a list of str is always lines of text; paths are given as os.PathLike objects, or one str)."""
+    if len(lines) <= 64:
+        for x in lines:
+            if "\n" not in x and x.strip() and os.path.isfile(x):
+                raise ValueError(f"{x!r} in this list of str names an existing file, but a list of str is read "
+                                 f"as lines of text; pass files as pathlib.Path objects (e.g. "
+                                 f"[Path(p) for p in files]), one path as a str, or text as text=")
+
+
+def check_path(path) -> str:
+    """``path`` (a str or PathLike naming an existing file, or ``"-"`` for standard input) as a str;
+    FileNotFoundError / IsADirectoryError name it otherwise. An empty str is an error of its own."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"a path must be a str or os.PathLike, got {type(path).__name__}")
+    p = os.fspath(path)
+    if not isinstance(p, str):
+        p = os.fsdecode(p)
+    if p == "":
+        raise FileNotFoundError("the path is empty ('' names no file); to pass text, use text= or a list of lines")
+    if p == "-":
+        return p
+    if os.path.isdir(p):
+        raise IsADirectoryError(f"{p}: is a directory, expected a text file")
+    if not os.path.exists(p):
+        raise FileNotFoundError(f"{p}: no such file (a str is always a path; to pass text use text= or a "
+                                f"list of lines)")
+    return p
+
 
 class _IdStream:
     """Collects token ids (-1 marks a line break) and interns tokens to first-appearance ids."""
 
-    def __init__(self, pad: bool, boundaries: str):
+    def __init__(self, pad: bool, boundaries: str, tokenizer: Tokenizer | None = None):
         from ._ngram import Interner
         self.specials = PAD_SPECIALS if pad else PLAIN_SPECIALS
         self.interner = Interner(self.specials, pad, boundaries == "line")
+        self.tokenizer = tokenizer
 
     def add_word_bytes(self, data: bytes, base: int, name: str, errors: str, lower: bool) -> None:
-        self.interner.feed_word_piece(data, base, name, errors, lower, _WORD_LINE_RE.findall)
+        """Tokens of a piece of a file ending at a line break or whitespace: the word level in C (ASCII lines)
+        and Python; the levels that only Python implements (see Tokenizer.python_only) in Python."""
+        tok = self.tokenizer
+        if tok is None or not tok.python_only:
+            self.interner.feed_word_piece(data, base, name, errors, lower, _WORD_LINE_RE.findall)
+            return
+        text = decode_utf8(data, name, errors, base)
+        self.add_python_text(text, ends_line=text.endswith("\n"))
+
+    def add_python_text(self, text: str, ends_line: bool = True) -> None:
+        """Tokens of text (whole lines, or a line's head cut at whitespace when not ends_line) by the
+        tokenizer, in Python; the char level goes through the C char tokenizer after lower-casing."""
+        tok = self.tokenizer
+        if tok.lower:
+            text = text.lower()
+        if tok.level == "char":
+            self.interner.feed_bytes(text.encode("utf-8"), "char", "strict", flush=False)
+            return
+        lines = text.split("\n")
+        last = lines.pop()  # after the last newline: "" or a line's head (ends_line False)
+        rx = tok._rx
+        toks = []
+        for line in lines:
+            toks.extend(m.group(0) for m in rx.finditer(line))
+            toks.append("\n")
+        if last:
+            toks.extend(m.group(0) for m in rx.finditer(last))
+            if ends_line:
+                toks.append("\n")
+        self.interner.add_tokens(toks)
 
     def finish(self):
         ids, itos = self.interner.finish()
@@ -324,18 +379,19 @@ def _merge_parts(parts):
     return (np.concatenate(arrays) if len(arrays) > 1 else ids0), itos
 
 
-def _stream_ids(kind, items, level, pad, boundaries, lower, errors, progress, n_threads: int = 1):
+def _stream_ids(kind, items, tokenizer, pad, boundaries, errors, progress, n_threads: int = 1):
     """(ids int32 with -1 line breaks, itos in first-appearance order, specials)."""
-    stream = _IdStream(pad, boundaries)
+    level, lower = tokenizer.level, tokenizer.lower
+    stream = _IdStream(pad, boundaries, tokenizer)
     it = stream.interner
     parts = []
     if kind == "paths":
         for path in items:
             name = _input_name(path)
-            if level == "word" or path == "-" or (level == "char" and lower):
+            if level in ("word", "regex") or path == "-" or (level == "char" and lower):
                 f = _open_path(path)
                 try:
-                    if level == "word":
+                    if level in ("word", "regex"):
                         _feed_word_file(stream, f, name, errors, lower, progress)
                     elif level == "char" and lower:
                         it.feed_fileobj(_LowerReader(f, name, errors), name, level, "strict", progress)
@@ -345,10 +401,7 @@ def _stream_ids(kind, items, level, pad, boundaries, lower, errors, progress, n_
                     if f is not sys.stdin.buffer:
                         f.close()
             else:
-                if os.path.isdir(path):
-                    raise IsADirectoryError(f"{path}: is a directory, expected a text file")
-                if not os.path.exists(path):
-                    raise FileNotFoundError(f"{path}: no such file")
+                check_path(path)
                 size = os.path.getsize(path)
                 if (n_threads > 1 and boundaries == "line" and size >= PARALLEL_READ_MIN and not is_gzip(path)):
                     from ._ngram import Interner, read_ranges
@@ -359,7 +412,7 @@ def _stream_ids(kind, items, level, pad, boundaries, lower, errors, progress, n_
                         progress(size)
                     parts.append(stream.finish())
                     parts.extend(r.finish() for r in readers)
-                    stream = _IdStream(pad, boundaries)
+                    stream = _IdStream(pad, boundaries, tokenizer)
                     it = stream.interner
                 else:
                     it.feed_path(path, level, errors, progress)
@@ -367,12 +420,15 @@ def _stream_ids(kind, items, level, pad, boundaries, lower, errors, progress, n_
         for i, line in enumerate(items):
             if not isinstance(line, str):
                 raise TypeError(f"lines of text must be str, got {type(line).__name__}: {line!r:.60}")
-            if level != "word" and lower:
-                line = line.lower()
             try:
                 data = (line + "\n").encode("utf-8")
             except UnicodeEncodeError as e:
                 raise surrogate_error(f"line {i} of the text ({line!r:.60})", line, e) from None
+            if tokenizer.python_only:
+                stream.add_python_text(line + "\n")
+                continue
+            if level != "word" and lower:
+                data = (line + "\n").lower().encode("utf-8")
             if level == "word":
                 stream.add_word_bytes(data, 0, "<text>", "strict", lower)
             else:
@@ -380,7 +436,7 @@ def _stream_ids(kind, items, level, pad, boundaries, lower, errors, progress, n_
         it.line_break()
     parts.append(stream.finish())
     ids, itos = _merge_parts(parts)
-    if lower and level == "whitespace" and kind == "paths":
+    if lower and level == "whitespace" and kind == "paths":  # per-token lowering = lowering the text here
         ids, itos = _lower_vocab(ids, itos, len(stream.specials))
     return ids, itos, stream.specials
 
@@ -812,26 +868,28 @@ def count_ids(ids, vocab: Vocab, order: int, n_threads: int | None = None, metho
     return NGramCounts(vocab, grams, counts, stats)
 
 
-def count_ngrams(source, order: int, level: str = "word", pad: bool = False, boundaries: str = "line",
+def count_ngrams(source=None, order: int = 3, level: str = "word", pad: bool = False, boundaries: str = "line",
                  lower: bool = False, n_threads: int | None = None, vocab: Vocab | None = None,
-                 errors: str = "strict", progress: bool = False, method: str = "sort") -> NGramCounts:
+                 errors: str = "strict", progress: bool = False, method: str = "sort", *, pattern: str | None = None,
+                 text: str | None = None) -> NGramCounts:
     """Count every n-gram of orders 1..``order`` in a corpus.
 
     Parameters
     ----------
     source : a path (gzip files are decompressed at every level, recognized by their content, not their
         name, as :func:`seqfast.read_text` does: a ``.gz`` name holding plain text is read as plain text;
-        truncated or corrupt gzip data raises ValueError naming the file; ``"-"`` is stdin), a list of paths, an iterable of str (each str is a line;
-        a list of str is read as paths when every item is an existing file), or an int array of ids
-        (shape (T,), one stream; requires ``vocab``).
+        truncated or corrupt gzip data raises ValueError naming the file; ``"-"`` is stdin; a str that names no
+        file raises FileNotFoundError), a list of ``os.PathLike`` paths, an iterable of str (each str is a
+        line of text), or an int array of ids (shape (T,), one stream; requires ``vocab``).
     order : highest order N (1..16).
-    level : ``"word"`` (exactly :func:`seqfast.tokenize`'s words), ``"char"`` (characters; in
-        boundaries="none" mode "\\n" is a character too) or ``"whitespace"`` (split at ASCII whitespace, in C:
-        for pre-tokenized text, as KenLM reads it).
+    level, lower, pattern : the tokenization (:class:`seqfast.Tokenizer`): ``"word"`` (exactly
+        :func:`seqfast.tokenize`'s words), ``"char"`` (characters; in boundaries="none" mode "\\n" is a
+        character too), ``"whitespace"`` (split only at ASCII space, tab, newline, CR, VT and FF, in C: for
+        pre-tokenized text, as KenLM reads it) or ``"regex"`` with ``pattern=`` (applied to each line).
+    text : a text to count instead of ``source`` (its lines are the lines).
     pad : wrap every line in ``<s> ... </s>``: ``<s>`` and ``</s>`` are unigrams once per line, no n-gram
         has ``<s>`` after its start (KenLM's convention). Lines without tokens are skipped.
     boundaries : ``"line"`` (no n-gram crosses a line break) or ``"none"`` (the input is one stream).
-    lower : lower-case the text first.
     n_threads : threads (None: all cores, honouring OMP_NUM_THREADS). Results are identical for any count.
     vocab : count over this fixed vocabulary (unknown tokens become ``<unk>``); default: the corpus's own.
     errors : invalid UTF-8: ``"strict"`` raises :class:`seqfast.InvalidUTF8Error` naming file and offset,
@@ -854,8 +912,8 @@ def count_ngrams(source, order: int, level: str = "word", pad: bool = False, bou
     import time
     t0 = time.perf_counter()
     order = _check_order(order)
-    if level not in _LEVELS:
-        raise ValueError(f"level must be 'word', 'char' or 'whitespace', got {level!r}")
+    tokenizer = Tokenizer(level, lower, pattern)
+    source = _source_or_text(source, text, "count_ngrams")
     if boundaries not in ("line", "none"):
         raise ValueError(f"boundaries must be 'line' or 'none', got {boundaries!r}")
     _check_errors(errors)
@@ -882,7 +940,7 @@ def count_ngrams(source, order: int, level: str = "word", pad: bool = False, bou
                 ids = np.concatenate([[vocab["<s>"]], ids, [vocab["</s>"]]]).astype(np.int32)
         result = count_ids(ids, vocab, order, nt, method)
     else:
-        ids, itos, specials = _stream_ids(kind, items, level, pad, boundaries, lower, errors, bar, nt)
+        ids, itos, specials = _stream_ids(kind, items, tokenizer, pad, boundaries, errors, bar, nt)
         # the vocabulary (~300 bytes per distinct token as Python objects) and the sort engine's working memory
         bits = max(1, (len(itos) - 1).bit_length())
         need = len(itos) * 300 + ids.size * (12 + 8 * -(-(order - 1) * bits // 64))
@@ -909,6 +967,22 @@ def count_ngrams(source, order: int, level: str = "word", pad: bool = False, bou
     return result
 
 
+def _source_or_text(source, text, where: str):
+    """The source to read: ``source``, or the lines of ``text`` when given instead (exactly one of them)."""
+    if text is not None:
+        if source is not None:
+            raise TypeError(f"{where}() takes a source or text=, not both")
+        if not isinstance(text, str):
+            raise TypeError(f"text= must be a str, got {type(text).__name__}")
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        return lines
+    if source is None:
+        raise TypeError(f"{where}() needs a source (a path, paths or lines) or text=")
+    return source
+
+
 def _encode_used(vocab: Vocab, itos: list, ids: np.ndarray) -> np.ndarray:
     """Ids in ``vocab`` of the corpus tokens ``itos``. With no unknown-token special in ``vocab``, only the
     tokens the corpus holds are looked up (the reader's own specials may not occur), so the KeyError names
@@ -927,8 +1001,11 @@ def _encode_used(vocab: Vocab, itos: list, ids: np.ndarray) -> np.ndarray:
 
 
 def _progress_bar(kind, items):
-    """A callback(bytes_read) drawing a bar on stderr; None when stderr is not a terminal."""
-    if not sys.stderr.isatty():
+    """A callback(bytes_read) drawing the bytes read on stderr (None: finished); None when stderr is not a
+    terminal."""
+    from ._progress import Progress
+    bar = Progress()
+    if not bar.enabled:
         return None
     total = 0
     if kind == "paths":
@@ -941,19 +1018,15 @@ def _progress_bar(kind, items):
 
     def update(nbytes):
         if nbytes is None:
-            sys.stderr.write("\r" + " " * 60 + "\r")
-            sys.stderr.flush()
+            bar.clear()
             return
         state["done"] += nbytes
         if total:
             pct = min(100, int(100 * state["done"] / total))
             if pct != state["last"]:
                 state["last"] = pct
-                bar = "#" * (pct // 4)
-                sys.stderr.write(f"\rreading [{bar:<25}] {pct:3d}% of {total / 1e6:.1f} MB")
-                sys.stderr.flush()
+                bar.show(f"reading {bar.gauge(state['done'], total)} {pct:3d}% of {total / 1e6:.1f} MB")
         else:
-            sys.stderr.write(f"\rreading {state['done'] / 1e6:.1f} MB")
-            sys.stderr.flush()
+            bar.show(f"reading {state['done'] / 1e6:.1f} MB")
 
     return update

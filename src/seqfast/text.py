@@ -5,9 +5,11 @@ step 2 tokens to ids (a vocabulary), then one-hot vectors or learned embeddings.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
+import sys
 from collections import Counter
 from typing import Iterable, Mapping, Sequence
 
@@ -17,13 +19,24 @@ from ._atomic import atomic_write
 from ._checks import is_int, parse_json
 from ._strtab import StrTable
 
-__all__ = ["WORD_PATTERN", "InvalidUTF8Error", "read_text", "tokenize", "Vocab", "one_hot"]
+__all__ = ["WORD_PATTERN", "WHITESPACE", "LEVELS", "InvalidUTF8Error", "Tokenizer", "read_text", "tokenize", "Vocab",
+           "one_hot", "encode_text", "join_tokens", "read_line_batches",
+           "read_text_pieces"]
 
 #: Default word-level pattern: runs of letters/digits with inner apostrophes ("don't", "o'clock"),
 #: and every other non-space character (punctuation, symbols) as a token of its own. Lower-cased ASCII
 #: text gives the same tokens as ``[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]`` (the KenLM fixtures' tokenizer).
 WORD_PATTERN = r"[^\W_]+(?:'[^\W_]+)*|[^\w\s]|_"
 _WORD_RE = re.compile(WORD_PATTERN)
+
+#: The bytes that separate tokens at the ``"whitespace"`` level: ASCII space, tab, newline, carriage return,
+#: vertical tab and form feed, as KenLM reads text. Every other character (NBSP, U+2000-U+200B, U+3000, ...)
+#: belongs to a token, so this level, the C reader and KenLM split any text identically.
+WHITESPACE = " \t\n\r\v\f"
+_WS_TOKEN_RE = re.compile(r"[^ \t\n\r\v\f]+")
+
+#: Tokenization levels: ``"regex"`` is any pattern (``pattern=``), the others are named patterns.
+LEVELS = ("word", "char", "whitespace", "regex")
 
 
 class InvalidUTF8Error(ValueError):
@@ -104,8 +117,19 @@ def gzip_error(path: str, e: BaseException) -> ValueError:
 
 
 def open_binary(path: str):
-    """Open a file for reading bytes, decompressing it when its content is gzip (see :func:`is_gzip`).
+    """Open a file for reading bytes, decompressing it when its content is gzip (see :func:`is_gzip`);
+    ``"-"`` is standard input (gzip recognized by content too; closing the result leaves stdin open).
     Read errors of the gzip stream should be turned into :func:`gzip_error`."""
+    if path == "-":
+        import gzip
+        src = sys.stdin.buffer if sys.stdin is not None else None
+        if src is None:
+            raise FileNotFoundError("-: standard input is closed")
+        if not hasattr(src, "peek"):
+            src = io.BufferedReader(src)
+        if src.peek(2)[:2] == GZIP_MAGIC:
+            return gzip.GzipFile(fileobj=src, mode="rb")
+        return _Unclosed(src)
     if os.path.isdir(path):
         raise IsADirectoryError(f"{path}: is a directory, expected a text file")
     if not os.path.exists(path):
@@ -114,6 +138,28 @@ def open_binary(path: str):
         import gzip
         return gzip.open(path, "rb")
     return open(path, "rb")
+
+
+class _Unclosed(io.RawIOBase):
+    """A readable view of a stream whose close() leaves the stream open (standard input)."""
+
+    def __init__(self, f):
+        super().__init__()
+        self._f = f
+
+    def readable(self):
+        return True
+
+    def read(self, n=-1):
+        return self._f.read(n)
+
+    def readinto(self, b):
+        data = self._f.read(len(b))
+        b[:len(data)] = data
+        return len(data)
+
+    def peek(self, n=0):
+        return self._f.peek(n)
 
 
 def read_text(path: str | os.PathLike, errors: str = "strict") -> str:
@@ -140,17 +186,168 @@ def read_text(path: str | os.PathLike, errors: str = "strict") -> str:
     return decode_utf8(data, path, errors)
 
 
+def read_text_pieces(path, errors: str = "strict", chunk_bytes: int = 1 << 22):
+    """Yield the text of a file (``"-"``: standard input; gzip by content) in pieces of about ``chunk_bytes``
+    that end just after a ``"\\n"`` (the last piece: at the end of the file), so a file of any size is read in
+    bounded memory (one line is held whole). Invalid UTF-8 raises :class:`InvalidUTF8Error` with the byte
+    offset (``errors="strict"``)."""
+    import gzip
+    import zlib
+
+    path = os.fspath(path)
+    _check_errors(errors)
+    name = "<stdin>" if path == "-" else path
+    with open_binary(path) as f:
+        pending, offset = [], 0
+        while True:
+            try:
+                data = f.read(chunk_bytes)
+            except (EOFError, zlib.error, gzip.BadGzipFile) as e:
+                raise gzip_error(name, e) from None
+            if not data:
+                break
+            k = data.rfind(b"\n")
+            if k < 0:  # no line ends here: keep the piece (joined once, when its line ends)
+                pending.append(data)
+                continue
+            piece = b"".join(pending) + data[:k + 1] if pending else data[:k + 1]
+            pending = [data[k + 1:]] if k + 1 < len(data) else []
+            yield decode_utf8(piece, name, errors, offset)
+            offset += len(piece)
+        if pending:
+            yield decode_utf8(b"".join(pending), name, errors, offset)
+
+
+def read_line_batches(path, errors: str = "strict", chunk_bytes: int = 1 << 22):
+    """Yield the lines of a file (see :func:`read_text_pieces`) in batches: lists of str without their
+    ``"\\n"``. A final newline does not start another line."""
+    for piece in read_text_pieces(path, errors, chunk_bytes):
+        lines = piece.split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        yield lines
+
+
+class Tokenizer:
+    """One tokenization: how text becomes tokens everywhere in seqfast (:func:`tokenize`, :func:`count_ngrams`,
+    :class:`seqfast.NGramLM` fitting and scoring, the RNN commands). Immutable, picklable, comparable.
+
+    The specification, for every level:
+
+    1. ``lower=True`` lower-cases the text first (``str.lower``, full Unicode case mapping, line by line:
+       lines are independent because no line break is cased or case-ignorable).
+    2. The text is split into tokens:
+
+       ``"word"``: matches of :data:`WORD_PATTERN` (words and numbers with inner apostrophes, every other
+       non-space character a token of its own; Unicode whitespace is dropped).
+       ``"char"``: every character (code point), spaces, tabs and ``"\\r"`` included; ``"\\n"`` is a token
+       of :func:`tokenize`'s output and a line break for the line-oriented readers.
+       ``"whitespace"``: maximal runs of characters other than :data:`WHITESPACE` (KenLM's rule: only ASCII
+       space, tab, newline, carriage return, vertical tab and form feed separate tokens).
+       ``"regex"``: the matches (group 0) of ``pattern``; the line-oriented readers apply it to each line.
+
+    Line-oriented readers (counting, n-gram models) read one sentence per ``"\\n"``-terminated line; the C
+    readers implement the whitespace and char levels and the word level on ASCII lines, and a property test
+    checks that they produce exactly the tokens of this class.
+
+    Attributes ``level``, ``lower``, ``pattern`` (None unless level is ``"regex"``); :meth:`to_dict` /
+    :meth:`from_dict` give the small dict models store (``{"level", "lower", "pattern"}``).
+    """
+
+    __slots__ = ("level", "lower", "pattern", "_rx")
+
+    def __init__(self, level: str = "word", lower: bool = False, pattern: str | None = None):
+        if pattern is not None:
+            if not isinstance(pattern, str):
+                raise TypeError(f"pattern must be a str (a regular expression), got {type(pattern).__name__}")
+            if level not in ("word", "regex"):  # "word" is the default, so pattern= alone means regex
+                raise ValueError(f"pattern= goes with level='regex', not level={level!r}")
+            level = "regex"
+        elif level == "regex":
+            raise ValueError("level='regex' needs pattern= (a regular expression)")
+        if level not in LEVELS:
+            raise ValueError(f"level must be one of {', '.join(map(repr, LEVELS))}, got {level!r}")
+        if not isinstance(lower, (bool, np.bool_)):
+            raise TypeError(f"lower must be True or False, got {lower!r}")
+        lower = bool(lower)
+        try:
+            rx = (re.compile(pattern) if pattern is not None else
+                  {"word": _WORD_RE, "whitespace": _WS_TOKEN_RE, "char": None}[level])
+        except re.error as e:
+            raise ValueError(f"pattern {pattern!r} is not a valid regular expression ({e})") from None
+        object.__setattr__(self, "level", level)
+        object.__setattr__(self, "lower", lower)
+        object.__setattr__(self, "pattern", pattern)
+        object.__setattr__(self, "_rx", rx)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("a Tokenizer is immutable: make a new one")
+
+    def __reduce__(self):
+        return (Tokenizer, (self.level, self.lower, self.pattern))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Tokenizer) and self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash((self.level, self.lower, self.pattern))
+
+    def __repr__(self) -> str:
+        return (f"Tokenizer(level={self.level!r}, lower={self.lower!r}"
+                + (f", pattern={self.pattern!r}" if self.pattern is not None else "") + ")")
+
+    def to_dict(self) -> dict:
+        """``{"level": ..., "lower": ..., "pattern": ...}``: what a saved model stores."""
+        return {"level": self.level, "lower": self.lower, "pattern": self.pattern}
+
+    @classmethod
+    def from_dict(cls, d) -> "Tokenizer":
+        """The tokenizer of a dict written by :meth:`to_dict` (ValueError/TypeError name a bad field)."""
+        if not isinstance(d, dict):
+            raise TypeError(f"a tokenization must be a dict with 'level', 'lower', 'pattern', got {d!r}")
+        return cls(d.get("level", "word"), d.get("lower", False), d.get("pattern"))
+
+    @property
+    def python_only(self) -> bool:
+        """True when the C readers cannot implement this tokenization on their own and text is tokenized
+        in Python (the regex level; char level with ``lower``, whose case mapping needs context)."""
+        return self.level == "regex" or (self.level == "char" and self.lower)
+
+    def __call__(self, text: str) -> list[str]:
+        """The tokens of a text (see the class docstring)."""
+        if not isinstance(text, str):
+            if isinstance(text, (bytes, bytearray)):
+                raise TypeError("tokenize() takes str; decode bytes first (seqfast.read_text reads files as UTF-8)")
+            raise TypeError(f"tokenize() takes str, got {type(text).__name__}")
+        if self.lower:
+            text = text.lower()
+        rx = self._rx
+        if rx is None:
+            return list(text)
+        if rx.groups:
+            return [m.group(0) for m in rx.finditer(text)]
+        return rx.findall(text)
+
+    def lines(self, text: str) -> list[list[str]]:
+        """Tokens of each ``"\\n"``-separated line of a text (no line-break tokens), as the line-oriented
+        readers see them. A final newline does not start another line."""
+        pieces = text.split("\n")
+        if pieces and pieces[-1] == "":
+            pieces.pop()
+        return [self(p) for p in pieces]
+
+
 def tokenize(text: str, level: str = "word", pattern: str | None = None, lower: bool = False) -> list[str]:
-    """Split text into tokens.
+    """Split text into tokens: ``Tokenizer(level, lower, pattern)(text)`` (see :class:`Tokenizer`).
 
     Parameters
     ----------
     text : the text (a ``str``; decode bytes first, e.g. with :func:`read_text`).
     level : ``"word"``: matches of :data:`WORD_PATTERN` (words and numbers with inner apostrophes; every
         punctuation mark is a token; whitespace is dropped). ``"char"``: every character, including spaces
-        and newlines. ``"whitespace"``: ``text.split()``.
-    pattern : any regular expression; its matches (``re.findall``, group 0) are the tokens. Overrides
-        ``level``.
+        and newlines. ``"whitespace"``: runs of characters other than ASCII space, tab, newline, carriage
+        return, vertical tab and form feed (KenLM's rule; NBSP and other Unicode spaces stay inside tokens).
+    pattern : any regular expression; its matches (group 0) are the tokens (level ``"regex"``).
     lower : lower-case the text first.
 
     Example
@@ -159,28 +356,12 @@ def tokenize(text: str, level: str = "word", pattern: str | None = None, lower: 
     ['The', 'Time', 'Traveller', '(', 'for', 'so', 'it', 'will', 'be', 'convenient', ')', "didn't", '.']
     >>> tokenize("ab c", level="char")
     ['a', 'b', ' ', 'c']
+    >>> tokenize("a\u00a0b c", level="whitespace")
+    ['a\xa0b', 'c']
     """
     if not isinstance(text, str):
-        if isinstance(text, (bytes, bytearray)):
-            raise TypeError("tokenize() takes str; decode bytes first (seqfast.read_text reads files as UTF-8)")
-        raise TypeError(f"tokenize() takes str, got {type(text).__name__}")
-    if lower:
-        text = text.lower()
-    if pattern is not None:
-        try:
-            rx = re.compile(pattern)
-        except re.error as e:
-            raise ValueError(f"pattern {pattern!r} is not a valid regular expression ({e})") from None
-        if rx.groups:
-            return [m.group(0) for m in rx.finditer(text)]
-        return rx.findall(text)
-    if level == "word":
-        return _WORD_RE.findall(text)
-    if level == "char":
-        return list(text)
-    if level == "whitespace":
-        return text.split()
-    raise ValueError(f"level must be 'word', 'char' or 'whitespace', got {level!r}")
+        Tokenizer()(text)  # raises the TypeError
+    return Tokenizer(level, lower, pattern)(text)
 
 
 def _check_freqs(freqs, n_regular: int, where: str) -> list:
@@ -319,6 +500,26 @@ class Vocab:
     def __len__(self) -> int:
         return len(self._itos)
 
+    def __iter__(self):
+        """The tokens in id order (``list(vocab)`` is :attr:`itos`)."""
+        return iter(self._itos)
+
+    @property
+    def idx_to_token(self) -> list[str]:
+        """The tokens in id order (d2l's name; the same list as :attr:`itos`)."""
+        return list(self._itos)
+
+    @property
+    def token_to_idx(self) -> dict[str, int]:
+        """A dict token -> id (d2l's name; a copy: use ``vocab[token]`` for lookups, which is C-fast)."""
+        return {t: i for i, t in enumerate(self._itos)}
+
+    def __getstate__(self):
+        return {"itos": self._itos, "specials": self.specials, "unk_token": self.unk_token, "freqs": self._freqs}
+
+    def __setstate__(self, state):
+        self._init(state["itos"], state["specials"], state["unk_token"], state["freqs"])
+
     def __contains__(self, token) -> bool:
         if not isinstance(token, str):
             return False
@@ -431,6 +632,21 @@ class Vocab:
         except ValueError as e:  # e.g. a token that is not valid Unicode text
             raise ValueError(f"{where}'tokens': {e}") from None
         return v
+
+
+def encode_text(text: str, tokenizer: Tokenizer | None = None, vocab: Vocab | None = None,
+                min_freq: int = 1) -> tuple:
+    """``(vocab, ids)`` of a text: its tokens by ``tokenizer`` (default: words), a vocabulary built from them
+    (or the given ``vocab``, which maps unknown tokens to ``<unk>``) and their ids (int32, shape (T,))."""
+    tokens = (tokenizer or Tokenizer())(text)
+    if vocab is None:
+        vocab = Vocab(tokens, min_freq=min_freq)
+    return vocab, vocab.encode(tokens)
+
+
+def join_tokens(tokens, tokenizer: Tokenizer) -> str:
+    """Text of tokens for display: concatenated at the char level, else separated by spaces."""
+    return "".join(tokens) if tokenizer.level == "char" else " ".join(tokens)
 
 
 def one_hot(ids, num_classes: int, dtype=np.float32) -> np.ndarray:

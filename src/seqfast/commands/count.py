@@ -1,43 +1,42 @@
 """seqfast count: count the n-grams of text files (the C engine of seqfast.count_ngrams)."""
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import sys
 import time
+from pathlib import Path
 
-from .._atomic import atomic_savefig, atomic_write
+from ._common import add_input_args, count_int, input_paths, int_at_least, open_output, positive_int, report
+
+from .._atomic import atomic_savefig
 
 
 def register(sub) -> None:
     p = sub.add_parser("count", help="count word/char n-grams of text files; print them by frequency",
-                       description="Count every n-gram of orders 1..N in the input (default: the bundled corpus; "
-                                   "'-' reads stdin; .gz files are decompressed) and print 'n-gram<TAB>count' "
+                       description="Count every n-gram of orders 1..N in the input ('-' reads standard input; "
+                                   "gzip is decompressed) and print 'n-gram<TAB>count' "
                                    "lines by count descending (ties by n-gram) to stdout; a summary (tokens, "
                                    "types, unique n-grams, seconds, tokens/s, peak memory) goes to stderr.")
-    p.add_argument("files", nargs="*", metavar="FILE",
-                   help="input text file(s), UTF-8 ('.gz' ok); '-' reads stdin; default: the bundled corpus")
-    p.add_argument("-n", "--order", type=int, default=3, metavar="N", help="highest order counted (default: 3)")
+    add_input_args(p)
+    p.add_argument("-n", "--order", type=order_int, default=3, metavar="N", help="highest order counted (default: 3)")
     p.add_argument("--order-only", action="store_true", help="print only the n-grams of order N (default: 1..N)")
-    p.add_argument("--top", type=int, metavar="K", help="print only the K most frequent n-grams of each order")
+    p.add_argument("--top", type=count_int, metavar="K", help="print only the K most frequent n-grams of each order")
     p.add_argument("--level", choices=("word", "char", "whitespace"), default="word",
-                   help="tokens: words (seqfast.tokenize's regex, default), characters, or runs of non-whitespace "
-                        "(pre-tokenized text, fastest)")
+                   help="tokens: words (seqfast.tokenize's regex, default), characters, or runs of characters "
+                        "other than ASCII space, tab, CR, VT, FF (pre-tokenized text as KenLM reads it, fastest)")
+    p.add_argument("--pattern", metavar="REGEX", help="tokens are the matches of this regular expression "
+                                                      "(overrides --level)")
     p.add_argument("--pad", action="store_true", help="wrap every line in <s> ... </s> (as n-gram LMs count)")
     p.add_argument("--boundaries", choices=("line", "none"), default="line",
                    help="'line': no n-gram crosses a line break (default); 'none': the input is one stream")
-    p.add_argument("--min-count", type=int, default=1, metavar="C", help="print only n-grams seen at least C times")
+    p.add_argument("--min-count", type=positive_int, default=1, metavar="C", help="print only n-grams seen at least C times")
     p.add_argument("--lower", action="store_true", help="lower-case the text first")
     p.add_argument("--format", choices=("tsv", "json"), default="tsv", help="output format (default: tsv)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the n-grams to FILE instead of stdout")
-    p.add_argument("--threads", type=int, metavar="T", help="threads (default: all cores, or OMP_NUM_THREADS)")
+    p.add_argument("--threads", type=positive_int, metavar="T", help="threads (default: all cores, or OMP_NUM_THREADS)")
     p.add_argument("--engine", choices=("sort", "hash"), default="sort",
                    help="counting engine: sort (default, fastest) or hash (less memory on very repetitive text)")
     p.add_argument("--save", metavar="PATH", help="also save the counts (binary; NGramCounts.load reads it)")
-    p.add_argument("--errors", choices=("strict", "replace", "ignore"), default="strict",
-                   help="invalid UTF-8: stop with an error naming file and byte offset (strict, default), "
-                        "substitute U+FFFD (replace) or drop the bytes (ignore)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary on stderr")
     p.add_argument("--zipf", action="store_true",
                    help="print the rank/frequency table of unigrams, bigrams and trigrams instead of the n-grams")
@@ -54,18 +53,7 @@ def _peak_mb() -> float:
         return float("nan")
 
 
-def _inputs(files):
-    from ..datasets import time_machine_path
-    if not files:
-        return [time_machine_path()]
-    for f in files:
-        if f != "-" and os.path.isdir(f):
-            raise IsADirectoryError(f"{f}: is a directory, expected a text file")
-        if f != "-" and not os.path.exists(f):
-            raise FileNotFoundError(f"{f}: no such file")
-        if f != "-" and not os.access(f, os.R_OK):
-            raise PermissionError(f"{f}: not readable (permission denied)")
-    return list(files)
+order_int = int_at_least(1)
 
 
 ZIPF_RANKS = (1, 2, 3, 4, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000)
@@ -121,34 +109,27 @@ def zipf_plot(counts, path: str, orders=(1, 2, 3)) -> None:
 def run(args) -> int:
     from ..ngram import MAX_ORDER, count_ngrams
 
-    if not 1 <= args.order <= MAX_ORDER:
+    if args.order > MAX_ORDER:
         raise ValueError(f"-n/--order must be between 1 and {MAX_ORDER}, got {args.order}")
-    if args.top is not None and args.top < 0:
-        raise ValueError(f"--top must be >= 0, got {args.top}")
-    if args.min_count < 1:
-        raise ValueError(f"--min-count must be >= 1, got {args.min_count}")
-    if args.threads is not None and args.threads < 1:
-        raise ValueError(f"--threads must be >= 1, got {args.threads}")
     if args.plot and not args.zipf:
         raise ValueError("--plot goes with --zipf")
-    files = _inputs(args.files)
+    files = input_paths(args.files, "seqfast count")
     order = max(args.order, 3) if args.zipf else args.order
     t0 = time.perf_counter()
-    src = files[0] if len(files) == 1 else files
-    counts = count_ngrams(src, order, level=args.level, pad=args.pad, boundaries=args.boundaries,
+    src = files[0] if len(files) == 1 else [Path(f) for f in files]
+    counts = count_ngrams(src, order, level="regex" if args.pattern else args.level, pattern=args.pattern,
+                          pad=args.pad, boundaries=args.boundaries,
                           lower=args.lower, n_threads=args.threads, errors=args.errors,
                           progress=not args.quiet, method=args.engine)
     t_count = time.perf_counter() - t0
     if args.save:
         counts.save(args.save)
-    with contextlib.ExitStack() as stack:
-        out = (stack.enter_context(atomic_write(args.output, "w", encoding="utf-8", newline="\n")) if args.output
-               else sys.stdout)
+    with open_output(args.output or "-") as out:
         if args.zipf:
             out.write(zipf_table(counts))
             if args.plot:
                 zipf_plot(counts, args.plot)
-                print(f"saved the Zipf plot to {args.plot}", file=sys.stderr)
+                report(f"saved the Zipf plot to {args.plot}")
         else:
             orders = [args.order] if args.order_only else list(range(1, args.order + 1))
             if args.format == "tsv":
@@ -162,12 +143,11 @@ def run(args) -> int:
                     doc["ngrams"][str(n)] = [[counts.decode(g[r]), int(c[r])] for r in rows.tolist()]
                 json.dump(doc, out, ensure_ascii=False)
                 out.write("\n")
-        out.flush()
     t_all = time.perf_counter() - t0
     if not args.quiet:
         ntok = counts.total(1)
         per = ", ".join(f"{n}-grams {counts.unique(n):,}" for n in range(1, counts.order + 1))
-        print(f"seqfast count: {ntok:,} tokens, {len(counts.vocab):,} types; {per}", file=sys.stderr)
+        report(f"seqfast count: {ntok:,} tokens, {len(counts.vocab):,} types; {per}")
         bpn = counts.stats.get("bytes_per_ngram")
         print(f"counted in {t_count:.2f} s ({ntok / max(t_count, 1e-9) / 1e6:.1f}M tokens/s), {t_all:.2f} s with "
               f"output; {counts.stats.get('threads', 1)} thread(s); peak memory {_peak_mb():.0f} MB"

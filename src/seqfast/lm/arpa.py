@@ -31,7 +31,12 @@ import numpy as np
 from .._atomic import atomic_write
 from ..ngram import MAX_ORDER
 
-__all__ = ["ARPAError", "ARPAModel", "read_arpa", "write_arpa"]
+__all__ = ["ARPAError", "ARPAModel", "read_arpa", "write_arpa", "read_header_comments", "TOKENIZATION_COMMENT"]
+
+#: Prefix of the comment line (before ``\\data\\``) that records a model's tokenization as JSON.
+TOKENIZATION_COMMENT = "# seqfast tokenization: "
+#: Bytes that cannot be part of an ARPA word: KenLM separates fields and words with them.
+ARPA_SEPARATORS = " \t\n\r\v\f"
 
 
 class ARPAError(ValueError):
@@ -181,28 +186,59 @@ def _pool(itos):
     return b"".join(enc), offs
 
 
-def write_arpa(path, itos, grams, logp, backoff, n_threads: int | None = None) -> None:
-    """Write an ARPA file (gzip when path ends in .gz). backoff[N-1] is ignored (the top order has none)."""
-    from .. import _lm
+def read_header_comments(path, max_lines: int = 1000) -> list[str]:
+    """The ``#`` comment lines before ``\\data\\`` of an ARPA file (plain or gzip), without their newline."""
+    from ..text import open_binary
+    out = []
+    with open_binary(os.fspath(path)) as f:
+        for i, raw in enumerate(f):
+            line = raw.rstrip(b"\r\n")
+            if line.strip() == b"\\data\\" or i >= max_lines:
+                break
+            if line.startswith(b"#"):
+                out.append(line.decode("utf-8", "replace"))
+    return out
+
+
+def write_arpa(path, itos, grams, logp, backoff, n_threads: int | None = None, comments=(),
+               where: str = "the words") -> None:
+    """Write an ARPA file (gzip when path ends in .gz; ``path`` may also be a binary file object).
+    backoff[N-1] is ignored (the top order has none). ``comments``: lines starting with ``#`` written before
+    ``\\data\\`` (KenLM skips them). A word holding one of :data:`ARPA_SEPARATORS` cannot be written."""
     from .._threads import resolve_threads
 
     nt = resolve_threads(n_threads)
-    path = os.fspath(path)
     for t in itos:
-        if not t or any(c.isspace() for c in t):
-            raise ValueError(f"word {t!r} is empty or contains whitespace: ARPA files cannot hold it "
-                             f"(train with level='word' or 'whitespace' to write ARPA)")
+        if not t or any(c in ARPA_SEPARATORS for c in t):
+            raise ValueError(f"word {t!r} is empty or contains ASCII whitespace (space, tab, newline, CR, VT or "
+                             f"FF), which separates words in an ARPA file, so the file cannot hold it; "
+                             f"{where} include it: save the model with save() (.sfl), or use a tokenization "
+                             f"whose tokens never hold such a character (level 'word' or 'whitespace')")
+    for c in comments:
+        if not c.startswith("#") or "\n" in c:
+            raise ValueError(f"an ARPA comment must be one line starting with '#', got {c!r:.80}")
     pool, offs = _pool(itos)
     N = len(grams)
+    if hasattr(path, "write"):
+        _write_arpa_body(path, comments, grams, logp, backoff, pool, offs, N, nt)
+        return
+    path = os.fspath(path)
     with atomic_write(path, "wb") as raw, \
             (gzip.GzipFile(fileobj=raw, mode="wb", filename="") if path.endswith(".gz")
              else contextlib.nullcontext(raw)) as f:
-        f.write(b"\\data\\\n")
-        for n in range(1, N + 1):
-            f.write(f"ngram {n}={grams[n - 1].shape[0]}\n".encode())
-        for n in range(1, N + 1):
-            f.write(f"\n\\{n}-grams:\n".encode())
-            for chunk in _lm.arpa_chunks(grams[n - 1], logp[n - 1], backoff[n - 1] if n < N else None, pool, offs,
-                                         nt):
-                f.write(chunk)
-        f.write(b"\n\\end\\\n")
+        _write_arpa_body(f, comments, grams, logp, backoff, pool, offs, N, nt)
+
+
+def _write_arpa_body(f, comments, grams, logp, backoff, pool, offs, N, nt) -> None:
+    from .. import _lm
+    for c in comments:
+        f.write(c.encode("utf-8") + b"\n")
+    f.write(b"\\data\\\n")
+    for n in range(1, N + 1):
+        f.write(f"ngram {n}={grams[n - 1].shape[0]}\n".encode())
+    for n in range(1, N + 1):
+        f.write(f"\n\\{n}-grams:\n".encode())
+        for chunk in _lm.arpa_chunks(grams[n - 1], logp[n - 1], backoff[n - 1] if n < N else None, pool, offs,
+                                     nt):
+            f.write(chunk)
+    f.write(b"\n\\end\\\n")

@@ -256,13 +256,14 @@ def load_binary(path, verify: bool = False):
     tok = meta.get("tokenization") or {}
     try:
         m = NGramLM(meta["order"], meta.get("smoothing", "arpa"), k=meta.get("k", 1.0), alpha=meta.get("alpha", 0.4),
-                    level=tok.get("level", "whitespace"), lower=tok.get("lower", False))
+                    level=tok.get("level", "whitespace"), lower=tok.get("lower", False), pattern=tok.get("pattern"))
     except (ValueError, TypeError) as e:
         raise ContainerError(f"{os.fspath(path)}: corrupt seqfast n-gram model ({e})") from None
     info = {} if meta.get("discounts") is None else {"discounts": np.array(meta["discounts"])}
     if meta.get("tokens") is not None:
         info["tokens"] = meta["tokens"]
     m._attach(q, meta, info)
+    m._source_path = os.path.abspath(os.fspath(path))  # a pickled copy maps the file again
     return m
 
 

@@ -5,13 +5,12 @@ batched C loop (csrc/lm_score.c), files are ARPA text (KenLM/SRILM interchange) 
 """
 from __future__ import annotations
 
-import io
 import json
 import math
 import numbers
 import os
 import warnings
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -19,9 +18,9 @@ from .. import _lm
 from .._checks import MAX_GENERATE, check_count as _check_count, is_int, parse_json, read_npz
 from .._threads import resolve_threads
 from ..metrics import exp_nll
-from ..text import Vocab, decode_utf8, open_binary, read_text, tokenize
+from ..text import Tokenizer, Vocab, read_line_batches, read_text_pieces
 from . import estimate as _est
-from .arpa import read_arpa, write_arpa
+from .arpa import TOKENIZATION_COMMENT, read_arpa, read_header_comments, write_arpa
 
 __all__ = ["NGramLM", "SMOOTHINGS", "KNDiscountError"]
 
@@ -31,17 +30,24 @@ KNDiscountError = _est.KNDiscountError
 SMOOTHINGS = ("mkn", "kn", "mle", "add_k", "laplace", "stupid_backoff")
 _SPECIALS = ("<unk>", "<s>", "</s>")
 _FORMAT = "seqfast-ngramlm"
+_LINES_PER_BATCH = 1 << 16  # lines scored at a time by evaluate (bounded memory on any corpus size)
 LN10 = math.log(10.0)
 
 
-def _count(corpus, order, level, lower, n_threads, errors, progress):
+def _count(corpus, order, tokenizer, n_threads, errors, progress):
     if hasattr(corpus, "arrays") and hasattr(corpus, "vocab"):
         return corpus
     from ..ngram import count_ngrams
-    if isinstance(corpus, str) and not os.path.exists(corpus) and "\n" in corpus:
-        corpus = corpus.split("\n")
-    return count_ngrams(corpus, order, level=level, pad=True, lower=lower, n_threads=n_threads, errors=errors,
-                        progress=progress)
+    return count_ngrams(corpus, order, level=tokenizer.level, pattern=tokenizer.pattern, pad=True,
+                        lower=tokenizer.lower, n_threads=n_threads, errors=errors, progress=progress)
+
+
+def _check_bool(v, name: str) -> bool:
+    """v as a bool; anything else (a list, a str, a number) is a TypeError naming the argument."""
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    raise TypeError(f"{name} must be True or False, got {type(v).__name__} {v!r:.60} (is an argument in the "
+                    f"wrong place? the signature is (sentence, bos=True, eos=True))")
 
 
 class NGramLM:
@@ -80,7 +86,8 @@ class NGramLM:
     """
 
     def __init__(self, order: int = 3, smoothing: str = "mkn", *, k: float = 1.0, alpha: float = 0.4,
-                 discount_fallback=False, prune=None, level: str = "word", lower: bool = False):
+                 discount_fallback=False, prune=None, level: str = "word", lower: bool = False,
+                 pattern: str | None = None):
         if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or not 1 <= order <= 16:
             raise ValueError(f"order must be an int from 1 to 16, got {order!r}")
         if smoothing not in SMOOTHINGS + ("arpa",):
@@ -97,15 +104,14 @@ class NGramLM:
             discount_fallback = None
         else:
             discount_fallback = _check_discounts(discount_fallback)
-        if level not in ("word", "whitespace", "char"):
-            raise ValueError(f"level must be 'word', 'whitespace' or 'char', got {level!r}")
+        tokenizer = Tokenizer(level, _check_bool(lower, "lower"), pattern)
         self.order = int(order)
         self.smoothing = smoothing
         self.k, self.alpha, self.discount_fallback = float(k), float(alpha), discount_fallback
         if prune is not None and smoothing not in ("mkn", "kn"):
             raise ValueError("prune is for Kneser-Ney models (smoothing='mkn' or 'kn'), as lmplz --prune")
         self.prune = None if prune is None else _check_prune(prune)
-        self.level, self.lower = level, bool(lower)
+        self._tokenizer = tokenizer
         self.info: dict = {}
         self._grams = None
         self._scorer = None
@@ -113,20 +119,25 @@ class NGramLM:
 
     # ------------------------------------------------------------------------------------------ building
     @classmethod
-    def fit(cls, corpus, order: int = 3, smoothing: str = "mkn", *, k: float = 1.0, alpha: float = 0.4,
+    def fit(cls, corpus=None, order: int = 3, smoothing: str = "mkn", *, k: float = 1.0, alpha: float = 0.4,
             discount_fallback=False, prune=None, level: str = "word", lower: bool = False,
-            n_threads: int | None = None, errors: str = "strict", progress: bool = False) -> "NGramLM":
-        """Estimate a model from ``corpus``: what ``count_ngrams`` accepts (a path, list of paths, iterable
-        of lines) or an ``NGramCounts`` counted with ``pad=True``. Each line is one sentence.
+            pattern: str | None = None, n_threads: int | None = None, errors: str = "strict",
+            progress: bool = False, text: str | None = None) -> "NGramLM":
+        """Estimate a model from ``corpus``: what ``count_ngrams`` accepts (a path, which must exist; a list
+        of ``os.PathLike`` paths; an iterable of lines) or an ``NGramCounts`` counted with ``pad=True``; or
+        from a text given as ``text=``. Each line is one sentence.
 
         k: add-k's k. alpha: stupid backoff's penalty. discount_fallback: True (D = 0.5, 1, 1.5) or three
         discounts used where the Kneser-Ney formula fails. prune: count thresholds per order as lmplz
-        --prune, e.g. (0, 1, 1) drops bigrams and higher seen once (Kneser-Ney only). level/lower: how text
-        is split into tokens (``"whitespace"`` reads pre-tokenized text as KenLM does)."""
+        --prune, e.g. (0, 1, 1) drops bigrams and higher seen once (Kneser-Ney only). level/lower/pattern:
+        how text is split into tokens (a :class:`seqfast.Tokenizer`; ``"whitespace"`` reads pre-tokenized text
+        as KenLM does); the model keeps it and tokenizes every query the same way."""
         m = cls(order, smoothing, k=k, alpha=alpha, discount_fallback=discount_fallback, prune=prune, level=level,
-                lower=lower)
+                lower=lower, pattern=pattern)
         nt = resolve_threads(n_threads)
-        counts = _count(corpus, m.order, level, lower, n_threads, errors, progress)
+        from ..ngram import _source_or_text
+        corpus = _source_or_text(corpus, text, "NGramLM.fit")
+        counts = _count(corpus, m.order, m._tokenizer, n_threads, errors, progress)
         T = _est.Tables.from_counts(counts, m.order, nt)
         if m.smoothing in ("mkn", "kn"):
             grams, logp, bo, info = _est.estimate_kn(T, m.smoothing, m.discount_fallback, nt, m.prune)
@@ -182,9 +193,64 @@ class NGramLM:
         return self.vocab.encode(toks)
 
     @property
+    def tokenizer(self) -> Tokenizer:
+        """How this model turns text into tokens, for fitting and for every query (a :class:`Tokenizer`)."""
+        return self._tokenizer
+
+    @property
     def tokenization(self) -> dict:
-        """How text is split into tokens for this model: {"level", "lower"} (stored in .sfl files)."""
-        return {"level": self.level, "lower": self.lower}
+        """``{"level": ..., "lower": ..., "pattern": ...}``: the tokenization every model file stores (the
+        ``.sfl`` header, the ``#`` comment line of an ARPA file)."""
+        return self._tokenizer.to_dict()
+
+    @property
+    def level(self) -> str:
+        return self._tokenizer.level
+
+    @property
+    def lower(self) -> bool:
+        return self._tokenizer.lower
+
+    @property
+    def pattern(self) -> str | None:
+        return self._tokenizer.pattern
+
+    def with_tokenization(self, level: str | None = None, lower: bool | None = None,
+                          pattern: str | None = None) -> "NGramLM":
+        """A shallow copy of this model (sharing its tables) that tokenizes queries differently."""
+        cur = self._tokenizer
+        if pattern is not None and level is None:
+            level = "regex"
+        level = cur.level if level is None else level
+        new = Tokenizer(level, cur.lower if lower is None else _check_bool(lower, "lower"),
+                        pattern if pattern is not None else (cur.pattern if level == "regex" else None))
+        m = object.__new__(type(self))
+        m.__dict__.update(self.__dict__)  # shares the tables (and a mapped file) with self
+        m._tokenizer = new
+        return m
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_scorer"] = None  # rebuilt from the tables on first use
+        if state.get("_indexes") is not None and self._scorer is not None:
+            state["_indexes"] = None
+        if state.get("_q") is not None:  # a mapped file: the copy maps it again
+            path = state.get("_source_path")
+            if path is None:
+                raise TypeError("this NGramLM maps a .sfl file whose path is unknown; pickle the estimated model "
+                                "or save() it and pickle the loaded one")
+            state["_q"] = ("reopen", path)
+            for lazy in ("vocab", "_itos"):  # rebuilt from the file on first use
+                state.pop(lazy, None)
+        return state
+
+    def __setstate__(self, state):
+        q = state.get("_q")
+        if isinstance(q, tuple) and q and q[0] == "reopen":
+            from .binary import load_binary
+            fresh = load_binary(q[1])
+            state["_q"] = fresh._q
+        self.__dict__.update(state)
 
     def _no_ngrams(self, what: str):
         if self._q is not None:
@@ -254,45 +320,49 @@ class NGramLM:
                 raise TypeError(f"a sentence must be a str or a sequence of str tokens, got a token of type "
                                 f"{type(bad).__name__}")
             return toks
-        if self.level == "whitespace":
-            return (text.lower() if self.lower else text).split()
-        if self.level == "char":
-            return list(text.lower() if self.lower else text)
-        return tokenize(text, lower=self.lower)
+        return self._tokenizer(text)
 
-    def _lines(self, corpus) -> list:
-        """Lines of a path, list of paths, text or iterable of lines (no empty piece after a final newline)."""
-        def split(text):
-            lines = text.split("\n")
-            return lines[:-1] if lines and lines[-1] == "" else lines
-
+    def _line_batches(self, corpus, text):
+        """Batches (lists) of lines of a corpus: a path (``"-"``: stdin; streamed), a list of ``os.PathLike``
+        paths, ``text=`` (a str), or an iterable of lines (str or token lists). A str is always a path."""
+        from ..ngram import _refuse_paths_as_lines, _source_or_text, check_path
+        corpus = _source_or_text(corpus, text, "NGramLM.evaluate")
+        if text is not None:  # its lines
+            yield corpus
+            return
         if isinstance(corpus, (bytes, bytearray)):
-            raise TypeError(f"corpus must be a path, a str, or an iterable of lines (str or token lists), got "
+            raise TypeError(f"corpus must be a path, an iterable of lines (str or token lists) or text=, got "
                             f"{type(corpus).__name__} (decode it first, e.g. .decode('utf-8'))")
         if isinstance(corpus, (str, os.PathLike)):
-            if isinstance(corpus, os.PathLike) or ("\n" not in corpus and os.path.exists(corpus)):
-                return split(read_text(os.fspath(corpus)))
-            return split(corpus)
-        try:
-            corpus = list(corpus)
-        except TypeError:
-            raise TypeError(f"corpus must be a path, a str, or an iterable of lines (str or token lists), got "
-                            f"{type(corpus).__name__}") from None
-        if corpus and all(isinstance(c, (str, os.PathLike)) for c in corpus) and all(
-                isinstance(c, os.PathLike) or ("\n" not in c and os.path.exists(c)) for c in corpus):
-            out = []
+            yield from read_line_batches(check_path(corpus))
+            return
+        if isinstance(corpus, (list, tuple)) and corpus and all(isinstance(c, os.PathLike) for c in corpus):
             for p in corpus:
-                out.extend(split(read_text(os.fspath(p))))
-            return out
-        return corpus
+                yield from read_line_batches(check_path(p))
+            return
+        try:
+            it = iter(corpus)
+        except TypeError:
+            raise TypeError(f"corpus must be a path, an iterable of lines (str or token lists) or text=, got "
+                            f"{type(corpus).__name__}") from None
+        if isinstance(corpus, (list, tuple)) and all(isinstance(c, str) for c in corpus):
+            _refuse_paths_as_lines(corpus)
+        batch = []
+        for line in it:
+            batch.append(line)
+            if len(batch) >= _LINES_PER_BATCH:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
 
-    def _encode_lines(self, corpus):
-        """(ids int32 (T,), offsets int64 (L + 1,)) of the lines of a corpus.
+    def _encode_lines(self, lines):
+        """(ids int32 (T,), offsets int64 (L + 1,)) of a list of lines.
 
         A blank line is a sentence with no words: it scores just </s>, as KenLM's query does.
         """
         toks, offs = [], [0]
-        for line in self._lines(corpus):
+        for line in lines:
             toks.extend(self._tokens(line))
             offs.append(len(toks))
         return self._ids(toks), np.asarray(offs, dtype=np.int64)
@@ -310,7 +380,15 @@ class NGramLM:
         return self.log10prob(word, context) * LN10
 
     def full_scores(self, sentence, bos: bool = True, eos: bool = True) -> list[tuple]:
-        """(log10 p, length of the matched n-gram, is OOV) per token (and </s>), like kenlm's full_scores."""
+        """Per token of ``sentence`` (a str, tokenized like the training text, or a sequence of tokens) and
+        then ``</s>`` (when ``eos``): a tuple (log10 p, length of the matched n-gram, is OOV), exactly as the
+        ``kenlm`` module's ``full_scores``. ``bos``: the sentence starts after ``<s>``.
+
+        >>> lm = NGramLM.fit(text="the cat sat\\nthe dog sat", order=2, smoothing="add_k")
+        >>> [n for _, n, _ in lm.full_scores("the cat")]
+        [2, 2, 2]
+        """
+        bos, eos = _check_bool(bos, "bos"), _check_bool(eos, "eos")
         toks = self._tokens(sentence)
         ids = self._ids(toks)
         s, nl = self.scorer.score(ids, np.array([0, len(ids)], dtype=np.int64), bos, eos, 1, True)
@@ -318,36 +396,49 @@ class NGramLM:
         return [(float(a), int(b), o) for a, b, o in zip(s, nl, oov)]
 
     def score(self, sentence, bos: bool = True, eos: bool = True) -> float:
-        """Total log10 probability of a sentence (str or tokens), from <s> through </s> by default."""
+        """Total log10 probability of a sentence (str or tokens), from ``<s>`` through ``</s>`` by default:
+        the sum of :meth:`full_scores`' first column, as the ``kenlm`` module's ``score``. ``bos``/``eos``
+        must be bools (a list there is a TypeError: the context of :meth:`log10prob` goes elsewhere)."""
+        bos, eos = _check_bool(bos, "bos"), _check_bool(eos, "eos")
         if self._q is not None and self._fast_text() and isinstance(sentence, str):
             return self._q.score_line(sentence, bos, eos)  # tokenize, look up and score in one C call
         toks = self._tokens(sentence)
         ids = self._ids(toks)
         return float(self.scorer.score(ids, np.array([0, len(ids)], dtype=np.int64), bos, eos).astype(np.float64).sum())
 
-    def evaluate(self, corpus, n_threads: int | None = None) -> dict:
+    def evaluate(self, corpus=None, n_threads: int | None = None, *, text: str | None = None) -> dict:
         """KenLM ``query -v summary`` figures on a corpus (one sentence per line; a blank line scores </s>):
-        perplexity including and excluding OOVs, OOV count, token count (</s> included), log10 sum."""
-        paths = self._text_paths(corpus)
+        perplexity including and excluding OOVs, OOV count, token count (</s> included), log10 sum.
+
+        ``corpus``: a path (which must exist; ``"-"`` is stdin; gzip by content), a list of ``os.PathLike``
+        paths, or an iterable of lines; or pass a text as ``text=``. Files are read and scored in batches of
+        lines, so memory stays bounded whatever the file size."""
+        nt = resolve_threads(n_threads)
+        paths = self._text_paths(corpus) if text is None else None
         if paths is not None:
-            return self._evaluate_text(paths, resolve_threads(n_threads))
-        ids, offs = self._encode_lines(corpus)
-        s = self.scorer.score(ids, offs, True, True, resolve_threads(n_threads)).astype(np.float64)
-        L = offs.shape[0] - 1
-        if s.shape[0] == 0:
+            return self._evaluate_text(paths, nt)
+        tokens = noov = L = zero = 0
+        total = total_ex = 0.0
+        for lines in self._line_batches(corpus, text):
+            ids, offs = self._encode_lines(lines)
+            s = self.scorer.score(ids, offs, True, True, nt).astype(np.float64)
+            nl = offs.shape[0] - 1
+            # position of each input token in the output: token t of line l sits at t + l
+            pos = np.arange(ids.shape[0]) + np.repeat(np.arange(nl), np.diff(offs))
+            oov_mask = np.zeros(s.shape[0], dtype=bool)
+            oov_mask[pos] = ids == self.unk
+            tokens += int(s.shape[0])
+            noov += int(oov_mask.sum())
+            total += float(s.sum())
+            total_ex += float(s[~oov_mask].sum())
+            zero += int(np.isinf(s).sum())
+            L += nl
+        if tokens == 0:
             raise ValueError("perplexity of zero tokens is undefined: the test corpus has no lines")
-        # position of each input token in the output: token t of line l sits at t + l
-        pos = np.arange(ids.shape[0]) + np.repeat(np.arange(L), np.diff(offs))
-        oov_mask = np.zeros(s.shape[0], dtype=bool)
-        oov_mask[pos] = ids == self.unk
-        tokens = int(s.shape[0])
-        noov = int(oov_mask.sum())
-        total = float(s.sum())
-        total_ex = float(s[~oov_mask].sum())
         res = {"tokens": tokens, "oovs": noov, "lines": L, "log10_sum": total,
                "perplexity": _ppl(total, tokens), "perplexity_excluding_oovs": _ppl(total_ex, tokens - noov)}
         if not np.isfinite(total_ex) or (not np.isfinite(total)):
-            res["zero_probability_tokens"] = int(np.isinf(s).sum())
+            res["zero_probability_tokens"] = zero
         return res
 
     def _fast_text(self) -> bool:
@@ -358,12 +449,11 @@ class NGramLM:
         """The file paths of corpus when the C text path can score it whole, else None."""
         if not self._fast_text():
             return None
-        items = [corpus] if isinstance(corpus, (str, os.PathLike)) else corpus
-        if not isinstance(items, (list, tuple)) or not items:
-            return None
-        if all(isinstance(c, os.PathLike) or (isinstance(c, str) and "\n" not in c and os.path.isfile(c))
-               for c in items):
-            return [os.fspath(c) for c in items]
+        from ..ngram import check_path
+        if isinstance(corpus, (str, os.PathLike)):
+            return [check_path(corpus)]
+        if isinstance(corpus, (list, tuple)) and corpus and all(isinstance(c, os.PathLike) for c in corpus):
+            return [check_path(c) for c in corpus]
         return None
 
     def _evaluate_text(self, paths, n_threads: int) -> dict:
@@ -371,16 +461,15 @@ class NGramLM:
         total = oov_part = 0.0
         tokens = noov = lines = 0
         for path in paths:
-            with open_binary(path) as f:
-                data = f.read()
-            decode_utf8(data, path)  # strict UTF-8, as the Python path reads it
-            offs = self._q.split_lines(data)
-            s, so, nt, no = self._q.score_text(data, offs, True, True, n_threads)
-            total += float(s.sum())
-            oov_part += float(so.sum())
-            tokens += int(nt.sum())
-            noov += int(no.sum())
-            lines += offs.shape[0] - 1
+            for text in read_text_pieces(path):  # strict UTF-8, in pieces ending at a line break
+                data = text.encode("utf-8")
+                offs = self._q.split_lines(data)
+                s, so, nt, no = self._q.score_text(data, offs, True, True, n_threads)
+                total += float(s.sum())
+                oov_part += float(so.sum())
+                tokens += int(nt.sum())
+                noov += int(no.sum())
+                lines += offs.shape[0] - 1
         if tokens == 0:
             raise ValueError("perplexity of zero tokens is undefined: the test corpus has no lines")
         return {"tokens": tokens, "oovs": noov, "lines": lines, "log10_sum": total, "perplexity": _ppl(total, tokens),
@@ -412,16 +501,18 @@ class NGramLM:
         s = np.add.reduceat(tok, (offs[:-1] + np.arange(L))) if L else np.zeros(0)
         return (s, cnt) if return_counts else s
 
-    def perplexity(self, corpus, oov: str = "include", force: bool = False, n_threads: int | None = None) -> float:
+    def perplexity(self, corpus=None, oov: str = "include", force: bool = False, n_threads: int | None = None, *,
+                   text: str | None = None) -> float:
         """Perplexity with KenLM's conventions: 10 ** (-sum log10 p / tokens), each line scored from <s>
         through </s>, </s> counted as a token, OOV words scored as <unk>; ``oov="exclude"`` drops OOV tokens
-        from the sum and the count. ``corpus``: a path, list of paths, a text or an iterable of lines."""
+        from the sum and the count. ``corpus``: a path (must exist), list of ``os.PathLike`` paths or an
+        iterable of lines; a text goes in ``text=`` (see :meth:`evaluate`)."""
         if oov not in ("include", "exclude"):
             raise ValueError(f"oov must be 'include' or 'exclude', got {oov!r}")
         if self.smoothing == "stupid_backoff" and not force:
             raise ValueError("stupid backoff scores are not probabilities (they do not sum to 1), so their "
                              "perplexity means nothing; pass force=True to compute it anyway")
-        r = self.evaluate(corpus, n_threads)
+        r = self.evaluate(corpus, n_threads, text=text)
         p = r["perplexity"] if oov == "include" else r["perplexity_excluding_oovs"]
         if math.isinf(p):
             warnings.warn(f"{r.get('zero_probability_tokens', 0)} token(s) have probability 0 under this "
@@ -449,6 +540,7 @@ class NGramLM:
         """
         self._check_fitted()
         k = _check_count(k, "k")
+        bos = _check_bool(bos, "bos")
         toks = (["<s>"] if bos else []) + self._tokens(context)
         cand, s = self._next_scores(self._ids(toks))
         k = min(k, cand.shape[0])
@@ -482,19 +574,36 @@ class NGramLM:
 
     # ------------------------------------------------------------------------------------------ files
     def to_arpa(self, path) -> None:
-        """Write the model as an ARPA file (gzip if path ends in .gz); KenLM loads it and scores the same."""
+        """Write the model as an ARPA file (a path, gzip if it ends in .gz; or a binary file object). The
+        tokenization is written as a ``#`` comment line before ``\\data\\`` (KenLM skips such lines), so
+        :meth:`from_arpa` tokenizes queries as this model does. KenLM loads the file and scores the same."""
         self._check_fitted()
         self._no_ngrams("to_arpa()")
         if self._mode != _lm.MODE_BACKOFF:
             raise ValueError(f"a {self.smoothing!r} model has no ARPA (back-off) form: ARPA cannot express "
                              f"{'add-k floors' if self._mode == _lm.MODE_ADDK else 'stupid backoff'}; use save()")
-        write_arpa(path, self._itos, self._grams, self._logp, self._bo)
+        comment = TOKENIZATION_COMMENT + json.dumps(self.tokenization, ensure_ascii=True)
+        write_arpa(path, self._itos, self._grams, self._logp, self._bo, comments=[comment],
+                   where=f"this model's tokens (level={self.level!r})")
 
     @classmethod
-    def from_arpa(cls, path, level: str = "whitespace", lower: bool = False) -> "NGramLM":
-        """Load an ARPA file (e.g. from KenLM's lmplz); queries tokenize text by whitespace by default."""
+    def from_arpa(cls, path, level: str | None = None, lower: bool | None = None,
+                  pattern: str | None = None) -> "NGramLM":
+        """Load an ARPA file (e.g. from KenLM's lmplz; gzip by content). Queries are tokenized as the file's
+        ``# seqfast tokenization:`` comment says (written by :meth:`to_arpa`); a file without one (a foreign
+        ARPA) is pre-tokenized text: level ``"whitespace"``. ``level``/``lower``/``pattern`` override it."""
+        from ..ngram import check_path
+        path = check_path(path)
         a = read_arpa(path)
-        m = cls(a.order, "arpa", level=level, lower=lower)
+        tok = arpa_tokenization(path)
+        if pattern is not None and level is None:
+            level = "regex"
+        if level is not None:
+            tok["level"] = level
+            tok["pattern"] = pattern if level == "regex" else None
+        if lower is not None:
+            tok["lower"] = _check_bool(lower, "lower")
+        m = cls(a.order, "arpa", **tok)
         stoi = {w: i for i, w in enumerate(a.itos)}
         m._set(a.itos, a.grams, a.logp, a.backoff, stoi["<s>"], stoi["</s>"], stoi["<unk>"], _lm.MODE_BACKOFF,
                0.0, {})
@@ -535,7 +644,7 @@ class NGramLM:
         try:
             args = _check_saved(meta, arrays)
             m = cls(args["order"], args["smoothing"], k=meta["k"], alpha=meta["alpha"], level=meta["level"],
-                    lower=meta["lower"])
+                    lower=meta["lower"], pattern=meta.get("pattern"))
         except (KeyError, TypeError, ValueError, UnicodeDecodeError) as e:
             what = f"missing {e}" if isinstance(e, KeyError) else str(e)
             raise ValueError(f"{path}: corrupt seqfast n-gram model ({what})") from None
@@ -544,6 +653,19 @@ class NGramLM:
                meta["mode"], meta["floor"], info, closed=meta.get("closed", False))
         m._indexes = args["indexes"]
         return m
+
+
+def arpa_tokenization(path) -> dict:
+    """The tokenization recorded in an ARPA file's ``# seqfast tokenization:`` comment line, or the
+    whitespace level of pre-tokenized text when it has none (a foreign ARPA file)."""
+    tok = {"level": "whitespace", "lower": False, "pattern": None}
+    for c in read_header_comments(path):
+        if c.startswith(TOKENIZATION_COMMENT):
+            try:
+                tok = Tokenizer.from_dict(json.loads(c[len(TOKENIZATION_COMMENT):])).to_dict()
+            except (ValueError, TypeError) as e:
+                raise ValueError(f"{path}: the tokenization comment {c!r:.120} is not valid ({e})") from None
+    return tok
 
 
 def _check_saved(meta: dict, z: dict) -> dict:

@@ -1,9 +1,10 @@
-"""Neural sequence models: RNNLM (model.py), the recurrent cell registry (cells.py), optimizers (optim.py)
-and the Trainer (trainer.py)."""
+"""Neural sequence models: RNNLM (model.py), the recurrent cell registry (cells.py), optimizers (optim.py),
+the Trainer (trainer.py), and train-on-a-text / evaluate-a-file in one call (recipe.py)."""
 from .cells import CELLS, Cell, get_cell, register_cell
 from .model import RNNLM
 from .optim import SGD, Adagrad, Adam, clip_grad_norm, clip_grad_value, grad_norm
 from .trainer import History, Trainer
+from .recipe import TrainConfig, TrainResult, evaluate_file, train
 
 __all__ = ["CELLS", "Cell", "get_cell", "register_cell", "RNNLM", "Trainer", "History", "SGD", "Adagrad", "Adam",
-           "clip_grad_norm", "clip_grad_value", "grad_norm"]
+           "clip_grad_norm", "clip_grad_value", "grad_norm", "TrainConfig", "TrainResult", "train", "evaluate_file"]

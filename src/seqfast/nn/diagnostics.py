@@ -117,3 +117,15 @@ def plot_curves(curves: dict, path, title: str = "") -> None:
     fig.tight_layout()
     atomic_savefig(fig, path, dpi=100)
     plt.close(fig)
+
+
+def decades_per_10_steps(g) -> float:
+    """How fast a gradient curve decays: minus the slope of a least-squares line through log10 |dL/dh_t|
+    against steps back, times 10, i.e. the orders of magnitude lost per 10 steps (nan with < 2 positive
+    points). ``g``: (T,) norms, the last entry at the loss's own step."""
+    back = np.arange(len(g))[::-1].astype(float)
+    g = np.asarray(g, dtype=float)
+    ok = g > 0
+    if ok.sum() < 2:
+        return float("nan")
+    return float(-10 * np.polyfit(back[ok], np.log10(g[ok]), 1)[0])

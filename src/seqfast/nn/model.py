@@ -450,6 +450,12 @@ class RNNLM:
         carried across windows of num_steps). Scores batch_size * ((len(ids) - 1) // batch_size) tokens.
         batch_size and num_steps must be ints >= 1 (ValueError otherwise); a batch_size larger than the
         sequence allows is reduced to len(ids) - 1."""
+        total, n = self.nll(ids, batch_size, num_steps)
+        return exp_nll(total / n)
+
+    def nll(self, ids, batch_size: int = 32, num_steps: int = 35) -> tuple[float, int]:
+        """(summed negative log-likelihood in nats, number of tokens scored) of a token-id sequence, read as
+        :meth:`perplexity` reads it; sums of consecutive pieces give the perplexity of a stream."""
         from ..data import as_ids
         batch_size = _check_count("batch_size", batch_size)
         num_steps = _check_count("num_steps", num_steps)
@@ -468,7 +474,7 @@ class RNNLM:
         if not math.isfinite(total):
             raise FloatingPointError(f"the loss is {total / (B * L)}: the model's outputs overflowed (parameters "
                                      f"too large?)")
-        return exp_nll(total / (B * L))
+        return total, B * L
 
     def generate(self, prefix_ids, num_tokens: int, temperature: float = 1.0, top_k: int | None = None,
                  seed: int | None = None) -> np.ndarray:
@@ -520,14 +526,19 @@ class RNNLM:
                 "dropout": self.dropout}
 
     def save(self, path) -> None:
-        """Write the parameters, config and ``self.meta`` (JSON-able, e.g. a vocabulary) to a .npz file."""
+        """Write the parameters, config and ``self.meta`` (JSON-able, e.g. a vocabulary) to a .npz file (a
+        path, or a binary file object such as ``sys.stdout.buffer``)."""
         header = json.dumps({"format": _FORMAT, "config": self.config(), "meta": self.meta})
+        if hasattr(path, "write"):
+            np.savez(path, __header__=np.array(header), **self.params)
+            return
         with atomic_write(path, "wb") as f:
             np.savez(f, __header__=np.array(header), **self.params)
 
     @classmethod
     def load(cls, path, n_threads: int | None = None) -> "RNNLM":
-        """Read a model written by :meth:`save`. A missing, truncated or foreign file raises ValueError."""
+        """Read a model written by :meth:`save`. A missing file raises FileNotFoundError; a truncated or
+        foreign one ValueError saying what the file is not."""
         path = os.fspath(path)
         arrays = read_npz(path, "seqfast RNNLM file")
         head = arrays.pop("__header__", None)
@@ -553,4 +564,6 @@ class RNNLM:
 
     def __repr__(self) -> str:
         c = self.config()
+        if c["cell"] in ("lstm", "gru"):  # gated cells have no nonlinearity option
+            c.pop("nonlinearity")
         return ("RNNLM(" + ", ".join(f"{k}={v!r}" for k, v in c.items()) + f"; {self.num_parameters:,} parameters)")

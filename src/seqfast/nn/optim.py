@@ -43,6 +43,14 @@ def clip_grad_value(grads: np.ndarray, clip: float) -> None:
     _rnn.clip_value(_flat(grads, "grads"), float(clip))
 
 
+#: The optimizer the Trainer, ``seqfast.nn.train`` and ``seqfast rnn train`` use unless told otherwise:
+#: Adam reaches a good character-level perplexity in seconds without tuning.
+DEFAULT_OPTIMIZER = "adam"
+#: Default learning rate per optimizer, for every entry point: SGD 1.0 is the course's choice with
+#: clipping by norm 1; Adam 0.003 trains the default character model fastest in the bundled demo.
+DEFAULT_LR = {"sgd": 1.0, "adagrad": 0.01, "adam": 0.003}
+
+
 class _Optimizer:
     #: threads of the update loops (None = all cores, honouring OMP_NUM_THREADS); the Trainer sets the model's
     n_threads: int | None = None
@@ -64,7 +72,7 @@ class _Optimizer:
 class SGD(_Optimizer):
     """p -= lr * (g + weight_decay * p), with optional momentum (buf = momentum * buf + g; p -= lr * buf)."""
 
-    def __init__(self, params, grads, lr: float = 1.0, momentum: float = 0.0, weight_decay: float = 0.0):
+    def __init__(self, params, grads, lr: float = DEFAULT_LR["sgd"], momentum: float = 0.0, weight_decay: float = 0.0):
         super().__init__(params, grads, lr)
         if not 0 <= momentum < 1:
             raise ValueError(f"momentum must be in [0, 1), got {momentum}")
@@ -79,7 +87,7 @@ class SGD(_Optimizer):
 class Adagrad(_Optimizer):
     """sum += g^2; p -= lr * g / (sqrt(sum) + eps)."""
 
-    def __init__(self, params, grads, lr: float = 0.01, eps: float = 1e-10):
+    def __init__(self, params, grads, lr: float = DEFAULT_LR["adagrad"], eps: float = 1e-10):
         super().__init__(params, grads, lr)
         self.eps = float(eps)
         self.sum_sq = np.zeros_like(params)
@@ -91,7 +99,7 @@ class Adagrad(_Optimizer):
 class Adam(_Optimizer):
     """Adam with bias correction (Kingma & Ba; torch.optim.Adam, L2 weight decay added to g)."""
 
-    def __init__(self, params, grads, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
+    def __init__(self, params, grads, lr: float = DEFAULT_LR["adam"], betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0):
         super().__init__(params, grads, lr)
         self.beta1, self.beta2 = (float(b) for b in betas)
@@ -108,10 +116,10 @@ class Adam(_Optimizer):
 _OPTIMIZERS = {"sgd": SGD, "adagrad": Adagrad, "adam": Adam}
 
 
-def make_optimizer(name: str, params, grads, lr: float, **kwargs) -> _Optimizer:
-    """An optimizer by name: "sgd", "adagrad" or "adam"."""
+def make_optimizer(name: str, params, grads, lr: float | None = None, **kwargs) -> _Optimizer:
+    """An optimizer by name: "sgd", "adagrad" or "adam"; ``lr=None`` is its :data:`DEFAULT_LR`."""
     try:
         cls = _OPTIMIZERS[name.lower()]
     except (KeyError, AttributeError):
         raise ValueError(f"optimizer must be one of {sorted(_OPTIMIZERS)}, got {name!r}") from None
-    return cls(params, grads, lr=lr, **kwargs)
+    return cls(params, grads, lr=DEFAULT_LR[name.lower()] if lr is None else lr, **kwargs)

@@ -15,8 +15,9 @@ import numpy as np
 
 from .._atomic import atomic_savefig
 from ..data import as_ids, batches
+from .._progress import Progress
 from ..metrics import exp_nll
-from .optim import clip_grad_norm, clip_grad_value, grad_norm, make_optimizer
+from .optim import DEFAULT_LR, DEFAULT_OPTIMIZER, clip_grad_norm, clip_grad_value, grad_norm, make_optimizer
 
 __all__ = ["Trainer", "History"]
 
@@ -55,10 +56,6 @@ class History(dict):
         plt.close(fig)
 
 
-def _bar(epoch, i, n, loss, tok_s, width=24):
-    done = int(width * i / max(n, 1))
-    return (f"\repoch {epoch} [{'#' * done}{'.' * (width - done)}] {i}/{n} loss {loss:.3f} "
-            f"ppl {math.exp(min(loss, 700)):.2f} {tok_s:,.0f} tok/s")
 
 
 class Trainer:
@@ -67,8 +64,9 @@ class Trainer:
     Parameters
     ----------
     model : the RNNLM to update in place.
-    optimizer : "sgd" (default), "adagrad" or "adam".
-    lr : learning rate (default 1.0 for sgd, the course's choice with clipping; 0.01 adagrad; 0.002 adam).
+    optimizer : "adam" (default: :data:`seqfast.nn.optim.DEFAULT_OPTIMIZER`), "sgd" or "adagrad".
+    lr : learning rate (default :data:`seqfast.nn.optim.DEFAULT_LR`: 0.003 adam; 1.0 sgd, the course's
+        choice with clipping; 0.01 adagrad).
     clip_norm : rescale the gradient to this global L2 norm when larger (None: no clipping by norm).
     clip_value : also clamp every gradient element to [-clip_value, clip_value] (None: off).
     momentum, weight_decay, betas, eps : optimizer settings (PyTorch's meanings).
@@ -80,19 +78,17 @@ class Trainer:
     -------
     >>> import numpy as np, seqfast
     >>> m = seqfast.RNNLM(5, 8, embedding_dim=4)
-    >>> t = seqfast.Trainer(m, lr=0.5)
+    >>> t = seqfast.Trainer(m, optimizer="sgd", lr=0.5)
     >>> X = np.array([[0, 1, 2, 3]]); loss = t.step(X, (X + 1) % 5)
     """
 
-    _DEFAULT_LR = {"sgd": 1.0, "adagrad": 0.01, "adam": 0.002}
-
-    def __init__(self, model, optimizer: str = "sgd", lr: float | None = None, clip_norm: float | None = 1.0,
+    def __init__(self, model, optimizer: str = DEFAULT_OPTIMIZER, lr: float | None = None, clip_norm: float | None = 1.0,
                  clip_value: float | None = None, momentum: float = 0.0, weight_decay: float = 0.0,
                  betas=(0.9, 0.999), eps: float | None = None):
         self.model = model
         name = str(optimizer).lower()
         if lr is None:
-            lr = self._DEFAULT_LR.get(name, 1.0)
+            lr = DEFAULT_LR.get(name, 1.0)
         kw = {}
         if name == "sgd":
             kw = {"momentum": momentum, "weight_decay": weight_decay}
@@ -154,7 +150,8 @@ class Trainer:
 
         mode "sequential" carries the hidden state between consecutive windows (reset each epoch);
         "random" draws shuffled windows, each from a zero state. ``valid_ids``: perplexity on them after
-        every epoch. Returns a :class:`History`; ``progress`` draws a progress bar on stderr.
+        every epoch. Returns a :class:`History`; ``progress`` draws a progress bar on stderr when it is a
+        terminal and prints one summary line per epoch.
         ``epochs`` (None or an int >= 1), ``max_seconds`` (None or >= 0; 0 stops after one step) and
         ``valid_ids`` are checked before any training: bad values raise naming them.
         """
@@ -188,6 +185,7 @@ class Trainer:
         t_start = time.perf_counter()
         epoch = 0
         out = sys.stderr
+        bar = Progress(enabled=progress)
         while epochs is None or epoch < epochs:
             epoch += 1
             self.reset_state()
@@ -200,15 +198,15 @@ class Trainer:
                 n_steps += 1
                 norms += self.last_grad_norm
                 now = time.perf_counter()
-                if progress and (i % 10 == 0 or i == len(data)):
-                    out.write(_bar(epoch, i, len(data), tot / n_tok, n_tok / max(now - t0, 1e-9)))
-                    out.flush()
+                if bar.enabled and (i % 10 == 0 or i == len(data)):
+                    loss_avg = tot / n_tok
+                    bar.show(f"epoch {epoch} {bar.gauge(i, len(data))} {i}/{len(data)} loss {loss_avg:.3f} "
+                             f"ppl {math.exp(min(loss_avg, 700)):.2f} {n_tok / max(now - t0, 1e-9):,.0f} tok/s")
                 if max_seconds is not None and now - t_start >= max_seconds:
                     stop = True
                     break
             dt = time.perf_counter() - t0
-            if progress:
-                out.write("\n")
+            bar.clear()
             if n_tok == 0:
                 break
             train_loss = tot / n_tok
