@@ -337,15 +337,16 @@ def _has_kenlm():
 
 
 # ------------------------------------------------------------------------------------------- command line
-def _run(*args, stdin=None):
+def _run(*args, stdin=None, err=False):
+    """stdout of a seqfast command (stderr, where reports go, with err=True)."""
     r = subprocess.run([sys.executable, "-m", "seqfast", *args], input=stdin, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    return r.stdout
+    return r.stderr if err else r.stdout
 
 
 def test_lm_convert_and_query(tmp_path, arpa5):
     sfl = tmp_path / "c.sfl"
-    out = _run("lm", "convert", ARPA3, str(sfl))
+    out = _run("lm", "convert", ARPA3, str(sfl), err=True)
     assert "hash layout" in out and sfl.exists()
     out = _run("lm", "convert", ARPA3, str(tmp_path / "q.sfl"), "--layout", "trie", "-q", "8")
     assert "trie layout" in out and "8-bit quantization" in out

@@ -1,6 +1,7 @@
 """LICENSE matches pyproject.toml; the package is typed (py.typed) and every compiled module has a stub
 (.pyi) that names exactly its public names."""
 import ast
+import glob
 import importlib
 import os
 import re
@@ -11,7 +12,8 @@ import seqfast
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 PKG = os.path.dirname(seqfast.__file__)
-COMPILED = ["_gru", "_lm", "_lstm", "_ngram", "_openmp", "_rnn", "_status", "_strtab"]
+COMPILED = sorted({os.path.basename(f).split(".")[0] for f in glob.glob(os.path.join(PKG, "_*.so"))
+                   + glob.glob(os.path.join(PKG, "_*.pyd"))})
 
 
 def test_license_matches_pyproject():

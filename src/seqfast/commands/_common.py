@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
+import os
 import sys
 
 from .._atomic import atomic_write
@@ -119,13 +120,19 @@ def open_output(path: str, binary: bool = False):
 
 
 def write_to(path: str, write) -> None:
-    """Call ``write(target)`` with the binary standard output for '-', else with the path (the library's
-    writers write paths atomically themselves)."""
-    if path == "-":
-        write(sys.stdout.buffer)
-        sys.stdout.buffer.flush()
-    else:
+    """Call ``write(path)`` (the library's writers write paths atomically themselves); for '-', write a
+    temporary file and copy it to standard output."""
+    if path != "-":
         write(path)
+        return
+    import shutil
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        tmp = os.path.join(d, "out")
+        write(tmp)
+        with open(tmp, "rb") as f:
+            shutil.copyfileobj(f, sys.stdout.buffer)
+    sys.stdout.buffer.flush()
 
 
 def report(*args) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import warnings
@@ -285,14 +286,12 @@ def _query_lines(m, lines, words: bool, n_threads, acc: dict, batch: int = 4096)
 
 def run_convert(args) -> int:
     t0 = time.perf_counter()
-    import os
-
     from ..lm.binary import save_binary
 
     m = load_model(args.input, level=args.level, lower=args.lower, pattern=args.pattern)
     head = save_binary(m, args.output, args.layout, args.quantize)
     report(f"wrote {args.output} ({args.layout} layout, order {m.order}, {sum(m.counts):,} n-grams, "
-          f"{os.path.getsize(args.output):,} bytes)  [{time.perf_counter() - t0:.2f} s]")
+           f"{os.path.getsize(args.output):,} bytes)  [{time.perf_counter() - t0:.2f} s]")
     if head.get("quant_max_error"):
         errs = ", ".join(f"{n}: {p:.3g}/{b:.3g}" for n, (p, b) in enumerate(head["quant_max_error"], 2))
         report(f"{args.quantize}-bit quantization, largest |error| in log10 units per order (prob/backoff): {errs}")
