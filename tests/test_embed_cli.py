@@ -5,7 +5,7 @@ import seqfast
 from seqfast.cli import main
 
 
-def test_train_similar_analogy_pairs(tmp_path, capsys):
+def test_train_similar_analogy_pairs(tmp_path, capsys, terminal_stdin):  # no FILE on a terminal: the bundled corpus
     out = tmp_path / "v.txt"
     model = tmp_path / "m.npz"
     assert main(["embed", "train", "--out", str(out), "--size", "20", "--epochs", "1", "--min-count", "3",
