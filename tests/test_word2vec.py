@@ -1,5 +1,7 @@
 """Word2Vec: C kernels against the NumPy twin (seqfast.reference.word2vec), the SGNS gradient, determinism,
 the training API, and learning on a corpus with planted structure."""
+import pathlib
+
 import numpy as np
 import pytest
 
@@ -230,7 +232,7 @@ def test_corpus_sources(tmp_path):
     gz = tmp_path / "c.txt.gz"
     gz.write_bytes(gzip.compress(p.read_bytes()))
     kw = dict(vector_size=5, min_count=1, epochs=1, workers=1)
-    ms = [seqfast.Word2Vec(src, **kw) for src in (str(p), [str(p)], str(gz), lines, CORPUS)]
+    ms = [seqfast.Word2Vec(src, **kw) for src in (str(p), [p], str(gz), lines, CORPUS)]
     for m in ms[1:]:
         assert m.wv.index_to_key == ms[0].wv.index_to_key
         assert np.array_equal(m.wv.vectors, ms[0].wv.vectors)
@@ -262,7 +264,7 @@ def test_bad_arguments():
     with pytest.raises(RuntimeError, match="build_vocab"):
         seqfast.Word2Vec().train(CORPUS)
     with pytest.raises(FileNotFoundError):
-        seqfast.Word2Vec(["/no/such/file.txt", __file__], min_count=1)
+        seqfast.Word2Vec([pathlib.Path("/no/such/file.txt"), pathlib.Path(__file__)], min_count=1)
     with pytest.raises(TypeError):
         seqfast.Word2Vec([["a", 1]], min_count=1)
 

@@ -3,7 +3,7 @@
     python tools/make_stubs.py            # rewrite every stub
     python tools/make_stubs.py --check    # exit 1 when a stub differs from what the sources give
 
-Each public ``def``/``cpdef`` function, ``cdef class`` (its ``__cinit__`` arguments become ``__init__``, its
+Each public ``def``/``cpdef`` function, ``class`` or ``cdef class`` (its ``__cinit__`` arguments become ``__init__``, its
 public methods and properties) and upper-case module constant gets a stub entry. Cython types of arguments are
 dropped (a memoryview or C type has no exact Python spelling): arguments are ``Any``, defaults ``...``.
 tests/test_packaging.py checks that every stub names exactly its module's public names.
@@ -63,9 +63,9 @@ def stub_of(pyx: str) -> str:
     lines += [f"{c}: Any" for c in consts]
     if consts:
         lines.append("")
-    for m in re.finditer(r"^(def|cpdef|cdef class)\s", text, re.M):
-        if m.group(1) == "cdef class":
-            cname = re.match(r"cdef class\s+(\w+)", text[m.start():]).group(1)
+    for m in re.finditer(r"^(def|cpdef|cdef class|class)\s", text, re.M):
+        if m.group(1) in ("cdef class", "class"):
+            cname = re.match(r"(?:cdef )?class\s+(\w+)", text[m.start():]).group(1)
             body_end = re.compile(r"^\S", re.M).search(text, m.end())
             body = text[m.end(): body_end.start() if body_end else len(text)]
             if lines[-1] != "":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from ._common import input_paths
 
@@ -88,8 +89,8 @@ def _load(args):
 
 def run_train(args) -> int:
     from ..word2vec import Word2Vec
-    paths = input_paths(args.files)
-    if "-" in paths:
+    paths = [Path(p) for p in input_paths(args.files, "seqfast embed train")]  # Path objects: files, not lines
+    if Path("-") in paths:
         raise ValueError("word2vec reads its corpus once per epoch and standard input cannot be re-read: "
                          "save the text to a file first")
     for path in paths:
