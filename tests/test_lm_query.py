@@ -348,7 +348,7 @@ def test_lm_convert_and_query(tmp_path, arpa5):
     sfl = tmp_path / "c.sfl"
     out = _run("lm", "convert", ARPA3, str(sfl), err=True)
     assert "hash layout" in out and sfl.exists()
-    out = _run("lm", "convert", ARPA3, str(tmp_path / "q.sfl"), "--layout", "trie", "-q", "8")
+    out = _run("lm", "convert", ARPA3, str(tmp_path / "q.sfl"), "--layout", "trie", "-q", "8", err=True)
     assert "trie layout" in out and "8-bit quantization" in out
     text = "\n".join(_lines(3)) + "\n"
     words = _run("lm", "query", str(sfl), "-", stdin=text).splitlines()
