@@ -55,6 +55,9 @@ def main() -> int:
     ap.add_argument("--mb", type=float, default=1024, help="size of the n-gram test file in MB (default 1024)")
     ap.add_argument("--rnn-mb", type=float, default=10, help="size of the RNN test file in MB (default 10)")
     ap.add_argument("--case", choices=("lm", "rnn", "both"), default="both")
+    ap.add_argument("--level", choices=("whitespace", "word", "char"), default="whitespace",
+                    help="tokenization of the n-gram model (default whitespace: the C text path of a mapped .sfl "
+                         "model; word: Python tokenization, in batches of lines)")
     a = ap.parse_args()
     exe = [sys.executable, "-m", "seqfast"]
     with tempfile.TemporaryDirectory() as d:
@@ -63,9 +66,11 @@ def main() -> int:
             big = os.path.join(d, "big.txt")
             size = make_file(big, a.mb)
             model = os.path.join(d, "m.sfl")
-            subprocess.run(exe + ["lm", "build", tm, "-o", "3", "--save", model], check=True, capture_output=True)
+            subprocess.run(exe + ["lm", "build", tm, "-o", "3", "--level", a.level, "--save", model], check=True,
+                           capture_output=True)
             mb, dt = peak_child(["lm", "eval", model, big])
-            print(f"seqfast lm eval, 3-gram, {size / 1e6:,.0f} MB test file: peak RSS {mb:.0f} MB, {dt:.1f} s")
+            print(f"seqfast lm eval, 3-gram, level {a.level}, {size / 1e6:,.0f} MB test file: peak RSS {mb:.0f} MB, "
+                  f"{dt:.1f} s")
         if a.case in ("rnn", "both"):
             small = os.path.join(d, "rnn.txt")
             size = make_file(small, a.rnn_mb)
