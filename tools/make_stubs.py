@@ -107,6 +107,11 @@ def main() -> int:
             if not a.check:
                 with open(pyi, "w") as f:
                     f.write(new)
+    for pyi in sorted(glob.glob(os.path.join(SRC, "_*.pyi"))):  # a stub whose module is gone
+        if not os.path.exists(pyi[:-4] + ".pyx"):
+            stale.append(pyi)
+            if not a.check:
+                os.remove(pyi)
     if a.check and stale:
         print("out of date: " + ", ".join(os.path.relpath(p, ROOT) for p in stale), file=sys.stderr)
         return 1
