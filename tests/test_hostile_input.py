@@ -47,7 +47,7 @@ def test_word_level_time_is_linear(tmp_path):
         p = tmp_path / f"l{k}.txt"
         p.write_bytes(unit * (k * (1 << 20) // len(unit)) + b"\n")
         t = time.perf_counter()
-        ngram._stream_ids("paths", [str(p)], "word", False, "line", False, "strict", None)
+        ngram._stream_ids("paths", [str(p)], seqfast.Tokenizer("word"), False, "line", "strict", None)
         times.append(time.perf_counter() - t)
     assert times[1] < 12 * times[0] + 0.5, times  # 4x the input; quadratic would be ~16x
 

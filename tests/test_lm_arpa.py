@@ -126,12 +126,19 @@ def test_long_numbers(tmp_path):
     assert a.logp[1][:2].tolist() == pytest.approx([-0.3, -0.2])
 
 
-@pytest.mark.parametrize("sep", ["\u00a0", "\x0b", "\x1c", "\x0c"])
-def test_words_with_other_whitespace_are_rejected(tmp_path, sep):
-    """Only spaces and tabs separate fields; a word holding other whitespace is an error naming its line."""
+@pytest.mark.parametrize("sep", ["\x0b", "\x0c"])
+def test_words_with_ascii_whitespace_are_rejected(tmp_path, sep):
+    """Only spaces and tabs separate fields; a word holding other ASCII whitespace is an error naming its line."""
     bad = TOY.replace("-1.0\t<unk>\t0", f"-1.0\t<unk>{sep}x\t0")
     with pytest.raises(ARPAError, match=r":6: the word .* contains whitespace"):
         read_arpa(_write(tmp_path, bad))
+
+
+@pytest.mark.parametrize("sep", ["\u00a0", "\x1c", "\u3000"])
+def test_words_keep_other_unicode_spaces(tmp_path, sep):
+    """KenLM's rule: every character but ASCII space, tab, newline, CR, VT and FF belongs to a word."""
+    ok = TOY.replace("-1.0\t<unk>\t0", f"-1.0\t<unk>{sep}x\t0")
+    assert f"<unk>{sep}x" in read_arpa(_write(tmp_path, ok)).itos
 
 
 @pytest.mark.parametrize("tok", ["-0x1p1", "0x0", "-1_0", "inf", "nan", "--1", "1e", ".", "-"])

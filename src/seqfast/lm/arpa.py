@@ -69,7 +69,7 @@ def _open_bytes(path) -> bytes:
     return data
 
 
-_SPACE = re.compile(r"\s")
+_SPACE = re.compile(r"[ \t\n\r\v\f]")  # KenLM's separators; any other character (NBSP, U+3000) belongs to a word
 
 
 def _line_text(data: bytes, line: int) -> str:
