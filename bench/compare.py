@@ -15,6 +15,7 @@ import datetime
 import glob
 import importlib
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -112,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"note: not in COMPARISONS, not run: {', '.join(unregistered)}", file=sys.stderr)
     results = run_all(names, a.quick)
     if a.write:
-        command = "python bench/compare.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        command = "python bench/compare.py " + shlex.join(argv if argv is not None else sys.argv[1:])
         text = document(results, command.strip(), a.note)
         tmp = RESULTS + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:
