@@ -90,6 +90,14 @@ class RNNLM:
     cell : a key of ``seqfast.nn.cells.CELLS`` ("rnn_tanh", "rnn_relu", and "lstm"/"gru" when built);
         default ``"rnn_" + nonlinearity``.
     n_threads : OpenMP threads of the kernels (None: all cores, honouring OMP_NUM_THREADS).
+    embedding : pretrained word vectors (:class:`seqfast.KeyedVectors`, e.g. ``Word2Vec(...).wv``, or gensim's)
+        that initialise ``embedding.weight`` (``embedding_dim`` defaults to their size): row i gets the vector
+        of ``vocab``'s token i (as written, else lower-cased); rows without one are drawn at the vectors'
+        scale. ``embedding_report`` then says how many words had no vector (see
+        :func:`seqfast.nn.pretrained.init_embedding`).
+    vocab : the model's tokens in id order (a :class:`seqfast.Vocab` or a list), needed with ``embedding``
+        unless the model's ids are the vectors' rows.
+    freeze_embedding : keep ``embedding.weight`` fixed during training (its gradient is zeroed).
     dropout : probability p of zeroing each output of every recurrent layer but the last, as
         ``torch.nn.LSTM(dropout=p)`` does; kept units are scaled by 1 / (1 - p). Applied during training
         only (:meth:`loss_and_grad`); :meth:`forward`, :meth:`loss`, :meth:`perplexity` and :meth:`generate`
@@ -110,7 +118,12 @@ class RNNLM:
     def __init__(self, vocab_size: int, hidden_size: int, embedding_dim: int | None = None,
                  nonlinearity: str = "tanh", dtype: str = "float32", seed: int | None = 0,
                  num_layers: int = 1, cell: str | None = None, n_threads: int | None = None,
-                 dropout: float = 0.0):
+                 dropout: float = 0.0, embedding=None, vocab=None, freeze_embedding: bool = False):
+        if embedding is not None:
+            embedding_dim = embedding.vector_size if embedding_dim is None else embedding_dim
+            if vocab is None and len(embedding) != vocab_size:
+                raise ValueError(f"embedding= needs vocab= (the model's {vocab_size} tokens in id order) unless the "
+                                 f"model's ids are the vectors' {len(embedding)} rows")
         for name, v in (("vocab_size", vocab_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
                 raise ValueError(f"{name} must be a positive int, got {v!r}")
@@ -160,6 +173,12 @@ class RNNLM:
         #: activation and gradient buffers reused from one window to the next (see _buf)
         self._work: dict[str, np.ndarray] = {}
         self.reset_parameters(seed)
+        self.freeze_embedding = bool(freeze_embedding) and self.embedding_dim is not None
+        self.embedding_report = None
+        if embedding is not None:
+            from .pretrained import init_embedding
+            self.embedding_report = init_embedding(self.params["embedding.weight"], embedding,
+                                                   vocab if vocab is not None else embedding.index_to_key, seed)
 
     # ---- parameters ------------------------------------------------------------------------------
     def reset_parameters(self, seed: int | None = 0) -> None:
@@ -378,6 +397,8 @@ class RNNLM:
         self.flat_grads[...] = 0
         if finite:
             self._backward(logits, saved, B, T, nt)
+            if self.freeze_embedding:  # a zero gradient leaves the pretrained table as it is under every optimizer
+                self.grads["embedding.weight"][...] = 0
         return loss_sum / (B * T), self._join_state(statesT)
 
     def gradient_norms_through_time(self, X, Y, h0=None, at: str = "last", layer: int = -1) -> np.ndarray:
