@@ -97,7 +97,8 @@ class RNNLM:
         :func:`seqfast.nn.pretrained.init_embedding`).
     vocab : the model's tokens in id order (a :class:`seqfast.Vocab` or a list), needed with ``embedding``
         unless the model's ids are the vectors' rows.
-    freeze_embedding : keep ``embedding.weight`` fixed during training (its gradient is zeroed).
+    freeze_embedding : keep ``embedding.weight`` fixed during training: its gradient is zeroed (an optimizer's
+        ``weight_decay`` would still shrink it; train without decay to keep it exactly).
     dropout : probability p of zeroing each output of every recurrent layer but the last, as
         ``torch.nn.LSTM(dropout=p)`` does; kept units are scaled by 1 / (1 - p). Applied during training
         only (:meth:`loss_and_grad`); :meth:`forward`, :meth:`loss`, :meth:`perplexity` and :meth:`generate`
@@ -397,7 +398,7 @@ class RNNLM:
         self.flat_grads[...] = 0
         if finite:
             self._backward(logits, saved, B, T, nt)
-            if self.freeze_embedding:  # a zero gradient leaves the pretrained table as it is under every optimizer
+            if self.freeze_embedding:  # a zero gradient: SGD, momentum and Adam leave the table as it is
                 self.grads["embedding.weight"][...] = 0
         return loss_sum / (B * T), self._join_state(statesT)
 
