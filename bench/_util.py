@@ -32,15 +32,76 @@ def best_of(fn, repeat: int = 3) -> float:
     return best
 
 
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process in MiB: VmHWM, which starts afresh at exec. (ru_maxrss does not:
+    Linux carries the parent's high-water mark into a child started by vfork/exec, so a small child of a big
+    driver reports the driver's peak.)"""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux (bytes on macOS)
+
+
+# Starts the command from a small interpreter, so the command's ru_maxrss is its own (see peak_rss_mb), and
+# writes "seconds peak_kib" to the file named by argv[1].
+_LAUNCHER = (
+    "import os, subprocess, sys, time\n"
+    "t0 = time.perf_counter()\n"
+    "p = subprocess.Popen(sys.argv[2:])\n"
+    "_, st, ru = os.wait4(p.pid, 0)\n"
+    "dt = time.perf_counter() - t0\n"
+    "with open(sys.argv[1], 'w') as f:\n"
+    "    f.write(f'{dt} {ru.ru_maxrss} {ru.ru_utime + ru.ru_stime}')\n"
+    "sys.exit(os.waitstatus_to_exitcode(st))\n")
+
+
+class Measured:
+    """What run_measured saw of one command: wall seconds, CPU seconds, peak RSS in MiB, stdout and stderr."""
+
+    def __init__(self, seconds: float, cpu: float, peak_mb: float, stdout: str, stderr: str):
+        self.seconds, self.cpu, self.peak_mb, self.stdout, self.stderr = seconds, cpu, peak_mb, stdout, stderr
+
+
+def run_measured(cmd: list[str], stdin_path: str | None = None, stdout_path: str | None = None,
+                 env: dict | None = None) -> Measured:
+    """Run cmd to completion and measure it alone: wall and CPU seconds of the command (not of this driver) and
+    its own peak RSS (a floor of ~10 MB, the launcher's). Raises RuntimeError with the end of stderr on failure."""
+    import tempfile
+    fd, stats = tempfile.mkstemp(prefix="seqfast-bench-", suffix=".txt")
+    os.close(fd)
+    fin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+    fout = open(stdout_path, "wb") if stdout_path else subprocess.PIPE
+    try:
+        r = subprocess.run([sys.executable, "-c", _LAUNCHER, stats, *cmd], stdin=fin, stdout=fout,
+                           stderr=subprocess.PIPE, env=env)
+        err = r.stderr.decode(errors="replace")
+        if r.returncode != 0:
+            raise RuntimeError(f"{' '.join(map(str, cmd[:3]))} failed (exit {r.returncode}): {err[-2000:]}")
+        with open(stats) as f:
+            dt, kib, cpu = f.read().split()
+    finally:
+        os.unlink(stats)
+        for f in (fin, fout):
+            if hasattr(f, "close"):
+                f.close()
+    out = r.stdout.decode(errors="replace") if r.stdout is not None else ""
+    return Measured(float(dt), float(cpu), int(kib) / 1024.0, out, err)
+
+
 def in_subprocess(code: str) -> dict:
-    """Run `code` (which must print one JSON dict as its last line) in a fresh interpreter; add its peak RSS."""
-    wrapper = code + "\nimport resource as _r, json as _j\nprint(_j.dumps({'maxrss_kb': _r.getrusage(_r.RUSAGE_SELF).ru_maxrss}))\n"
-    out = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, check=True).stdout
-    lines = [json.loads(line) for line in out.strip().splitlines() if line.startswith("{")]
+    """Run `code` (which must print one JSON dict as its last line) in a fresh interpreter; add its peak RSS
+    (``peak_mb``, MiB)."""
+    m = run_measured([sys.executable, "-c", code])
     res = {}
-    for d in lines:
-        res.update(d)
-    res["peak_mb"] = res.pop("maxrss_kb") / 1024
+    for line in m.stdout.strip().splitlines():
+        if line.startswith("{"):
+            res.update(json.loads(line))
+    res["peak_mb"] = m.peak_mb
     return res
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -31,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _util import Report, version_of  # noqa: E402
+from _util import Report, peak_rss_mb, version_of  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parent.parent / "shared" / "data" / "tinyshakespeare.txt"
@@ -142,19 +141,6 @@ def make_engine(name, cell, V, H, L, args, adam):
     init = SeqfastEngine(cell, V, H, L, args.threads, args.seed, args.lr, adam).state_dict()
     init = {k: v.astype(np.float32) for k, v in init.items()}
     return TorchEngine(cell, V, H, L, args.threads, args.seed, args.lr, adam, init)
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process in MiB: VmHWM, which starts afresh at exec (ru_maxrss does not:
-    Linux carries the parent's high-water mark into a child, e.g. a driver that imported torch)."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux, bytes on macOS
 
 
 def worker_speed(args) -> dict:

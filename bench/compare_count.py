@@ -18,21 +18,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from _util import Report  # noqa: E402
+from _util import Report, peak_rss_mb, run_measured  # noqa: E402
 
 DATA = os.path.join(HERE, "data")
 ORDER = 5
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def cpu_s() -> float:
@@ -43,14 +38,14 @@ def cpu_s() -> float:
 # ----- workers (run in a subprocess each) --------------------------------------------------------------
 def work_seqfast(path, threads, level="whitespace"):
     from seqfast.ngram import count_ngrams
-    base = peak_mb()
+    base = peak_rss_mb()
     t = time.perf_counter()
     t_cpu = cpu_s()
     c = count_ngrams(path, ORDER, level=level, pad=True, n_threads=threads)
     dt = time.perf_counter() - t
     dcpu = cpu_s() - t_cpu
     uniq = sum(c.unique(n) for n in range(1, ORDER + 1))
-    return {"seconds": dt, "cpu": dcpu, "tokens": c.total(1), "unique": uniq, "peak_mb": peak_mb(), "base_mb": base,
+    return {"seconds": dt, "cpu": dcpu, "tokens": c.total(1), "unique": uniq, "peak_mb": peak_rss_mb(), "base_mb": base,
             "bytes_per_ngram": c.stats.get("bytes_per_ngram")}
 
 
@@ -61,14 +56,14 @@ def work_engine(path, threads, method):
     ids, itos, sp = _stream_ids("paths", [path], "whitespace", True, "line", False, "strict", None)
     ids, itos, fr, _ = _frequency_order(ids, itos, len(sp))
     v = Vocab.from_tokens(itos, specials=sp, freqs=fr)
-    base = peak_mb()
+    base = peak_rss_mb()
     t = time.perf_counter()
     t_cpu = cpu_s()
     c = count_ids(ids, v, ORDER, threads, method)
     dt = time.perf_counter() - t
     dcpu = cpu_s() - t_cpu
     uniq = sum(c.unique(n) for n in range(1, ORDER + 1))
-    return {"seconds": dt, "cpu": dcpu, "tokens": c.total(1), "unique": uniq, "peak_mb": peak_mb(), "base_mb": base,
+    return {"seconds": dt, "cpu": dcpu, "tokens": c.total(1), "unique": uniq, "peak_mb": peak_rss_mb(), "base_mb": base,
             "bytes_per_ngram": c.stats.get("bytes_per_ngram")}
 
 
@@ -76,13 +71,10 @@ def work_cli(path, threads):
     exe = os.path.join(os.path.dirname(sys.executable), "seqfast")
     cmd = [exe if os.path.exists(exe) else "seqfast", "count", path, "-n", str(ORDER), "--pad", "--level",
            "whitespace", "--top", "10", "--threads", str(threads), "-q"]
-    t = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    dt = time.perf_counter() - t
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    m = run_measured(cmd, stdout_path=os.devnull)
     with open(path, "rb") as f:
         tokens = sum(len(line.split()) + 2 for line in f if line.strip())
-    return {"seconds": dt, "tokens": tokens, "peak_mb": ru.ru_maxrss / 1024, "base_mb": None, "unique": None,
+    return {"seconds": m.seconds, "tokens": tokens, "peak_mb": m.peak_mb, "base_mb": None, "unique": None,
             "cmd": " ".join(cmd[1:])}
 
 
@@ -90,14 +82,14 @@ def work_counter(path):
     from seqfast.reference import ngram as R
     with open(path, encoding="utf-8") as f:
         text = f.read()
-    base = peak_mb()
+    base = peak_rss_mb()
     t = time.perf_counter()
     t_cpu = cpu_s()
     c = R.count_ngrams(text, ORDER, level="whitespace", pad=True)
     dt = time.perf_counter() - t
     dcpu = cpu_s() - t_cpu
     return {"seconds": dt, "cpu": dcpu, "tokens": sum(c[1].values()), "unique": sum(len(x) for x in c[1:]),
-            "peak_mb": peak_mb(), "base_mb": base}
+            "peak_mb": peak_rss_mb(), "base_mb": base}
 
 
 def work_nltk(path):
@@ -106,7 +98,7 @@ def work_nltk(path):
     from nltk.util import everygrams
     with open(path, encoding="utf-8") as f:
         text = f.read()
-    base = peak_mb()
+    base = peak_rss_mb()
     t = time.perf_counter()
     t_cpu = cpu_s()
     c = Counter()
@@ -120,7 +112,7 @@ def work_nltk(path):
         c.update(everygrams(seq, max_len=ORDER))
     dt = time.perf_counter() - t
     dcpu = cpu_s() - t_cpu
-    return {"seconds": dt, "cpu": dcpu, "tokens": ntok, "unique": len(c), "peak_mb": peak_mb(), "base_mb": base}
+    return {"seconds": dt, "cpu": dcpu, "tokens": ntok, "unique": len(c), "peak_mb": peak_rss_mb(), "base_mb": base}
 
 
 def work_check(path):

@@ -25,7 +25,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _util import HERE, in_subprocess, machine, shared_path, table  # noqa: E402
+from _util import HERE, Report, in_subprocess, machine, shared_path  # noqa: E402
 
 PARAMS = dict(vector_size=100, window=5, negative=5, sample=1e-3, min_count=5)
 
@@ -119,8 +119,9 @@ print(json.dumps({{"seconds": s, "words": len(wv.index_to_key)}}))
 """
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def report(argv: list[str] | None = None) -> Report:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="1 epoch, 1 seed, no corpus_file runs")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seeds", type=int, default=3)
@@ -130,17 +131,20 @@ def main() -> None:
                     "(slow, per-question) evaluation, to check that both give the same numbers")
     ap.add_argument("--word2vec-c", metavar="BINARY", help="also time this word2vec.c build (outside the repo: "
                     "gcc word2vec.c -o word2vec -lm -pthread -O3 -march=native -funroll-loops)")
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
+    rep = Report("embed", "word2vec training (skip-gram, CBOW) vs gensim: speed, thread scaling, quality, memory",
+                 argv)
     try:
         import gensim
     except ImportError:
-        sys.exit("compare_embed needs gensim: pip install gensim")
+        rep.note("gensim is not installed (pip install gensim): nothing to compare.")
+        return rep
+    rep.peer("gensim", gensim.__version__)
     epochs, seeds = (1, 1) if a.quick else (a.epochs, a.seeds)
     path, ntok = build_corpus()
     q, ws = gensim_data()
-    print(f"machine: {machine()}; gensim {gensim.__version__}; corpus {ntok:,} tokens "
-          f"({os.path.getsize(path) / 1e6:.1f} MB); {epochs} epochs; load average at start "
-          f"{os.getloadavg()[0]:.1f}\n", flush=True)
+    load0 = os.getloadavg()[0]
+    log = (lambda text: print(text, file=sys.stderr, flush=True))
     modes = [(1 if m == "sg" else 0, m) for m in a.modes.split(",")]
     speed, cpu_rate, qual, checked = {}, {}, {}, False
     for sg, mode in modes:
@@ -155,21 +159,17 @@ def main() -> None:
                     if tool == "gensim" and not checked and a.check_eval:
                         own = (wv.evaluate_word_analogies(q, restrict_vocab=30000)[0],
                                float(wv.evaluate_word_pairs(ws)[1][0]))
-                        print(f"  check: gensim's own evaluation {own[0]:.6f} {own[1]:.6f}, seqfast's evaluator "
-                              f"{qual[(mode, tool)][-1][0]:.6f} {qual[(mode, tool)][-1][1]:.6f}", flush=True)
+                        rep.note(f"Evaluator check: gensim's own evaluation of a gensim model gives "
+                                 f"{own[0]:.6f} / {own[1]:.6f}, seqfast's evaluator {qual[(mode, tool)][-1][0]:.6f} / "
+                                 f"{qual[(mode, tool)][-1][1]:.6f}.")
                         checked = True
-                print(f"  {mode} {tool:8s} threads={threads} seed={seed}: {ntok * epochs / sec:,.0f} words/s"
-                      + (f", analogy {qual[(mode, tool)][-1][0]:.4f}, wordsim {qual[(mode, tool)][-1][1]:.4f}"
-                         if threads == a.threads else ""), flush=True)
+                log(f"  {mode} {tool:8s} threads={threads} seed={seed}: {ntok * epochs / sec:,.0f} words/s")
             if a.word2vec_c and seed == 1 and threads == a.threads:
                 sec = run_word2vec_c(a.word2vec_c, path, sg, threads, epochs)
                 speed.setdefault((mode, "word2vec.c", threads), []).append(ntok * epochs / sec)
-                print(f"  {mode} word2vec.c threads={threads}: {ntok * epochs / sec:,.0f} words/s (whole run)",
-                      flush=True)
             if not a.quick and seed == 1 and threads == a.threads:
                 _, sec, _ = run_gensim(path, sg, threads, seed, epochs, corpus_file=True)
                 speed.setdefault((mode, "gensim corpus_file", threads), []).append(ntok * epochs / sec)
-                print(f"  {mode} gensim corpus_file threads={threads}: {ntok * epochs / sec:,.0f} words/s", flush=True)
 
     rows = []
     for sg, mode in modes:
@@ -180,18 +180,19 @@ def main() -> None:
             wc = speed.get((mode, "word2vec.c", threads))
             rows.append([mode, threads, f"{g:,.0f}", f"{gf[0]:,.0f}" if gf else "-", f"{wc[0]:,.0f}" if wc else "-",
                          f"{s:,.0f}", f"{s / g:.2f}x"])
-    print("\nTraining speed (words/s, median over runs; ratio = seqfast / gensim LineSentence)\n")
-    print(table(["model", "threads", "gensim", "gensim corpus_file", "word2vec.c (whole run)", "seqfast", "ratio"],
-                rows))
+    rep.table(f"Corpus {ntok:,} tokens ({os.path.getsize(path) / 1e6:.1f} MB), {epochs} epochs. Training speed "
+              f"(words/s, median over runs; ratio = seqfast / gensim LineSentence)",
+              ["model", "threads", "gensim", "gensim corpus_file", "word2vec.c (whole run)", "seqfast", "ratio"], rows)
     if a.threads > 1:
-        print()
+        rows = []
         for sg, mode in modes:
             for tool in ("gensim", "seqfast"):
                 r = statistics.median(speed[(mode, tool, a.threads)]) / statistics.median(speed[(mode, tool, 1)])
                 e = statistics.median(cpu_rate[(mode, tool, a.threads)]) / statistics.median(cpu_rate[(mode, tool, 1)])
-                print(f"- {mode} {tool}: {a.threads} threads / 1 thread = {r:.2f}x wall clock; words per CPU second "
-                      f"at {a.threads} threads / at 1 thread = {e:.2f} (parallel efficiency: {a.threads} free cores "
-                      f"would give about {a.threads * e:.2f}x)")
+                rows.append([mode, tool, f"{r:.2f}x", f"{e:.2f}"])
+        rep.table(f"Thread scaling: words/s at {a.threads} threads / at 1 thread (wall clock), and words per CPU "
+                  f"second at {a.threads} threads / at 1 thread (parallel efficiency)",
+                  ["model", "tool", "wall-clock speed-up", "efficiency"], rows)
     rows = []
     for sg, mode in modes:
         for tool in ("gensim", "seqfast"):
@@ -200,16 +201,23 @@ def main() -> None:
             sd = (lambda v: statistics.stdev(v) if len(v) > 1 else 0.0)
             rows.append([mode, tool, f"{statistics.mean(accs):.4f} ± {sd(accs):.4f}",
                          f"{statistics.mean(rhos):.4f} ± {sd(rhos):.4f}", len(accs)])
-    print(f"\nQuality at {a.threads} threads (mean ± sd over seeds)\n")
-    print(table(["model", "tool", "analogy accuracy", "WordSim-353 Spearman", "seeds"], rows))
+    rep.table(f"Quality at {a.threads} threads (mean ± sd over seeds): analogy accuracy on questions-words.txt "
+              f"(restrict_vocab=30000), Spearman rho on WordSim-353",
+              ["model", "tool", "analogy accuracy", "WordSim-353 Spearman", "seeds"], rows)
     rows = []
     for tool in ("gensim", "seqfast"):
         r = in_subprocess(MEM.format(here=os.path.dirname(os.path.abspath(__file__)), tool=tool, path=path,
                                      threads=a.threads))
-        rows.append([tool, f"{r['peak_mb']:.0f}", r["words"]])
-    print("\nPeak RSS of a fresh process building and training the skip-gram model (1 epoch)\n")
-    print(table(["tool", "peak MB", "vocabulary"], rows))
-    print(f"\nload average at end {os.getloadavg()[0]:.1f}")
+        rows.append([tool, f"{r['peak_mb']:.0f}", r["words"], f"{r['seconds']:.1f}"])
+    rep.table("Peak RSS of a fresh process (one per tool, nothing else imported) building and training the "
+              "skip-gram model for 1 epoch", ["tool", "peak MB", "vocabulary", "train seconds"], rows)
+    rep.note(f"Machine: {machine()}; load average {load0:.1f} at start, {os.getloadavg()[0]:.1f} at end. Both "
+             f"tools alternate in this one process, so load from other processes hits both alike.")
+    return rep
+
+
+def main(argv: list[str] | None = None) -> None:
+    print(report(argv).markdown())
 
 
 if __name__ == "__main__":

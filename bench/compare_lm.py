@@ -21,10 +21,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from _util import Report, version_of  # noqa: E402
+from _util import Report, run_measured, version_of  # noqa: E402
 
 SEQFAST_BUILD = r"""
-import json, resource, sys, time
+import json, sys, time
 import seqfast
 t0 = time.perf_counter()
 m = seqfast.NGramLM.fit(sys.argv[1], int(sys.argv[2]), level="whitespace", n_threads=int(sys.argv[4]) or None)
@@ -32,11 +32,11 @@ t1 = time.perf_counter()
 m.to_arpa(sys.argv[3])
 t2 = time.perf_counter()
 print(json.dumps({"fit": t1 - t0, "arpa": t2 - t1, "total": t2 - t0, "tokens": m.info["tokens"],
-                  "ngrams": m.counts, "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+                  "ngrams": m.counts}))
 """
 
 SEQFAST_SCORE = r"""
-import json, resource, sys, time
+import json, sys, time
 import seqfast
 t0 = time.perf_counter()
 m = seqfast.NGramLM.load(sys.argv[1]) if sys.argv[1].endswith(".sfl") else seqfast.NGramLM.from_arpa(sys.argv[1])
@@ -45,12 +45,12 @@ load = time.perf_counter() - t0
 t0 = time.perf_counter()
 r = m.evaluate(sys.argv[2])
 dt = time.perf_counter() - t0
-r.update(seconds=dt, load=load, maxrss_kb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+r.update(seconds=dt, load=load)
 print(json.dumps(r))
 """
 
 NLTK_RUN = r"""
-import json, resource, sys, time
+import json, sys, time
 from nltk.lm import KneserNeyInterpolated
 from nltk.lm.preprocessing import padded_everygram_pipeline, pad_both_ends
 from nltk.util import ngrams
@@ -69,12 +69,11 @@ grams = [g for l in test for g in ngrams(list(pad_both_ends(l, n=N)), N)][:n_sco
 t2 = time.perf_counter()
 s = sum(lm.logscore(g[-1], g[:-1]) for g in grams)
 t3 = time.perf_counter()
-print(json.dumps({"fit": t1 - t0, "tokens": toks, "score_s": t3 - t2, "scored": len(grams),
-                  "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+print(json.dumps({"fit": t1 - t0, "tokens": toks, "score_s": t3 - t2, "scored": len(grams)}))
 """
 
 SEQFAST_SLICE = r"""
-import json, resource, sys, time
+import json, sys, time
 import numpy as np
 import seqfast
 N, path, n_lines = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
@@ -90,27 +89,14 @@ ids, offs = m._encode_lines(test)
 t2 = time.perf_counter()
 s = m.scorer.score(ids, offs, True, True)
 t3 = time.perf_counter()
-print(json.dumps({"fit": t1 - t0, "tokens": toks, "score_s": t3 - t2, "scored": int(s.shape[0]),
-                  "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+print(json.dumps({"fit": t1 - t0, "tokens": toks, "score_s": t3 - t2, "scored": int(s.shape[0])}))
 """
 
 
 def time_child(cmd, stdin_path=None, stdout_path=None):
-    """Run cmd; return (wall seconds, stdout, max RSS KiB) using wait4 for the child's own rusage."""
-    fin = open(stdin_path, "rb") if stdin_path else None
-    fout = open(stdout_path, "wb") if stdout_path else subprocess.PIPE
-    t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdin=fin, stdout=fout, stderr=subprocess.PIPE)
-    err = p.stderr.read()
-    out = p.stdout.read() if fout is subprocess.PIPE else b""
-    _, status, ru = os.wait4(p.pid, 0)
-    dt = time.perf_counter() - t0
-    for f in (fin, fout):
-        if f not in (None, subprocess.PIPE):
-            f.close()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(cmd[:3])} failed: {err.decode(errors='replace')[-2000:]}")
-    return dt, out.decode(), ru.ru_maxrss, err.decode(errors="replace")
+    """(wall seconds, stdout, peak RSS KiB, stderr) of cmd, measured alone (bench/_util.run_measured)."""
+    m = run_measured(cmd, stdin_path, stdout_path)
+    return m.seconds, m.stdout, m.peak_mb * 1024, m.stderr
 
 
 def mib(kb):

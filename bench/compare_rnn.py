@@ -4,7 +4,7 @@ Prints markdown tables:
   1. GEMM: sf_sgemm (one thread) vs numpy's float32 matmul (one thread) in GFLOP/s, same run.
   2. Training throughput (tokens/s of forward + BPTT + clip_grad_norm + SGD update, embedding input,
      batch first) for four configurations, seqfast vs torch vs the NumPy reference, with
-     ratios, achieved GFLOP/s and peak memory (ru_maxrss of a fresh process per measurement).
+     ratios, achieved GFLOP/s and peak memory (VmHWM of a fresh process per measurement).
   3. Time to quality: validation perplexity on tinyshakespeare (char level) after S seconds of training,
      seqfast vs torch with the same hyperparameters.
 
@@ -27,7 +27,7 @@ import time
 CONFIGS = [(65, 128, 32, 35), (65, 256, 64, 35), (65, 512, 64, 35), (10000, 256, 32, 35)]  # (V, H, B, T)
 TARGET = {(65, 128, 32, 35): 3.0, (65, 256, 64, 35): 2.0, (65, 512, 64, 35): 1.2, (10000, 256, 32, 35): 1.0}
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _util import Report, version_of  # noqa: E402
+from _util import Report, peak_rss_mb, version_of  # noqa: E402
 
 DEFAULT_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data",
                             "tinyshakespeare.txt")
@@ -37,11 +37,6 @@ def flops_per_step(V, H, B, T, E):
     """Multiply-adds x 2 of one training step: input projection, recurrence, decoder; backward ~2x forward."""
     N = B * T
     return 3 * 2 * N * (E * H + H * H + H * V)
-
-
-def peak_mb():
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # ------------------------------------------------------------------------------------------ workers
@@ -98,7 +93,7 @@ def w_seqfast(a):
     assert abs(loss - rloss) < 1e-4 * rloss, (loss, rloss)
     tr = seqfast.Trainer(m, optimizer="sgd", lr=0.1, clip_norm=1.0)
     n, dt = _time_steps(lambda: tr.step(X, Y), a)
-    return {"tok_s": n * B * T / dt, "steps": n, "peak_mb": peak_mb()}
+    return {"tok_s": n * B * T / dt, "steps": n, "peak_mb": peak_rss_mb()}
 
 
 def w_torch(a):
@@ -123,7 +118,7 @@ def w_torch(a):
         state["h"] = hT.detach()
         return loss
     n, dt = _time_steps(step, a)
-    return {"tok_s": n * B * T / dt, "steps": n, "peak_mb": peak_mb(), "version": torch.__version__}
+    return {"tok_s": n * B * T / dt, "steps": n, "peak_mb": peak_rss_mb(), "version": torch.__version__}
 
 
 def w_numpy(a):
@@ -142,7 +137,7 @@ def w_numpy(a):
             P[k] -= np.float32(0.1 * c) * g[k]
     a = dict(a, min_steps=2, warmup=1)
     n, dt = _time_steps(step, a)
-    return {"tok_s": n * B * T / dt, "steps": n, "peak_mb": peak_mb()}
+    return {"tok_s": n * B * T / dt, "steps": n, "peak_mb": peak_rss_mb()}
 
 
 def _char_data(path, frac=0.1):

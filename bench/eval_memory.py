@@ -5,8 +5,8 @@
 
 Writes a test file of --mb megabytes (the bundled corpus repeated) to a temporary directory, builds a 3-gram
 model and a small character RNN on the bundled corpus, then runs each evaluation in a fresh process and reports
-its peak resident set size (ru_maxrss of the child) and time. The RNN is evaluated on the first --rnn-mb MB
-(a 1 GB file takes an hour or more at a small RNN's speed; memory does not depend on the size, which the
+its own peak resident set size (bench/_util.run_measured) and time. The RNN is evaluated on the first
+--rnn-mb MB (a 1 GB file takes an hour or more at a small RNN's speed; memory does not depend on the size, which the
 --rnn-mb runs at two sizes show). Not a timed test: a script to run by hand.
 """
 from __future__ import annotations
@@ -16,9 +16,11 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 import seqfast
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _util import run_measured  # noqa: E402
 
 
 def make_file(path: str, mb: float) -> int:
@@ -32,22 +34,13 @@ def make_file(path: str, mb: float) -> int:
     return n
 
 
-_MEASURE = ("import resource, sys\n"
-            "from seqfast.cli import main\n"
-            "rc = main(sys.argv[1:])\n"
-            "print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
-            "sys.exit(rc)\n")
-
-
 def peak_child(args: list[str]) -> tuple[float, float]:
-    """(peak RSS in MB, seconds) of `seqfast ARGS` run in a fresh process (its own ru_maxrss)."""
-    t0 = time.perf_counter()
-    r = subprocess.run([sys.executable, "-c", _MEASURE, *args], capture_output=True, text=True)
-    dt = time.perf_counter() - t0
-    if r.returncode != 0:
-        raise SystemExit(f"seqfast {' '.join(args)} failed:\n{r.stderr}")
-    kb = int(r.stderr.rsplit("PEAK_KB", 1)[1].split()[0])
-    return kb / 1024, dt
+    """(peak RSS in MB, seconds) of `seqfast ARGS` run alone in a fresh process (bench/_util.run_measured)."""
+    try:
+        m = run_measured([sys.executable, "-m", "seqfast", *args], stdout_path=os.devnull)
+    except RuntimeError as e:
+        raise SystemExit(f"seqfast {' '.join(args)} failed:\n{e}")
+    return m.peak_mb, m.seconds
 
 
 def main() -> int:
