@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -28,7 +27,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from _util import machine  # noqa: E402
+from _util import Report, machine, run_measured, version_of  # noqa: E402
 
 BUILD = r"""
 import json, sys, time
@@ -130,7 +129,7 @@ def kenlm_tool(name: str, bindir: str | None) -> str | None:
     return shutil.which(name)
 
 
-def bench_model(label: str, corpus: str, work: str, args, has_kenlm_py: bool) -> None:
+def bench_model(rep: Report, label: str, corpus: str, work: str, args, has_kenlm_py: bool) -> None:
     py = sys.executable
     os.makedirs(work, exist_ok=True)
     train, test = os.path.join(work, "train.txt"), os.path.join(work, "test.txt")
@@ -164,13 +163,8 @@ def bench_model(label: str, corpus: str, work: str, args, has_kenlm_py: bool) ->
                 keep(("kenlm", task), measure("kenlm", probing, task))
             keep(("seqfast", task), measure("seqfast", sfl, task))
         if query:
-            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-            t0 = time.perf_counter()
-            out = run([query, "-v", "summary", probing], stdin=open(test, "rb"))
-            dt = time.perf_counter() - t0
-            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu = r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime
-            keep(("query", 1), {"seconds": dt, "cpu": cpu, "out": out.stdout})
+            m = run_measured([query, "-v", "summary", probing], stdin_path=test)
+            keep(("query", 1), {"seconds": m.seconds, "cpu": m.cpu, "out": m.stdout})
         for nt in (1, 2):
             keep(("seqfast-file", nt), measure("seqfast", sfl, "file", nt))
         t0 = time.perf_counter()
@@ -187,16 +181,11 @@ def bench_model(label: str, corpus: str, work: str, args, has_kenlm_py: bool) ->
 
     size = {k: os.path.getsize(p) for k, p in (("sfl", sfl), ("probing", probing), ("trie", trie), ("arpa", arpa),
                                                ("sfl_trie", sfl_trie)) if os.path.exists(p)}
-    print(f"\n### {label}: {args.order}-gram MKN, test text {test_tokens:,} tokens\n")
-    print("| measure | KenLM | seqfast | seqfast / KenLM |")
-    print("|---|---|---|---|")
+    rows = []
 
-    def row(name, k, s, higher_better=True, fmt=rate):
-        if k is None or s is None:
-            print(f"| {name} | {'-' if k is None else fmt(k)} | {'-' if s is None else fmt(s)} | - |")
-            return
-        a, b = k["seconds"], s["seconds"]
-        print(f"| {name} | {fmt(k)} | {fmt(s)} | {a / b:.2f}x |")
+    def row(name, k, s, fmt=rate):
+        ratio = "-" if k is None or s is None else f"{k['seconds'] / s['seconds']:.2f}x"
+        rows.append([name, "-" if k is None else fmt(k), "-" if s is None else fmt(s), ratio])
 
     row("Model.score per sentence from Python, tokens/s (probing vs hash .sfl)", best.get(("kenlm", "score")),
         best.get(("seqfast", "score")))
@@ -207,38 +196,42 @@ def bench_model(label: str, corpus: str, work: str, args, has_kenlm_py: bool) ->
     row("whole file, seqfast 2 threads vs query", best.get(("query", 1)), best.get(("seqfast-file", 2)))
     q1, f1 = best.get(("query", 1)), best.get(("seqfast-file", 1))
     if q1 and f1:
-        print(f"| whole file, 1 thread, CPU seconds (query process vs load + perplexity) | {q1['cpu']:.3f} | "
-              f"{f1['cpu']:.3f} | {q1['cpu'] / f1['cpu']:.2f}x |")
+        rows.append(["whole file, 1 thread, CPU seconds (query process vs load + perplexity)", f"{q1['cpu']:.3f}",
+                     f"{f1['cpu']:.3f}", f"{q1['cpu'] / f1['cpu']:.2f}x"])
     row("`seqfast lm eval --threads 1` wall incl. Python start vs `query` wall", best.get(("query", 1)),
         best.get(("cli", 1)))
     k, s = best.get(("kenlm", "score")), best.get(("seqfast", "score"))
     if k and s:
-        print(f"| load, ms (kenlm.Model vs seqfast.kenlm.Model) | {k['load'] * 1e3:.1f} | {s['load'] * 1e3:.1f} | "
-              f"{k['load'] / s['load']:.2f}x |")
-        print(f"| resident memory after Model.score of the test text | {k['rss_kb'] / 1024:.0f} MiB | "
-              f"{s['rss_kb'] / 1024:.0f} MiB | {k['rss_kb'] / s['rss_kb']:.2f}x |")
+        rows.append(["load, ms (kenlm.Model vs seqfast.kenlm.Model)", f"{k['load'] * 1e3:.1f}",
+                     f"{s['load'] * 1e3:.1f}", f"{k['load'] / s['load']:.2f}x"])
+        rows.append(["resident memory after Model.score of the test text", f"{k['rss_kb'] / 1024:.0f} MiB",
+                     f"{s['rss_kb'] / 1024:.0f} MiB", f"{k['rss_kb'] / s['rss_kb']:.2f}x"])
     elif s:
-        print(f"| load, ms | - | {s['load'] * 1e3:.1f} | - |")
-    print(f"| size on disk, hash layout | probing {size.get('probing', 0) / 2**20:.1f} MiB | "
-          f"{size['sfl'] / 2**20:.1f} MiB | {size['sfl'] / max(1, size.get('probing', 0)):.3f} of KenLM's |")
-    print(f"| size on disk, trie layout | trie {size.get('trie', 0) / 2**20:.1f} MiB | "
-          f"{size['sfl_trie'] / 2**20:.1f} MiB | {size['sfl_trie'] / max(1, size.get('trie', 0)):.3f} of KenLM's |")
+        rows.append(["load, ms", "-", f"{s['load'] * 1e3:.1f}", "-"])
+    rows.append(["size on disk, hash layout", f"probing {size.get('probing', 0) / 2**20:.1f} MiB",
+                 f"{size['sfl'] / 2**20:.1f} MiB", f"{size['sfl'] / max(1, size.get('probing', 0)):.3f} of KenLM's"])
+    rows.append(["size on disk, trie layout", f"trie {size.get('trie', 0) / 2**20:.1f} MiB",
+                 f"{size['sfl_trie'] / 2**20:.1f} MiB",
+                 f"{size['sfl_trie'] / max(1, size.get('trie', 0)):.3f} of KenLM's"])
     row("Model.score per sentence, trie layouts, tokens/s", best.get(("kenlm-trie", "score")),
         best.get(("seqfast-trie", "score")))
+    rep.table(f"{label}: {args.order}-gram MKN, test text {test_tokens:,} tokens (ratio: KenLM time / seqfast "
+              f"time, above 1 = seqfast faster)", ["measure", "KenLM", "seqfast", "seqfast / KenLM"], rows)
     f1, f2 = best.get(("seqfast-file", 1)), best.get(("seqfast-file", 2))
     b1, b2 = best.get(("batch", 1)), best.get(("batch", 2))
-    print(f"\nseqfast threads: perplexity(path) 1 -> 2 threads {f1['seconds'] / f2['seconds']:.2f}x; "
-          f"score_batch(lines) {rate(b1)} -> {rate(b2)} tokens/s ({b1['seconds'] / b2['seconds']:.2f}x).")
+    rep.note(f"{label}, seqfast threads: perplexity(path) 1 -> 2 threads {f1['seconds'] / f2['seconds']:.2f}x; "
+             f"score_batch(lines) {rate(b1)} -> {rate(b2)} tokens/s ({b1['seconds'] / b2['seconds']:.2f}x).")
     if ("query", 1) in best:
         qp = [x for x in best[("query", 1)]["out"].splitlines() if x.startswith("Perplexity including")]
-        print(f"Agreement: seqfast perplexity {f1['perplexity']:.8g}; KenLM query: {qp[0] if qp else '?'}")
+        rep.note(f"{label}, agreement: seqfast perplexity {f1['perplexity']:.8g}; KenLM query: "
+                 f"{qp[0] if qp else '?'}.")
     for t in ("score", "state"):
         if ("kenlm", t) in best:
-            print(f"Agreement ({t}): sum of log10 scores kenlm {best[('kenlm', t)]['total']:.6f}, seqfast "
-                  f"{best[('seqfast', t)]['total']:.6f}")
+            rep.note(f"{label}, agreement ({t}): sum of log10 scores kenlm {best[('kenlm', t)]['total']:.6f}, "
+                     f"seqfast {best[('seqfast', t)]['total']:.6f}.")
 
 
-def main(argv=None) -> int:
+def report(argv: list[str] | None = None) -> Report:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="only the gutenberg model")
     ap.add_argument("--order", type=int, default=5)
@@ -246,23 +239,35 @@ def main(argv=None) -> int:
     ap.add_argument("--kenlm-bin", default=None, help="directory with KenLM's query and build_binary")
     ap.add_argument("--max-test-tokens", type=int, default=3_000_000, help="cap on the test split")
     args = ap.parse_args(argv)
+    rep = Report("query", "n-gram LM queries vs KenLM: load, size on disk, scoring from Python, State API, whole "
+                 "file, threads, memory", argv)
     data = os.path.join(HERE, "data")
     if not os.path.exists(os.path.join(data, "corpus25m.txt")):
         subprocess.run([sys.executable, os.path.join(HERE, "make_corpus.py")], check=True)
     try:
         import kenlm  # noqa: F401
         has_kenlm_py = True
+        rep.peer("kenlm", version_of("kenlm") or "?")
     except ImportError:
         has_kenlm_py = False
-    print(f"## n-gram LM queries: seqfast vs KenLM\n\n{machine()}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
-          f"; kenlm module: {'yes' if has_kenlm_py else 'not installed'}; KenLM binaries: "
-          f"{kenlm_tool('query', args.kenlm_bin) or 'not found'}. Tools alternated round by round, best of "
-          f"{args.repeat}.")
-    bench_model("gutenberg (bench/data/base.txt, 9:1 split)", os.path.join(data, "base.txt"),
+        rep.note("The kenlm module is not installed (pip install kenlm): its columns are empty.")
+    q = kenlm_tool("query", args.kenlm_bin)
+    if q:
+        rep.peer("KenLM query/build_binary", os.path.dirname(q))
+    else:
+        rep.note("KenLM's query and build_binary were not found (--kenlm-bin, $KENLM_BIN or PATH).")
+    bench_model(rep, "gutenberg (bench/data/base.txt, 9:1 split)", os.path.join(data, "base.txt"),
                 os.path.join(data, "query", f"base-o{args.order}"), args, has_kenlm_py)
     if not args.quick:
-        bench_model("26.5M-token bench corpus (corpus25m.txt, 9:1 split)", os.path.join(data, "corpus25m.txt"),
+        bench_model(rep, "26.5M-token bench corpus (corpus25m.txt, 9:1 split)", os.path.join(data, "corpus25m.txt"),
                     os.path.join(data, "query", f"c25m-o{args.order}"), args, has_kenlm_py)
+    rep.note(f"Machine: {machine()}. Each measurement runs in a fresh child process; the tools alternate round by "
+             f"round and the best of {args.repeat} rounds is kept.")
+    return rep
+
+
+def main(argv: list[str] | None = None) -> int:
+    print(report(argv).markdown())
     return 0
 
 
