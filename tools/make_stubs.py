@@ -6,7 +6,7 @@
 Each public ``def``/``cpdef`` function, ``class`` or ``cdef class`` (its ``__cinit__`` arguments become ``__init__``, its
 public methods and properties) and upper-case module constant gets a stub entry. Cython types of arguments are
 dropped (a memoryview or C type has no exact Python spelling): arguments are ``Any``, defaults ``...``.
-tests/test_packaging.py checks that every stub names exactly its module's public names.
+tests/package/test_packaging.py checks that every stub names exactly its module's public names.
 """
 from __future__ import annotations
 

@@ -226,7 +226,7 @@ class _IdStream:
 #: Bytes after which the word pattern always starts a new token and lower-casing needs no context: ASCII
 #: whitespace, and ASCII punctuation that is neither inside words (the apostrophe) nor case-ignorable for the
 #: final-sigma rule of str.lower (' . : ^ `). Cutting a stream just after one of them gives the same tokens as
-#: not cutting (tests/test_hostile_input.py checks it). The whitespace level cuts after whitespace only.
+#: not cutting (tests/text/test_hostile_input.py checks it). The whitespace level cuts after whitespace only.
 _CUT_BYTES = rb"\s!\"#$%&()*+,\-/;<=>?@\[\\\]{|}~"
 _CUT_WORD = bytes(10 if re.match(rb"[" + _CUT_BYTES + rb"]", bytes([b])) else b for b in range(256))
 _CUT_SPACE = bytes(10 if re.match(rb"\s", bytes([b])) else b for b in range(256))

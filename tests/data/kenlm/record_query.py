@@ -1,4 +1,4 @@
-"""Record the kenlm Python module's answers on the fixtures, for tests/test_lm_query.py to check seqfast.kenlm
+"""Record the kenlm Python module's answers on the fixtures, for tests/lm/test_query.py to check seqfast.kenlm
 against without kenlm installed.
 
     pip install kenlm && python tests/data/kenlm/record_query.py     # rewrites tests/data/kenlm/query.json

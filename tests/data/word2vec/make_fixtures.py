@@ -2,7 +2,7 @@
 
     python tests/data/word2vec/make_fixtures.py
 
-The vectors are fixture_vectors() below; tests/test_keyedvectors.py checks that seqfast reads these files
+The vectors are fixture_vectors() below; tests/embed/test_keyedvectors.py checks that seqfast reads these files
 back to the same numbers and writes byte-identical files."""
 import os
 

@@ -17,7 +17,7 @@ import seqfast.kenlm as sk
 from seqfast import NGramLM
 from seqfast._container import ContainerError
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # tests/
 KDIR = os.path.join(HERE, "data", "kenlm")
 ARPA5 = os.path.join(KDIR, "timemachine.o5.arpa")
 ARPA3 = os.path.join(KDIR, "timemachine.o3.arpa")

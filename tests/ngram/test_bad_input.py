@@ -9,7 +9,7 @@ import seqfast
 from seqfast import InvalidUTF8Error, count_ngrams
 from seqfast.reference import ngram as R
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # tests/
 CAESAR = os.path.join(HERE, "data", "shakespeare-caesar.txt")  # Latin-1: real invalid UTF-8
 BLAKE = os.path.join(HERE, "data", "blake-poems.txt")
 

@@ -9,7 +9,7 @@ import pytest
 import seqfast
 from seqfast import KeyedVectors
 
-DATA = os.path.join(os.path.dirname(__file__), "data", "word2vec")
+DATA = os.path.join(os.path.dirname(__file__), os.pardir, "data", "word2vec")
 spec = importlib.util.spec_from_file_location("make_fixtures", os.path.join(DATA, "make_fixtures.py"))
 fixtures = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(fixtures)

@@ -9,7 +9,7 @@ from seqfast import NGramCounts
 from seqfast.cli import main
 from seqfast.reference import ngram as R
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # tests/
 CAESAR = os.path.join(HERE, "data", "shakespeare-caesar.txt")
 TM = seqfast.datasets.time_machine_path()
 

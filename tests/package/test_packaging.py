@@ -10,7 +10,7 @@ import pytest
 
 import seqfast
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 PKG = os.path.dirname(seqfast.__file__)
 COMPILED = sorted({os.path.basename(f).split(".")[0] for f in glob.glob(os.path.join(PKG, "_*.so"))
                    + glob.glob(os.path.join(PKG, "_*.pyd"))})

@@ -74,7 +74,7 @@ def test_arpa_huge_header_count(arpa_lines, tmp_path, count):
 # ---------------------------------------------------------------------------------------------- .sfl files
 # The legacy .npz form of .sfl files (still read by NGramLM.load) of the `lm` fixture's model, written by the
 # seqfast version that wrote that form: its reader's checks are tested on mutated copies of it.
-NPZ_V1 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "lm_npz_v1.sfl")
+NPZ_V1 = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "data", "lm_npz_v1.sfl")
 
 
 def _npz_copy(tmp_path):

@@ -30,7 +30,7 @@ def _cli(*args, stdin=None):
 def files(tmp_path_factory):
     d = tmp_path_factory.mktemp("hard")
     # the older .npz form of .sfl files (still read by NGramLM.load), as the fuzz corpus keeps it
-    old = os.path.join(os.path.dirname(__file__), os.pardir, "fuzz", "corpus", "sfl", "npz_kn2.sfl")
+    old = os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, "fuzz", "corpus", "sfl", "npz_kn2.sfl")
     (d / "m.sfl").write_bytes(open(old, "rb").read())
     rnn = seqfast.RNNLM(5, 3, embedding_dim=None)
     rnn.save(d / "r.npz")

@@ -14,7 +14,7 @@ from seqfast import count_ngrams  # noqa: E402
 from seqfast.ngram import count_ids  # noqa: E402
 from seqfast.reference import ngram as R  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # tests/
 
 # small alphabets so n-grams repeat; "é" and "ß" exercise multi-byte UTF-8, "'" and "," the word regex
 words = st.sampled_from(["a", "b", "c", "the", "cat", "é", "ßx", "don't", ",", ".", "a1"])
