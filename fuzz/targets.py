@@ -107,8 +107,8 @@ def sfl(data: bytes) -> str:
     return "ok"
 
 
-def rnn_npz(data: bytes) -> str:
-    p = _path("m.npz", data)
+def rnn(data: bytes) -> str:
+    p = _path("m.sfm", data)
     m, err = _guard(lambda: seqfast.RNNLM.load(p), p)
     if err is not None:
         return "named"
@@ -117,15 +117,20 @@ def rnn_npz(data: bytes) -> str:
     logits, _ = m.forward(np.zeros((1, 2), dtype=np.int32))
     if logits.shape[-1] != m.vocab_size:
         raise Disagreement("forward gives the wrong vocabulary size")
+    out = _path("back.sfm", b"")
+    m.save(out)
+    back = seqfast.RNNLM.load(out)
+    if back.config() != m.config() or back.meta != m.meta or not np.array_equal(back.flat_params, m.flat_params):
+        raise Disagreement("RNNLM save/load changed the model")
     return "ok"
 
 
-def vocab_json(data: bytes) -> str:
-    p = _path("v.json", data)
+def vocab(data: bytes) -> str:
+    p = _path("v.sfv", data)
     v, err = _guard(lambda: seqfast.Vocab.load(p), p)
     if err is not None:
         return "named"
-    out = _path("back.json", b"")
+    out = _path("back.sfv", b"")
     v.save(out)
     if seqfast.Vocab.load(out) != v:
         raise Disagreement("vocab save/load changed it")
@@ -210,5 +215,5 @@ def count(data: bytes) -> str:
     return "ok"
 
 
-TARGETS = {"arpa": arpa, "sfc": sfc, "sfl": sfl, "rnn_npz": rnn_npz, "vocab_json": vocab_json,
+TARGETS = {"arpa": arpa, "sfc": sfc, "sfl": sfl, "rnn": rnn, "vocab": vocab,
            "read_text": read_text, "count": count}

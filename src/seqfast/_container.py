@@ -15,11 +15,21 @@ Layout (all integers in the writer's byte order, which the byte-order mark recor
 Opening checks the magic, version, byte order, word size, the checksum, the recorded size against the file's
 (a truncated file is refused) and that every array lies inside the file, then maps the file read-only: opening
 costs the same for any size, the pages are read when first touched, and processes mapping one file share
-its pages. Array contents are not checksummed (that would read the whole file); code reading them must stay
-in bounds whatever they hold.
+its pages. Array contents are checksummed only with ``verify=True`` (that reads the whole file); code reading
+them must stay in bounds whatever they hold.
+
+Compression is chosen by the writer (``compress=True``: the whole container as one gzip member) and recognized
+by content on reading, whatever the file's name: a gzip file is decompressed into memory (not mapped) and then
+read exactly as above. Lists of strings are stored as two arrays (:func:`pack_strings`): the UTF-8 bytes of
+all of them (``uint8``) and ``len + 1`` offsets (``int64``).
+
+Every saved seqfast object is a container of its own kind: ``"vocab"`` (:meth:`seqfast.Vocab.save`),
+``"ngramcounts"`` (:meth:`seqfast.NGramCounts.save`), ``"ngramlm"`` (:mod:`seqfast.lm.binary`) and ``"rnnlm"``
+(:meth:`seqfast.nn.RNNLM.save`).
 """
 from __future__ import annotations
 
+import gzip
 import json
 import mmap
 import os
@@ -30,8 +40,10 @@ import zlib
 import numpy as np
 
 from ._atomic import atomic_write
+from ._checks import parse_json, read_npz
 
-__all__ = ["MAGIC", "ContainerError", "is_container", "write_container", "open_container"]
+__all__ = ["MAGIC", "GZIP_MAGIC", "ContainerError", "is_container", "is_gzip", "write_container",
+           "open_container", "pack_strings", "unpack_strings"]
 
 MAGIC = b"SEQFAST\x00"
 VERSION = 1
@@ -40,25 +52,69 @@ _FIXED = struct.Struct("=8sIIIIQ")  # magic, version, bom, word size, crc, json 
 _ALIGN = 64
 _WORD = struct.calcsize("P")
 _DTYPES = {"u1", "i1", "u2", "i2", "u4", "i4", "u8", "i8", "f4", "f8"}
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 class ContainerError(ValueError):
     """A file is not a seqfast container, is damaged or truncated, or was written on another platform."""
 
 
-def is_container(path) -> bool:
-    """True when the file starts with the container magic."""
+def is_gzip(path) -> bool:
+    """True when the file starts with the gzip magic bytes (how every seqfast reader decides, whatever the
+    name: a ``.gz`` file holding plain text is read as plain text, gzip data under any name is decompressed).
+    Valid UTF-8 text never starts with them (0x8b is a continuation byte)."""
     with open(path, "rb") as f:
-        return f.read(8) == MAGIC
+        return f.read(2) == GZIP_MAGIC
+
+
+def is_container(path) -> bool:
+    """True when the file is a container, plain or gzip-compressed (recognized by content)."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+        if head[:2] != GZIP_MAGIC:
+            return head == MAGIC
+        f.seek(0)
+        try:
+            with gzip.GzipFile(fileobj=f, mode="rb") as g:
+                return g.read(8) == MAGIC
+        except (OSError, EOFError, ValueError, zlib.error):
+            return False
+
+
+def pack_strings(strings, errors: str = "strict") -> tuple[np.ndarray, np.ndarray]:
+    """(pool uint8 (bytes,), offsets int64 (len + 1,)): the UTF-8 bytes of ``strings`` end to end, string i
+    at ``pool[offsets[i]:offsets[i + 1]]``."""
+    enc = [t.encode("utf-8", errors) for t in strings]
+    offs = np.zeros(len(enc) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in enc], out=offs[1:])
+    return np.frombuffer(b"".join(enc), dtype=np.uint8), offs
+
+
+def unpack_strings(pool: np.ndarray, offsets: np.ndarray, where: str) -> list[str]:
+    """The strings :func:`pack_strings` stored; ContainerError (naming ``where``) when the arrays disagree or
+    a string is not valid UTF-8."""
+    if (pool.dtype != np.uint8 or pool.ndim != 1 or offsets.dtype.kind not in "iu" or offsets.ndim != 1
+            or not offsets.size):
+        raise ContainerError(f"{where}: the string arrays have the wrong type or shape")
+    offs = offsets.astype(np.int64)
+    if offs[0] != 0 or offs[-1] != pool.shape[0] or (np.diff(offs) < 0).any():
+        raise ContainerError(f"{where}: string offsets are not increasing from 0 to the size of the pool")
+    raw = pool.tobytes()
+    try:
+        return [raw[a:b].decode("utf-8") for a, b in zip(offs[:-1].tolist(), offs[1:].tolist())]
+    except UnicodeDecodeError as e:
+        raise ContainerError(f"{where}: a string is not valid UTF-8 ({e})") from None
 
 
 def _crc(fixed20: bytes, js: bytes) -> int:
     return zlib.crc32(js, zlib.crc32(fixed20)) & 0xFFFFFFFF
 
 
-def write_container(path, kind: str, version: int, header: dict, arrays: dict) -> None:
+def write_container(dest, kind: str, version: int, header: dict, arrays: dict, compress: bool = False) -> None:
     """Write ``arrays`` (name -> numpy array, stored C-contiguous in native byte order) and ``header`` (JSON
-    values) as a container of ``kind``/``version``, atomically (a temporary file renamed over ``path``)."""
+    values) as a container of ``kind``/``version``. ``dest``: a path (written atomically: a temporary file
+    renamed over it) or a binary file object (e.g. ``sys.stdout.buffer``). ``compress=True`` writes the
+    container as gzip (smaller, but read into memory instead of mapped)."""
     table, offset, body = {}, 0, []
     for name, a in arrays.items():
         a = np.ascontiguousarray(a)
@@ -84,11 +140,22 @@ def write_container(path, kind: str, version: int, header: dict, arrays: dict) -
     js = json.dumps(meta, separators=(",", ":")).encode()
     fixed20 = _FIXED.pack(MAGIC, VERSION, _BOM, _WORD, 0, 0)[:20]
     head = _FIXED.pack(MAGIC, VERSION, _BOM, _WORD, _crc(fixed20, js), len(js)) + js
-    with atomic_write(path, "wb") as f:
+
+    def emit(f):
+        if compress:  # mtime 0: the same container gives the same bytes
+            f = gzip.GzipFile(fileobj=f, mode="wb", filename="", mtime=0)
         f.write(head)
         f.write(b"\0" * (start - len(head)))
         for chunk in _body(body, offset):
             f.write(chunk)
+        if compress:
+            f.close()
+
+    if hasattr(dest, "write"):
+        emit(dest)
+        return
+    with atomic_write(dest, "wb") as f:
+        emit(f)
 
 
 def _body(body, end: int):
@@ -105,37 +172,55 @@ def _body(body, end: int):
 
 
 def open_container(path, kind: str, versions=(1,), verify: bool = False):
-    """(header dict, {name: read-only numpy array mapped from the file}) of a container of ``kind``.
+    """(header dict, {name: read-only numpy array}) of a container of ``kind``: mapped from the file, or read
+    into memory when the file is gzip (recognized by content).
 
     verify=True also checks the arrays' bytes against the checksum the writer recorded (reads the whole file).
     Raises FileNotFoundError, or :class:`ContainerError` naming the file and what is wrong with it."""
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{path}: is a directory, expected a seqfast {kind} file")
     if not os.path.exists(path):
         raise FileNotFoundError(f"{path}: no such file")
     with open(path, "rb") as f:
-        size = os.fstat(f.fileno()).st_size
-        fixed = f.read(_FIXED.size)
-        if len(fixed) < _FIXED.size or fixed[:8] != MAGIC:
-            raise ContainerError(f"{path}: not a seqfast binary file (no {MAGIC!r} magic)")
-        _, ver, bom, word, crc, jlen = _FIXED.unpack(fixed)
-        if bom != _BOM:
-            other = "big" if sys.byteorder == "little" else "little"
-            raise ContainerError(f"{path}: written on a {other}-endian machine; this one is {sys.byteorder}-endian. "
-                                 f"Convert the model from its ARPA file on this machine (seqfast lm convert)")
-        if ver != VERSION:
-            raise ContainerError(f"{path}: container version {ver}; this seqfast reads version {VERSION}")
-        if word != _WORD:
-            raise ContainerError(f"{path}: written on a machine with {word}-byte words; this one has {_WORD}. "
-                                 f"Convert the model from its ARPA file on this machine (seqfast lm convert)")
-        if jlen > size - _FIXED.size:
-            raise ContainerError(f"{path}: truncated or corrupt (header length {jlen} > file size {size})")
-        js = f.read(jlen)
+        if f.read(2) == GZIP_MAGIC:
+            f.seek(0)
+            try:
+                with gzip.GzipFile(fileobj=f, mode="rb") as g:
+                    buf = g.read()
+            except (OSError, EOFError, ValueError, zlib.error) as e:
+                raise ContainerError(f"{path}: corrupt or truncated gzip data ({e})") from None
+        else:
+            size = os.fstat(f.fileno()).st_size
+            buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+    return _parse(buf, path, kind, versions, verify)
+
+
+def _parse(buf, path: str, kind: str, versions, verify: bool):
+    """open_container on the bytes of a container (a mapped file or the decompressed content)."""
+    size = len(buf)
+    fixed = bytes(buf[:_FIXED.size])
+    if len(fixed) < _FIXED.size or fixed[:8] != MAGIC:
+        raise ContainerError(f"{path}: not a seqfast binary file (no {MAGIC!r} magic)")
+    _, ver, bom, word, crc, jlen = _FIXED.unpack(fixed)
+    if bom != _BOM:
+        other = "big" if sys.byteorder == "little" else "little"
+        raise ContainerError(f"{path}: written on a {other}-endian machine; this one is {sys.byteorder}-endian. "
+                             f"Convert the model from its ARPA file on this machine (seqfast lm convert)")
+    if ver != VERSION:
+        raise ContainerError(f"{path}: container version {ver}; this seqfast reads version {VERSION}")
+    if word != _WORD:
+        raise ContainerError(f"{path}: written on a machine with {word}-byte words; this one has {_WORD}. "
+                             f"Convert the model from its ARPA file on this machine (seqfast lm convert)")
+    if jlen > size - _FIXED.size:
+        raise ContainerError(f"{path}: truncated or corrupt (header length {jlen} > file size {size})")
+    js = bytes(buf[_FIXED.size:_FIXED.size + jlen])
     if _crc(fixed[:20], js) != crc:
         raise ContainerError(f"{path}: corrupt header (checksum mismatch)")
     try:
         meta = json.loads(js)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ContainerError(f"{path}: corrupt header ({e})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        raise ContainerError(f"{path}: corrupt header ({type(e).__name__})") from None
     if not isinstance(meta, dict) or meta.get("kind") != kind:
         got = meta.get("kind") if isinstance(meta, dict) else None
         raise ContainerError(f"{path}: holds a {got!r}, expected a {kind!r}")
@@ -150,9 +235,7 @@ def open_container(path, kind: str, versions=(1,), verify: bool = False):
     table = meta.get("arrays")
     if not isinstance(table, dict):
         raise ContainerError(f"{path}: corrupt header (no array table)")
-    with open(path, "rb") as f:
-        mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-    if verify and zlib.crc32(memoryview(mm)[start:]) & 0xFFFFFFFF != meta.get("data_crc32"):
+    if verify and zlib.crc32(memoryview(buf)[start:]) & 0xFFFFFFFF != meta.get("data_crc32"):
         raise ContainerError(f"{path}: corrupt data (the arrays' checksum does not match)")
     arrays = {}
     for name, d in table.items():
@@ -168,5 +251,33 @@ def open_container(path, kind: str, versions=(1,), verify: bool = False):
         nbytes = count * dtype.itemsize
         if off < 0 or off % _ALIGN or start + off + nbytes > size:
             raise ContainerError(f"{path}: corrupt header (array {name!r} lies outside the file)")
-        arrays[name] = np.frombuffer(mm, dtype=dtype, count=count, offset=start + off).reshape(shape)
+        arrays[name] = np.frombuffer(buf, dtype=dtype, count=count, offset=start + off).reshape(shape)
     return meta, arrays
+
+
+def save_params(dest, kind: str, header: dict, params: dict, compress: bool = False) -> None:
+    """Write a model of named parameter arrays (``params``: name -> float array) and its JSON ``header``
+    (config, metadata) as a container of ``kind``, version 2; ``dest`` and ``compress`` as
+    :func:`write_container`."""
+    write_container(dest, kind, 2, header, params, compress=compress)
+
+
+def load_params(path, kind: str, what: str) -> tuple[dict, dict]:
+    """(header, {name: array}) of a model written by :func:`save_params`, or of the ``.npz`` form of seqfast
+    0.1 (a ``np.savez`` archive whose ``__header__`` string holds the JSON header). ``what`` names the file's
+    kind in errors ("seqfast RNNLM file"); a file of neither form raises ValueError naming it."""
+    path = os.fspath(path)
+    if is_container(path):
+        meta, arrays = open_container(path, kind, (2,), verify=True)
+        header = {k: v for k, v in meta.items() if k not in ("kind", "version", "arrays", "data_crc32",
+                                                               "data_start", "file_size")}
+        return header, dict(arrays)
+    arrays = read_npz(path, what)
+    head = arrays.pop("__header__", None)
+    if head is None or head.dtype.kind != "U" or head.ndim != 0:
+        raise ValueError(f"{path}: not a {what} (neither a seqfast container nor an .npz with a __header__ "
+                         f"string)")
+    header = parse_json(str(head), path, "header")
+    if not isinstance(header, dict):
+        raise ValueError(f"{path}: not a {what} (its header is a JSON {type(header).__name__}, not an object)")
+    return header, arrays

@@ -32,6 +32,8 @@ import numpy as np
 
 from ._atomic import atomic_write
 from ._checks import check_memory, is_int, parse_json
+from ._container import (is_container, open_container, pack_strings, unpack_strings,
+                         write_container)
 from ._threads import resolve_threads
 from .text import (MAX_TOKEN_BYTES, WORD_PATTERN, TokenTooLongError, Tokenizer, Vocab, _check_errors,
                    decode_utf8, gzip_error, is_gzip, open_binary, surrogate_error)
@@ -671,10 +673,8 @@ class NGramCounts:
     def _token_pool(self):
         """(bytes of all tokens in id order, (V+1,) int64 offsets) for the C TSV writer."""
         if getattr(self, "_pool", None) is None:
-            enc = [t.encode("utf-8", "surrogatepass") for t in self.vocab.itos]
-            offs = np.zeros(len(enc) + 1, dtype=np.int64)
-            np.cumsum([len(e) for e in enc], out=offs[1:])
-            self._pool = (b"".join(enc), offs)
+            pool, offs = pack_strings(self.vocab.itos, "surrogatepass")
+            self._pool = (pool.tobytes(), offs)
         return self._pool
 
     def __repr__(self) -> str:
@@ -749,47 +749,64 @@ class NGramCounts:
         return self.merge(other)
 
     # ----- persistence --------------------------------------------------------------------------------
-    _MAGIC = b"SFNGRAM\x00"
-    _VERSION = 1
-
-    def save(self, path) -> None:
-        """Write a binary file: header (magic, version, order, vocabulary size, byte sizes, CRC-32 of the
-        payload), the vocabulary as JSON, then per order the int32 grams and int64 counts (little-endian)."""
-        voc = json.dumps({"tokens": self.vocab.itos, "specials": list(self.vocab.specials),
-                          "unk_token": self.vocab.unk_token, "freqs": [f for _, f in self.vocab.token_freqs],
-                          "first_seen": self._first().tolist()},
-                         ensure_ascii=False).encode("utf-8")
-        parts = [voc]
-        ks = []
+    def save(self, path, compress: bool = False) -> None:
+        """Write the counts as a seqfast container (:mod:`seqfast._container`, kind ``"ngramcounts"``): the
+        vocabulary (tokens in id order, frequencies, first-appearance ranks), then per order n ``grams{n}``
+        int32 (k, n) and ``counts{n}`` int64 (k,). ``compress=True`` writes it gzip-compressed (read back by
+        content, whatever the file's name)."""
+        pool, offs = pack_strings(self.vocab.itos)
+        arrays = {"tokens_pool": pool, "tokens_offsets": offs,
+                  "freqs": np.asarray([f for _, f in self.vocab.token_freqs], dtype=np.int64),
+                  "first_seen": self._first()}
         for n in range(1, self.order + 1):
-            ks.append(self._grams[n - 1].shape[0])
-            parts.append(np.ascontiguousarray(self._grams[n - 1], dtype="<i4").tobytes())
-            parts.append(np.ascontiguousarray(self._counts[n - 1], dtype="<i8").tobytes())
-        crc = 0
-        for p in parts:
-            crc = zlib.crc32(p, crc)
-        header = self._MAGIC + np.array([self._VERSION, self.order, len(self.vocab), crc], dtype="<u4").tobytes()
-        header += np.array([len(voc)] + ks, dtype="<u8").tobytes()
-        with atomic_write(path, "wb") as f:
-            f.write(header)
-            for p in parts:
-                f.write(p)
+            arrays[f"grams{n}"] = np.ascontiguousarray(self._grams[n - 1], dtype=np.int32)
+            arrays[f"counts{n}"] = np.ascontiguousarray(self._counts[n - 1], dtype=np.int64)
+        header = {"order": self.order, "specials": list(self.vocab.specials), "unk_token": self.vocab.unk_token}
+        write_container(path, "ngramcounts", 2, header, arrays, compress=compress)
 
     @classmethod
     def load(cls, path) -> "NGramCounts":
-        """Read a file written by :meth:`save`; a truncated or corrupt file raises ValueError naming it."""
+        """Read a file written by :meth:`save` (or the binary form of seqfast 0.1); a truncated or corrupt
+        file raises ValueError naming it."""
         path = os.fspath(path)
+        if not is_container(path):
+            with open(path, "rb") as f:
+                if f.read(8) == b"SFNGRAM\x00":
+                    return cls._load_v1(path)
+            raise ValueError(f"{path}: not a valid seqfast n-gram counts file (wrong magic bytes: not written "
+                             f"by NGramCounts.save)")
+        meta, arrays = open_container(path, "ngramcounts", (2,), verify=True)
+        order = meta.get("order")
+        if not is_int(order) or not 1 <= order <= MAX_ORDER:
+            raise ValueError(f"{path}: not a valid seqfast n-gram counts file (order {order!r} out of range)")
+        try:
+            tokens = unpack_strings(arrays["tokens_pool"], arrays["tokens_offsets"], path)
+            tables = [(arrays[f"grams{n}"], arrays[f"counts{n}"]) for n in range(1, order + 1)]
+            freqs, first = arrays["freqs"].tolist(), arrays["first_seen"].tolist()
+        except KeyError as e:
+            raise ValueError(f"{path}: not a valid seqfast n-gram counts file (no array {e})") from None
+        for n, (g, c) in enumerate(tables, 1):
+            if (g.ndim != 2 or g.shape[1] != n or c.shape != (g.shape[0],) or g.dtype != np.int32
+                    or c.dtype != np.int64):
+                raise ValueError(f"{path}: not a valid seqfast n-gram counts file (order {n}: arrays of the "
+                                 f"wrong shape or type)")
+        return cls._from_saved(path, len(tokens), tokens, meta.get("specials"), meta.get("unk_token"), freqs,
+                               first, tables)
+
+    @classmethod
+    def _load_v1(cls, path: str) -> "NGramCounts":
+        """Read the binary form of seqfast 0.1 (magic ``SFNGRAM``, little-endian, CRC-32 of the payload)."""
         with open(path, "rb") as f:
             data = f.read()
 
         def bad(why):
             return ValueError(f"{path}: not a valid seqfast n-gram counts file ({why})")
 
-        if len(data) < 24 or data[:8] != cls._MAGIC:
-            raise bad("wrong magic bytes: not written by NGramCounts.save" if len(data) >= 8 else "file too short")
+        if len(data) < 24:
+            raise bad("file too short")
         version, order, V, crc = (int(x) for x in np.frombuffer(data, "<u4", 4, 8))
-        if version != cls._VERSION:
-            raise bad(f"version {version}, this seqfast reads version {cls._VERSION}")
+        if version != 1:
+            raise bad(f"version {version} of the 0.1 form, which has only version 1")
         if not 1 <= order <= MAX_ORDER:
             raise bad(f"order {order} out of range")
         hlen = 24 + 8 * (order + 1)
@@ -805,27 +822,40 @@ class NGramCounts:
         doc = parse_json(data[hlen:hlen + voc_len], path, "vocabulary")
         if not isinstance(doc, dict):
             raise bad("the vocabulary is not a JSON object")
+        pos, tables = hlen + voc_len, []
+        for n, k in zip(range(1, order + 1), ks):
+            g = np.frombuffer(data, "<i4", k * n, pos).reshape(k, n)
+            pos += 4 * n * k
+            tables.append((g, np.frombuffer(data, "<i8", k, pos)))
+            pos += 8 * k
         try:
-            for s in [doc["unk_token"], *doc["specials"], *doc["tokens"]]:
+            fields = doc["tokens"], doc["specials"], doc["unk_token"], doc["freqs"]
+        except KeyError as e:
+            raise bad(f"vocabulary: no {e}") from None
+        return cls._from_saved(path, V, *fields, doc.get("first_seen"), tables)
+
+    @classmethod
+    def _from_saved(cls, path: str, V: int, tokens, specials, unk_token, freqs, first, tables) -> "NGramCounts":
+        """NGramCounts from the fields of a saved file, every field checked (ValueError naming the file).
+        tables: [(grams (k, n), counts (k,))] for n = 1..order."""
+        def bad(why):
+            return ValueError(f"{path}: not a valid seqfast n-gram counts file ({why})")
+
+        try:
+            for s in [unk_token, *specials, *tokens]:
                 if isinstance(s, str):
                     s.encode("utf-8")  # a lone surrogate could never be saved again
-            vocab = Vocab.from_tokens(doc["tokens"], specials=doc["specials"], unk_token=doc["unk_token"],
-                                      freqs=doc["freqs"])
+            vocab = Vocab.from_tokens(tokens, specials=specials, unk_token=unk_token, freqs=freqs)
         except (ValueError, KeyError, TypeError) as e:
             raise bad(f"vocabulary: {e}") from None
         if len(vocab) != V:
             raise bad("vocabulary size disagrees with the header")
-        first = doc.get("first_seen")
         if (not isinstance(first, list) or len(first) != V or not all(is_int(x) for x in first)
                 or sorted(first) != list(range(V))):
             raise bad("first_seen is not a permutation of the ids")
-        pos = hlen + voc_len
         grams, counts = [], []
-        for n, k in zip(range(1, order + 1), ks):
-            g = np.frombuffer(data, "<i4", k * n, pos).reshape(k, n).astype(np.int32)
-            pos += 4 * n * k
-            c = np.frombuffer(data, "<i8", k, pos).astype(np.int64)
-            pos += 8 * k
+        for n, (g, c) in enumerate(tables, 1):
+            g, c = g.astype(np.int32), c.astype(np.int64)
             _check_sorted(g, c, V, path, n)
             if c.size and float(c.sum(dtype=np.float64)) >= 2.0**62:
                 raise bad(f"the counts of order {n} add up to more than 2^62")

@@ -15,8 +15,9 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from ._atomic import atomic_write
 from ._checks import is_int, parse_json
+from ._container import (GZIP_MAGIC, is_container, is_gzip, open_container, pack_strings, unpack_strings,
+                         write_container)
 from ._strtab import StrTable
 
 __all__ = ["WORD_PATTERN", "WHITESPACE", "LEVELS", "InvalidUTF8Error", "Tokenizer", "read_text", "tokenize", "Vocab",
@@ -98,17 +99,6 @@ def decode_utf8(data: bytes, path: str = "<bytes>", errors: str = "strict", base
         return data.decode("utf-8", errors=errors)
     except UnicodeDecodeError as e:
         raise InvalidUTF8Error(path, base_offset + e.start, data[e.start]) from None
-
-
-GZIP_MAGIC = b"\x1f\x8b"
-
-
-def is_gzip(path: str) -> bool:
-    """True when the file starts with the gzip magic bytes (how every seqfast reader decides, whatever the
-    name: a ``.gz`` file holding plain text is read as plain text, gzip data under any name is decompressed).
-    Valid UTF-8 text never starts with them (0x8b is a continuation byte)."""
-    with open(path, "rb") as f:
-        return f.read(2) == GZIP_MAGIC
 
 
 def gzip_error(path: str, e: BaseException) -> ValueError:
@@ -598,23 +588,45 @@ class Vocab:
                 and self.unk_token == other.unk_token)
 
     # ----- persistence --------------------------------------------------------------------------------
-    def save(self, path: str | os.PathLike) -> None:
-        """Write the vocabulary as readable JSON (tokens in id order with their frequencies)."""
-        doc = {"format": "seqfast-vocab", "version": 1, "specials": list(self.specials),
-               "unk_token": self.unk_token, "tokens": self._itos, "freqs": self._freqs}
-        with atomic_write(path, "w", encoding="utf-8") as f:
-            json.dump(doc, f, ensure_ascii=False, indent=0)
+    def save(self, path: str | os.PathLike, compress: bool = False) -> None:
+        """Write the vocabulary as a seqfast container (:mod:`seqfast._container`, kind ``"vocab"``): the
+        tokens in id order and their frequencies. ``compress=True`` writes it gzip-compressed (read back by
+        content, whatever the file's name)."""
+        pool, offs = pack_strings(self._itos)
+        header = {"specials": list(self.specials), "unk_token": self.unk_token}
+        write_container(path, "vocab", 2, header, {"tokens_pool": pool, "tokens_offsets": offs,
+                                                   "freqs": np.asarray(self._freqs, dtype=np.int64)},
+                        compress=compress)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Vocab":
-        """Read a vocabulary written by :meth:`save`; a ValueError says what is wrong with a bad file."""
-        with open(path, "rb") as f:
-            doc = parse_json(f.read(), os.fspath(path), "vocabulary")
-        if not isinstance(doc, dict) or doc.get("format") != "seqfast-vocab":
-            raise ValueError(f"{path}: not a seqfast vocabulary file (no 'format': 'seqfast-vocab')")
-        if doc.get("version") != 1:
-            raise ValueError(f"{path}: unsupported vocabulary version {doc.get('version')!r} (expected 1)")
-        toks, specials, freqs = doc.get("tokens"), doc.get("specials"), doc.get("freqs")
+        """Read a vocabulary written by :meth:`save` (or the JSON form of seqfast 0.1); a ValueError says what
+        is wrong with a bad file."""
+        path = os.fspath(path)
+        if is_container(path):
+            meta, arrays = open_container(path, "vocab", (2,))
+            where = f"{path}: corrupt vocabulary file: "
+            try:
+                toks = unpack_strings(arrays["tokens_pool"], arrays["tokens_offsets"], path)
+                freqs = arrays["freqs"].tolist()
+            except KeyError as e:
+                raise ValueError(f"{where}no array {e}") from None
+            specials, unk_token = meta.get("specials"), meta.get("unk_token")
+        else:
+            with open(path, "rb") as f:
+                doc = parse_json(f.read(), path, "vocabulary")
+            if not isinstance(doc, dict) or doc.get("format") != "seqfast-vocab":
+                raise ValueError(f"{path}: not a seqfast vocabulary file (neither a seqfast container nor "
+                                 f"JSON with 'format': 'seqfast-vocab')")
+            if doc.get("version") != 1:
+                raise ValueError(f"{path}: unsupported vocabulary version {doc.get('version')!r} (expected 1)")
+            toks, specials, freqs = doc.get("tokens"), doc.get("specials"), doc.get("freqs")
+            unk_token = doc.get("unk_token", "<unk>")
+        return cls._from_saved(path, toks, specials, freqs, unk_token)
+
+    @classmethod
+    def _from_saved(cls, path: str, toks, specials, freqs, unk_token) -> "Vocab":
+        """A Vocab from the fields of a saved file, every field checked (ValueError naming the file)."""
         if (not isinstance(toks, list) or not all(isinstance(t, str) for t in toks)
                 or not isinstance(specials, list) or not isinstance(freqs, list)
                 or len(freqs) != len(toks) - len(specials) or toks[:len(specials)] != specials):
@@ -623,7 +635,6 @@ class Vocab:
             raise ValueError(f"{path}: corrupt vocabulary file (duplicate tokens)")
         where = f"{path}: corrupt vocabulary file: "
         freqs = _check_freqs(freqs, len(toks) - len(specials), where)
-        unk_token = doc.get("unk_token", "<unk>")
         if not isinstance(unk_token, str):
             raise ValueError(f"{where}'unk_token' must be a str, got {unk_token!r}")
         v = cls.__new__(cls)

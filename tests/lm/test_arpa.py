@@ -156,9 +156,12 @@ def test_blank_lines_in_the_header_and_bytes_after_end(tmp_path):
         np.testing.assert_array_equal(x, y)
 
 
-def test_repeated_bigram(tmp_path):
-    bad = TOY.replace("ngram 2=3", "ngram 2=4").replace("-inf\tb </s>", "-inf\tb </s>\n-0.1\ta b")
-    with pytest.raises(ARPAError, match="2-gram 'a b' appears twice"):
+@pytest.mark.parametrize("blank", ["", "\n\n", "\r\n  \n"])
+def test_repeated_bigram(tmp_path, blank):
+    bad = TOY.replace("ngram 2=3", "ngram 2=4").replace("-inf\tb </s>", "-inf\tb </s>\n" + blank + "-0.1\ta b")
+    lines = bad.split("\n")
+    first, again = [i + 1 for i, t in enumerate(lines) if t.endswith("\ta b")]
+    with pytest.raises(ARPAError, match=rf"m\.arpa:{again}: 2-gram 'a b' appears twice .*first at line {first}\)"):
         read_arpa(_write(tmp_path, bad))
 
 
@@ -206,11 +209,12 @@ def test_random_mutations_never_crash(tmp_path):
 
 def test_writer_same_bytes_for_any_threads_and_chunking():
     from seqfast import _lm
-    from seqfast.lm.arpa import _pool
+    from seqfast._container import pack_strings
 
     m = NGramLM.fit(["the cat sat on the mat", "the dog sat", "a cat ran on a mat"] * 3, 3,
                     smoothing="mkn", discount_fallback=True, level="whitespace")
-    pool, offs = _pool(m.vocab.itos)
+    pool, offs = pack_strings(m.vocab.itos)
+    pool = pool.tobytes()
     outs = set()
     for nt in (1, 2, 3):
         for rows in (1, 2, 5, 1 << 18):

@@ -57,7 +57,7 @@ def test_kenlm_arpa_loads_and_gives_kenlm_perplexity(N):
 def test_written_arpa_round_trips(pair, tmp_path):
     N, m, _ = pair
     p = tmp_path / f"m{N}.arpa.gz"
-    m.to_arpa(p)
+    m.to_arpa(p, compress=True)
     r = NGramLM.from_arpa(p)
     assert r.counts == m.counts
     assert abs(r.perplexity(TEST) - m.perplexity(TEST)) / m.perplexity(TEST) < 1e-6

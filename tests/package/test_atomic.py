@@ -86,7 +86,7 @@ def test_bad_mode():
 # --- every writer under a file-size limit: the write fails, the previous file stays ----------------------------
 _WRITERS = {
     "arpa": "lm.to_arpa(OUT)",
-    "arpa_gz": "lm.to_arpa(OUT)",
+    "arpa_gz": "lm.to_arpa(OUT, compress=True)",
     "sfl": "lm.save(OUT)",
     "sfc": "counts.save(OUT)",
     "vocab": "vocab.save(OUT)",
@@ -204,7 +204,8 @@ lm.to_arpa(OUT)
 def test_writers_still_round_trip(tmp_path):
     lines = ["a b c", "b c d", "a b d"]
     lm = seqfast.NGramLM.fit(lines, 2, smoothing="kn", level="whitespace")
-    lm.to_arpa(tmp_path / "m.arpa.gz")
+    lm.to_arpa(tmp_path / "m.arpa.gz", compress=True)
+    assert (tmp_path / "m.arpa.gz").read_bytes()[:2] == b"\x1f\x8b"
     back = seqfast.NGramLM.from_arpa(tmp_path / "m.arpa.gz")
     assert back.logprob("c", ("b",)) == pytest.approx(lm.logprob("c", ("b",)), abs=1e-5)
     c = seqfast.count_ngrams(lines, 2, level="whitespace")

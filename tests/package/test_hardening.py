@@ -32,11 +32,14 @@ def files(tmp_path_factory):
     # the older .npz form of .sfl files (still read by NGramLM.load), as the fuzz corpus keeps it
     old = os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, "fuzz", "corpus", "sfl", "npz_kn2.sfl")
     (d / "m.sfl").write_bytes(open(old, "rb").read())
+    # the .npz form of RNNLM files and the 0.1 binary form of .sfc files (both still read), as seqfast 0.1
+    # wrote them: their own checks stay reachable
     rnn = seqfast.RNNLM(5, 3, embedding_dim=None)
-    rnn.save(d / "r.npz")
-    c = seqfast.count_ngrams(LINES, 2, level="whitespace")
-    c.save(d / "c.sfc")
-    seqfast.Vocab(" ".join(LINES).split()).save(d / "v.json")
+    header = json.dumps({"format": "seqfast.RNNLM/1", "config": rnn.config(), "meta": {}})
+    with open(d / "r.npz", "wb") as f:
+        np.savez(f, __header__=np.array(header), **rnn.params)
+    legacy = os.path.join(os.path.dirname(__file__), os.pardir, "data", "legacy", "counts_v1.sfc")
+    (d / "c.sfc").write_bytes(open(legacy, "rb").read())
     return d
 
 

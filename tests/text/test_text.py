@@ -181,13 +181,24 @@ def test_vocab_bad_args():
         Vocab({"a": -1})
 
 
-def test_vocab_save_load(tmp_path):
+@pytest.mark.parametrize("compress", [False, True])
+def test_vocab_save_load(tmp_path, compress):
     v = Vocab("é b b c".split(), specials=("<unk>", "<pad>"))
-    p = tmp_path / "v.json"
-    v.save(p)
+    p = tmp_path / "v.json.gz"  # the name says nothing: gzip is chosen by compress= and read by content
+    v.save(p, compress=compress)
+    assert (p.read_bytes()[:2] == b"\x1f\x8b") == compress
     w = Vocab.load(p)
     assert w == v and w.token_freqs == v.token_freqs and w.unk_id == v.unk_id
-    assert json.loads(p.read_text(encoding="utf-8"))["tokens"][2] == "b"  # readable
+
+
+def test_vocab_load_v1_json(data_dir):
+    """The JSON form of seqfast 0.1 (a file it wrote, tests/data/legacy) still loads."""
+    p = os.path.join(data_dir, "legacy", "vocab_v1.json")
+    with open(p, encoding="utf-8") as f:
+        doc = json.load(f)
+    v = Vocab.load(p)
+    assert v.itos == doc["tokens"] and list(v.specials) == doc["specials"]
+    assert [f for _, f in v.token_freqs] == doc["freqs"]
 
 
 @pytest.mark.parametrize("content", [b"", b"\xff\xfe", b"[1, 2]", b'{"format": "other"}',

@@ -31,8 +31,10 @@ def register(sub) -> None:
     b.add_argument("-o", "--order", type=order_int, required=True, help="n-gram order N (1..16)")
     b.add_argument("--smoothing", default="mkn", choices=("mkn", "kn", "mle", "add_k", "laplace", "stupid_backoff"),
                    help="estimator (default: mkn, as lmplz)")
-    b.add_argument("--arpa", metavar="PATH", help="write an ARPA file (KenLM/SRILM format; '.gz' compresses; "
-                                                  "'-' writes standard output)")
+    b.add_argument("--arpa", metavar="PATH", help="write an ARPA file (KenLM/SRILM format; '-' writes standard "
+                                                  "output)")
+    b.add_argument("--gzip", action="store_true", help="gzip the --arpa file (whatever its name; every reader "
+                                                       "recognizes gzip by content)")
     b.add_argument("--save", metavar="PATH", help="write seqfast's query-ready binary model (.sfl: opens in "
                                                   "constant time, memory-mapped; '-' writes standard output)")
     b.add_argument("--layout", choices=LAYOUTS, default="hash", help="layout of the --save file: hash (default, "
@@ -180,7 +182,7 @@ def run_build(args) -> int:
         d = f"  D1={D[n - 1][0]:.6g} D2={D[n - 1][1]:.6g} D3+={D[n - 1][2]:.6g}" if D is not None else ""
         report(f"{n} {k}{d}")
     if args.arpa:
-        write_to(args.arpa, m.to_arpa)
+        write_to(args.arpa, lambda p: m.to_arpa(p, compress=args.gzip))
         report(f"wrote ARPA {'to standard output' if args.arpa == '-' else args.arpa}  "
                f"[{time.perf_counter() - t1:.2f} s]")
     if args.save:

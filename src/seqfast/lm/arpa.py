@@ -29,6 +29,7 @@ import zlib
 import numpy as np
 
 from .._atomic import atomic_write
+from .._container import pack_strings
 from ..ngram import MAX_ORDER
 
 __all__ = ["ARPAError", "ARPAModel", "read_arpa", "write_arpa", "read_header_comments", "TOKENIZATION_COMMENT"]
@@ -82,6 +83,24 @@ def _line_text(data: bytes, line: int) -> str:
 def _word_at(data: bytes, offset: int) -> str:
     m = re.compile(rb"[^ \t\r\n]*").match(data, offset)
     return m.group(0).decode("utf-8", "replace")
+
+
+def _row_line(data: bytes, n: int, row: int) -> int:
+    """1-based line number of row ``row`` (0-based) of the ``\\n-grams:`` section, counting lines as the C
+    parser reads them (blank lines skipped). Only for wording an error: a linear scan of the section."""
+    m = re.compile(rb"^[ \t]*\\%d-grams:[ \t\r]*$" % n, re.M).search(data, max(data.find(b"\\data\\"), 0))
+    if m is None:
+        return 0
+    line, pos, seen = data.count(b"\n", 0, m.start()) + 2, m.end() + 1, -1
+    while pos <= len(data):
+        end = data.find(b"\n", pos)
+        end = len(data) if end < 0 else end
+        if data[pos:end].strip(b" \t\r"):
+            seen += 1
+            if seen == row:
+                return line
+        pos, line = end + 1, line + 1
+    return 0
 
 
 def _number_error(path, line: int, tok: str, what: str) -> "ARPAError":
@@ -160,8 +179,11 @@ def read_arpa(path, unk_logprob: float = -100.0) -> ARPAModel:
             indexes.append(_lm.Index(g))
         except ValueError:
             u, c = np.unique(g, axis=0, return_counts=True)
-            dup = " ".join(itos[i] for i in u[np.argmax(c > 1)])
-            raise ARPAError(f"{path}: {n}-gram {dup!r} appears twice in the \\{n}-grams: section") from None
+            row = u[np.argmax(c > 1)]
+            first, again = np.flatnonzero((g == row).all(axis=1))[:2].tolist()
+            dup = " ".join(itos[i] for i in row)
+            raise ARPAError(f"{path}:{_row_line(data, n, again)}: {n}-gram {dup!r} appears twice in the "
+                            f"\\{n}-grams: section (first at line {_row_line(data, n, first)})") from None
     return _finish(path, itos, grams, logp, bo, unk_logprob, indexes)
 
 
@@ -179,13 +201,6 @@ def _finish(path, itos, grams, logps, bos, unk_logprob, indexes=None):
     return ARPAModel(itos, grams, logps, bos, indexes)
 
 
-def _pool(itos):
-    enc = [t.encode("utf-8") for t in itos]
-    offs = np.zeros(len(enc) + 1, dtype=np.int64)
-    np.cumsum([len(b) for b in enc], out=offs[1:])
-    return b"".join(enc), offs
-
-
 def read_header_comments(path, max_lines: int = 1000) -> list[str]:
     """The ``#`` comment lines before ``\\data\\`` of an ARPA file (plain or gzip), without their newline."""
     from ..text import open_binary
@@ -201,8 +216,9 @@ def read_header_comments(path, max_lines: int = 1000) -> list[str]:
 
 
 def write_arpa(path, itos, grams, logp, backoff, n_threads: int | None = None, comments=(),
-               where: str = "the words") -> None:
-    """Write an ARPA file (gzip when path ends in .gz; ``path`` may also be a binary file object).
+               where: str = "the words", compress: bool = False) -> None:
+    """Write an ARPA file (``path``: a path or a binary file object; ``compress=True``: gzip, whatever the
+    name).
     backoff[N-1] is ignored (the top order has none). ``comments``: lines starting with ``#`` written before
     ``\\data\\`` (KenLM skips them). A word holding one of :data:`ARPA_SEPARATORS` cannot be written."""
     from .._threads import resolve_threads
@@ -217,14 +233,11 @@ def write_arpa(path, itos, grams, logp, backoff, n_threads: int | None = None, c
     for c in comments:
         if not c.startswith("#") or "\n" in c:
             raise ValueError(f"an ARPA comment must be one line starting with '#', got {c!r:.80}")
-    pool, offs = _pool(itos)
+    pool, offs = pack_strings(itos)
+    pool = pool.tobytes()
     N = len(grams)
-    if hasattr(path, "write"):
-        _write_arpa_body(path, comments, grams, logp, backoff, pool, offs, N, nt)
-        return
-    path = os.fspath(path)
-    with atomic_write(path, "wb") as raw, \
-            (gzip.GzipFile(fileobj=raw, mode="wb", filename="") if path.endswith(".gz")
+    with (contextlib.nullcontext(path) if hasattr(path, "write") else atomic_write(os.fspath(path), "wb")) as raw, \
+            (gzip.GzipFile(fileobj=raw, mode="wb", filename="", mtime=0) if compress
              else contextlib.nullcontext(raw)) as f:
         _write_arpa_body(f, comments, grams, logp, backoff, pool, offs, N, nt)
 

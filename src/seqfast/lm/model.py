@@ -573,8 +573,9 @@ class NGramLM:
         return out
 
     # ------------------------------------------------------------------------------------------ files
-    def to_arpa(self, path) -> None:
-        """Write the model as an ARPA file (a path, gzip if it ends in .gz; or a binary file object). The
+    def to_arpa(self, path, compress: bool = False) -> None:
+        """Write the model as an ARPA file (a path or a binary file object; ``compress=True``: gzip, whatever
+        the name, as every reader recognizes gzip by content). The
         tokenization is written as a ``#`` comment line before ``\\data\\`` (KenLM skips such lines), so
         :meth:`from_arpa` tokenizes queries as this model does. KenLM loads the file and scores the same."""
         self._check_fitted()
@@ -584,7 +585,7 @@ class NGramLM:
                              f"{'add-k floors' if self._mode == _lm.MODE_ADDK else 'stupid backoff'}; use save()")
         comment = TOKENIZATION_COMMENT + json.dumps(self.tokenization, ensure_ascii=True)
         write_arpa(path, self._itos, self._grams, self._logp, self._bo, comments=[comment],
-                   where=f"this model's tokens (level={self.level!r})")
+                   where=f"this model's tokens (level={self.level!r})", compress=compress)
 
     @classmethod
     def from_arpa(cls, path, level: str | None = None, lower: bool | None = None,

@@ -10,15 +10,14 @@ so optimizers and gradient clipping are single C loops over them.
 """
 from __future__ import annotations
 
-import json
 import math
 import os
 
 import numpy as np
 
 from .. import _cells, _rnn
-from .._atomic import atomic_write
-from .._checks import is_int, parse_json, read_npz
+from .._checks import is_int
+from .._container import load_params, save_params
 from .._threads import resolve_threads
 from ..metrics import exp_nll
 from .cells import get_cell
@@ -547,29 +546,19 @@ class RNNLM:
                 "dtype": str(self.dtype), "num_layers": self.num_layers, "cell": self.cell.name,
                 "dropout": self.dropout}
 
-    def save(self, path) -> None:
-        """Write the parameters, config and ``self.meta`` (JSON-able, e.g. a vocabulary) to a .npz file (a
-        path, or a binary file object such as ``sys.stdout.buffer``)."""
-        header = json.dumps({"format": _FORMAT, "config": self.config(), "meta": self.meta})
-        if hasattr(path, "write"):
-            np.savez(path, __header__=np.array(header), **self.params)
-            return
-        with atomic_write(path, "wb") as f:
-            np.savez(f, __header__=np.array(header), **self.params)
+    def save(self, path, compress: bool = False) -> None:
+        """Write the parameters, config and ``self.meta`` (JSON-able, e.g. a vocabulary) as a seqfast container
+        (:mod:`seqfast._container`, kind ``"rnnlm"``) to a path or a binary file object such as
+        ``sys.stdout.buffer``. ``compress=True`` writes it gzip-compressed (read back by content)."""
+        save_params(path, "rnnlm", {"format": _FORMAT, "config": self.config(), "meta": self.meta}, self.params,
+                    compress=compress)
 
     @classmethod
     def load(cls, path, n_threads: int | None = None) -> "RNNLM":
-        """Read a model written by :meth:`save`. A missing file raises FileNotFoundError; a truncated or
-        foreign one ValueError saying what the file is not."""
+        """Read a model written by :meth:`save` (or the ``.npz`` form of seqfast 0.1). A missing file raises
+        FileNotFoundError; a truncated or foreign one ValueError saying what the file is not."""
         path = os.fspath(path)
-        arrays = read_npz(path, "seqfast RNNLM file")
-        head = arrays.pop("__header__", None)
-        if head is None or head.dtype.kind != "U" or head.ndim != 0:
-            raise ValueError(f"{path}: not a seqfast RNNLM file (no __header__ string)")
-        header = parse_json(str(head), path, "header")
-        if not isinstance(header, dict):
-            raise ValueError(f"{path}: not a seqfast RNNLM file (its header is a JSON {type(header).__name__}, "
-                             f"not an object)")
+        header, arrays = load_params(path, "rnnlm", "seqfast RNNLM file")
         if header.get("format") != _FORMAT:
             raise ValueError(f"{path}: not a seqfast RNNLM file (format {header.get('format')!r})")
         try:
