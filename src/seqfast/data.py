@@ -1,11 +1,14 @@
-"""Partitioning sequences (course section 3.2): fixed-length chunks, overlapping windows, minibatches."""
+"""Partitioning sequences (course section 3.2): fixed-length chunks, overlapping windows, minibatches; and
+readers of labeled data (text classification: ``label<TAB>text`` lines or one file per class; tagging:
+CoNLL-style columns or ``word/tag`` tokens)."""
 from __future__ import annotations
 
 from typing import Iterator
 
 import numpy as np
 
-__all__ = ["as_ids", "windows", "batches"]
+__all__ = ["as_ids", "windows", "batches", "DataFormatError", "EmptyClassError", "class_labels", "iter_classification",
+           "ClassificationData", "iter_tagged", "TaggedData"]
 
 
 def as_ids(ids, name: str = "ids") -> np.ndarray:
@@ -141,3 +144,405 @@ class batches:
             for j in range(self._n):
                 rows = idx[j * B:(j + 1) * B]
                 yield ids[rows], ids[rows + 1]
+
+
+# ----------------------------------------------------------------------------------------------- labeled data
+# Readers for the formats classification and tagging data come in. They stream their files (bounded memory
+# per file), tokenize with the one seqfast.Tokenizer, and name the file and line of anything malformed.
+
+class DataFormatError(ValueError):
+    """A line of a labeled-data file does not have the expected form. ``path`` and ``line`` (1-based) say
+    where; the message says what was expected."""
+
+    def __init__(self, path: str, line: int, message: str):
+        self.path, self.line = path, line
+        super().__init__(f"{path}: line {line}: {message}")
+
+
+class EmptyClassError(ValueError):
+    """A class of a classification data set has no example (its file holds no non-blank line)."""
+
+    def __init__(self, label: str, path: str | None = None):
+        self.label, self.path = label, path
+        where = f" ({path})" if path else ""
+        super().__init__(f"class {label!r}{where} has no examples: every class needs at least one non-blank line; "
+                         f"remove the class or give it data")
+
+
+def _path_name(path: str) -> str:
+    return "<stdin>" if path == "-" else path
+
+
+def _numbered_lines(path: str, errors: str) -> Iterator[tuple[int, str]]:
+    """(1-based line number, line without its newline) of a file, streamed; '-' is standard input."""
+    from .text import read_line_batches
+    n = 0
+    for batch in read_line_batches(path, errors):
+        for line in batch:
+            n += 1
+            yield n, line[:-1] if line.endswith("\r") else line
+
+
+#: Names (upper-cased prefixes) of the documentation files a data directory is read without.
+DOC_FILES = ("README", "LICENSE", "LICENCE", "CONTENTS", "COPYING")
+
+
+def _file_list(source) -> list[str] | None:
+    """The files a source names when it names files (a directory: its files, sorted, except hidden ones and
+    documentation (names starting with one of :data:`DOC_FILES`); a list or tuple of Paths), or None when the
+    source is one file or lines."""
+    import os
+    import pathlib
+    if isinstance(source, (list, tuple)) and source and all(isinstance(s, pathlib.PurePath) for s in source):
+        return [os.fspath(s) for s in source]
+    if isinstance(source, (str, os.PathLike)) and os.path.isdir(source):
+        d = os.fspath(source)
+        files = sorted(os.path.join(d, f) for f in os.listdir(d)
+                       if not f.startswith(".") and not f.upper().startswith(DOC_FILES)
+                       and os.path.isfile(os.path.join(d, f)))
+        if not files:
+            raise FileNotFoundError(f"{d}: the directory holds no data files")
+        return files
+    return None
+
+
+def class_labels(paths) -> list[str]:
+    """The class label of each file of a one-file-per-class data set: the part of the names that differs.
+    Files that share a stem and differ in their suffix (``rt-polarity.pos``, ``rt-polarity.neg``) are labeled by
+    the suffix (``pos``, ``neg``); otherwise by the name without its suffix (``spam.txt`` -> ``spam``), or the
+    whole name when those repeat. ValueError when two files would get one label."""
+    import os
+    names = [os.path.basename(os.fspath(p)) for p in paths]
+    stems = [os.path.splitext(n)[0] for n in names]
+    suffixes = [os.path.splitext(n)[1].lstrip(".") for n in names]
+    if len(set(stems)) == 1 and all(suffixes) and len(set(suffixes)) == len(names):
+        return suffixes
+    if all(stems) and len(set(stems)) == len(names):
+        return stems
+    if len(set(names)) == len(names):
+        return names
+    raise ValueError(f"two class files have the same name ({names}); pass a dict {{label: path}} instead")
+
+
+def _classification_files(source) -> list[tuple[str, str | None]] | None:
+    """(path, label) of each class file, or None when the source is a ``label<TAB>text`` file or lines."""
+    import os
+    if isinstance(source, dict):
+        if not source:
+            raise ValueError("no classes: the dict of {label: path} is empty")
+        out = []
+        for label, paths in source.items():
+            if not isinstance(label, str) or not label or label != label.strip() or "\t" in label:
+                raise ValueError(f"class labels must be non-empty strings without surrounding spaces or tabs, "
+                                 f"got {label!r}")
+            for p in (paths if isinstance(paths, (list, tuple)) else [paths]):
+                out.append((_existing(p), label))
+        return out
+    files = _file_list(source)
+    if files is None:
+        return None
+    return list(zip([_existing(f) for f in files], class_labels(files)))
+
+
+def _existing(path) -> str:
+    from .ngram import check_path
+    return check_path(path)
+
+
+def iter_classification(source, tokenizer=None, errors: str = "strict") -> Iterator[tuple[list[str], str]]:
+    """Stream ``(tokens, label)`` examples of a text-classification data set.
+
+    Parameters
+    ----------
+    source : where the examples are, in one of two layouts:
+
+        - ``label<TAB>text`` lines: a file (a str or PathLike; ``"-"`` is standard input), or a list of str
+          (lines). The label is everything before the first TAB.
+        - one file per class, one example per line: a directory (each file is a class but hidden ones and
+          README, LICENSE, CONTENTS, COPYING), a list of
+          :class:`pathlib.Path` (labels from the names, see :func:`class_labels`: ``rt-polarity.pos`` /
+          ``rt-polarity.neg`` give ``pos`` / ``neg``), or a dict ``{label: path or list of paths}``.
+
+        Blank lines are skipped. Files are UTF-8 (gzip recognized by content), read in bounded pieces.
+    tokenizer : the :class:`seqfast.Tokenizer` that splits each text (default: ``Tokenizer("word")``).
+    errors : invalid UTF-8: ``"strict"`` raises :class:`seqfast.InvalidUTF8Error` with the line number;
+        ``"replace"`` / ``"ignore"`` as :func:`seqfast.read_text`.
+
+    Raises :class:`DataFormatError` (path, line) for a line without a TAB or label, or whose text has no token;
+    :class:`EmptyClassError` for a class file without examples; FileNotFoundError for a missing path.
+
+    >>> list(iter_classification(["pos\\tA fine film .", "neg\\tDull ."]))
+    [(['A', 'fine', 'film', '.'], 'pos'), (['Dull', '.'], 'neg')]
+    """
+    from .text import Tokenizer
+    tok = Tokenizer("word") if tokenizer is None else tokenizer
+    if not isinstance(tok, Tokenizer):
+        raise TypeError(f"tokenizer must be a seqfast.Tokenizer, got {type(tok).__name__}")
+    files = _classification_files(source)
+    if files is not None:
+        for path, label in files:
+            n = 0
+            for i, line in _numbered_lines(path, errors):
+                if not line.strip():
+                    continue
+                tokens = tok(line)
+                if not tokens:
+                    raise DataFormatError(_path_name(path), i, f"the text has no {tok.level}-level token")
+                n += 1
+                yield tokens, label
+            if n == 0:
+                raise EmptyClassError(label, path)
+        return
+    if isinstance(source, (list, tuple)):
+        if not all(isinstance(s, str) for s in source):
+            raise TypeError("a list source is either lines (str: 'label<TAB>text') or class files (pathlib.Path)")
+        name, lines = "<lines>", enumerate((s.rstrip("\n") for s in source), 1)
+    else:
+        path = _existing(source)
+        name, lines = _path_name(path), _numbered_lines(path, errors)
+    for i, line in lines:
+        if not line.strip():
+            continue
+        label, tab, text = line.partition("\t")
+        label = label.strip()
+        if not tab:
+            raise DataFormatError(name, i, "no TAB: expected 'label<TAB>text' (for one file per class, pass the "
+                                           "files as a list of pathlib.Path or a directory)")
+        if not label:
+            raise DataFormatError(name, i, "empty label before the TAB")
+        tokens = tok(text)
+        if not tokens:
+            raise DataFormatError(name, i, f"no text after the label {label!r}")
+        yield tokens, label
+
+
+def _split_indices(n: int, valid_frac: float, seed, groups=None) -> tuple[np.ndarray, np.ndarray]:
+    """(train, valid) index arrays: a ``valid_frac`` share drawn by ``np.random.default_rng(seed)``, within each
+    group when ``groups`` (an int array (n,)) is given (a stratified split), each part in its original order."""
+    if isinstance(valid_frac, bool) or not isinstance(valid_frac, (int, float)) or not 0 < valid_frac < 1:
+        raise ValueError(f"valid_frac must be a fraction in (0, 1), got {valid_frac!r}")
+    rng = np.random.default_rng(seed)
+    if groups is None:
+        groups = np.zeros(n, dtype=np.int64)
+    valid = []
+    for g in np.unique(groups):
+        idx = np.flatnonzero(groups == g)
+        k = int(round(len(idx) * valid_frac))
+        valid.append(rng.permutation(idx)[:k])
+    v = np.sort(np.concatenate(valid)) if valid else np.zeros(0, dtype=np.int64)
+    mask = np.ones(n, dtype=bool)
+    mask[v] = False
+    return np.flatnonzero(mask), v
+
+
+class ClassificationData:
+    """Examples of a classification data set: ``tokens`` (list of token lists), ``labels`` (list of str) and
+    ``classes`` (the labels in sorted order: class id i is ``classes[i]``). Built by :meth:`read` or from lists.
+
+    >>> d = ClassificationData([["good"], ["bad"], ["fine"]], ["pos", "neg", "pos"])
+    >>> d.classes, d.label_ids().tolist(), len(d)
+    (['neg', 'pos'], [1, 0, 1], 3)
+    """
+
+    def __init__(self, tokens: list, labels: list, classes: list | None = None):
+        if len(tokens) != len(labels):
+            raise ValueError(f"{len(tokens)} texts but {len(labels)} labels")
+        self.tokens, self.labels = list(tokens), [str(x) for x in labels]
+        self.classes = sorted(set(self.labels)) if classes is None else [str(c) for c in classes]
+
+    @classmethod
+    def read(cls, source, tokenizer=None, errors: str = "strict") -> "ClassificationData":
+        """Read every example of ``source`` (see :func:`iter_classification`)."""
+        tokens, labels = [], []
+        for t, y in iter_classification(source, tokenizer, errors):
+            tokens.append(t)
+            labels.append(y)
+        if not tokens:
+            raise ValueError(f"{source!r}: no examples (every line is blank)")
+        return cls(tokens, labels)
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def __iter__(self):
+        return iter(zip(self.tokens, self.labels))
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{c}: {n}" for c, n in self.counts().items())
+        return f"ClassificationData({len(self)} examples; {counts})"
+
+    def counts(self) -> dict[str, int]:
+        """Examples per class, in class order."""
+        from collections import Counter
+        c = Counter(self.labels)
+        return {k: c.get(k, 0) for k in self.classes}
+
+    def label_ids(self, classes: list | None = None) -> np.ndarray:
+        """int32 (n,) class ids: positions in ``classes`` (default: this data's). A label not among ``classes``
+        raises ValueError naming it (a model cannot predict a class it was not trained on)."""
+        classes = self.classes if classes is None else list(classes)
+        index = {c: i for i, c in enumerate(classes)}
+        missing = sorted(set(self.labels) - set(index))
+        if missing:
+            raise ValueError(f"labels {missing[:5]} are not among the model's classes {classes[:10]}")
+        return np.array([index[y] for y in self.labels], dtype=np.int32)
+
+    def subset(self, idx) -> "ClassificationData":
+        return ClassificationData([self.tokens[i] for i in idx], [self.labels[i] for i in idx], self.classes)
+
+    def split(self, valid_frac: float = 0.1, seed: int | None = 0) -> tuple["ClassificationData", "ClassificationData"]:
+        """(train, held-out): ``valid_frac`` of each class drawn with ``numpy.random.default_rng(seed)`` (a
+        stratified split, the same for the same data and seed); both keep every class."""
+        tr, va = _split_indices(len(self), valid_frac, seed, self.label_ids())
+        return self.subset(tr), self.subset(va)
+
+
+def _tag_format(fields: list[str]) -> str:
+    """The tagging format a line's whitespace-separated fields suggest: "slash" when every field is word/tag."""
+    return "slash" if all(0 < f.rfind("/") < len(f) - 1 for f in fields) else "columns"
+
+
+def iter_tagged(source, format: str = "auto", column: int = -1, errors: str = "strict") \
+        -> Iterator[tuple[list[str], list[str]]]:
+    """Stream ``(tokens, tags)`` sentences of a tagged corpus (part-of-speech, named entities).
+
+    Parameters
+    ----------
+    source : a file (str or PathLike; ``"-"`` is standard input), a directory (every file, sorted, but hidden
+        ones and README, LICENSE, CONTENTS, COPYING), or a list of :class:`pathlib.Path`. UTF-8, gzip recognized by content, streamed.
+    format : ``"columns"``: CoNLL style, one token per line, fields separated by whitespace, the token in the
+        first field and its tag in field ``column`` (default the last); ``-DOCSTART-`` lines are skipped.
+        Blank lines separate sentences. ``"slash"``: ``word/tag`` tokens separated by whitespace, split at the
+        last ``/``, one sentence per non-blank line (the Brown corpus, as NLTK reads it). ``"auto"`` (default)
+        decides per file from its first non-blank line (every field holding a ``/`` inside it: slash).
+        Fields are split as ``seqfast.Tokenizer("whitespace")`` splits.
+    column : the tag's field in the columns format (an int index; -1 = last).
+    errors : invalid UTF-8 handling, as in :func:`iter_classification`.
+
+    Raises :class:`DataFormatError` (path and line) for a token without a tag (a one-field line in columns
+    format, a field without ``/tag`` in slash format) or a line with too few fields for ``column``.
+
+    >>> list(iter_tagged(["The/at jury/nn said/vbd ./.", "", "Yes/rb"]))
+    [(['The', 'jury', 'said', '.'], ['at', 'nn', 'vbd', '.']), (['Yes'], ['rb'])]
+    """
+    from .text import Tokenizer
+    if format not in ("auto", "columns", "slash"):
+        raise ValueError(f"format must be 'auto', 'columns' or 'slash', got {format!r}")
+    if isinstance(column, bool) or not isinstance(column, (int, np.integer)):
+        raise TypeError(f"column must be an int (the tag's field; -1: the last), got {column!r}")
+    split = Tokenizer("whitespace")
+    files = _file_list(source)
+    if files is not None:
+        sources = [(f, _numbered_lines(_existing(f), errors)) for f in files]
+    elif isinstance(source, (list, tuple)):
+        if not all(isinstance(s, str) for s in source):
+            raise TypeError("a list source is either lines (str) or files (pathlib.Path)")
+        sources = [("<lines>", enumerate((s.rstrip("\n") for s in source), 1))]
+    else:
+        path = _existing(source)
+        sources = [(_path_name(path), _numbered_lines(path, errors))]
+    for name, lines in sources:
+        fmt = None if format == "auto" else format
+        tokens: list[str] = []
+        tags: list[str] = []
+        for i, line in lines:
+            fields = split(line)
+            if not fields:
+                if tokens:
+                    yield tokens, tags
+                    tokens, tags = [], []
+                continue
+            if fmt is None:
+                fmt = _tag_format(fields)
+            if fmt == "slash":  # a line is a sentence (as NLTK reads the Brown corpus)
+                if tokens:
+                    yield tokens, tags
+                    tokens, tags = [], []
+                for f in fields:
+                    word, slash, tag = f.rpartition("/")
+                    if not slash or not word or not tag:
+                        raise DataFormatError(name, i, f"token {f!r} is not word/tag (the slash format: "
+                                                       f"whitespace-separated word/tag tokens)")
+                    tokens.append(word)
+                    tags.append(tag)
+            else:
+                if fields[0] == "-DOCSTART-":
+                    continue
+                if len(fields) < 2:
+                    raise DataFormatError(name, i, f"token {fields[0]!r} has no tag (the columns format: "
+                                                   f"'token ... tag' on each line)")
+                try:
+                    tag = fields[column]
+                except IndexError:
+                    raise DataFormatError(name, i, f"{len(fields)} fields, no field {column} for the tag") from None
+                if column in (0, -len(fields)):
+                    raise DataFormatError(name, i, f"column={column} is the token's own field")
+                tokens.append(fields[0])
+                tags.append(tag)
+        if tokens:
+            yield tokens, tags
+
+
+class TaggedData:
+    """Sentences of a tagged corpus: ``tokens`` and ``tags`` (lists of str lists, one per sentence, of equal
+    lengths) and ``tagset`` (the tags in sorted order: tag id i is ``tagset[i]``).
+
+    >>> d = TaggedData([["a", "dog"]], [["at", "nn"]])
+    >>> d.tagset, d.tag_ids()[0].tolist(), d.num_tokens
+    (['at', 'nn'], [0, 1], 2)
+    """
+
+    def __init__(self, tokens: list, tags: list, tagset: list | None = None):
+        if len(tokens) != len(tags):
+            raise ValueError(f"{len(tokens)} sentences but {len(tags)} tag sequences")
+        for i, (w, t) in enumerate(zip(tokens, tags)):
+            if len(w) != len(t):
+                raise ValueError(f"sentence {i} has {len(w)} tokens but {len(t)} tags")
+        self.tokens, self.tags = list(tokens), list(tags)
+        self.tagset = sorted({t for s in self.tags for t in s}) if tagset is None else [str(t) for t in tagset]
+
+    @classmethod
+    def read(cls, source, format: str = "auto", column: int = -1, errors: str = "strict") -> "TaggedData":
+        """Read every sentence of ``source`` (see :func:`iter_tagged`)."""
+        tokens, tags = [], []
+        for w, t in iter_tagged(source, format, column, errors):
+            tokens.append(w)
+            tags.append(t)
+        if not tokens:
+            raise ValueError(f"{source!r}: no tagged sentences")
+        return cls(tokens, tags)
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def __iter__(self):
+        return iter(zip(self.tokens, self.tags))
+
+    @property
+    def num_tokens(self) -> int:
+        return sum(len(s) for s in self.tokens)
+
+    def __repr__(self) -> str:
+        return f"TaggedData({len(self)} sentences, {self.num_tokens} tokens, {len(self.tagset)} tags)"
+
+    def tag_ids(self, tagset: list | None = None) -> list[np.ndarray]:
+        """int32 arrays of tag ids per sentence (positions in ``tagset``, default this data's). A tag not in
+        ``tagset`` raises ValueError naming it."""
+        tagset = self.tagset if tagset is None else list(tagset)
+        index = {t: i for i, t in enumerate(tagset)}
+        out = []
+        for s, tags in enumerate(self.tags):
+            try:
+                out.append(np.array([index[t] for t in tags], dtype=np.int32))
+            except KeyError as e:
+                raise ValueError(f"sentence {s}: tag {e.args[0]!r} is not among the model's {len(tagset)} "
+                                 f"tags") from None
+        return out
+
+    def subset(self, idx) -> "TaggedData":
+        return TaggedData([self.tokens[i] for i in idx], [self.tags[i] for i in idx], self.tagset)
+
+    def split(self, valid_frac: float = 0.1, seed: int | None = 0) -> tuple["TaggedData", "TaggedData"]:
+        """(train, held-out) sentences: ``valid_frac`` of them drawn with ``numpy.random.default_rng(seed)``."""
+        tr, va = _split_indices(len(self), valid_frac, seed)
+        return self.subset(tr), self.subset(va)

@@ -41,12 +41,14 @@ LEVELS = ("word", "char", "whitespace", "regex")
 
 
 class InvalidUTF8Error(ValueError):
-    """A file is not valid UTF-8. ``path`` and ``offset`` (byte offset of the first bad byte) tell where."""
+    """A file is not valid UTF-8. ``path``, ``offset`` (byte offset of the first bad byte) and ``line`` (its
+    1-based line number, None when the reader did not count lines) tell where."""
 
-    def __init__(self, path: str, offset: int, byte: int):
-        self.path, self.offset, self.byte = path, offset, byte
+    def __init__(self, path: str, offset: int, byte: int, line: int | None = None):
+        self.path, self.offset, self.byte, self.line = path, offset, byte, line
+        where = f"line {line}, " if line is not None else ""
         super().__init__(
-            f"{path}: invalid UTF-8 at byte offset {offset} (byte 0x{byte:02x}); the file is probably in "
+            f"{path}: invalid UTF-8 at {where}byte offset {offset} (byte 0x{byte:02x}); the file is probably in "
             f"another encoding such as Latin-1: convert it (e.g. iconv -f latin1 -t utf-8) or pass "
             f"errors='replace' to substitute U+FFFD for bad bytes")
 
@@ -92,13 +94,16 @@ def _check_errors(errors: str) -> None:
         raise ValueError(f"errors must be 'strict', 'replace' or 'ignore', got {errors!r}")
 
 
-def decode_utf8(data: bytes, path: str = "<bytes>", errors: str = "strict", base_offset: int = 0) -> str:
-    """Decode UTF-8 bytes, raising :class:`InvalidUTF8Error` (with the byte offset) when strict."""
+def decode_utf8(data: bytes, path: str = "<bytes>", errors: str = "strict", base_offset: int = 0,
+                base_line: int | None = None) -> str:
+    """Decode UTF-8 bytes, raising :class:`InvalidUTF8Error` (with the byte offset, and the line number when
+    ``base_line``, the 1-based line on which ``data`` starts, is given) when strict."""
     _check_errors(errors)
     try:
         return data.decode("utf-8", errors=errors)
     except UnicodeDecodeError as e:
-        raise InvalidUTF8Error(path, base_offset + e.start, data[e.start]) from None
+        line = None if base_line is None else base_line + data.count(b"\n", 0, e.start)
+        raise InvalidUTF8Error(path, base_offset + e.start, data[e.start], line) from None
 
 
 def gzip_error(path: str, e: BaseException) -> ValueError:
@@ -180,7 +185,7 @@ def read_text_pieces(path, errors: str = "strict", chunk_bytes: int = 1 << 22):
     """Yield the text of a file (``"-"``: standard input; gzip by content) in pieces of about ``chunk_bytes``
     that end just after a ``"\\n"`` (the last piece: at the end of the file), so a file of any size is read in
     bounded memory (one line is held whole). Invalid UTF-8 raises :class:`InvalidUTF8Error` with the byte
-    offset (``errors="strict"``)."""
+    offset and the line number (``errors="strict"``)."""
     import gzip
     import zlib
 
@@ -188,7 +193,7 @@ def read_text_pieces(path, errors: str = "strict", chunk_bytes: int = 1 << 22):
     _check_errors(errors)
     name = "<stdin>" if path == "-" else path
     with open_binary(path) as f:
-        pending, offset = [], 0
+        pending, offset, line = [], 0, 1
         while True:
             try:
                 data = f.read(chunk_bytes)
@@ -202,10 +207,11 @@ def read_text_pieces(path, errors: str = "strict", chunk_bytes: int = 1 << 22):
                 continue
             piece = b"".join(pending) + data[:k + 1] if pending else data[:k + 1]
             pending = [data[k + 1:]] if k + 1 < len(data) else []
-            yield decode_utf8(piece, name, errors, offset)
+            yield decode_utf8(piece, name, errors, offset, line)
             offset += len(piece)
+            line += piece.count(b"\n")
         if pending:
-            yield decode_utf8(b"".join(pending), name, errors, offset)
+            yield decode_utf8(b"".join(pending), name, errors, offset, line)
 
 
 def read_line_batches(path, errors: str = "strict", chunk_bytes: int = 1 << 22):
