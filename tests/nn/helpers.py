@@ -49,3 +49,15 @@ def assert_model_gradients(m, X, Y, h0, n: int = 40, eps: float = 1e-6, seed: in
         m.flat_params[i] = old
         num = (lp - lm) / (2 * eps)
         assert abs(num - g[i]) < 1e-7 + 1e-5 * abs(num), (i, num, g[i])
+
+
+def fixture_module(name: str):
+    """The recording script tests/fixtures/<name>.py as a module (its load() reads the recorded peer outputs;
+    its record() reruns the peer when installed)."""
+    import importlib.util
+    import os
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures", f"{name}.py")
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod

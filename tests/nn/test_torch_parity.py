@@ -2,19 +2,15 @@
 
 Always against the recording tests/data/torch_cells.npz (made by tests/fixtures/make_torch_fixtures.py), so CI
 checks parity without torch; and against torch itself when it is installed."""
-import importlib.util
-import os
 
 import numpy as np
 import pytest
 
 from seqfast.nn import CELLS
 
-_spec = importlib.util.spec_from_file_location(
-    "make_torch_fixtures", os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures",
-                                        "make_torch_fixtures.py"))
-fixtures = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(fixtures)
+from .helpers import fixture_module
+
+fixtures = fixture_module("make_torch_fixtures")
 
 TOL = {"float64": 1e-10, "float32": 2e-4}
 CASES = [(c, n, d) for c in fixtures.CELLS for n in (1, 2) for d in fixtures.DTYPES]

@@ -8,3 +8,4 @@ from . import gru, lstm  # noqa: F401
 from . import ngram  # noqa: F401
 from . import lm  # noqa: F401
 from . import word2vec  # noqa: F401
+from . import charcnn  # noqa: F401
