@@ -42,8 +42,9 @@ static SF_CLONES void FN(gru_backward_row)(REAL *restrict dx, REAL *restrict du,
 }
 
 int FN(sf_gru_forward)(REAL *h_all, REAL *hT, REAL *cache, const REAL *xproj, const int32_t *ids, int V,
-                       const REAL *h0, const REAL *W_hh, const REAL *b_hh, int B, int T, int H, int n_threads) {
-    int rc = sf_cell_check(B, T, H, 3, ids, V);
+                       const int32_t *lengths, const REAL *h0, const REAL *W_hh, const REAL *b_hh, int B, int T, int H,
+                       int n_threads) {
+    int rc = sf_cell_check(B, T, H, 3, ids, V, lengths);
     if (rc != SF_OK) return rc;
     const long GH = 3L * H, TH = (long)T * H, TGH = (long)T * GH;
     REAL *gates = cache, *hn_all = cache + B * TGH;
@@ -74,8 +75,14 @@ int FN(sf_gru_forward)(REAL *h_all, REAL *hT, REAL *cache, const REAL *xproj, co
                 for (long b = b0; b < b1; b++) SF_PREFETCH_ROW(xproj + b * TGH + (t + 1) * GH, GH);
             const REAL *hp0 = t == 0 ? h0 + (long)b0 * H : h_all + b0 * TH + (t - 1) * (long)H;
             const int ldh = t == 0 ? H : (int)TH;
-            failed |= GEMM_PACKED_INIT(nb, (int)GH, H, hp0, ldh, Wpk, brow, NULL, u_all + b0 * GH, (int)GH) != 0;
+            const int ns = sf_cell_span(lengths, T, b0, b1, t); /* rows b0 .. b0+ns-1: the ones still running */
+            if (ns > 0)
+                failed |= GEMM_PACKED_INIT(ns, (int)GH, H, hp0, ldh, Wpk, brow, NULL, u_all + b0 * GH, (int)GH) != 0;
             for (long b = b0; b < b1; b++) {
+                if (t >= sf_cell_len(lengths, T, b)) { /* padding: output 0 (the next GEMM may read it) */
+                    memset(h_all + b * TH + t * (long)H, 0, (size_t)H * sizeof(REAL));
+                    continue;
+                }
                 const REAL *hp = t == 0 ? h0 + b * H : h_all + b * TH + (t - 1) * (long)H;
                 const REAL *x = ids ? xproj + ids[b * T + t] * GH : xproj + b * TGH + t * GH;
                 REAL *gt = gates + b * TGH + t * GH, *hn = hn_all + b * TH + t * (long)H, *h = h_all + b * TH + t * (long)H;
@@ -86,8 +93,8 @@ int FN(sf_gru_forward)(REAL *h_all, REAL *hT, REAL *cache, const REAL *xproj, co
             }
         }
         free(brow);
-        for (long b = b0; b < b1; b++)
-            for (long j = 0; j < H; j++) hT[b * H + j] = h_all[b * TH + (T - 1) * (long)H + j];
+        for (long b = b0; b < b1; b++) /* the state after each row's own last step */
+            memcpy(hT + b * H, h_all + b * TH + (sf_cell_len(lengths, T, b) - 1) * (long)H, (size_t)H * sizeof(REAL));
     }
     free(u_all);
     free(Wpk);
@@ -96,8 +103,8 @@ int FN(sf_gru_forward)(REAL *h_all, REAL *hT, REAL *cache, const REAL *xproj, co
 
 int FN(sf_gru_backward)(REAL *dxproj, REAL *dh0, REAL *dW_hh, REAL *db_hh, REAL *db_ih, REAL *dtable,
                         const REAL *dh_all, const REAL *dhT, REAL *cache, const REAL *h_all, const int32_t *ids, int V,
-                        const REAL *h0, const REAL *W_hh, int B, int T, int H, int n_threads) {
-    int rc = sf_cell_check(B, T, H, 3, dtable ? ids : NULL, V);
+                        const int32_t *lengths, const REAL *h0, const REAL *W_hh, int B, int T, int H, int n_threads) {
+    int rc = sf_cell_check(B, T, H, 3, dtable ? ids : NULL, V, lengths);
     if (rc != SF_OK) return rc;
     const long GH = 3L * H, TH = (long)T * H, TGH = (long)T * GH;
     const REAL *gates = cache, *hn_all = cache + B * TGH;
@@ -115,10 +122,20 @@ int FN(sf_gru_backward)(REAL *dxproj, REAL *dh0, REAL *dW_hh, REAL *db_hh, REAL 
         GEMM_PACK_PART(Wpk, 0, (int)GH, H, W_hh, H, sf_thread_id(), sf_team_size()); /* W packed by all threads */
         SF_BARRIER
         const int nb = b1 - b0;
-        /* dh0 holds dL/dh_t flowing back through the recurrence from step t+1. */
-        for (long k = (long)b0 * H; k < (long)b1 * H; k++) dh0[k] = dhT ? dhT[k] : 0;
+        /* dh0 holds dL/dh_t flowing back through the recurrence from step t+1; a row starts from dL/dhT at
+         * its own last step */
+        for (long k = (long)b0 * H; k < (long)b1 * H; k++) dh0[k] = 0;
         for (int t = T - 1; nb > 0 && t >= 0 && !failed; t--) {
+            const int ns = sf_cell_span(lengths, T, b0, b1, t);
             for (long b = b0; b < b1; b++) {
+                const int L = sf_cell_len(lengths, T, b);
+                if (t >= L) { /* padding: no gradient (zero rows for the GEMM and the weight gradient) */
+                    memset(dxproj + b * TGH + t * GH, 0, (size_t)GH * sizeof(REAL));
+                    memset(du_all + b * TGH + t * GH, 0, (size_t)GH * sizeof(REAL));
+                    continue;
+                }
+                if (t == L - 1)
+                    for (long j = 0; j < H; j++) dh0[b * H + j] = dhT ? dhT[b * H + j] : 0;
                 const REAL *gt = gates + b * TGH + t * GH, *hn = hn_all + b * TH + t * (long)H;
                 const REAL *hp = t == 0 ? h0 + b * H : h_all + b * TH + (t - 1) * (long)H;
                 const REAL *dhu = dh_all + b * TH + t * (long)H;
@@ -133,9 +150,10 @@ int FN(sf_gru_backward)(REAL *dxproj, REAL *dh0, REAL *dW_hh, REAL *db_hh, REAL 
                 }
                 FN(gru_backward_row)(dx, du_all + b * TGH + t * GH, dh0 + b * H, dhu, hn, hp, H);
             }
-            /* dL/dh_{t-1} += du_t W_hh  (nb, 3H) @ (3H, H) */
-            failed |= GEMM_PACKED(0, nb, H, (int)GH, du_all + b0 * TGH + t * GH, (int)TGH, Wpk, 1,
-                                  dh0 + (long)b0 * H, H) != 0;
+            /* dL/dh_{t-1} += du_t W_hh  (ns, 3H) @ (3H, H) */
+            if (ns > 0)
+                failed |= GEMM_PACKED(0, ns, H, (int)GH, du_all + b0 * TGH + t * GH, (int)TGH, Wpk, 1,
+                                      dh0 + (long)b0 * H, H) != 0;
         }
     }
     free(Wpk);

@@ -33,8 +33,9 @@ static SF_CLONES void FN(lstm_backward_row)(REAL *restrict da, REAL *restrict dc
 }
 
 int FN(sf_lstm_forward)(REAL *h_all, REAL *stateT, REAL *cache, const REAL *xproj, const int32_t *ids, int V,
-                        const REAL *state0, const REAL *W_hh, const REAL *b_hh, int B, int T, int H, int n_threads) {
-    int rc = sf_cell_check(B, T, H, 4, ids, V);
+                        const int32_t *lengths, const REAL *state0, const REAL *W_hh, const REAL *b_hh, int B, int T,
+                        int H, int n_threads) {
+    int rc = sf_cell_check(B, T, H, 4, ids, V, lengths);
     if (rc != SF_OK) return rc;
     const long GH = 4L * H, TH = (long)T * H, TGH = (long)T * GH;
     REAL *gates = cache, *c_all = cache + B * TGH, *tc_all = c_all + B * TH, *hT = stateT, *cT = stateT + (long)B * H;
@@ -58,24 +59,30 @@ int FN(sf_lstm_forward)(REAL *h_all, REAL *stateT, REAL *cache, const REAL *xpro
             /* a_t (nb rows, stride T*4H) = xproj_t + b_hh + h_{t-1} W_hh^T; the GEMM writes xproj_t + b_hh
              * into each panel of a_t just before it reads it (no separate pass) */
             REAL *a0 = gates + b0 * TGH + t * GH;
-            for (long b = b0; b < b1; b++) {
+            const int ns = sf_cell_span(lengths, T, b0, b1, t); /* rows b0 .. b0+ns-1: the ones still running */
+            for (long b = b0; b < b0 + ns; b++) {
                 const REAL *x = ids ? xproj + ids[b * T + t] * GH : xproj + b * TGH + t * GH;
                 if (xrow) xrow[b - b0] = x;
                 if (t + 1 < T && !ids) SF_PREFETCH_ROW(x + GH, GH); /* next step's row, read after this GEMM */
             }
             const REAL *hp = t == 0 ? h0 + (long)b0 * H : h_all + b0 * TH + (t - 1) * (long)H;
             const int ldh = t == 0 ? H : (int)TH;
-            failed |= GEMM_PACKED_INIT(nb, (int)GH, H, hp, ldh, Wpk, xrow, b_hh, a0, (int)TGH) != 0;
+            if (ns > 0) failed |= GEMM_PACKED_INIT(ns, (int)GH, H, hp, ldh, Wpk, xrow, b_hh, a0, (int)TGH) != 0;
             for (long b = b0; b < b1; b++) {
+                if (t >= sf_cell_len(lengths, T, b)) { /* padding: output 0 (the next GEMM may read it) */
+                    memset(h_all + b * TH + t * (long)H, 0, (size_t)H * sizeof(REAL));
+                    continue;
+                }
                 const REAL *cp = t == 0 ? c0 + b * H : c_all + b * TH + (t - 1) * (long)H;
                 FN(lstm_forward_row)(gates + b * TGH + t * GH, c_all + b * TH + t * (long)H,
                                      tc_all + b * TH + t * (long)H, h_all + b * TH + t * (long)H, cp, H);
             }
         }
-        for (long b = b0; b < b1 && !failed; b++) {
+        for (long b = b0; b < b1 && !failed; b++) { /* the state after each row's own last step */
+            const long last = b * TH + (sf_cell_len(lengths, T, b) - 1) * (long)H;
             for (long j = 0; j < H; j++) {
-                hT[b * H + j] = h_all[b * TH + (T - 1) * (long)H + j];
-                cT[b * H + j] = c_all[b * TH + (T - 1) * (long)H + j];
+                hT[b * H + j] = h_all[last + j];
+                cT[b * H + j] = c_all[last + j];
             }
         }
         free(xrow);
@@ -86,8 +93,9 @@ int FN(sf_lstm_forward)(REAL *h_all, REAL *stateT, REAL *cache, const REAL *xpro
 
 int FN(sf_lstm_backward)(REAL *dxproj, REAL *dstate0, REAL *dW_hh, REAL *db_hh, REAL *db_ih, REAL *dtable,
                          const REAL *dh_all, const REAL *dstateT, REAL *cache, const REAL *h_all, const int32_t *ids,
-                         int V, const REAL *state0, const REAL *W_hh, int B, int T, int H, int n_threads) {
-    int rc = sf_cell_check(B, T, H, 4, dtable ? ids : NULL, V);
+                         int V, const int32_t *lengths, const REAL *state0, const REAL *W_hh, int B, int T, int H,
+                         int n_threads) {
+    int rc = sf_cell_check(B, T, H, 4, dtable ? ids : NULL, V, lengths);
     if (rc != SF_OK) return rc;
     const long GH = 4L * H, TH = (long)T * H, TGH = (long)T * GH;
     const REAL *gates = cache, *c_all = cache + B * TGH, *tc_all = c_all + B * TH;
@@ -106,13 +114,22 @@ int FN(sf_lstm_backward)(REAL *dxproj, REAL *dstate0, REAL *dW_hh, REAL *db_hh, 
         GEMM_PACK_PART(Wpk, 0, (int)GH, H, W_hh, H, sf_thread_id(), sf_team_size()); /* W packed by all threads */
         SF_BARRIER
         const int nb = b1 - b0;
-        /* dh0 / dc0 hold the gradient flowing back through the recurrence: dL/dh_t, dL/dc_t from step t+1. */
-        for (long k = (long)b0 * H; k < (long)b1 * H; k++) {
-            dh0[k] = dhT ? dhT[k] : 0;
-            dc0[k] = dcT ? dcT[k] : 0;
-        }
+        /* dh0 / dc0 hold the gradient flowing back through the recurrence: dL/dh_t, dL/dc_t from step t+1;
+         * a row starts from dL/d(final state) at its own last step */
+        for (long k = (long)b0 * H; k < (long)b1 * H; k++) dh0[k] = dc0[k] = 0;
         for (int t = T - 1; nb > 0 && t >= 0 && !failed; t--) {
+            const int ns = sf_cell_span(lengths, T, b0, b1, t);
             for (long b = b0; b < b1; b++) {
+                const int L = sf_cell_len(lengths, T, b);
+                if (t >= L) { /* padding: no gradient (a zero row for the GEMM and the weight gradient) */
+                    memset(dxproj + b * TGH + t * GH, 0, (size_t)GH * sizeof(REAL));
+                    continue;
+                }
+                if (t == L - 1)
+                    for (long j = 0; j < H; j++) {
+                        dh0[b * H + j] = dhT ? dhT[b * H + j] : 0;
+                        dc0[b * H + j] = dcT ? dcT[b * H + j] : 0;
+                    }
                 const REAL *a = gates + b * TGH + t * GH;
                 const REAL *tc = tc_all + b * TH + t * (long)H, *dhu = dh_all + b * TH + t * (long)H;
                 const REAL *cp = t == 0 ? c0 + b * H : c_all + b * TH + (t - 1) * (long)H;
@@ -128,9 +145,10 @@ int FN(sf_lstm_backward)(REAL *dxproj, REAL *dstate0, REAL *dW_hh, REAL *db_hh, 
                 }
                 FN(lstm_backward_row)(da, dcr, dhr, dhu, tc, cp, H);
             }
-            /* dL/dh_{t-1} = d a_t W_hh  (nb, 4H) @ (4H, H) */
-            failed |= GEMM_PACKED(0, nb, H, (int)GH, dxproj + b0 * TGH + t * GH, (int)TGH, Wpk, 0,
-                                  dh0 + (long)b0 * H, H) != 0;
+            /* dL/dh_{t-1} = d a_t W_hh  (ns, 4H) @ (4H, H) */
+            if (ns > 0)
+                failed |= GEMM_PACKED(0, ns, H, (int)GH, dxproj + b0 * TGH + t * GH, (int)TGH, Wpk, 0,
+                                      dh0 + (long)b0 * H, H) != 0;
         }
     }
     free(Wpk);

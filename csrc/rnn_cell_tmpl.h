@@ -9,9 +9,10 @@
  * then dW_hh, db_hh (and db_ih, dtable) from da = dxproj in one pass (sf_cell_weight_grad).
  */
 
-static int FN(rnn_forward)(REAL *h_all, REAL *hT, const REAL *xproj, const int32_t *ids, int V, const REAL *h0,
-                           const REAL *W_hh, const REAL *b_hh, int B, int T, int H, int relu, int n_threads) {
-    int rc = sf_cell_check(B, T, H, 1, ids, V);
+static int FN(rnn_forward)(REAL *h_all, REAL *hT, const REAL *xproj, const int32_t *ids, int V,
+                           const int32_t *lengths, const REAL *h0, const REAL *W_hh, const REAL *b_hh, int B, int T,
+                           int H, int relu, int n_threads) {
+    int rc = sf_cell_check(B, T, H, 1, ids, V, lengths);
     if (rc != SF_OK) return rc;
     /* W_hh^T packed once for the GEMM core, shared by all threads and all T steps */
     REAL *Wpk = malloc(sizeof(REAL) * (size_t)GEMM_PACKED_SIZE(H, H));
@@ -27,15 +28,20 @@ static int FN(rnn_forward)(REAL *h_all, REAL *hT, const REAL *xproj, const int32
             REAL *ht = h_all + (long)b0 * TH + (long)t * H;
             const REAL *hp = t == 0 ? h0 + (long)b0 * H : ht - H;
             const int ldp = t == 0 ? H : (int)TH;
-            for (int b = 0; b < nb; b++) {
+            const int ns = sf_cell_span(lengths, T, b0, b1, t); /* rows b0 .. b0+ns-1: the ones still running */
+            for (int b = 0; b < ns; b++) {
                 const long bt = (long)(b0 + b) * T + t;
                 const REAL *xp = ids ? xproj + (long)ids[bt] * H : xproj + bt * H;
                 REAL *hb = ht + (long)b * TH;
                 for (int i = 0; i < H; i++) hb[i] = xp[i] + b_hh[i];
             }
-            failed |= GEMM_PACKED(0, nb, H, H, hp, ldp, Wpk, 1, ht, (int)TH) != 0;
+            if (ns > 0) failed |= GEMM_PACKED(0, ns, H, H, hp, ldp, Wpk, 1, ht, (int)TH) != 0;
             for (int b = 0; b < nb; b++) {
                 REAL *hb = ht + (long)b * TH;
+                if (t >= sf_cell_len(lengths, T, b0 + b)) { /* padding: output 0 (the next GEMM may read it) */
+                    memset(hb, 0, sizeof(REAL) * (size_t)H);
+                    continue;
+                }
                 if (!relu)
                     TANH_N(hb, H);
                 else /* relu; a NaN stays NaN (hb > 0 is false for it) */
@@ -43,16 +49,18 @@ static int FN(rnn_forward)(REAL *h_all, REAL *hT, const REAL *xproj, const int32
             }
         }
     }
-    for (int b = 0; b < B; b++)
-        memcpy(hT + (long)b * H, h_all + (long)b * TH + (long)(T - 1) * H, sizeof(REAL) * (size_t)H);
+    for (int b = 0; b < B; b++) /* the state after each row's own last step */
+        memcpy(hT + (long)b * H, h_all + (long)b * TH + (long)(sf_cell_len(lengths, T, b) - 1) * H,
+               sizeof(REAL) * (size_t)H);
     free(Wpk);
     return failed ? SF_ENOMEM : SF_OK;
 }
 
 static int FN(rnn_backward)(REAL *dxproj, REAL *dh0, REAL *dW_hh, REAL *db_hh, REAL *db_ih, REAL *dtable,
                             const REAL *dh_all, const REAL *dhT, REAL *cache, const REAL *h_all, const int32_t *ids,
-                            int V, const REAL *h0, const REAL *W_hh, int B, int T, int H, int relu, int n_threads) {
-    int rc = sf_cell_check(B, T, H, 1, dtable ? ids : NULL, V);
+                            int V, const int32_t *lengths, const REAL *h0, const REAL *W_hh, int B, int T, int H,
+                            int relu, int n_threads) {
+    int rc = sf_cell_check(B, T, H, 1, dtable ? ids : NULL, V, lengths);
     if (rc != SF_OK) return rc;
     const long TH = (long)T * H;
     REAL *Wpk = malloc(sizeof(REAL) * (size_t)GEMM_PACKED_SIZE(H, H)); /* W_hh packed once for the T steps */
@@ -63,19 +71,29 @@ static int FN(rnn_backward)(REAL *dxproj, REAL *dh0, REAL *dW_hh, REAL *db_hh, R
         int b0, b1;
         sf_thread_rows(B, sf_thread_id(), sf_team_size(), &b0, &b1);
         const int nb = b1 - b0;
-        REAL *g = dh0 + (long)b0 * H; /* dL/dh_t for this thread's rows, ends as dL/dh0 */
-        for (long k = 0; k < (long)nb * H; k++) g[k] = dhT ? dhT[(long)b0 * H + k] : 0;
+        /* dL/dh_t for this thread's rows, ends as dL/dh0; a row starts from dL/dhT at its own last step */
+        REAL *g = dh0 + (long)b0 * H;
+        for (long k = 0; k < (long)nb * H; k++) g[k] = 0;
         for (int t = T - 1; t >= 0 && nb > 0; t--) {
+            const int ns = sf_cell_span(lengths, T, b0, b1, t);
             for (int b = 0; b < nb; b++) {
                 const long o = (long)(b0 + b) * TH + (long)t * H;
                 const REAL *h = h_all + o, *dh = dh_all + o;
                 REAL *da = dxproj + o, *gb = g + (long)b * H;
+                const int L = sf_cell_len(lengths, T, b0 + b);
+                if (t >= L) { /* padding: no gradient (a zero row for the GEMM and the weight gradient) */
+                    memset(da, 0, sizeof(REAL) * (size_t)H);
+                    continue;
+                }
+                if (t == L - 1)
+                    for (int i = 0; i < H; i++) gb[i] = dhT ? dhT[(long)(b0 + b) * H + i] : 0;
                 if (!relu)
                     for (int i = 0; i < H; i++) da[i] = (dh[i] + gb[i]) * (1 - h[i] * h[i]);
                 else
                     for (int i = 0; i < H; i++) da[i] = h[i] > 0 ? dh[i] + gb[i] : 0;
             }
-            failed |= GEMM_PACKED(0, nb, H, H, dxproj + (long)b0 * TH + (long)t * H, (int)TH, Wpk, 0, g, H) != 0;
+            if (ns > 0)
+                failed |= GEMM_PACKED(0, ns, H, H, dxproj + (long)b0 * TH + (long)t * H, (int)TH, Wpk, 0, g, H) != 0;
         }
     }
     free(Wpk);
@@ -86,31 +104,31 @@ static int FN(rnn_backward)(REAL *dxproj, REAL *dh0, REAL *dW_hh, REAL *db_hh, R
 }
 
 int FN(sf_rnn_tanh_forward)(REAL *h_all, REAL *stateT, REAL *cache, const REAL *x, const int32_t *ids, int V,
-                            const REAL *state0, const REAL *W_hh, const REAL *b_hh, int B, int T, int H,
+                            const int32_t *lengths, const REAL *state0, const REAL *W_hh, const REAL *b_hh, int B, int T, int H,
                             int n_threads) {
     (void)cache;
-    return FN(rnn_forward)(h_all, stateT, x, ids, V, state0, W_hh, b_hh, B, T, H, 0, n_threads);
+    return FN(rnn_forward)(h_all, stateT, x, ids, V, lengths, state0, W_hh, b_hh, B, T, H, 0, n_threads);
 }
 
 int FN(sf_rnn_relu_forward)(REAL *h_all, REAL *stateT, REAL *cache, const REAL *x, const int32_t *ids, int V,
-                            const REAL *state0, const REAL *W_hh, const REAL *b_hh, int B, int T, int H,
+                            const int32_t *lengths, const REAL *state0, const REAL *W_hh, const REAL *b_hh, int B, int T, int H,
                             int n_threads) {
     (void)cache;
-    return FN(rnn_forward)(h_all, stateT, x, ids, V, state0, W_hh, b_hh, B, T, H, 1, n_threads);
+    return FN(rnn_forward)(h_all, stateT, x, ids, V, lengths, state0, W_hh, b_hh, B, T, H, 1, n_threads);
 }
 
 int FN(sf_rnn_tanh_backward)(REAL *dx, REAL *dstate0, REAL *dW_hh, REAL *db_hh, REAL *db_ih, REAL *dtable,
                              const REAL *dh_all, const REAL *dstateT, REAL *cache, const REAL *h_all,
-                             const int32_t *ids, int V, const REAL *state0, const REAL *W_hh, int B, int T, int H,
-                             int n_threads) {
+                             const int32_t *ids, int V, const int32_t *lengths, const REAL *state0, const REAL *W_hh,
+                             int B, int T, int H, int n_threads) {
     return FN(rnn_backward)(dx, dstate0, dW_hh, db_hh, db_ih, dtable, dh_all, dstateT, cache, h_all, ids, V,
-                            state0, W_hh, B, T, H, 0, n_threads);
+                            lengths, state0, W_hh, B, T, H, 0, n_threads);
 }
 
 int FN(sf_rnn_relu_backward)(REAL *dx, REAL *dstate0, REAL *dW_hh, REAL *db_hh, REAL *db_ih, REAL *dtable,
                              const REAL *dh_all, const REAL *dstateT, REAL *cache, const REAL *h_all,
-                             const int32_t *ids, int V, const REAL *state0, const REAL *W_hh, int B, int T, int H,
-                             int n_threads) {
+                             const int32_t *ids, int V, const int32_t *lengths, const REAL *state0, const REAL *W_hh,
+                             int B, int T, int H, int n_threads) {
     return FN(rnn_backward)(dx, dstate0, dW_hh, db_hh, db_ih, dtable, dh_all, dstateT, cache, h_all, ids, V,
-                            state0, W_hh, B, T, H, 1, n_threads);
+                            lengths, state0, W_hh, B, T, H, 1, n_threads);
 }

@@ -9,12 +9,15 @@
 #include "sf_gemm.h"
 #include "sf_math.h" /* SF_CLONES */
 
-int sf_cell_check(int B, int T, int H, int G, const int32_t *ids, int V) {
+int sf_cell_check(int B, int T, int H, int G, const int32_t *ids, int V, const int32_t *lengths) {
     if (B < 1 || T < 1 || H < 1 || G < 1) return SF_EVALUE;
     /* GEMM sizes and strides are ints: T * G * H (a batch row of xproj) and B * T must fit; element counts
      * (the cache is at most 8 H per step) are longs. */
     if ((long long)T * G * H > INT_MAX) return SF_EVALUE;
     if ((long long)B * T > INT_MAX || (long long)B * T * 8 * H > (long long)LONG_MAX / 8) return SF_EVALUE;
+    if (lengths)
+        for (int b = 0; b < B; b++)
+            if (lengths[b] < 1 || lengths[b] > T) return SF_EVALUE;
     if (!ids) return SF_OK;
     if (V < 1) return SF_EVALUE;
     for (long n = 0; n < (long)B * T; n++)

@@ -9,12 +9,13 @@
  * (f32 / f64), with the same arguments:
  *
  *   int sf_<cell>_forward_S(REAL *h_all, REAL *stateT, REAL *cache,
- *                           const REAL *x, const int32_t *ids, int V, const REAL *state0,
- *                           const REAL *W_hh, const REAL *b_hh, int B, int T, int H, int n_threads);
+ *                           const REAL *x, const int32_t *ids, int V, const int32_t *lengths,
+ *                           const REAL *state0, const REAL *W_hh, const REAL *b_hh, int B, int T, int H,
+ *                           int n_threads);
  *   int sf_<cell>_backward_S(REAL *dx, REAL *dstate0, REAL *dW_hh, REAL *db_hh, REAL *db_ih, REAL *dtable,
  *                            const REAL *dh_all, const REAL *dstateT, REAL *cache, const REAL *h_all,
- *                            const int32_t *ids, int V, const REAL *state0, const REAL *W_hh,
- *                            int B, int T, int H, int n_threads);
+ *                            const int32_t *ids, int V, const int32_t *lengths, const REAL *state0,
+ *                            const REAL *W_hh, int B, int T, int H, int n_threads);
  *
  * forward: h_all (B, T, H) out, the h_t of every step (the layer's output); stateT (S, B, H) out, the final
  *   state; cache (B, T, W*H) out (W = SF_<CELL>_CACHE below), what backward needs. Input x is xproj (B, T, GH),
@@ -25,6 +26,12 @@
  *   dx (B, T, GH) = dL/dxproj and dstate0 (S, B, H), and accumulates (+=) dW_hh (GH, H), db_hh (GH), and when
  *   not NULL db_ih (GH) (dx summed over b, t) and dtable (V, GH): dtable[ids[b*T + t]] += dx[b, t] (the
  *   gradient of a gathered table). backward uses the rest of the cache as scratch and overwrites it.
+ * Lengths: lengths (B) (NULL: every row has T steps) gives each row's number of steps L_b in [1, T] (else
+ *   SF_EVALUE); steps t >= L_b are padding and are skipped: h_all[b, t] = 0 there, stateT[b] is the state
+ *   after step L_b - 1, and backward injects dstateT[b] at step L_b - 1, writes dx[b, t] = 0 at padding and
+ *   takes nothing from dh_all there. A step's GEMM covers a thread's rows up to its last row still running,
+ *   so rows sorted by decreasing length (within each thread's block) skip all the padding's work. A
+ *   reverse direction is the same call on rows reversed within their lengths (the caller's gather).
  * In place: x may be the first (B, T, GH) of cache (lstm, gru: the gates are then written over xproj), and
  *   dx may be the first (B, T, GH) of cache (written over the gates); the model does both.
  * Threads: OpenMP over batch rows for the recurrence (each thread owns a block of rows for all T steps), over
@@ -42,12 +49,12 @@ enum { SF_RNN_CACHE = 1 + 1, SF_LSTM_CACHE = 4 + 2 + 1, SF_GRU_CACHE = 3 + 1 + 3
 
 #define SF_CELL_DECLARE(cell, REAL, S)                                                                         \
     int sf_##cell##_forward_##S(REAL *h_all, REAL *stateT, REAL *cache, const REAL *x, const int32_t *ids,    \
-                                int V, const REAL *state0, const REAL *W_hh, const REAL *b_hh, int B, int T,  \
-                                int H, int n_threads);                                                        \
+                                int V, const int32_t *lengths, const REAL *state0, const REAL *W_hh,          \
+                                const REAL *b_hh, int B, int T, int H, int n_threads);                        \
     int sf_##cell##_backward_##S(REAL *dx, REAL *dstate0, REAL *dW_hh, REAL *db_hh, REAL *db_ih,             \
                                  REAL *dtable, const REAL *dh_all, const REAL *dstateT, REAL *cache,          \
-                                 const REAL *h_all, const int32_t *ids, int V, const REAL *state0,            \
-                                 const REAL *W_hh, int B, int T, int H, int n_threads);
+                                 const REAL *h_all, const int32_t *ids, int V, const int32_t *lengths,        \
+                                 const REAL *state0, const REAL *W_hh, int B, int T, int H, int n_threads);
 SF_CELL_DECLARE(rnn_tanh, float, f32)
 SF_CELL_DECLARE(rnn_tanh, double, f64)
 SF_CELL_DECLARE(rnn_relu, float, f32)
@@ -72,8 +79,21 @@ SF_CELL_DECLARE(gru, double, f64)
 #endif
 
 /* SF_OK when B, T, H >= 1 and every stride and size the kernels use (cache included) fits in an int / long,
- * and when ids is not NULL, every one of its B*T ids lies in [0, V) (else SF_EINDEX); else SF_EVALUE. */
-int sf_cell_check(int B, int T, int H, int G, const int32_t *ids, int V);
+ * every length (when lengths is not NULL) lies in [1, T], and when ids is not NULL, every one of its B*T ids
+ * lies in [0, V) (else SF_EINDEX); else SF_EVALUE. */
+int sf_cell_check(int B, int T, int H, int G, const int32_t *ids, int V, const int32_t *lengths);
+
+/* Steps of row b: lengths[b], or T without lengths. */
+static inline int sf_cell_len(const int32_t *lengths, int T, long b) { return lengths ? lengths[b] : T; }
+
+/* The rows of [b0, b1) a step t's GEMM covers: b0 + n, n = 1 + the offset of the last row still running
+ * (L_b > t), 0 when none is. */
+static inline int sf_cell_span(const int32_t *lengths, int T, int b0, int b1, int t) {
+    if (!lengths) return t < T ? b1 - b0 : 0;
+    for (int b = b1 - 1; b >= b0; b--)
+        if (lengths[b] > t) return b - b0 + 1;
+    return 0;
+}
 
 /* Threads to use for a recurrence over B batch rows: sf_resolve_threads(n_threads), at most B. */
 int sf_cell_threads(int n_threads, int B);

@@ -11,11 +11,11 @@ from importlib.metadata import PackageNotFoundError, version as _pkg_version
 from ._checks import MemoryLimitError
 from ._threads import openmp_info, resolve_threads
 from .text import WHITESPACE, WORD_PATTERN, InvalidUTF8Error, TokenTooLongError, Tokenizer, Vocab, one_hot, read_text, tokenize
-from .data import batches, windows
-from .metrics import cross_entropy, perplexity
+from .data import batches, bucket_batches, pad_sequences, windows
+from .metrics import accuracy, confusion_matrix, cross_entropy, macro_f1, perplexity, rmse
 from .ngram import NGramCounts, count_ngrams
 from . import datasets, reference
-from .nn import RNNLM, Trainer
+from .nn import RNNLM, RNNClassifier, RNNRegressor, RNNTagger, Trainer
 from .lm import NGramLM
 from .keyedvectors import KeyedVectors
 from .word2vec import Word2Vec
@@ -28,7 +28,8 @@ except PackageNotFoundError:  # running from a source tree
 __all__ = [
     "MemoryLimitError", "openmp_info", "resolve_threads", "WORD_PATTERN", "WHITESPACE", "InvalidUTF8Error", "TokenTooLongError",
     "Tokenizer", "Vocab", "one_hot", "read_text",
-    "tokenize", "batches", "windows", "cross_entropy", "perplexity", "datasets", "reference",
-    "count_ngrams", "NGramCounts", "NGramLM", "RNNLM", "Trainer",
+    "tokenize", "batches", "windows", "pad_sequences", "bucket_batches", "cross_entropy", "perplexity",
+    "accuracy", "confusion_matrix", "macro_f1", "rmse", "datasets", "reference",
+    "count_ngrams", "NGramCounts", "NGramLM", "RNNLM", "RNNClassifier", "RNNTagger", "RNNRegressor", "Trainer",
     "KeyedVectors", "Word2Vec",
 ]

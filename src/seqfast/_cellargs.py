@@ -80,6 +80,19 @@ def check_forward(cell: str, G: int, S: int, x, ids, state0, W_hh, b_hh):
     return B, T, H, x.dtype, flat_ids
 
 
+def check_lengths(cell: str, lengths, B: int, T: int):
+    """None, or ``lengths`` (B,) integers in [1, T] as a C-contiguous int32 array."""
+    if lengths is None:
+        return None
+    a = np.asarray(lengths)
+    if a.shape != (B,) or a.dtype.kind not in "iu":
+        _fail(cell, f"lengths must be a ({B},) integer array (one length per row), got shape {a.shape}, "
+                    f"dtype {a.dtype}")
+    if a.min() < 1 or a.max() > T:
+        _fail(cell, f"lengths must lie in [1, {T}] (T = the padded number of steps); got [{a.min()}, {a.max()}]")
+    return np.ascontiguousarray(a, dtype=np.int32)
+
+
 def check_out(cell: str, name: str, a, shape: tuple, dtype):
     """An optional output buffer: None (allocate one) or a writable C-contiguous array of shape and dtype."""
     if a is None:

@@ -233,3 +233,87 @@ def npz_error_reason(e: BaseException) -> str:
     if isinstance(e, EOFError):
         return "the file is truncated"
     return f"{type(e).__name__}: {msg}"
+
+
+# ---- batches of the sequence models (RNNLM, RNNClassifier, RNNTagger, RNNRegressor) ----------------------
+_RAGGED = ("{name} is ragged (its rows have different lengths); pad it with seqfast.pad_sequences(seqs), which "
+           "returns (ids, lengths), and pass lengths=")
+
+
+def _as_batch(X, name: str) -> np.ndarray:
+    try:
+        a = np.asarray(X)
+    except ValueError:  # numpy refuses inhomogeneous nested lists
+        raise ValueError(_RAGGED.format(name=name)) from None
+    if a.dtype == object:
+        raise ValueError(_RAGGED.format(name=name))
+    return a
+
+
+def check_id_batch(X, V: int, name: str = "X") -> np.ndarray:
+    """A (B, T) batch of token ids in [0, V) as C-contiguous int32; ragged rows, floats, other shapes and
+    out-of-range ids raise errors that say what to do."""
+    a = _as_batch(X, name)
+    if not np.issubdtype(a.dtype, np.integer):
+        raise TypeError(f"{name} must be an integer array of token ids, got dtype {a.dtype}")
+    if a.ndim != 2:
+        raise ValueError(f"{name} must have shape (batch, num_steps), got shape {a.shape}; "
+                         f"for one sequence use {name}[None, :]")
+    if a.shape[0] < 1 or a.shape[1] < 1:
+        raise ValueError(f"{name} is empty (shape {a.shape})")
+    lo, hi = int(a.min()), int(a.max())
+    if lo < 0 or hi >= V:
+        raise IndexError(f"{name} contains token id {lo if lo < 0 else hi}, out of range for a model with "
+                         f"vocab_size={V} (ids must be in [0, {V}))")
+    return np.ascontiguousarray(a, dtype=np.int32)
+
+
+def check_real_batch(X, size: int, dtype, name: str = "X") -> np.ndarray:
+    """A (B, T, size) batch of finite real values as a C-contiguous array of ``dtype``."""
+    a = _as_batch(X, name)
+    if a.dtype.kind not in "fiub":
+        raise TypeError(f"{name} must be a real-valued array, got dtype {a.dtype}")
+    if a.ndim != 3 or a.shape[2] != size:
+        raise ValueError(f"{name} must have shape (batch, num_steps, {size}), got shape {a.shape}")
+    if a.shape[0] < 1 or a.shape[1] < 1:
+        raise ValueError(f"{name} is empty (shape {a.shape})")
+    a = np.ascontiguousarray(a, dtype=dtype)
+    bad = ~np.isfinite(a)
+    if bad.any():
+        i = tuple(int(j) for j in np.argwhere(bad)[0])
+        raise ValueError(f"{name} contains {a[i]} at index {i}; the recurrence would spread it to every later "
+                         f"step: fill or drop missing values first")
+    return a
+
+
+def check_lengths(lengths, B: int, T: int, name: str = "lengths") -> np.ndarray:
+    """Per-row lengths (B,) in [1, T] as int32 (None: every row has T steps)."""
+    if lengths is None:
+        return np.full(B, T, dtype=np.int32)
+    a = _as_batch(lengths, name)
+    if a.shape != (B,) or not np.issubdtype(a.dtype, np.integer):
+        raise ValueError(f"{name} must be a ({B},) integer array (one length per row of the batch), got shape "
+                         f"{a.shape}, dtype {a.dtype}")
+    if a.min() < 1:
+        i = int(np.argmin(a))
+        raise ValueError(f"{name}[{i}] = {a[i]}: every sequence needs at least one step (drop empty ones)")
+    if a.max() > T:
+        i = int(np.argmax(a))
+        raise ValueError(f"{name}[{i}] = {a[i]} is longer than the batch's {T} steps (the padded length)")
+    return a.astype(np.int32)
+
+
+def check_labels(y, num_classes: int, shape: tuple, name: str = "y", valid=None) -> np.ndarray:
+    """Class labels of ``shape`` in [0, num_classes) as int32 (only where ``valid`` is True, when given: the
+    padding of per-token labels may hold anything, such as -100)."""
+    a = _as_batch(y, name)
+    if not np.issubdtype(a.dtype, np.integer):
+        raise TypeError(f"{name} must hold integer class labels, got dtype {a.dtype}")
+    if a.shape != tuple(shape):
+        raise ValueError(f"{name} has shape {a.shape}, expected {tuple(shape)}")
+    v = a if valid is None else a[valid]
+    if v.size and (v.min() < 0 or v.max() >= num_classes):
+        bad = int(v.min()) if v.min() < 0 else int(v.max())
+        raise IndexError(f"{name} contains label {bad}, out of range for {num_classes} classes (labels must be "
+                         f"in [0, {num_classes}))")
+    return np.ascontiguousarray(a, dtype=np.int32)

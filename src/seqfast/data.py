@@ -8,7 +8,8 @@ from typing import Iterator
 import numpy as np
 
 __all__ = ["as_ids", "windows", "batches", "DataFormatError", "EmptyClassError", "class_labels", "iter_classification",
-           "ClassificationData", "iter_tagged", "TaggedData"]
+           "ClassificationData", "iter_tagged", "TaggedData",
+           "pad_sequences", "bucket_batches", "IGNORE_LABEL"]
 
 
 def as_ids(ids, name: str = "ids") -> np.ndarray:
@@ -546,3 +547,129 @@ class TaggedData:
         """(train, held-out) sentences: ``valid_frac`` of them drawn with ``numpy.random.default_rng(seed)``."""
         tr, va = _split_indices(len(self), valid_frac, seed)
         return self.subset(tr), self.subset(va)
+
+
+def pad_sequences(seqs, pad_id=0, max_len: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Stack sequences of different lengths into one padded batch and the lengths the models take.
+
+    ``seqs``: a list of 1-D integer sequences (token ids) -> ``ids`` int32 (B, T), T the longest length (or
+    ``max_len``: longer sequences keep their first max_len items); or a list of 2-D float arrays (T_i, I) (a
+    real-valued series per row) -> a float array (B, T, I) of their dtype. Padding is ``pad_id`` (0.0 for
+    floats). Returns ``(padded, lengths)``, lengths int32 (B,). An empty sequence raises ValueError naming it
+    (a recurrent model needs at least one step per row).
+
+    >>> ids, lengths = pad_sequences([[5, 6, 7], [8]])
+    >>> ids.tolist(), lengths.tolist()
+    ([[5, 6, 7], [8, 0, 0]], [3, 1])
+    """
+    if isinstance(seqs, np.ndarray) and seqs.dtype != object:
+        seqs = list(seqs)
+    if not isinstance(seqs, (list, tuple)) or len(seqs) == 0:
+        raise ValueError("seqs must be a non-empty list of sequences")
+    if max_len is not None:
+        max_len = _positive("max_len", max_len)
+    arrs = [np.asarray(s) for s in seqs]
+    real = arrs[0].ndim == 2
+    for i, a in enumerate(arrs):
+        if a.ndim != (2 if real else 1):
+            want = "2-D (steps, features)" if real else "1-D"
+            raise ValueError(f"seqs[{i}] has shape {a.shape}; every sequence must be {want} like seqs[0]")
+        if len(a) == 0:
+            raise ValueError(f"seqs[{i}] is empty; every sequence needs at least one step (drop empty ones)")
+        if not real and a.dtype.kind not in "iu":
+            raise TypeError(f"seqs[{i}] has dtype {a.dtype}; token ids must be integers (Vocab.encode)")
+        if real and a.shape[1] != arrs[0].shape[1]:
+            raise ValueError(f"seqs[{i}] has {a.shape[1]} features but seqs[0] has {arrs[0].shape[1]}")
+    lengths = np.array([len(a) for a in arrs], dtype=np.int64)
+    if max_len is not None:
+        lengths = np.minimum(lengths, max_len)
+    T = int(lengths.max())
+    if real:
+        dt = np.result_type(*[a.dtype for a in arrs]) if all(a.dtype.kind == "f" for a in arrs) else np.float64
+        out = np.full((len(arrs), T, arrs[0].shape[1]), pad_id, dtype=dt)
+    else:
+        lo = min(int(a.min()) for a in arrs)
+        hi = max(int(a.max()) for a in arrs)
+        if lo < 0 or hi > np.iinfo(np.int32).max:
+            raise IndexError(f"seqs contain id {lo if lo < 0 else hi}, outside the int32 id range")
+        out = np.full((len(arrs), T), pad_id, dtype=np.int32)
+    for i, a in enumerate(arrs):
+        out[i, :lengths[i]] = a[:lengths[i]]
+    return out, lengths.astype(np.int32)
+
+
+#: the label at padding positions of a per-token label batch (torch's CrossEntropyLoss ignore_index)
+IGNORE_LABEL = -100
+
+
+class bucket_batches:
+    """Length-bucketed minibatches: sequences of similar length go together, so a batch holds little padding.
+
+    Every ``iter()`` is one epoch: the sequences are sorted by length (ties in a random order when ``shuffle``),
+    cut into batches of ``batch_size``, and the batches visited in a random order (``shuffle``; the epochs'
+    sequence is fixed by ``seed``) or shortest first. Yields ``(X, lengths, Y)``: X from
+    :func:`pad_sequences` (int32 (B, T), or float (B, T, I) for real-valued rows), lengths int32 (B,), and Y:
+
+    - ``labels`` one per sequence (an int array (n,) or a float array (n, O)): those rows of it;
+    - ``labels`` one per token (a list of 1-D int sequences, each as long as its sequence): int32 (B, T) with
+      :data:`IGNORE_LABEL` at padding;
+    - ``labels=None``: None.
+
+    ``len()`` is the number of batches per epoch (the last one may be smaller).
+
+    >>> b = bucket_batches([[1, 2, 3], [4], [5, 6]], [0, 1, 0], batch_size=2, shuffle=False)
+    >>> [(X.shape, y.tolist()) for X, lengths, y in b]
+    [((2, 2), [1, 0]), ((1, 3), [0])]
+    """
+
+    def __init__(self, seqs, labels=None, batch_size: int = 32, shuffle: bool = True, seed: int | None = 0,
+                 pad_id=0):
+        if not isinstance(seqs, (list, tuple)) or len(seqs) == 0:
+            if isinstance(seqs, np.ndarray) and len(seqs):
+                seqs = list(seqs)
+            else:
+                raise ValueError("seqs must be a non-empty list of sequences")
+        self.seqs = seqs
+        self.batch_size = _positive("batch_size", batch_size)
+        self.shuffle, self.pad_id = bool(shuffle), pad_id
+        self.rng = np.random.default_rng(seed)
+        self.lengths = np.array([len(s) for s in seqs], dtype=np.int64)
+        if (self.lengths == 0).any():
+            i = int(np.argmin(self.lengths))
+            raise ValueError(f"seqs[{i}] is empty; every sequence needs at least one step (drop empty ones)")
+        self.per_token = False
+        if labels is not None:
+            if isinstance(labels, (list, tuple)) and len(labels) and np.ndim(labels[0]) == 1 and \
+                    np.asarray(seqs[0]).ndim == 1:
+                self.per_token = True
+                if len(labels) != len(seqs):
+                    raise ValueError(f"{len(labels)} label sequences for {len(seqs)} sequences")
+                for i, (s, y) in enumerate(zip(seqs, labels)):
+                    if len(y) != len(s):
+                        raise ValueError(f"labels[{i}] has {len(y)} tags but seqs[{i}] has {len(s)} tokens")
+            else:
+                labels = np.asarray(labels)
+                if len(labels) != len(seqs):
+                    raise ValueError(f"{len(labels)} labels for {len(seqs)} sequences")
+        self.labels = labels
+
+    def __len__(self) -> int:
+        return -(-len(self.seqs) // self.batch_size)
+
+    def __iter__(self):
+        n, B = len(self.seqs), self.batch_size
+        tie = self.rng.random(n) if self.shuffle else np.arange(n)
+        order = np.lexsort((tie, self.lengths))
+        chunks = [order[i:i + B] for i in range(0, n, B)]
+        visit = self.rng.permutation(len(chunks)) if self.shuffle else range(len(chunks))
+        for j in visit:
+            idx = chunks[j]
+            X, lengths = pad_sequences([self.seqs[i] for i in idx], self.pad_id)
+            if self.labels is None:
+                Y = None
+            elif self.per_token:
+                Y, _ = pad_sequences([np.asarray(self.labels[i]) for i in idx], 0)
+                Y[np.arange(Y.shape[1])[None, :] >= lengths[:, None]] = IGNORE_LABEL
+            else:
+                Y = self.labels[idx]
+            yield X, lengths, Y

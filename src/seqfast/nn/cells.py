@@ -3,7 +3,7 @@
 A cell does only the recurrence. The model computes the input projections of a whole (B, T) window first,
 ``xproj[b, t] = W_ih x[b, t] + b_ih`` of shape (B, T, G*H) (one GEMM), then calls the cell:
 
-    forward(xproj (B,T,G*H), state0, W_hh (G*H,H), b_hh (G*H,), n_threads=None, ids=None)
+    forward(xproj (B,T,G*H), state0, W_hh (G*H,H), b_hh (G*H,), n_threads=None, ids=None, lengths=None)
         -> h_all (B,T,H), stateT, cache
     backward(dh_all (B,T,H), dstateT or None, cache, W_hh, dW_hh (+=), db_hh (+=), n_threads=None,
              db_ih=None (+=), dtable=None (+=)) -> dxproj (B,T,G*H), dstate0
@@ -12,7 +12,9 @@ A cell does only the recurrence. The model computes the input projections of a w
 ``dh_all`` is dL/dh_t from above (the decoder or the next layer); ``dstateT`` the gradient arriving at the
 final state (None: zero). With ``ids`` (B, T), xproj is a (V, G*H) table whose row ids[b, t] is step t's
 input projection (a first layer's one-hot or embedding input), and backward can then accumulate that table's
-gradient into ``dtable``. Gate rows of W_ih, W_hh, b_ih, b_hh follow PyTorch: lstm (i, f, g, o), gru
+gradient into ``dtable``. With ``lengths`` (B,) row b has lengths[b] steps and the rest is padding: skipped,
+h_all 0 there, stateT taken after the row's last step (torch's packed sequences; the NumPy twin is
+seqfast.reference.rnn.packed_forward / packed_backward). Gate rows of W_ih, W_hh, b_ih, b_hh follow PyTorch: lstm (i, f, g, o), gru
 (r, z, n), so a model's ``state_dict()`` round-trips with torch.nn.RNN / LSTM / GRU.
 
 Every cell runs the C kernels of csrc/sf_cell.h through the one wrapper seqfast._cells; its NumPy twin
@@ -63,8 +65,9 @@ class Cell:
         """The inverse of :meth:`pack`: (S, B, H) -> ndarray (B, H) or tuple."""
         return state[0] if self.n_states == 1 else tuple(state)
 
-    def forward(self, xproj, state0, W_hh, b_hh, n_threads=None, ids=None):
-        h_all, stateT, cache = _cells.forward(self.name, xproj, self.pack(state0), W_hh, b_hh, n_threads, ids)
+    def forward(self, xproj, state0, W_hh, b_hh, n_threads=None, ids=None, lengths=None):
+        h_all, stateT, cache = _cells.forward(self.name, xproj, self.pack(state0), W_hh, b_hh, n_threads, ids,
+                                              lengths=lengths)
         return h_all, self.unpack(stateT), cache
 
     def backward(self, dh_all, dstateT, cache, W_hh, dW_hh, db_hh, n_threads=None, db_ih=None, dtable=None):

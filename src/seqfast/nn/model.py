@@ -11,37 +11,18 @@ so optimizers and gradient clipping are single C loops over them.
 from __future__ import annotations
 
 import math
-import os
 
 import numpy as np
 
 from .. import _cells, _rnn
-from .._checks import is_int
-from .._container import load_params, save_params
+from .._checks import check_id_batch as _check_ids, is_int
 from .._threads import resolve_threads
 from ..metrics import exp_nll
 from .cells import get_cell
+from .params import DTYPES as _DTYPES, ParamModel
 
 __all__ = ["RNNLM"]
 
-_DTYPES = {"float32": np.float32, "float64": np.float64}
-_FORMAT = "seqfast.RNNLM/1"
-
-
-def _check_ids(X, V: int, name: str) -> np.ndarray:
-    a = np.asarray(X)
-    if a.dtype == object or not np.issubdtype(a.dtype, np.integer):
-        raise TypeError(f"{name} must be an integer array of token ids, got dtype {a.dtype}")
-    if a.ndim != 2:
-        raise ValueError(f"{name} must have shape (batch, num_steps), got shape {a.shape}; "
-                         f"for one sequence use {name}[None, :]")
-    if a.shape[0] < 1 or a.shape[1] < 1:
-        raise ValueError(f"{name} is empty (shape {a.shape})")
-    lo, hi = int(a.min()), int(a.max())
-    if lo < 0 or hi >= V:
-        raise IndexError(f"{name} contains token id {lo if lo < 0 else hi}, out of range for a model with "
-                         f"vocab_size={V} (ids must be in [0, {V}))")
-    return np.ascontiguousarray(a, dtype=np.int32)
 
 
 def _check_count(name: str, v, minimum: int = 1) -> int:
@@ -72,7 +53,7 @@ def _check_config_fits(cfg, arrays: dict) -> None:
         raise ValueError(f"the config has num_layers={layers!r} but the file holds {have} recurrent layer(s)")
 
 
-class RNNLM:
+class RNNLM(ParamModel):
     """A recurrent language model over token ids.
 
     Parameters
@@ -157,21 +138,7 @@ class RNNLM:
             specs += [(f"rnn.weight_ih_l{k}", (G * H, I)), (f"rnn.weight_hh_l{k}", (G * H, H)),
                       (f"rnn.bias_ih_l{k}", (G * H,)), (f"rnn.bias_hh_l{k}", (G * H,))]
         specs += [("decoder.weight", (V, H)), ("decoder.bias", (V,))]
-        self._specs = specs
-        total = sum(int(np.prod(s)) for _, s in specs)
-        #: every parameter, back to back (views in ``params``); gradients likewise in ``flat_grads``
-        self.flat_params = np.zeros(total, dtype=self.dtype)
-        self.flat_grads = np.zeros(total, dtype=self.dtype)
-        self.params: dict[str, np.ndarray] = {}
-        self.grads: dict[str, np.ndarray] = {}
-        off = 0
-        for name, shape in specs:
-            n = int(np.prod(shape))
-            self.params[name] = self.flat_params[off:off + n].reshape(shape)
-            self.grads[name] = self.flat_grads[off:off + n].reshape(shape)
-            off += n
-        #: activation and gradient buffers reused from one window to the next (see _buf)
-        self._work: dict[str, np.ndarray] = {}
+        self._allocate(specs)
         self.reset_parameters(seed)
         self.freeze_embedding = bool(freeze_embedding) and self.embedding_dim is not None
         self.embedding_report = None
@@ -190,51 +157,6 @@ class RNNLM:
                 p[...] = rng.standard_normal(p.shape)
             else:  # rnn.* and decoder.* (nn.Linear(H, V): bound 1/sqrt(fan_in) = 1/sqrt(H))
                 p[...] = rng.uniform(-k, k, p.shape)
-
-    @property
-    def num_parameters(self) -> int:
-        return int(self.flat_params.size)
-
-    def state_dict(self) -> dict[str, np.ndarray]:
-        """Copies of every parameter, keyed and shaped as PyTorch names them."""
-        return {k: v.copy() for k, v in self.params.items()}
-
-    def load_state_dict(self, state: dict, strict: bool = True) -> None:
-        """Copy parameters in (numpy arrays or torch tensors). ``strict``: the key sets must match exactly.
-
-        A wrong shape, a non-float dtype, NaN / inf, or a value that overflows the model's dtype (e.g. 1e300
-        into a float32 model) raises, naming the parameter, and leaves every parameter unchanged."""
-        missing = [k for k in self.params if k not in state]
-        unexpected = [k for k in state if k not in self.params]
-        if strict and (missing or unexpected):
-            raise KeyError(f"state_dict does not match this model: missing {missing}, unexpected {unexpected}")
-        # check every array (after the cast to the model's dtype) before copying any: a rejected
-        # state_dict leaves the model as it was
-        cast = {}
-        for k, v in state.items():
-            if k not in self.params:
-                continue
-            if hasattr(v, "detach"):  # a torch tensor
-                v = v.detach().cpu().numpy()
-            a = np.asarray(v)
-            if a.shape != self.params[k].shape:
-                raise ValueError(f"{k}: shape {a.shape} does not match the model's {self.params[k].shape}")
-            if not np.issubdtype(a.dtype, np.floating):
-                raise TypeError(f"{k}: expected floating-point values, got dtype {a.dtype}")
-            if not np.isfinite(a).all():
-                raise ValueError(f"{k} contains NaN or inf")
-            with np.errstate(over="ignore"):
-                c = a.astype(self.dtype)
-            if not np.isfinite(c).all():
-                big = float(np.abs(a).max())
-                raise ValueError(f"{k} contains {big:g}, too large for the model's dtype {self.dtype} (largest "
-                                 f"{float(np.finfo(self.dtype).max):g}): it would become inf")
-            cast[k] = c
-        for k, c in cast.items():
-            self.params[k][...] = c
-
-    def zero_grad(self) -> None:
-        self.flat_grads[...] = 0
 
     # ---- state -----------------------------------------------------------------------------------
     def _split_state(self, h0, B: int) -> list:
@@ -265,14 +187,6 @@ class RNNLM:
         if self.cell.n_states == 1:
             return np.stack([s[0] for s in states])
         return tuple(np.stack([s[i] for s in states]) for i in range(self.cell.n_states))
-
-    def _buf(self, name: str, shape: tuple) -> np.ndarray:
-        """The model's buffer ``name`` with ``shape`` (uninitialised), allocated once and reused while the window
-        shape stays the same, so a training step writes into memory that is already mapped."""
-        a = self._work.get(name)
-        if a is None or a.shape != shape:
-            a = self._work[name] = np.empty(shape, dtype=self.dtype)
-        return a
 
     # ---- forward / backward ------------------------------------------------------------------------
     def _forward(self, X: np.ndarray, states0: list, nt: int, train: bool = False):
@@ -539,39 +453,15 @@ class RNNLM:
             z = logits[0, -1].astype(np.float64)
         return out
 
-    # ---- files -----------------------------------------------------------------------------------
+    # ---- files (save / load: ParamModel) ------------------------------------------------------------
+    _KIND, _FORMAT = "rnnlm", "seqfast.RNNLM/1"
+    _check_file = staticmethod(_check_config_fits)
+
     def config(self) -> dict:
         return {"vocab_size": self.vocab_size, "hidden_size": self.hidden_size,
                 "embedding_dim": self.embedding_dim, "nonlinearity": self.nonlinearity,
                 "dtype": str(self.dtype), "num_layers": self.num_layers, "cell": self.cell.name,
                 "dropout": self.dropout}
-
-    def save(self, path, compress: bool = False) -> None:
-        """Write the parameters, config and ``self.meta`` (JSON-able, e.g. a vocabulary) as a seqfast container
-        (:mod:`seqfast._container`, kind ``"rnnlm"``) to a path or a binary file object such as
-        ``sys.stdout.buffer``. ``compress=True`` writes it gzip-compressed (read back by content)."""
-        save_params(path, "rnnlm", {"format": _FORMAT, "config": self.config(), "meta": self.meta}, self.params,
-                    compress=compress)
-
-    @classmethod
-    def load(cls, path, n_threads: int | None = None) -> "RNNLM":
-        """Read a model written by :meth:`save` (or the ``.npz`` form of seqfast 0.1). A missing file raises
-        FileNotFoundError; a truncated or foreign one ValueError saying what the file is not."""
-        path = os.fspath(path)
-        header, arrays = load_params(path, "rnnlm", "seqfast RNNLM file")
-        if header.get("format") != _FORMAT:
-            raise ValueError(f"{path}: not a seqfast RNNLM file (format {header.get('format')!r})")
-        try:
-            _check_config_fits(header.get("config"), arrays)
-            m = cls(**header["config"], n_threads=n_threads)
-            m.load_state_dict(arrays)
-        except (KeyError, TypeError, ValueError) as e:
-            raise ValueError(f"{path}: corrupt model file: {e}") from None
-        meta = header.get("meta", {}) or {}
-        if not isinstance(meta, dict):
-            raise ValueError(f"{path}: corrupt model file: its meta is a JSON {type(meta).__name__}, not an object")
-        m.meta = meta
-        return m
 
     def __repr__(self) -> str:
         c = self.config()

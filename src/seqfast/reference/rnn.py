@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["rnn_cell_forward", "rnn_cell_backward", "softmax_cross_entropy", "CELLS", "lm_forward",
-           "lm_loss_and_grad"]
+           "lm_loss_and_grad", "packed_forward", "packed_backward", "reverse_index"]
 
 
 def _phi(a, nonlinearity):
@@ -81,6 +81,61 @@ def _rnn_cell(nonlinearity):
 
 #: name -> (forward, backward) with the cell interface above; other cells (lstm, gru) add themselves here.
 CELLS = {"rnn_tanh": _rnn_cell("tanh"), "rnn_relu": _rnn_cell("relu")}
+
+
+def _rows(state, b):
+    """Row b of a state in the cell interface's form (ndarray (B, H) or tuple of them), kept 2-D."""
+    return tuple(s[b:b + 1] for s in state) if isinstance(state, tuple) else state[b:b + 1]
+
+
+def _stack_rows(rows):
+    if isinstance(rows[0], tuple):
+        return tuple(np.concatenate(parts) for parts in zip(*rows))
+    return np.concatenate(rows)
+
+
+def packed_forward(cell, xproj, state0, W_hh, b_hh, lengths):
+    """A batch of sequences of different lengths, as torch's packed sequences run them: row b is the cell run
+    alone over its first lengths[b] steps. Returns h_all (B, T, H) (0 at padding), the final states (each
+    row's state after its last step) and a cache for :func:`packed_backward`."""
+    fwd, _ = CELLS[cell]
+    B, T, _ = xproj.shape
+    H = W_hh.shape[1]
+    h_all = np.zeros((B, T, H), xproj.dtype)
+    finals, caches = [], []
+    for b in range(B):
+        L = int(lengths[b])
+        h, fin, cache = fwd(xproj[b:b + 1, :L], _rows(state0, b), W_hh, b_hh)
+        h_all[b, :L] = h[0]
+        finals.append(fin)
+        caches.append(cache)
+    return h_all, _stack_rows(finals), (caches, lengths, xproj.shape)
+
+
+def packed_backward(cell, dh_all, dstateT, cache, W_hh, dW_hh, db_hh):
+    """Backward of :func:`packed_forward`: each row alone; dxproj is 0 at padding, dh_all there is ignored."""
+    _, bwd = CELLS[cell]
+    caches, lengths, shape = cache
+    dxproj = np.zeros(shape, dh_all.dtype)
+    d0 = []
+    for b, c in enumerate(caches):
+        L = int(lengths[b])
+        dT = None if dstateT is None else _rows(dstateT, b)
+        dx, ds = bwd(dh_all[b:b + 1, :L], dT, c, W_hh, dW_hh, db_hh)
+        dxproj[b, :L] = dx[0]
+        d0.append(ds)
+    return dxproj, _stack_rows(d0)
+
+
+def reverse_index(lengths, T):
+    """Flat index (B*T,) that reverses every row of a (B, T, ...) batch within its length: position t < L_b of
+    row b takes position L_b - 1 - t, padding stays where it is (a permutation that is its own inverse). The
+    reverse direction of a bidirectional layer is the forward recurrence over the rows gathered by it."""
+    lengths = np.asarray(lengths)
+    t = np.arange(T)[None, :]
+    L = lengths[:, None]
+    src = np.where(t < L, L - 1 - t, t)
+    return (np.arange(len(lengths))[:, None] * T + src).reshape(-1)
 
 
 def _layers(params):
