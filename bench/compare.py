@@ -35,6 +35,7 @@ COMPARISONS = {
     "cells": [],
     "embed": [],
     "query": [],
+    "seq": [],
 }
 
 RESULTS = os.path.join(HERE, "RESULTS.md")

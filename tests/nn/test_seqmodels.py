@@ -280,3 +280,25 @@ def test_char_features_hook():
     c = pickle.loads(pickle.dumps(m))
     np.testing.assert_array_equal(c.forward(X, L)[0], m.forward(X, L)[0])
     assert c.chars.p.base is not None and np.shares_memory(c.chars.p, c.flat_params)
+
+
+def test_tagger_with_charcnn_keeps_unknown_spellings(tmp_path):
+    """char_features=True is the character CNN; ids from V up (spellings added to it) are embedded as <unk> but
+    keep their characters, so two unknown words get different tags' scores; gradients by finite differences."""
+    words = ["<pad>", "<unk>", "the", "jury", "said", "it", "did", "find", "that", "many"]
+    m = seqfast.RNNTagger(len(words), 3, 4, embedding_dim=3, char_features=True, vocab=words, dtype="float64",
+                          n_threads=1, char_options={"filters": 4, "char_dim": 3})
+    assert m.unk_id == 1 and "char.conv.weight" in m.state_dict()
+    extra = m.chars.add_words(["Fulton", "grand"])
+    assert extra.tolist() == [10, 11]
+    X = np.array([[2, 10, 3, 0], [11, 4, 1, 0]])
+    L = np.array([3, 3])
+    out, _ = m.forward(X, L)
+    assert not np.allclose(out[0, 1], out[1, 0])  # both unknown, different spellings
+    Y = np.array([[0, 1, 2, -100], [2, 1, 0, -100]])
+    _fd_check(m, X, Y, L, n=40)
+    m.save(tmp_path / "t.sft")
+    back = seqfast.RNNTagger.load(tmp_path / "t.sft")
+    np.testing.assert_array_equal(back.forward(X[:, :3] % 10, L)[0], m.forward(X[:, :3] % 10, L)[0])
+    with pytest.raises(IndexError, match="token id 12"):
+        m.forward(np.array([[12]]))

@@ -25,6 +25,7 @@ from .._threads import resolve_threads
 from ..data import IGNORE_LABEL, bucket_batches
 from ..metrics import accuracy, confusion_matrix, macro_f1, rmse
 from .cells import get_cell
+from .chars import CharCNN
 from .encoder import Encoder, encoder_specs, length_order
 from .params import DTYPES, ParamModel
 
@@ -42,7 +43,9 @@ def register_char_features(name: str, factory) -> None:
     ``output_size`` (F), ``param_specs() -> [(name, shape)]``, ``bind(params, grads)`` (views into the tagger's
     flat buffers, stored as ``char.<name>``), ``reset_parameters(seed)``, ``forward(X (B, T) int32, lengths
     (B,) int32, train) -> (B, T, F)``, ``backward(dF (B, T, F))`` (accumulates into the bound gradients) and
-    ``config() -> dict`` (the char_options that rebuild it). ``char_features=True`` means the name "default"."""
+    ``config() -> dict`` (the char_options that rebuild it); optionally ``num_words``, the ids it can spell (more
+    than the vocabulary's V when it keeps the spelling of unknown words). ``char_features=True`` means the
+    name "default"."""
     CHAR_FEATURES[str(name)] = factory
 
 
@@ -285,7 +288,9 @@ class _TokenModel(_SeqModel):
                                                    vocab if vocab is not None else embedding.index_to_key, seed)
 
     def _ids(self, X, lengths):
-        X = check_id_batch(X, self.vocab_size, "X")
+        chars = getattr(self, "chars", None)
+        V = self.vocab_size if chars is None else getattr(chars, "num_words", self.vocab_size)
+        X = check_id_batch(X, V, "X")
         return X, check_lengths(lengths, X.shape[0], X.shape[1])
 
     def _after_backward(self):
@@ -403,8 +408,11 @@ class RNNTagger(_TokenModel):
     Linear (K, D*H) at every token -> softmax. Bidirectional by default (a tag depends on both sides).
 
     Parameters are :class:`RNNClassifier`'s (without pooling), plus ``char_features``: None, True (the
-    registered "default") or a name registered with :func:`register_char_features`; it needs ``vocab`` (the
-    words of the ids, in id order) and takes ``char_options``. The loss is the mean cross-entropy over the
+    registered "default": :class:`seqfast.nn.chars.CharCNN`) or a name registered with
+    :func:`register_char_features`; it needs ``vocab`` (the words of the ids, in id order) and takes
+    ``char_options``. With character features X may also hold ids from V up, spellings added to the character
+    module (``model.chars.add_words(words)``): unknown words keep their form for the character features and
+    are embedded as ``unk_id`` (default: the id of "<unk>" in ``vocab``). The loss is the mean cross-entropy over the
     valid tokens (padding ignored). :meth:`predict` gives -1 at padding.
 
     Example
@@ -425,7 +433,7 @@ class RNNTagger(_TokenModel):
                  cell: str = "lstm", num_layers: int = 1, bidirectional: bool = True, dropout: float = 0.0,
                  dtype: str = "float32", seed: int | None = 0, n_threads: int | None = None, class_weights=None,
                  char_features=None, char_options: dict | None = None, embedding=None, vocab=None,
-                 freeze_embedding: bool = False):
+                 freeze_embedding: bool = False, unk_id: int | None = None):
         self._setup(cell, hidden_size, num_layers, bidirectional, dropout, "last", dtype, seed, n_threads)
         self.num_tags = self._token_setup(vocab_size, num_tags, "num_tags", embedding_dim, embedding, class_weights)
         self.vocab = None if vocab is None else list(vocab.itos if hasattr(vocab, "itos") else vocab)
@@ -440,6 +448,9 @@ class RNNTagger(_TokenModel):
                                  "spellings)")
             self.char_features = name
             self.chars = CHAR_FEATURES[name](self.vocab, self.dtype, seed, n_threads, **self.char_options)
+        if unk_id is None and self.vocab is not None and "<unk>" in self.vocab:
+            unk_id = self.vocab.index("<unk>")
+        self.unk_id = None if unk_id is None else check_count(unk_id, "unk_id", 0, self.vocab_size - 1)
         F = 0 if self.chars is None else int(self.chars.output_size)
         self.encoder = self._encoder("ids" if self.chars is None else "dense")
         specs = [("embedding.weight", (self.vocab_size, self.embedding_dim))]
@@ -467,12 +478,18 @@ class RNNTagger(_TokenModel):
         B, T = X.shape
         order, inv = self._order(lengths, nt)
         Xs, Ls = np.ascontiguousarray(X[order]), lengths[order]
+        Xe = Xs
         if self.chars is None:
             inp = Xs
         else:  # [embedding | character features] per token, the first layer's dense input
-            E, F = self.embedding_dim, self.chars.output_size
+            E, F, V = self.embedding_dim, self.chars.output_size, self.vocab_size
+            if Xs.max() >= V:  # spellings outside the vocabulary: embedded as the unknown word
+                if self.unk_id is None:
+                    raise ValueError(f"X holds ids >= vocab_size={V} (added spellings) but the tagger has no "
+                                     f"unk_id (no '<unk>' in vocab): pass unk_id=")
+                Xe = np.where(Xs >= V, np.int32(self.unk_id), Xs)
             inp = self._buf("xin", (B * T, E + F))
-            inp[:, :E] = _rnn.gather(self.params["embedding.weight"], Xs.reshape(-1), False, None, nt)
+            inp[:, :E] = _rnn.gather(self.params["embedding.weight"], Xe.reshape(-1), False, None, nt)
             inp[:, E:] = np.asarray(self.chars.forward(Xs, Ls, train)).reshape(B * T, F)
             inp = inp.reshape(B, T, E + F)
         out, finals, saved = self.encoder.forward(inp, Ls, nt, train, self._dropout_rng)
@@ -481,10 +498,10 @@ class RNNTagger(_TokenModel):
         feats = _rnn.gather(out.reshape(B * T, DH), valid, False, None, nt)  # only the real tokens
         feats, mask = self._drop(feats, train)
         logits = self._head(feats, nt)
-        return logits, finals, (order, inv, Xs, Ls, valid, out.shape, saved, feats, mask)
+        return logits, finals, (order, inv, Xe, Ls, valid, out.shape, saved, feats, mask)
 
     def _backward(self, dlogits, ctx, nt):
-        order, inv, Xs, Ls, valid, out_shape, saved, feats, mask = ctx
+        order, inv, Xe, Ls, valid, out_shape, saved, feats, mask = ctx
         B, T, DH = out_shape
         dfeat = self._head_backward(dlogits, feats, nt)
         if mask is not None:
@@ -495,7 +512,7 @@ class RNNTagger(_TokenModel):
         if self.chars is not None:
             E = self.embedding_dim
             dx = dx.reshape(B * T, -1)
-            _rnn.scatter_add(self.grads["embedding.weight"], Xs.reshape(-1), np.ascontiguousarray(dx[:, :E]), False,
+            _rnn.scatter_add(self.grads["embedding.weight"], Xe.reshape(-1), np.ascontiguousarray(dx[:, :E]), False,
                              nt)
             self.chars.backward(np.ascontiguousarray(dx[:, E:]).reshape(B, T, -1))
         self._after_backward()
@@ -562,7 +579,8 @@ class RNNTagger(_TokenModel):
              "seed": self.seed, "freeze_embedding": self.freeze_embedding,
              "class_weights": None if self.class_weights is None else self.class_weights.tolist()}
         if self.chars is not None:
-            c.update(char_features=self.char_features, char_options=self.chars.config(), vocab=self.vocab)
+            c.update(char_features=self.char_features, char_options=self.chars.config(), vocab=self.vocab,
+                     unk_id=self.unk_id)
         return c
 
 
@@ -665,3 +683,7 @@ class RNNRegressor(_SeqModel):
         return {"input_size": self.input_size, "output_size": self.output_size, "hidden_size": self.hidden_size,
                 "cell": self.cell.name, "num_layers": self.num_layers, "bidirectional": self.bidirectional,
                 "dropout": self.dropout, "pooling": self.pooling, "dtype": str(self.dtype), "seed": self.seed}
+
+
+register_char_features("default", CharCNN)
+register_char_features("cnn", CharCNN)
