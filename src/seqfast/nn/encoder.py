@@ -81,7 +81,12 @@ class Encoder:
         """inp: ids (B, T) int32 ("ids") or x (B, T, I) float C-contiguous ("dense"); lengths (B,) int32.
 
         Returns out (B, T, D*H) (a model buffer; 0 at padding), finals: the final state (S, B, H) of every
-        (layer, direction) in torch's h_n order, and what :meth:`backward` needs."""
+        (layer, direction) in torch's h_n order, and what :meth:`backward` needs.
+
+        A layer's input projection x W_ih^T + b_ih is computed for the real tokens only: with padding, the
+        Nv valid rows of x are gathered once per layer and projected into an (Nv, G*H) table that the cell
+        reads by id (both directions read the same rows, each in its own order). Layer 0 of "ids" input with a
+        vocabulary no larger than that projects the embedding table itself (V rows) instead."""
         m, P, c = self.m, self.m.params, self.cell
         B, T = inp.shape[:2]
         N, H, G, D, S = B * T, self.H, c.gates, self.D, c.n_states
@@ -89,25 +94,43 @@ class Encoder:
         ids = [inp.reshape(-1)] if self.input_kind == "ids" else None
         if ids is not None and D == 2:
             ids.append(np.ascontiguousarray(ids[0][rev]))
+        valid, cids = None, None
+        if int(lengths.min()) < T:  # padding: project the valid rows only
+            valid = np.flatnonzero((np.arange(T)[None, :] < lengths[:, None]).reshape(-1)).astype(np.int32)
+            cidx = np.zeros(N, np.int32)
+            cidx[valid] = np.arange(len(valid), dtype=np.int32)
+            cids = [cidx.reshape(B, T)] + ([np.ascontiguousarray(cidx[rev]).reshape(B, T)] if D == 2 else [])
+        Nv = N if valid is None else len(valid)
         zero = np.zeros((S, B, H), m.dtype)
         x = None if ids is not None else inp.reshape(N, -1)
         layers, finals, masks = [], [], []
         for k in range(self.L):
             dirs, outs = [], []
+            table = k == 0 and ids is not None and P["embedding.weight"].shape[0] <= Nv
+            xv = None
+            if not table and valid is not None:  # the layer's input at the real tokens, (Nv, I)
+                if k == 0 and ids is not None:
+                    xv = _rnn.gather(P["embedding.weight"], ids[0][valid], False, None, nt)
+                else:
+                    xv = _rnn.gather(x, valid, False, None, nt)
             for d in range(D):
                 w_ih, w_hh, b_ih, b_hh = (P[n] for n in layer_names(k, d))
                 cache = m._buf(f"cache{k}.{d}", (_cells.cache_size(c.name, B, T, H),))
-                table = k == 0 and ids is not None and self._project_table(N)
                 if table:  # rows of the (V, G*H) table E W_ih^T + b_ih, gathered by id by the cell
-                    xd = None
+                    mode, xd = "table", None
                     V = P["embedding.weight"].shape[0]
                     xin = _rnn.linear_forward(P["embedding.weight"], w_ih, b_ih, nt, m._buf(f"table{d}", (V, G * H)))
                     xids = ids[d].reshape(B, T)
-                else:
+                elif xv is not None:  # rows of the (Nv, G*H) table of the real tokens' projections
+                    mode, xd = "valid", xv
+                    xin = _rnn.linear_forward(xv, w_ih, b_ih, nt, m._buf(f"vtable{d}", (Nv, G * H)))
+                    xids = cids[d]
+                else:  # no padding: xproj written at the start of the cache, where lstm and gru put their gates
+                    mode = "dense"
                     if k == 0 and ids is not None:
                         xd = _rnn.gather(P["embedding.weight"], ids[d], False, None, nt,
                                          m._buf(f"emb{d}", (N, w_ih.shape[1])))
-                    elif d == 1:  # the rows reversed within their lengths
+                    elif d == 1:  # the rows reversed
                         xd = _rnn.gather(x, rev, False, None, nt, m._buf(f"xrev{k}", x.shape))
                     else:
                         xd = x
@@ -115,7 +138,7 @@ class Encoder:
                     xin, xids = xin.reshape(B, T, G * H), None
                 h_all, sT, cache = _cells.forward(c.name, xin, zero, w_hh, b_hh, nt, xids,
                                                   m._buf(f"h{k}.{d}", (B, T, H)), cache, lengths)
-                dirs.append((xd, cache, table))
+                dirs.append((mode, xd, cache))
                 finals.append(sT)
                 outs.append(h_all.reshape(N, H))
             if D == 1:
@@ -131,29 +154,26 @@ class Encoder:
             masks.append(mask)
             layers.append(dirs)
             x = out
-        return x.reshape(B, T, D * H), finals, (ids, rev, layers, masks, B, T)
-
-    def _project_table(self, N: int) -> bool:
-        """Whether layer 0 multiplies the embedding table (V rows) rather than the batch's inputs (N rows)."""
-        return self.m.params["embedding.weight"].shape[0] <= N
+        return x.reshape(B, T, D * H), finals, (ids, rev, valid, layers, masks, B, T)
 
     def backward(self, dout, dfinals, saved, nt: int, need_dx: bool = False):
         """Accumulate the recurrent parameters' gradients (and ``embedding.weight``'s for "ids" input) from
         dout = dL/d(output) (B, T, D*H) (None: zero) and dfinals, a list like ``finals`` of dL/d(final state)
         (S, B, H) arrays or None (None: all zero). Returns dL/dx (B, T, I) for "dense" input when need_dx."""
         m, P, Gr, c = self.m, self.m.params, self.m.grads, self.cell
-        ids, rev, layers, masks, B, T = saved
+        ids, rev, valid, layers, masks, B, T = saved
         N, H, G, D = B * T, self.H, c.gates, self.D
         dh = None if dout is None else dout.reshape(N, D * H)
         dx = None
         for k in reversed(range(self.L)):
             if dh is not None and masks[k] is not None:
                 dh = dh * masks[k]
-            dx = None
+            want = k > 0 or need_dx or ids is not None  # dL/d(this layer's input)
+            dx, dxv = None, None
             for d in range(D):
                 w_ih, w_hh = P[layer_names(k, d)[0]], P[layer_names(k, d)[1]]
                 gw_ih, gw_hh, gb_ih, gb_hh = (Gr[n] for n in layer_names(k, d))
-                xd, cache, table = layers[k][d]
+                mode, xd, cache = layers[k][d]
                 if dh is None:
                     dhd = np.zeros((N, H), m.dtype)
                 elif d == 0:
@@ -162,22 +182,32 @@ class Encoder:
                     dhd = dh[:, H:][rev]
                 dT = None if dfinals is None else dfinals[k * D + d]
                 Stab = None
-                if table:
-                    Stab = m._buf(f"dtable{d}", (P["embedding.weight"].shape[0], G * H))
+                if mode != "dense":  # the gradient of the table the cell read by id, summed by the cell
+                    rows = P["embedding.weight"].shape[0] if mode == "table" else xd.shape[0]
+                    Stab = m._buf(f"dtable{d}", (rows, G * H))
                     Stab[...] = 0
                 dxproj, _ = _cells.backward(cache, dhd.reshape(B, T, H), dT, w_hh, gw_hh, gb_hh, nt,
-                                            None if table else gb_ih, Stab, cache.buf[:N * G * H].reshape(B, T, G * H))
-                if table:  # the table was E W_ih^T + b_ih: dW_ih += S^T E, db_ih += sum S, dE += S W_ih
+                                            None if mode == "table" else gb_ih, Stab,
+                                            cache.buf[:N * G * H].reshape(B, T, G * H))
+                if mode == "table":  # the table was E W_ih^T + b_ih: dW_ih += S^T E, db_ih += sum S, dE += S W_ih
                     dE = _rnn.linear_backward(Stab, P["embedding.weight"], w_ih, gw_ih, gb_ih, True, nt)
                     Gr["embedding.weight"] += dE
-                    continue
-                want = k > 0 or need_dx or ids is not None
-                dxd = _rnn.linear_backward(dxproj.reshape(N, G * H), xd, w_ih, gw_ih, None, want, nt)
+                elif mode == "valid":  # the table was xv W_ih^T + b_ih (b_ih summed by the cell)
+                    g = _rnn.linear_backward(Stab, xd, w_ih, gw_ih, None, want, nt)
+                    dxv = g if dxv is None else dxv + g
+                else:
+                    dxd = _rnn.linear_backward(dxproj.reshape(N, G * H), xd, w_ih, gw_ih, None, want, nt)
+                    if k == 0 and ids is not None:
+                        _rnn.scatter_add(Gr["embedding.weight"], ids[d], dxd, False, nt)
+                    elif want:
+                        if d == 1:
+                            dxd = dxd[rev]
+                        dx = dxd if dx is None else dx + dxd
+            if dxv is not None:  # the real tokens' rows, back into place
                 if k == 0 and ids is not None:
-                    _rnn.scatter_add(Gr["embedding.weight"], ids[d], dxd, False, nt)
-                elif want:
-                    if d == 1:
-                        dxd = dxd[rev]
-                    dx = dxd if dx is None else dx + dxd
+                    _rnn.scatter_add(Gr["embedding.weight"], ids[0][valid], dxv, False, nt)
+                else:
+                    dx = np.zeros((N, dxv.shape[1]), m.dtype)
+                    dx[valid] = dxv
             dh = dx
         return None if dx is None else dx.reshape(B, T, -1)

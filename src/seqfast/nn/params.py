@@ -3,8 +3,9 @@ same layout (named views into them, keyed and shaped as PyTorch names them), sta
 reusable work buffers, pickling, and the one model file codec (save / load).
 
 A subclass lists its parameters as ``[(name, shape), ...]`` and calls :meth:`ParamModel._allocate`; it sets
-``_KIND`` (its container kind, seqfast._container) and ``_FORMAT`` (the header's format string) and implements ``config()`` (the constructor's keyword arguments, JSON
-values) and ``reset_parameters(seed)``. Optimizers and gradient clipping are single C loops over
+``_KIND`` (its container kind, seqfast._container) and ``_FORMAT`` (the header's format string) and implements
+``config()`` (the constructor's keyword arguments, JSON values) and ``reset_parameters(seed)``. Optimizers and
+gradient clipping are single C loops over
 ``flat_params`` / ``flat_grads``, whatever the model.
 """
 from __future__ import annotations
