@@ -302,3 +302,35 @@ def test_tagger_with_charcnn_keeps_unknown_spellings(tmp_path):
     np.testing.assert_array_equal(back.forward(X[:, :3] % 10, L)[0], m.forward(X[:, :3] % 10, L)[0])
     with pytest.raises(IndexError, match="token id 12"):
         m.forward(np.array([[12]]))
+
+
+def test_pretrained_embedding_and_freezing():
+    """embedding=(array, words) initialises embedding.weight by the model's vocabulary; frozen, it stays."""
+    words = ["the", "cat", "sat"]
+    vecs = np.arange(9, dtype=np.float64).reshape(3, 3)
+    vocab = ["<pad>", "sat", "the", "dog"] + [f"w{i}" for i in range(6)]
+    m = seqfast.RNNClassifier(10, 3, 4, embedding=(vecs, words), vocab=vocab, freeze_embedding=True,
+                              dtype="float64", n_threads=1)
+    E = m.params["embedding.weight"]
+    assert E.shape == (10, 3) and np.array_equal(E[1], vecs[2]) and np.array_equal(E[2], vecs[0])
+    assert m.embedding_report["found"] == 2
+    before = E.copy()
+    X, Y, L = _batch(m)
+    Trainer(m, lr=0.1).step_batch(X, Y, L)
+    np.testing.assert_array_equal(m.params["embedding.weight"], before)
+
+
+def test_dropout_and_threads():
+    """Dropout is on in training only; the thread count changes no result beyond rounding."""
+    m = _clf(dropout=0.5, num_layers=2, bidirectional=True)
+    X, Y, L = _batch(m)
+    assert m.loss(X, Y, L) == m.loss(X, Y, L)
+    losses = {m.loss_and_grad(X, Y, L)[0] for _ in range(3)}
+    assert len(losses) > 1  # a new mask every step
+    a = _tagger(n_threads=1)
+    b = _tagger(n_threads=3)
+    X, Y, L = _batch(a)
+    np.testing.assert_allclose(a.forward(X, L)[0], b.forward(X, L)[0], rtol=1e-12, atol=1e-12)
+    a.loss_and_grad(X, Y, L)
+    b.loss_and_grad(X, Y, L)
+    np.testing.assert_allclose(a.flat_grads, b.flat_grads, rtol=1e-10, atol=1e-12)

@@ -20,6 +20,7 @@ from .._threads import resolve_threads
 from ..metrics import exp_nll
 from .cells import get_cell
 from .params import DTYPES as _DTYPES, ParamModel
+from .pretrained import as_vectors, init_embedding
 
 __all__ = ["RNNLM"]
 
@@ -70,7 +71,8 @@ class RNNLM(ParamModel):
     cell : a key of ``seqfast.nn.cells.CELLS`` ("rnn_tanh", "rnn_relu", and "lstm"/"gru" when built);
         default ``"rnn_" + nonlinearity``.
     n_threads : OpenMP threads of the kernels (None: all cores, honouring OMP_NUM_THREADS).
-    embedding : pretrained word vectors (:class:`seqfast.KeyedVectors`, e.g. ``Word2Vec(...).wv``, or gensim's)
+    embedding : pretrained word vectors (:class:`seqfast.KeyedVectors`, e.g. ``Word2Vec(...).wv``, gensim's, or a
+        pair ``(array (n, E), words)``)
         that initialise ``embedding.weight`` (``embedding_dim`` defaults to their size): row i gets the vector
         of ``vocab``'s token i (as written, else lower-cased); rows without one are drawn at the vectors'
         scale. ``embedding_report`` then says how many words had no vector (see
@@ -101,6 +103,7 @@ class RNNLM(ParamModel):
                  num_layers: int = 1, cell: str | None = None, n_threads: int | None = None,
                  dropout: float = 0.0, embedding=None, vocab=None, freeze_embedding: bool = False):
         if embedding is not None:
+            embedding = as_vectors(embedding)
             embedding_dim = embedding.vector_size if embedding_dim is None else embedding_dim
             if vocab is None and len(embedding) != vocab_size:
                 raise ValueError(f"embedding= needs vocab= (the model's {vocab_size} tokens in id order) unless the "
@@ -143,7 +146,6 @@ class RNNLM(ParamModel):
         self.freeze_embedding = bool(freeze_embedding) and self.embedding_dim is not None
         self.embedding_report = None
         if embedding is not None:
-            from .pretrained import init_embedding
             self.embedding_report = init_embedding(self.params["embedding.weight"], embedding,
                                                    vocab if vocab is not None else embedding.index_to_key, seed)
 

@@ -3,7 +3,19 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["init_embedding"]
+from ..keyedvectors import KeyedVectors
+
+__all__ = ["init_embedding", "as_vectors"]
+
+
+def as_vectors(embedding):
+    """Pretrained vectors as given to a model's ``embedding=``: a :class:`seqfast.KeyedVectors` (or gensim's, or
+    anything with ``vector_size``, ``__contains__`` and ``get_vector``) as it is, or a pair ``(array (n, E),
+    words)`` (the vectors and the n words they belong to, in row order) as a KeyedVectors."""
+    if isinstance(embedding, tuple) and len(embedding) == 2:
+        a, words = embedding
+        return KeyedVectors(list(words), np.asarray(a))
+    return embedding
 
 
 def init_embedding(weight: np.ndarray, vectors, vocab, seed: int | None = 0) -> dict:

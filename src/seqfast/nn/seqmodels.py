@@ -28,6 +28,7 @@ from .cells import get_cell
 from .chars import CharCNN
 from .encoder import Encoder, encoder_specs, length_order
 from .params import DTYPES, ParamModel
+from .pretrained import as_vectors, init_embedding
 
 __all__ = ["RNNClassifier", "RNNTagger", "RNNRegressor", "register_char_features", "CHAR_FEATURES"]
 
@@ -272,7 +273,7 @@ class _TokenModel(_SeqModel):
         """vocab_size, embedding_dim (pretrained vectors' size when they are given and it is left at its
         default) and class_weights checked and set; returns n_out (classes or tags) checked."""
         if embedding is not None and embedding_dim in (None, 100):
-            embedding_dim = embedding.vector_size
+            embedding_dim = as_vectors(embedding).vector_size
         self.vocab_size = check_count(vocab_size, "vocab_size", 1)
         n_out = check_count(n_out, out_name, 1)
         self.embedding_dim = check_count(embedding_dim, "embedding_dim", 1)
@@ -283,7 +284,7 @@ class _TokenModel(_SeqModel):
         self.freeze_embedding = bool(freeze_embedding)
         self.embedding_report = None
         if embedding is not None:
-            from .pretrained import init_embedding
+            embedding = as_vectors(embedding)
             self.embedding_report = init_embedding(self.params["embedding.weight"], embedding,
                                                    vocab if vocab is not None else embedding.index_to_key, seed)
 
@@ -317,7 +318,8 @@ class RNNClassifier(_TokenModel):
     pooling : "last" (the final hidden state of each direction: the forward one after each row's own last
         token, the reverse one after its first), "mean" or "max" over the row's valid steps.
     class_weights : None, or C weights of the cross-entropy (torch's CrossEntropyLoss(weight=...)).
-    embedding, vocab, freeze_embedding : pretrained vectors for ``embedding.weight`` (as :class:`RNNLM`).
+    embedding, vocab, freeze_embedding : pretrained vectors for ``embedding.weight`` (as :class:`RNNLM`; also a
+        pair ``(array (n, E), words)``): row i gets the vector of ``vocab``'s token i; frozen, it is not trained.
     dtype, seed, n_threads : as :class:`RNNLM`.
 
     Example
