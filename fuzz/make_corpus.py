@@ -65,6 +65,10 @@ def main() -> None:
             m.meta = {"itos": list("abcde")}
             put("rnn", f"{cell}.sfm", via(m.save, f"{cell}.sfm"))
         put("rnn", "gru_z.sfm", via(lambda p: m.save(p, compress=True), "gz.sfm"))
+        for name, s in (("clf", seqfast.RNNClassifier(6, 2, 3, embedding_dim=2, bidirectional=True, pooling="max")),
+                        ("tagger", seqfast.RNNTagger(6, 3, 3, embedding_dim=2, cell="gru", num_layers=2)),
+                        ("reg", seqfast.RNNRegressor(2, 1, 3, cell="rnn_tanh"))):
+            put("seqmodel", f"{name}.sfm", via(s.save, f"{name}.sfm"))
         texts = {"ascii.txt": b"The Time Traveller (for so it will be convenient to speak of him)\nwas expounding.\n",
                  "utf8.txt": "İstanbul ΣΟΦΟΣ straße don't o'clock _x_ 3.14 NBSP\u00a0here\x0bvt\x1cfs\n".encode(),
                  "bad.txt": b"ok \xff\xfe bad \xed\xa0\x80 surrogate \xf0\x9f\x98\n",

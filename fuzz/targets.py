@@ -125,6 +125,31 @@ def rnn(data: bytes) -> str:
     return "ok"
 
 
+def seqmodel(data: bytes) -> str:
+    """An RNNClassifier, RNNTagger or RNNRegressor file (whichever class its container kind names)."""
+    p = _path("s.sfm", data)
+    m = err = None
+    for cls in (seqfast.RNNClassifier, seqfast.RNNTagger, seqfast.RNNRegressor):
+        m, err = _guard(lambda: cls.load(p), p)
+        if err is None:
+            break
+    if err is not None:
+        return "named"
+    if m.num_parameters > 1_000_000:
+        return "ok"
+    reg = isinstance(m, seqfast.RNNRegressor)
+    X = np.zeros((2, 3, m.input_size)) if reg else np.ones((2, 3), dtype=np.int32)
+    out, _ = m.forward(X, [3, 1])
+    if out.shape[0] != 2 or not np.isfinite(out).all():
+        raise Disagreement(f"{type(m).__name__}.forward gives shape {out.shape} or non-finite outputs")
+    back_path = _path("back.sfm", b"")
+    m.save(back_path)
+    back = type(m).load(back_path)
+    if back.config() != m.config() or not np.array_equal(back.flat_params, m.flat_params):
+        raise Disagreement(f"{type(m).__name__} save/load changed the model")
+    return "ok"
+
+
 def vocab(data: bytes) -> str:
     p = _path("v.sfv", data)
     v, err = _guard(lambda: seqfast.Vocab.load(p), p)
@@ -215,5 +240,5 @@ def count(data: bytes) -> str:
     return "ok"
 
 
-TARGETS = {"arpa": arpa, "sfc": sfc, "sfl": sfl, "rnn": rnn, "vocab": vocab,
+TARGETS = {"arpa": arpa, "sfc": sfc, "sfl": sfl, "rnn": rnn, "seqmodel": seqmodel, "vocab": vocab,
            "read_text": read_text, "count": count}
