@@ -200,7 +200,7 @@ def report(argv: list[str] | None = None) -> Report:
 
 
 def main(argv: list[str] | None = None) -> int:
-    print(report(argv).markdown())
+    print(report(sys.argv[1:] if argv is None else argv).markdown())
     return 0
 
 
