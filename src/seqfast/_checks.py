@@ -55,6 +55,20 @@ def check_count(x, name: str, minimum: int = 0, maximum: int | None = None) -> i
 MAX_GENERATE = 10**8
 
 
+def score_buffers(ids, offsets, eos: bool, want_len: bool) -> tuple:
+    """The checked inputs and new outputs of an n-gram scorer's ``score(ids, offsets, bos, eos, ...)``:
+    (ids int32 (T,), offsets int64 (L + 1,), log10 p float32 (T + L * eos,), matched n-gram lengths int8 of
+    the same shape or None). ValueError unless ids is 1-D and offsets rise from 0 to len(ids)."""
+    i = np.ascontiguousarray(ids, dtype=np.int32)
+    o = np.ascontiguousarray(offsets, dtype=np.int64)
+    if i.ndim != 1 or o.ndim != 1 or o.shape[0] < 1 or o[0] != 0 or o[-1] != i.shape[0]:
+        raise ValueError("score: ids must be 1-D and offsets (L + 1,) from 0 to len(ids)")
+    if np.any(np.diff(o) < 0):
+        raise ValueError("score: offsets must be non-decreasing")
+    n = i.shape[0] + (o.shape[0] - 1) * bool(eos)
+    return i, o, np.empty(n, dtype=np.float32), np.empty(n, dtype=np.int8) if want_len else None
+
+
 class MemoryLimitError(MemoryError):
     """Reading or counting an input would need more memory than :func:`memory_limit` allows. ``what`` names
     the input, ``need`` and ``limit`` are bytes."""

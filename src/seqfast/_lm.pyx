@@ -11,6 +11,8 @@ import numpy as np
 
 from seqfast._status cimport SF_EFORMAT, SF_OK, check
 
+from ._checks import score_buffers
+
 
 def _grams(a, str name):
     a = np.ascontiguousarray(a, dtype=np.int32)
@@ -359,15 +361,8 @@ cdef class Scorer:
 
     def score(self, ids, offsets, bint bos=True, bint eos=True, int n_threads=1, bint want_len=False):
         """log10 p (T + L * eos,) float32 of each token (and each line's </s>) (see lm_score.c)."""
-        i = np.ascontiguousarray(ids, dtype=np.int32)
-        o = np.ascontiguousarray(offsets, dtype=np.int64)
-        if i.ndim != 1 or o.ndim != 1 or o.shape[0] < 1 or o[0] != 0 or o[-1] != i.shape[0]:
-            raise ValueError("score: ids must be 1-D and offsets (L + 1,) from 0 to len(ids)")
-        if np.any(np.diff(o) < 0):
-            raise ValueError("score: offsets must be non-decreasing")
+        i, o, out, nl = score_buffers(ids, offsets, eos, want_len)
         L = o.shape[0] - 1
-        out = np.empty(i.shape[0] + L * eos, dtype=np.float32)
-        nl = np.empty(i.shape[0] + L * eos, dtype=np.int8) if want_len else None
         if out.shape[0] == 0:
             return (out, nl) if want_len else out
         cdef float[::1] ov = out

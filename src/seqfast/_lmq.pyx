@@ -14,6 +14,8 @@ from seqfast._strtab cimport sf_strtab, sf_strtab_new, sf_strtab_free, sf_strtab
 
 import numpy as np
 
+from ._checks import score_buffers
+
 cdef extern from "Python.h":
     const char *PyUnicode_AsUTF8AndSize(object unicode, Py_ssize_t *size) except NULL
 
@@ -289,15 +291,8 @@ cdef class QueryModel:
     def score(self, ids, offsets, bint bos=True, bint eos=True, int n_threads=1, bint want_len=False):
         """log10 p (T + L * eos,) float32 of each token (and each line's </s>); the contract of
         seqfast._lm.Scorer.score."""
-        i = np.ascontiguousarray(ids, dtype=np.int32)
-        o = np.ascontiguousarray(offsets, dtype=np.int64)
-        if i.ndim != 1 or o.ndim != 1 or o.shape[0] < 1 or o[0] != 0 or o[-1] != i.shape[0]:
-            raise ValueError("score: ids must be 1-D and offsets (L + 1,) from 0 to len(ids)")
-        if np.any(np.diff(o) < 0):
-            raise ValueError("score: offsets must be non-decreasing")
+        i, o, out, nl = score_buffers(ids, offsets, eos, want_len)
         L = o.shape[0] - 1
-        out = np.empty(i.shape[0] + L * eos, dtype=np.float32)
-        nl = np.empty(i.shape[0] + L * eos, dtype=np.int8) if want_len else None
         if out.shape[0] == 0:
             return (out, nl) if want_len else out
         cdef float[::1] ov = out

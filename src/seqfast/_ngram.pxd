@@ -1,4 +1,4 @@
-# Contract with csrc/ngram_reader.h, ngram_count.h, ngram_merge.h: declarations only.
+# Contract with csrc/ngram_reader.h, ngram_ingest.h, ngram_count.h, ngram_merge.h: declarations only.
 from libc.stdint cimport int32_t, int64_t
 
 cdef extern from "ngram_reader.h" nogil:
@@ -34,6 +34,11 @@ cdef extern from "ngram_reader.h" nogil:
     int64_t sf_file_read(sf_file *f, char *buf, size_t cap)
     void sf_file_close(sf_file *f)
     const char *sf_strtab_get(const sf_strtab *t, int32_t id, size_t *len)
+
+cdef extern from "ngram_ingest.h" nogil:
+    int sf_ngreader_merge(int32_t *out, sf_ngreader **rs, int nr, int nt)
+    int sf_ids_count(int64_t *freq, const int32_t *ids, int64_t T, int32_t V, int nt)
+    int sf_ids_remap(int32_t *ids, int64_t T, const int32_t *map, int32_t V, int nt)
 
 cdef extern from "ngram_count.h" nogil:
     enum: SF_NGRAM_MAX_ORDER

@@ -264,6 +264,65 @@ def read_ranges(list interners, str path, const int64_t[::1] bounds, str level, 
         free(rs); free(rcs)
 
 
+def merge_readers(list interners, int n_threads):
+    """The ids (int32 (T,)) of Interner objects that read consecutive parts of one corpus (e.g. with
+    read_ranges), taken from each and put end to end in the first-appearance ids of the whole corpus
+    (ngram_ingest.h). interners[0]'s table grows to the merged vocabulary (its tokens() name the ids) and
+    reads on in those ids; the other tables are left as they were."""
+    cdef int nr = len(interners), i, rc
+    if nr == 0:
+        raise ValueError("merge_readers: no readers")
+    cdef sf_ngreader **rs = <sf_ngreader **>malloc(nr * sizeof(sf_ngreader *))
+    if rs is NULL:
+        raise MemoryError("out of memory")
+    cdef int64_t T = 0
+    for i in range(nr):
+        rs[i] = (<Interner>interners[i]).r
+        T += rs[i].n_ids
+    ids = np.empty(T, dtype=np.int32)
+    cdef int32_t[::1] o = ids
+    cdef int32_t dummy = 0
+    cdef int32_t *op = &o[0] if T > 0 else &dummy
+    try:
+        with nogil:
+            rc = sf_ngreader_merge(op, rs, nr, n_threads)
+        check(rc, "merging the readers' vocabularies")
+        for i in range(nr):
+            rs[i].n_ids = 0
+    finally:
+        free(rs)
+    return ids
+
+
+def id_counts(const int32_t[::1] ids, int32_t V, int n_threads):
+    """Occurrences of each id 0..V-1 in ids (-1 skipped) as int64 (V,); ValueError for an id >= V."""
+    freq = np.zeros(max(V, 0), dtype=np.int64)
+    cdef int64_t T = ids.shape[0]
+    if V <= 0 or T == 0:
+        return freq
+    cdef int64_t[::1] f = freq
+    cdef int rc
+    with nogil:
+        rc = sf_ids_count(&f[0], &ids[0], T, V, n_threads)
+    check(rc, f"counting ids (an id is >= {V})")
+    return freq
+
+
+def remap_ids(int32_t[::1] ids, const int32_t[::1] mapping, int n_threads):
+    """ids[i] = mapping[ids[i]] for every ids[i] >= 0, in place (-1 stays); ValueError for an id outside
+    mapping."""
+    cdef int64_t T = ids.shape[0]
+    cdef int32_t V = mapping.shape[0]
+    if T == 0:
+        return
+    if V == 0:
+        mapping = np.zeros(1, dtype=np.int32)
+    cdef int rc
+    with nogil:
+        rc = sf_ids_remap(&ids[0], T, &mapping[0], V, n_threads)
+    check(rc, f"renumbering ids (an id is >= {V})")
+
+
 def count(const int32_t[::1] ids, int32_t V, int N, int n_threads, str method="sort",
           int64_t min_per_thread=SF_NGRAM_MIN_PER_THREAD):
     """Count orders 1..N of ids (-1 = line break): ([grams (k,n) int32], [counts (k,) int64], stats).

@@ -11,11 +11,25 @@ import argparse
 import importlib
 import sys
 
-from . import __version__
 from .commands import MODULES
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Version(argparse.Action):
+    """--version: the installed version, looked up only when asked (importlib.metadata is slow to import)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0,
+                         help=help or "show the version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from . import __version__
+        print(f"seqfast {__version__}")
+        parser.exit()
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every subcommand, or (``only``) of that one alone, so that running one command imports
+    only its module (the others may import heavy packages)."""
     p = argparse.ArgumentParser(
         prog="seqfast",
         description="Fast, correct sequence models over text: tokenization, vocabularies, batching, n-gram "
@@ -23,15 +37,17 @@ def build_parser() -> argparse.ArgumentParser:
                     "FILE, commands read standard input when it is piped or redirected, and the bundled sample "
                     "corpus (H. G. Wells, The Time Machine) when it is a terminal.",
         epilog="Run 'seqfast SUBCOMMAND --help' for the options of one subcommand.")
-    p.add_argument("--version", action="version", version=f"seqfast {__version__}")
+    p.add_argument("--version", action=_Version)
     sub = p.add_subparsers(dest="command", metavar="SUBCOMMAND", title="subcommands")
     for name in MODULES:
-        importlib.import_module(f"seqfast.commands.{name}").register(sub)
+        if only is None or name == only:
+            importlib.import_module(f"seqfast.commands.{name}").register(sub)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else argv
+    parser = build_parser(words[0] if words and words[0] in MODULES else None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as e:  # --help, --version (0) or a usage error (2, already printed)

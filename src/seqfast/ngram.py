@@ -25,6 +25,7 @@ import json
 import os
 import re
 import sys
+import time
 import zlib
 from typing import Iterable, Iterator
 
@@ -32,6 +33,9 @@ import numpy as np
 
 from ._atomic import atomic_write
 from ._checks import check_memory, is_int, parse_json
+from ._ngram import (Interner, check_sorted, combine, count as _c_count, id_counts, merge_readers, read_ranges,
+                     remap_ids, write_tsv)
+from ._progress import Progress
 from ._container import (is_container, open_container, pack_strings, unpack_strings,
                          write_container)
 from ._threads import resolve_threads
@@ -120,7 +124,7 @@ class _LowerReader:
     case-ignorable, so the final-sigma rule sees the same context as on the whole text)."""
 
     def __init__(self, f, name: str, errors: str):
-        self.pieces = _file_pieces(f, name, None)
+        self.pieces = _file_pieces(f, name, None, _CUT_CHAR)
         self.name, self.errors = name, errors
 
     def read(self, n: int = -1) -> bytes:
@@ -183,7 +187,6 @@ class _IdStream:
     """Collects token ids (-1 marks a line break) and interns tokens to first-appearance ids."""
 
     def __init__(self, pad: bool, boundaries: str, tokenizer: Tokenizer | None = None):
-        from ._ngram import Interner
         self.specials = PAD_SPECIALS if pad else PLAIN_SPECIALS
         self.interner = Interner(self.specials, pad, boundaries == "line")
         self.tokenizer = tokenizer
@@ -234,13 +237,22 @@ _CUT_WORD = bytes(10 if re.match(rb"[" + _CUT_BYTES + rb"]", bytes([b])) else b 
 _CUT_SPACE = bytes(10 if re.match(rb"\s", bytes([b])) else b for b in range(256))
 
 
+#: The char level also cuts between two ASCII letters or digits: each character is a token, and lower-casing
+#: has the same context on both sides (the final-sigma rule looks across case-ignorable characters only).
+_CUT_CHAR = bytes(bytearray(_CUT_WORD))  # the same bytes, another object: _cut_point tells them apart
+_ALNUM = bytes(97 if (48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122) else 45 for b in range(256))
+
+
 def _cut_point(data: bytes, table: bytes = _CUT_WORD) -> int:
     """Where to split so no token or UTF-8 sequence is cut: after the last newline, else after the last byte
-    that `table` maps to a newline (:data:`_CUT_WORD` or :data:`_CUT_SPACE`); 0 when `data` has none (the
+    that `table` maps to a newline (:data:`_CUT_WORD`, :data:`_CUT_SPACE` or :data:`_CUT_CHAR`), else (table
+    :data:`_CUT_CHAR`) between the last two ASCII letters or digits in a row; 0 when `data` has none (the
     caller holds it and reads on)."""
     k = data.rfind(b"\n")
     if k < 0:
         k = data.translate(table).rfind(b"\n")
+    if k < 0 and table is _CUT_CHAR:
+        return data.translate(_ALNUM).rfind(b"aa") + 1
     return k + 1
 
 
@@ -304,9 +316,11 @@ def iter_ids(source, interner, level: str = "word", errors: str = "strict",
                 for piece, offset in _file_pieces(f, path, None, _CUT_WORD if level == "word" else _CUT_SPACE):
                     if level == "word":
                         interner.feed_word_piece(piece, offset, path, errors, False, _WORD_LINE_RE.findall)
-                    else:
-                        interner.feed_bytes(piece, level, errors, path)
+                    else:  # a piece may end inside a long line: only the end of the file ends its last line
+                        interner.feed_bytes(piece, level, errors, path, flush=False)
                     yield interner.take()
+                if level == "whitespace":
+                    interner.feed_bytes(b"", level, errors, path)
             finally:
                 if f is not sys.stdin.buffer:
                     f.close()
@@ -362,31 +376,12 @@ def _line_bounds(path: str, size: int, parts: int) -> list:
     return bounds
 
 
-def _merge_parts(parts):
-    """Concatenate (ids, itos) parts interned separately into one first-appearance vocabulary."""
-    ids0, itos = parts[0]
-    itos = list(itos)
-    index = {t: i for i, t in enumerate(itos)}
-    arrays = [ids0]
-    for ids_t, itos_t in parts[1:]:
-        remap = np.empty(len(itos_t) + 1, dtype=np.int32)
-        for j, t in enumerate(itos_t):
-            i = index.get(t)
-            if i is None:
-                i = index[t] = len(itos)
-                itos.append(t)
-            remap[j] = i
-        remap[-1] = -1  # line breaks
-        arrays.append(remap[ids_t])
-    return (np.concatenate(arrays) if len(arrays) > 1 else ids0), itos
-
-
 def _stream_ids(kind, items, tokenizer, pad, boundaries, errors, progress, n_threads: int = 1):
     """(ids int32 with -1 line breaks, itos in first-appearance order, specials)."""
     level, lower = tokenizer.level, tokenizer.lower
     stream = _IdStream(pad, boundaries, tokenizer)
     it = stream.interner
-    parts = []
+    pieces = []  # ids taken from `it` so far, in its ids
     if kind == "paths":
         for path in items:
             name = _input_name(path)
@@ -406,16 +401,13 @@ def _stream_ids(kind, items, tokenizer, pad, boundaries, errors, progress, n_thr
                 check_path(path)
                 size = os.path.getsize(path)
                 if (n_threads > 1 and boundaries == "line" and size >= PARALLEL_READ_MIN and not is_gzip(path)):
-                    from ._ngram import Interner, read_ranges
+                    # one reader per range of lines, in parallel; their tables merged in C into `it`'s
                     bounds = _line_bounds(path, size, n_threads)
                     readers = [Interner(stream.specials, pad, True) for _ in range(len(bounds) - 1)]
                     read_ranges(readers, path, np.asarray(bounds, dtype=np.int64), level, errors, n_threads)
                     if progress is not None:
                         progress(size)
-                    parts.append(stream.finish())
-                    parts.extend(r.finish() for r in readers)
-                    stream = _IdStream(pad, boundaries, tokenizer)
-                    it = stream.interner
+                    pieces.append(merge_readers([it] + readers, n_threads))
                 else:
                     it.feed_path(path, level, errors, progress)
     else:  # lines of text: each str is a line (as if joined by "\n")
@@ -436,8 +428,9 @@ def _stream_ids(kind, items, tokenizer, pad, boundaries, errors, progress, n_thr
             else:
                 it.feed_bytes(data, level, "strict")
         it.line_break()
-    parts.append(stream.finish())
-    ids, itos = _merge_parts(parts)
+    ids, itos = stream.finish()
+    if pieces:
+        ids = pieces[0] if len(pieces) == 1 and not ids.size else np.concatenate(pieces + [ids])
     if lower and level == "whitespace" and kind == "paths":  # per-token lowering = lowering the text here
         ids, itos = _lower_vocab(ids, itos, len(stream.specials))
     return ids, itos, stream.specials
@@ -457,19 +450,19 @@ def _lower_vocab(ids, itos, n_specials):
     return remap[ids], new_itos
 
 
-def _frequency_order(ids, itos, n_specials):
-    """Renumber ids like Vocab: specials first, then by descending frequency, ties by first appearance."""
+def _frequency_order(ids, itos, n_specials, n_threads: int = 1):
+    """Renumber ids like Vocab: specials first, then by descending frequency, ties by first appearance
+    (ids: renumbered in place)."""
     V = len(itos)
-    freq = np.bincount(ids[ids >= 0], minlength=V) if ids.size else np.zeros(V, np.int64)
+    freq = id_counts(ids, V, n_threads)
     rest = np.arange(n_specials, V)
     order = rest[np.argsort(-freq[n_specials:], kind="stable")]
     perm = np.concatenate([np.arange(n_specials), order]).astype(np.int64)
     inv = np.empty(V + 1, dtype=np.int32)
     inv[perm] = np.arange(V, dtype=np.int32)
-    inv[V] = -1  # ids == -1 index the last element
-    new_ids = inv[ids] if ids.size else ids
+    remap_ids(ids, inv[:V], n_threads)
     new_itos = [itos[i] for i in perm]
-    return new_ids, new_itos, freq[order].tolist(), perm
+    return ids, new_itos, freq[order].tolist(), perm
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -658,7 +651,6 @@ class NGramCounts:
         else:
             def write(b):
                 file.write(b.decode("utf-8"))
-        from ._ngram import write_tsv
         pool, offs = self._token_pool()
         for n in orders:
             g, c = self._grams[self._check_n(n) - 1], self._counts[n - 1]
@@ -869,12 +861,10 @@ class NGramCounts:
 # ----------------------------------------------------------------------------------------------------------
 def _combine(grams: np.ndarray, counts: np.ndarray, V: int):
     """Sort rows lexicographically and add the counts of equal rows."""
-    from ._ngram import combine
     return combine(np.ascontiguousarray(grams, dtype=np.int32), np.ascontiguousarray(counts, dtype=np.int64), V)
 
 
 def _check_sorted(g, c, V, path, n):
-    from ._ngram import check_sorted
     why = check_sorted(np.ascontiguousarray(g), np.ascontiguousarray(c), V)
     if why:
         raise ValueError(f"{path}: not a valid seqfast n-gram counts file (order {n}: {why})")
@@ -889,7 +879,6 @@ def count_ids(ids, vocab: Vocab, order: int, n_threads: int | None = None, metho
     order and shard; memory grows with the distinct n-grams, not the tokens). Both give identical results.
     min_per_thread: fewer threads run when there are fewer ids per thread than this (default 2**19: below
     it thread start-up and barriers cost more than they save); the result does not depend on it."""
-    from ._ngram import count as _c_count
     order = _check_order(order)
     nt = resolve_threads(n_threads)
     ids = np.ascontiguousarray(ids, dtype=np.int32)
@@ -939,7 +928,6 @@ def count_ngrams(source=None, order: int = 3, level: str = "word", pad: bool = F
     >>> c[("the", "cat")], c[("<s>", "the")], c.unique(2)
     (2, 2, 6)
     """
-    import time
     t0 = time.perf_counter()
     order = _check_order(order)
     tokenizer = Tokenizer(level, lower, pattern)
@@ -976,7 +964,7 @@ def count_ngrams(source=None, order: int = 3, level: str = "word", pad: bool = F
         need = len(itos) * 300 + ids.size * (12 + 8 * -(-(order - 1) * bits // 64))
         check_memory(_source_name(kind, items), need)
         if vocab is None:
-            ids, itos, freqs, first = _frequency_order(ids, itos, len(specials))
+            ids, itos, freqs, first = _frequency_order(ids, itos, len(specials), nt)
             vocab_out = Vocab.from_tokens(itos, specials=specials, freqs=freqs)
         else:
             if pad:
@@ -1033,7 +1021,6 @@ def _encode_used(vocab: Vocab, itos: list, ids: np.ndarray) -> np.ndarray:
 def _progress_bar(kind, items):
     """A callback(bytes_read) drawing the bytes read on stderr (None: finished); None when stderr is not a
     terminal."""
-    from ._progress import Progress
     bar = Progress()
     if not bar.enabled:
         return None

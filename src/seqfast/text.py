@@ -5,11 +5,13 @@ step 2 tokens to ids (a vocabulary), then one-hot vectors or learned embeddings.
 """
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
 import re
 import sys
+import zlib
 from collections import Counter
 from typing import Iterable, Mapping, Sequence
 
@@ -116,7 +118,6 @@ def open_binary(path: str):
     ``"-"`` is standard input (gzip recognized by content too; closing the result leaves stdin open).
     Read errors of the gzip stream should be turned into :func:`gzip_error`."""
     if path == "-":
-        import gzip
         src = sys.stdin.buffer if sys.stdin is not None else None
         if src is None:
             raise FileNotFoundError("-: standard input is closed")
@@ -130,7 +131,6 @@ def open_binary(path: str):
     if not os.path.exists(path):
         raise FileNotFoundError(f"{path}: no such file")
     if is_gzip(path):
-        import gzip
         return gzip.open(path, "rb")
     return open(path, "rb")
 
@@ -168,9 +168,6 @@ def read_text(path: str | os.PathLike, errors: str = "strict") -> str:
     errors : ``"strict"`` (default) raises :class:`InvalidUTF8Error` naming the file and the byte offset of
         the first invalid byte; ``"replace"`` substitutes U+FFFD; ``"ignore"`` drops bad bytes.
     """
-    import gzip
-    import zlib
-
     path = os.fspath(path)
     _check_errors(errors)
     with open_binary(path) as f:
@@ -186,9 +183,6 @@ def read_text_pieces(path, errors: str = "strict", chunk_bytes: int = 1 << 22):
     that end just after a ``"\\n"`` (the last piece: at the end of the file), so a file of any size is read in
     bounded memory (one line is held whole). Invalid UTF-8 raises :class:`InvalidUTF8Error` with the byte
     offset and the line number (``errors="strict"``)."""
-    import gzip
-    import zlib
-
     path = os.fspath(path)
     _check_errors(errors)
     name = "<stdin>" if path == "-" else path

@@ -16,7 +16,6 @@ import json
 import math
 import os
 import queue
-import sys
 import threading
 import time
 from typing import Callable
@@ -25,8 +24,12 @@ import numpy as np
 
 from ._atomic import atomic_write
 from ._checks import NPZ_READ_ERRORS, is_int
+from ._ngram import Interner
+from ._progress import Progress
 from ._threads import resolve_threads
+from ._w2v import Tables
 from .keyedvectors import KeyedVectors
+from .ngram import iter_ids
 
 __all__ = ["Word2Vec"]
 
@@ -215,12 +218,10 @@ class Word2Vec:
 
     # ----- vocabulary ---------------------------------------------------------------------------------------
     def _new_interner(self):
-        from ._ngram import Interner
         self._interner = Interner(("<unk>",), False, True)
         self._remap = np.full(1, -1, dtype=np.int32)
 
     def _stream(self, corpus):
-        from .ngram import iter_ids
         if not isinstance(corpus, (str, os.PathLike)) and iter(corpus) is corpus:
             raise TypeError("the corpus is read once per epoch: pass a list, a path or a re-iterable object, "
                             "not an iterator or generator")
@@ -317,7 +318,6 @@ class Word2Vec:
         gensim's ``corpus_iterable=``/``corpus_file=`` name the corpus; its ``total_examples`` is accepted and
         ignored (the decay counts words)."""
         corpus = _one_corpus(corpus, corpus_iterable, corpus_file)
-        from ._w2v import Tables
         if self.wv is None:
             raise RuntimeError("call build_vocab(corpus) before train(), or pass corpus to Word2Vec()")
         epochs = self.epochs if epochs is None else _check_int("epochs", epochs, 1)
@@ -475,11 +475,13 @@ def _prefetch(gen, depth: int = 2):
 
 
 def _progress_printer(with_loss: bool):
+    """The progress display (seqfast._progress: a line on stderr, only on a terminal) of train(progress=True)."""
+    bar = Progress()
+
     def show(r):
-        msg = (f"\repoch {r['epoch']}/{r['epochs']} {100 * r['progress']:5.1f}%  {r['words_per_s']:,.0f} words/s"
-               f"  alpha {r['alpha']:.6f}" + (f"  loss {r['loss']:.4f}" if with_loss else ""))
-        sys.stderr.write(msg)
+        bar.show(f"epoch {r['epoch']}/{r['epochs']} {Progress.gauge(r['progress'], 1.0)} {100 * r['progress']:5.1f}%  "
+                 f"{r['words_per_s']:,.0f} words/s  alpha {r['alpha']:.6f}"
+                 + (f"  loss {r['loss']:.4f}" if with_loss else ""))
         if r["progress"] >= 1.0:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
+            bar.clear()
     return show

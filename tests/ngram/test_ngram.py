@@ -283,3 +283,32 @@ def test_tsv_writers_agree(tmp_path):
         f.write("# end\n")
     lines = p.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "# header" and lines[-1] == "# end" and "vu\t2" in lines and "the cat\t2" in lines
+
+
+@pytest.mark.parametrize("level", ["whitespace", "word"])
+def test_iter_ids_long_line_stays_one_line(tmp_path, monkeypatch, level):
+    """A line longer than the reader's pieces is one line (no line break at piece boundaries), and an invalid
+    byte far into it is reported at its offset in the file."""
+    from seqfast import ngram
+    from seqfast._ngram import Interner
+
+    monkeypatch.setattr(ngram, "_CHUNK", 64)
+    words = [f"w{i % 37}" for i in range(500)]
+    p = tmp_path / "t.txt"
+    p.write_text(" ".join(words) + "\nlast line\n")
+    it = Interner(("<unk>",), False, True)
+    ids = np.concatenate(list(ngram.iter_ids(str(p), it, level=level)))
+    toks = it.tokens(0)
+    lines, cur = [], []
+    for i in ids.tolist():
+        if i < 0:
+            lines.append(cur)
+            cur = []
+        else:
+            cur.append(toks[i])
+    assert lines == [words, ["last", "line"]] and cur == []
+    bad = (" ".join(words) + " \xff\n").encode("latin1")
+    p.write_bytes(bad)
+    with pytest.raises(seqfast.InvalidUTF8Error) as e:
+        list(ngram.iter_ids(str(p), Interner(("<unk>",), False, True), level=level))
+    assert e.value.offset == bad.index(b"\xff")

@@ -39,6 +39,22 @@ def test_long_line_of_words_without_whitespace_streams(tmp_path, monkeypatch):
     assert c[("ab",)] == 50000 and c[(",",)] == 50000 and c.total(1) == 200000
 
 
+@pytest.mark.parametrize("chunk", [5, 64, 1 << 12])
+def test_char_level_lower_long_line_streams(tmp_path, monkeypatch, chunk):
+    """A line of letters longer than MAX_TOKEN_BYTES is streamed at the char level with lower=True (cut between
+    two ASCII letters or digits), with the counts of the same text given as lines: final sigma included."""
+    monkeypatch.setattr(ngram, "_CHUNK", chunk)
+    monkeypatch.setattr(ngram, "MAX_TOKEN_BYTES", 64)
+    rng = random.Random(chunk)
+    line = "".join(rng.choice(["ab", "Z9", "ΑΣ", "ΟΔΟΣab", "Σ", "é", "x"]) for _ in range(3000))
+    p = tmp_path / "line.txt"
+    p.write_text(line + "\nΣΑΣ tail\n", encoding="utf-8")
+    got = seqfast.count_ngrams(str(p), 2, level="char", lower=True)
+    want = seqfast.count_ngrams([line, "ΣΑΣ tail"], 2, level="char", lower=True)
+    for n in (1, 2):
+        assert dict(got.items(n)) == dict(want.items(n))
+
+
 def test_word_level_time_is_linear(tmp_path):
     """Doubling a line without whitespace about doubles the time (it was quadratic)."""
     unit = b"abcd,efg;"

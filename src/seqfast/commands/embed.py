@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from ._common import input_paths
+from ._common import add_errors_arg, count_int, input_paths, nonneg_float, positive_float, positive_int
 
 
 def register(sub) -> None:
@@ -31,21 +31,20 @@ def register(sub) -> None:
     t.add_argument("--binary", action="store_true", help="write the binary word2vec format (default: text)")
     t.add_argument("--save-model", metavar="MODEL.npz", help="also save the whole model (to train it further)")
     t.add_argument("--cbow", action="store_true", help="CBOW instead of skip-gram")
-    t.add_argument("--size", type=int, default=100, help="vector size (default 100)")
-    t.add_argument("--window", type=int, default=5, help="maximum context distance (default 5)")
-    t.add_argument("--negative", type=int, default=5, help="negative samples per example (default 5; 0: none)")
+    t.add_argument("--size", type=positive_int, default=100, help="vector size (default 100)")
+    t.add_argument("--window", type=positive_int, default=5, help="maximum context distance (default 5)")
+    t.add_argument("--negative", type=count_int, default=5, help="negative samples per example (default 5; 0: none)")
     t.add_argument("--hs", action="store_true", help="hierarchical softmax")
-    t.add_argument("--sample", type=float, default=1e-3, help="subsampling threshold (default 1e-3; 0: off)")
-    t.add_argument("--min-count", type=int, default=5, help="drop words rarer than this (default 5)")
-    t.add_argument("--epochs", type=int, default=5, help="passes over the corpus (default 5)")
-    t.add_argument("--alpha", type=float, default=0.025, help="initial learning rate (default 0.025)")
-    t.add_argument("--threads", type=int, default=None, help="threads (default: all cores; 1 is deterministic)")
+    t.add_argument("--sample", type=nonneg_float, default=1e-3, help="subsampling threshold (default 1e-3; 0: off)")
+    t.add_argument("--min-count", type=count_int, default=5, help="drop words rarer than this (default 5)")
+    t.add_argument("--epochs", type=positive_int, default=5, help="passes over the corpus (default 5)")
+    t.add_argument("--alpha", type=positive_float, default=0.025, help="initial learning rate (default 0.025)")
+    t.add_argument("--threads", type=positive_int, default=None, help="threads (default: all cores; 1 is deterministic)")
     t.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     t.add_argument("--level", choices=("word", "whitespace"), default="word",
                    help="word: seqfast.tokenize's words (default); whitespace: pre-tokenized text")
     t.add_argument("--lower", action="store_true", help="lower-case words")
-    t.add_argument("--errors", choices=("strict", "replace", "ignore"), default="strict",
-                   help="invalid UTF-8: stop with an error (default), substitute U+FFFD, or drop the bytes")
+    add_errors_arg(t)
     t.add_argument("--loss", action="store_true", help="compute and show the training loss (a little slower)")
     t.add_argument("--quiet", action="store_true", help="no progress on stderr")
     t.set_defaults(func=run_train)
@@ -54,7 +53,7 @@ def register(sub) -> None:
                       description="Print the words closest to WORD by cosine similarity, with the similarity.")
     s.add_argument("vectors", metavar="VECTORS", help="vectors in the word2vec text or binary format")
     s.add_argument("word", metavar="WORD")
-    s.add_argument("-n", type=int, default=10, help="how many (default 10)")
+    s.add_argument("-n", type=positive_int, default=10, help="how many (default 10)")
     _format_args(s)
     s.set_defaults(func=run_similar)
 
@@ -63,7 +62,7 @@ def register(sub) -> None:
                                   "with other words are skipped, as gensim does. Prints each section's accuracy.")
     a.add_argument("vectors", metavar="VECTORS")
     a.add_argument("questions", metavar="QUESTIONS", help="': section' lines, then 'a b c d' per line")
-    a.add_argument("--restrict", type=int, default=30000, help="search the most frequent N words (default 30000)")
+    a.add_argument("--restrict", type=positive_int, default=30000, help="search the most frequent N words (default 30000)")
     _format_args(a)
     a.set_defaults(func=run_analogy)
 
@@ -107,8 +106,9 @@ def run_train(args) -> int:
     m.wv.save_word2vec_format(args.out, binary=args.binary)
     if args.save_model:
         m.save(args.save_model)
+    loss = f"; mean loss {r['loss'] / max(r['examples'], 1):.4f}" if args.loss else ""
     print(f"trained {r['words']:,} words in {r['seconds']:.1f} s ({r['words'] / max(r['seconds'], 1e-9):,.0f} "
-          f"words/s); wrote {len(m.wv):,} vectors of size {args.size} to {args.out}", file=sys.stderr)
+          f"words/s{loss}); wrote {len(m.wv):,} vectors of size {args.size} to {args.out}", file=sys.stderr)
     return 0
 
 

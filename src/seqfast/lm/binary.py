@@ -72,16 +72,21 @@ def close_model(itos, grams, logp, bo, scorer):
     return grams, logp, bo
 
 
-def hash_arrays(itos, grams, logp, bo) -> dict:
-    """The arrays of the hash layout of a closed model (see the module docstring)."""
-    V = len(itos)
-    uni = np.zeros((V, 2), dtype=np.float32)
+def _word_arrays(itos, grams, logp, bo) -> dict:
+    """The arrays both layouts share: ``unigrams`` float32 (V, 2) (log10 p, backoff by word id) and the words'
+    string table (``words_*``)."""
+    uni = np.zeros((len(itos), 2), dtype=np.float32)
     g1 = grams[0][:, 0]
     uni[g1, 0] = logp[0]
     uni[g1, 1] = bo[0]
     slots, hashes, offsets, pool = _lmq.strtab_arrays(list(itos))
-    arrays = {"unigrams": uni, "words_slots": slots, "words_hashes": hashes, "words_offsets": offsets,
-              "words_pool": pool}
+    return {"unigrams": uni, "words_slots": slots, "words_hashes": hashes, "words_offsets": offsets,
+            "words_pool": pool}
+
+
+def hash_arrays(itos, grams, logp, bo) -> dict:
+    """The arrays of the hash layout of a closed model (see the module docstring)."""
+    arrays = _word_arrays(itos, grams, logp, bo)
     N = len(grams)
     for n in range(2, N + 1):
         arrays[f"table{n}"] = _lmq.build_table(grams[n - 1], logp[n - 1], bo[n - 1] if n < N else None,
@@ -127,13 +132,7 @@ def trie_arrays(itos, grams, logp, bo, qbits: int | None = None):
     """(arrays, per-order fields [k, wb, pb, bb, nb], quantization errors) of the trie layout of a closed model."""
     V = len(itos)
     N = len(grams)
-    uni = np.zeros((V, 2), dtype=np.float32)
-    g1 = grams[0][:, 0]
-    uni[g1, 0] = logp[0]
-    uni[g1, 1] = bo[0]
-    slots, hashes, offsets, pool = _lmq.strtab_arrays(list(itos))
-    arrays = {"unigrams": uni, "words_slots": slots, "words_hashes": hashes, "words_offsets": offsets,
-              "words_pool": pool}
+    arrays = _word_arrays(itos, grams, logp, bo)
     # each order sorted by its words read backwards; parent = row of the suffix w_2..w_n in the order below
     rev, vals, parents = [None] * (N + 1), [None] * (N + 1), [None] * (N + 1)
     for n in range(2, N + 1):
