@@ -15,22 +15,15 @@ import math
 import numpy as np
 
 from .. import _cells, _rnn
-from .._checks import check_id_batch as _check_ids, is_int
+from .._checks import check_count, check_id_batch as _check_ids
 from .._threads import resolve_threads
+from ..data import as_ids
 from ..metrics import exp_nll
 from .cells import get_cell
 from .params import DTYPES as _DTYPES, ParamModel
 from .pretrained import as_vectors, init_embedding
 
 __all__ = ["RNNLM"]
-
-
-
-def _check_count(name: str, v, minimum: int = 1) -> int:
-    """``v`` as an int >= minimum, or ValueError naming the argument (floats, bools and strings included)."""
-    if not is_int(v) or v < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {v!r}")
-    return int(v)
 
 
 def _check_config_fits(cfg, arrays: dict) -> None:
@@ -393,9 +386,8 @@ class RNNLM(ParamModel):
     def nll(self, ids, batch_size: int = 32, num_steps: int = 35) -> tuple[float, int]:
         """(summed negative log-likelihood in nats, number of tokens scored) of a token-id sequence, read as
         :meth:`perplexity` reads it; sums of consecutive pieces give the perplexity of a stream."""
-        from ..data import as_ids
-        batch_size = _check_count("batch_size", batch_size)
-        num_steps = _check_count("num_steps", num_steps)
+        batch_size = check_count(batch_size, "batch_size", 1)
+        num_steps = check_count(num_steps, "num_steps", 1)
         a = as_ids(ids)
         if len(a) < 2:
             raise ValueError("perplexity needs at least 2 tokens")
@@ -419,16 +411,15 @@ class RNNLM(ParamModel):
         (a finite number >= 0) divides the logits; 0 is greedy, and a tiny positive one tends to it without
         overflowing. ``top_k`` (None or an int >= 1) keeps only the k most likely tokens. Returns the new ids
         only (int32 array). Invalid arguments raise ValueError naming them."""
-        from ..data import as_ids
         p = as_ids(prefix_ids, "prefix_ids")
         if len(p) == 0:
             raise ValueError("generate needs a non-empty prefix (at least one token id)")
-        num_tokens = _check_count("num_tokens", num_tokens, 0)
+        num_tokens = check_count(num_tokens, "num_tokens", 0)
         if isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.integer, np.floating)) \
                 or not temperature >= 0 or not math.isfinite(temperature):
             raise ValueError(f"temperature must be a finite number >= 0 (0: greedy), got {temperature!r}")
         if top_k is not None:
-            top_k = _check_count("top_k", top_k)
+            top_k = check_count(top_k, "top_k", 1)
         rng = np.random.default_rng(seed)
         logits, h = self.forward(p[None, :])
         z = logits[0, -1].astype(np.float64)
