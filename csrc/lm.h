@@ -47,12 +47,14 @@ int lm_mkn_discounts(float *D, const int64_t *t);
  * gamma = sum_c D(c) N_c / sum a. V = number of unigrams other than <s>. SF_EVALUE if sum a == 0. */
 int lm_interpolate_unigrams(double *prob, double *gamma, const int32_t *grams, const int64_t *adj, int64_t k,
                             const float *D, int32_t bos);
-/* Order n >= 2. prob: (k,) out; ctx_gamma: (k_lo,) out, gamma of each row of order n - 1 as a context
- * (0 where it is not a context); adj, ctx, suf: (k,); lower: (k_lo,) interpolated p of order n - 1;
+/* Order n >= 2. prob: (k,) out; ctx_gamma: (k_ctx,) out, gamma of each context (0 where a context index has
+ * no n-gram); adj, ctx, suf: (k,); ctx[i] in [0, k_ctx) numbers the context of row i (the rows of order
+ * n - 1 in the in-memory build, the distinct contexts of one partition in the partitioned build);
+ * lower: (k_lo,) interpolated p of order n - 1, indexed by suf;
  * keep: (k,) or NULL (keep all): 0 marks an n-gram pruned away, whose whole adjusted count then goes to
  * its context's gamma instead of its discount (as lmplz --prune).
  * p(w | h) = (a(hw) - D(a(hw))) / sum_x a(hx) + gamma(h) lower[suf]. */
-int lm_interpolate_order(double *prob, double *ctx_gamma, const int64_t *adj, const int64_t *ctx,
+int lm_interpolate_order(double *prob, double *ctx_gamma, int64_t k_ctx, const int64_t *adj, const int64_t *ctx,
                          const int64_t *suf, int64_t k, const double *lower, int64_t k_lo, const float *D,
                          const uint8_t *keep, int n_threads);
 /* ARPA values. logp: (k,) out = min(0, log10 prob); backoff: (k,) out or NULL (top order) = log10 gamma

@@ -27,21 +27,21 @@ int lm_interpolate_unigrams(double *prob, double *gamma, const int32_t *grams, c
     return SF_OK;
 }
 
-int lm_interpolate_order(double *prob, double *ctx_gamma, const int64_t *adj, const int64_t *ctx,
+int lm_interpolate_order(double *prob, double *ctx_gamma, int64_t k_ctx, const int64_t *adj, const int64_t *ctx,
                          const int64_t *suf, int64_t k, const double *lower, int64_t k_lo, const float *D,
                          const uint8_t *keep, int n_threads) {
-    double *den = (double *)calloc((size_t)(k_lo > 0 ? k_lo : 1), sizeof(double));
+    double *den = (double *)calloc((size_t)(k_ctx > 0 ? k_ctx : 1), sizeof(double));
     if (!den) return SF_ENOMEM;
-    for (int64_t j = 0; j < k_lo; j++) ctx_gamma[j] = 0.0;
+    for (int64_t j = 0; j < k_ctx; j++) ctx_gamma[j] = 0.0;
     /* serial scatter of the per-context sums: one pass, same result for any thread count */
     for (int64_t i = 0; i < k; i++) {
         int64_t c = ctx[i];
-        if (c < 0 || c >= k_lo || suf[i] < 0 || suf[i] >= k_lo) { free(den); return SF_EFORMAT; }
+        if (c < 0 || c >= k_ctx || suf[i] < 0 || suf[i] >= k_lo) { free(den); return SF_EFORMAT; }
         den[c] += (double)adj[i];
         if (keep && !keep[i]) ctx_gamma[c] += (double)adj[i]; /* pruned: all its mass backs off */
         else if (adj[i] > 0) ctx_gamma[c] += disc(D, adj[i]);
     }
-    for (int64_t j = 0; j < k_lo; j++)
+    for (int64_t j = 0; j < k_ctx; j++)
         if (den[j] > 0.0) ctx_gamma[j] /= den[j];
     int64_t i;
 SF_OMP(parallel for schedule(static) num_threads(n_threads) if (k > 100000))

@@ -221,8 +221,9 @@ def interpolate_unigrams(grams, adj, D, int bos):
     return prob, gamma
 
 
-def interpolate_order(adj, ctx, suf, lower, D, keep=None, int n_threads=1):
-    """(prob (k,), ctx_gamma (k_lo,)) for one order n >= 2 (see lm_interpolate.c); keep: bool (k,) or None."""
+def interpolate_order(adj, ctx, suf, lower, D, keep=None, int n_threads=1, k_ctx=None):
+    """(prob (k,), ctx_gamma (k_ctx,)) for one order n >= 2 (see lm_interpolate.c); keep: bool (k,) or None;
+    k_ctx: number of contexts ctx indexes (default: len(lower), the rows of order n - 1)."""
     a = np.ascontiguousarray(adj, dtype=np.int64)
     c = np.ascontiguousarray(ctx, dtype=np.int64)
     s = np.ascontiguousarray(suf, dtype=np.int64)
@@ -234,9 +235,10 @@ def interpolate_order(adj, ctx, suf, lower, D, keep=None, int n_threads=1):
     kp = None if keep is None else np.ascontiguousarray(keep, dtype=np.uint8)
     if kp is not None and kp.shape != (k,):
         raise ValueError("interpolate_order: keep must be (k,)")
+    cdef int64_t kc = lo.shape[0] if k_ctx is None else k_ctx
     prob = np.empty(k, dtype=np.float64)
-    gam = np.zeros(lo.shape[0], dtype=np.float64)
-    if k == 0 or lo.shape[0] == 0:
+    gam = np.zeros(kc, dtype=np.float64)
+    if k == 0 or lo.shape[0] == 0 or kc == 0:
         return prob, gam
     cdef double[::1] pv = prob
     cdef double[::1] gv = gam
@@ -253,7 +255,8 @@ def interpolate_order(adj, ctx, suf, lower, D, keep=None, int n_threads=1):
         kv = kp
         kptr = &kv[0]
     with nogil:
-        rc = lm_interpolate_order(&pv[0], &gv[0], &av[0], &cv[0], &sv[0], kk, &lv[0], klo, &dv[0], kptr, n_threads)
+        rc = lm_interpolate_order(&pv[0], &gv[0], kc, &av[0], &cv[0], &sv[0], kk, &lv[0], klo, &dv[0], kptr,
+                                  n_threads)
     check(rc, "interpolating an order (each n-gram's context and suffix must be in the lower order)")
     return prob, gam
 

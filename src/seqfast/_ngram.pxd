@@ -61,3 +61,8 @@ cdef extern from "ngram_merge.h" nogil:
                                 int32_t V, const int32_t *grams, const int64_t *counts, int64_t k, int n,
                                 const int64_t *rows, int64_t m, int64_t start)
     int sf_ngram_check_sorted(const int32_t *grams, const int64_t *counts, int64_t k, int n, int32_t V)
+
+cdef extern from "ngram_runs.h" nogil:
+    int sf_ngram_partition(int64_t *perm, int64_t *starts, const int32_t *grams, int64_t k, int n, int col, int P)
+    int sf_ngram_merge_runs(int64_t *perm, const int32_t *rows, int64_t k, int n, const int64_t *starts, int P)
+    void sf_ngram_join_sorted(int64_t *pos, const int32_t *a, int64_t ka, const int32_t *b, int64_t kb, int n)

@@ -432,3 +432,53 @@ def write_tsv(write, bytes pool, const int64_t[::1] offs, const int32_t[:, ::1] 
             continue
         write(bytes(buf[:used]))
         i = nxt
+
+
+def partition_rows(const int32_t[:, ::1] grams, int col, int P):
+    """(perm int64 (k,), starts int64 (P + 1,)): rows grouped by grams[:, col] % P, stable (ngram_runs.h)."""
+    cdef int64_t k = grams.shape[0]
+    cdef int n = grams.shape[1], rc
+    perm = np.empty(k, dtype=np.int64)
+    starts = np.zeros(P + 1, dtype=np.int64)
+    if P < 1 or not 0 <= col < n:
+        raise ValueError(f"partition_rows: need P >= 1 and 0 <= col < {n}, got P={P}, col={col}")
+    if k == 0:
+        return perm, starts
+    cdef int64_t[::1] pv = perm
+    cdef int64_t[::1] sv = starts
+    with nogil:
+        rc = sf_ngram_partition(&pv[0], &sv[0], &grams[0, 0], k, n, col, P)
+    check(rc, "partitioning n-grams")
+    return perm, starts
+
+
+def merge_runs(const int32_t[:, ::1] rows, const int64_t[::1] starts):
+    """perm int64 (k,): the lexicographic order of rows, the concatenation of sorted runs
+    rows[starts[r]:starts[r + 1]] (ngram_runs.h)."""
+    cdef int64_t k = rows.shape[0]
+    cdef int n = rows.shape[1], P = starts.shape[0] - 1, rc
+    if P < 1 or starts[0] != 0 or starts[P] != k:
+        raise ValueError("merge_runs: starts must run from 0 to the number of rows")
+    perm = np.empty(k, dtype=np.int64)
+    if k == 0:
+        return perm
+    cdef int64_t[::1] pv = perm
+    with nogil:
+        rc = sf_ngram_merge_runs(&pv[0], &rows[0, 0], k, n, &starts[0], P)
+    check(rc, "merging sorted runs of n-grams (is a run not sorted?)")
+    return perm
+
+
+def join_sorted(const int32_t[:, ::1] a, const int32_t[:, ::1] b):
+    """pos int64 (kb,): row of a (sorted, distinct) equal to each row of b (sorted), or -1."""
+    cdef int64_t ka = a.shape[0], kb = b.shape[0]
+    cdef int n = a.shape[1]
+    if b.shape[1] != n:
+        raise ValueError("join_sorted: a and b must have the same number of columns")
+    pos = np.full(kb, -1, dtype=np.int64)
+    if kb == 0 or ka == 0:
+        return pos
+    cdef int64_t[::1] pv = pos
+    with nogil:
+        sf_ngram_join_sorted(&pv[0], &a[0, 0], ka, &b[0, 0], kb, n)
+    return pos

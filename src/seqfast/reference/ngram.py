@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import numpy as np
+
 from ..text import tokenize
 
 __all__ = ["ASCII_WHITESPACE", "split_tokens", "lines_of_tokens", "count_ngrams", "ngrams_of"]
@@ -63,3 +65,26 @@ def count_ngrams(text: str, order: int, level: str = "word", boundaries: str = "
         for n in range(1, order + 1):
             counts[n].update(ngrams_of(seq, n))
     return counts
+
+
+# ---- twins of csrc/ngram_runs.c (the out-of-core build) ----
+def partition_rows(grams: np.ndarray, col: int, P: int):
+    """(perm, starts): rows grouped by grams[:, col] % P, each group in its original order."""
+    key = grams[:, col].astype(np.int64) % P
+    perm = np.argsort(key, kind="stable").astype(np.int64)
+    starts = np.zeros(P + 1, dtype=np.int64)
+    np.cumsum(np.bincount(key, minlength=P), out=starts[1:])
+    return perm, starts
+
+
+def merge_runs(rows: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """The lexicographic order of rows (equal rows: lower run first), by a plain stable sort."""
+    run = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+    keys = [np.arange(rows.shape[0]), run] + [rows[:, j] for j in range(rows.shape[1] - 1, -1, -1)]
+    return np.lexsort(keys).astype(np.int64)
+
+
+def join_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """pos[j] = row of a equal to b[j], or -1 (a dictionary of a's rows)."""
+    where = {tuple(r): i for i, r in enumerate(a.tolist())}
+    return np.array([where.get(tuple(r), -1) for r in b.tolist()], dtype=np.int64)
