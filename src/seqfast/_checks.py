@@ -73,34 +73,74 @@ class MemoryLimitError(MemoryError):
     """Reading or counting an input would need more memory than :func:`memory_limit` allows. ``what`` names
     the input, ``need`` and ``limit`` are bytes."""
 
-    def __init__(self, what: str, need: int, limit: int):
+    def __init__(self, what: str, need: int, limit: int, advice: str | None = None):
         self.what, self.need, self.limit = what, need, limit
+        if advice is None:
+            advice = (f"(SEQFAST_MEMORY, default 80% of the RAM): count with a memory budget instead (memory='2G', "
+                      f"-S 2G: sorted runs go to disk), split the input, count fewer orders, or raise SEQFAST_MEMORY "
+                      f"(e.g. SEQFAST_MEMORY=64G)")
+        else:
+            advice = f"(memory=): {advice}"
         super().__init__(
             f"{what}: this needs about {need / 2**30:.2f} GiB of memory, more than the limit of "
-            f"{limit / 2**30:.2f} GiB (SEQFAST_MEMORY, default 80% of the RAM): split the input, count fewer "
-            f"orders, or raise SEQFAST_MEMORY (e.g. SEQFAST_MEMORY=64G)")
+            f"{limit / 2**30:.2f} GiB {advice}")
 
 
 _UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
 
 
-def memory_limit() -> int:
-    """Bytes seqfast's readers and counters may use: ``SEQFAST_MEMORY`` (bytes, or with a K/M/G/T suffix, e.g.
-    ``8G``), else 80% of the physical RAM (0 when unknown: no limit)."""
-    env = os.environ.get("SEQFAST_MEMORY", "").strip().upper().rstrip("B")
-    if env:
-        unit = env[-1] if env[-1] in _UNITS else ""
-        try:
-            v = float(env[:-1] if unit else env)
-        except ValueError:
-            raise ValueError(f"SEQFAST_MEMORY must be a size such as 8G or 500M, got {env!r}") from None
-        if not v > 0 or not math.isfinite(v):
-            raise ValueError(f"SEQFAST_MEMORY must be positive, got {env!r}")
-        return int(v * _UNITS[unit])
+def _ram() -> int:
+    """Physical RAM in bytes (0 when unknown)."""
     try:
-        return int(0.8 * os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
     except (ValueError, OSError, AttributeError):
         return 0
+
+
+def parse_memory(value, what: str = "memory") -> int:
+    """Bytes of a memory size as lmplz's -S takes it: an int (bytes), or a str: a number with an optional
+    K/M/G/T suffix (powers of 1024; a trailing B is allowed: "2G", "500M", "1.5GB"), or a percentage of the
+    physical RAM ("80%"). ValueError/TypeError naming ``what`` otherwise."""
+    if is_int(value):
+        if value <= 0:
+            raise ValueError(f"{what} must be a positive number of bytes, got {value}")
+        return int(value)
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a size such as '2G', '500M', '80%' or a number of bytes, got "
+                        f"{type(value).__name__} {value!r:.40}")
+    v = value.strip().upper()
+    if v.endswith("%"):
+        try:
+            pct = float(v[:-1])
+        except ValueError:
+            pct = float("nan")
+        if not 0 < pct <= 100:
+            raise ValueError(f"{what}: a percentage of the RAM must be in (0, 100], got {value!r}")
+        ram = _ram()
+        if not ram:
+            raise ValueError(f"{what}: the physical RAM is unknown on this system; give a size such as '2G'")
+        return int(ram * pct / 100)
+    if v.endswith("B"):
+        v = v[:-1]
+    unit = v[-1] if v and v[-1] in _UNITS else ""
+    try:
+        x = float(v[:-1] if unit else v)
+    except ValueError:
+        raise ValueError(f"{what} must be a size such as '2G', '500M', '80%' or a number of bytes, got "
+                         f"{value!r}") from None
+    if not x > 0 or not math.isfinite(x):
+        raise ValueError(f"{what} must be positive, got {value!r}")
+    return max(1, int(x * _UNITS[unit]))
+
+
+def memory_limit() -> int:
+    """Bytes seqfast's readers and counters may use: ``SEQFAST_MEMORY`` (see :func:`parse_memory`: bytes, a
+    K/M/G/T suffix such as ``8G``, or a percentage of the RAM), else 80% of the physical RAM (0 when unknown:
+    no limit)."""
+    env = os.environ.get("SEQFAST_MEMORY", "").strip()
+    if env:
+        return parse_memory(int(env) if env.isdigit() else env, "SEQFAST_MEMORY")
+    return int(0.8 * _ram())
 
 
 def check_memory(what: str, need: int) -> None:

@@ -110,6 +110,25 @@ def _crc(fixed20: bytes, js: bytes) -> int:
     return zlib.crc32(js, zlib.crc32(fixed20)) & 0xFFFFFFFF
 
 
+class FileArray:
+    """An array stored raw (C order, native byte order) in a file, for :func:`write_container` to copy in
+    pieces without holding or mapping it (arrays larger than memory: the out-of-core build)."""
+
+    def __init__(self, path: str, dtype, shape):
+        self.path, self.dtype, self.shape = os.fspath(path), np.dtype(dtype), tuple(int(x) for x in shape)
+        self.nbytes = int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
+        if os.path.getsize(self.path) != self.nbytes:
+            raise ValueError(f"{self.path}: {os.path.getsize(self.path)} bytes, expected {self.nbytes}")
+
+    def pieces(self, size: int = 1 << 24):
+        with open(self.path, "rb") as f:
+            while True:
+                b = f.read(size)
+                if not b:
+                    return
+                yield b
+
+
 def write_container(dest, kind: str, version: int, header: dict, arrays: dict, compress: bool = False) -> None:
     """Write ``arrays`` (name -> numpy array, stored C-contiguous in native byte order) and ``header`` (JSON
     values) as a container of ``kind``/``version``. ``dest``: a path (written atomically: a temporary file
@@ -117,10 +136,12 @@ def write_container(dest, kind: str, version: int, header: dict, arrays: dict, c
     container as gzip (smaller, but read into memory instead of mapped)."""
     table, offset, body = {}, 0, []
     for name, a in arrays.items():
-        a = np.ascontiguousarray(a)
+        if not isinstance(a, FileArray):
+            a = np.ascontiguousarray(a)
         if a.dtype.kind + str(a.dtype.itemsize) not in _DTYPES:
             raise TypeError(f"container array {name!r}: unsupported dtype {a.dtype}")
-        a = a.astype(a.dtype.newbyteorder("="), copy=False)
+        if not isinstance(a, FileArray):
+            a = a.astype(a.dtype.newbyteorder("="), copy=False)
         table[name] = {"dtype": a.dtype.kind + str(a.dtype.itemsize), "shape": list(a.shape), "offset": offset}
         body.append((offset, a))
         offset += -(-a.nbytes // _ALIGN) * _ALIGN
@@ -164,7 +185,9 @@ def _body(body, end: int):
     for off, a in body:
         if off > pos:
             yield b"\0" * (off - pos)
-        if a.nbytes:
+        if isinstance(a, FileArray):
+            yield from a.pieces()
+        elif a.nbytes:
             yield memoryview(a).cast("B")
         pos = off + a.nbytes
     if pos < end:

@@ -352,6 +352,8 @@ def iter_ids(source, interner, level: str = "word", errors: str = "strict",
 
 #: Plain files at least this big are tokenized by several threads at once (whitespace/char levels, line mode).
 PARALLEL_READ_MIN = 1 << 24
+#: Ids a reader with a sink (the memory-capped count) holds before passing them on (4 MB).
+SPILL_IDS = 1 << 20
 
 
 def _line_bounds(path: str, size: int, parts: int) -> list:
@@ -376,12 +378,27 @@ def _line_bounds(path: str, size: int, parts: int) -> list:
     return bounds
 
 
-def _stream_ids(kind, items, tokenizer, pad, boundaries, errors, progress, n_threads: int = 1):
-    """(ids int32 with -1 line breaks, itos in first-appearance order, specials)."""
+def _stream_ids(kind, items, tokenizer, pad, boundaries, errors, progress, n_threads: int = 1, sink=None):
+    """(ids int32 with -1 line breaks, itos in first-appearance order, specials).
+
+    sink: None, or a callable that takes the ids in pieces (int32, in the interner's first-appearance ids)
+    as soon as about :data:`SPILL_IDS` are pending, so that the ids never pile up in memory (the reading is
+    then sequential). The ids returned are then only the last piece, still in the interner's ids, and a
+    fourth value is returned: the remap (int32 (V + 1,), last entry -1) from those ids to the ids of itos
+    (tokens that lower-case alike merge at the whitespace level with lower=True), or None."""
     level, lower = tokenizer.level, tokenizer.lower
     stream = _IdStream(pad, boundaries, tokenizer)
     it = stream.interner
     pieces = []  # ids taken from `it` so far, in its ids
+    if sink is not None:
+        n_threads = 1
+        user_progress = progress
+
+        def progress(nbytes):  # called by every reader after each chunk: spill what is pending
+            if user_progress is not None:
+                user_progress(nbytes)
+            if stream.interner.pending >= SPILL_IDS:
+                sink(stream.interner.take())
     if kind == "paths":
         for path in items:
             name = _input_name(path)
@@ -418,6 +435,8 @@ def _stream_ids(kind, items, tokenizer, pad, boundaries, errors, progress, n_thr
                 data = (line + "\n").encode("utf-8")
             except UnicodeEncodeError as e:
                 raise surrogate_error(f"line {i} of the text ({line!r:.60})", line, e) from None
+            if sink is not None and it.pending >= SPILL_IDS:
+                sink(it.take())
             if tokenizer.python_only:
                 stream.add_python_text(line + "\n")
                 continue
@@ -431,13 +450,19 @@ def _stream_ids(kind, items, tokenizer, pad, boundaries, errors, progress, n_thr
     ids, itos = stream.finish()
     if pieces:
         ids = pieces[0] if len(pieces) == 1 and not ids.size else np.concatenate(pieces + [ids])
+    remap = None
     if lower and level == "whitespace" and kind == "paths":  # per-token lowering = lowering the text here
-        ids, itos = _lower_vocab(ids, itos, len(stream.specials))
+        remap, itos = _lower_vocab(itos, len(stream.specials))
+        if sink is None:
+            ids = remap[ids]
+    if sink is not None:
+        return ids, itos, stream.specials, remap
     return ids, itos, stream.specials
 
 
-def _lower_vocab(ids, itos, n_specials):
-    """Merge tokens that lower-case alike (C tokenizers intern the original case)."""
+def _lower_vocab(itos, n_specials):
+    """(remap int32 (V + 1,), new itos): merge tokens that lower-case alike (C tokenizers intern the original
+    case); remap[id] is the merged id, remap[-1] = -1 keeps line breaks."""
     new_itos, index, remap = list(itos[:n_specials]), {t: i for i, t in enumerate(itos[:n_specials])}, []
     for i, t in enumerate(itos):
         lt = t if i < n_specials else t.lower()
@@ -446,8 +471,7 @@ def _lower_vocab(ids, itos, n_specials):
             j = index[lt] = len(new_itos)
             new_itos.append(lt)
         remap.append(j)
-    remap = np.asarray(remap + [-1], dtype=np.int32)  # remap[-1] keeps line breaks
-    return remap[ids], new_itos
+    return np.asarray(remap + [-1], dtype=np.int32), new_itos
 
 
 def _frequency_order(ids, itos, n_specials, n_threads: int = 1):
@@ -455,14 +479,23 @@ def _frequency_order(ids, itos, n_specials, n_threads: int = 1):
     (ids: renumbered in place)."""
     V = len(itos)
     freq = id_counts(ids, V, n_threads)
+    inv, new_itos, freqs, perm = frequency_order(freq, itos, n_specials)
+    remap_ids(ids, inv[:V], n_threads)
+    return ids, new_itos, freqs, perm
+
+
+def frequency_order(freq, itos, n_specials):
+    """(inv int32 (V + 1,): old id -> new id, inv[-1] = -1; new itos; frequencies of the non-specials in new
+    order; perm int64 (V,): new id -> old id) for first-appearance ids with frequencies freq (V,): specials
+    first, then by descending frequency, ties by first appearance (the order of :class:`Vocab`)."""
+    V = len(itos)
     rest = np.arange(n_specials, V)
-    order = rest[np.argsort(-freq[n_specials:], kind="stable")]
+    order = rest[np.argsort(-np.asarray(freq)[n_specials:], kind="stable")]
     perm = np.concatenate([np.arange(n_specials), order]).astype(np.int64)
     inv = np.empty(V + 1, dtype=np.int32)
     inv[perm] = np.arange(V, dtype=np.int32)
-    remap_ids(ids, inv[:V], n_threads)
-    new_itos = [itos[i] for i in perm]
-    return ids, new_itos, freq[order].tolist(), perm
+    inv[V] = -1  # ids == -1 index the last element
+    return inv, [itos[i] for i in perm], np.asarray(freq)[order].tolist(), perm
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -746,15 +779,20 @@ class NGramCounts:
         vocabulary (tokens in id order, frequencies, first-appearance ranks), then per order n ``grams{n}``
         int32 (k, n) and ``counts{n}`` int64 (k,). ``compress=True`` writes it gzip-compressed (read back by
         content, whatever the file's name)."""
-        pool, offs = pack_strings(self.vocab.itos)
-        arrays = {"tokens_pool": pool, "tokens_offsets": offs,
-                  "freqs": np.asarray([f for _, f in self.vocab.token_freqs], dtype=np.int64),
-                  "first_seen": self._first()}
+        header, arrays = self._container_head(self.vocab, self._first(), self.order)
         for n in range(1, self.order + 1):
             arrays[f"grams{n}"] = np.ascontiguousarray(self._grams[n - 1], dtype=np.int32)
             arrays[f"counts{n}"] = np.ascontiguousarray(self._counts[n - 1], dtype=np.int64)
-        header = {"order": self.order, "specials": list(self.vocab.specials), "unk_token": self.vocab.unk_token}
         write_container(path, "ngramcounts", 2, header, arrays, compress=compress)
+
+    @staticmethod
+    def _container_head(vocab: Vocab, first_seen, order: int):
+        """(JSON header, vocabulary arrays) of a saved file; the caller adds grams{n} and counts{n}."""
+        pool, offs = pack_strings(vocab.itos)
+        arrays = {"tokens_pool": pool, "tokens_offsets": offs,
+                  "freqs": np.asarray([f for _, f in vocab.token_freqs], dtype=np.int64),
+                  "first_seen": np.asarray(first_seen, dtype=np.int64)}
+        return {"order": order, "specials": list(vocab.specials), "unk_token": vocab.unk_token}, arrays
 
     @classmethod
     def load(cls, path) -> "NGramCounts":
@@ -890,7 +928,7 @@ def count_ids(ids, vocab: Vocab, order: int, n_threads: int | None = None, metho
 def count_ngrams(source=None, order: int = 3, level: str = "word", pad: bool = False, boundaries: str = "line",
                  lower: bool = False, n_threads: int | None = None, vocab: Vocab | None = None,
                  errors: str = "strict", progress: bool = False, method: str = "sort", *, pattern: str | None = None,
-                 text: str | None = None) -> NGramCounts:
+                 text: str | None = None, memory=None, tmpdir=None) -> NGramCounts:
     """Count every n-gram of orders 1..``order`` in a corpus.
 
     Parameters
@@ -917,6 +955,13 @@ def count_ngrams(source=None, order: int = 3, level: str = "word", pad: bool = F
     method : counting engine, ``"sort"`` (default, fastest; working memory ~8 x ceil((order-1)*bits/64) + 2
         bytes per token, bits = bits of the vocabulary size) or ``"hash"`` (memory grows with the distinct
         n-grams, ~30-40 bytes each). Identical results.
+    memory : None (count in memory) or a budget for the working memory, as lmplz's ``-S``: ``"2G"``,
+        ``"500M"``, a number of bytes, or ``"80%"`` of the RAM. The text is then read once into an ids file,
+        counted in chunks that fit the budget, the sorted runs spilled to disk in partitions and merged
+        (see :mod:`seqfast.extmem`); the result is identical. The returned counts themselves are held in
+        memory.
+    tmpdir : where the temporary files of ``memory=`` go (default: the system's temporary directory, as
+        ``TMPDIR``); they are removed on success, on an error and on Ctrl-C.
 
     Returns
     -------
@@ -943,6 +988,23 @@ def count_ngrams(source=None, order: int = 3, level: str = "word", pad: bool = F
     kind, items = _classify(source)
     specials = PAD_SPECIALS if pad else PLAIN_SPECIALS
     bar = _progress_bar(kind, items) if progress else None
+    if memory is not None:
+        from . import extmem
+        budget = extmem.memory_budget(memory)
+        if kind == "ids":
+            raise ValueError("memory= counts text (paths or lines); an id array is already in memory: count it "
+                             "without memory=")
+        with extmem.workdir(tmpdir) as wd:
+            b = extmem.Build(wd, order, budget, nt, progress)
+            b.count(kind, items, tokenizer, pad, boundaries, errors, bar, vocab)
+            result = b.assemble_counts()
+        if bar is not None:
+            bar(None)
+        result.stats.update(seconds=time.perf_counter() - t0, threads=nt, chunks=b.n_chunks,
+                            partitions=b.plan.partitions)
+        return result
+    if tmpdir is not None:
+        raise ValueError("tmpdir= is where memory= puts its temporary files; give memory= too (e.g. memory='2G')")
     if kind == "ids":
         if vocab is None:
             raise ValueError("an int array of ids needs the Vocab they index: count_ngrams(ids, N, vocab=vocab)")
@@ -951,9 +1013,7 @@ def count_ngrams(source=None, order: int = 3, level: str = "word", pad: bool = F
         if ids.size and int(ids.max()) >= len(vocab):
             raise IndexError(f"ids contain {int(ids.max())}, out of range for a vocabulary of {len(vocab)} tokens")
         if pad:
-            for s in ("<s>", "</s>"):
-                if s not in vocab:
-                    raise ValueError(f"pad=True needs {s!r} in the vocabulary; build it with specials={PAD_SPECIALS}")
+            _check_pad_vocab(vocab)
             if ids.size:
                 ids = np.concatenate([[vocab["<s>"]], ids, [vocab["</s>"]]]).astype(np.int32)
         result = count_ids(ids, vocab, order, nt, method)
@@ -968,10 +1028,7 @@ def count_ngrams(source=None, order: int = 3, level: str = "word", pad: bool = F
             vocab_out = Vocab.from_tokens(itos, specials=specials, freqs=freqs)
         else:
             if pad:
-                for s in ("<s>", "</s>"):
-                    if s not in vocab:
-                        raise ValueError(f"pad=True needs {s!r} in the vocabulary; build it with "
-                                         f"specials={PAD_SPECIALS}")
+                _check_pad_vocab(vocab)
             remap = np.append(_encode_used(vocab, itos, ids), -1).astype(np.int32)
             ids = remap[ids]
             vocab_out = vocab
@@ -983,6 +1040,13 @@ def count_ngrams(source=None, order: int = 3, level: str = "word", pad: bool = F
     result.stats["seconds"] = time.perf_counter() - t0
     result.stats["threads"] = nt
     return result
+
+
+def _check_pad_vocab(vocab: Vocab) -> None:
+    """ValueError unless a fixed vocabulary holds <s> and </s>, which pad=True writes."""
+    for s in ("<s>", "</s>"):
+        if s not in vocab:
+            raise ValueError(f"pad=True needs {s!r} in the vocabulary; build it with specials={PAD_SPECIALS}")
 
 
 def _source_or_text(source, text, where: str):

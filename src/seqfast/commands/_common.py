@@ -67,6 +67,37 @@ def add_input_args(p, many: bool = True) -> None:
     add_errors_arg(p)
 
 
+def memory_size(s: str) -> str:
+    """An argparse type: a memory size as lmplz's -S takes it (seqfast._checks.parse_memory), kept as given."""
+    from .._checks import parse_memory
+    try:
+        parse_memory(int(s) if s.strip().isdigit() else s, "-S/--memory")
+    except (ValueError, TypeError) as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return s
+
+
+def add_memory_args(p, what: str) -> None:
+    """-S/--memory and -T/--temp-prefix, lmplz's names for the memory budget and the temporary directory."""
+    p.add_argument("-S", "--memory", type=memory_size, default=None, metavar="SIZE",
+                   help=f"bound the working memory of {what} to SIZE, as lmplz -S: '2G', '500M', '80%%' of the "
+                        f"RAM, or bytes; sorted runs then go to disk under -T and are merged (the result is "
+                        f"identical). Default: everything in memory")
+    p.add_argument("-T", "--temp-prefix", default=None, metavar="DIR",
+                   help="with -S: the directory of the temporary files (default: the system's, $TMPDIR); they "
+                        "are removed at the end, on an error and on Ctrl-C")
+
+
+def memory_arg(args):
+    """The memory= value of -S (an int when given as plain bytes)."""
+    m = getattr(args, "memory", None)
+    if m is None:
+        if getattr(args, "temp_prefix", None) is not None:
+            raise ValueError("-T/--temp-prefix is where -S/--memory puts its temporary files; give -S too (e.g. -S 2G)")
+        return None
+    return int(m) if m.strip().isdigit() else m
+
+
 def add_errors_arg(p) -> None:
     p.add_argument("--errors", choices=("strict", "replace", "ignore"), default="strict",
                    help="what to do with invalid UTF-8: stop with an error naming the byte offset (strict, "

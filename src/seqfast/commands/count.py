@@ -6,7 +6,8 @@ import sys
 import time
 from pathlib import Path
 
-from ._common import add_input_args, count_int, input_paths, int_at_least, open_output, positive_int, report
+from ._common import add_input_args, add_memory_args, count_int, input_paths, int_at_least, memory_arg, open_output, \
+    positive_int, report
 
 from .._atomic import atomic_savefig
 
@@ -37,6 +38,7 @@ def register(sub) -> None:
     p.add_argument("--engine", choices=("sort", "hash"), default="sort",
                    help="counting engine: sort (default, fastest) or hash (less memory on very repetitive text)")
     p.add_argument("--save", metavar="PATH", help="also save the counts (binary; NGramCounts.load reads it)")
+    add_memory_args(p, "the counting")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary on stderr")
     p.add_argument("--zipf", action="store_true",
                    help="print the rank/frequency table of unigrams, bigrams and trigrams instead of the n-grams")
@@ -120,7 +122,8 @@ def run(args) -> int:
     counts = count_ngrams(src, order, level="regex" if args.pattern else args.level, pattern=args.pattern,
                           pad=args.pad, boundaries=args.boundaries,
                           lower=args.lower, n_threads=args.threads, errors=args.errors,
-                          progress=not args.quiet, method=args.engine)
+                          progress=not args.quiet, method=args.engine, memory=memory_arg(args),
+                          tmpdir=args.temp_prefix)
     t_count = time.perf_counter() - t0
     if args.save:
         counts.save(args.save)

@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
 import warnings
 from pathlib import Path
 
+from ..lm.arpa import open_arpa
 from ..lm.binary import LAYOUTS
-from ._common import add_errors_arg, count_int, input_paths, int_at_least, positive_float, positive_int, report, \
-    write_to
+from ._common import add_errors_arg, add_memory_args, count_int, input_paths, int_at_least, memory_arg, \
+    positive_float, positive_int, report, write_to
 
 _LEVELS = ("word", "whitespace", "char", "regex")
 
@@ -56,6 +58,8 @@ def register(sub) -> None:
     b.add_argument("--lower", action="store_true", help="lower-case the text first")
     add_errors_arg(b)
     b.add_argument("--threads", type=positive_int, default=None, help="threads (default: all cores)")
+    add_memory_args(b, "counting and estimation (Kneser-Ney: partition by partition; the ARPA file is streamed "
+                       "from disk)")
     b.set_defaults(func=run_build)
 
     e = lsub.add_parser("eval", help="perplexity of test text, like KenLM's query -v summary",
@@ -169,11 +173,23 @@ def run_build(args) -> int:
         fb = tuple(args.discount_fallback) if args.discount_fallback else True
     t0 = time.perf_counter()
     files = input_paths(args.files, "seqfast lm build")
-    m = NGramLM.fit(_source(files), args.order, args.smoothing, k=args.k, alpha=args.alpha, discount_fallback=fb,
-                    prune=args.prune, level="word" if args.pattern is None and args.level == "regex" else args.level,
-                    pattern=args.pattern, lower=args.lower, n_threads=args.threads, errors=args.errors,
-                    progress=sys.stderr.isatty())
+    memory = memory_arg(args)
+    streamed = memory is not None and args.smoothing in ("mkn", "kn") and args.arpa is not None
+    with (open_arpa(sys.stdout.buffer if args.arpa == "-" else args.arpa, args.gzip) if streamed
+          else contextlib.nullcontext()) as arpa:
+        m = NGramLM.fit(_source(files), args.order, args.smoothing, k=args.k, alpha=args.alpha,
+                        discount_fallback=fb, prune=args.prune,
+                        level="word" if args.pattern is None and args.level == "regex" else args.level,
+                        pattern=args.pattern, lower=args.lower, n_threads=args.threads, errors=args.errors,
+                        progress=sys.stderr.isatty(), memory=memory, tmpdir=args.temp_prefix, arpa=arpa)
     t1 = time.perf_counter()
+    if streamed:
+        sys.stdout.buffer.flush()
+        report(f"wrote ARPA {'to standard output' if args.arpa == '-' else args.arpa} (streamed, -S {args.memory})"
+               f"  [{t1 - t0:.2f} s]")
+        if m is None:
+            report("the model is larger than -S and was not held in memory: only the ARPA file was written")
+            return 0
     names = ", ".join("<stdin>" if f == "-" else f for f in files)
     report(f"{m.smoothing} model of order {m.order} from {names}: {m.info.get('tokens', 0):,} tokens, "
            f"vocabulary {len(m.vocab):,}; tokenization {m.tokenization}  [{t1 - t0:.2f} s]")
@@ -181,7 +197,7 @@ def run_build(args) -> int:
     for n, k in enumerate(m.counts, 1):
         d = f"  D1={D[n - 1][0]:.6g} D2={D[n - 1][1]:.6g} D3+={D[n - 1][2]:.6g}" if D is not None else ""
         report(f"{n} {k}{d}")
-    if args.arpa:
+    if args.arpa and not streamed:
         write_to(args.arpa, lambda p: m.to_arpa(p, compress=args.gzip))
         report(f"wrote ARPA {'to standard output' if args.arpa == '-' else args.arpa}  "
                f"[{time.perf_counter() - t1:.2f} s]")

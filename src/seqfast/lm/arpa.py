@@ -221,6 +221,17 @@ def write_arpa(path, itos, grams, logp, backoff, n_threads: int | None = None, c
     name).
     backoff[N-1] is ignored (the top order has none). ``comments``: lines starting with ``#`` written before
     ``\\data\\`` (KenLM skips them). A word holding one of :data:`ARPA_SEPARATORS` cannot be written."""
+    N = len(grams)
+    write_arpa_blocks(path, itos, [g.shape[0] for g in grams],
+                      [[(grams[n], logp[n], backoff[n] if n < N - 1 else None)] for n in range(N)], n_threads,
+                      comments, where, compress)
+
+
+def write_arpa_blocks(path, itos, counts, sections, n_threads: int | None = None, comments=(),
+                      where: str = "the words", compress: bool = False) -> None:
+    """:func:`write_arpa` of a model given as ``counts`` (n-grams per order) and ``sections``: per order an
+    iterable of blocks (grams (k, n), log10 p (k,), log10 backoff (k,) or None), consumed one at a time in
+    file order (the memory-capped build streams them from disk)."""
     from .._threads import resolve_threads
 
     nt = resolve_threads(n_threads)
@@ -235,23 +246,31 @@ def write_arpa(path, itos, grams, logp, backoff, n_threads: int | None = None, c
             raise ValueError(f"an ARPA comment must be one line starting with '#', got {c!r:.80}")
     pool, offs = pack_strings(itos)
     pool = pool.tobytes()
-    N = len(grams)
+    with open_arpa(path, compress) as f:
+        _write_arpa_body(f, comments, counts, sections, pool, offs, nt)
+
+
+@contextlib.contextmanager
+def open_arpa(path, compress: bool = False):
+    """The binary file an ARPA writer writes: ``path`` itself when it is a file object, else the path written
+    atomically; gzip (reproducible: no name, no time) when ``compress``."""
     with (contextlib.nullcontext(path) if hasattr(path, "write") else atomic_write(os.fspath(path), "wb")) as raw, \
             (gzip.GzipFile(fileobj=raw, mode="wb", filename="", mtime=0) if compress
              else contextlib.nullcontext(raw)) as f:
-        _write_arpa_body(f, comments, grams, logp, backoff, pool, offs, N, nt)
+        yield f
 
 
-def _write_arpa_body(f, comments, grams, logp, backoff, pool, offs, N, nt) -> None:
+def _write_arpa_body(f, comments, counts, sections, pool, offs, nt) -> None:
     from .. import _lm
+    N = len(counts)
     for c in comments:
         f.write(c.encode("utf-8") + b"\n")
     f.write(b"\\data\\\n")
     for n in range(1, N + 1):
-        f.write(f"ngram {n}={grams[n - 1].shape[0]}\n".encode())
+        f.write(f"ngram {n}={counts[n - 1]}\n".encode())
     for n in range(1, N + 1):
         f.write(f"\n\\{n}-grams:\n".encode())
-        for chunk in _lm.arpa_chunks(grams[n - 1], logp[n - 1], backoff[n - 1] if n < N else None, pool, offs,
-                                     nt):
-            f.write(chunk)
+        for g, lp, bo in sections[n - 1]:
+            for chunk in _lm.arpa_chunks(g, lp, bo if n < N else None, pool, offs, nt):
+                f.write(chunk)
     f.write(b"\n\\end\\\n")

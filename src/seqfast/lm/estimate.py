@@ -95,7 +95,13 @@ class Tables:
 
 
 def _discounts(adj, n, smoothing, fallback):
-    t = _lm.counts_of_counts(adj)
+    return discounts_from_coc(_lm.counts_of_counts(adj), n, smoothing, fallback)
+
+
+def discounts_from_coc(t, n, smoothing, fallback):
+    """(D float32 (4,), t, fallback used) of order n from its counts-of-counts t int64 (5,) (t[c] = adjusted
+    counts equal to c): KNDiscountError where the formula fails and no fallback is given."""
+    t = np.asarray(t, dtype=np.int64)
     if smoothing == "kn":
         ok = t[1] > 0 and t[2] > 0
         d = np.float32(t[1] / (t[1] + 2.0 * t[2])) if ok else np.float32(0)
@@ -121,19 +127,25 @@ def _discounts(adj, n, smoothing, fallback):
         f"(deduplicated or artificial data?); use discount_fallback=True to override")
 
 
-def prune_masks(T: Tables, prune):
-    """keep[n-1]: bool (k_n,) for orders with a threshold > 0 (raw count > threshold), else None.
+def prune_thresholds(prune, N):
+    """lmplz's --prune thresholds as a list t with t[n - 1] the count threshold of order n (0: keep all).
 
     lmplz's rule: thresholds per order (the last one repeats for higher orders), non-decreasing, and 0 for
-    unigrams, which guarantees that every context and suffix of a kept n-gram is kept too.
-    """
+    unigrams, which guarantees that every context and suffix of a kept n-gram is kept too."""
     if prune is None:
-        return [None] * T.N
+        return [0] * N
     t = [int(x) for x in prune]
     if not t or t[0] != 0 or any(x < 0 for x in t) or any(b < a for a, b in zip(t, t[1:])):
         raise ValueError(f"prune must be non-negative count thresholds per order, non-decreasing, starting with "
                          f"0 (unigrams are not pruned), e.g. (0, 1, 1); got {tuple(prune)}")
-    t = (t + [t[-1]] * T.N)[:T.N]
+    return (t + [t[-1]] * N)[:N]
+
+
+def prune_masks(T: Tables, prune):
+    """keep[n-1]: bool (k_n,) for orders with a threshold > 0 (raw count > threshold), else None."""
+    if prune is None:
+        return [None] * T.N
+    t = prune_thresholds(prune, T.N)
     return [None if n == 0 or t[n] == 0 else T.raw[n] > t[n] for n in range(T.N)]
 
 

@@ -122,7 +122,8 @@ class NGramLM:
     def fit(cls, corpus=None, order: int = 3, smoothing: str = "mkn", *, k: float = 1.0, alpha: float = 0.4,
             discount_fallback=False, prune=None, level: str = "word", lower: bool = False,
             pattern: str | None = None, n_threads: int | None = None, errors: str = "strict",
-            progress: bool = False, text: str | None = None) -> "NGramLM":
+            progress: bool = False, text: str | None = None, memory=None, tmpdir=None, arpa=None,
+            save=None) -> "NGramLM | None":
         """Estimate a model from ``corpus``: what ``count_ngrams`` accepts (a path, which must exist; a list
         of ``os.PathLike`` paths; an iterable of lines) or an ``NGramCounts`` counted with ``pad=True``; or
         from a text given as ``text=``. Each line is one sentence.
@@ -131,13 +132,37 @@ class NGramLM:
         discounts used where the Kneser-Ney formula fails. prune: count thresholds per order as lmplz
         --prune, e.g. (0, 1, 1) drops bigrams and higher seen once (Kneser-Ney only). level/lower/pattern:
         how text is split into tokens (a :class:`seqfast.Tokenizer`; ``"whitespace"`` reads pre-tokenized text
-        as KenLM does); the model keeps it and tokenizes every query the same way."""
+        as KenLM does); the model keeps it and tokenizes every query the same way.
+
+        memory: None (everything in memory), or a budget as lmplz's ``-S`` (``"2G"``, ``"500M"``, bytes,
+        ``"80%"`` of the RAM): the corpus is counted in chunks, sorted runs are spilled to ``tmpdir`` (default:
+        the system's temporary directory) in partitions by the n-grams' second-to-last word, and (Kneser-Ney)
+        each partition is estimated on its own (:mod:`seqfast.extmem`). The model is exactly the in-memory
+        one. arpa / save: also write the model as an ARPA file / a .sfl file (:meth:`to_arpa` /
+        :meth:`save`); with memory=, the ARPA file is streamed from disk, never held in memory, and a model
+        larger than the budget must be written to ``arpa=``: fit then returns None (a
+        :class:`~seqfast.MemoryLimitError` says so when no file is given)."""
         m = cls(order, smoothing, k=k, alpha=alpha, discount_fallback=discount_fallback, prune=prune, level=level,
                 lower=lower, pattern=pattern)
         nt = resolve_threads(n_threads)
         from ..ngram import _source_or_text
         corpus = _source_or_text(corpus, text, "NGramLM.fit")
-        counts = _count(corpus, m.order, m._tokenizer, n_threads, errors, progress)
+        if memory is not None and m.smoothing in ("mkn", "kn") and not hasattr(corpus, "arrays"):
+            return m._fit_capped(corpus, memory, tmpdir, arpa, save, nt, errors, progress)
+        if memory is not None and hasattr(corpus, "arrays"):
+            raise ValueError("memory= bounds the counting and estimation of a corpus; these NGramCounts are "
+                             "already in memory: fit them without memory=")
+        if memory is None and tmpdir is not None:
+            raise ValueError("tmpdir= is where memory= puts its temporary files; give memory= too "
+                             "(e.g. memory='2G')")
+        if memory is not None:  # count-ratio models: counts within the budget, estimated in memory
+            from ..ngram import count_ngrams
+            tk = m._tokenizer
+            counts = count_ngrams(corpus, m.order, level=tk.level, pattern=tk.pattern, pad=True, lower=tk.lower,
+                                  n_threads=n_threads, errors=errors, progress=progress, memory=memory,
+                                  tmpdir=tmpdir)
+        else:
+            counts = _count(corpus, m.order, m._tokenizer, n_threads, errors, progress)
         T = _est.Tables.from_counts(counts, m.order, nt)
         if m.smoothing in ("mkn", "kn"):
             grams, logp, bo, info = _est.estimate_kn(T, m.smoothing, m.discount_fallback, nt, m.prune)
@@ -151,7 +176,62 @@ class NGramLM:
             grams, info = T.grams, {}
         info["tokens"] = int(T.raw[0][T.grams[0][:, 0] != T.eos].sum() - T.raw[0][T.grams[0][:, 0] == T.bos].sum())
         m._set(counts.vocab.itos, grams, logp, bo, T.bos, T.eos, T.unk, mode, floor, info, closed=True)
+        m._write_outputs(arpa, save)
         return m
+
+    def _write_outputs(self, arpa, save) -> None:
+        if arpa is not None:
+            self.to_arpa(arpa)
+        if save is not None:
+            self.save(save)
+
+    def _fit_capped(self, corpus, memory, tmpdir, arpa, save, nt, errors, progress):
+        """fit(memory=...) of a Kneser-Ney model: the stages of seqfast.extmem in a temporary directory."""
+        from .. import extmem
+        from ..ngram import _classify
+        from .._checks import MemoryLimitError
+        from .arpa import write_arpa_blocks
+        budget = extmem.memory_budget(memory)
+        kind, items = _classify(corpus)
+        if kind == "ids":
+            raise TypeError("NGramLM.fit() reads text (paths or lines) or NGramCounts, not an id array")
+        tk = self._tokenizer
+        with extmem.workdir(tmpdir) as wd:
+            b = extmem.Build(wd, self.order, budget, nt, progress)
+            b.count(kind, items, tk, True, "line", errors)
+            glob, ests = b.estimate_kn(self.smoothing, self.discount_fallback, self.prune)
+            info = glob.info
+            for n, used in enumerate(info["discount_fallback_used"], 1):
+                if used:
+                    warnings.warn(f"order {n}: Kneser-Ney discounts undefined on these counts; using the fallback "
+                                  f"D1, D2, D3+ = {self.discount_fallback}", stacklevel=3)
+            u = b.unigrams
+            info["tokens"] = int(u.sum() - u[glob.eos] - u[glob.bos])
+            itos = b.vocab.itos
+            if arpa is not None:
+                counts, sections = b.model_orders(glob, ests)
+                b._stage("writing the ARPA file")
+                comment = TOKENIZATION_COMMENT + json.dumps(self.tokenization, ensure_ascii=True)
+                write_arpa_blocks(arpa, itos, counts, sections, nt, comments=[comment],
+                                  where=f"this model's tokens (level={self.level!r})")
+                b.bar.clear()
+            need = b.model_bytes(ests)
+            if need > budget:
+                if arpa is not None and save is None:
+                    return None
+                raise MemoryLimitError(f"the {self.order}-gram model", need, budget,
+                                       advice="write it to a file: arpa= (-a/--arpa), which is streamed from disk")
+            counts, sections = b.model_orders(glob, ests)
+            grams, logp, bo = [], [], []
+            for sec in sections:
+                blocks = list(sec)
+                grams.append(np.concatenate([x[0] for x in blocks]) if len(blocks) != 1 else blocks[0][0])
+                logp.append(np.concatenate([x[1] for x in blocks]) if len(blocks) != 1 else blocks[0][1])
+                bo.append(np.concatenate([x[2] for x in blocks]) if len(blocks) != 1 else blocks[0][2])
+        self._set(itos, grams, logp, bo, glob.bos, glob.eos, glob.unk, _lm.MODE_BACKOFF, 0.0, info, closed=True)
+        if save is not None:
+            self.save(save)
+        return self
 
     def _set(self, itos, grams, logp, bo, bos, eos, unk, mode, floor, info, closed=False):
         """closed: every prefix and suffix of a model n-gram is in the model (estimated models are; ARPA

@@ -1,0 +1,722 @@
+"""The out-of-core (memory-capped) build of n-gram counts and Kneser-Ney models, as pure stages over files.
+
+``count_ngrams(..., memory="2G", tmpdir=...)`` and ``NGramLM.fit(..., memory=..., tmpdir=...)`` run these
+stages one after the other; a distributed engine can run the per-chunk and per-partition stages on workers
+(every stage reads files and small arguments and writes files under the work directory ``wd``). The
+results are byte for byte those of the in-memory build.
+
+Stages (after KenLM's lm/builder; the C kernels are in csrc/ngram_runs.c, ngram_merge.c and lm_*.c)::
+
+    tokenize_source   text -> ids file (first-appearance ids, -1 at line breaks), token frequencies
+    (driver)          frequencies -> the vocabulary in frequency order, a remap of the ids (vocab_plan)
+    count_chunk       a slice of the ids file -> a run file: the slice's n-grams of orders 2..N, sorted,
+                      split into P partitions by the second-to-last word (id % P); unigram counts
+    merge_partition   section p of every run -> part files of partition p (rows summed, sorted)
+    write_counts      unigrams + part files -> the .sfc file of NGramCounts.save (P-way merge per order)
+    kn_stats          part files -> counts-of-counts per order, unigram continuation counts (summed over p)
+    (driver)          discounts, unigram probabilities and backoffs (kn_globals)
+    kn_estimate       part files + globals -> per order the kept rows with their probability, and the
+                      gamma of the contexts ending in this partition's words
+    write_model       estimate files -> ARPA text, or the arrays of an in-memory NGramLM
+
+Partitioning by the second-to-last word keeps Kneser-Ney local: an n-gram, its suffix (adjusted counts,
+interpolation with the lower order) and every n-gram sharing its context (the context's sums) have the same
+second-to-last word. Only the unigram continuation counts, the counts-of-counts and the unigram
+probabilities cross partitions. A context's backoff is computed in the partition of its last word and
+joined to the context's own row when the orders are merged for writing.
+"""
+from __future__ import annotations
+
+import bisect
+import contextlib
+import errno
+import json
+import math
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._checks import MemoryLimitError, parse_memory
+
+__all__ = ["Build", "TempSpaceError", "Plan", "plan", "workdir", "tokenize_source", "vocab_plan", "count_chunk",
+           "chunk_bounds", "merge_partition", "merge_unigrams", "write_counts", "assemble_counts", "kn_stats",
+           "kn_globals", "kn_estimate", "model_blocks"]
+
+#: Bytes per token of the sort counting engine beyond its output (see count_ids) and of a run's rows
+_SORT_BYTES = 12
+
+
+class TempSpaceError(OSError):
+    """The disk holding the temporary directory is full; the message names the directory and the space the
+    build needs there."""
+
+
+# ------------------------------------------------------------------------------------------------ planning
+@dataclass
+class Plan:
+    """Sizes chosen from the memory budget (bytes): ids per counting chunk, partitions, rows per write block."""
+    budget: int
+    order: int
+    chunk_ids: int
+    partitions: int
+    block_rows: int
+    temp_bytes: int = 0  # disk the build needs under the work directory (an estimate, for error messages)
+
+
+def _row_bytes(n: int) -> int:
+    return 4 * n + 8
+
+
+def plan(budget: int, order: int, n_tokens: int, vocab_size: int) -> Plan:
+    """Sizes for counting ``n_tokens`` ids of a vocabulary of ``vocab_size`` with working memory ``budget``.
+
+    A chunk of c ids needs the sort engine (~(12 + 8 words) bytes per id) and its output (at most one row per
+    id and order, twice while partitioning); a partition holds its share of every run's rows, ~4.5 times
+    while merging and estimating (packed records, the merged copy, links, probabilities)."""
+    bits = max(1, (vocab_size - 1).bit_length())
+    words = -(-(max(order, 2) - 1) * bits // 64)
+    per_id = _SORT_BYTES + 8 * words + 2 * sum(_row_bytes(n) for n in range(1, order + 1))
+    avail = max(budget - 300 * vocab_size - 16 * vocab_size, budget // 4)
+    chunk_ids = max(1 << 12, avail // per_id)
+    volume = n_tokens * sum(_row_bytes(n) for n in range(2, order + 1))
+    partitions = max(1, min(512, math.ceil(4.5 * volume / avail))) if order > 1 else 1
+    block_rows = max(1 << 12, avail // (3 * (_row_bytes(order) + 16) + 64))
+    temp = 4 * n_tokens + 2 * volume
+    return Plan(budget, order, int(chunk_ids), int(partitions), int(block_rows), int(temp))
+
+
+@contextlib.contextmanager
+def workdir(tmpdir=None):
+    """A fresh directory under ``tmpdir`` (default: the system's temporary directory), removed with everything
+    in it when the block ends: on success, on an error and on KeyboardInterrupt."""
+    if tmpdir is not None:
+        tmpdir = os.fspath(tmpdir)
+        if not os.path.isdir(tmpdir):
+            raise FileNotFoundError(f"{tmpdir}: the temporary directory does not exist (tmpdir= / -T)")
+    wd = tempfile.mkdtemp(prefix="seqfast-", dir=tmpdir)
+    try:
+        yield wd
+    finally:
+        shutil.rmtree(wd, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _space(wd: str, need: int):
+    """Turn a full disk (ENOSPC, EDQUOT) while writing under ``wd`` into a TempSpaceError naming it."""
+    try:
+        yield
+    except OSError as e:
+        if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)) and not isinstance(e, TempSpaceError):
+            raise TempSpaceError(e.errno, f"{wd}: no space left on the device of the temporary directory; this "
+                                          f"build needs about {need / 2**30:.2f} GiB there: free space or point "
+                                          f"tmpdir= (-T/--temp-prefix) at a larger disk") from None
+        raise
+
+
+def _bytes(a: np.ndarray) -> np.ndarray:
+    """The bytes of an array (C order) as a uint8 view, empty arrays included."""
+    return np.ascontiguousarray(a).reshape(-1).view(np.uint8)
+
+
+def _write(f, a: np.ndarray) -> None:
+    f.write(_bytes(a))
+
+
+# ------------------------------------------------------------------------------------------ tokenization
+@dataclass
+class TokPart:
+    """What tokenize_source returns: the ids file, the interner's tokens (first-appearance order), their
+    frequencies, the specials and the remap of the ids file's ids to those of ``itos`` (or None)."""
+    path: str
+    itos: list
+    freq: np.ndarray
+    specials: tuple
+    remap: np.ndarray | None
+    n_ids: int
+
+
+def tokenize_source(kind, items, tokenizer, pad: bool, boundaries: str, errors: str, wd: str, name: str = "0",
+                    progress=None, need: int = 0) -> TokPart:
+    """Read a source (``kind``/``items`` as seqfast.ngram._classify gives them) into ``wd/ids-{name}.i32``:
+    int32 ids in first-appearance order, -1 at line breaks, written piece by piece (memory: the vocabulary
+    and ~4 MB of ids)."""
+    from .ngram import _stream_ids
+    path = os.path.join(wd, f"ids-{name}.i32")
+    freq = [np.zeros(0, np.int64)]
+    n = [0]
+    with _space(wd, need), open(path, "wb") as f:
+        def sink(ids):
+            if ids.size:
+                _write(f, ids)
+                n[0] += ids.size
+                c = np.bincount(ids[ids >= 0])
+                if c.shape[0] > freq[0].shape[0]:
+                    c[:freq[0].shape[0]] += freq[0]
+                    freq[0] = c
+                else:
+                    freq[0][:c.shape[0]] += c
+
+        ids, itos, specials, remap = _stream_ids(kind, items, tokenizer, pad, boundaries, errors, progress, 1, sink)
+        sink(ids)
+    fr = np.zeros(len(itos) if remap is None else remap.shape[0] - 1, np.int64)
+    fr[:freq[0].shape[0]] += freq[0]
+    return TokPart(path, itos, fr, tuple(specials), remap, n[0])
+
+
+@dataclass
+class VocabPlan:
+    """The final vocabulary and how ids files map to it: ``remap`` int32 (V_file + 1,), last entry -1."""
+    vocab: object
+    remap: np.ndarray
+    first_seen: np.ndarray
+
+
+def vocab_plan(part: TokPart) -> VocabPlan:
+    """The vocabulary of count_ngrams (specials, then descending frequency, ties by first appearance)."""
+    from .text import Vocab
+    from .ngram import frequency_order
+    freq = part.freq
+    lower = part.remap
+    itos = part.itos
+    if lower is not None:  # merge the frequencies of tokens that lower-case alike
+        freq = np.bincount(lower[:-1], weights=freq, minlength=len(itos)).astype(np.int64)
+    inv, new_itos, freqs, perm = frequency_order(freq, itos, len(part.specials))
+    remap = inv if lower is None else np.append(inv[lower[:-1]], -1).astype(np.int32)
+    vocab = Vocab.from_tokens(new_itos, specials=part.specials, freqs=freqs)
+    return VocabPlan(vocab, remap.astype(np.int32), perm)
+
+
+# ------------------------------------------------------------------------------------------------ counting
+def chunk_bounds(ids_path: str, chunk_ids: int, line: bool) -> list:
+    """Start offsets (ids) of the chunks of an ids file, each chunk ending just after a line break (-1) when
+    ``line`` (so that no n-gram crosses chunks), the last offset the file's length."""
+    ids = np.memmap(ids_path, dtype=np.int32, mode="r") if os.path.getsize(ids_path) else np.zeros(0, np.int32)
+    T = ids.shape[0]
+    bounds = [0]
+    while bounds[-1] < T:
+        end = min(T, bounds[-1] + chunk_ids)
+        if line and end < T:
+            back = np.flatnonzero(ids[bounds[-1]:end] < 0)
+            if back.size:
+                end = bounds[-1] + int(back[-1]) + 1
+            else:  # a line longer than a chunk: extend to its end
+                ahead = end
+                while ahead < T:
+                    nxt = np.flatnonzero(ids[ahead:ahead + chunk_ids] < 0)
+                    if nxt.size:
+                        end = ahead + int(nxt[0]) + 1
+                        break
+                    ahead += chunk_ids
+                else:
+                    end = T
+        bounds.append(end)
+    del ids
+    return bounds
+
+
+@dataclass
+class RunInfo:
+    """A run file: ``index[n - 1, p] = (byte offset, rows)`` of order n's partition p (order 1: p = 0)."""
+    path: str
+    index: np.ndarray
+
+
+def count_chunk(ids_path: str, start: int, end: int, remap: np.ndarray, vocab_size: int, order: int, P: int,
+                wd: str, name: str, overlap: int = 0, n_threads: int = 1, need: int = 0) -> RunInfo:
+    """Count ids[start:end] of an ids file (mapped through ``remap``) and write the run file
+    ``wd/run-{name}.bin``: per order n the rows sorted (grams int32 (k, n), then counts int64 (k,)), orders
+    n >= 2 split into P partitions by grams[:, n - 2] % P (each stays sorted).
+
+    overlap: with boundaries="none", the chunk is read from start - overlap (the previous chunk's last
+    order - 1 ids) so that n-grams crossing the cut are counted, and the n-grams inside the overlap, which
+    the previous chunk counted, are taken away again."""
+    from ._ngram import count as c_count, join_sorted, partition_rows
+    ids = np.memmap(ids_path, dtype=np.int32, mode="r")
+    lo = max(0, start - overlap)
+    x = remap[np.asarray(ids[lo:end])]
+    head = remap[np.asarray(ids[lo:start])] if start > lo else None
+    del ids
+    grams, counts, _ = c_count(np.ascontiguousarray(x, dtype=np.int32), vocab_size, order, n_threads, "sort")
+    del x
+    if head is not None and head.size:
+        hg, hc, _ = c_count(np.ascontiguousarray(head, dtype=np.int32), vocab_size, order, 1, "sort")
+        for n in range(order):
+            if hg[n].shape[0]:
+                pos = join_sorted(grams[n], hg[n])
+                c = counts[n].copy()
+                c[pos] -= hc[n]
+                keep = c > 0
+                grams[n], counts[n] = np.ascontiguousarray(grams[n][keep]), c[keep]
+    path = os.path.join(wd, f"run-{name}.bin")
+    index = np.zeros((order, P, 2), dtype=np.int64)
+    with _space(wd, need), open(path, "wb") as f:
+        off = 0
+        for n in range(1, order + 1):
+            g, c = grams[n - 1], counts[n - 1]
+            if n == 1:
+                index[0, 0] = (off, g.shape[0])
+                _write(f, g)
+                _write(f, c)
+                off += g.nbytes + c.nbytes
+                continue
+            perm, starts = partition_rows(g, n - 2, P)
+            for p in range(P):
+                sel = perm[starts[p]:starts[p + 1]]
+                gp, cp = g[sel], c[sel]
+                index[n - 1, p] = (off, sel.shape[0])
+                _write(f, gp)
+                _write(f, cp)
+                off += gp.nbytes + cp.nbytes
+            grams[n - 1] = counts[n - 1] = None
+    return RunInfo(path, index)
+
+
+def _read_section(run: RunInfo, n: int, p: int):
+    off, k = (int(x) for x in run.index[n - 1, p])
+    with open(run.path, "rb") as f:
+        f.seek(off)
+        g = np.fromfile(f, dtype=np.int32, count=k * n).reshape(k, n)
+        c = np.fromfile(f, dtype=np.int64, count=k)
+    return g, c
+
+
+def merge_unigrams(runs: list, vocab_size: int) -> np.ndarray:
+    """Unigram counts int64 (V,) summed over the runs."""
+    total = np.zeros(vocab_size, dtype=np.int64)
+    for r in runs:
+        g, c = _read_section(r, 1, 0)
+        np.add.at(total, g[:, 0], c)
+    return total
+
+
+@dataclass
+class PartInfo:
+    """Partition p's merged rows: files ``{prefix}-{n}.grams.npy`` / ``.counts.npy`` for n = 2..N, with
+    ``rows[n]`` and ``first[n]`` = (distinct first words, rows per first word) for sizing write blocks."""
+    p: int
+    prefix: str
+    rows: dict = field(default_factory=dict)
+    first: dict = field(default_factory=dict)
+
+    def grams(self, n: int, mmap: bool = True):
+        return _load(f"{self.prefix}-{n}.grams.npy", mmap)
+
+    def counts(self, n: int, mmap: bool = True):
+        return _load(f"{self.prefix}-{n}.counts.npy", mmap)
+
+
+def merge_partition(runs: list, p: int, order: int, vocab_size: int, wd: str, need: int = 0) -> PartInfo:
+    """Sum section p of every run, order by order (C: packed radix sort of the concatenated sorted runs), into
+    ``wd/part-{p:04d}-{n}.grams.npy`` / ``.counts.npy``."""
+    from ._ngram import combine
+    info = PartInfo(p, os.path.join(wd, f"part-{p:04d}"))
+    for n in range(2, order + 1):
+        gs, cs = [], []
+        for r in runs:
+            g, c = _read_section(r, n, p)
+            if g.shape[0]:
+                gs.append(g)
+                cs.append(c)
+        if gs:
+            g = np.concatenate(gs) if len(gs) > 1 else gs[0]
+            c = np.concatenate(cs) if len(cs) > 1 else cs[0]
+            del gs, cs
+            g, c = combine(np.ascontiguousarray(g), np.ascontiguousarray(c), vocab_size)
+        else:
+            g, c = np.zeros((0, n), np.int32), np.zeros(0, np.int64)
+        with _space(wd, need):
+            np.save(f"{info.prefix}-{n}.grams.npy", g)
+            np.save(f"{info.prefix}-{n}.counts.npy", c)
+        info.rows[n] = int(g.shape[0])
+        info.first[n] = np.unique(g[:, 0], return_counts=True) if g.shape[0] else (np.zeros(0, np.int32),
+                                                                                     np.zeros(0, np.int64))
+    return info
+
+
+# ------------------------------------------------------------------------------------------ merged reading
+def _blocks(parts: list, n: int, vocab_size: int, block_rows: int, rows_of=None):
+    """First-word ranges [a, b) whose rows over all partitions number about block_rows (a word's rows are
+    never split)."""
+    hist = np.zeros(vocab_size + 1, dtype=np.int64)
+    for part in parts:
+        w, c = part.first[n]
+        hist[w] += c
+    cum = np.cumsum(hist)
+    edges = [0]
+    while edges[-1] < vocab_size:
+        base = cum[edges[-1] - 1] if edges[-1] > 0 else 0
+        b = int(np.searchsorted(cum, base + block_rows, side="right"))
+        edges.append(min(vocab_size, max(b, edges[-1] + 1)))
+    return list(zip(edges[:-1], edges[1:]))
+
+
+def _slice(arrs: list, grams, a: int, b: int):
+    """Rows of a mapped sorted (k, n) array whose first word is in [a, b), with the same rows of arrs (binary
+    searches touch ~log2(k) pages of the file, not the whole column)."""
+    col = grams[:, 0]
+    i, j = bisect.bisect_left(col, a), bisect.bisect_left(col, b)
+    return np.asarray(grams[i:j]), [np.asarray(x[i:j]) for x in arrs]
+
+
+def _load(path: str, mmap: bool = True):
+    """np.load of a file written here, mapped (an empty array is read: there is nothing to map)."""
+    try:
+        return np.load(path, mmap_mode="r" if mmap else None)
+    except ValueError:
+        return np.load(path)
+
+
+def _merged(sources, n: int, a: int, b: int):
+    """(grams, [values...]) of first words [a, b) merged over sources = [(grams, [values...]), ...] (mapped
+    arrays, each sorted), in lexicographic order (C heap merge)."""
+    from ._ngram import merge_runs
+    gs, vs, starts = [], [], [0]
+    for g, vals in sources:
+        sg, sv = _slice(vals, g, a, b)
+        gs.append(sg)
+        vs.append(sv)
+        starts.append(starts[-1] + sg.shape[0])
+    if starts[-1] == 0:
+        return np.zeros((0, n), np.int32), [np.zeros(0, v.dtype) for v in (sources[0][1] if sources else [])]
+    g = np.concatenate(gs)
+    cols = [np.concatenate([v[i] for v in vs]) for i in range(len(vs[0]))]
+    if len(gs) > 1:
+        perm = merge_runs(np.ascontiguousarray(g), np.asarray(starts, dtype=np.int64))
+        g = np.ascontiguousarray(g[perm])
+        cols = [c[perm] for c in cols]
+    return g, cols
+
+
+# ------------------------------------------------------------------------------------------ counts output
+def write_counts(path, vocab, first_seen, unigrams: np.ndarray, parts: list, order: int, block_rows: int,
+                 wd: str, need: int = 0, compress: bool = False) -> None:
+    """Write the file of NGramCounts.save from the merged partitions: each order is merged (P-way, in blocks)
+    into raw files under wd, which the container writer then copies in pieces (atomically)."""
+    from ._container import FileArray, write_container
+    from .ngram import NGramCounts
+    V = len(vocab)
+    header, arrays = NGramCounts._container_head(vocab, first_seen, order)
+    u = np.flatnonzero(unigrams > 0).astype(np.int32)
+    arrays["grams1"], arrays["counts1"] = u.reshape(-1, 1), unigrams[u].astype(np.int64)
+    for n in range(2, order + 1):
+        gp, cp = os.path.join(wd, f"sfc-grams-{n}.bin"), os.path.join(wd, f"sfc-counts-{n}.bin")
+        k = 0
+        with _space(wd, need), open(gp, "wb") as gf, open(cp, "wb") as cf:
+            src = [(p.grams(n), [p.counts(n)]) for p in parts]
+            for a, b in _blocks(parts, n, V, block_rows):
+                g, (c,) = _merged(src, n, a, b)
+                _write(gf, g)
+                _write(cf, c.astype(np.int64, copy=False))
+                k += g.shape[0]
+        arrays[f"grams{n}"] = FileArray(gp, np.int32, (k, n))
+        arrays[f"counts{n}"] = FileArray(cp, np.int64, (k,))
+    write_container(path, "ngramcounts", 2, header, arrays, compress=compress)
+
+
+def assemble_counts(vocab, first_seen, unigrams: np.ndarray, parts: list, order: int):
+    """The NGramCounts in memory (every order merged over the partitions)."""
+    from .ngram import NGramCounts
+    V = len(vocab)
+    u = np.flatnonzero(unigrams > 0).astype(np.int32)
+    grams, counts = [u.reshape(-1, 1)], [unigrams[u].astype(np.int64)]
+    for n in range(2, order + 1):
+        g, (c,) = _merged([(p.grams(n), [p.counts(n)]) for p in parts], n, 0, V)
+        grams.append(g)
+        counts.append(np.ascontiguousarray(c))
+    return NGramCounts(vocab, grams, counts, first_seen=first_seen)
+
+
+# ------------------------------------------------------------------------------------------ Kneser-Ney
+def _local_tables(part: PartInfo, order: int, n_threads: int):
+    """Rows, raw counts and suffix links (row in order n - 1 of grams[:, 1:], orders n >= 3) of a partition."""
+    from . import _lm
+    G = {n: np.ascontiguousarray(part.grams(n, mmap=False)) for n in range(2, order + 1)}
+    R = {n: part.counts(n, mmap=False) for n in range(2, order + 1)}
+    suf = {2: None}
+    for n in range(3, order + 1):
+        if G[n].shape[0] == 0:
+            suf[n] = np.zeros(0, np.int64)
+            continue
+        suf[n] = _lm.Index(G[n - 1], n_threads, True).lookup(G[n], 1, n_threads)
+        if (suf[n] < 0).any():
+            raise ValueError(f"partition {part.p}: some {n}-grams have a suffix missing from the {n - 1}-grams")
+    return G, R, suf
+
+
+def _adjusted(G, R, suf, order: int, bos: int):
+    from . import _lm
+    adj = {order: R[order]}
+    for n in range(order - 1, 1, -1):
+        adj[n] = _lm.adjust_counts(G[n], R[n], G[n + 1], suf[n + 1], bos)
+    return adj
+
+
+def kn_stats(part: PartInfo, order: int, bos: int, vocab_size: int, n_threads: int = 1):
+    """(counts-of-counts int64 (N + 1, 5): row n for order n >= 2 of this partition's adjusted counts,
+    unigram continuation counts int64 (V,): distinct bigrams of this partition ending in each word)."""
+    from . import _lm
+    G, R, suf = _local_tables(part, order, n_threads)
+    adj = _adjusted(G, R, suf, order, bos)
+    coc = np.zeros((order + 1, 5), dtype=np.int64)
+    for n in range(2, order + 1):
+        coc[n] = _lm.counts_of_counts(adj[n])
+    cont = np.bincount(G[2][:, 1], minlength=vocab_size).astype(np.int64) if G[2].shape[0] else \
+        np.zeros(vocab_size, np.int64)
+    return coc, cont
+
+
+@dataclass
+class KNGlobals:
+    """What every partition needs: discounts (N, 4) float32, unigram table, probabilities and backoff."""
+    D: list
+    uni_ids: np.ndarray      # int32 (k1,) the unigram rows (sorted ids, <unk> included)
+    uni_prob: np.ndarray     # float64 (V,) p(w) by id
+    info: dict
+    bos: int
+    eos: int
+    unk: int
+
+
+def kn_globals(stats: list, unigrams: np.ndarray, order: int, bos: int, eos: int, unk: int, smoothing: str,
+               fallback) -> KNGlobals:
+    """Discounts from the summed counts-of-counts, and the unigram model (as estimate_kn)."""
+    from . import _lm
+    from .lm.estimate import discounts_from_coc
+    V = unigrams.shape[0]
+    ids = np.flatnonzero(unigrams > 0)
+    if unk not in set(ids.tolist()):
+        ids = np.sort(np.append(ids, unk))
+    ids = ids.astype(np.int32)
+    g1 = ids.reshape(-1, 1)
+    if order == 1:
+        adj1 = unigrams[ids].copy()
+        adj1[ids == bos] = 0
+    else:
+        cont = np.zeros(V, np.int64)
+        for _, c in stats:
+            cont += c
+        adj1 = cont[ids]
+        adj1[ids == bos] = 0
+    coc = np.zeros((order + 1, 5), dtype=np.int64)
+    coc[1] = _lm.counts_of_counts(adj1)
+    for s, _ in stats:
+        coc[2:] += s[2:]
+    Ds, fell = [], []
+    for n in range(1, order + 1):
+        D, _, f = discounts_from_coc(coc[n], n, smoothing, fallback)
+        Ds.append(D)
+        fell.append(f)
+    prob1, g0 = _lm.interpolate_unigrams(g1, adj1, Ds[0], bos)
+    p = np.zeros(V, dtype=np.float64)
+    p[ids] = prob1
+    info = {"discounts": np.stack(Ds)[:, 1:].astype(np.float64), "counts_of_counts": coc[1:, 1:],
+            "discount_fallback_used": fell, "unigram_gamma": g0}
+    return KNGlobals(Ds, ids, p, info, bos, eos, unk)
+
+
+@dataclass
+class EstInfo:
+    """Partition p's estimate: files ``{prefix}-{n}.grams.npy`` (kept rows) / ``.prob.npy`` (float64) for
+    n = 2..N, ``{prefix}-{n}.ctx.npy`` / ``.gamma.npy`` (contexts of order n ending in this partition's words,
+    n = 2..N-1) and the unigram contexts' gamma (V,) in ``uni_gamma``."""
+    p: int
+    prefix: str
+    rows: dict
+    uni_gamma: np.ndarray
+
+    def load(self, n: int, what: str):
+        return _load(f"{self.prefix}-{n}.{what}.npy")
+
+
+def _contexts(g: np.ndarray):
+    """(ctx int64 (k,): run number of each row's prefix, starts int64: first row of each run) of sorted rows."""
+    k = g.shape[0]
+    if k == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    new = np.ones(k, dtype=bool)
+    new[1:] = (g[1:, :-1] != g[:-1, :-1]).any(axis=1)
+    starts = np.flatnonzero(new)
+    return np.cumsum(new) - 1, starts
+
+
+def kn_estimate(part: PartInfo, glob: KNGlobals, order: int, thresholds, wd: str, n_threads: int = 1,
+                need: int = 0) -> EstInfo:
+    """Interpolate orders 2..N of one partition (lm_interpolate.c) and write the kept rows with their
+    probabilities and the contexts' gammas (see EstInfo). thresholds: lmplz --prune count of order n at
+    index n - 1 (seqfast.lm.estimate.prune_thresholds), 0 = keep all."""
+    from . import _lm
+    G, R, suf = _local_tables(part, order, n_threads)
+    adj = _adjusted(G, R, suf, order, glob.bos)
+    V = glob.uni_prob.shape[0]
+    info = EstInfo(part.p, os.path.join(wd, f"est-{part.p:04d}"), {}, np.zeros(V, np.float64))
+    lower = glob.uni_prob
+    for n in range(2, order + 1):
+        g = G[n]
+        keep = R[n] > thresholds[n - 1] if thresholds[n - 1] > 0 else None
+        ctx, starts = _contexts(g)
+        s = g[:, 1].astype(np.int64) if n == 2 else suf[n]
+        prob, gam = _lm.interpolate_order(adj[n], ctx, s, lower, glob.D[n - 1], keep, n_threads, k_ctx=starts.shape[0])
+        del adj[n]
+        crow = g[starts, :-1]
+        with _space(wd, need):
+            if n == 2:
+                info.uni_gamma[crow[:, 0]] = gam
+            else:
+                np.save(f"{info.prefix}-{n - 1}.ctx.npy", np.ascontiguousarray(crow))
+                np.save(f"{info.prefix}-{n - 1}.gamma.npy", gam)
+            kg, kp = (g, prob) if keep is None else (np.ascontiguousarray(g[keep]), prob[keep])
+            np.save(f"{info.prefix}-{n}.grams.npy", kg)
+            np.save(f"{info.prefix}-{n}.prob.npy", kp)
+        info.rows[n] = int(kg.shape[0])
+        lower = prob
+    return info
+
+
+def model_blocks(ests: list, parts: list, glob: KNGlobals, order: int, n: int, block_rows: int, n_threads: int = 1):
+    """Blocks (grams, log10 p, log10 backoff or None at the top order) of order n >= 2 in lexicographic order:
+    each partition's kept rows merged, joined with the gammas of the contexts among them."""
+    from . import _lm
+    from ._ngram import join_sorted
+    V = glob.uni_prob.shape[0]
+    rows = [(e.load(n, "grams"), [e.load(n, "prob")]) for e in ests]
+    ctxs = [(e.load(n, "ctx"), [e.load(n, "gamma")]) for e in ests] if n < order else None
+    for a, b in _blocks(parts, n, V, block_rows):
+        g, (prob,) = _merged(rows, n, a, b)
+        gamma = None
+        if ctxs is not None:
+            cg, (cgam,) = _merged(ctxs, n, a, b)
+            gamma = np.zeros(g.shape[0], np.float64)
+            pos = join_sorted(cg, g)
+            hit = pos >= 0
+            gamma[hit] = cgam[pos[hit]]
+        logp, bo = _lm.arpa_values(np.ascontiguousarray(prob), gamma, g, glob.unk, glob.eos, n_threads)
+        yield g, logp, bo
+
+
+def unigram_values(ests: list, glob: KNGlobals, n_threads: int = 1):
+    """(grams (k1, 1), log10 p, log10 backoff) of the unigrams."""
+    from . import _lm
+    gamma = np.zeros(glob.uni_prob.shape[0], np.float64)
+    for e in ests:
+        gamma += e.uni_gamma
+    g1 = glob.uni_ids.reshape(-1, 1)
+    return (g1,) + tuple(_lm.arpa_values(glob.uni_prob[glob.uni_ids], gamma[glob.uni_ids] if ests else None, g1,
+                                         glob.unk, glob.eos, n_threads))
+
+
+def memory_budget(memory) -> int:
+    """Bytes of a memory= argument ("2G", "500M", "80%", a number of bytes)."""
+    return parse_memory(memory, "memory")
+
+
+__all__ += ["TokPart", "VocabPlan", "PartInfo", "KNGlobals", "EstInfo", "unigram_values", "memory_budget",
+            "MemoryLimitError"]
+
+
+# ------------------------------------------------------------------------------------------ the local driver
+class Build:
+    """The memory-capped build on one machine: the stages above run one after the other in ``wd``; files a
+    stage no longer needs are removed as soon as the next stage has read them."""
+
+    def __init__(self, wd: str, order: int, budget: int, n_threads: int = 1, progress: bool = False):
+        from ._progress import Progress
+        self.wd, self.order, self.budget, self.nt = wd, order, budget, n_threads
+        self.bar = Progress(enabled=bool(progress))
+        self.plan = None
+        self.n_chunks = 0
+
+    def _stage(self, text: str) -> None:
+        self.bar.show(text)
+
+    def count(self, kind, items, tokenizer, pad, boundaries, errors, reading_bar=None, vocab=None) -> None:
+        """Read, count in chunks, spill runs, merge partitions: self.vocab, .first_seen, .unigrams, .parts."""
+        from .ngram import _check_pad_vocab, _encode_used
+        N = self.order
+        part = tokenize_source(kind, items, tokenizer, pad, boundaries, errors, self.wd, progress=reading_bar)
+        if vocab is None:
+            vp = vocab_plan(part)
+            self.vocab, remap, self.first_seen = vp.vocab, vp.remap, vp.first_seen
+        else:
+            if pad:
+                _check_pad_vocab(vocab)
+            used = part.freq > 0 if part.remap is None else np.bincount(part.remap[:-1], weights=part.freq,
+                                                                        minlength=len(part.itos)) > 0
+            enc = _encode_used(vocab, part.itos, np.flatnonzero(used)).astype(np.int32)
+            remap = np.append(enc if part.remap is None else enc[part.remap[:-1]], -1).astype(np.int32)
+            self.vocab, self.first_seen = vocab, None
+        V = len(self.vocab)
+        self.plan = pl = plan(self.budget, N, part.n_ids, V)
+        need = pl.temp_bytes
+        line = boundaries == "line"
+        bounds = chunk_bounds(part.path, pl.chunk_ids, line)
+        self.n_chunks = C = len(bounds) - 1
+        runs = []
+        for i in range(C):
+            self._stage(f"counting: chunk {i + 1}/{C}")
+            runs.append(count_chunk(part.path, bounds[i], bounds[i + 1], remap, V, N, pl.partitions, self.wd,
+                                    f"{i:05d}", overlap=0 if line else N - 1, n_threads=self.nt, need=need))
+        os.unlink(part.path)
+        self.unigrams = merge_unigrams(runs, V)
+        self.parts = []
+        if N > 1:
+            for p in range(pl.partitions):
+                self._stage(f"merging: partition {p + 1}/{pl.partitions}")
+                self.parts.append(merge_partition(runs, p, N, V, self.wd, need))
+        for r in runs:
+            os.unlink(r.path)
+        self.bar.clear()
+
+    def assemble_counts(self):
+        return assemble_counts(self.vocab, self.first_seen, self.unigrams, self.parts, self.order)
+
+    def write_counts(self, path, compress: bool = False) -> None:
+        self._stage("writing the counts")
+        write_counts(path, self.vocab, self.first_seen if self.first_seen is not None else
+                     np.arange(len(self.vocab)), self.unigrams, self.parts, self.order, self.plan.block_rows,
+                     self.wd, self.plan.temp_bytes, compress)
+        self.bar.clear()
+
+    def estimate_kn(self, smoothing: str, fallback, prune):
+        """Kneser-Ney over the partitions: (KNGlobals, [EstInfo per partition])."""
+        from .lm.estimate import prune_thresholds
+        N, V = self.order, len(self.vocab)
+        ids = {t: self.vocab[t] if t in self.vocab else -1 for t in ("<unk>", "<s>", "</s>")}
+        if min(ids.values()) < 0:
+            raise ValueError("the counts' vocabulary lacks <unk>, <s> or </s>: count with pad=True")
+        if not self.unigrams.any():
+            raise ValueError("the corpus is empty: no unigrams to estimate a model from")
+        bos, eos, unk = ids["<s>"], ids["</s>"], ids["<unk>"]
+        thr = prune_thresholds(prune, N)
+        stats = []
+        for i, part in enumerate(self.parts):
+            self._stage(f"estimating: adjusted counts, partition {i + 1}/{len(self.parts)}")
+            stats.append(kn_stats(part, N, bos, V, self.nt))
+        glob = kn_globals(stats, self.unigrams, N, bos, eos, unk, smoothing, fallback)
+        ests = []
+        for i, part in enumerate(self.parts):
+            self._stage(f"estimating: interpolation, partition {i + 1}/{len(self.parts)}")
+            ests.append(kn_estimate(part, glob, N, thr, self.wd, self.nt, self.plan.temp_bytes))
+        self.bar.clear()
+        return glob, ests
+
+    def model_orders(self, glob, ests):
+        """Per order, an iterator of blocks (grams, log10 p, log10 backoff (zeros at the top order)) in the
+        in-memory model's row order."""
+        def uni():
+            g, lp, bo = unigram_values(ests, glob, self.nt)
+            yield g, lp, (bo if bo is not None else np.zeros_like(lp))
+
+        def order(n):
+            for g, lp, bo in model_blocks(ests, self.parts, glob, self.order, n, self.plan.block_rows, self.nt):
+                yield g, lp, (bo if bo is not None else np.zeros_like(lp))
+
+        counts = [glob.uni_ids.shape[0]] + [sum(e.rows[n] for e in ests) for n in range(2, self.order + 1)]
+        return counts, [uni()] + [order(n) for n in range(2, self.order + 1)]
+
+    def model_bytes(self, ests) -> int:
+        """Bytes of the estimated model held in memory (grams, log10 p and backoff, hash indexes)."""
+        return sum(self.unigrams.shape[0] * 40 for _ in [0]) + sum(
+            e.rows[n] * (4 * n + 8 + 24) for e in ests for n in e.rows)

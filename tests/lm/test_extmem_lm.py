@@ -1,0 +1,84 @@
+"""NGramLM.fit(memory=, tmpdir=): the Kneser-Ney model estimated partition by partition (seqfast.extmem) writes
+the same ARPA text and the same .sfl bytes as the in-memory build, for orders 1..6, with pruning, with the
+discount fallback, at the word and whitespace levels; temporary files go away."""
+import os
+import pathlib
+import warnings
+
+import pytest
+
+import seqfast
+from seqfast import extmem
+
+DATA = pathlib.Path(__file__).resolve().parent.parent / "data"
+BOOK = DATA / "chesterton-thursday.txt"
+
+
+def _files(lm, tmp_path, tag):
+    lm.to_arpa(tmp_path / f"{tag}.arpa")
+    lm.save(tmp_path / f"{tag}.sfl")
+    return (tmp_path / f"{tag}.arpa").read_bytes(), (tmp_path / f"{tag}.sfl").read_bytes()
+
+
+@pytest.fixture
+def tiny_runs(monkeypatch):
+    """Chunks and partitions sized for a 4 MB budget whatever memory= says (many runs, and a model that still
+    fits the budget given, so fit returns it)."""
+    real = extmem.plan
+    monkeypatch.setattr(extmem, "plan", lambda budget, *a: real(4 << 20, *a))
+
+
+@pytest.mark.parametrize("order,level,kw", [
+    (1, "word", {}),
+    (2, "whitespace", {"lower": True}),
+    (3, "word", {"smoothing": "kn"}),
+    (4, "whitespace", {"prune": (0, 1, 1)}),
+    (5, "word", {"prune": (0, 0, 1, 2)}),
+    (6, "word", {"lower": True}),
+])
+def test_capped_fit_same_bytes(tmp_path, tiny_runs, order, level, kw):
+    mem = seqfast.NGramLM.fit(BOOK, order, level=level, **kw)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    cap = seqfast.NGramLM.fit(BOOK, order, level=level, memory="1G", tmpdir=tmp, arpa=tmp_path / "streamed.arpa",
+                              **kw)
+    assert os.listdir(tmp) == []
+    a_mem, s_mem = _files(mem, tmp_path, "mem")
+    a_cap, s_cap = _files(cap, tmp_path, "cap")
+    assert a_cap == a_mem
+    assert (tmp_path / "streamed.arpa").read_bytes() == a_mem
+    assert s_cap == s_mem
+    assert cap.info["tokens"] == mem.info["tokens"]
+
+
+@pytest.mark.parametrize("order", [3, 5])
+def test_capped_fit_streams_arpa_larger_than_memory(tmp_path, order):
+    """With a 4 MB budget the model does not fit: only the ARPA file is written, from disk, byte-identical."""
+    out = tmp_path / "capped.arpa"
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    assert seqfast.NGramLM.fit(BOOK, order, memory="4M", tmpdir=tmp, arpa=out) is None
+    assert os.listdir(tmp) == []
+    seqfast.NGramLM.fit(BOOK, order).to_arpa(tmp_path / "mem.arpa")
+    assert out.read_bytes() == (tmp_path / "mem.arpa").read_bytes()
+
+
+def test_capped_fit_discount_fallback(tmp_path):
+    lines = ["a b c d"] * 50 + ["a b c e"] * 3  # too regular: some counts-of-counts are 0
+    with pytest.raises(seqfast.lm.KNDiscountError):
+        seqfast.NGramLM.fit(lines, 4, memory="4M", tmpdir=tmp_path)
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        mem = seqfast.NGramLM.fit(lines, 4, discount_fallback=True)
+        cap = seqfast.NGramLM.fit(lines, 4, discount_fallback=True, memory="4M", tmpdir=tmp_path)
+    assert os.listdir(tmp_path) == []
+    assert _files(cap, tmp_path, "cap") == _files(mem, tmp_path, "mem")
+
+
+def test_capped_fit_model_larger_than_memory_needs_a_file(tmp_path):
+    with pytest.raises(seqfast.MemoryLimitError, match="arpa="):
+        seqfast.NGramLM.fit(BOOK, 3, memory="4M", tmpdir=tmp_path)
+    out = tmp_path / "big.arpa"
+    assert seqfast.NGramLM.fit(BOOK, 3, memory="4M", tmpdir=tmp_path, arpa=out) is None
+    assert out.read_bytes() == _files(seqfast.NGramLM.fit(BOOK, 3), tmp_path, "mem")[0]
+    assert sorted(os.listdir(tmp_path)) == ["big.arpa", "mem.arpa", "mem.sfl"]
