@@ -47,3 +47,11 @@ def test_bad_memory_rejected_while_parsing(bad):
 def test_temp_prefix_needs_memory(tmp_path):
     r = _run("count", BOOK, "-T", tmp_path)
     assert r.returncode != 0 and b"give -S too" in r.stderr
+
+
+def test_lm_build_memory_gzip_stdout(tmp_path):
+    a = _run("lm", "build", BOOK, "-o", "3", "--arpa", "-", "--gzip")
+    b = _run("lm", "build", BOOK, "-o", "3", "--arpa", "-", "--gzip", "-S", "4M", "-T", tmp_path)
+    assert a.returncode == 0 and b.returncode == 0, b.stderr.decode()
+    assert a.stdout[:2] == b"\x1f\x8b" and a.stdout == b.stdout
+    assert os.listdir(tmp_path) == []
