@@ -82,3 +82,33 @@ def test_capped_fit_model_larger_than_memory_needs_a_file(tmp_path):
     assert seqfast.NGramLM.fit(BOOK, 3, memory="4M", tmpdir=tmp_path, arpa=out) is None
     assert out.read_bytes() == _files(seqfast.NGramLM.fit(BOOK, 3), tmp_path, "mem")[0]
     assert sorted(os.listdir(tmp_path)) == ["big.arpa", "mem.arpa", "mem.sfl"]
+
+
+def test_capped_build_peak_rss_and_progress(tmp_path):
+    """A capped 5-gram build in a fresh process: peak RSS (getrusage) within the budget + 200 MB; progress
+    names every stage on a terminal's stderr."""
+    import subprocess
+    import sys
+    code = f"""
+import resource, sys
+class TTY:
+    def __init__(self): self.text = []
+    def isatty(self): return True
+    def write(self, s): self.text.append(s)
+    def flush(self): pass
+tty = TTY(); real = sys.stderr; sys.stderr = tty
+import seqfast
+seqfast.NGramLM.fit({str(BOOK)!r}, 5, memory="4M", tmpdir={str(tmp_path)!r}, arpa={str(tmp_path / "m.arpa")!r},
+                    progress=True)
+sys.stderr = real
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print("".join(tty.text))
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    peak_kb, text = r.stdout.split("\n", 1)
+    assert int(peak_kb) * 1024 < (4 << 20) + (200 << 20)
+    for stage in ("counting: chunk", "merging: partition", "estimating: adjusted counts", "estimating: interpolation",
+                  "writing the ARPA file"):
+        assert stage in text
+    assert os.listdir(tmp_path) == ["m.arpa"]
