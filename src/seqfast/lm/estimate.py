@@ -21,7 +21,7 @@ class KNDiscountError(ValueError):
 class Tables:
     """Raw count tables of orders 1..N with their hash indexes and context/suffix links."""
 
-    def __init__(self, grams, raw, bos, eos, unk, n_threads):
+    def __init__(self, grams, raw, bos, eos, unk, n_threads, lean=False):
         self.grams, self.raw = grams, raw
         self.bos, self.eos, self.unk = bos, eos, unk
         self.N = len(grams)
@@ -43,6 +43,15 @@ class Tables:
             if (self.ctx[n - 1] < 0).any() or (self.suf[n - 1] < 0).any():
                 raise ValueError(f"some {n}-grams have a prefix or suffix missing from the {n - 1}-grams: "
                                  "the count tables are inconsistent (use count_ngrams(..., pad=True))")
+            if lean and self.sorted and n >= 3:
+                self.ctx[n - 2] = None  # the suffixes of order n + 1 need only ctx[n - 1]; context() remakes it
+
+    def context(self, n):
+        """ctx[n - 1]: rows of order n - 1 of grams[n - 1][:, :-1] (remade by a merge when a lean table let it
+        go)."""
+        if self.ctx[n - 1] is None:
+            self.ctx[n - 1] = _lm.prefix_rows(self.grams[n - 1], self.grams[n - 2], self._nt)
+        return self.ctx[n - 1]
 
     def _sorted_suffixes(self, n, n_threads):
         g = self.grams[n - 1]
@@ -65,7 +74,9 @@ class Tables:
         return self._index[n - 1]
 
     @classmethod
-    def from_counts(cls, counts, order, n_threads):
+    def from_counts(cls, counts, order, n_threads, lean=False):
+        """lean=True: keep only the top order's context links once the suffix links are made (estimate_kn
+        remakes each order's when it interpolates it): ~8 bytes per n-gram less at the peak."""
         vocab = counts.vocab
         ids = {t: vocab[t] if t in vocab else -1 for t in ("<unk>", "<s>", "</s>")}
         if min(ids.values()) < 0:
@@ -83,7 +94,7 @@ class Tables:
             at = int(np.searchsorted(grams[0][:, 0], ids["<unk>"]))  # keeps sorted tables sorted
             grams[0] = np.insert(grams[0], at, [ids["<unk>"]], axis=0).astype(np.int32)
             raw[0] = np.insert(raw[0], at, 0)
-        return cls(grams, raw, ids["<s>"], ids["</s>"], ids["<unk>"], n_threads)
+        return cls(grams, raw, ids["<s>"], ids["</s>"], ids["<unk>"], n_threads, lean)
 
     def context_totals(self, n):
         """sum_x c(h x) for every row h of order n (0 where h is never a context), float64 (k_n,)."""
@@ -149,36 +160,51 @@ def prune_masks(T: Tables, prune):
     return [None if n == 0 or t[n] == 0 else T.raw[n] > t[n] for n in range(T.N)]
 
 
-def estimate_kn(T: Tables, smoothing="mkn", discount_fallback=None, n_threads=1, prune=None):
+def estimate_kn(T: Tables, smoothing="mkn", discount_fallback=None, n_threads=1, prune=None, consume=False):
     """Interpolated (modified) Kneser-Ney as lmplz (pruning as lmplz --prune). Returns (grams, logp, backoff,
-    info); grams are T.grams without the pruned rows."""
+    info); grams are T.grams without the pruned rows.
+
+    Each order's values are computed as soon as its backoffs are known (interpolating the order above), so at
+    most two orders' probabilities are alive. consume=True also lets go of T's raw counts of orders 2..N and
+    of its context/suffix links as soon as they are used (when the caller holds no other reference to them,
+    the peak memory falls by ~24 bytes per n-gram)."""
     N = T.N
     keep = prune_masks(T, prune)
     adj = [None] * N
-    adj[N - 1] = T.raw[N - 1].copy()
+    adj[N - 1] = T.raw[N - 1] if N > 1 else T.raw[0].copy()  # read-only below: no copy
     if N == 1:
         adj[0][T.grams[0][:, 0] == T.bos] = 0
     for n in range(N - 1, 0, -1):
         adj[n - 1] = _lm.adjust_counts(T.grams[n - 1], T.raw[n - 1], T.grams[n], T.suf[n], T.bos)
+        if consume and n > 1:
+            T.raw[n - 1] = None  # order n: its adjusted counts replace it (unigrams stay: the token count)
+    if consume and N > 1:
+        T.raw[N - 1] = None  # held as adj[N - 1]
     Ds, coc, fell = [], [], []
     for n in range(1, N + 1):
         D, t, f = _discounts(adj[n - 1], n, smoothing, discount_fallback)
         Ds.append(D); coc.append(t); fell.append(f)
-    prob = [None] * N
-    gamma = [None] * N
-    prob[0], g0 = _lm.interpolate_unigrams(T.grams[0], adj[0], Ds[0], T.bos)
-    for n in range(2, N + 1):
-        prob[n - 1], gamma[n - 2] = _lm.interpolate_order(adj[n - 1], T.ctx[n - 1], T.suf[n - 1], prob[n - 2],
-                                                          Ds[n - 1], keep[n - 1], n_threads)
     grams, logp, bo = [], [], []
-    for n in range(1, N + 1):
-        l, b = _lm.arpa_values(prob[n - 1], gamma[n - 1] if n < N else None, T.grams[n - 1], T.unk, T.eos,
-                               n_threads)
+
+    def emit(n, prob, gamma):  # ARPA values of order n, pruned rows dropped
+        l, b = _lm.arpa_values(prob, gamma, T.grams[n - 1], T.unk, T.eos, n_threads)
         b = b if b is not None else np.zeros_like(l)
         g, k = T.grams[n - 1], keep[n - 1]
         if k is not None:
             g, l, b = np.ascontiguousarray(g[k]), l[k], b[k]
         grams.append(g); logp.append(l); bo.append(b)
+
+    lower, g0 = _lm.interpolate_unigrams(T.grams[0], adj[0], Ds[0], T.bos)
+    adj[0] = None
+    for n in range(2, N + 1):
+        prob, gamma = _lm.interpolate_order(adj[n - 1], T.context(n), T.suf[n - 1], lower, Ds[n - 1],
+                                            keep[n - 1], n_threads)
+        adj[n - 1] = None
+        if consume:
+            T.ctx[n - 1] = T.suf[n - 1] = None
+        emit(n - 1, lower, gamma)  # gamma: the backoffs of order n - 1
+        lower = prob
+    emit(N, lower, None)
     info = {"discounts": np.stack(Ds)[:, 1:].astype(np.float64), "counts_of_counts": np.stack(coc)[:, 1:],
             "discount_fallback_used": fell, "unigram_gamma": g0}
     return grams, logp, bo, info

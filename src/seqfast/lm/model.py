@@ -163,9 +163,11 @@ class NGramLM:
                                   tmpdir=tmpdir)
         else:
             counts = _count(corpus, m.order, m._tokenizer, n_threads, errors, progress)
-        T = _est.Tables.from_counts(counts, m.order, nt)
+        T = _est.Tables.from_counts(counts, m.order, nt, lean=m.smoothing in ("mkn", "kn"))
+        itos = counts.vocab.itos
+        del counts  # T holds the tables; estimate_kn(consume=True) lets them go order by order
         if m.smoothing in ("mkn", "kn"):
-            grams, logp, bo, info = _est.estimate_kn(T, m.smoothing, m.discount_fallback, nt, m.prune)
+            grams, logp, bo, info = _est.estimate_kn(T, m.smoothing, m.discount_fallback, nt, m.prune, consume=True)
             mode, floor = _lm.MODE_BACKOFF, 0.0
             for n, used in enumerate(info["discount_fallback_used"], 1):
                 if used:
@@ -175,7 +177,7 @@ class NGramLM:
             logp, bo, mode, floor = _est.estimate_ratio(T, m.smoothing, m.k, m.alpha)
             grams, info = T.grams, {}
         info["tokens"] = int(T.raw[0][T.grams[0][:, 0] != T.eos].sum() - T.raw[0][T.grams[0][:, 0] == T.bos].sum())
-        m._set(counts.vocab.itos, grams, logp, bo, T.bos, T.eos, T.unk, mode, floor, info, closed=True)
+        m._set(itos, grams, logp, bo, T.bos, T.eos, T.unk, mode, floor, info, closed=True)
         m._write_outputs(arpa, save)
         return m
 
