@@ -292,6 +292,17 @@ def _feed_word_file(stream: _IdStream, f, name: str, errors: str, lower: bool, p
     stream.interner.line_break()
 
 
+def _feed_fileobj(stream: _IdStream, f, name: str, errors: str, progress) -> None:
+    """Tokens of a binary file object (the whole of it) into ``stream``, by its tokenizer."""
+    level, lower = stream.tokenizer.level, stream.tokenizer.lower
+    if level in ("word", "regex"):
+        _feed_word_file(stream, f, name, errors, lower, progress)
+    elif level == "char" and lower:
+        stream.interner.feed_fileobj(_LowerReader(f, name, errors), name, level, "strict", progress)
+    else:
+        stream.interner.feed_fileobj(_Named(f, name), name, level, errors, progress)
+
+
 def iter_ids(source, interner, level: str = "word", errors: str = "strict",
              piece_ids: int = 1 << 20) -> Iterator[np.ndarray]:
     """Stream a corpus as int32 ids in pieces, ``-1`` after each line, for readers that make several passes
@@ -361,21 +372,45 @@ def _line_bounds(path: str, size: int, parts: int) -> list:
     bounds = [0]
     with open(path, "rb") as f:
         for t in range(1, parts):
-            pos = max(size * t // parts, bounds[-1])
-            f.seek(pos)
-            while True:
-                block = f.read(1 << 16)
-                if not block:
-                    pos = size
-                    break
-                k = block.find(b"\n")
-                if k >= 0:
-                    pos += k + 1
-                    break
-                pos += len(block)
-            bounds.append(pos)
+            bounds.append(_next_line_start(f, max(size * t // parts, bounds[-1]), size))
     bounds.append(size)
     return bounds
+
+
+def _next_line_start(f, pos: int, size: int) -> int:
+    """The first offset >= pos of a seekable binary file of ``size`` bytes that starts a line (follows a line
+    break), or ``size``."""
+    if pos <= 0:
+        return 0
+    f.seek(pos - 1)
+    while True:
+        block = f.read(1 << 16)
+        if not block:
+            return size
+        k = block.find(b"\n")
+        if k >= 0:
+            return pos + k
+        pos += len(block)
+
+
+def _merge_vocabs(itos_list: list) -> tuple[list, list]:
+    """One first-appearance vocabulary from vocabularies interned separately on consecutive pieces of a corpus:
+    (itos, remaps), remaps[i] an int32 array of len(itos_list[i]) + 1 mapping piece i's ids to the united ids
+    (its last element is -1, so that remap[ids] keeps the -1 line breaks)."""
+    itos = list(itos_list[0])
+    index = {t: i for i, t in enumerate(itos)}
+    remaps = [np.append(np.arange(len(itos), dtype=np.int32), np.int32(-1))]
+    for itos_t in itos_list[1:]:
+        remap = np.empty(len(itos_t) + 1, dtype=np.int32)
+        for j, t in enumerate(itos_t):
+            i = index.get(t)
+            if i is None:
+                i = index[t] = len(itos)
+                itos.append(t)
+            remap[j] = i
+        remap[-1] = -1  # line breaks
+        remaps.append(remap)
+    return itos, remaps
 
 
 def _stream_ids(kind, items, tokenizer, pad, boundaries, errors, progress, n_threads: int = 1, sink=None):
@@ -405,12 +440,7 @@ def _stream_ids(kind, items, tokenizer, pad, boundaries, errors, progress, n_thr
             if level in ("word", "regex") or path == "-" or (level == "char" and lower):
                 f = _open_path(path)
                 try:
-                    if level in ("word", "regex"):
-                        _feed_word_file(stream, f, name, errors, lower, progress)
-                    elif level == "char" and lower:
-                        it.feed_fileobj(_LowerReader(f, name, errors), name, level, "strict", progress)
-                    else:
-                        it.feed_fileobj(_Named(f, name), name, level, errors, progress)
+                    _feed_fileobj(stream, f, name, errors, progress)
                 finally:
                     if f is not sys.stdin.buffer:
                         f.close()
@@ -928,7 +958,7 @@ def count_ids(ids, vocab: Vocab, order: int, n_threads: int | None = None, metho
 def count_ngrams(source=None, order: int = 3, level: str = "word", pad: bool = False, boundaries: str = "line",
                  lower: bool = False, n_threads: int | None = None, vocab: Vocab | None = None,
                  errors: str = "strict", progress: bool = False, method: str = "sort", *, pattern: str | None = None,
-                 text: str | None = None, memory=None, tmpdir=None) -> NGramCounts:
+                 text: str | None = None, memory=None, tmpdir=None, client=None) -> NGramCounts:
     """Count every n-gram of orders 1..``order`` in a corpus.
 
     Parameters
@@ -961,7 +991,13 @@ def count_ngrams(source=None, order: int = 3, level: str = "word", pad: bool = F
         (see :mod:`seqfast.extmem`); the result is identical. The returned counts themselves are held in
         memory.
     tmpdir : where the temporary files of ``memory=`` go (default: the system's temporary directory, as
-        ``TMPDIR``); they are removed on success, on an error and on Ctrl-C.
+        ``TMPDIR``); they are removed on success, on an error and on Ctrl-C. With ``client``, the directory of
+        the files the tasks exchange, which must then be shared by the driver and every worker.
+    client : a ``dask.distributed.Client``: count on its workers (:mod:`seqfast.cluster`; the ``dask`` extra).
+        The source must be files (paths every worker sees, or fsspec URLs such as ``"s3://bucket/a.txt"``;
+        several as a list of ``pathlib.Path`` or URL str), boundaries ``"line"``; ``n_threads`` is then per task
+        (default 1). The result is identical to counting without ``client``; every worker must run the same
+        seqfast version and build (:class:`seqfast.cluster.ClusterMismatchError` otherwise).
 
     Returns
     -------
@@ -984,6 +1020,16 @@ def count_ngrams(source=None, order: int = 3, level: str = "word", pad: bool = F
         raise ValueError(f"method must be 'sort' or 'hash', got {method!r}")
     if vocab is not None and not isinstance(vocab, Vocab):
         raise TypeError(f"vocab must be a seqfast.Vocab, got {type(vocab).__name__}")
+    if client is not None:
+        if boundaries != "line":
+            raise ValueError("count_ngrams(client=...) counts with boundaries='line' (ranges of the input are "
+                             "cut at line breaks); count boundaries='none' without client=")
+        from .cluster import count_ngrams_dask
+        result = count_ngrams_dask(client, source, order, tokenizer, pad, errors, vocab,
+                                   1 if n_threads is None else resolve_threads(n_threads), method, tmpdir,
+                                   progress=progress)
+        result.stats["seconds"] = time.perf_counter() - t0
+        return result
     nt = resolve_threads(n_threads)
     kind, items = _classify(source)
     specials = PAD_SPECIALS if pad else PLAIN_SPECIALS
