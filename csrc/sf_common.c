@@ -17,6 +17,33 @@ const char *sf_strerror(int status) {
 
 int sf_openmp_enabled(void) { return SEQFAST_HAVE_OPENMP ? 1 : 0; }
 
+#ifndef SEQFAST_NATIVE_BUILD
+#define SEQFAST_NATIVE_BUILD 0
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define SF_SANITIZE 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SF_SANITIZE 1
+#endif
+#endif
+#ifndef SF_SANITIZE
+#define SF_SANITIZE 0
+#endif
+#if defined(__FMA__)
+#define SF_FMA 1
+#else
+#define SF_FMA 0
+#endif
+#define SF_STR_(x) #x
+#define SF_STR(x) SF_STR_(x)
+
+const char *sf_build_flags(void) {
+    /* FMA changes float rounding, so it is listed apart from -march=native that may enable it. */
+    return "openmp=" SF_STR(SEQFAST_HAVE_OPENMP) " zlib=" SF_STR(SEQFAST_HAVE_ZLIB)
+           " native=" SF_STR(SEQFAST_NATIVE_BUILD) " sanitize=" SF_STR(SF_SANITIZE) " fma=" SF_STR(SF_FMA);
+}
+
 int sf_max_threads(void) {
 #if SEQFAST_HAVE_OPENMP
     return omp_get_max_threads();

@@ -76,6 +76,10 @@ int sf_resolve_threads(int n_threads);
 /* 1 when the library was compiled with OpenMP, else 0. */
 int sf_openmp_enabled(void);
 
+/* How the library was compiled, as "key=value" words separated by spaces: openmp, zlib, native
+ * (SEQFAST_NATIVE), sanitize (ASan), fma (fused multiply-add in the float kernels). Static storage. */
+const char *sf_build_flags(void);
+
 /* omp_get_max_threads() (honours OMP_NUM_THREADS), or 1 without OpenMP. */
 int sf_max_threads(void);
 

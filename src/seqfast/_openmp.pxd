@@ -4,3 +4,4 @@ cdef extern from "sf_common.h" nogil:
     int sf_openmp_enabled()
     int sf_max_threads()
     int sf_num_procs()
+    const char *sf_build_flags()

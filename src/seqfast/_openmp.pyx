@@ -1,4 +1,4 @@
-"""Thin wrapper over csrc/sf_common.c: what OpenMP support was compiled in."""
+"""Thin wrapper over csrc/sf_common.c: what OpenMP support and which build options were compiled in."""
 
 
 def openmp_enabled():
@@ -15,3 +15,8 @@ def num_procs():
 
 def resolve_threads(int n_threads):
     return sf_resolve_threads(n_threads)
+
+
+def build_flags():
+    """{"openmp": "1", "zlib": "1", "native": "0", "sanitize": "0", "fma": "0"}: how the C library was compiled."""
+    return dict(w.split("=", 1) for w in sf_build_flags().decode("ascii").split())
