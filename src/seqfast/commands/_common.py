@@ -8,6 +8,7 @@ import contextlib
 import math
 import os
 import sys
+from pathlib import Path
 
 from .._atomic import atomic_write
 from ..datasets import time_machine_path
@@ -92,10 +93,46 @@ def memory_arg(args):
     """The memory= value of -S (an int when given as plain bytes)."""
     m = getattr(args, "memory", None)
     if m is None:
-        if getattr(args, "temp_prefix", None) is not None:
+        if getattr(args, "temp_prefix", None) is not None and not on_cluster(args):
             raise ValueError("-T/--temp-prefix is where -S/--memory puts its temporary files; give -S too (e.g. -S 2G)")
         return None
     return int(m) if m.strip().isdigit() else m
+
+
+def add_cluster_args(p) -> None:
+    """--scheduler ADDRESS / --workers N: run on a Dask cluster (the dask extra)."""
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on the Dask cluster of this scheduler (e.g. tcp://10.0.0.1:8786; needs "
+                        "pip install 'seqfast[dask]'); the input files and -T must be readable by every worker at "
+                        "the same path (or be URLs such as s3://...). The result is identical to a local build")
+    g.add_argument("--workers", type=positive_int, metavar="N",
+                   help="run on a Dask LocalCluster of N worker processes on this machine (one thread each)")
+
+
+def on_cluster(args) -> bool:
+    """Whether --scheduler or --workers asks for a Dask build."""
+    return getattr(args, "scheduler", None) is not None or getattr(args, "workers", None) is not None
+
+
+@contextlib.contextmanager
+def cluster_client(args):
+    """A dask.distributed Client for --scheduler/--workers (closed afterwards), or None without them."""
+    if not on_cluster(args):
+        yield None
+        return
+    try:
+        import distributed
+    except ImportError:
+        raise ImportError("--scheduler/--workers need Dask: pip install 'seqfast[dask]'") from None
+    if args.scheduler is not None:
+        with distributed.Client(args.scheduler) as client:
+            yield client
+        return
+    with distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+                                  dashboard_address=":0", silence_logs=40) as cluster, \
+            distributed.Client(cluster) as client:
+        yield client
 
 
 def add_errors_arg(p) -> None:
@@ -112,19 +149,28 @@ def stdin_is_terminal() -> bool:
         return True
 
 
-def input_paths(files, command: str = "seqfast") -> list[str]:
-    """The inputs to read: the given files (each must exist; '-' is standard input); with none, '-' when
-    standard input is not a terminal, else the bundled corpus, which is then named on stderr."""
+def input_paths(files, command: str = "seqfast", urls: bool = False) -> list[str]:
+    """The inputs to read: the given files (each must exist; '-' is standard input; with ``urls``, a
+    'scheme://...' URL is passed on as it is, for the Dask workers to open); with none, '-' when standard input
+    is not a terminal, else the bundled corpus, which is then named on stderr."""
     if isinstance(files, str):
         files = [files]
     if files:
-        return [check_path(f) for f in files]
+        return [f if urls and "://" in f else check_path(f) for f in files]
     if not stdin_is_terminal():
         return ["-"]
     path = time_machine_path()
     print(f"{command}: no FILE given and standard input is a terminal: reading the bundled corpus "
           f"(The Time Machine, {path})", file=sys.stderr)
     return [path]
+
+
+def as_source(paths: list[str]):
+    """What count_ngrams/NGramLM.fit read: one path as a str ('-' for stdin), several as Path objects (URLs
+    stay str)."""
+    if len(paths) == 1:
+        return paths[0]
+    return [p if "://" in p else Path(p) for p in paths]
 
 
 def read_inputs(files, errors: str = "strict", command: str = "seqfast") -> str:

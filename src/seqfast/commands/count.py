@@ -4,10 +4,9 @@ from __future__ import annotations
 import json
 import sys
 import time
-from pathlib import Path
 
-from ._common import add_input_args, add_memory_args, count_int, input_paths, int_at_least, memory_arg, open_output, \
-    positive_int, report
+from ._common import add_cluster_args, add_input_args, add_memory_args, as_source, cluster_client, count_int, \
+    input_paths, int_at_least, memory_arg, on_cluster, open_output, positive_int, report
 
 from .._atomic import atomic_savefig
 
@@ -39,6 +38,7 @@ def register(sub) -> None:
                    help="counting engine: sort (default, fastest) or hash (less memory on very repetitive text)")
     p.add_argument("--save", metavar="PATH", help="also save the counts (binary; NGramCounts.load reads it)")
     add_memory_args(p, "the counting")
+    add_cluster_args(p)
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary on stderr")
     p.add_argument("--zipf", action="store_true",
                    help="print the rank/frequency table of unigrams, bigrams and trigrams instead of the n-grams")
@@ -115,15 +115,16 @@ def run(args) -> int:
         raise ValueError(f"-n/--order must be between 1 and {MAX_ORDER}, got {args.order}")
     if args.plot and not args.zipf:
         raise ValueError("--plot goes with --zipf")
-    files = input_paths(args.files, "seqfast count")
+    files = input_paths(args.files, "seqfast count", urls=on_cluster(args))
     order = max(args.order, 3) if args.zipf else args.order
     t0 = time.perf_counter()
-    src = files[0] if len(files) == 1 else [Path(f) for f in files]
-    counts = count_ngrams(src, order, level="regex" if args.pattern else args.level, pattern=args.pattern,
-                          pad=args.pad, boundaries=args.boundaries,
-                          lower=args.lower, n_threads=args.threads, errors=args.errors,
-                          progress=not args.quiet, method=args.engine, memory=memory_arg(args),
-                          tmpdir=args.temp_prefix)
+    src = as_source(files)
+    with cluster_client(args) as client:
+        counts = count_ngrams(src, order, level="regex" if args.pattern else args.level, pattern=args.pattern,
+                              pad=args.pad, boundaries=args.boundaries,
+                              lower=args.lower, n_threads=args.threads, errors=args.errors,
+                              progress=not args.quiet, method=args.engine, memory=memory_arg(args),
+                              tmpdir=args.temp_prefix, client=client)
     t_count = time.perf_counter() - t0
     if args.save:
         counts.save(args.save)

@@ -7,12 +7,11 @@ import os
 import sys
 import time
 import warnings
-from pathlib import Path
 
 from ..lm.arpa import open_arpa
 from ..lm.binary import LAYOUTS
-from ._common import add_errors_arg, add_memory_args, count_int, input_paths, int_at_least, memory_arg, \
-    positive_float, positive_int, report, write_to
+from ._common import add_cluster_args, add_errors_arg, add_memory_args, as_source, cluster_client, count_int, \
+    input_paths, int_at_least, memory_arg, on_cluster, positive_float, positive_int, report, write_to
 
 _LEVELS = ("word", "whitespace", "char", "regex")
 
@@ -60,6 +59,7 @@ def register(sub) -> None:
     b.add_argument("--threads", type=positive_int, default=None, help="threads (default: all cores)")
     add_memory_args(b, "counting and estimation (Kneser-Ney: partition by partition; the ARPA file is streamed "
                        "from disk)")
+    add_cluster_args(b)
     b.set_defaults(func=run_build)
 
     e = lsub.add_parser("eval", help="perplexity of test text, like KenLM's query -v summary",
@@ -151,11 +151,6 @@ def load_model(path, level=None, lower=None, pattern=None):
     return NGramLM.from_arpa(path, level=level, lower=lower, pattern=pattern)
 
 
-def _source(paths):
-    """What NGramLM.fit/evaluate read: one path as a str ('-' for stdin), several as Path objects."""
-    return paths[0] if len(paths) == 1 else [Path(p) for p in paths]
-
-
 def run_build(args) -> int:
     from ..lm import NGramLM
 
@@ -172,16 +167,17 @@ def run_build(args) -> int:
     if args.discount_fallback is not None:
         fb = tuple(args.discount_fallback) if args.discount_fallback else True
     t0 = time.perf_counter()
-    files = input_paths(args.files, "seqfast lm build")
+    files = input_paths(args.files, "seqfast lm build", urls=on_cluster(args))
     memory = memory_arg(args)
-    streamed = memory is not None and args.smoothing in ("mkn", "kn") and args.arpa is not None
+    streamed = (memory is not None or on_cluster(args)) and args.smoothing in ("mkn", "kn") and args.arpa is not None
     with (open_arpa(sys.stdout.buffer if args.arpa == "-" else args.arpa, args.gzip) if streamed
-          else contextlib.nullcontext()) as arpa:
-        m = NGramLM.fit(_source(files), args.order, args.smoothing, k=args.k, alpha=args.alpha,
+          else contextlib.nullcontext()) as arpa, cluster_client(args) as client:
+        m = NGramLM.fit(as_source(files), args.order, args.smoothing, k=args.k, alpha=args.alpha,
                         discount_fallback=fb, prune=args.prune,
                         level="word" if args.pattern is None and args.level == "regex" else args.level,
                         pattern=args.pattern, lower=args.lower, n_threads=args.threads, errors=args.errors,
-                        progress=sys.stderr.isatty(), memory=memory, tmpdir=args.temp_prefix, arpa=arpa)
+                        progress=sys.stderr.isatty(), memory=memory, tmpdir=args.temp_prefix, arpa=arpa,
+                        client=client)
     t1 = time.perf_counter()
     if streamed:
         sys.stdout.buffer.flush()
@@ -234,7 +230,7 @@ def run_eval(args) -> int:
     m = _overridden(load_model(args.model), args.level, args.lower, args.pattern, "seqfast lm eval")
     files = input_paths(args.files, "seqfast lm eval")
     t0 = time.perf_counter()
-    r = m.evaluate(_source(files), n_threads=args.threads)
+    r = m.evaluate(as_source(files), n_threads=args.threads)
     dt = time.perf_counter() - t0
     print(f"Perplexity including OOVs:\t{r['perplexity']:.10g}")
     print(f"Perplexity excluding OOVs:\t{r['perplexity_excluding_oovs']:.10g}")

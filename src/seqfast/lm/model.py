@@ -34,12 +34,13 @@ _LINES_PER_BATCH = 1 << 16  # lines scored at a time by evaluate (bounded memory
 LN10 = math.log(10.0)
 
 
-def _count(corpus, order, tokenizer, n_threads, errors, progress):
+def _count(corpus, order, tokenizer, n_threads, errors, progress, client=None, tmpdir=None):
     if hasattr(corpus, "arrays") and hasattr(corpus, "vocab"):
         return corpus
     from ..ngram import count_ngrams
     return count_ngrams(corpus, order, level=tokenizer.level, pattern=tokenizer.pattern, pad=True,
-                        lower=tokenizer.lower, n_threads=n_threads, errors=errors, progress=progress)
+                        lower=tokenizer.lower, n_threads=n_threads, errors=errors, progress=progress,
+                        client=client, tmpdir=tmpdir)
 
 
 def _check_bool(v, name: str) -> bool:
@@ -123,7 +124,7 @@ class NGramLM:
             discount_fallback=False, prune=None, level: str = "word", lower: bool = False,
             pattern: str | None = None, n_threads: int | None = None, errors: str = "strict",
             progress: bool = False, text: str | None = None, memory=None, tmpdir=None, arpa=None,
-            save=None) -> "NGramLM | None":
+            save=None, client=None) -> "NGramLM | None":
         """Estimate a model from ``corpus``: what ``count_ngrams`` accepts (a path, which must exist; a list
         of ``os.PathLike`` paths; an iterable of lines) or an ``NGramCounts`` counted with ``pad=True``; or
         from a text given as ``text=``. Each line is one sentence.
@@ -141,18 +142,22 @@ class NGramLM:
         one. arpa / save: also write the model as an ARPA file / a .sfl file (:meth:`to_arpa` /
         :meth:`save`); with memory=, the ARPA file is streamed from disk, never held in memory, and a model
         larger than the budget must be written to ``arpa=``: fit then returns None (a
-        :class:`~seqfast.MemoryLimitError` says so when no file is given)."""
+        :class:`~seqfast.MemoryLimitError` says so when no file is given).
+
+        client: a ``dask.distributed.Client``: the same stages run as tasks on its workers
+        (:mod:`seqfast.cluster`; ``tmpdir`` is then a directory shared by the driver and the workers, ``memory``
+        the budget of each task); the model is the same as without it."""
         m = cls(order, smoothing, k=k, alpha=alpha, discount_fallback=discount_fallback, prune=prune, level=level,
                 lower=lower, pattern=pattern)
         nt = resolve_threads(n_threads)
         from ..ngram import _source_or_text
         corpus = _source_or_text(corpus, text, "NGramLM.fit")
-        if memory is not None and m.smoothing in ("mkn", "kn") and not hasattr(corpus, "arrays"):
-            return m._fit_capped(corpus, memory, tmpdir, arpa, save, nt, errors, progress)
+        if (memory is not None or client is not None) and m.smoothing in ("mkn", "kn") and not hasattr(corpus, "arrays"):
+            return m._fit_capped(corpus, memory, tmpdir, arpa, save, nt, errors, progress, client)
         if memory is not None and hasattr(corpus, "arrays"):
             raise ValueError("memory= bounds the counting and estimation of a corpus; these NGramCounts are "
                              "already in memory: fit them without memory=")
-        if memory is None and tmpdir is not None:
+        if memory is None and tmpdir is not None and client is None:
             raise ValueError("tmpdir= is where memory= puts its temporary files; give memory= too "
                              "(e.g. memory='2G')")
         if memory is not None:  # count-ratio models: counts within the budget, estimated in memory
@@ -160,9 +165,9 @@ class NGramLM:
             tk = m._tokenizer
             counts = count_ngrams(corpus, m.order, level=tk.level, pattern=tk.pattern, pad=True, lower=tk.lower,
                                   n_threads=n_threads, errors=errors, progress=progress, memory=memory,
-                                  tmpdir=tmpdir)
+                                  tmpdir=tmpdir, client=client)
         else:
-            counts = _count(corpus, m.order, m._tokenizer, n_threads, errors, progress)
+            counts = _count(corpus, m.order, m._tokenizer, n_threads, errors, progress, client, tmpdir)
         T = _est.Tables.from_counts(counts, m.order, nt, lean=m.smoothing in ("mkn", "kn"))
         itos = counts.vocab.itos
         del counts  # T holds the tables; estimate_kn(consume=True) lets them go order by order
