@@ -36,6 +36,7 @@ COMPARISONS = {
     "embed": [],
     "query": [],
     "seq": [],
+    "scale": [],
 }
 
 RESULTS = os.path.join(HERE, "RESULTS.md")

@@ -4,11 +4,12 @@
                 (word level, case kept), one non-empty line per line, tokens joined by single spaces (~1.2M tokens)
   corpus25m.txt --copies (default 20) copies of base.txt, each with --replace (default 10%) of its tokens
                 replaced by words drawn by unigram frequency (numpy Generator, --seed), so every copy adds new
-                n-grams (~25M tokens, ~140 MB)
+                n-grams (~25M tokens, ~140 MB); --name names it (the scale benchmark's 200M-token corpus:
+                --copies 152 --name corpus200m.txt --out /work/scale-data: 202M tokens, ~950 MB, outside the repository)
 
 Both are pre-tokenized: level="whitespace" and level="word" read the same tokens from them.
 
-    python bench/make_corpus.py [--data ../shared/data] [--copies 20] [--replace 0.1] [--seed 0]
+    python bench/make_corpus.py [--data ../shared/data] [--copies 20] [--replace 0.1] [--seed 0] [--name F]
 """
 from __future__ import annotations
 
@@ -64,6 +65,7 @@ def main(argv=None) -> int:
     ap.add_argument("--copies", type=int, default=20)
     ap.add_argument("--replace", type=float, default=0.1, help="fraction of tokens replaced in each copy")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--name", default="corpus25m.txt", help="file name of the big corpus (default corpus25m.txt)")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     os.makedirs(args.out, exist_ok=True)
@@ -80,7 +82,7 @@ def main(argv=None) -> int:
     freq = np.bincount(ids, minlength=len(vocab)).astype(np.float64)
     p = freq / freq.sum()
     rng = np.random.default_rng(args.seed)
-    big = os.path.join(args.out, "corpus25m.txt")
+    big = os.path.join(args.out, args.name)
     with open(big, "w", encoding="utf-8"):
         pass
     for c in range(args.copies):
@@ -91,7 +93,7 @@ def main(argv=None) -> int:
         with open(big, "a", encoding="utf-8") as f:
             f.write("".join(" ".join(words[a:b]) + "\n" for a, b in zip(bounds[:-1], bounds[1:])))
     print(f"base.txt: {len(lines):,} lines, {ids.shape[0]:,} tokens, {len(vocab):,} types; "
-          f"corpus25m.txt: {args.copies} copies, {args.copies * ids.shape[0]:,} tokens "
+          f"{args.name}: {args.copies} copies, {args.copies * ids.shape[0]:,} tokens "
           f"({os.path.getsize(big) / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return 0
 
