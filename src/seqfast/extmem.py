@@ -631,40 +631,65 @@ class Build:
     def _stage(self, text: str) -> None:
         self.bar.show(text)
 
+    def _map(self, fn, args_list: list, stage: str) -> list:
+        """[fn(*args) for args in args_list], one after the other with a progress line each (a distributed
+        driver runs them as tasks instead: seqfast.cluster.DaskBuild)."""
+        out = []
+        for i, args in enumerate(args_list):
+            self._stage(f"{stage} {i + 1}/{len(args_list)}")
+            out.append(fn(*args))
+        return out
+
+    def _min_partitions(self) -> int:
+        """Fewest partitions worth having (more than the plan asks for when workers run them in parallel)."""
+        return 1
+
     def count(self, kind, items, tokenizer, pad, boundaries, errors, reading_bar=None, vocab=None) -> None:
         """Read, count in chunks, spill runs, merge partitions: self.vocab, .first_seen, .unigrams, .parts."""
-        from .ngram import _check_pad_vocab, _encode_used
-        N = self.order
         part = tokenize_source(kind, items, tokenizer, pad, boundaries, errors, self.wd, progress=reading_bar)
+        remap = self._set_vocab(part, pad, vocab)
+        self._count_files([(part.path, remap)], boundaries == "line")
+
+    def _set_vocab(self, part: TokPart, pad: bool, vocab) -> np.ndarray:
+        """self.vocab and self.first_seen from the tokens and frequencies of ``part`` (or the fixed ``vocab``);
+        returns the remap of part's ids to the vocabulary's."""
+        from .ngram import _check_pad_vocab, _encode_used
         if vocab is None:
             vp = vocab_plan(part)
-            self.vocab, remap, self.first_seen = vp.vocab, vp.remap, vp.first_seen
-        else:
-            if pad:
-                _check_pad_vocab(vocab)
-            used = part.freq > 0 if part.remap is None else np.bincount(part.remap[:-1], weights=part.freq,
-                                                                        minlength=len(part.itos)) > 0
-            enc = _encode_used(vocab, part.itos, np.flatnonzero(used)).astype(np.int32)
-            remap = np.append(enc if part.remap is None else enc[part.remap[:-1]], -1).astype(np.int32)
-            self.vocab, self.first_seen = vocab, None
-        V = len(self.vocab)
-        self.plan = pl = plan(self.budget, N, part.n_ids, V)
+            self.vocab, self.first_seen = vp.vocab, vp.first_seen
+            return vp.remap
+        if pad:
+            _check_pad_vocab(vocab)
+        used = part.freq > 0 if part.remap is None else np.bincount(part.remap[:-1], weights=part.freq,
+                                                                    minlength=len(part.itos)) > 0
+        enc = _encode_used(vocab, part.itos, np.flatnonzero(used)).astype(np.int32)
+        self.vocab, self.first_seen = vocab, None
+        return np.append(enc if part.remap is None else enc[part.remap[:-1]], -1).astype(np.int32)
+
+    def _count_files(self, files: list, line: bool) -> None:
+        """Count ids files [(path, remap to the vocabulary's ids), ...] in chunks into runs, merge the runs by
+        partition (self.unigrams, self.parts, self.plan, self.n_chunks); the ids and run files are removed."""
+        N, V = self.order, len(self.vocab)
+        n_ids = sum(os.path.getsize(path) // 4 for path, _ in files)
+        self.plan = pl = plan(self.budget, N, n_ids, V)
+        if N > 1:
+            pl.partitions = max(pl.partitions, self._min_partitions())
         need = pl.temp_bytes
-        line = boundaries == "line"
-        bounds = chunk_bounds(part.path, pl.chunk_ids, line)
-        self.n_chunks = C = len(bounds) - 1
-        runs = []
-        for i in range(C):
-            self._stage(f"counting: chunk {i + 1}/{C}")
-            runs.append(count_chunk(part.path, bounds[i], bounds[i + 1], remap, V, N, pl.partitions, self.wd,
-                                    f"{i:05d}", overlap=0 if line else N - 1, n_threads=self.nt, need=need))
-        os.unlink(part.path)
+        jobs = []
+        for f, (path, remap) in enumerate(files):
+            bounds = chunk_bounds(path, pl.chunk_ids, line)
+            for i in range(len(bounds) - 1):
+                jobs.append((path, bounds[i], bounds[i + 1], remap, V, N, pl.partitions, self.wd,
+                             f"{f:05d}-{i:05d}", 0 if line else N - 1, self.nt, need))
+        self.n_chunks = len(jobs)
+        runs = self._map(count_chunk, jobs, "counting: chunk")
+        for path, _ in files:
+            os.unlink(path)
         self.unigrams = merge_unigrams(runs, V)
         self.parts = []
         if N > 1:
-            for p in range(pl.partitions):
-                self._stage(f"merging: partition {p + 1}/{pl.partitions}")
-                self.parts.append(merge_partition(runs, p, N, V, self.wd, need))
+            self.parts = self._map(merge_partition, [(runs, p, N, V, self.wd, need) for p in range(pl.partitions)],
+                                   "merging: partition")
         for r in runs:
             os.unlink(r.path)
         self.bar.clear()
@@ -690,15 +715,11 @@ class Build:
             raise ValueError("the corpus is empty: no unigrams to estimate a model from")
         bos, eos, unk = ids["<s>"], ids["</s>"], ids["<unk>"]
         thr = prune_thresholds(prune, N)
-        stats = []
-        for i, part in enumerate(self.parts):
-            self._stage(f"estimating: adjusted counts, partition {i + 1}/{len(self.parts)}")
-            stats.append(kn_stats(part, N, bos, V, self.nt))
+        stats = self._map(kn_stats, [(part, N, bos, V, self.nt) for part in self.parts],
+                          "estimating: adjusted counts, partition")
         glob = kn_globals(stats, self.unigrams, N, bos, eos, unk, smoothing, fallback)
-        ests = []
-        for i, part in enumerate(self.parts):
-            self._stage(f"estimating: interpolation, partition {i + 1}/{len(self.parts)}")
-            ests.append(kn_estimate(part, glob, N, thr, self.wd, self.nt, self.plan.temp_bytes))
+        ests = self._map(kn_estimate, [(part, glob, N, thr, self.wd, self.nt, self.plan.temp_bytes)
+                                       for part in self.parts], "estimating: interpolation, partition")
         self.bar.clear()
         return glob, ests
 
