@@ -1,19 +1,20 @@
-"""Builds on a Dask cluster: :func:`seqfast.count_ngrams` with ``client=`` runs as tasks on ``dask.distributed``
-workers and gives exactly the single-machine result (the same ``.sfc`` bytes).
+"""Builds on a Dask cluster: :func:`seqfast.count_ngrams` and :meth:`seqfast.NGramLM.fit` with ``client=`` run
+the stages of the memory-capped build (:mod:`seqfast.extmem`) as tasks on ``dask.distributed`` workers, and give
+exactly the single-machine result (the same ``.sfc``, ARPA and ``.sfl`` bytes).
 
 Stages (the driver moves only small tables; bulk data goes through files in a shared temporary directory):
-  split    driver: every input cut into byte ranges that end just after a line break (a gzip file is one range)
-  vocab    task per range: the range tokenized by the single-machine reader, tokens interned in first-appearance
-           order -> an ids file, the range's token list and per-token frequencies
-  merge    driver: the ranges' token lists united in range order, which gives the single-machine
-           first-appearance ids; renumbered by frequency like :class:`seqfast.Vocab`; one remap table per range
-           goes back to the count tasks
-  count    task per range: ids remapped, every n-gram of orders 1..N counted by the C engine; each order's
-           sorted rows are cut into partitions by their first word (contiguous id ranges of about equal token
-           mass), one file per (range, partition)
-  reduce   task per partition: the ranges' rows of the partition combined (sorted, equal rows summed)
-  collect  driver: the partitions concatenated in id order (each order is then sorted, as
-           :meth:`NGramCounts.arrays` promises)
+  split      driver: every input cut into byte ranges that end just after a line break (a gzip file is one range)
+  tokenize   task per range (:func:`tokenize_range`): the range read by the single-machine reader, tokens
+             interned in first-appearance order -> an ids file, the range's token list and frequencies
+  vocabulary driver: the ranges' token lists united in range order, which gives the single-machine
+             first-appearance ids; renumbered by frequency like :class:`seqfast.Vocab`; one remap table per range
+             goes to the counting tasks
+  counting   task per chunk of a range (extmem.count_chunk): n-grams counted, runs split into partitions by the
+             second-to-last word
+  merging    task per partition (extmem.merge_partition)
+  Kneser-Ney task per partition (extmem.kn_stats), the discounts and unigrams on the driver (extmem.kn_globals),
+             task per partition (extmem.kn_estimate); the driver then merges the partitions' sorted files into
+             the counts or the model (streamed to an ARPA file, or assembled in memory)
 
 Requires the ``dask`` extra (``pip install "seqfast[dask]"``). Inputs are local paths (which every worker must
 see at the same path) or fsspec URLs (``s3://bucket/corpus.txt``); ``tmpdir`` must be a directory every worker
@@ -24,15 +25,16 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 import sys
-import tempfile
 import time
 import uuid
 
 import numpy as np
 
-__all__ = ["ClusterMismatchError", "check_cluster", "fingerprint", "count_ngrams_dask", "split_inputs"]
+from .extmem import Build
+
+__all__ = ["ClusterMismatchError", "DaskBuild", "check_cluster", "count_ngrams_dask", "fingerprint", "split_inputs",
+           "tokenize_range"]
 
 #: Target size of a byte range read by one vocabulary/count task: its ids take ~4 bytes per token and the sort
 #: engine ~10 more, so a 32 MB range (~7M tokens) keeps a task near 100 MB.
@@ -182,45 +184,8 @@ class _Slice:
 
 
 # ----------------------------------------------------------------------------------------------------------
-# Files in the shared tmpdir (written under a temporary name and renamed, so a task Dask reruns after a worker
-# died replaces its own partial output)
+# Tasks and the driver
 # ----------------------------------------------------------------------------------------------------------
-def _write_arrays(path: str, arrays: list) -> int:
-    """Write int arrays as one file: an int64 header (count, then dtype code and length of each), then the raw
-    little-endian data. Returns the bytes written."""
-    codes = {np.dtype("<i4"): 4, np.dtype("<i8"): 8}
-    arrays = [np.ascontiguousarray(a, dtype=a.dtype.newbyteorder("<")) for a in arrays]
-    head = [len(arrays)]
-    for a in arrays:
-        head += [codes[a.dtype], a.size]
-    tmp = f"{path}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part"
-    try:
-        with open(tmp, "wb") as f:
-            f.write(np.asarray(head, dtype="<i8").tobytes())
-            for a in arrays:
-                if a.size:
-                    f.write(a)  # C-contiguous: its buffer is the raw data
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return 8 * len(head) + sum(a.nbytes for a in arrays)
-
-
-def _read_arrays(path: str) -> list:
-    """The arrays a :func:`_write_arrays` file holds (memory-mapped)."""
-    mm = np.memmap(path, dtype=np.uint8, mode="r")
-    k = int(mm[:8].view("<i8")[0])
-    head = mm[8:8 + 16 * k].view("<i8").reshape(k, 2)
-    pos, out = 8 + 16 * k, []
-    for code, n in head.tolist():
-        dt = "<i4" if code == 4 else "<i8"
-        out.append(mm[pos:pos + code * n].view(dt))
-        pos += code * n
-    return out
-
-
 def _worker_address() -> str:
     try:
         from distributed import get_worker
@@ -229,17 +194,21 @@ def _worker_address() -> str:
         return "local"
 
 
-# ----------------------------------------------------------------------------------------------------------
-# Tasks (run on workers; pure functions of their arguments and the files they name)
-# ----------------------------------------------------------------------------------------------------------
-def vocab_task(rng: tuple, tokenizer, pad: bool, errors: str, out: str) -> dict:
-    """Stage vocab: tokenize bytes ``rng = (path, start, end)`` as the single-machine reader does and write its
-    ids (int32, -1 after each line; first-appearance ids of this range) to ``out``. Returns ``{"itos": tokens
-    of the range by local id, "freq": int64 occurrences per local id, "tokens", "bytes", "seconds",
-    "worker"}``."""
-    from .ngram import _IdStream, _feed_fileobj, _input_name
-    from .text import InvalidUTF8Error, TokenTooLongError
+def _timed(fn, *args):
+    """(fn(*args), seconds, worker address): how a task reports where and how long it ran."""
     t0 = time.perf_counter()
+    out = fn(*args)
+    return out, time.perf_counter() - t0, _worker_address()
+
+
+def tokenize_range(rng: tuple, tokenizer, pad: bool, errors: str, wd: str, name: str):
+    """Stage tokenize: bytes ``rng = (path, start, end)`` (end None: to the end, for a gzip file) read as the
+    single-machine reader reads them into ``wd/ids-{name}.i32`` (int32, -1 after each line, this range's
+    first-appearance ids), as :func:`seqfast.extmem.tokenize_source` does for a whole source. Returns its
+    :class:`~seqfast.extmem.TokPart` (remap None: lower-casing merges are made on the united vocabulary)."""
+    from .extmem import TokPart, _write
+    from .ngram import _IdStream, _feed_fileobj, _input_name
+    from .text import InvalidUTF8Error, TokenTooLongError, _line_at
     path, start, end = rng
     stream = _IdStream(pad, "line", tokenizer)
     f = _open(path)
@@ -247,192 +216,146 @@ def vocab_task(rng: tuple, tokenizer, pad: bool, errors: str, out: str) -> dict:
         import gzip
         f = gzip.GzipFile(fileobj=f, mode="rb")
     src = _Slice(f, start, end)
-    name = _input_name(path)
+    name_in = _input_name(path)
     try:
-        _feed_fileobj(stream, src, name, errors, None)
-    except InvalidUTF8Error as e:  # offsets within the range -> within the file
-        raise InvalidUTF8Error(e.path, e.offset + start, e.byte) from None
+        _feed_fileobj(stream, src, name_in, errors, None)
+    except InvalidUTF8Error as e:  # offsets and lines within the range -> within the file
+        line = None if e.line is None or end is None or _is_url(path) else e.line + _line_at(path, start) - 1
+        raise InvalidUTF8Error(e.path, e.offset + start, e.byte, line) from None
     except TokenTooLongError as e:
         raise TokenTooLongError(e.path, e.offset + start) from None
     finally:
         src.close()
     ids, itos = stream.finish()
-    nbytes = _write_arrays(out, [ids])
+    out = os.path.join(wd, f"ids-{name}.i32")
+    tmp = f"{out}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part"  # a rerun (the worker died) replaces, never appends
+    with open(tmp, "wb") as g:
+        _write(g, ids)
+    os.replace(tmp, out)
     freq = np.bincount(ids[ids >= 0], minlength=len(itos)).astype(np.int64)
-    return {"itos": itos, "freq": freq, "tokens": int((ids >= 0).sum()), "bytes": nbytes,
-            "read": (end if end is not None else _size(path)) - start,
-            "seconds": time.perf_counter() - t0, "worker": _worker_address()}
+    return TokPart(out, itos, freq, tuple(stream.specials), None, int(ids.shape[0]))
 
 
-def count_task(ids_path: str, remap: np.ndarray, V: int, order: int, bounds: np.ndarray, out_prefix: str,
-               n_threads: int, method: str) -> dict:
-    """Stage count: the ids of one range mapped through ``remap`` (local id -> final id, last element -1),
-    every n-gram of orders 1..``order`` counted, and each order's sorted rows cut by first word at ``bounds``
-    (partition p holds first ids bounds[p] .. bounds[p+1]-1) into files ``{out_prefix}-p{p}``. Returns
-    ``{"rows": rows written per partition, "bytes", "seconds", "worker"}``."""
-    from ._ngram import count as _c_count
-    t0 = time.perf_counter()
-    (ids,) = _read_arrays(ids_path)
-    ids = np.ascontiguousarray(remap[ids], dtype=np.int32)
-    grams, counts, _ = _c_count(ids, V, order, n_threads, method)
-    del ids
-    P = len(bounds) - 1
-    cuts = [np.searchsorted(g[:, 0], bounds) if g.shape[0] else np.zeros(P + 1, np.int64) for g in grams]
-    rows, nbytes = [], 0
-    for p in range(P):
-        parts = []
-        for g, c, cut in zip(grams, counts, cuts):
-            parts += [g[cut[p]:cut[p + 1]], c[cut[p]:cut[p + 1]]]
-        rows.append(sum(int(cut[p + 1] - cut[p]) for cut in cuts))
-        nbytes += _write_arrays(f"{out_prefix}-p{p}", parts)
-    return {"rows": rows, "bytes": nbytes, "seconds": time.perf_counter() - t0, "worker": _worker_address()}
+def _files_bytes(paths) -> int:
+    total = 0
+    for p in paths:
+        try:
+            total += os.path.getsize(p)
+        except OSError:
+            pass
+    return total
 
 
-def reduce_task(paths: list, V: int, order: int, out: str) -> dict:
-    """Stage reduce: the rows of one partition from every range (files of :func:`count_task`) combined per
-    order (sorted, equal rows summed) into ``out``. Returns ``{"rows", "bytes", "seconds", "worker"}``."""
-    from .ngram import _combine
-    t0 = time.perf_counter()
-    loaded = [_read_arrays(p) for p in paths]
-    parts = []
-    for n in range(1, order + 1):
-        g = np.concatenate([a[2 * (n - 1)] for a in loaded]).reshape(-1, n)
-        c = np.concatenate([a[2 * (n - 1) + 1] for a in loaded])
-        g, c = _combine(g, c, V) if len(loaded) > 1 else (g, c)
-        parts += [g, c]
-    del loaded
-    nbytes = _write_arrays(out, parts)
-    return {"rows": sum(p.shape[0] for p in parts[1::2]), "bytes": nbytes, "seconds": time.perf_counter() - t0,
-            "worker": _worker_address()}
+class DaskBuild(Build):
+    """:class:`seqfast.extmem.Build` whose stages run as tasks on a Dask cluster (``client``); ``wd`` must be a
+    directory the driver and every worker share. ``stats`` collects seconds per stage, tasks per worker and
+    bytes written to ``wd`` per stage."""
+
+    def __init__(self, client, wd: str, order: int, budget: int, n_threads: int = 1, progress: bool = False,
+                 range_bytes: int | None = None, partitions: int | None = None):
+        super().__init__(wd, order, budget, n_threads, progress)
+        self.client = client
+        self.workers = check_cluster(client)
+        self.range_bytes, self.partitions = range_bytes, partitions
+        self.token = uuid.uuid4().hex[:12]
+        self.stats = {"workers": len(self.workers), "stages": {}, "task_seconds": {}, "tasks_per_worker": {},
+                      "bytes_exchanged": {}}
+
+    def _min_partitions(self) -> int:
+        return self.partitions or TASKS_PER_WORKER * len(self.workers)
+
+    def _map(self, fn, args_list: list, stage: str) -> list:
+        """fn over the argument tuples as Dask tasks (keys unique to this build), results in order."""
+        self._stage(f"{stage}s: {len(args_list)} tasks on {len(self.workers)} workers")
+        t0 = time.perf_counter()
+        keys = [f"seqfast-{fn.__name__}-{i}-{self.token}" for i in range(len(args_list))]
+        futures = [self.client.submit(_timed, fn, *a, key=k, pure=False) for a, k in zip(args_list, keys)]
+        try:
+            res = self.client.gather(futures)
+        except BaseException:
+            self.client.cancel(futures)
+            raise
+        st = self.stats
+        st["stages"][fn.__name__] = st["stages"].get(fn.__name__, 0.0) + time.perf_counter() - t0
+        st["task_seconds"][fn.__name__] = st["task_seconds"].get(fn.__name__, 0.0) + sum(r[1] for r in res)
+        for r in res:
+            st["tasks_per_worker"][r[2]] = st["tasks_per_worker"].get(r[2], 0) + 1
+        out = [r[0] for r in res]
+        st["bytes_exchanged"][fn.__name__] = _written(fn.__name__, out)
+        return out
+
+    def count_source(self, source, tokenizer, pad: bool, errors: str, vocab=None) -> None:
+        """Tokenize the inputs by byte ranges on the workers, unite the vocabularies in range order, then count
+        and merge as :meth:`extmem.Build.count` does (self.vocab, .first_seen, .unigrams, .parts, .plan)."""
+        from .extmem import TokPart
+        from .ngram import _lower_vocab, _merge_vocabs
+        paths = _inputs(source)
+        total = sum(_size(p) for p in paths)
+        rb = self.range_bytes or max(1 << 14, min(RANGE_BYTES, math.ceil(total / (TASKS_PER_WORKER * len(self.workers)))
+                                                  or 1))
+        ranges = split_inputs(paths, rb)
+        self.stats.update(ranges=len(ranges), input_bytes=total)
+        parts = self._map(tokenize_range, [(r, tokenizer, pad, errors, self.wd, f"{i:05d}")
+                                           for i, r in enumerate(ranges)], "tokenizing: range")
+        t0 = time.perf_counter()
+        itos, remaps = _merge_vocabs([p.itos for p in parts])
+        freq = np.zeros(len(itos), dtype=np.int64)
+        for p, rm in zip(parts, remaps):
+            np.add.at(freq, rm[:-1], p.freq)
+        specials = parts[0].specials
+        lower = None
+        if tokenizer.lower and tokenizer.level == "whitespace":  # C tokenizers intern the original case
+            lower, itos = _lower_vocab(itos, len(specials))
+        final = self._set_vocab(TokPart("", itos, freq, specials, lower, 0), pad, vocab)
+        files = [(p.path, np.append(final[rm[:-1]], -1).astype(np.int32)) for p, rm in zip(parts, remaps)]
+        self.stats["stages"]["vocabulary"] = time.perf_counter() - t0
+        self.stats["tokens"] = int(sum(p.freq.sum() for p in parts))
+        self._count_files(files, True)
 
 
-# ----------------------------------------------------------------------------------------------------------
-# Driver
-# ----------------------------------------------------------------------------------------------------------
-def _partition_bounds(freq: np.ndarray, parts: int) -> np.ndarray:
-    """First-id boundaries [0, b1, ..., V] cutting ids 0..V-1 into at most ``parts`` contiguous ranges of about
-    equal token mass (a word's n-grams starting with it occur about as often as the word)."""
-    V = freq.shape[0]
-    if V == 0:
-        return np.array([0, 0], dtype=np.int64)
-    cum = np.cumsum(freq, dtype=np.float64)
-    total = cum[-1] if cum[-1] > 0 else 1.0
-    b = np.searchsorted(cum, total * np.arange(1, parts) / parts, "left") + 1
-    return np.unique(np.concatenate([[0], np.clip(b, 1, V), [V]])).astype(np.int64)
+def _written(stage: str, out: list) -> int:
+    """Bytes a stage's tasks wrote to the shared directory (what later tasks or the driver read back)."""
+    import glob
+    if stage == "tokenize_range":
+        return _files_bytes(p.path for p in out)
+    if stage == "count_chunk":
+        return _files_bytes(r.path for r in out)
+    if stage in ("merge_partition", "kn_estimate"):
+        return _files_bytes(f for r in out for f in glob.glob(r.prefix + "-*"))
+    return 0
 
 
-def _run(client, fn, args_list: list, stage: str, token: str) -> list:
-    """client.map of fn over argument tuples, keyed by stage and build token; results in order."""
-    keys = [f"seqfast-{stage}-{i}-{token}" for i in range(len(args_list))]
-    futures = [client.submit(fn, *a, key=k, pure=False) for a, k in zip(args_list, keys)]
-    try:
-        return client.gather(futures)
-    except BaseException:
-        client.cancel(futures)
-        raise
+def _budget(memory) -> int:
+    """Bytes of a task's working memory: memory= as lmplz -S, or 1 GiB."""
+    from .extmem import memory_budget
+    return memory_budget(memory) if memory is not None else 1 << 30
 
 
-def count_ngrams_dask(client, paths, order: int, tokenizer, pad: bool = False, errors: str = "strict",
-                      vocab=None, n_threads: int = 1, method: str = "sort", tmpdir: str | None = None,
+def _partition_ratio(parts) -> float:
+    """Rows of the largest partition over the mean (1.0: perfectly even)."""
+    rows = np.asarray([sum(p.rows.values()) for p in parts], dtype=np.float64)
+    return float(rows.max() / rows.mean()) if rows.size and rows.mean() > 0 else 1.0
+
+
+def count_ngrams_dask(client, source, order: int, tokenizer, pad: bool = False, errors: str = "strict",
+                      vocab=None, n_threads: int = 1, memory=None, tmpdir: str | None = None,
                       range_bytes: int | None = None, partitions: int | None = None, progress: bool = False):
     """:func:`seqfast.count_ngrams` on a Dask cluster (``client``: a ``dask.distributed.Client``); the result
-    equals the single-machine one. ``paths``: what :func:`_inputs` accepts. ``range_bytes``: bytes per
-    vocabulary/count task (default: about ``RANGE_BYTES``, and at least TASKS_PER_WORKER ranges per worker);
-    ``partitions``: reduce tasks (default TASKS_PER_WORKER per worker). ``n_threads``: C threads per task.
-    ``result.stats`` reports per stage seconds, tasks per worker, bytes exchanged through ``tmpdir`` and the
-    largest partition over the mean."""
-    from .ngram import (PAD_SPECIALS, PLAIN_SPECIALS, NGramCounts, _check_pad_vocab, _encode_used,
-                        _frequency_perm, _lower_remap, _merge_vocabs)
-    from .text import Vocab
-    t_start = time.perf_counter()
-    paths = _inputs(paths)
-    workers = check_cluster(client)
-    nw = len(workers)
-    specials = PAD_SPECIALS if pad else PLAIN_SPECIALS
-    if vocab is not None and pad:
-        _check_pad_vocab(vocab)
-    stages, say = {}, (lambda msg: print(f"seqfast: {msg}", file=sys.stderr, flush=True)) if progress else (lambda m: None)
-    total_bytes = sum(_size(p) for p in paths)
-    if range_bytes is None:
-        range_bytes = max(1 << 14, min(RANGE_BYTES, math.ceil(total_bytes / (TASKS_PER_WORKER * nw)) or 1))
-    work = tempfile.mkdtemp(prefix="seqfast-dask-", dir=tmpdir)
-    token = uuid.uuid4().hex[:12]
-    try:
+    equals the single-machine one. ``source``: a path or URL, or a list of paths (``pathlib.Path``) or URLs.
+    ``memory``: each task's budget (default 1 GiB); ``tmpdir``: the shared directory of the exchanged files.
+    ``range_bytes``: bytes per tokenizing task (default: about ``RANGE_BYTES``, and at least TASKS_PER_WORKER
+    ranges per worker); ``partitions``: at least this many merging tasks (default TASKS_PER_WORKER per
+    worker). ``n_threads``: C threads per task. ``result.stats`` reports seconds per stage, tasks per worker,
+    bytes exchanged through ``tmpdir`` and the largest partition over the mean."""
+    from .extmem import workdir
+    t0 = time.perf_counter()
+    with workdir(tmpdir) as wd:
+        b = DaskBuild(client, wd, order, _budget(memory), n_threads, progress, range_bytes, partitions)
+        b.count_source(source, tokenizer, pad, errors, vocab)
         t = time.perf_counter()
-        ranges = split_inputs(paths, range_bytes)
-        say(f"vocabulary: {len(ranges)} ranges of {total_bytes / 1e6:.1f} MB on {nw} workers")
-        voc = _run(client, vocab_task, [(r, tokenizer, pad, errors, os.path.join(work, f"ids{i}"))
-                                        for i, r in enumerate(ranges)], "vocab", token)
-        stages["vocab"] = time.perf_counter() - t
-
-        t = time.perf_counter()
-        itos, remaps = _merge_vocabs([v["itos"] for v in voc])
-        freq = np.zeros(len(itos), dtype=np.int64)
-        for v, rm in zip(voc, remaps):
-            np.add.at(freq, rm[:-1], v["freq"])
-        if tokenizer.lower and tokenizer.level == "whitespace":  # C tokenizers intern the original case
-            low, itos = _lower_remap(itos, len(specials))
-            remaps = [low[rm] for rm in remaps]
-            lfreq = np.zeros(len(itos), dtype=np.int64)
-            np.add.at(lfreq, low[:-1], freq)
-            freq = lfreq
-        if vocab is None:
-            perm, inv = _frequency_perm(freq, len(specials))
-            vocab_out = Vocab.from_tokens([itos[i] for i in perm], specials=specials,
-                                          freqs=freq[perm[len(specials):]].tolist())
-            final = inv
-            first = perm
-            final_freq = freq[perm]
-        else:
-            final = np.append(_encode_used(vocab, itos, freq), -1).astype(np.int32)
-            vocab_out = vocab
-            first = None
-            final_freq = np.zeros(len(vocab), dtype=np.int64)
-            np.add.at(final_freq, final[:-1], freq)
-        remaps = [final[rm] for rm in remaps]
-        V = len(vocab_out)
-        bounds = _partition_bounds(final_freq, partitions or TASKS_PER_WORKER * nw)
-        P = len(bounds) - 1
-        stages["merge"] = time.perf_counter() - t
-
-        t = time.perf_counter()
-        say(f"counting: orders 1..{order} of {sum(v['tokens'] for v in voc):,} tokens, {P} partitions")
-        cnt = _run(client, count_task, [(os.path.join(work, f"ids{i}"), rm, V, order, bounds,
-                                         os.path.join(work, f"c{i}"), n_threads, method)
-                                        for i, rm in enumerate(remaps)], "count", token)
-        for i in range(len(ranges)):
-            os.unlink(os.path.join(work, f"ids{i}"))
-        stages["count"] = time.perf_counter() - t
-
-        t = time.perf_counter()
-        say(f"merging: {P} partitions")
-        red = _run(client, reduce_task, [([os.path.join(work, f"c{i}-p{p}") for i in range(len(ranges))], V,
-                                          order, os.path.join(work, f"r{p}")) for p in range(P)], "reduce", token)
-        stages["reduce"] = time.perf_counter() - t
-
-        t = time.perf_counter()
-        loaded = [_read_arrays(os.path.join(work, f"r{p}")) for p in range(P)]
-        grams = [np.concatenate([a[2 * (n - 1)] for a in loaded]).reshape(-1, n).astype(np.int32)
-                 for n in range(1, order + 1)]
-        counts = [np.concatenate([a[2 * (n - 1) + 1] for a in loaded]).astype(np.int64)
-                  for n in range(1, order + 1)]
-        del loaded
-        stages["collect"] = time.perf_counter() - t
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    result = NGramCounts(vocab_out, grams, counts, first_seen=first)
-    tasks: dict = {}
-    for r in voc + cnt + red:
-        tasks[r["worker"]] = tasks.get(r["worker"], 0) + 1
-    rows = np.asarray([r["rows"] for r in red], dtype=np.float64)
-    result.stats.update({
-        "seconds": time.perf_counter() - t_start, "stages": stages, "workers": nw, "tasks_per_worker": tasks,
-        "ranges": len(ranges), "partitions": P, "tokens": sum(v["tokens"] for v in voc),
-        "task_seconds": {"vocab": sum(v["seconds"] for v in voc), "count": sum(r["seconds"] for r in cnt),
-                         "reduce": sum(r["seconds"] for r in red)},
-        "bytes_exchanged": {"ids": sum(v["bytes"] for v in voc), "count": sum(r["bytes"] for r in cnt),
-                            "reduce": sum(r["bytes"] for r in red),
-                            "remaps": sum(rm.nbytes for rm in remaps)},
-        "largest_partition_ratio": float(rows.max() / rows.mean()) if rows.size and rows.mean() > 0 else 1.0,
-        "threads": n_threads})
+        result = b.assemble_counts()
+        b.stats["stages"]["assemble"] = time.perf_counter() - t
+    result.stats.update(b.stats)
+    result.stats.update(seconds=time.perf_counter() - t0, partitions=len(b.parts), chunks=b.n_chunks,
+                        largest_partition_ratio=_partition_ratio(b.parts), threads=n_threads)
     return result

@@ -993,9 +993,10 @@ def count_ngrams(source=None, order: int = 3, level: str = "word", pad: bool = F
     tmpdir : where the temporary files of ``memory=`` go (default: the system's temporary directory, as
         ``TMPDIR``); they are removed on success, on an error and on Ctrl-C. With ``client``, the directory of
         the files the tasks exchange, which must then be shared by the driver and every worker.
-    client : a ``dask.distributed.Client``: count on its workers (:mod:`seqfast.cluster`; the ``dask`` extra).
-        The source must be files (paths every worker sees, or fsspec URLs such as ``"s3://bucket/a.txt"``;
-        several as a list of ``pathlib.Path`` or URL str), boundaries ``"line"``; ``n_threads`` is then per task
+    client : a ``dask.distributed.Client``: count on its workers, the stages of ``memory=`` as tasks
+        (:mod:`seqfast.cluster`; the ``dask`` extra; ``memory`` is then each task's budget, default 1 GiB). The
+        source must be files (paths every worker sees, or fsspec URLs such as ``"s3://bucket/a.txt"``; several
+        as a list of ``pathlib.Path`` or URL str), boundaries ``"line"``; ``n_threads`` is then per task
         (default 1). The result is identical to counting without ``client``; every worker must run the same
         seqfast version and build (:class:`seqfast.cluster.ClusterMismatchError` otherwise).
 
@@ -1026,7 +1027,7 @@ def count_ngrams(source=None, order: int = 3, level: str = "word", pad: bool = F
                              "cut at line breaks); count boundaries='none' without client=")
         from .cluster import count_ngrams_dask
         result = count_ngrams_dask(client, source, order, tokenizer, pad, errors, vocab,
-                                   1 if n_threads is None else resolve_threads(n_threads), method, tmpdir,
+                                   1 if n_threads is None else resolve_threads(n_threads), memory, tmpdir,
                                    progress=progress)
         result.stats["seconds"] = time.perf_counter() - t0
         return result

@@ -153,7 +153,8 @@ class NGramLM:
         from ..ngram import _source_or_text
         corpus = _source_or_text(corpus, text, "NGramLM.fit")
         if (memory is not None or client is not None) and m.smoothing in ("mkn", "kn") and not hasattr(corpus, "arrays"):
-            return m._fit_capped(corpus, memory, tmpdir, arpa, save, nt, errors, progress, client)
+            return m._fit_capped(corpus, memory, tmpdir, arpa, save, nt if client is None else (n_threads or 1),
+                                 errors, progress, client)
         if memory is not None and hasattr(corpus, "arrays"):
             raise ValueError("memory= bounds the counting and estimation of a corpus; these NGramCounts are "
                              "already in memory: fit them without memory=")
@@ -192,20 +193,29 @@ class NGramLM:
         if save is not None:
             self.save(save)
 
-    def _fit_capped(self, corpus, memory, tmpdir, arpa, save, nt, errors, progress):
-        """fit(memory=...) of a Kneser-Ney model: the stages of seqfast.extmem in a temporary directory."""
+    def _fit_capped(self, corpus, memory, tmpdir, arpa, save, nt, errors, progress, client=None):
+        """fit(memory=...) of a Kneser-Ney model: the stages of seqfast.extmem in a temporary directory, run
+        one after the other, or as tasks on a Dask cluster (client; seqfast.cluster)."""
         from .. import extmem
         from ..ngram import _classify
         from .._checks import MemoryLimitError
         from .arpa import write_arpa_blocks
-        budget = extmem.memory_budget(memory)
-        kind, items = _classify(corpus)
-        if kind == "ids":
-            raise TypeError("NGramLM.fit() reads text (paths or lines) or NGramCounts, not an id array")
         tk = self._tokenizer
+        if client is None:
+            budget = extmem.memory_budget(memory)
+            kind, items = _classify(corpus)
+            if kind == "ids":
+                raise TypeError("NGramLM.fit() reads text (paths or lines) or NGramCounts, not an id array")
+        else:
+            from .. import cluster
+            budget = cluster._budget(memory)
         with extmem.workdir(tmpdir) as wd:
-            b = extmem.Build(wd, self.order, budget, nt, progress)
-            b.count(kind, items, tk, True, "line", errors)
+            if client is None:
+                b = extmem.Build(wd, self.order, budget, nt, progress)
+                b.count(kind, items, tk, True, "line", errors)
+            else:
+                b = cluster.DaskBuild(client, wd, self.order, budget, 1 if nt is None else nt, progress)
+                b.count_source(corpus, tk, True, errors)
             glob, ests = b.estimate_kn(self.smoothing, self.discount_fallback, self.prune)
             info = glob.info
             for n, used in enumerate(info["discount_fallback_used"], 1):
@@ -222,8 +232,11 @@ class NGramLM:
                 write_arpa_blocks(arpa, itos, counts, sections, nt, comments=[comment],
                                   where=f"this model's tokens (level={self.level!r})")
                 b.bar.clear()
+            if client is not None:  # where and how long the stages ran (not saved with the model)
+                info["cluster"] = dict(b.stats, partitions=len(b.parts), chunks=b.n_chunks,
+                                       largest_partition_ratio=cluster._partition_ratio(b.parts))
             need = b.model_bytes(ests)
-            if need > budget:
+            if memory is not None and need > budget:
                 if arpa is not None and save is None:
                     return None
                 raise MemoryLimitError(f"the {self.order}-gram model", need, budget,
