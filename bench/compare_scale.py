@@ -11,9 +11,9 @@ level="whitespace", as lmplz does):
    ``lmplz -o 5 -S 2G -T DIR``: wall time, peak RSS (the child's own: bench/_util.run_measured), peak temporary disk (files under
    DIR, including the ones lmplz unlinks and keeps open) and the n-grams per order of both ARPA files (equal).
 2. in memory: the same build without a cap on corpus25m.txt (26.5M tokens) against lmplz -S 4G: time and RSS.
-3. Dask: ``count_ngrams(..., client=)`` on a LocalCluster of 1 and then 2 worker processes (one thread each):
-   seconds per stage, tokens/s per worker, the speed-up, bytes exchanged through the shared tmpdir, the largest
-   partition over the mean; the two results are checked equal.
+3. Dask: the same 5-gram build, ``NGramLM.fit(..., client=, memory=, arpa=)`` on a LocalCluster of 1 and then
+   2 worker processes (one thread each): seconds per stage, tokens/s per worker, the speed-up, bytes exchanged
+   through the shared tmpdir, the largest partition over the mean; the two ARPA files are checked equal.
 
 lmplz is never built here: pass --lmplz PATH or set SEQFAST_LMPLZ (else the lmplz rows say "not run").
 On a machine shared with other jobs the wall times measure them too; the report says how loaded it was.
@@ -110,55 +110,69 @@ def _build_pair(rep: Report, caption: str, corpus: str, lmplz: str | None, tmp: 
 
 DASK_RUN = r"""
 import hashlib, json, sys, time
-import numpy as np
 import distributed, seqfast
-corpus, n_workers, tmp = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-cluster = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=":0", silence_logs=40)
-client = distributed.Client(cluster)
-t0 = time.perf_counter()
-c = seqfast.count_ngrams(corpus, int(sys.argv[4]), level="whitespace", pad=True, client=client, tmpdir=tmp)
-dt = time.perf_counter() - t0
+from seqfast import cluster
+corpus, n_workers, tmp, order, memory, arpa = sys.argv[1:7]
+builds = []  # the DaskBuild of the fit, for its per-stage statistics (fit returns None for a model larger than memory)
+_init = cluster.DaskBuild.__init__
+def _keep(self, *a, **k):
+    _init(self, *a, **k)
+    builds.append(self)
+cluster.DaskBuild.__init__ = _keep
+with distributed.LocalCluster(n_workers=int(n_workers), threads_per_worker=1, processes=True, dashboard_address=":0",
+                              silence_logs=40) as lc, distributed.Client(lc) as client:
+    t0 = time.perf_counter()
+    seqfast.NGramLM.fit(corpus, int(order), level="whitespace", client=client, tmpdir=tmp, memory=memory, arpa=arpa)
+    dt = time.perf_counter() - t0
+b = builds[-1]
 h = hashlib.sha256()
-for n in range(1, c.order + 1):
-    g, k = c.arrays(n)
-    h.update(g.tobytes()); h.update(k.tobytes())
-h.update("\n".join(c.vocab.itos).encode())
-st = c.stats
-print(json.dumps({"seconds": dt, "stages": st["stages"], "tokens": st["tokens"], "ranges": st["ranges"],
-                  "partitions": st["partitions"], "bytes": st["bytes_exchanged"],
-                  "ratio": st["largest_partition_ratio"], "tasks": st["tasks_per_worker"],
-                  "unique": [c.unique(n) for n in range(1, c.order + 1)], "sha": h.hexdigest()}))
-client.close(); cluster.close()
+with open(arpa, "rb") as f:
+    for block in iter(lambda: f.read(1 << 22), b""):
+        h.update(block)
+st = dict(b.stats, partitions=len(b.parts), chunks=b.n_chunks, ratio=cluster._partition_ratio(b.parts),
+          seconds=dt, sha=h.hexdigest(), ngrams=[len(b.vocab)] + [sum(p.rows[n] for p in b.parts)
+                                                                  for n in range(2, int(order) + 1)])
+print(json.dumps(st))
 """
 
+#: (column, DaskBuild stage names summed into it)
+_STAGES = [("tokenize", ["tokenize_range", "vocabulary"]), ("count", ["count_chunk"]), ("merge", ["merge_partition"]),
+           ("estimate", ["kn_stats", "kn_estimate"])]
 
-def _dask_table(rep: Report, corpus: str, tmp: str) -> None:
+
+def _dask_table(rep: Report, corpus: str, tmp: str, memory: str) -> None:
     import importlib.util
     if importlib.util.find_spec("distributed") is None:
         rep.note("Dask: not run (install the dask extra: pip install 'seqfast[dask]').")
         return
     res = {}
     for k in (1, 2):
-        m = run_measured([sys.executable, "-c", DASK_RUN, corpus, str(k), tmp, str(ORDER)])
+        arpa = os.path.join(tmp, f"dask{k}.arpa")
+        m = run_measured([sys.executable, "-c", DASK_RUN, corpus, str(k), tmp, str(ORDER), memory, arpa])
         res[k] = json.loads(m.stdout.strip().splitlines()[-1])
+        res[k]["wall"] = m.seconds
+        os.unlink(arpa)
     rows = []
     for k, r in res.items():
         st = r["stages"]
-        rows.append([k, f"{r['seconds']:.1f}", f"{st['vocab']:.1f}", f"{st['merge']:.1f}", f"{st['count']:.1f}",
-                     f"{st['reduce']:.1f}", f"{st['collect']:.1f}", f"{r['tokens'] / r['seconds'] / k:,.0f}",
-                     f"{res[1]['seconds'] / r['seconds']:.2f}x", f"{sum(r['bytes'].values()) / 2**20:,.0f} MiB",
-                     f"{r['ratio']:.2f}", f"{r['ranges']} / {r['partitions']}"])
+        cols = [f"{sum(st.get(x, 0.0) for x in names):.1f}" for _, names in _STAGES]
+        rest = r["seconds"] - sum(st.values())
+        rows.append([k, f"{r['seconds']:.1f}", *cols, f"{rest:.1f}", f"{r['tokens'] / r['seconds'] / k:,.0f}",
+                     f"{res[1]['seconds'] / r['seconds']:.2f}x", f"{sum(r['bytes_exchanged'].values()) / 2**20:,.0f} MiB",
+                     f"{r['ratio']:.2f}", f"{r['ranges']} / {r['chunks']} / {r['partitions']}",
+                     " ".join(f"{w}" for w in sorted(r["tasks_per_worker"].values()))])
     tokens = res[1]["tokens"]
-    rep.table(f"Dask LocalCluster: count_ngrams(order={ORDER}, client=) on {os.path.basename(corpus)} "
-              f"({tokens:,} tokens)",
-              ["workers", "wall s", "vocab s", "merge s", "count s", "reduce s", "collect s", "tokens/s per worker",
-               "speed-up", "bytes exchanged", "largest partition / mean", "ranges / partitions"], rows)
+    rep.table(f"Dask LocalCluster: NGramLM.fit(order={ORDER}, client=, memory={memory!r}, arpa=) on "
+              f"{os.path.basename(corpus)} ({tokens:,} tokens)",
+              ["workers", "fit s", *[f"{c} s" for c, _ in _STAGES], "driver s (vocabulary merge, ARPA)",
+               "tokens/s per worker", "speed-up", "bytes exchanged", "largest partition / mean",
+               "ranges / chunks / partitions", "tasks per worker"], rows)
     same = res[1]["sha"] == res[2]["sha"]
-    uniq = res[1]["unique"]
-    rep.note(f"Dask: the 1- and 2-worker results are {'identical' if same else 'DIFFERENT'}; distinct n-grams "
-             f"per order {uniq}, {sum(uniq) / tokens:.2f} distinct n-grams (orders 1-{ORDER}) per token. Wall "
-             f"times include starting the cluster's workers only in the first stage.")
+    ng = res[1]["ngrams"]
+    rep.note(f"Dask: the 1- and 2-worker ARPA files are {'identical' if same else 'DIFFERENT'}; n-grams per order "
+             f"{ng}, {sum(ng[1:]) / tokens:.2f} distinct n-grams of orders 2-{ORDER} per token. Stage seconds are "
+             f"wall time of each stage on the driver (tasks of a stage run in parallel); bytes exchanged are the "
+             f"files tasks wrote to the shared tmpdir (ids, runs, partitions, estimates).")
 
 
 def report(argv: list[str] | None = None) -> Report:
@@ -170,7 +184,7 @@ def report(argv: list[str] | None = None) -> Report:
     ap.add_argument("--memory", default="2G", help="the cap, seqfast -S and lmplz -S (default 2G)")
     ap.add_argument("--tmp", default=None, help="directory for -T and the Dask exchange (default: system temp)")
     ap.add_argument("--quick", action="store_true",
-                    help="~1 minute: 3M tokens of corpus25m.txt (or bench/data/base.txt) for every table")
+                    help="~1 minute: 1.5M tokens of corpus25m.txt (or bench/data/base.txt) for every table")
     ap.add_argument("--skip", default="", help="comma-separated tables to skip: capped, memory, dask")
     args = ap.parse_args(argv)
     rep = Report("scale", "Corpora larger than memory: memory cap and Dask cluster vs KenLM lmplz", argv)
@@ -187,7 +201,7 @@ def report(argv: list[str] | None = None) -> Report:
             if not os.path.exists(src):
                 subprocess.run([sys.executable, os.path.join(HERE, "make_corpus.py"), "--copies", "1"], check=True)
             small = os.path.join(tmp, "quick.txt")
-            _head(src, small, 3_000_000)
+            _head(src, small, 1_500_000)
             big = mid = small
         for p in (big, mid):
             if not os.path.exists(p):
@@ -205,7 +219,7 @@ def report(argv: list[str] | None = None) -> Report:
             _build_pair(rep, f"In memory: {ORDER}-gram MKN on {os.path.basename(mid)}", mid, lmplz, tmp, [],
                         ["-S", "4G", "-T", "{T}"])
         if "dask" not in skip:
-            _dask_table(rep, big, tmp)
+            _dask_table(rep, big, tmp, args.memory)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return rep
