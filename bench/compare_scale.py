@@ -181,6 +181,9 @@ def report(argv: list[str] | None = None) -> Report:
                     help="directory holding corpus200m.txt and corpus25m.txt (bench/make_corpus.py)")
     ap.add_argument("--lmplz", default=os.environ.get("SEQFAST_LMPLZ") or shutil.which("lmplz"),
                     help="path of KenLM's lmplz (default: $SEQFAST_LMPLZ, else on PATH); never built here")
+    ap.add_argument("--big", default="corpus200m.txt",
+                    help="file under --data for the capped and Dask tables (default corpus200m.txt; corpus25m.txt "
+                         "for a run of a few minutes)")
     ap.add_argument("--memory", default="2G", help="the cap, seqfast -S and lmplz -S (default 2G)")
     ap.add_argument("--tmp", default=None, help="directory for -T and the Dask exchange (default: system temp)")
     ap.add_argument("--quick", action="store_true",
@@ -194,7 +197,7 @@ def report(argv: list[str] | None = None) -> Report:
         rep.peer("KenLM lmplz", lmplz)
     tmp = tempfile.mkdtemp(prefix="seqfast-bench-scale-", dir=args.tmp)
     try:
-        big = os.path.join(args.data, "corpus200m.txt")
+        big = os.path.join(args.data, args.big)
         mid = os.path.join(args.data, "corpus25m.txt")
         if args.quick:
             src = mid if os.path.exists(mid) else os.path.join(HERE, "data", "base.txt")
