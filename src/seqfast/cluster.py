@@ -284,6 +284,17 @@ class DaskBuild(Build):
         st["bytes_exchanged"][fn.__name__] = _written(fn.__name__, out)
         return out
 
+    def arpa_sections(self, glob, ests):
+        """Every order's ARPA lines written by a task (the highest orders are the biggest: they run in
+        parallel); returns (counts, [file per order]) for write_arpa_blocks."""
+        counts, _ = self.model_orders(glob, ests)
+        itos = self.vocab.itos
+        paths = [os.path.join(self.wd, f"arpa-{n}.txt") for n in range(1, self.order + 1)]
+        order_desc = list(range(self.order, 0, -1))  # biggest first
+        self._map(arpa_order, [(ests, self.parts, glob, self.order, n, self.plan.block_rows, itos, paths[n - 1],
+                                self.nt) for n in order_desc], "writing: ARPA order")
+        return counts, paths
+
     def count_source(self, source, tokenizer, pad: bool, errors: str, vocab=None) -> None:
         """Tokenize the inputs by byte ranges on the workers, unite the vocabularies in range order, then count
         and merge as :meth:`extmem.Build.count` does (self.vocab, .first_seen, .unigrams, .parts, .plan)."""
@@ -313,6 +324,16 @@ class DaskBuild(Build):
         self._count_files(files, True)
 
 
+def arpa_order(ests, parts, glob, order: int, n: int, block_rows: int, itos, out: str, n_threads: int = 1) -> int:
+    """Stage ARPA: the lines of order ``n`` of the model's ARPA file (partitions merged, contexts' backoffs
+    joined: extmem.model_blocks) written to ``out``; the driver concatenates the orders. Returns bytes."""
+    from .extmem import model_blocks, unigram_values
+    from .lm.arpa import arpa_section
+    blocks = [unigram_values(ests, glob, n_threads)] if n == 1 else \
+        model_blocks(ests, parts, glob, order, n, block_rows, n_threads)
+    return arpa_section(out, itos, blocks, n == order, n_threads)
+
+
 def _written(stage: str, out: list) -> int:
     """Bytes a stage's tasks wrote to the shared directory (what later tasks or the driver read back)."""
     import glob
@@ -322,6 +343,8 @@ def _written(stage: str, out: list) -> int:
         return _files_bytes(r.path for r in out)
     if stage in ("merge_partition", "kn_estimate"):
         return _files_bytes(f for r in out for f in glob.glob(r.prefix + "-*"))
+    if stage == "arpa_order":
+        return int(sum(out))
     return 0
 
 

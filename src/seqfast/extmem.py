@@ -737,6 +737,11 @@ class Build:
         counts = [glob.uni_ids.shape[0]] + [sum(e.rows[n] for e in ests) for n in range(2, self.order + 1)]
         return counts, [uni()] + [order(n) for n in range(2, self.order + 1)]
 
+    def arpa_sections(self, glob, ests):
+        """(counts, sections) for :func:`seqfast.lm.arpa.write_arpa_blocks`: the blocks of model_orders (a
+        distributed driver returns files its workers wrote)."""
+        return self.model_orders(glob, ests)
+
     def model_bytes(self, ests) -> int:
         """Bytes of the estimated model held in memory (grams, log10 p and backoff, hash indexes)."""
         return sum(self.unigrams.shape[0] * 40 for _ in [0]) + sum(

@@ -24,6 +24,7 @@ import contextlib
 import gzip
 import os
 import re
+import shutil
 import zlib
 
 import numpy as np
@@ -231,7 +232,8 @@ def write_arpa_blocks(path, itos, counts, sections, n_threads: int | None = None
                       where: str = "the words", compress: bool = False) -> None:
     """:func:`write_arpa` of a model given as ``counts`` (n-grams per order) and ``sections``: per order an
     iterable of blocks (grams (k, n), log10 p (k,), log10 backoff (k,) or None), consumed one at a time in
-    file order (the memory-capped build streams them from disk)."""
+    file order (the memory-capped build streams them from disk), or the path of a file holding the order's
+    lines already written (by :func:`arpa_section`, e.g. on a Dask worker)."""
     from .._threads import resolve_threads
 
     nt = resolve_threads(n_threads)
@@ -270,7 +272,27 @@ def _write_arpa_body(f, comments, counts, sections, pool, offs, nt) -> None:
         f.write(f"ngram {n}={counts[n - 1]}\n".encode())
     for n in range(1, N + 1):
         f.write(f"\n\\{n}-grams:\n".encode())
+        if isinstance(sections[n - 1], str):
+            with open(sections[n - 1], "rb") as part:
+                shutil.copyfileobj(part, f, 1 << 22)
+            continue
         for g, lp, bo in sections[n - 1]:
             for chunk in _lm.arpa_chunks(g, lp, bo if n < N else None, pool, offs, nt):
                 f.write(chunk)
     f.write(b"\n\\end\\\n")
+
+
+def arpa_section(out: str, itos, blocks, top: bool, n_threads: int = 1) -> int:
+    """Write the lines of one order of an ARPA file (no header) to the file ``out``, from ``blocks`` as
+    :func:`write_arpa_blocks` takes them (``top``: the highest order, written without backoffs). Returns the
+    bytes written."""
+    from .. import _lm
+    pool, offs = pack_strings(itos)
+    pool = pool.tobytes()
+    size = 0
+    with open(out, "wb") as f:
+        for g, lp, bo in blocks:
+            for chunk in _lm.arpa_chunks(g, lp, None if top else bo, pool, offs, n_threads):
+                f.write(chunk)
+                size += len(chunk)
+    return size

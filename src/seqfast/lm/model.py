@@ -226,7 +226,7 @@ class NGramLM:
             info["tokens"] = int(u.sum() - u[glob.eos] - u[glob.bos])
             itos = b.vocab.itos
             if arpa is not None:
-                counts, sections = b.model_orders(glob, ests)
+                counts, sections = b.arpa_sections(glob, ests)
                 b._stage("writing the ARPA file")
                 comment = TOKENIZATION_COMMENT + json.dumps(self.tokenization, ensure_ascii=True)
                 write_arpa_blocks(arpa, itos, counts, sections, nt, comments=[comment],
