@@ -526,15 +526,17 @@ class TaggedData:
     def __repr__(self) -> str:
         return f"TaggedData({len(self)} sentences, {self.num_tokens} tokens, {len(self.tagset)} tags)"
 
-    def tag_ids(self, tagset: list | None = None) -> list[np.ndarray]:
+    def tag_ids(self, tagset: list | None = None, unseen: int | None = None) -> list[np.ndarray]:
         """int32 arrays of tag ids per sentence (positions in ``tagset``, default this data's). A tag not in
-        ``tagset`` raises ValueError naming it."""
+        ``tagset`` gets the id ``unseen``, or raises ValueError naming it when ``unseen`` is None (held-out
+        data may hold rare tags that a model never saw in training: evaluation counts them as errors)."""
         tagset = self.tagset if tagset is None else list(tagset)
         index = {t: i for i, t in enumerate(tagset)}
         out = []
         for s, tags in enumerate(self.tags):
             try:
-                out.append(np.array([index[t] for t in tags], dtype=np.int32))
+                out.append(np.array([index[t] if unseen is None else index.get(t, unseen) for t in tags],
+                                    dtype=np.int32))
             except KeyError as e:
                 raise ValueError(f"sentence {s}: tag {e.args[0]!r} is not among the model's {len(tagset)} "
                                  f"tags") from None

@@ -21,8 +21,16 @@ from .trainer import History, Trainer
 __all__ = ["TrainConfig", "TrainResult", "train", "tokenizer_of", "vocab_of", "evaluate_file"]
 
 
+class TokenizationFields:
+    """The ``tokenizer`` of a config dataclass with ``level``, ``lower`` and ``pattern`` fields."""
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        return Tokenizer(self.level, self.lower, self.pattern)
+
+
 @dataclass
-class TrainConfig:
+class TrainConfig(TokenizationFields):
     """Settings of :func:`train` (the flags of ``seqfast rnn train`` have the same names and defaults).
 
     Tokens: ``level`` ("char" by default: the course's character model), ``lower``, ``pattern`` (a regex
@@ -55,10 +63,6 @@ class TrainConfig:
     valid_frac: float = 0.1
     threads: int | None = None
     seed: int = 0
-
-    @property
-    def tokenizer(self) -> Tokenizer:
-        return Tokenizer(self.level, self.lower, self.pattern)
 
 
 @dataclass
