@@ -215,3 +215,142 @@ def write_to(path: str, write) -> None:
 def report(*args) -> None:
     """Print a report line to stderr (standard output is kept for results and '-' outputs)."""
     print(*args, file=sys.stderr)
+
+
+# ----------------------------------------------------------------------------------------------- sequence tasks
+#: CLI names of recurrent cells -> registry names
+CELL_NAMES = {"rnn": "rnn_tanh", "rnn_tanh": "rnn_tanh", "rnn_relu": "rnn_relu", "lstm": "lstm", "gru": "gru"}
+
+
+def add_task_train_args(p, task: str) -> None:
+    """The model and training options of 'seqfast classify train' and 'seqfast tag train' (the names of
+    'seqfast rnn train' where they mean the same; defaults from seqfast.nn.tasks.TaskConfig)."""
+    from ..nn.optim import DEFAULT_LR
+    from ..nn.tasks import TaskConfig
+    d = TaskConfig()
+    tag = task == "tag"
+    p.add_argument("--valid", nargs="+", metavar="FILE", default=None,
+                   help="held-out data in the training data's layout, scored after every epoch (default: "
+                        "--valid-frac of the training data, drawn with --seed)")
+    p.add_argument("--valid-frac", type=fraction, default=d.valid_frac,
+                   help=f"fraction held out when --valid is not given (default {d.valid_frac}; 0: none)")
+    if not tag:
+        p.add_argument("--level", choices=("word", "whitespace", "char"), default=d.level,
+                       help="tokens of a text: word (default), whitespace (pre-tokenized text) or char")
+        p.add_argument("--no-lower", dest="lower", action="store_false",
+                       help="keep case (default: lower-case the text)")
+    else:
+        p.add_argument("--lower", action="store_true",
+                       help="lower-case the words (default: keep case, which carries part of speech)")
+    p.add_argument("--min-freq", type=positive_int, default=None,
+                   help="training words rarer than this are unknown words (default: "
+                        + ("2, so the model learns to tag words it never saw)" if tag else "1)"))
+    p.add_argument("--cell", choices=tuple(CELL_NAMES), default=d.cell, help=f"recurrent cell (default {d.cell})")
+    p.add_argument("--layers", type=positive_int, default=d.layers, help="stacked recurrent layers (default 1)")
+    bi = p.add_mutually_exclusive_group()
+    bi.add_argument("--bidirectional", dest="bidirectional", action="store_true", default=None,
+                    help="read each sequence in both directions (default: " + ("yes" if tag else "no") + ")")
+    bi.add_argument("--unidirectional", dest="bidirectional", action="store_false",
+                    help="read left to right only")
+    p.add_argument("--hidden", type=positive_int, default=d.hidden, help=f"hidden size H (default {d.hidden})")
+    p.add_argument("--embedding", type=positive_int, default=d.embedding,
+                   help=f"word embedding size E (default {d.embedding})")
+    p.add_argument("--dropout", type=fraction, default=d.dropout,
+                   help="dropout between stacked layers and before the output layer, during training (default 0)")
+    if not tag:
+        p.add_argument("--pooling", choices=("last", "mean", "max"), default=d.pooling,
+                       help="how the per-token states become one vector: the last state (of each direction), "
+                            f"their mean or their element-wise max (default {d.pooling})")
+        p.add_argument("--class-weights", choices=("balanced",), default=None,
+                       help="weight each class by n / (classes * its count): for imbalanced labels")
+    else:
+        p.add_argument("--no-char-features", dest="char_features", action="store_false",
+                       help="no character CNN (default: a character CNN reads each word's spelling, so unknown "
+                            "words are tagged from their form)")
+        p.add_argument("--char-filters", type=positive_int, default=d.char_filters,
+                       help=f"character CNN features per word (default {d.char_filters})")
+        p.add_argument("--char-dim", type=positive_int, default=d.char_dim,
+                       help=f"character embedding size (default {d.char_dim})")
+    p.add_argument("--batch", type=positive_int, default=d.batch, help=f"sequences per batch (default {d.batch})")
+    p.add_argument("--optimizer", choices=("sgd", "adagrad", "adam"), default=d.optimizer,
+                   help=f"optimizer (default {d.optimizer})")
+    p.add_argument("--lr", type=positive_float, default=None,
+                   help="learning rate (default: " + ", ".join(f"{v:g} {k}" for k, v in DEFAULT_LR.items()) + ")")
+    p.add_argument("--clip", type=nonneg_float, default=d.clip,
+                   help="rescale the gradient to this global norm when larger (0: off; default 1)")
+    p.add_argument("--epochs", type=positive_int, default=None,
+                   help="passes over the training data (default 5 when --max-seconds is not given)")
+    p.add_argument("--max-seconds", type=nonneg_float, default=None, help="stop training after this many seconds")
+    p.add_argument("--patience", type=positive_int, default=None,
+                   help="stop after this many epochs without a better held-out score, keeping the best epoch")
+    p.add_argument("--dtype", choices=("float32", "float64"), default=d.dtype)
+    p.add_argument("--threads", type=positive_int, default=None, help="OpenMP threads (default: all cores)")
+    p.add_argument("--seed", type=int, default=d.seed,
+                   help="seed of the initialisation, the batches and the held-out split (default 0)")
+    p.add_argument("--save", metavar="MODEL", required=True,
+                   help="where to save the trained model (with its vocabulary and labels); '-' writes standard "
+                        "output")
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+
+
+def task_config(args, task: str):
+    """The seqfast.nn.tasks.TaskConfig of parsed 'classify train' / 'tag train' options."""
+    from ..nn.tasks import TaskConfig
+    fields = {f: getattr(args, f) for f in ("min_freq", "layers", "bidirectional", "hidden", "embedding",
+                                            "dropout", "batch", "optimizer", "lr", "clip", "epochs", "max_seconds",
+                                            "patience", "valid_frac", "dtype", "threads", "seed", "lower")}
+    fields["cell"] = CELL_NAMES[args.cell]
+    if task == "tag":
+        fields.update(char_features=args.char_features, char_filters=args.char_filters, char_dim=args.char_dim)
+    else:
+        fields.update(level=args.level, pooling=args.pooling, class_weights=args.class_weights)
+    return TaskConfig(**fields)
+
+
+def add_predict_args(p, command: str, what: str) -> None:
+    """MODEL, FILE ('-' by default), --errors and --batch of 'seqfast classify/tag predict'."""
+    p.add_argument("model", metavar="MODEL", help=f"a model saved by 'seqfast {command} train --save'")
+    p.add_argument("file", nargs="?", default="-", metavar="FILE",
+                   help=f"{what}, one per line ('-': standard input, the default)")
+    add_errors_arg(p)
+    p.add_argument("--batch", type=positive_int, default=256, help=f"{what} per batch (default 256)")
+
+
+def line_chunks(path: str, errors: str, size: int):
+    """Lists of at most ``size`` lines (without their newline) of a file ('-': standard input), read in
+    bounded pieces: what the predict commands stream through a model."""
+    from ..text import read_line_batches
+    for lines in read_line_batches(path, errors, chunk_bytes=1 << 20):
+        for i in range(0, len(lines), size):
+            yield lines[i:i + size]
+
+
+def train_and_save(args, train, cfg, data, valid) -> int:
+    """Run ``train(data, cfg, valid=valid, progress=...)`` (seqfast.nn.tasks), report on stderr and save the
+    model to --save."""
+    import time
+    report(f"{data!r}" + (f"; held out: {valid!r}" if valid is not None else ""))
+    t0 = time.perf_counter()
+    r = train(data, cfg, valid=valid, progress=not args.quiet)
+    report(f"{r.model!r}")
+    report_history(r.history, time.perf_counter() - t0)
+    write_to(args.save, r.model.save)
+    report(f"saved the model to {'standard output' if args.save == '-' else args.save}")
+    return 0
+
+
+def report_history(hist, seconds: float) -> None:
+    """The training summary of a sequence model on stderr: epochs, time, the held-out metrics of the last and
+    the best epoch."""
+    n = len(hist["epoch"])
+    if not n:
+        report(f"no epoch completed in {seconds:.1f} s")
+        return
+    report(f"trained {n} epoch(s), {sum(hist['steps'])} steps in {seconds:.1f} s; final training loss "
+           f"{hist['train_loss'][-1]:.4f}")
+    metrics = [m for m in hist.get("valid_metrics", []) if m]
+    if metrics:
+        best = getattr(hist, "best_epoch", None)
+        shown = metrics[best - 1] if best and best <= len(metrics) else metrics[-1]
+        report("held-out: " + ", ".join(f"{k} {v:.4f}" for k, v in shown.items() if isinstance(v, float))
+               + (f" (epoch {best}, kept)" if best else ""))

@@ -15,13 +15,11 @@ import time
 
 from ..nn.optim import DEFAULT_LR, DEFAULT_OPTIMIZER
 from ..nn.recipe import TrainConfig
-from ._common import (add_input_args, count_int, fraction, input_paths, nonneg_float,
+from ._common import (CELL_NAMES, add_input_args, count_int, fraction, input_paths, nonneg_float,
                       positive_float, positive_int, read_inputs, report,
                       write_to)
 
 _D = TrainConfig()
-#: CLI names of cells -> registry names
-CELL_NAMES = {"rnn": "rnn_tanh", "rnn_tanh": "rnn_tanh", "rnn_relu": "rnn_relu", "lstm": "lstm", "gru": "gru"}
 
 
 def register(sub) -> None:
