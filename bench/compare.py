@@ -37,6 +37,7 @@ COMPARISONS = {
     "query": [],
     "seq": [],
     "scale": [],
+    "quality": [],
 }
 
 RESULTS = os.path.join(HERE, "RESULTS.md")
