@@ -100,9 +100,9 @@ def pos(rep: Report, a) -> None:
     if not a.no_model:
         from seqfast.nn.tasks import TaskConfig, predict_tagger, train_tagger
         cfg = TaskConfig(cell="lstm", bidirectional=True, hidden=a.hidden_pos, embedding=a.embedding_pos,
-                         char_features=True, char_filters=50, char_dim=25, dropout=0.25, batch=32,
-                         valid_frac=0.05, epochs=a.epochs, max_seconds=a.seconds, patience=2, threads=a.threads,
-                         seed=a.seed)
+                         char_features=True, char_filters=a.char_filters, char_dim=25, dropout=a.dropout_pos,
+                         batch=32, valid_frac=0.05, epochs=a.epochs, max_seconds=a.seconds, patience=2,
+                         threads=a.threads, seed=a.seed)
         t0 = time.perf_counter()
         r = train_tagger(train, cfg, progress=False)
         secs = time.perf_counter() - t0
@@ -269,6 +269,8 @@ def report(argv: list[str] | None = None) -> Report:
     ap.add_argument("--embedding-sent", type=int, default=100)
     ap.add_argument("--hidden-pos", type=int, default=128)
     ap.add_argument("--embedding-pos", type=int, default=100)
+    ap.add_argument("--char-filters", type=int, default=50, help="the tagger's character CNN features")
+    ap.add_argument("--dropout-pos", type=float, default=0.25, help="the tagger's dropout")
     ap.add_argument("--perceptron-iters", type=int, default=5)
     ap.add_argument("--no-perceptron", action="store_true", help="pos: the seqfast tagger only")
     ap.add_argument("--no-model", action="store_true", help="pos: the perceptron only")
