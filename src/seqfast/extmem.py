@@ -193,10 +193,10 @@ def vocab_plan(part: TokPart) -> VocabPlan:
 def chunk_bounds(ids_path: str, chunk_ids: int, line: bool) -> list:
     """Start offsets (ids) of the chunks of an ids file, each chunk ending just after a line break (-1) when
     ``line`` (so that no n-gram crosses chunks), the last offset the file's length."""
-    ids = np.memmap(ids_path, dtype=np.int32, mode="r") if os.path.getsize(ids_path) else np.zeros(0, np.int32)
-    T = ids.shape[0]
+    T = os.path.getsize(ids_path) // 4
     bounds = [0]
     while bounds[-1] < T:
+        ids = np.memmap(ids_path, dtype=np.int32, mode="r")  # mapped per chunk: mapped pages count as resident
         end = min(T, bounds[-1] + chunk_ids)
         if line and end < T:
             back = np.flatnonzero(ids[bounds[-1]:end] < 0)
@@ -213,7 +213,7 @@ def chunk_bounds(ids_path: str, chunk_ids: int, line: bool) -> list:
                 else:
                     end = T
         bounds.append(end)
-    del ids
+        del ids
     return bounds
 
 
@@ -301,6 +301,9 @@ class PartInfo:
     rows: dict = field(default_factory=dict)
     first: dict = field(default_factory=dict)
 
+    def path(self, n: int, what: str) -> str:
+        return f"{self.prefix}-{n}.{what}.npy"
+
     def grams(self, n: int, mmap: bool = True):
         return _load(f"{self.prefix}-{n}.grams.npy", mmap)
 
@@ -354,11 +357,11 @@ def _blocks(parts: list, n: int, vocab_size: int, block_rows: int, rows_of=None)
 
 
 def _slice(arrs: list, grams, a: int, b: int):
-    """Rows of a mapped sorted (k, n) array whose first word is in [a, b), with the same rows of arrs (binary
-    searches touch ~log2(k) pages of the file, not the whole column)."""
+    """Copies of the rows of a mapped sorted (k, n) array whose first word is in [a, b), with the same rows of
+    arrs (binary searches touch ~log2(k) pages of the file, not the whole column)."""
     col = grams[:, 0]
     i, j = bisect.bisect_left(col, a), bisect.bisect_left(col, b)
-    return np.asarray(grams[i:j]), [np.asarray(x[i:j]) for x in arrs]
+    return np.array(grams[i:j]), [np.array(x[i:j]) for x in arrs]
 
 
 def _load(path: str, mmap: bool = True):
@@ -370,20 +373,26 @@ def _load(path: str, mmap: bool = True):
 
 
 def _merged(sources, n: int, a: int, b: int):
-    """(grams, [values...]) of first words [a, b) merged over sources = [(grams, [values...]), ...] (mapped
-    arrays, each sorted), in lexicographic order (C heap merge)."""
+    """(grams, [values...]) of first words [a, b) merged over sources = [(grams path, [value paths...]), ...]
+    (.npy files, each sorted), in lexicographic order (C heap merge). The files are mapped for this block only:
+    pages of mapped files count in the resident size until they are unmapped."""
     from ._ngram import merge_runs
-    gs, vs, starts = [], [], [0]
-    for g, vals in sources:
+    gs, vs, starts, dtypes = [], [], [0], []
+    for gpath, vpaths in sources:
+        g, vals = _load(gpath), [_load(v) for v in vpaths]
         sg, sv = _slice(vals, g, a, b)
+        dtypes = [v.dtype for v in vals]
+        del g, vals
         gs.append(sg)
         vs.append(sv)
         starts.append(starts[-1] + sg.shape[0])
     if starts[-1] == 0:
-        return np.zeros((0, n), np.int32), [np.zeros(0, v.dtype) for v in (sources[0][1] if sources else [])]
+        return np.zeros((0, n), np.int32), [np.zeros(0, d) for d in dtypes]
     g = np.concatenate(gs)
-    cols = [np.concatenate([v[i] for v in vs]) for i in range(len(vs[0]))]
-    if len(gs) > 1:
+    del gs
+    cols = [np.concatenate([v[i] for v in vs]) for i in range(len(dtypes))]
+    del vs
+    if len(starts) > 2:
         perm = merge_runs(np.ascontiguousarray(g), np.asarray(starts, dtype=np.int64))
         g = np.ascontiguousarray(g[perm])
         cols = [c[perm] for c in cols]
@@ -405,7 +414,7 @@ def write_counts(path, vocab, first_seen, unigrams: np.ndarray, parts: list, ord
         gp, cp = os.path.join(wd, f"sfc-grams-{n}.bin"), os.path.join(wd, f"sfc-counts-{n}.bin")
         k = 0
         with _space(wd, need), open(gp, "wb") as gf, open(cp, "wb") as cf:
-            src = [(p.grams(n), [p.counts(n)]) for p in parts]
+            src = [(p.path(n, "grams"), [p.path(n, "counts")]) for p in parts]
             for a, b in _blocks(parts, n, V, block_rows):
                 g, (c,) = _merged(src, n, a, b)
                 _write(gf, g)
@@ -423,7 +432,7 @@ def assemble_counts(vocab, first_seen, unigrams: np.ndarray, parts: list, order:
     u = np.flatnonzero(unigrams > 0).astype(np.int32)
     grams, counts = [u.reshape(-1, 1)], [unigrams[u].astype(np.int64)]
     for n in range(2, order + 1):
-        g, (c,) = _merged([(p.grams(n), [p.counts(n)]) for p in parts], n, 0, V)
+        g, (c,) = _merged([(p.path(n, "grams"), [p.path(n, "counts")]) for p in parts], n, 0, V)
         grams.append(g)
         counts.append(np.ascontiguousarray(c))
     return NGramCounts(vocab, grams, counts, first_seen=first_seen)
@@ -527,8 +536,8 @@ class EstInfo:
     rows: dict
     uni_gamma: np.ndarray
 
-    def load(self, n: int, what: str):
-        return _load(f"{self.prefix}-{n}.{what}.npy")
+    def path(self, n: int, what: str) -> str:
+        return f"{self.prefix}-{n}.{what}.npy"
 
 
 def _contexts(g: np.ndarray):
@@ -581,8 +590,8 @@ def model_blocks(ests: list, parts: list, glob: KNGlobals, order: int, n: int, b
     from . import _lm
     from ._ngram import join_sorted
     V = glob.uni_prob.shape[0]
-    rows = [(e.load(n, "grams"), [e.load(n, "prob")]) for e in ests]
-    ctxs = [(e.load(n, "ctx"), [e.load(n, "gamma")]) for e in ests] if n < order else None
+    rows = [(e.path(n, "grams"), [e.path(n, "prob")]) for e in ests]
+    ctxs = [(e.path(n, "ctx"), [e.path(n, "gamma")]) for e in ests] if n < order else None
     for a, b in _blocks(parts, n, V, block_rows):
         g, (prob,) = _merged(rows, n, a, b)
         gamma = None
