@@ -12,13 +12,15 @@
  *   - a section line is "log10p w1 .. wN [backoff]", fields separated by spaces or tabs only (any other byte,
  *     NBSP, \v or \x1c included, belongs to a word);
  *   - numbers are decimal: [+-]digits[.digits][(e|E)[+-]digits] (at least one digit before the exponent), or
- *     -inf / -infinity (any case); hex floats, nan, inf and '_' separators are errors; a log10 probability
+ *     -inf / -infinity (any case); hex floats, nan, inf, '_' separators and finite values beyond float's
+ *     range (|x| > FLT_MAX, which would read as infinities) are errors; a log10 probability
  *     must be <= 0 (a backoff may be positive);
  *   - every unigram word is distinct; every word of a higher-order n-gram is a unigram.
  * Any deviation stops with SF_EFORMAT and says what and where in an lm_arpa_error (see lm.h). */
 #include "lm.h"
 #include "sf_strtab.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,7 +108,7 @@ static int parse_value(const char *s, int64_t n, float *v) {
     memcpy(tmp, s, (size_t)n);
     tmp[n] = 0;
     double d = strtod(tmp, NULL);
-    if (isnan(d) || isinf(d)) return 0; /* 1e999 */
+    if (isnan(d) || isinf(d) || fabs(d) > FLT_MAX) return 0; /* 1e999, or past float's range (1e39) */
     *v = (float)d;
     return 1;
 }

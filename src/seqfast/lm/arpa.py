@@ -107,6 +107,13 @@ def _row_line(data: bytes, n: int, row: int) -> int:
 def _number_error(path, line: int, tok: str, what: str) -> "ARPAError":
     if tok.lower().lstrip("+-") in ("nan", "inf", "infinity"):
         return ARPAError(f"{path}:{line}: the {what} is {tok!r}; expected a finite log10 value or -inf")
+    try:
+        big = abs(float(tok)) > 3.4028234663852886e38  # past float32, which the model stores
+    except ValueError:
+        big = False
+    if big:
+        return ARPAError(f"{path}:{line}: the {what} is {tok[:40]!r}, beyond the float range (about 3.4e38) the "
+                         f"model stores; write -inf for a zero probability")
     return ARPAError(f"{path}:{line}: expected a number for the {what}, got {tok[:40]!r}")
 
 
