@@ -355,15 +355,16 @@ def tokenize(text: str, level: str = "word", pattern: str | None = None, lower: 
 
 
 def _check_freqs(freqs, n_regular: int, where: str) -> list:
-    """``freqs`` as a list of n_regular non-negative ints; ValueError (prefixed by ``where``) otherwise."""
+    """``freqs`` as a list of n_regular ints in [0, 2^62) (counts a file stores as int64 and adds up);
+    ValueError (prefixed by ``where``) otherwise."""
     freqs = list(freqs)
     if len(freqs) != n_regular:
         raise ValueError(f"{where}'freqs' has {len(freqs)} entries for {n_regular} non-special tokens")
-    if all(type(f) is int for f in freqs) and (not freqs or min(freqs) >= 0):
+    if all(type(f) is int for f in freqs) and (not freqs or (min(freqs) >= 0 and max(freqs) < 2**62)):
         return freqs  # the common case, checked at C speed
     for i, f in enumerate(freqs):
-        if not is_int(f) or f < 0:
-            raise ValueError(f"{where}'freqs' must hold non-negative ints, got {f!r} at position {i}")
+        if not is_int(f) or not 0 <= f < 2**62:
+            raise ValueError(f"{where}'freqs' must hold ints in [0, 2^62), got {f!r} at position {i}")
     return [int(f) for f in freqs]
 
 
