@@ -246,8 +246,10 @@ class CharCNN:
             lens[i] = len(c)
         self._table = np.concatenate([self._table, rows])
         self._lengths = np.concatenate([self._lengths, lens])
+        index = self._index()
+        for i, w in enumerate(words, len(self._words)):
+            index.setdefault(w, i)
         self._words = self._words + list(words)
-        self._word_index = None
 
     # ---- the kernels on explicit character ids --------------------------------------------------------
     def features(self, chars, lengths) -> np.ndarray:

@@ -214,16 +214,24 @@ def encode_tagged(model, vocab: Vocab, token_lists, lower: bool) -> tuple[list, 
     others ``<unk>``, or with character features an id from V up that keeps their spelling
     (:meth:`CharCNN.add_words`)."""
     chars = getattr(model, "chars", None)
-    seqs, known = [], []
+    seqs, known, unknown_words = [], [], []
     for toks in token_lists:
         words = [w.lower() for w in toks] if lower else list(toks)
         ids = vocab.encode(words)
         unk = ids == vocab.unk_id
         if chars is not None and unk.any():
             ids = ids.copy()
-            ids[unk] = chars.add_words([w for w, u in zip(words, unk) if u])
+            unknown_words.extend(w for w, u in zip(words, unk) if u)
         seqs.append(ids)
         known.append(~unk)
+    if unknown_words:  # one call for the whole data: each call copies the spelling table
+        added = chars.add_words(unknown_words)
+        start = 0
+        for ids, k in zip(seqs, known):
+            n = int((~k).sum())
+            if n:
+                ids[~k] = added[start:start + n]
+                start += n
     return seqs, known
 
 
