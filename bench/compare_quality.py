@@ -193,7 +193,8 @@ def _pairs(x: np.ndarray, window: int, horizon: int, rel: bool):
 
 
 def _forecast_one(x: np.ndarray, rel: bool, a, window: int) -> dict:
-    """RMSE per horizon (in the series' units) of the regressor and the baselines on the final 20%."""
+    """RMSE per horizon (in the series' units) of the regressor and the baselines on the final 20% (None when
+    the series is too short for both training pairs and a held-out window)."""
     import seqfast
     from seqfast.nn import Trainer
     K = max(HORIZONS)
@@ -203,6 +204,8 @@ def _forecast_one(x: np.ndarray, rel: bool, a, window: int) -> dict:
     first_target = np.arange(len(X)) + window   # index in x of each pair's first target
     test = first_target >= split
     fit = first_target + K <= split              # training pairs see no held-out value
+    if not test.any() or fit.sum() < 10:
+        return None                              # too short for a held-out window after training pairs
     nval = max(1, int(fit.sum() * 0.1))
     idx = np.flatnonzero(fit)
     tr, va = idx[:-nval], idx[-nval:]
@@ -240,6 +243,10 @@ def forecast(rep: Report, a) -> None:
     for name, (x, freq, rel) in series.items():
         window = 32 if len(x) > 400 else 12
         r = _forecast_one(x, rel, a, window)
+        if r is None:
+            rep.note(f"{name}: {len(x)} points are too few for a held-out window of {window} + {max(HORIZONS)} "
+                     f"values after 10 training pairs; left out.")
+            continue
         for k in HORIZONS:
             ours, last, ma, m = r[k]
             best = min(ours, last, ma)
