@@ -1,8 +1,8 @@
 """Corpora larger than memory: seqfast under a memory cap and on a Dask cluster, against KenLM's lmplz.
 
-    python bench/make_corpus.py --out /work/scale-data --copies 152 --name corpus200m.txt   # once: 202M tokens
-    python bench/make_corpus.py --out /work/scale-data                                      # once: corpus25m.txt
-    python bench/compare_scale.py --lmplz /work/kenlm-build/build/bin/lmplz --data /work/scale-data
+    python bench/make_corpus.py --out DIR --copies 152 --name corpus200m.txt   # once: 202M tokens
+    python bench/make_corpus.py --out DIR                                      # once: corpus25m.txt
+    python bench/compare_scale.py --lmplz KENLM/build/bin/lmplz --data DIR
     python bench/compare_scale.py --quick       # ~1 minute: the same tables on a few million tokens
 
 Three tables, every tool on the same file in the same run (both pre-tokenized: seqfast reads it with
@@ -177,8 +177,9 @@ def _dask_table(rep: Report, corpus: str, tmp: str, memory: str) -> None:
 
 def report(argv: list[str] | None = None) -> Report:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", default="/work/scale-data",
-                    help="directory holding corpus200m.txt and corpus25m.txt (bench/make_corpus.py)")
+    ap.add_argument("--data", default=os.environ.get("SEQFAST_SCALE_DATA") or os.path.join(HERE, "data"),
+                    help="directory holding corpus200m.txt and corpus25m.txt (bench/make_corpus.py; default "
+                         "$SEQFAST_SCALE_DATA, else bench/data)")
     ap.add_argument("--lmplz", default=os.environ.get("SEQFAST_LMPLZ") or shutil.which("lmplz"),
                     help="path of KenLM's lmplz (default: $SEQFAST_LMPLZ, else on PATH); never built here")
     ap.add_argument("--big", default="corpus200m.txt",

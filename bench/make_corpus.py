@@ -5,7 +5,7 @@
   corpus25m.txt --copies (default 20) copies of base.txt, each with --replace (default 10%) of its tokens
                 replaced by words drawn by unigram frequency (numpy Generator, --seed), so every copy adds new
                 n-grams (~25M tokens, ~140 MB); --name names it (the scale benchmark's 200M-token corpus:
-                --copies 152 --name corpus200m.txt --out /work/scale-data: 202M tokens, ~950 MB, outside the repository)
+                --copies 152 --name corpus200m.txt --out DIR: 202M tokens, ~950 MB, best outside the repository)
 
 Both are pre-tokenized: level="whitespace" and level="word" read the same tokens from them.
 
