@@ -51,9 +51,9 @@ def work_seqfast(path, threads, level="whitespace"):
 
 def work_engine(path, threads, method):
     """The C counting stage alone on ids already in memory (reading excluded)."""
-    from seqfast import Vocab
+    from seqfast import Tokenizer, Vocab
     from seqfast.ngram import _frequency_order, _stream_ids, count_ids
-    ids, itos, sp = _stream_ids("paths", [path], "whitespace", True, "line", False, "strict", None)
+    ids, itos, sp = _stream_ids("paths", [path], Tokenizer("whitespace"), True, "line", "strict", None)
     ids, itos, fr, _ = _frequency_order(ids, itos, len(sp))
     v = Vocab.from_tokens(itos, specials=sp, freqs=fr)
     base = peak_rss_mb()
