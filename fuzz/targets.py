@@ -107,22 +107,39 @@ def sfl(data: bytes) -> str:
     return "ok"
 
 
-def rnn(data: bytes) -> str:
-    p = _path("m.sfm", data)
-    m, err = _guard(lambda: seqfast.RNNLM.load(p), p)
-    if err is not None:
-        return "named"
+def _model_roundtrip(m, forward) -> str:
+    """Run ``forward(m)`` (it raises Disagreement on a wrong result), then check that save/load keeps the model."""
+    name = type(m).__name__
     if m.num_parameters > 1_000_000:
         return "ok"
+    forward(m)
+    out = _path("back.sfm", b"")
+    m.save(out)
+    back = type(m).load(out)
+    if back.config() != m.config() or getattr(back, "meta", None) != getattr(m, "meta", None) \
+            or not np.array_equal(back.flat_params, m.flat_params):
+        raise Disagreement(f"{name} save/load changed the model")
+    return "ok"
+
+
+def _rnnlm_forward(m) -> None:
     logits, _ = m.forward(np.zeros((1, 2), dtype=np.int32))
     if logits.shape[-1] != m.vocab_size:
         raise Disagreement("forward gives the wrong vocabulary size")
-    out = _path("back.sfm", b"")
-    m.save(out)
-    back = seqfast.RNNLM.load(out)
-    if back.config() != m.config() or back.meta != m.meta or not np.array_equal(back.flat_params, m.flat_params):
-        raise Disagreement("RNNLM save/load changed the model")
-    return "ok"
+
+
+def _seqmodel_forward(m) -> None:
+    reg = isinstance(m, seqfast.RNNRegressor)
+    X = np.zeros((2, 3, m.input_size)) if reg else np.ones((2, 3), dtype=np.int32)
+    out, _ = m.forward(X, [3, 1])
+    if out.shape[0] != 2 or not np.isfinite(out).all():
+        raise Disagreement(f"{type(m).__name__}.forward gives shape {out.shape} or non-finite outputs")
+
+
+def rnn(data: bytes) -> str:
+    p = _path("m.sfm", data)
+    m, err = _guard(lambda: seqfast.RNNLM.load(p), p)
+    return "named" if err is not None else _model_roundtrip(m, _rnnlm_forward)
 
 
 def seqmodel(data: bytes) -> str:
@@ -133,21 +150,7 @@ def seqmodel(data: bytes) -> str:
         m, err = _guard(lambda: cls.load(p), p)
         if err is None:
             break
-    if err is not None:
-        return "named"
-    if m.num_parameters > 1_000_000:
-        return "ok"
-    reg = isinstance(m, seqfast.RNNRegressor)
-    X = np.zeros((2, 3, m.input_size)) if reg else np.ones((2, 3), dtype=np.int32)
-    out, _ = m.forward(X, [3, 1])
-    if out.shape[0] != 2 or not np.isfinite(out).all():
-        raise Disagreement(f"{type(m).__name__}.forward gives shape {out.shape} or non-finite outputs")
-    back_path = _path("back.sfm", b"")
-    m.save(back_path)
-    back = type(m).load(back_path)
-    if back.config() != m.config() or not np.array_equal(back.flat_params, m.flat_params):
-        raise Disagreement(f"{type(m).__name__} save/load changed the model")
-    return "ok"
+    return "named" if err is not None else _model_roundtrip(m, _seqmodel_forward)
 
 
 def vocab(data: bytes) -> str:

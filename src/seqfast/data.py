@@ -317,6 +317,17 @@ def iter_classification(source, tokenizer=None, errors: str = "strict") -> Itera
         yield tokens, label
 
 
+def _columns(pairs, empty_message: str) -> tuple[list, list]:
+    """Two lists, the first and second items of every pair; ValueError(empty_message) when there are none."""
+    first, second = [], []
+    for a, b in pairs:
+        first.append(a)
+        second.append(b)
+    if not first:
+        raise ValueError(empty_message)
+    return first, second
+
+
 def _split_indices(n: int, valid_frac: float, seed, groups=None) -> tuple[np.ndarray, np.ndarray]:
     """(train, valid) index arrays: a ``valid_frac`` share drawn by ``np.random.default_rng(seed)``, within each
     group when ``groups`` (an int array (n,)) is given (a stratified split), each part in its original order."""
@@ -354,13 +365,8 @@ class ClassificationData:
     @classmethod
     def read(cls, source, tokenizer=None, errors: str = "strict") -> "ClassificationData":
         """Read every example of ``source`` (see :func:`iter_classification`)."""
-        tokens, labels = [], []
-        for t, y in iter_classification(source, tokenizer, errors):
-            tokens.append(t)
-            labels.append(y)
-        if not tokens:
-            raise ValueError(f"{source!r}: no examples (every line is blank)")
-        return cls(tokens, labels)
+        return cls(*_columns(iter_classification(source, tokenizer, errors),
+                             f"{source!r}: no examples (every line is blank)"))
 
     def __len__(self) -> int:
         return len(self.tokens)
@@ -505,13 +511,7 @@ class TaggedData:
     @classmethod
     def read(cls, source, format: str = "auto", column: int = -1, errors: str = "strict") -> "TaggedData":
         """Read every sentence of ``source`` (see :func:`iter_tagged`)."""
-        tokens, tags = [], []
-        for w, t in iter_tagged(source, format, column, errors):
-            tokens.append(w)
-            tags.append(t)
-        if not tokens:
-            raise ValueError(f"{source!r}: no tagged sentences")
-        return cls(tokens, tags)
+        return cls(*_columns(iter_tagged(source, format, column, errors), f"{source!r}: no tagged sentences"))
 
     def __len__(self) -> int:
         return len(self.tokens)

@@ -32,24 +32,14 @@ def test_replaces_whole_file(tmp_path):
     assert _leftovers(tmp_path) == []
 
 
-def test_exception_keeps_previous_file(tmp_path):
+@pytest.mark.parametrize("exc", [RuntimeError, KeyboardInterrupt])
+def test_interruption_keeps_previous_file(tmp_path, exc):
     p = tmp_path / "a.bin"
     p.write_bytes(b"old")
-    with pytest.raises(RuntimeError):
+    with pytest.raises(exc):
         with atomic_write(p) as f:
             f.write(b"partial")
-            raise RuntimeError("boom")
-    assert p.read_bytes() == b"old"
-    assert _leftovers(tmp_path) == []
-
-
-def test_keyboard_interrupt_keeps_previous_file(tmp_path):
-    p = tmp_path / "a.bin"
-    p.write_bytes(b"old")
-    with pytest.raises(KeyboardInterrupt):
-        with atomic_write(p) as f:
-            f.write(b"partial")
-            raise KeyboardInterrupt
+            raise exc("boom")
     assert p.read_bytes() == b"old"
     assert _leftovers(tmp_path) == []
 

@@ -1,0 +1,40 @@
+"""bench/compare.py writes RESULTS.md as sections, each naming the run that made it; --merge keeps the others."""
+import os
+import sys
+
+import pytest
+
+BENCH = os.path.join(os.path.dirname(__file__), "..", "..", "bench")
+
+
+@pytest.fixture()
+def compare(monkeypatch):
+    if not os.path.exists(os.path.join(BENCH, "compare.py")):
+        pytest.skip("bench/ is not beside the tests")
+    monkeypatch.syspath_prepend(BENCH)
+    import compare as mod
+    yield mod
+    sys.modules.pop("compare", None)
+
+
+def _report(compare, name, value):
+    from _util import Report
+    rep = Report(name, f"title {name}", ["--quick"])
+    rep.table("", ["x"], [[value]])
+    return rep
+
+
+def test_merge_keeps_sections_not_rerun(compare):
+    first = compare.document([("text", _report(compare, "text", 1), 1.0, ""),
+                              ("lm", _report(compare, "lm", 2), 2.0, "")], "python bench/compare.py --write", "")
+    second = compare.document([("lm", _report(compare, "lm", 3), 3.0, "")],
+                              "python bench/compare.py --only lm --write --merge", "quiet", first)
+    text, lm = compare._sections(second)["text"], compare._sections(second)["lm"]
+    assert "| 1 |" in text and "compare.py --write`" in text
+    assert "| 3 |" in lm and "| 2 |" not in lm and "--merge`" in lm and "conditions: quiet" in lm
+    assert second.index("title text") < second.index("title lm")  # COMPARISONS order
+
+
+def test_failed_comparison_is_a_section(compare):
+    doc = compare.document([("count", None, 5.0, "RuntimeError: boom")], "python bench/compare.py --write", "")
+    assert "Not run: RuntimeError: boom" in compare._sections(doc)["count"]
