@@ -11,9 +11,12 @@ Stages (after KenLM's lm/builder; the C kernels are in csrc/ngram_runs.c, ngram_
     (driver)          frequencies -> the vocabulary in frequency order, a remap of the ids (vocab_plan)
     count_chunk       a slice of the ids file -> a run file: the slice's n-grams of orders 2..N, sorted,
                       split into P partitions by the second-to-last word (id % P); unigram counts
-    merge_partition   section p of every run -> part files of partition p (rows summed, sorted)
+    merge_partition   section p of every run -> part files of partition p (rows summed, sorted); before a
+                      Kneser-Ney estimate also the partition's suffix links, adjusted counts and their
+                      counts-of-counts (orders merged from the highest down)
     write_counts      unigrams + part files -> the .sfc file of NGramCounts.save (P-way merge per order)
-    kn_stats          part files -> counts-of-counts per order, unigram continuation counts (summed over p)
+    kn_stats          counts-of-counts per order, unigram continuation counts (summed over p): made by
+                      merge_partition, or from the part files
     (driver)          discounts, unigram probabilities and backoffs (kn_globals)
     kn_estimate       part files + globals -> per order the kept rows with their probability, and the
                       gamma of the contexts ending in this partition's words
@@ -300,6 +303,7 @@ class PartInfo:
     prefix: str
     rows: dict = field(default_factory=dict)
     first: dict = field(default_factory=dict)
+    kn: tuple | None = None  # (counts-of-counts, unigram continuation counts) when merged for Kneser-Ney
 
     def path(self, n: int, what: str) -> str:
         return f"{self.prefix}-{n}.{what}.npy"
@@ -311,32 +315,75 @@ class PartInfo:
         return _load(f"{self.prefix}-{n}.counts.npy", mmap)
 
 
-def merge_partition(runs: list, p: int, order: int, vocab_size: int, wd: str, need: int = 0) -> PartInfo:
+def merge_partition(runs: list, p: int, order: int, vocab_size: int, wd: str, need: int = 0, bos: int | None = None,
+                    n_threads: int = 1) -> PartInfo:
     """Sum section p of every run, order by order (C: packed radix sort of the concatenated sorted runs), into
-    ``wd/part-{p:04d}-{n}.grams.npy`` / ``.counts.npy``."""
+    ``wd/part-{p:04d}-{n}.grams.npy`` / ``.counts.npy``.
+
+    bos: the id of <s> when a Kneser-Ney estimate follows: the orders are then merged from the highest down
+    and the partition's Kneser-Ney tables are made while its rows are in memory (see :func:`_kn_order`):
+    suffix links ``-{n}.suf.npy`` (n >= 3), adjusted counts ``-{n}.adj.npy`` (n < N) and ``info.kn`` =
+    (counts-of-counts, unigram continuation counts) as :func:`kn_stats` returns them."""
     from ._ngram import combine
     info = PartInfo(p, os.path.join(wd, f"part-{p:04d}"))
-    for n in range(2, order + 1):
+    kn = bos is not None and order > 1
+    if kn:
+        info.kn = (np.zeros((order + 1, 5), dtype=np.int64), None)
+    upper = None  # (grams, raw counts) of order n + 1 (Kneser-Ney, merged from the top down)
+    for n in (range(order, 1, -1) if kn else range(2, order + 1)):
         gs, cs = [], []
         for r in runs:
             g, c = _read_section(r, n, p)
             if g.shape[0]:
                 gs.append(g)
                 cs.append(c)
-        if gs:
-            g = np.concatenate(gs) if len(gs) > 1 else gs[0]
-            c = np.concatenate(cs) if len(cs) > 1 else cs[0]
+        if len(gs) > 1:
+            g, c = np.concatenate(gs), np.concatenate(cs)
             del gs, cs
-            g, c = combine(np.ascontiguousarray(g), np.ascontiguousarray(c), vocab_size)
+            g, c = combine(g, c, vocab_size)
+        elif gs:  # one run's section: already sorted and distinct
+            g, c = gs[0], cs[0]
+            del gs, cs
         else:
             g, c = np.zeros((0, n), np.int32), np.zeros(0, np.int64)
         with _space(wd, need):
             np.save(f"{info.prefix}-{n}.grams.npy", g)
             np.save(f"{info.prefix}-{n}.counts.npy", c)
+            if kn:
+                upper = _kn_order(info, n, g, c, upper, order, bos, vocab_size, n_threads)
         info.rows[n] = int(g.shape[0])
         info.first[n] = np.unique(g[:, 0], return_counts=True) if g.shape[0] else (np.zeros(0, np.int32),
                                                                                      np.zeros(0, np.int64))
     return info
+
+
+def _kn_order(info: PartInfo, n: int, g: np.ndarray, c: np.ndarray, upper, order: int, bos: int, vocab_size: int,
+              n_threads: int):
+    """Kneser-Ney tables of order n of a partition, the orders above already done (``upper`` = (grams, raw
+    counts) of order n + 1, None at the top): the suffix links of order n + 1 into these rows, the adjusted
+    counts of order n (raw counts at the top order), their counts-of-counts into info.kn[0][n] and, at
+    n = 2, the unigram continuation counts. Returns (g, c) for order n - 1."""
+    from . import _lm
+    if upper is None:
+        adj = c
+    else:
+        ug, uc = upper
+        if ug.shape[0]:
+            suf = _lm.Index(g, n_threads, True).lookup(ug, 1, n_threads)
+            if (suf < 0).any():
+                raise ValueError(f"partition {info.p}: some {n + 1}-grams have a suffix missing from the {n}-grams")
+        else:
+            suf = np.zeros(0, np.int64)
+        np.save(info.path(n + 1, "suf"), suf)
+        adj = _lm.adjust_counts(g, c, ug, suf, bos)
+        np.save(info.path(n, "adj"), adj)
+    coc, cont = info.kn
+    coc[n] = _lm.counts_of_counts(adj)
+    if n == 2:
+        cont = np.bincount(g[:, 1], minlength=vocab_size).astype(np.int64) if g.shape[0] else \
+            np.zeros(vocab_size, np.int64)
+    info.kn = (coc, cont)
+    return g, c
 
 
 # ------------------------------------------------------------------------------------------ merged reading
@@ -439,42 +486,18 @@ def assemble_counts(vocab, first_seen, unigrams: np.ndarray, parts: list, order:
 
 
 # ------------------------------------------------------------------------------------------ Kneser-Ney
-def _local_tables(part: PartInfo, order: int, n_threads: int):
-    """Rows, raw counts and suffix links (row in order n - 1 of grams[:, 1:], orders n >= 3) of a partition."""
-    from . import _lm
-    G = {n: np.ascontiguousarray(part.grams(n, mmap=False)) for n in range(2, order + 1)}
-    R = {n: part.counts(n, mmap=False) for n in range(2, order + 1)}
-    suf = {2: None}
-    for n in range(3, order + 1):
-        if G[n].shape[0] == 0:
-            suf[n] = np.zeros(0, np.int64)
-            continue
-        suf[n] = _lm.Index(G[n - 1], n_threads, True).lookup(G[n], 1, n_threads)
-        if (suf[n] < 0).any():
-            raise ValueError(f"partition {part.p}: some {n}-grams have a suffix missing from the {n - 1}-grams")
-    return G, R, suf
-
-
-def _adjusted(G, R, suf, order: int, bos: int):
-    from . import _lm
-    adj = {order: R[order]}
-    for n in range(order - 1, 1, -1):
-        adj[n] = _lm.adjust_counts(G[n], R[n], G[n + 1], suf[n + 1], bos)
-    return adj
-
-
 def kn_stats(part: PartInfo, order: int, bos: int, vocab_size: int, n_threads: int = 1):
     """(counts-of-counts int64 (N + 1, 5): row n for order n >= 2 of this partition's adjusted counts,
-    unigram continuation counts int64 (V,): distinct bigrams of this partition ending in each word)."""
-    from . import _lm
-    G, R, suf = _local_tables(part, order, n_threads)
-    adj = _adjusted(G, R, suf, order, bos)
-    coc = np.zeros((order + 1, 5), dtype=np.int64)
-    for n in range(2, order + 1):
-        coc[n] = _lm.counts_of_counts(adj[n])
-    cont = np.bincount(G[2][:, 1], minlength=vocab_size).astype(np.int64) if G[2].shape[0] else \
-        np.zeros(vocab_size, np.int64)
-    return coc, cont
+    unigram continuation counts int64 (V,): distinct bigrams of this partition ending in each word).
+    A partition merged with ``bos`` has them already; otherwise they are made from its files (with the
+    suffix-link and adjusted-count files kn_estimate reads)."""
+    if part.kn is None:
+        part.kn = (np.zeros((order + 1, 5), dtype=np.int64), None)
+        upper = None
+        for n in range(order, 1, -1):
+            upper = _kn_order(part, n, np.ascontiguousarray(part.grams(n, mmap=False)), part.counts(n, mmap=False),
+                              upper, order, bos, vocab_size, n_threads)
+    return part.kn
 
 
 @dataclass
@@ -557,18 +580,17 @@ def kn_estimate(part: PartInfo, glob: KNGlobals, order: int, thresholds, wd: str
     probabilities and the contexts' gammas (see EstInfo). thresholds: lmplz --prune count of order n at
     index n - 1 (seqfast.lm.estimate.prune_thresholds), 0 = keep all."""
     from . import _lm
-    G, R, suf = _local_tables(part, order, n_threads)
-    adj = _adjusted(G, R, suf, order, glob.bos)
     V = glob.uni_prob.shape[0]
     info = EstInfo(part.p, os.path.join(wd, f"est-{part.p:04d}"), {}, np.zeros(V, np.float64))
     lower = glob.uni_prob
     for n in range(2, order + 1):
-        g = G[n]
-        keep = R[n] > thresholds[n - 1] if thresholds[n - 1] > 0 else None
+        g = np.ascontiguousarray(part.grams(n, mmap=False))
+        keep = part.counts(n) > thresholds[n - 1] if thresholds[n - 1] > 0 else None
+        adj = part.counts(n, mmap=False) if n == order else _load(part.path(n, "adj"), False)
         ctx, starts = _contexts(g)
-        s = g[:, 1].astype(np.int64) if n == 2 else suf[n]
-        prob, gam = _lm.interpolate_order(adj[n], ctx, s, lower, glob.D[n - 1], keep, n_threads, k_ctx=starts.shape[0])
-        del adj[n]
+        s = g[:, 1].astype(np.int64) if n == 2 else _load(part.path(n, "suf"), False)
+        prob, gam = _lm.interpolate_order(adj, ctx, s, lower, glob.D[n - 1], keep, n_threads, k_ctx=starts.shape[0])
+        del adj, s, ctx
         crow = g[starts, :-1]
         with _space(wd, need):
             if n == 2:
@@ -636,6 +658,7 @@ class Build:
         self.bar = Progress(enabled=bool(progress))
         self.plan = None
         self.n_chunks = 0
+        self.kn = False  # True: a Kneser-Ney estimate follows (merging makes the partitions' tables too)
 
     def _stage(self, text: str) -> None:
         self.bar.show(text)
@@ -697,8 +720,9 @@ class Build:
         self.unigrams = merge_unigrams(runs, V)
         self.parts = []
         if N > 1:
-            self.parts = self._map(merge_partition, [(runs, p, N, V, self.wd, need) for p in range(pl.partitions)],
-                                   "merging: partition")
+            bos = self.vocab["<s>"] if self.kn and "<s>" in self.vocab else None
+            self.parts = self._map(merge_partition, [(runs, p, N, V, self.wd, need, bos, self.nt)
+                                                     for p in range(pl.partitions)], "merging: partition")
         for r in runs:
             os.unlink(r.path)
         self.bar.clear()
@@ -724,8 +748,10 @@ class Build:
             raise ValueError("the corpus is empty: no unigrams to estimate a model from")
         bos, eos, unk = ids["<s>"], ids["</s>"], ids["<unk>"]
         thr = prune_thresholds(prune, N)
-        stats = self._map(kn_stats, [(part, N, bos, V, self.nt) for part in self.parts],
-                          "estimating: adjusted counts, partition")
+        stats = [part.kn for part in self.parts]
+        if any(st is None for st in stats):  # merged without bos (the tables are made now)
+            stats = self._map(kn_stats, [(part, N, bos, V, self.nt) for part in self.parts],
+                              "estimating: adjusted counts, partition")
         glob = kn_globals(stats, self.unigrams, N, bos, eos, unk, smoothing, fallback)
         ests = self._map(kn_estimate, [(part, glob, N, thr, self.wd, self.nt, self.plan.temp_bytes)
                                        for part in self.parts], "estimating: interpolation, partition")

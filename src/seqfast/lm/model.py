@@ -212,9 +212,11 @@ class NGramLM:
         with extmem.workdir(tmpdir) as wd:
             if client is None:
                 b = extmem.Build(wd, self.order, budget, nt, progress)
+                b.kn = True
                 b.count(kind, items, tk, True, "line", errors)
             else:
                 b = cluster.DaskBuild(client, wd, self.order, budget, 1 if nt is None else nt, progress)
+                b.kn = True
                 b.count_source(corpus, tk, True, errors)
             glob, ests = b.estimate_kn(self.smoothing, self.discount_fallback, self.prune)
             info = glob.info
@@ -225,29 +227,34 @@ class NGramLM:
             u = b.unigrams
             info["tokens"] = int(u.sum() - u[glob.eos] - u[glob.bos])
             itos = b.vocab.itos
+            if client is not None:  # where and how long the stages ran (not saved with the model)
+                info["cluster"] = dict(b.stats, partitions=len(b.parts), chunks=b.n_chunks,
+                                       largest_partition_ratio=cluster._partition_ratio(b.parts))
+            need = b.model_bytes(ests)
+            held = memory is None or need <= budget  # the model is also returned (held in memory)
+            blocks = None  # per order the blocks of the model, kept while the ARPA file is written
             if arpa is not None:
                 counts, sections = b.arpa_sections(glob, ests)
+                if held and not isinstance(sections[0], (str, os.PathLike)):
+                    blocks = [[] for _ in sections]
+                    sections = [_kept(sec, bl) for sec, bl in zip(sections, blocks)]
                 b._stage("writing the ARPA file")
                 comment = TOKENIZATION_COMMENT + json.dumps(self.tokenization, ensure_ascii=True)
                 write_arpa_blocks(arpa, itos, counts, sections, nt, comments=[comment],
                                   where=f"this model's tokens (level={self.level!r})")
                 b.bar.clear()
-            if client is not None:  # where and how long the stages ran (not saved with the model)
-                info["cluster"] = dict(b.stats, partitions=len(b.parts), chunks=b.n_chunks,
-                                       largest_partition_ratio=cluster._partition_ratio(b.parts))
-            need = b.model_bytes(ests)
-            if memory is not None and need > budget:
+            if not held:
                 if arpa is not None and save is None:
                     return None
                 raise MemoryLimitError(f"the {self.order}-gram model", need, budget,
                                        advice="write it to a file: arpa= (-a/--arpa), which is streamed from disk")
-            counts, sections = b.model_orders(glob, ests)
+            if blocks is None:
+                blocks = [list(sec) for sec in b.model_orders(glob, ests)[1]]
             grams, logp, bo = [], [], []
-            for sec in sections:
-                blocks = list(sec)
-                grams.append(np.concatenate([x[0] for x in blocks]) if len(blocks) != 1 else blocks[0][0])
-                logp.append(np.concatenate([x[1] for x in blocks]) if len(blocks) != 1 else blocks[0][1])
-                bo.append(np.concatenate([x[2] for x in blocks]) if len(blocks) != 1 else blocks[0][2])
+            for bl in blocks:
+                for i, out in enumerate((grams, logp, bo)):
+                    out.append(np.concatenate([x[i] for x in bl]) if len(bl) != 1 else bl[0][i])
+                bl.clear()
         self._set(itos, grams, logp, bo, glob.bos, glob.eos, glob.unk, _lm.MODE_BACKOFF, 0.0, info, closed=True)
         if save is not None:
             self.save(save)
@@ -874,3 +881,10 @@ def _ppl(log10_sum: float, count: int) -> float:
     if count == 0:
         return float("nan")
     return exp_nll(-log10_sum / count * math.log(10.0))
+
+
+def _kept(blocks, into: list):
+    """The blocks of an iterator, each also appended to ``into`` (the ARPA writer's blocks kept for the model)."""
+    for bl in blocks:
+        into.append(bl)
+        yield bl
