@@ -1,9 +1,11 @@
 /* ngram_runs.c: partition, merge and join sorted runs of n-grams (out-of-core build).
- * Input: rows of one order, (k, n) int32. Output: permutations and positions (int64), never the rows
- * themselves, so callers gather whatever arrays travel with the rows (counts, probabilities). */
+ * Input: rows of one order, (k, n) int32. Output: permutations and positions (int64), so callers gather
+ * whatever arrays travel with the rows, or (sf_ngram_merge_sources) the merged rows with one 8-byte value
+ * each, written straight from the sources. */
 #include "ngram_runs.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static inline int row_cmp(const int32_t *a, const int32_t *b, int n) {
     for (int j = 0; j < n; j++)
@@ -28,23 +30,23 @@ int sf_ngram_partition(int64_t *perm, int64_t *starts, const int32_t *grams, int
     return SF_OK;
 }
 
-/* heap of run indices keyed by the run's current row (then the run index) */
+/* heap of source indices keyed by the source's current row (then the source index) */
 typedef struct {
-    const int32_t *rows;
+    const int32_t *const *rows;
     const int64_t *pos;
     int n;
-} merge_ctx;
+} src_ctx;
 
-static inline int head_less(const merge_ctx *m, int a, int b) {
-    int c = row_cmp(m->rows + m->pos[a] * m->n, m->rows + m->pos[b] * m->n, m->n);
+static inline int src_less(const src_ctx *m, int a, int b) {
+    int c = row_cmp(m->rows[a] + m->pos[a] * m->n, m->rows[b] + m->pos[b] * m->n, m->n);
     return c < 0 || (c == 0 && a < b);
 }
 
-static void sift_down(const merge_ctx *m, int *heap, int size, int i) {
+static void src_sift_down(const src_ctx *m, int *heap, int size, int i) {
     for (;;) {
         int l = 2 * i + 1, r = l + 1, s = i;
-        if (l < size && head_less(m, heap[l], heap[s])) s = l;
-        if (r < size && head_less(m, heap[r], heap[s])) s = r;
+        if (l < size && src_less(m, heap[l], heap[s])) s = l;
+        if (r < size && src_less(m, heap[r], heap[s])) s = r;
         if (s == i) return;
         int t = heap[i];
         heap[i] = heap[s];
@@ -53,13 +55,12 @@ static void sift_down(const merge_ctx *m, int *heap, int size, int i) {
     }
 }
 
-int sf_ngram_merge_runs(int64_t *perm, const int32_t *rows, int64_t k, int n, const int64_t *starts, int P) {
-    if (P < 1 || n < 1 || starts[0] != 0 || starts[P] != k) return SF_EVALUE;
-    for (int r = 0; r < P; r++) {
-        if (starts[r + 1] < starts[r]) return SF_EVALUE;
-        for (int64_t i = starts[r] + 1; i < starts[r + 1]; i++)
-            if (row_cmp(rows + (i - 1) * n, rows + i * n, n) > 0) return SF_EFORMAT;
-    }
+int sf_ngram_merge_sources(int32_t *rows, uint64_t *vals, int64_t *kout, const int32_t *const *src_rows,
+                           const uint64_t *const *src_vals, const int64_t *k_src, int n, int P, int add) {
+    *kout = 0;
+    if (P < 1 || n < 1) return SF_EVALUE;
+    for (int r = 0; r < P; r++)
+        if (k_src[r] < 0) return SF_EVALUE;
     int64_t *pos = (int64_t *)malloc((size_t)P * sizeof(int64_t));
     int *heap = (int *)malloc((size_t)P * sizeof(int));
     if (!pos || !heap) {
@@ -67,22 +68,38 @@ int sf_ngram_merge_runs(int64_t *perm, const int32_t *rows, int64_t k, int n, co
         free(heap);
         return SF_ENOMEM;
     }
-    merge_ctx m = {rows, pos, n};
+    src_ctx m = {src_rows, pos, n};
     int size = 0;
     for (int r = 0; r < P; r++) {
-        pos[r] = starts[r];
-        if (starts[r + 1] > starts[r]) heap[size++] = r;
+        pos[r] = 0;
+        if (k_src[r] > 0) heap[size++] = r;
     }
-    for (int i = size / 2 - 1; i >= 0; i--) sift_down(&m, heap, size, i);
-    for (int64_t out = 0; out < k; out++) {
+    for (int i = size / 2 - 1; i >= 0; i--) src_sift_down(&m, heap, size, i);
+    int64_t out = 0;
+    int rc = SF_OK;
+    const size_t rb = (size_t)n * sizeof(int32_t);
+    while (size > 0) {
         int r = heap[0];
-        perm[out] = pos[r]++;
-        if (pos[r] == starts[r + 1]) heap[0] = heap[--size];
-        if (size > 0) sift_down(&m, heap, size, 0);
+        const int32_t *row = src_rows[r] + pos[r] * n;
+        uint64_t v = src_vals[r][pos[r]];
+        if (add && out > 0 && row_cmp(rows + (out - 1) * n, row, n) == 0) {
+            vals[out - 1] = (uint64_t)((int64_t)vals[out - 1] + (int64_t)v);
+        } else {
+            memcpy(rows + out * n, row, rb);
+            vals[out++] = v;
+        }
+        if (++pos[r] == k_src[r]) {
+            heap[0] = heap[--size];
+        } else if (row_cmp(row, row + n, n) > 0) {
+            rc = SF_EFORMAT; /* a source out of order */
+            break;
+        }
+        if (size > 0) src_sift_down(&m, heap, size, 0);
     }
+    *kout = out;
     free(pos);
     free(heap);
-    return SF_OK;
+    return rc;
 }
 
 void sf_ngram_join_sorted(int64_t *pos, const int32_t *a, int64_t ka, const int32_t *b, int64_t kb, int n) {

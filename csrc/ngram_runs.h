@@ -1,7 +1,8 @@
 /* ngram_runs.h: sorted runs of n-grams for the out-of-core (memory-capped) build, see src/seqfast/extmem.py.
  *
  *   ngram_runs.c  sf_ngram_partition: rows of one order -> a stable grouping by partition (spilling runs)
- *                 sf_ngram_merge_runs: P lexicographically sorted runs -> the order of their merge (writing)
+ *                 sf_ngram_merge_sources: P sorted sources of rows with one 8-byte value each -> the merged
+ *                 rows and values (equal rows' int64 values added, optionally)
  *                 sf_ngram_join_sorted: two sorted row lists -> where each row of one is in the other
  *
  * Rows are (k, n) int32 word ids, row-major; "sorted" is lexicographic, first id major, as count_ngrams
@@ -17,10 +18,13 @@
  * starts[p + 1]). SF_EVALUE for P < 1 or col outside [0, n), SF_EINDEX for a negative id, SF_ENOMEM. */
 int sf_ngram_partition(int64_t *perm, int64_t *starts, const int32_t *grams, int64_t k, int n, int col, int P);
 
-/* perm: (k,) out; rows: (k, n), the concatenation of P runs, run r = rows[starts[r] .. starts[r + 1]),
- * each sorted. perm lists every row in lexicographic order (equal rows: lower run first), a heap merge in
- * O(k log P). SF_EVALUE for bad starts, SF_EFORMAT if a run is not sorted, SF_ENOMEM. */
-int sf_ngram_merge_runs(int64_t *perm, const int32_t *rows, int64_t k, int n, const int64_t *starts, int P);
+/* rows: (k, n) out, vals: (k,) out, kout: rows written, k <= sum(k_src); source r: src_rows[r] (k_src[r], n)
+ * sorted, src_vals[r] (k_src[r],) 8-byte values (int64 or float64, copied as bits). The rows of every source
+ * in lexicographic order (equal rows: lower source first), each with its value; add != 0: equal rows are
+ * written once with their values added as int64 (counts). A heap merge in O(k log P), reading each source
+ * once. SF_EFORMAT if a source is not sorted, SF_EVALUE for P < 1, n < 1 or a negative k_src, SF_ENOMEM. */
+int sf_ngram_merge_sources(int32_t *rows, uint64_t *vals, int64_t *kout, const int32_t *const *src_rows,
+                           const uint64_t *const *src_vals, const int64_t *k_src, int n, int P, int add);
 
 /* pos: (kb,) out; a: (ka, n) sorted distinct; b: (kb, n) sorted. pos[j] = row of a equal to b[j], or -1.
  * One linear merge. */

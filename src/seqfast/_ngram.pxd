@@ -1,5 +1,5 @@
 # Contract with csrc/ngram_reader.h, ngram_ingest.h, ngram_count.h, ngram_merge.h: declarations only.
-from libc.stdint cimport int32_t, int64_t
+from libc.stdint cimport int32_t, int64_t, uint64_t
 
 cdef extern from "ngram_reader.h" nogil:
     enum: SF_TOK_WHITESPACE, SF_TOK_CHAR
@@ -64,5 +64,6 @@ cdef extern from "ngram_merge.h" nogil:
 
 cdef extern from "ngram_runs.h" nogil:
     int sf_ngram_partition(int64_t *perm, int64_t *starts, const int32_t *grams, int64_t k, int n, int col, int P)
-    int sf_ngram_merge_runs(int64_t *perm, const int32_t *rows, int64_t k, int n, const int64_t *starts, int P)
+    int sf_ngram_merge_sources(int32_t *rows, uint64_t *vals, int64_t *kout, const int32_t *const *src_rows,
+                               const uint64_t *const *src_vals, const int64_t *k_src, int n, int P, int add)
     void sf_ngram_join_sorted(int64_t *pos, const int32_t *a, int64_t ka, const int32_t *b, int64_t kb, int n)

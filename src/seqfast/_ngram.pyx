@@ -6,7 +6,7 @@ around C calls and turns SF_E* codes into Python exceptions (seqfast._status.che
 """
 from cpython.unicode cimport PyUnicode_Check
 from cpython.ref cimport PyObject
-from libc.stdint cimport int32_t, int64_t
+from libc.stdint cimport int32_t, int64_t, uint64_t, uintptr_t
 from libc.stdlib cimport malloc, free
 
 import numpy as np
@@ -452,21 +452,51 @@ def partition_rows(const int32_t[:, ::1] grams, int col, int P):
     return perm, starts
 
 
-def merge_runs(const int32_t[:, ::1] rows, const int64_t[::1] starts):
-    """perm int64 (k,): the lexicographic order of rows, the concatenation of sorted runs
-    rows[starts[r]:starts[r + 1]] (ngram_runs.h)."""
-    cdef int64_t k = rows.shape[0]
-    cdef int n = rows.shape[1], P = starts.shape[0] - 1, rc
-    if P < 1 or starts[0] != 0 or starts[P] != k:
-        raise ValueError("merge_runs: starts must run from 0 to the number of rows")
-    perm = np.empty(k, dtype=np.int64)
-    if k == 0:
-        return perm
-    cdef int64_t[::1] pv = perm
+def merge_sources(list grams, list values, bint add=False):
+    """(rows int32 (k, n), values (k,)): the rows of sorted sources grams[r] (k_r, n) with their values[r]
+    (k_r,) (8-byte: int64 or float64), merged in lexicographic order (equal rows: lower source first); add:
+    equal rows once, their int64 values added (ngram_runs.h). Sources may be read-only (mapped files)."""
+    cdef int P = len(grams), n, r, rc
+    cdef int64_t total = 0, kout = 0
+    if P < 1 or len(values) != P:
+        raise ValueError("merge_sources: give one values array per grams array, at least one")
+    n = grams[0].shape[1]
+    dt = np.dtype(values[0].dtype)
+    if dt.itemsize != 8 or (add and dt != np.int64):
+        raise ValueError(f"merge_sources: values must be 8-byte (int64 when adding), got {dt}")
+    gs, vs = [], []
+    for r in range(P):
+        g = np.ascontiguousarray(grams[r], dtype=np.int32)
+        v = np.ascontiguousarray(values[r], dtype=dt)
+        if g.ndim != 2 or g.shape[1] != n or v.shape != (g.shape[0],):
+            raise ValueError(f"merge_sources: source {r} has grams {g.shape} and values {v.shape}; expected "
+                             f"(k, {n}) and (k,)")
+        gs.append(g)
+        vs.append(v)
+        total += g.shape[0]
+    orows = np.empty((total, n), dtype=np.int32)
+    ovals = np.empty(total, dtype=dt)
+    if total == 0:
+        return orows, ovals
+    cdef const int32_t **rp = <const int32_t **>malloc(P * sizeof(int32_t *))
+    cdef const uint64_t **vp = <const uint64_t **>malloc(P * sizeof(uint64_t *))
+    cdef int64_t *kp = <int64_t *>malloc(P * sizeof(int64_t))
+    if not rp or not vp or not kp:
+        free(rp); free(vp); free(kp)
+        raise MemoryError("merge_sources")
+    for r in range(P):
+        rp[r] = <const int32_t *><uintptr_t>gs[r].__array_interface__["data"][0]
+        vp[r] = <const uint64_t *><uintptr_t>vs[r].__array_interface__["data"][0]
+        kp[r] = gs[r].shape[0]
+    cdef int32_t[:, ::1] ov = orows
+    cdef uint64_t *vo = <uint64_t *><uintptr_t>ovals.__array_interface__["data"][0]
     with nogil:
-        rc = sf_ngram_merge_runs(&pv[0], &rows[0, 0], k, n, &starts[0], P)
-    check(rc, "merging sorted runs of n-grams (is a run not sorted?)")
-    return perm
+        rc = sf_ngram_merge_sources(&ov[0, 0], vo, &kout, rp, vp, kp, n, P, add)
+    free(rp); free(vp); free(kp)
+    check(rc, "merging sorted sources of n-grams (is a source not sorted?)")
+    if kout < total:
+        return orows[:kout], ovals[:kout]
+    return orows, ovals
 
 
 def join_sorted(const int32_t[:, ::1] a, const int32_t[:, ::1] b):

@@ -264,6 +264,9 @@ class DaskBuild(Build):
     def _min_partitions(self) -> int:
         return self.partitions or TASKS_PER_WORKER * len(self.workers)
 
+    def _lanes(self) -> int:
+        return 1  # a task has the whole budget and n_threads of its worker
+
     def _map(self, fn, args_list: list, stage: str) -> list:
         """fn over the argument tuples as Dask tasks (keys unique to this build), results in order."""
         self._stage(f"{stage}s: {len(args_list)} tasks on {len(self.workers)} workers")

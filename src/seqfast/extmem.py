@@ -277,8 +277,16 @@ def count_chunk(ids_path: str, start: int, end: int, remap: np.ndarray, vocab_si
     return RunInfo(path, index)
 
 
-def _read_section(run: RunInfo, n: int, p: int):
+def _read_section(run: RunInfo, n: int, p: int, mapped: bool = False):
+    """(grams (k, n) int32, counts (k,) int64) of order n's partition p of a run: read, or mapped read-only
+    (``mapped``: no copy is made until the caller makes one; the mapping goes with the arrays)."""
     off, k = (int(x) for x in run.index[n - 1, p])
+    if mapped:
+        if k == 0:
+            return np.zeros((0, n), np.int32), np.zeros(0, np.int64)
+        g = np.memmap(run.path, dtype=np.int32, mode="r", offset=off, shape=(k, n))
+        c = np.memmap(run.path, dtype=np.int64, mode="r", offset=off + 4 * k * n, shape=(k,))
+        return g, c
     with open(run.path, "rb") as f:
         f.seek(off)
         g = np.fromfile(f, dtype=np.int32, count=k * n).reshape(k, n)
@@ -317,14 +325,14 @@ class PartInfo:
 
 def merge_partition(runs: list, p: int, order: int, vocab_size: int, wd: str, need: int = 0, bos: int | None = None,
                     n_threads: int = 1) -> PartInfo:
-    """Sum section p of every run, order by order (C: packed radix sort of the concatenated sorted runs), into
+    """Sum section p of every run, order by order (C: heap merge of the mapped sorted runs), into
     ``wd/part-{p:04d}-{n}.grams.npy`` / ``.counts.npy``.
 
     bos: the id of <s> when a Kneser-Ney estimate follows: the orders are then merged from the highest down
     and the partition's Kneser-Ney tables are made while its rows are in memory (see :func:`_kn_order`):
     suffix links ``-{n}.suf.npy`` (n >= 3), adjusted counts ``-{n}.adj.npy`` (n < N) and ``info.kn`` =
     (counts-of-counts, unigram continuation counts) as :func:`kn_stats` returns them."""
-    from ._ngram import combine
+    from ._ngram import merge_sources
     info = PartInfo(p, os.path.join(wd, f"part-{p:04d}"))
     kn = bos is not None and order > 1
     if kn:
@@ -333,19 +341,17 @@ def merge_partition(runs: list, p: int, order: int, vocab_size: int, wd: str, ne
     for n in (range(order, 1, -1) if kn else range(2, order + 1)):
         gs, cs = [], []
         for r in runs:
-            g, c = _read_section(r, n, p)
+            g, c = _read_section(r, n, p, mapped=True)
             if g.shape[0]:
                 gs.append(g)
                 cs.append(c)
-        if len(gs) > 1:
-            g, c = np.concatenate(gs), np.concatenate(cs)
-            del gs, cs
-            g, c = combine(g, c, vocab_size)
+        if len(gs) > 1:  # equal rows of different runs added
+            g, c = merge_sources(gs, cs, True)
         elif gs:  # one run's section: already sorted and distinct
-            g, c = gs[0], cs[0]
-            del gs, cs
+            g, c = np.array(gs[0]), np.array(cs[0])
         else:
             g, c = np.zeros((0, n), np.int32), np.zeros(0, np.int64)
+        del gs, cs
         with _space(wd, need):
             np.save(f"{info.prefix}-{n}.grams.npy", g)
             np.save(f"{info.prefix}-{n}.counts.npy", c)
@@ -404,11 +410,11 @@ def _blocks(parts: list, n: int, vocab_size: int, block_rows: int, rows_of=None)
 
 
 def _slice(arrs: list, grams, a: int, b: int):
-    """Copies of the rows of a mapped sorted (k, n) array whose first word is in [a, b), with the same rows of
-    arrs (binary searches touch ~log2(k) pages of the file, not the whole column)."""
+    """The rows of a mapped sorted (k, n) array whose first word is in [a, b), with the same rows of arrs,
+    still mapped (binary searches touch ~log2(k) pages of the file, not the whole column)."""
     col = grams[:, 0]
     i, j = bisect.bisect_left(col, a), bisect.bisect_left(col, b)
-    return np.array(grams[i:j]), [np.array(x[i:j]) for x in arrs]
+    return grams[i:j], [x[i:j] for x in arrs]
 
 
 def _load(path: str, mmap: bool = True):
@@ -420,30 +426,20 @@ def _load(path: str, mmap: bool = True):
 
 
 def _merged(sources, n: int, a: int, b: int):
-    """(grams, [values...]) of first words [a, b) merged over sources = [(grams path, [value paths...]), ...]
-    (.npy files, each sorted), in lexicographic order (C heap merge). The files are mapped for this block only:
-    pages of mapped files count in the resident size until they are unmapped."""
-    from ._ngram import merge_runs
-    gs, vs, starts, dtypes = [], [], [0], []
-    for gpath, vpaths in sources:
-        g, vals = _load(gpath), [_load(v) for v in vpaths]
-        sg, sv = _slice(vals, g, a, b)
-        dtypes = [v.dtype for v in vals]
-        del g, vals
+    """(grams, values) of first words [a, b) merged over sources = [(grams path, values path), ...] (.npy
+    files, each sorted; 8-byte values), in lexicographic order: a C heap merge writing the rows straight from
+    the mapped files. The files are mapped for this block only: pages of mapped files count in the resident
+    size until they are unmapped."""
+    from ._ngram import merge_sources
+    gs, vs = [], []
+    for gpath, vpath in sources:
+        g, v = _load(gpath), _load(vpath)
+        sg, (sv,) = _slice([v], g, a, b)
         gs.append(sg)
         vs.append(sv)
-        starts.append(starts[-1] + sg.shape[0])
-    if starts[-1] == 0:
-        return np.zeros((0, n), np.int32), [np.zeros(0, d) for d in dtypes]
-    g = np.concatenate(gs)
-    del gs
-    cols = [np.concatenate([v[i] for v in vs]) for i in range(len(dtypes))]
-    del vs
-    if len(starts) > 2:
-        perm = merge_runs(np.ascontiguousarray(g), np.asarray(starts, dtype=np.int64))
-        g = np.ascontiguousarray(g[perm])
-        cols = [c[perm] for c in cols]
-    return g, cols
+    if len(gs) == 1:
+        return np.array(gs[0]), np.array(vs[0])
+    return merge_sources(gs, vs)
 
 
 # ------------------------------------------------------------------------------------------ counts output
@@ -461,9 +457,9 @@ def write_counts(path, vocab, first_seen, unigrams: np.ndarray, parts: list, ord
         gp, cp = os.path.join(wd, f"sfc-grams-{n}.bin"), os.path.join(wd, f"sfc-counts-{n}.bin")
         k = 0
         with _space(wd, need), open(gp, "wb") as gf, open(cp, "wb") as cf:
-            src = [(p.path(n, "grams"), [p.path(n, "counts")]) for p in parts]
+            src = [(p.path(n, "grams"), p.path(n, "counts")) for p in parts]
             for a, b in _blocks(parts, n, V, block_rows):
-                g, (c,) = _merged(src, n, a, b)
+                g, c = _merged(src, n, a, b)
                 _write(gf, g)
                 _write(cf, c.astype(np.int64, copy=False))
                 k += g.shape[0]
@@ -479,7 +475,7 @@ def assemble_counts(vocab, first_seen, unigrams: np.ndarray, parts: list, order:
     u = np.flatnonzero(unigrams > 0).astype(np.int32)
     grams, counts = [u.reshape(-1, 1)], [unigrams[u].astype(np.int64)]
     for n in range(2, order + 1):
-        g, (c,) = _merged([(p.path(n, "grams"), [p.path(n, "counts")]) for p in parts], n, 0, V)
+        g, c = _merged([(p.path(n, "grams"), p.path(n, "counts")) for p in parts], n, 0, V)
         grams.append(g)
         counts.append(np.ascontiguousarray(c))
     return NGramCounts(vocab, grams, counts, first_seen=first_seen)
@@ -583,12 +579,12 @@ def kn_estimate(part: PartInfo, glob: KNGlobals, order: int, thresholds, wd: str
     V = glob.uni_prob.shape[0]
     info = EstInfo(part.p, os.path.join(wd, f"est-{part.p:04d}"), {}, np.zeros(V, np.float64))
     lower = glob.uni_prob
-    for n in range(2, order + 1):
-        g = np.ascontiguousarray(part.grams(n, mmap=False))
+    for n in range(2, order + 1):  # the part files are mapped, not copied (their pages stay in the page cache)
+        g = part.grams(n)
         keep = part.counts(n) > thresholds[n - 1] if thresholds[n - 1] > 0 else None
-        adj = part.counts(n, mmap=False) if n == order else _load(part.path(n, "adj"), False)
+        adj = part.counts(n) if n == order else _load(part.path(n, "adj"))
         ctx, starts = _contexts(g)
-        s = g[:, 1].astype(np.int64) if n == 2 else _load(part.path(n, "suf"), False)
+        s = g[:, 1].astype(np.int64) if n == 2 else _load(part.path(n, "suf"))
         prob, gam = _lm.interpolate_order(adj, ctx, s, lower, glob.D[n - 1], keep, n_threads, k_ctx=starts.shape[0])
         del adj, s, ctx
         crow = g[starts, :-1]
@@ -598,12 +594,27 @@ def kn_estimate(part: PartInfo, glob: KNGlobals, order: int, thresholds, wd: str
             else:
                 np.save(f"{info.prefix}-{n - 1}.ctx.npy", np.ascontiguousarray(crow))
                 np.save(f"{info.prefix}-{n - 1}.gamma.npy", gam)
-            kg, kp = (g, prob) if keep is None else (np.ascontiguousarray(g[keep]), prob[keep])
-            np.save(f"{info.prefix}-{n}.grams.npy", kg)
+            if keep is None:  # the kept rows are the part's rows: its file is linked, not copied
+                _link_or_save(part.path(n, "grams"), f"{info.prefix}-{n}.grams.npy", g)
+                kp = prob
+            else:
+                np.save(f"{info.prefix}-{n}.grams.npy", np.ascontiguousarray(g[keep]))
+                kp = prob[keep]
             np.save(f"{info.prefix}-{n}.prob.npy", kp)
-        info.rows[n] = int(kg.shape[0])
+        info.rows[n] = int(kp.shape[0])
         lower = prob
     return info
+
+
+def _link_or_save(src: str, dst: str, a: np.ndarray) -> None:
+    """dst as a second name of the .npy file src (whose array is ``a``), or a copy of ``a`` where the file
+    system has no hard links; a stale dst (a rerun task) is replaced."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(dst)
+    try:
+        os.link(src, dst)
+    except OSError:
+        np.save(dst, a)
 
 
 def model_blocks(ests: list, parts: list, glob: KNGlobals, order: int, n: int, block_rows: int, n_threads: int = 1):
@@ -612,13 +623,13 @@ def model_blocks(ests: list, parts: list, glob: KNGlobals, order: int, n: int, b
     from . import _lm
     from ._ngram import join_sorted
     V = glob.uni_prob.shape[0]
-    rows = [(e.path(n, "grams"), [e.path(n, "prob")]) for e in ests]
-    ctxs = [(e.path(n, "ctx"), [e.path(n, "gamma")]) for e in ests] if n < order else None
+    rows = [(e.path(n, "grams"), e.path(n, "prob")) for e in ests]
+    ctxs = [(e.path(n, "ctx"), e.path(n, "gamma")) for e in ests] if n < order else None
     for a, b in _blocks(parts, n, V, block_rows):
-        g, (prob,) = _merged(rows, n, a, b)
+        g, prob = _merged(rows, n, a, b)
         gamma = None
         if ctxs is not None:
-            cg, (cgam,) = _merged(ctxs, n, a, b)
+            cg, cgam = _merged(ctxs, n, a, b)
             gamma = np.zeros(g.shape[0], np.float64)
             pos = join_sorted(cg, g)
             hit = pos >= 0
@@ -638,16 +649,65 @@ def unigram_values(ests: list, glob: KNGlobals, n_threads: int = 1):
                                          glob.unk, glob.eos, n_threads))
 
 
+def prefetched(blocks):
+    """The items of the iterator ``blocks``, each made on a thread of its own while the caller works on the
+    one before (one item ahead; the C kernels making them release the GIL). Stopping early stops the thread
+    after the item it is making."""
+    import queue
+    import threading
+    q = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    end = object()
+
+    def run():
+        try:
+            for item in blocks:
+                while not stop.is_set():
+                    try:
+                        q.put((item, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        pass
+                if stop.is_set():
+                    return
+            q.put((end, None))
+        except BaseException as e:  # handed to the consumer
+            q.put((end, e))
+
+    t = threading.Thread(target=run, name="seqfast-prefetch", daemon=True)
+    t.start()
+    try:
+        while True:
+            item, err = q.get()
+            if item is end:
+                if err is not None:
+                    raise err
+                return
+            yield item
+    finally:
+        stop.set()
+        while t.is_alive():  # let the producer out of a full queue
+            try:
+                q.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        t.join()
+
+
 def memory_budget(memory) -> int:
     """Bytes of a memory= argument ("2G", "500M", "80%", a number of bytes)."""
     return parse_memory(memory, "memory")
 
 
-__all__ += ["TokPart", "VocabPlan", "PartInfo", "KNGlobals", "EstInfo", "unigram_values", "memory_budget",
+__all__ += ["TokPart", "VocabPlan", "PartInfo", "KNGlobals", "EstInfo", "unigram_values", "memory_budget", "prefetched",
             "MemoryLimitError"]
 
 
 # ------------------------------------------------------------------------------------------ the local driver
+#: Stages with one task per partition (the local driver runs several at once)
+_PARTITION_STAGES = (merge_partition, kn_stats, kn_estimate)
+
+
 class Build:
     """The memory-capped build on one machine: the stages above run one after the other in ``wd``; files a
     stage no longer needs are removed as soon as the next stage has read them."""
@@ -664,13 +724,37 @@ class Build:
         self.bar.show(text)
 
     def _map(self, fn, args_list: list, stage: str) -> list:
-        """[fn(*args) for args in args_list], one after the other with a progress line each (a distributed
-        driver runs them as tasks instead: seqfast.cluster.DaskBuild)."""
-        out = []
-        for i, args in enumerate(args_list):
-            self._stage(f"{stage} {i + 1}/{len(args_list)}")
-            out.append(fn(*args))
-        return out
+        """[fn(*args) for args in args_list] with a progress line each (a distributed driver runs them as tasks
+        instead: seqfast.cluster.DaskBuild). The per-partition stages run on :meth:`_lanes` threads at once
+        (their C kernels release the GIL), the others one after the other."""
+        lanes = self._lanes() if fn in _PARTITION_STAGES else 1
+        if lanes <= 1 or len(args_list) <= 1:
+            out = []
+            for i, args in enumerate(args_list):
+                self._stage(f"{stage} {i + 1}/{len(args_list)}")
+                out.append(fn(*args))
+            return out
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(lanes, thread_name_prefix="seqfast-extmem") as ex:
+            futures = [ex.submit(fn, *args) for args in args_list]
+            try:
+                for i, fu in enumerate(futures):
+                    fu.result()
+                    self._stage(f"{stage} {i + 1}/{len(args_list)}")
+            except BaseException:
+                for fu in futures:
+                    fu.cancel()
+                raise
+        return [fu.result() for fu in futures]
+
+    def _lanes(self) -> int:
+        """Partitions processed at once on this machine: one per thread (each with its own share of the
+        budget: the plan makes that many times more partitions), at most 4."""
+        return max(1, min(self.nt or 1, 4)) if self.order > 1 else 1
+
+    def _task_threads(self) -> int:
+        """C threads of one partition stage task (the threads shared by the lanes)."""
+        return max(1, (self.nt or 1) // self._lanes())
 
     def _min_partitions(self) -> int:
         """Fewest partitions worth having (more than the plan asks for when workers run them in parallel)."""
@@ -705,7 +789,7 @@ class Build:
         n_ids = sum(os.path.getsize(path) // 4 for path, _ in files)
         self.plan = pl = plan(self.budget, N, n_ids, V)
         if N > 1:
-            pl.partitions = max(pl.partitions, self._min_partitions())
+            pl.partitions = max(min(512, pl.partitions * self._lanes()), self._min_partitions())
         need = pl.temp_bytes
         jobs = []
         for f, (path, remap) in enumerate(files):
@@ -721,7 +805,7 @@ class Build:
         self.parts = []
         if N > 1:
             bos = self.vocab["<s>"] if self.kn and "<s>" in self.vocab else None
-            self.parts = self._map(merge_partition, [(runs, p, N, V, self.wd, need, bos, self.nt)
+            self.parts = self._map(merge_partition, [(runs, p, N, V, self.wd, need, bos, self._task_threads())
                                                      for p in range(pl.partitions)], "merging: partition")
         for r in runs:
             os.unlink(r.path)
@@ -750,32 +834,37 @@ class Build:
         thr = prune_thresholds(prune, N)
         stats = [part.kn for part in self.parts]
         if any(st is None for st in stats):  # merged without bos (the tables are made now)
-            stats = self._map(kn_stats, [(part, N, bos, V, self.nt) for part in self.parts],
+            stats = self._map(kn_stats, [(part, N, bos, V, self._task_threads()) for part in self.parts],
                               "estimating: adjusted counts, partition")
         glob = kn_globals(stats, self.unigrams, N, bos, eos, unk, smoothing, fallback)
-        ests = self._map(kn_estimate, [(part, glob, N, thr, self.wd, self.nt, self.plan.temp_bytes)
+        ests = self._map(kn_estimate, [(part, glob, N, thr, self.wd, self._task_threads(), self.plan.temp_bytes)
                                        for part in self.parts], "estimating: interpolation, partition")
         self.bar.clear()
         return glob, ests
 
-    def model_orders(self, glob, ests):
+    def model_orders(self, glob, ests, block_rows: int | None = None):
         """Per order, an iterator of blocks (grams, log10 p, log10 backoff (zeros at the top order)) in the
-        in-memory model's row order."""
+        in-memory model's row order; ``block_rows`` (default: the plan's) rows per block at most."""
+        rows = block_rows or self.plan.block_rows
+
         def uni():
             g, lp, bo = unigram_values(ests, glob, self.nt)
             yield g, lp, (bo if bo is not None else np.zeros_like(lp))
 
         def order(n):
-            for g, lp, bo in model_blocks(ests, self.parts, glob, self.order, n, self.plan.block_rows, self.nt):
+            for g, lp, bo in model_blocks(ests, self.parts, glob, self.order, n, rows, self.nt):
                 yield g, lp, (bo if bo is not None else np.zeros_like(lp))
 
         counts = [glob.uni_ids.shape[0]] + [sum(e.rows[n] for e in ests) for n in range(2, self.order + 1)]
         return counts, [uni()] + [order(n) for n in range(2, self.order + 1)]
 
     def arpa_sections(self, glob, ests):
-        """(counts, sections) for :func:`seqfast.lm.arpa.write_arpa_blocks`: the blocks of model_orders (a
-        distributed driver returns files its workers wrote)."""
-        return self.model_orders(glob, ests)
+        """(counts, sections) for :func:`seqfast.lm.arpa.write_arpa_blocks`: the blocks of model_orders, each
+        made on a second thread while the writer formats the one before (half the plan's block size, so
+        that the blocks in flight fit the same memory); a distributed driver returns files its workers
+        wrote."""
+        counts, sections = self.model_orders(glob, ests, max(1, self.plan.block_rows // 2))
+        return counts, [prefetched(sec) for sec in sections]
 
     def model_bytes(self, ests) -> int:
         """Bytes of the estimated model held in memory (grams, log10 p and backoff, hash indexes)."""

@@ -31,18 +31,22 @@ def test_kernels_match_reference(seed, n):
         rp, rs = ref.partition_rows(g, n - 1, P)
         assert np.array_equal(perm, rp) and np.array_equal(starts, rs)
     runs = [np.unique(rng.integers(0, 5, size=(rng.integers(0, 50), n)).astype(np.int32), axis=0) for _ in range(4)]
-    rows = np.ascontiguousarray(np.concatenate(runs))
-    starts = np.cumsum([0] + [r.shape[0] for r in runs]).astype(np.int64)
-    assert np.array_equal(_ngram.merge_runs(rows, starts), ref.merge_runs(rows, starts))
+    vals = [rng.integers(1, 9, size=r.shape[0]).astype(np.int64) for r in runs]
+    for add in (False, True):
+        g, v = _ngram.merge_sources(runs, vals, add)
+        rg, rv = ref.merge_sources(runs, vals, add)
+        assert np.array_equal(g, rg) and np.array_equal(v, rv)
+    g, v = _ngram.merge_sources(runs, [x.astype(np.float64) / 3 for x in vals])
+    assert np.array_equal(v, ref.merge_sources(runs, [x.astype(np.float64) / 3 for x in vals])[1])
     a = runs[0]
     b = np.ascontiguousarray(np.unique(np.concatenate([runs[0][::2], runs[1]]), axis=0))
     assert np.array_equal(_ngram.join_sorted(a, b), ref.join_sorted(a, b))
 
 
-def test_merge_runs_refuses_unsorted_run():
+def test_merge_sources_refuses_unsorted_source():
     rows = np.array([[2], [1]], dtype=np.int32)
     with pytest.raises(ValueError, match="not sorted"):
-        _ngram.merge_runs(rows, np.array([0, 2], dtype=np.int64))
+        _ngram.merge_sources([rows, rows[:1]], [np.ones(2, np.int64), np.ones(1, np.int64)], True)
 
 
 @pytest.mark.parametrize("level,lower,pad,boundaries,order", [

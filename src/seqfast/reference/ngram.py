@@ -77,11 +77,26 @@ def partition_rows(grams: np.ndarray, col: int, P: int):
     return perm, starts
 
 
-def merge_runs(rows: np.ndarray, starts: np.ndarray) -> np.ndarray:
+def _merge_order(rows: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """The lexicographic order of rows (equal rows: lower run first), by a plain stable sort."""
     run = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
     keys = [np.arange(rows.shape[0]), run] + [rows[:, j] for j in range(rows.shape[1] - 1, -1, -1)]
     return np.lexsort(keys).astype(np.int64)
+
+
+def merge_sources(grams: list, values: list, add: bool = False):
+    """(rows, values) of sorted sources merged (equal rows: lower source first); add: equal rows once with
+    their values added. A plain stable sort of the concatenation."""
+    rows, vals = np.concatenate(grams).astype(np.int32), np.concatenate(values)
+    starts = np.cumsum([0] + [g.shape[0] for g in grams]).astype(np.int64)
+    perm = _merge_order(rows, starts)
+    rows, vals = rows[perm], vals[perm]
+    if add and rows.shape[0]:
+        new = np.ones(rows.shape[0], dtype=bool)
+        new[1:] = (rows[1:] != rows[:-1]).any(axis=1)
+        vals = np.add.reduceat(vals, np.flatnonzero(new))
+        rows = rows[new]
+    return rows, vals
 
 
 def join_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
