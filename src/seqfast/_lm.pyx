@@ -390,7 +390,8 @@ cdef class Scorer:
 
 
 def arpa_chunks(grams, logp, backoff, pool, offs, int n_threads=1, int64_t rows=1 << 18):
-    """Yield bytes chunks of one ARPA section's lines (see lm_arpa.c), formatted on n_threads threads."""
+    """Yield chunks of one ARPA section's lines (see lm_arpa.c), formatted on n_threads threads: memoryviews
+    of one reused buffer, each valid until the next chunk is asked for (write it, or copy it with bytes())."""
     g = _grams(grams, "grams")
     l = np.ascontiguousarray(logp, dtype=np.float32)
     b = None if backoff is None else np.ascontiguousarray(backoff, dtype=np.float32)
@@ -426,7 +427,9 @@ def arpa_chunks(grams, logp, backoff, pool, offs, int n_threads=1, int64_t rows=
         with nogil:
             rc = lm_arpa_format_rows(bufp, cap, &used, &gv[0, 0], r0, r1, n, &lv[0], bp, pp, &ofv[0], V, n_threads)
         check(rc, "formatting ARPA lines")
-        yield bytes(buf[:used])
+        view = memoryview(buf)[:used]
+        yield view
+        view.release()
         r0 = r1
 
 

@@ -222,7 +222,7 @@ def test_writer_same_bytes_for_any_threads_and_chunking():
     for nt in (1, 2, 3):
         for rows in (1, 2, 5, 1 << 18):
             g, lp, bo = m.ngrams(2)
-            outs.add(b"".join(_lm.arpa_chunks(g, lp, bo, pool, offs, nt, rows)))
+            outs.add(b"".join([bytes(c) for c in _lm.arpa_chunks(g, lp, bo, pool, offs, nt, rows)]))
     assert len(outs) == 1
     with pytest.raises(IndexError):
         list(_lm.arpa_chunks(np.array([[0, 99]], dtype=np.int32), np.zeros(1, np.float32), None, pool, offs))
