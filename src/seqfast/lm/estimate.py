@@ -45,6 +45,8 @@ class Tables:
                                  "the count tables are inconsistent (use count_ngrams(..., pad=True))")
             if lean and self.sorted and n >= 3:
                 self.ctx[n - 2] = None  # the suffixes of order n + 1 need only ctx[n - 1]; context() remakes it
+        if lean and self.sorted and self.N >= 2:
+            self.ctx[self.N - 1] = None  # remade when the top order is interpolated, after the lower orders' go
 
     def context(self, n):
         """ctx[n - 1]: rows of order n - 1 of grams[n - 1][:, :-1] (remade by a merge when a lean table let it
@@ -75,8 +77,8 @@ class Tables:
 
     @classmethod
     def from_counts(cls, counts, order, n_threads, lean=False):
-        """lean=True: keep only the top order's context links once the suffix links are made (estimate_kn
-        remakes each order's when it interpolates it): ~8 bytes per n-gram less at the peak."""
+        """lean=True: keep no context links once the suffix links are made (estimate_kn remakes each order's
+        when it interpolates it): ~8 bytes per n-gram less at the peak."""
         vocab = counts.vocab
         ids = {t: vocab[t] if t in vocab else -1 for t in ("<unk>", "<s>", "</s>")}
         if min(ids.values()) < 0:
