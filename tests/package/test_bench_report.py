@@ -38,3 +38,10 @@ def test_merge_keeps_sections_not_rerun(compare):
 def test_failed_comparison_is_a_section(compare):
     doc = compare.document([("count", None, 5.0, "RuntimeError: boom")], "python bench/compare.py --write", "")
     assert "Not run: RuntimeError: boom" in compare._sections(doc)["count"]
+
+
+def test_runs_with_other_arguments_are_sections_of_their_own(compare):
+    full = compare.document([("quality", _report(compare, "quality", 1), 1.0, "")], "c1", "")
+    part = compare.document([(compare._key("quality", ["--only", "pos"]), _report(compare, "quality", 2), 1.0, "")],
+                            "c2", "", full)
+    assert set(compare._sections(part)) == {"quality", "quality --only pos"}
