@@ -619,21 +619,31 @@ def _link_or_save(src: str, dst: str, a: np.ndarray) -> None:
 
 def model_blocks(ests: list, parts: list, glob: KNGlobals, order: int, n: int, block_rows: int, n_threads: int = 1):
     """Blocks (grams, log10 p, log10 backoff or None at the top order) of order n >= 2 in lexicographic order:
-    each partition's kept rows merged, joined with the gammas of the contexts among them."""
+    each partition's kept rows merged, joined with the gammas of the contexts among them. A row's gamma (as a
+    context) is in the estimate of the partition of its last word, so the rows are grouped by that
+    partition and each group joined with that partition's contexts (no merge of the contexts)."""
     from . import _lm
-    from ._ngram import join_sorted
+    from ._ngram import join_sorted, partition_rows
     V = glob.uni_prob.shape[0]
+    P = len(ests)
     rows = [(e.path(n, "grams"), e.path(n, "prob")) for e in ests]
     ctxs = [(e.path(n, "ctx"), e.path(n, "gamma")) for e in ests] if n < order else None
     for a, b in _blocks(parts, n, V, block_rows):
         g, prob = _merged(rows, n, a, b)
         gamma = None
         if ctxs is not None:
-            cg, cgam = _merged(ctxs, n, a, b)
             gamma = np.zeros(g.shape[0], np.float64)
-            pos = join_sorted(cg, g)
-            hit = pos >= 0
-            gamma[hit] = cgam[pos[hit]]
+            perm, starts = partition_rows(g, n - 1, P)
+            for p, (cpath, vpath) in enumerate(ctxs):
+                sel = perm[starts[p]:starts[p + 1]]
+                if sel.shape[0] == 0:
+                    continue
+                cg, (cgam,) = _slice([_load(vpath)], _load(cpath), a, b)
+                if cg.shape[0] == 0:
+                    continue
+                pos = join_sorted(np.ascontiguousarray(cg), np.ascontiguousarray(g[sel]))
+                hit = pos >= 0
+                gamma[sel[hit]] = cgam[pos[hit]]
         logp, bo = _lm.arpa_values(np.ascontiguousarray(prob), gamma, g, glob.unk, glob.eos, n_threads)
         yield g, logp, bo
 
