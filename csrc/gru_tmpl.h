@@ -159,7 +159,7 @@ int FN(sf_gru_backward)(REAL *dxproj, REAL *dh0, REAL *dW_hh, REAL *db_hh, REAL 
     free(Wpk);
     if (failed) return SF_ENOMEM;
     /* du equals dxproj in the r and z blocks: the first 2H columns */
-    FN(sf_cell_weight_grad)(dW_hh, db_hh, db_ih, dtable, hprev, du_all, dxproj, 2 * H, h_all, h0, ids, B, T, H, 3,
-                            n_threads);
+    FN(sf_cell_weight_grad)(dW_hh, db_hh, db_ih, dtable, hprev, du_all, dxproj, 2 * H, h_all, h0, ids, lengths, B,
+                            T, H, 3, n_threads);
     return SF_OK;
 }

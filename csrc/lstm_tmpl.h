@@ -155,7 +155,7 @@ int FN(sf_lstm_backward)(REAL *dxproj, REAL *dstate0, REAL *dW_hh, REAL *db_hh, 
     if (failed) return SF_ENOMEM;
     /* d a_t is also dL/d(h_{t-1} W_hh^T + b_hh) and dL/dxproj, so dxproj is the dA of the weight gradient,
      * its column sums are db_hh and db_ih, and its rows scattered by id are the gradient of a gathered table. */
-    FN(sf_cell_weight_grad)(dW_hh, db_hh, db_ih, dtable, hprev, dxproj, NULL, 0, h_all, h0, ids, B, T, H, 4,
-                            n_threads);
+    FN(sf_cell_weight_grad)(dW_hh, db_hh, db_ih, dtable, hprev, dxproj, NULL, 0, h_all, h0, ids, lengths, B, T, H,
+                            4, n_threads);
     return SF_OK;
 }

@@ -98,8 +98,8 @@ static int FN(rnn_backward)(REAL *dxproj, REAL *dh0, REAL *dW_hh, REAL *db_hh, R
     }
     free(Wpk);
     if (failed) return SF_ENOMEM;
-    FN(sf_cell_weight_grad)(dW_hh, db_hh, db_ih, dtable, cache + (long)B * TH, dxproj, NULL, 0, h_all, h0, ids, B, T, H, 1,
-                            n_threads);
+    FN(sf_cell_weight_grad)(dW_hh, db_hh, db_ih, dtable, cache + (long)B * TH, dxproj, NULL, 0, h_all, h0, ids,
+                            lengths, B, T, H, 1, n_threads);
     return SF_OK;
 }
 

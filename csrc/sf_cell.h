@@ -106,13 +106,19 @@ int sf_cell_threads(int n_threads, int B);
  *   db2 (GH)        += sum_{b,t} dA2[b, t]               (db_ih)
  *   dtable (V, GH)  : dtable[ids[b*T + t]] += dA2[b, t]  (the gradient of a gathered input table; ids checked
  *                     by the caller)
+ * With lengths (B,) (NULL: every row has T steps), the sums run over t < lengths[b]: dA and dA2 must be zero
+ * at padding (t >= lengths[b]; the backward kernels write them so), and h_all too (the forward kernels do),
+ * since runs of at most SF_CELL_GAP_ROWS padded rows between two rows' steps are read rather than skipped.
  * Threads own blocks of rows of dW_hh (and those columns of everything else); every element is summed over
  * (b, t) in the same order for any thread count. */
+enum { SF_CELL_GAP_ROWS = 8 }; /* padding rows read rather than splitting the product (about its setup cost) */
 void sf_cell_weight_grad_f32(float *dW_hh, float *db_hh, float *db2, float *dtable, float *hprev,
                              const float *dA, const float *dA2, int same_cols, const float *h_all,
-                             const float *h0, const int32_t *ids, int B, int T, int H, int G, int n_threads);
+                             const float *h0, const int32_t *ids, const int32_t *lengths, int B, int T, int H, int G,
+                             int n_threads);
 void sf_cell_weight_grad_f64(double *dW_hh, double *db_hh, double *db2, double *dtable, double *hprev,
                              const double *dA, const double *dA2, int same_cols, const double *h_all,
-                             const double *h0, const int32_t *ids, int B, int T, int H, int G, int n_threads);
+                             const double *h0, const int32_t *ids, const int32_t *lengths, int B, int T, int H,
+                             int G, int n_threads);
 
 #endif
