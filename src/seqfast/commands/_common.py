@@ -307,6 +307,42 @@ def task_config(args, task: str):
     return TaskConfig(**fields)
 
 
+def add_task_commands(sub, task: str, what: str, data_help: str, data_options, handlers, texts: dict) -> tuple:
+    """'seqfast TASK train|eval|predict' (TASK: classify or tag): the parser of each action with the options
+    they share; returns the (train, eval, predict) parsers for the task's own options.
+
+    ``what``: the unit of the data, plural ("texts", "sentences"); ``data_help``: the help of DATA;
+    ``data_options(parser)`` adds the options of reading DATA (train and eval); ``handlers``: the functions
+    of the three actions, in that order; ``texts``: the "help"/"description" of the command and
+    "train"/"eval"/"predict" -> (help, description) of each action."""
+    p = sub.add_parser(task, help=texts["help"], description=texts["description"])
+    actions = p.add_subparsers(dest=f"{task}_command", metavar="ACTION", title="actions")
+    parsers = []
+    for name, func in zip(("train", "eval", "predict"), handlers):
+        a = actions.add_parser(name, help=texts[name][0], description=texts[name][1])
+        if name == "predict":
+            add_predict_args(a, task, what)
+        else:
+            if name == "eval":
+                a.add_argument("model", metavar="MODEL", help=f"a model saved by 'seqfast {task} train --save'")
+            a.add_argument("data", nargs="+", metavar="DATA", help=data_help)
+            data_options(a)
+            if name == "train":
+                add_task_train_args(a, task)
+            else:
+                a.add_argument("--batch", type=positive_int, default=256, help=f"{what} per batch (default 256)")
+        a.set_defaults(func=func)
+        parsers.append(a)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+    return tuple(parsers)
+
+
+def load_task_model(cls, path: str, task: str):
+    """The model of class ``cls`` saved at ``path`` by 'seqfast TASK train --save' (a missing path is an
+    error naming it)."""
+    return cls.load(input_paths([path], f"seqfast {task}")[0])
+
+
 def add_predict_args(p, command: str, what: str) -> None:
     """MODEL, FILE ('-' by default), --errors and --batch of 'seqfast classify/tag predict'."""
     p.add_argument("model", metavar="MODEL", help=f"a model saved by 'seqfast {command} train --save'")
@@ -325,10 +361,12 @@ def line_chunks(path: str, errors: str, size: int):
             yield lines[i:i + size]
 
 
-def train_and_save(args, train, cfg, data, valid) -> int:
-    """Run ``train(data, cfg, valid=valid, progress=...)`` (seqfast.nn.tasks), report on stderr and save the
-    model to --save."""
+def train_and_save(args, train, cfg, read) -> int:
+    """Read DATA and --valid with ``read(files)``, run ``train(data, cfg, valid=valid, progress=...)``
+    (seqfast.nn.tasks), report on stderr and save the model to --save."""
     import time
+    data = read(args.data)
+    valid = read(args.valid) if args.valid else None
     report(f"{data!r}" + (f"; held out: {valid!r}" if valid is not None else ""))
     t0 = time.perf_counter()
     r = train(data, cfg, valid=valid, progress=not args.quiet)

@@ -10,55 +10,42 @@ from __future__ import annotations
 
 import sys
 
-from ._common import (add_errors_arg, add_predict_args, add_task_train_args, input_paths, line_chunks, positive_int,
-                      task_config, train_and_save)
+from ._common import add_errors_arg, add_task_commands, input_paths, line_chunks, load_task_model, positive_int, \
+    task_config, train_and_save
 
 DATA_HELP = ("tagged sentences: files (or directories) in CoNLL columns ('token ... tag' per line, a blank line "
              "between sentences) or word/tag tokens (a sentence per line, as the Brown corpus); '-' is standard "
              "input")
+TEXTS = {
+    "help": "sequence tagging: train an RNN tagger (POS, NER), evaluate it, tag text",
+    "description": "One tag per token (part of speech, named entities) from word embeddings, a character CNN over "
+                   "each word's spelling (so unknown words are tagged from their form), a bidirectional recurrent "
+                   "encoder (C/OpenMP kernels) and a linear output per token. 'train' a model, 'eval' it on "
+                   "tagged sentences (token accuracy, on known and unknown words, per tag), 'predict' tags.",
+    "train": ("train a tagger on tagged sentences and save it",
+              "Train on " + DATA_HELP + ". The held-out sentences (--valid, or --valid-frac of the training "
+              "sentences drawn with --seed) are scored after every epoch; with --patience training stops when "
+              "their token accuracy stops improving and the best epoch is kept. Progress and the report go to "
+              "standard error."),
+    "eval": ("token accuracy (known / unknown words, per tag) of a saved tagger",
+             "Score a saved tagger on " + DATA_HELP + ": token accuracy overall, on words of its vocabulary and "
+             "on the others, macro-F1 over tags, the accuracy of each tag and the confusion matrix of the most "
+             "frequent tags."),
+    "predict": ("tag text: one sentence per line, tokens separated by spaces",
+                "Read sentences from FILE (default: standard input), one per line with tokens separated by "
+                "whitespace, and write them tagged to standard output: 'word/tag' tokens on the same line "
+                "(default), or CoNLL columns with --columns. Read and tagged in batches, so the input can be a "
+                "pipe of any length."),
+}
 
 
 def register(sub) -> None:
-    p = sub.add_parser("tag", help="sequence tagging: train an RNN tagger (POS, NER), evaluate it, tag text",
-                       description="One tag per token (part of speech, named entities) from word embeddings, a "
-                                   "character CNN over each word's spelling (so unknown words are tagged from "
-                                   "their form), a bidirectional recurrent encoder (C/OpenMP kernels) and a "
-                                   "linear output per token. 'train' a model, 'eval' it on tagged sentences "
-                                   "(token accuracy, on known and unknown words, per tag), 'predict' tags.")
-    ts = p.add_subparsers(dest="tag_command", metavar="ACTION", title="actions")
-
-    t = ts.add_parser("train", help="train a tagger on tagged sentences and save it",
-                      description="Train on " + DATA_HELP + ". The held-out sentences (--valid, or --valid-frac "
-                                  "of the training sentences drawn with --seed) are scored after every epoch; "
-                                  "with --patience training stops when their token accuracy stops improving and "
-                                  "the best epoch is kept. Progress and the report go to standard error.")
-    t.add_argument("data", nargs="+", metavar="DATA", help=DATA_HELP)
-    _format_args(t)
-    add_task_train_args(t, "tag")
-    t.set_defaults(func=run_train)
-
-    ev = ts.add_parser("eval", help="token accuracy (known / unknown words, per tag) of a saved tagger",
-                       description="Score a saved tagger on " + DATA_HELP + ": token accuracy overall, on words "
-                                   "of its vocabulary and on the others, macro-F1 over tags, the accuracy of each "
-                                   "tag and the confusion matrix of the most frequent tags.")
-    ev.add_argument("model", metavar="MODEL", help="a model saved by 'seqfast tag train --save'")
-    ev.add_argument("data", nargs="+", metavar="DATA", help=DATA_HELP)
-    _format_args(ev)
+    _, ev, pr = add_task_commands(sub, "tag", "sentences", DATA_HELP, _format_args,
+                                  (run_train, run_eval, run_predict), TEXTS)
     ev.add_argument("--top", type=positive_int, default=20,
                     help="show the per-tag accuracy and confusion of this many most frequent tags (default 20)")
-    ev.add_argument("--batch", type=positive_int, default=256, help="sentences per batch (default 256)")
-    ev.set_defaults(func=run_eval)
-
-    pr = ts.add_parser("predict", help="tag text: one sentence per line, tokens separated by spaces",
-                       description="Read sentences from FILE (default: standard input), one per line with tokens "
-                                   "separated by whitespace, and write them tagged to standard output: 'word/tag' "
-                                   "tokens on the same line (default), or CoNLL columns with --columns. Read and "
-                                   "tagged in batches, so the input can be a pipe of any length.")
-    add_predict_args(pr, "tag", "sentences")
     pr.add_argument("--columns", action="store_true",
                     help="write 'token<TAB>tag' lines with a blank line after each sentence")
-    pr.set_defaults(func=run_predict)
-    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
 def _format_args(p) -> None:
@@ -82,15 +69,13 @@ def _read(files: list[str], args, command: str):
 def run_train(args) -> int:
     from ..nn.tasks import train_tagger
 
-    cfg = task_config(args, "tag")
-    data = _read(args.data, args, "seqfast tag train")
-    valid = _read(args.valid, args, "seqfast tag train") if args.valid else None
-    return train_and_save(args, train_tagger, cfg, data, valid)
+    return train_and_save(args, train_tagger, task_config(args, "tag"),
+                          lambda files: _read(files, args, "seqfast tag train"))
 
 
 def _load(path: str):
     from ..nn.seqmodels import RNNTagger
-    return RNNTagger.load(input_paths([path], "seqfast tag")[0])
+    return load_task_model(RNNTagger, path, "tag")
 
 
 def run_eval(args) -> int:
