@@ -52,9 +52,10 @@ class TaskConfig(TokenizationFields):
     ``pooling`` (classification: "last", "mean" or "max"), ``char_features`` (tagging: a character CNN of
     ``char_filters`` features over ``char_dim``-sized character embeddings, width ``char_width``), ``dtype``.
     Training: ``batch``, ``optimizer``/``lr`` (None: the shared default), ``clip`` (global norm; 0: off),
-    ``epochs`` and/or ``max_seconds`` (neither: 5 epochs), ``patience`` (early stopping on the held-out
-    metric), ``valid_frac`` (held out of the training data when no validation data is given; 0: none),
-    ``class_weights`` (None or "balanced"), ``threads``, ``seed`` (initialisation, batches and the split)."""
+    ``epochs`` and/or ``max_seconds`` (neither: 5 epochs; ``clock``, what max_seconds counts: "wall" or "cpu",
+    see :class:`Trainer`), ``patience`` (early stopping on the held-out metric), ``valid_frac`` (held out of
+    the training data when no validation data is given; 0: none), ``class_weights`` (None or "balanced"),
+    ``threads``, ``seed`` (initialisation, batches and the split)."""
 
     level: str = "word"
     lower: bool = True
@@ -78,6 +79,7 @@ class TaskConfig(TokenizationFields):
     clip: float = 1.0
     epochs: int | None = None
     max_seconds: float | None = None
+    clock: str = "wall"
     patience: int | None = None
     valid_frac: float = 0.1
     class_weights: str | None = None
@@ -114,7 +116,7 @@ def _prepare(data, kind, config, settings, valid):
 
 
 def _fit(model, cfg: TaskConfig, seqs, labels, valid, progress: bool) -> History:
-    trainer = Trainer(model, optimizer=cfg.optimizer, lr=cfg.lr, clip_norm=cfg.clip or None)
+    trainer = Trainer(model, optimizer=cfg.optimizer, lr=cfg.lr, clip_norm=cfg.clip or None, clock=cfg.clock)
     epochs = 5 if cfg.epochs is None and cfg.max_seconds is None else cfg.epochs
     return trainer.fit_sequences(seqs, labels, valid=valid, epochs=epochs, batch_size=cfg.batch,
                                  max_seconds=cfg.max_seconds, patience=cfg.patience,

@@ -23,6 +23,7 @@ import numpy as np
 from .._atomic import atomic_savefig
 from ..data import EmptyClassError, as_ids, batches, bucket_batches
 from .._progress import Progress
+from .._threads import resolve_threads
 from ..metrics import exp_nll
 from .optim import DEFAULT_LR, DEFAULT_OPTIMIZER, clip_grad_norm, clip_grad_value, grad_norm, make_optimizer
 
@@ -88,6 +89,9 @@ class Trainer:
     clip_norm : rescale the gradient to this global L2 norm when larger (None: no clipping by norm).
     clip_value : also clamp every gradient element to [-clip_value, clip_value] (None: off).
     momentum, weight_decay, betas, eps : optimizer settings (PyTorch's meanings).
+    clock : what ``max_seconds`` counts: "wall" (default: elapsed time) or "cpu" (the process's CPU time divided
+        by the model's threads: the elapsed time the run would take on that many cores of its own, so that a
+        budget means the same on a machine shared with other jobs).
 
     A step whose loss or gradient is NaN or infinite raises FloatingPointError naming the step, and leaves
     the parameters as they were before that step.
@@ -102,8 +106,11 @@ class Trainer:
 
     def __init__(self, model, optimizer: str = DEFAULT_OPTIMIZER, lr: float | None = None, clip_norm: float | None = 1.0,
                  clip_value: float | None = None, momentum: float = 0.0, weight_decay: float = 0.0,
-                 betas=(0.9, 0.999), eps: float | None = None):
+                 betas=(0.9, 0.999), eps: float | None = None, clock: str = "wall"):
         self.model = model
+        if clock not in ("wall", "cpu"):
+            raise ValueError(f"clock must be 'wall' or 'cpu', got {clock!r}")
+        self.clock = clock
         name = str(optimizer).lower()
         if lr is None:
             lr = DEFAULT_LR.get(name, 1.0)
@@ -213,7 +220,7 @@ class Trainer:
                                  f"(ids must be in [0, {V}))")
         data = batches(ids, batch_size, num_steps, mode=mode, seed=seed)
         hist = History()
-        t_start = time.perf_counter()
+        t_start, budget_start = time.perf_counter(), self._budget_seconds()
         epoch = 0
         out = sys.stderr
         bar = Progress(enabled=progress)
@@ -222,8 +229,8 @@ class Trainer:
             self.reset_state()
             tot, n_tok, n_steps, norms, dt, stop = self._epoch(
                 data, lambda b: (self.step(b[0], b[1], carry=(mode == "sequential")), b[0].size),
-                lambda avg: f"loss {avg:.3f} ppl {math.exp(min(avg, 700)):.2f}", "tok/s", epoch, bar, t_start,
-                max_seconds)
+                lambda avg: f"loss {avg:.3f} ppl {math.exp(min(avg, 700)):.2f}", "tok/s", epoch, bar,
+                budget_start, max_seconds)
             if n_tok == 0:
                 break
             train_loss = tot / n_tok
@@ -247,10 +254,17 @@ class Trainer:
                 break
         return hist
 
+    def _budget_seconds(self) -> float:
+        """The clock of ``max_seconds`` (see ``clock``), in seconds from an arbitrary origin."""
+        if self.clock == "cpu":
+            return time.process_time() / resolve_threads(self.model.n_threads)
+        return time.perf_counter()
+
     def _epoch(self, data, step, show, unit: str, epoch: int, bar, t_start: float, max_seconds):
         """One pass over ``data``: ``step(batch) -> (loss, items)`` per batch, a progress bar (``show(mean loss)``
-        and items/s), stopping early at ``max_seconds`` since ``t_start``. Returns (loss * items summed,
-        items, steps, summed pre-clipping gradient norms, seconds, whether max_seconds stopped it)."""
+        and items/s), stopping early at ``max_seconds`` since ``t_start`` (both on :meth:`_budget_seconds`).
+        Returns (loss * items summed, items, steps, summed pre-clipping gradient norms, seconds, whether
+        max_seconds stopped it)."""
         t0, tot, n, n_steps, norms, stop = time.perf_counter(), 0.0, 0, 0, 0.0, False
         for i, batch in enumerate(data, 1):
             loss, items = step(batch)
@@ -262,7 +276,7 @@ class Trainer:
             if bar.enabled and (i % 10 == 0 or i == len(data)):
                 bar.show(f"epoch {epoch} {bar.gauge(i, len(data))} {i}/{len(data)} {show(tot / n)} "
                          f"{n / max(now - t0, 1e-9):,.0f} {unit}")
-            if max_seconds is not None and now - t_start >= max_seconds:
+            if max_seconds is not None and self._budget_seconds() - t_start >= max_seconds:
                 stop = True
                 break
         bar.clear()
@@ -325,14 +339,14 @@ class Trainer:
         name, larger = (monitor, monitor != "rmse") if monitor is not None else m.MONITOR
         hist = History(History.SEQ_KEYS)
         best, best_params, bad_epochs = None, None, 0
-        t_start = time.perf_counter()
+        t_start, budget_start = time.perf_counter(), self._budget_seconds()
         bar = Progress(enabled=progress)
         epoch = 0
         while epochs is None or epoch < epochs:
             epoch += 1
             tot, n_seq, n_steps, norms, dt, stop = self._epoch(
                 data, lambda b: (self.step_batch(b[0], b[2], b[1]), len(b[0])), lambda avg: f"loss {avg:.4f}",
-                "seq/s", epoch, bar, t_start, max_seconds)
+                "seq/s", epoch, bar, budget_start, max_seconds)
             if n_seq == 0:
                 break
             metrics = m.evaluate(valid[0], valid[1], eval_batch_size) if valid is not None else None
