@@ -23,9 +23,7 @@ void sf_ngram_free(sf_ngcounter *c) {
     free(c->k);
     free(c->keys);
     free(c->kk);
-    free(c->len);
     free(c->start);
-    free(c->lcp);
     free(c);
 }
 
@@ -166,6 +164,16 @@ static inline int key_cmp(const uint64_t *a, const uint64_t *b, int W) {
     for (int i = 0; i < W; i++)
         if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
     return 0;
+}
+
+int sf_ngram_export_all(const sf_ngcounter *c, int32_t *const *grams, int64_t *const *counts) {
+    if (c->keys) return sf_ngram_export_sorted_all(c, grams, counts);
+    for (int n = 1; n <= c->N; n++) {
+        if (!grams[n] || !counts[n]) continue;
+        int rc = sf_ngram_export(c, n, grams[n], counts[n]);
+        if (rc != SF_OK) return rc;
+    }
+    return SF_OK;
 }
 
 int sf_ngram_export(const sf_ngcounter *c, int n, int32_t *grams, int64_t *counts) {

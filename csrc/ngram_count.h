@@ -33,8 +33,6 @@ typedef struct sf_ngcounter {
     int64_t K;           /* positions with a token */
     int Wk, bk;          /* rest key words, bits per id + 1 */
     int64_t *kk;         /* (nt, N + 1) n-grams starting in each thread's slice of keys, per order */
-    uint8_t *len;        /* (K,) ids in each sorted key (its n-gram's order, <= N) */
-    uint8_t *lcp;        /* (K,) leading ids each sorted key shares with the key before it */
 } sf_ngcounter;
 
 /* Count with at most n_threads threads and at least min_per_thread ids per thread (the result does not
@@ -47,7 +45,7 @@ int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V,
  * id; each stores the next N-1 ids (+ 1, 0 when absent, so a shorter n-gram sorts before its extensions)
  * packed in a key of Wk words; every bucket is radix sorted (buckets in parallel, in cache but for the most
  * frequent ids), and the n-grams of order n are the runs of keys sharing their first n-1 ids. Sorting
- * streams memory where hashing stalls on it: several times faster, at 8 * Wk + 2 bytes per token (plus the
+ * streams memory where hashing stalls on it: several times faster, at 8 * Wk bytes per token (plus the
  * largest bucket's scratch per thread) of working memory. */
 int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads,
                           int64_t min_per_thread);
@@ -63,8 +61,13 @@ int64_t sf_ngram_unique(const sf_ngcounter *c, int n);
 /* Write order n: grams (k_n, n) int32, counts (k_n,) int64 (sizes from sf_ngram_unique). */
 int sf_ngram_export(const sf_ngcounter *c, int n, int32_t *grams, int64_t *counts);
 
-/* sf_ngram_export for counters made by sf_ngram_count_sorted. */
+/* Every order at once: grams[n], counts[n] for n in 1..N as in sf_ngram_export (both NULL: order n is not
+ * written). The sort engine writes them all in one pass over its keys. */
+int sf_ngram_export_all(const sf_ngcounter *c, int32_t *const *grams, int64_t *const *counts);
+
+/* sf_ngram_export and sf_ngram_export_all for counters made by sf_ngram_count_sorted. */
 int sf_ngram_export_sorted(const sf_ngcounter *c, int n, int32_t *grams, int64_t *counts);
+int sf_ngram_export_sorted_all(const sf_ngcounter *c, int32_t *const *grams, int64_t *const *counts);
 
 void sf_ngram_free(sf_ngcounter *c);
 

@@ -29,6 +29,15 @@ static inline int key_lcp(const uint64_t *a, const uint64_t *b, int W, const uin
     return R;
 }
 
+/* The tables of key_len and key_lcp for ids of bk bits and rest keys of R ids. */
+static void div_tables(uint8_t *ceil_div, uint8_t *floor_div, int bk, int R) {
+    for (int p = 0; p <= 64 * SF_NGRAM_MAX_WORDS; p++) {
+        int f = p / bk;
+        floor_div[p] = (uint8_t)(f < R ? f : R);
+        ceil_div[p] = (uint8_t)((p + bk - 1) / bk);
+    }
+}
+
 static inline int64_t slice(int64_t K, int t, int nt) { return K / nt * t + K % nt * t / nt; } /* = floor(K*t/nt) */
 
 /* First bucket whose start is >= pos (buckets [b0, b1) then start inside a key slice). */
@@ -103,22 +112,12 @@ SF_OMP(parallel for num_threads(nt) schedule(static, 1))
         }
     }
     free(off);
-    c->table_bytes = (size_t)K * W * sizeof(uint64_t) + 2 * (size_t)K + (size_t)nt * maxb * W * sizeof(uint64_t);
-    c->len = (uint8_t *)malloc((size_t)(K ? K : 1));
-    c->lcp = (uint8_t *)malloc((size_t)(K ? K : 1));
-    if (!c->len || !c->lcp) {
-        sf_ngram_free(c);
-        return SF_ENOMEM;
-    }
+    c->table_bytes = (size_t)K * W * sizeof(uint64_t) + (size_t)nt * maxb * W * sizeof(uint64_t);
     uint8_t ceil_div[64 * SF_NGRAM_MAX_WORDS + 1], floor_div[64 * SF_NGRAM_MAX_WORDS + 1];
-    for (int p = 0; p <= 64 * SF_NGRAM_MAX_WORDS; p++) {
-        int f = p / bk;
-        floor_div[p] = (uint8_t)(f < R ? f : R);
-        ceil_div[p] = (uint8_t)((p + bk - 1) / bk);
-    }
-    /* 3. each thread sorts the buckets starting in its slice of the keys, then records per key its order
-     * (1 + rest ids) and the ids it shares with the key before it (0 at a bucket start); a key starts a new
-     * n-gram of order n when it has n ids and shares fewer than n */
+    div_tables(ceil_div, floor_div, bk, R);
+    /* 3. each thread sorts the buckets starting in its slice of the keys, then counts per order the n-grams
+     * that start there: a key holds m = 1 + rest ids and shares l ids with the key before it (0 at a bucket
+     * start); it starts a new n-gram of every order n with l < n <= m (the export recomputes m and l) */
     int status = SF_OK;
 SF_OMP(parallel for num_threads(nt) schedule(static, 1))
     for (int t = 0; t < nt; t++) {
@@ -144,8 +143,6 @@ SF_OMP(critical(sf_ngram_status))
                 const uint64_t *key = c->keys + (size_t)j * W;
                 int m = 1 + (R > 0 ? key_len(key, W, ceil_div) : 0);
                 int l = j == a ? 0 : 1 + (R > 0 ? key_lcp(key, key - W, W, floor_div, R) : 0);
-                c->len[j] = (uint8_t)m;
-                c->lcp[j] = (uint8_t)l;
                 for (int n = l + 1; n <= m; n++) kk[n]++;
             }
         }
@@ -163,28 +160,54 @@ SF_OMP(critical(sf_ngram_status))
 }
 
 int sf_ngram_export_sorted(const sf_ngcounter *c, int n, int32_t *grams, int64_t *counts) {
-    const int nt = c->nt, W = c->Wk, bk = c->bk, N = c->N;
+    int32_t *g[SF_NGRAM_MAX_ORDER + 1] = {0};
+    int64_t *k[SF_NGRAM_MAX_ORDER + 1] = {0};
+    g[n] = grams;
+    k[n] = counts;
+    return sf_ngram_export_sorted_all(c, g, k);
+}
+
+int sf_ngram_export_sorted_all(const sf_ngcounter *c, int32_t *const *grams, int64_t *const *counts) {
+    const int nt = c->nt, W = c->Wk, bk = c->bk, N = c->N, R = N - 1;
     const int64_t K = c->K;
     const int32_t V = c->V;
+    uint8_t ceil_div[64 * SF_NGRAM_MAX_WORDS + 1], floor_div[64 * SF_NGRAM_MAX_WORDS + 1];
+    div_tables(ceil_div, floor_div, bk, R);
+    /* orders asked for: [lo, hi] (grams[n] NULL skips order n inside it) */
+    int lo = N + 1, hi = 0;
+    for (int n = 1; n <= N; n++)
+        if (grams[n]) {
+            if (n < lo) lo = n;
+            hi = n;
+        }
+    if (hi == 0) return SF_OK;
 SF_OMP(parallel for num_threads(nt) schedule(static, 1))
     for (int t = 0; t < nt; t++) {
         int32_t b0 = bucket_at(c->start, V, slice(K, t, nt)), b1 = bucket_at(c->start, V, slice(K, t + 1, nt));
         if (t == nt - 1) b1 = V;
-        int64_t out = -1;
-        for (int u = 0; u < t; u++) out += c->kk[(size_t)u * (N + 1) + n];
+        int64_t out[SF_NGRAM_MAX_ORDER + 1];
+        for (int n = 1; n <= N; n++) {
+            out[n] = -1;
+            for (int u = 0; u < t; u++) out[n] += c->kk[(size_t)u * (N + 1) + n];
+        }
         for (int32_t v = b0; v < b1; v++) {
-            for (int64_t j = c->start[v]; j < c->start[v + 1]; j++) {
-                if (c->len[j] < n) continue;
-                if (c->lcp[j] >= n) {
-                    counts[out]++;
-                    continue;
-                }
-                out++;
-                int32_t *row = grams + (size_t)out * n;
-                row[0] = v;
+            const int64_t a = c->start[v];
+            for (int64_t j = a; j < c->start[v + 1]; j++) {
                 const uint64_t *key = c->keys + (size_t)j * W;
-                for (int i = 1; i < n; i++) row[i] = (int32_t)sf_ngkey_get(key, i - 1, bk) - 1;
-                counts[out] = 1;
+                int m = 1 + (R > 0 ? key_len(key, W, ceil_div) : 0);
+                if (m > hi) m = hi;
+                int l = j == a ? 0 : 1 + (R > 0 ? key_lcp(key, key - W, W, floor_div, R) : 0);
+                /* orders lo..l continue an n-gram of the key before; l+1..m start one here */
+                for (int n = lo; n <= l && n <= m; n++)
+                    if (grams[n]) counts[n][out[n]]++;
+                for (int n = l + 1 > lo ? l + 1 : lo; n <= m; n++) {
+                    out[n]++;
+                    if (!grams[n]) continue;
+                    int32_t *row = grams[n] + (size_t)out[n] * n;
+                    row[0] = v;
+                    for (int i = 1; i < n; i++) row[i] = (int32_t)sf_ngkey_get(key, i - 1, bk) - 1;
+                    counts[n][out[n]] = 1;
+                }
             }
         }
     }

@@ -323,10 +323,12 @@ def remap_ids(int32_t[::1] ids, const int32_t[::1] mapping, int n_threads):
     check(rc, f"renumbering ids (an id is >= {V})")
 
 
-def count(const int32_t[::1] ids, int32_t V, int N, int n_threads, str method="sort",
+def count(ids_in, int32_t V, int N, int n_threads, str method="sort",
           int64_t min_per_thread=SF_NGRAM_MIN_PER_THREAD):
     """Count orders 1..N of ids (-1 = line break): ([grams (k,n) int32], [counts (k,) int64], stats).
 
+    ids_in: int32 (T,), or a one-item list holding it, which is emptied as soon as the counter no longer needs
+    the ids (before the export), so that their memory can go back before the outputs are written.
     method: "sort" (sf_ngram_count_sorted) or "hash" (sf_ngram_count); fewer threads are used when there are
     fewer than min_per_thread ids per thread (the result is the same)."""
     if method not in ("sort", "hash"):
@@ -336,6 +338,10 @@ def count(const int32_t[::1] ids, int32_t V, int N, int n_threads, str method="s
         raise ValueError(f"order must be between 1 and {SF_NGRAM_MAX_ORDER}, got {N}")
     if V < 1:
         raise ValueError("the vocabulary is empty")
+    cdef bint owned = isinstance(ids_in, list)
+    if owned and len(ids_in) != 1:
+        raise ValueError("count: a list must hold exactly one ids array")
+    cdef const int32_t[::1] ids = ids_in[0] if owned else ids_in
     cdef sf_ngcounter *c = NULL
     cdef int rc
     cdef int64_t T = ids.shape[0]
@@ -345,28 +351,39 @@ def count(const int32_t[::1] ids, int32_t V, int N, int n_threads, str method="s
             rc = sf_ngram_count_sorted(&c, p, T, V, N, n_threads, min_per_thread)
         else:
             rc = sf_ngram_count(&c, p, T, V, N, n_threads, min_per_thread)
+    ids = None
+    p = NULL
+    if owned:
+        ids_in.clear()
     if rc != SF_OK:
         check(rc, "count_ngrams")
     grams, counts = [], []
+    cdef int32_t *gp[SF_NGRAM_MAX_ORDER + 1]
+    cdef int64_t *cp[SF_NGRAM_MAX_ORDER + 1]
     cdef int64_t k
     cdef int32_t[:, ::1] g
     cdef int64_t[::1] cc
-    cdef int32_t dummy_g = 0
-    cdef int64_t dummy_c = 0
+    cdef int n
     try:
+        gp[0] = NULL
+        cp[0] = NULL
         for n in range(1, N + 1):
             k = sf_ngram_unique(c, n)
             ga = np.empty((k, n), dtype=np.int32)
             ca = np.empty(k, dtype=np.int64)
+            gp[n] = NULL
+            cp[n] = NULL
             if k > 0:
                 g = ga
                 cc = ca
-                with nogil:
-                    rc = sf_ngram_export(c, n, &g[0, 0], &cc[0])
-                if rc != SF_OK:
-                    check(rc, "count_ngrams export")
+                gp[n] = &g[0, 0]
+                cp[n] = &cc[0]
             grams.append(ga)
             counts.append(ca)
+        with nogil:
+            rc = sf_ngram_export_all(c, gp, cp)
+        if rc != SF_OK:
+            check(rc, "count_ngrams export")
         stored = sum(int(x.shape[0]) for x in counts)
         stats = {"method": method, "table_bytes": int(c.table_bytes), "shards": c.nt,
                  "bytes_per_ngram": (c.table_bytes / stored) if stored else 0.0}

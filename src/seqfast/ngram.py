@@ -531,6 +531,19 @@ def frequency_order(freq, itos, n_specials):
 # ----------------------------------------------------------------------------------------------------------
 # The counts
 # ----------------------------------------------------------------------------------------------------------
+def _kth_largest(c: np.ndarray, k: int, block: int = 1 << 16) -> int:
+    """A lower bound on the k-th largest of c (1 when c has at most k entries) that few entries exceed: the
+    k-th largest of the maxima of blocks of c (k distinct entries are at least that), without copying c."""
+    n = c.shape[0]
+    if n <= k:
+        return 1
+    nb = -(-n // block)
+    if nb <= k:
+        return int(np.partition(c, n - k)[n - k])
+    maxima = np.maximum.reduceat(c, np.arange(0, n, block))
+    return int(np.partition(maxima, nb - k)[nb - k])
+
+
 class NGramCounts:
     # first_seen: (V,) int64, the order in which the corpus first showed each token (ties of the vocabulary's
     # frequency order go by it; merge keeps it so that a + b has the vocabulary of counting a then b).
@@ -655,12 +668,14 @@ class NGramCounts:
         """Row indices of the k most frequent n-grams with count >= min_count: count descending, ties by
         ids (``ties="ids"``: by row) or by the tokens as strings (``ties="tokens"``)."""
         c = self._counts[self._check_n(order) - 1]
+        if k is not None and k <= 0:
+            return np.zeros(0, dtype=np.int64)
+        if k is not None and min_count <= 1:
+            min_count = max(min_count, _kth_largest(c, k))  # every tie of the k-th count: the cut below is exact
         rows = np.flatnonzero(c >= min_count) if min_count > 1 else np.arange(c.shape[0])
         if k is not None and k < rows.shape[0]:
-            if k <= 0:
-                return rows[:0]
             kth = np.partition(c[rows], rows.shape[0] - k)[rows.shape[0] - k]
-            rows = rows[c[rows] >= kth]  # keep every tie of the k-th count so the cut below is exact
+            rows = rows[c[rows] >= kth]
         if ties == "tokens":
             alpha = self._alpha_rank()
             g = self._grams[order - 1]
@@ -947,10 +962,17 @@ def count_ids(ids, vocab: Vocab, order: int, n_threads: int | None = None, metho
     order and shard; memory grows with the distinct n-grams, not the tokens). Both give identical results.
     min_per_thread: fewer threads run when there are fewer ids per thread than this (default 2**19: below
     it thread start-up and barriers cost more than they save); the result does not depend on it."""
+    return _count_owned([np.ascontiguousarray(ids, dtype=np.int32)], vocab, order, n_threads, method,
+                        min_per_thread)
+
+
+def _count_owned(holder: list, vocab: Vocab, order: int, n_threads: int | None, method: str = "sort",
+                 min_per_thread: int | None = None) -> NGramCounts:
+    """count_ids of the int32 ids in the one-item list holder, which is emptied once they are counted: the
+    ids' memory is freed before the n-grams are exported when holder held the last reference."""
     order = _check_order(order)
     nt = resolve_threads(n_threads)
-    ids = np.ascontiguousarray(ids, dtype=np.int32)
-    args = (ids, len(vocab), order, nt, method) + ((min_per_thread,) if min_per_thread else ())
+    args = (holder, len(vocab), order, nt, method) + ((min_per_thread,) if min_per_thread else ())
     grams, counts, stats = _c_count(*args)
     return NGramCounts(vocab, grams, counts, stats)
 
@@ -1080,7 +1102,9 @@ def count_ngrams(source=None, order: int = 3, level: str = "word", pad: bool = F
             ids = remap[ids]
             vocab_out = vocab
             first = None
-        result = count_ids(ids, vocab_out, order, nt, method)
+        holder = [np.ascontiguousarray(ids, dtype=np.int32)]
+        del ids  # the counter frees the id stream before it writes the n-grams
+        result = _count_owned(holder, vocab_out, order, nt, method)
         result.first_seen = first
     if bar is not None:
         bar(None)
