@@ -28,8 +28,26 @@ static inline double w2v_softplus(float x) {
     return d > 0 ? d + log1p(exp(-d)) : log1p(exp(d));
 }
 
+/* A thread's private copies of the rows of ids < H in syn0 and syn1neg (H, E each), used instead of the
+ * shared rows while it trains a block and merged into them after it (w2v_hot_sync). H = 0: none (one
+ * thread). With the vocabulary in descending frequency these are the rows every thread updates all the time
+ * (frequent contexts, targets and negatives); sharing them would move their cache lines between the cores at
+ * every update. */
+typedef struct w2v_hot {
+    float *syn0, *syn1neg;         /* private rows */
+    float *syn0_base, *syn1neg_base; /* the shared rows as they were when last copied */
+    int32_t H;
+} w2v_hot;
+
+/* Row w of a (V, E) array, or of its private copy when w < H. */
+static inline float *w2v_row(float *shared, float *hot, int32_t H, int32_t w, int E) {
+    return w < H ? hot + (int64_t)w * E : shared + (int64_t)w * E;
+}
+
 /* Per-thread workspace: separate allocations keep threads' hot buffers on separate cache lines. */
 typedef struct w2v_work {
+    w2v_hot hot;
+    float **in;          /* skip-gram windows: the context rows (2 window,) */
     float *neu1, *neu1e; /* (E,), (2 window, E) */
     int32_t *sen, *negs, *ctx;
     int32_t *reduce, *negs_ahead; /* a piece's draws made ahead: (W2V_MAX_SENTENCE,), (W2V_MAX_SENTENCE, K) */
@@ -119,19 +137,23 @@ static int check_params(const w2v_params *p, const w2v_tables *t) {
 double w2v_sg_step(float *syn0, float *syn1neg, float *syn1, const w2v_params *p, const w2v_tables *t,
                    int32_t in, int32_t target, const int32_t *negs, int K, float alpha, float *neu1e) {
 #ifdef W2V_X86
-    if (w2v_isa()) return sg_step_avx2(syn0, syn1neg, syn1, p, t, in, target, negs, K, alpha, neu1e, 1);
+    const w2v_hot none = {0};
+    if (w2v_isa()) return sg_step_avx2(syn0, syn1neg, syn1, p, t, &none, in, target, negs, K, alpha, neu1e, 1);
 #endif
-    return sg_step_generic(syn0, syn1neg, syn1, p, t, in, target, negs, K, alpha, neu1e, 1);
+    const w2v_hot no_hot = {0};
+    return sg_step_generic(syn0, syn1neg, syn1, p, t, &no_hot, in, target, negs, K, alpha, neu1e, 1);
 }
 
 double w2v_cbow_step(float *syn0, float *syn1neg, float *syn1, const w2v_params *p, const w2v_tables *t,
                      const int32_t *ctx, int C, int32_t target, const int32_t *negs, int K, float alpha,
                      float *neu1, float *neu1e) {
 #ifdef W2V_X86
+    const w2v_hot none = {0};
     if (w2v_isa())
-        return cbow_step_avx2(syn0, syn1neg, syn1, p, t, ctx, C, target, negs, K, alpha, neu1, neu1e, 1);
+        return cbow_step_avx2(syn0, syn1neg, syn1, p, t, &none, ctx, C, target, negs, K, alpha, neu1, neu1e, 1);
 #endif
-    return cbow_step_generic(syn0, syn1neg, syn1, p, t, ctx, C, target, negs, K, alpha, neu1, neu1e, 1);
+    const w2v_hot no_hot = {0};
+    return cbow_step_generic(syn0, syn1neg, syn1, p, t, &no_hot, ctx, C, target, negs, K, alpha, neu1, neu1e, 1);
 }
 
 static void *w2v_alloc(size_t bytes) {
@@ -145,12 +167,13 @@ double w2v_sg_window_step(float *syn0, float *syn1neg, float *syn1, const w2v_pa
                           const int32_t *ctx, int C, int32_t target, const int32_t *negs, int K, float alpha) {
     int64_t R = (int64_t)K + 1 + (p->hs ? t->code_off[target + 1] - t->code_off[target] : 0);
     w2v_work ws = {0};
+    ws.in = (float **)w2v_alloc((size_t)C * sizeof(float *));
     ws.neu1e = (float *)w2v_alloc((size_t)C * p->E * sizeof(float));
     ws.rows = (float **)w2v_alloc((size_t)R * sizeof(float *));
     ws.labels = (float *)w2v_alloc((size_t)R * sizeof(float));
     ws.gbuf = (float *)w2v_alloc((size_t)C * R * sizeof(float));
     double loss = NAN;
-    if (ws.neu1e && ws.rows && ws.labels && ws.gbuf) {
+    if (ws.in && ws.neu1e && ws.rows && ws.labels && ws.gbuf) {
 #ifdef W2V_X86
         if (w2v_isa())
             loss = sg_window_avx2(syn0, syn1neg, syn1, p, t, ctx, C, target, negs, K, alpha, &ws, 1);
@@ -158,8 +181,19 @@ double w2v_sg_window_step(float *syn0, float *syn1neg, float *syn1, const w2v_pa
 #endif
             loss = sg_window_generic(syn0, syn1neg, syn1, p, t, ctx, C, target, negs, K, alpha, &ws, 1);
     }
-    free(ws.neu1e); free(ws.rows); free(ws.labels); free(ws.gbuf);
+    free(ws.in); free(ws.neu1e); free(ws.rows); free(ws.labels); free(ws.gbuf);
     return loss;
+}
+
+/* Merge private rows into the shared ones: shared += priv - base, without locks (as every update here), then
+ * priv = base = shared. n floats. */
+static void w2v_hot_sync(float *shared, float *priv, float *base, int64_t n) {
+    for (int64_t i = 0; i < n; i++) {
+        const float s = shared[i] + (priv[i] - base[i]);
+        shared[i] = s;
+        priv[i] = s;
+        base[i] = s;
+    }
 }
 
 int w2v_train(float *syn0, float *syn1neg, float *syn1, const w2v_params *p, const w2v_tables *t,
@@ -218,9 +252,34 @@ int w2v_train(float *syn0, float *syn1neg, float *syn1, const w2v_params *p, con
 #endif
     int fail = 0;
     w2v_stats total = {0, 0, 0, 0.0};
+    /* private copies of the most frequent rows when threads share the arrays */
+    const int32_t H = nt > 1 ? (p->V < W2V_HOT_ROWS ? p->V : W2V_HOT_ROWS) : 0;
+    const int64_t hot_n = (int64_t)H * p->E;
     SF_PARALLEL_OR(nt, fail)
     {
         w2v_work ws;
+        ws.hot.H = H;
+        ws.hot.syn0 = ws.hot.syn0_base = ws.hot.syn1neg = ws.hot.syn1neg_base = NULL;
+        int hot_bad = 0;
+        if (H > 0) {
+            ws.hot.syn0 = (float *)w2v_alloc((size_t)hot_n * sizeof(float));
+            ws.hot.syn0_base = (float *)w2v_alloc((size_t)hot_n * sizeof(float));
+            hot_bad = !ws.hot.syn0 || !ws.hot.syn0_base;
+            if (syn1neg) {
+                ws.hot.syn1neg = (float *)w2v_alloc((size_t)hot_n * sizeof(float));
+                ws.hot.syn1neg_base = (float *)w2v_alloc((size_t)hot_n * sizeof(float));
+                hot_bad |= !ws.hot.syn1neg || !ws.hot.syn1neg_base;
+            }
+            if (!hot_bad) {
+                memcpy(ws.hot.syn0, syn0, (size_t)hot_n * sizeof(float));
+                memcpy(ws.hot.syn0_base, syn0, (size_t)hot_n * sizeof(float));
+                if (syn1neg) {
+                    memcpy(ws.hot.syn1neg, syn1neg, (size_t)hot_n * sizeof(float));
+                    memcpy(ws.hot.syn1neg_base, syn1neg, (size_t)hot_n * sizeof(float));
+                }
+            }
+        }
+        ws.in = (float **)w2v_alloc(((size_t)2 * p->window + 1) * sizeof(float *));
         ws.neu1 = (float *)w2v_alloc((size_t)p->E * sizeof(float));
         ws.neu1e = (float *)w2v_alloc((size_t)2 * p->window * p->E * sizeof(float));
         ws.rows = (float **)w2v_alloc((size_t)R * sizeof(float *));
@@ -235,7 +294,7 @@ int w2v_train(float *syn0, float *syn1neg, float *syn1, const w2v_params *p, con
         w2v_stats st = {0, 0, 0, 0.0};
         const int bad =
             !ws.neu1 || !ws.neu1e || !ws.sen || !ws.negs || !ws.ctx || !ws.rows || !ws.labels || !ws.gbuf ||
-            !ws.reduce || !ws.negs_ahead;
+            !ws.reduce || !ws.negs_ahead || !ws.in || hot_bad;
         SF_OMP(for schedule(dynamic, 1) nowait)
         for (int64_t b = 0; b < nb; b++) {
             if (bad) {
@@ -253,6 +312,10 @@ int w2v_train(float *syn0, float *syn1neg, float *syn1, const w2v_params *p, con
 #endif
                 train_block_generic(syn0, syn1neg, syn1, p, t, ids, starts, ends, bpiece[b], bpiece[b + 1],
                                     bpos[b], s, &ws, compute_loss, &st);
+            if (H > 0) {
+                w2v_hot_sync(syn0, ws.hot.syn0, ws.hot.syn0_base, hot_n);
+                if (syn1neg) w2v_hot_sync(syn1neg, ws.hot.syn1neg, ws.hot.syn1neg_base, hot_n);
+            }
         }
         SF_OMP(critical(w2v_stats))
         {
@@ -262,7 +325,8 @@ int w2v_train(float *syn0, float *syn1neg, float *syn1, const w2v_params *p, con
             total.loss += st.loss;
         }
         free(ws.neu1); free(ws.neu1e); free(ws.sen); free(ws.negs); free(ws.ctx);
-        free(ws.rows); free(ws.labels); free(ws.gbuf); free(ws.reduce); free(ws.negs_ahead);
+        free(ws.rows); free(ws.labels); free(ws.gbuf); free(ws.reduce); free(ws.negs_ahead); free(ws.in);
+        free(ws.hot.syn0); free(ws.hot.syn0_base); free(ws.hot.syn1neg); free(ws.hot.syn1neg_base);
     }
     free(starts); free(ends); free(bpiece); free(bpos);
     if (fail) return SF_ENOMEM;
