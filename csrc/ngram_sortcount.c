@@ -38,6 +38,66 @@ static void div_tables(uint8_t *ceil_div, uint8_t *floor_div, int bk, int R) {
     }
 }
 
+/* Sort k one-word keys by their top nbits bits (the rest are zero), ascending. tmp: k words of scratch; hist:
+ * SORT64_HIST counters. Ranges of more than SORT64_MSD keys are split by their top SORT64_BITS bits and the parts
+ * sorted alone (in cache); smaller ones get LSD passes of SORT64_BITS bits whose histograms are all counted in
+ * one read of the keys, digits every key shares skipped; the smallest, insertion sort. */
+#define SORT64_BITS 8
+#define SORT64_RADIX (1 << SORT64_BITS)
+#define SORT64_DIGITS (64 / SORT64_BITS)
+#define SORT64_HIST (SORT64_DIGITS * SORT64_RADIX)
+#define SORT64_MSD (1 << 16)
+#define SORT64_SMALL 48
+static void sort64(uint64_t *a, uint64_t *tmp, size_t k, int top, int nbits, uint32_t *hist) {
+    if (k < 2 || nbits <= top) return;
+    if (k <= SORT64_SMALL) {
+        for (size_t i = 1; i < k; i++) {
+            const uint64_t x = a[i];
+            size_t j = i;
+            for (; j > 0 && a[j - 1] > x; j--) a[j] = a[j - 1];
+            a[j] = x;
+        }
+        return;
+    }
+    if (k > SORT64_MSD && nbits - top > SORT64_BITS) {
+        size_t start[SORT64_RADIX + 1] = {0}, pos[SORT64_RADIX];
+        const int sh = 64 - top - SORT64_BITS;
+        for (size_t i = 0; i < k; i++) start[((a[i] >> sh) & (SORT64_RADIX - 1)) + 1]++;
+        for (int d = 0; d < SORT64_RADIX; d++) start[d + 1] += start[d];
+        memcpy(pos, start, sizeof(pos));
+        for (size_t i = 0; i < k; i++) tmp[pos[(a[i] >> sh) & (SORT64_RADIX - 1)]++] = a[i];
+        memcpy(a, tmp, k * sizeof(uint64_t));
+        for (int d = 0; d < SORT64_RADIX; d++)
+            sort64(a + start[d], tmp + start[d], start[d + 1] - start[d], top + SORT64_BITS, nbits, hist);
+        return;
+    }
+    /* digits of bits [top, nbits): digit q covers shifts sh(q) = 64 - top - (q + 1) * SORT64_BITS (clamped) */
+    const int nd = (nbits - top + SORT64_BITS - 1) / SORT64_BITS;
+    memset(hist, 0, (size_t)nd * SORT64_RADIX * sizeof(uint32_t));
+    const int low = 64 - nbits; /* bits below the key: zero */
+    for (size_t i = 0; i < k; i++) {
+        const uint64_t x = a[i] >> low;
+        for (int q = 0; q < nd; q++) hist[q * SORT64_RADIX + ((x >> (q * SORT64_BITS)) & (SORT64_RADIX - 1))]++;
+    }
+    uint64_t *src = a, *dst = tmp;
+    for (int q = 0; q < nd; q++) { /* least significant digit first */
+        uint32_t *h = hist + q * SORT64_RADIX;
+        const int sh = low + q * SORT64_BITS;
+        if (h[(src[0] >> sh) & (SORT64_RADIX - 1)] == k) continue; /* every key has this digit */
+        uint32_t sum = 0;
+        for (int d = 0; d < SORT64_RADIX; d++) {
+            uint32_t c = h[d];
+            h[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < k; i++) dst[h[(src[i] >> sh) & (SORT64_RADIX - 1)]++] = src[i];
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a) memcpy(a, src, k * sizeof(uint64_t));
+}
+
 static inline int64_t slice(int64_t K, int t, int nt) { return K / nt * t + K % nt * t / nt; } /* = floor(K*t/nt) */
 
 /* First bucket whose start is >= pos (buckets [b0, b1) then start inside a key slice). */
@@ -128,9 +188,11 @@ SF_OMP(parallel for num_threads(nt) schedule(static, 1))
             if (c->start[v + 1] - c->start[v] > big) big = c->start[v + 1] - c->start[v];
         uint64_t *tmp = (uint64_t *)malloc((size_t)(big ? big : 1) * W * sizeof(uint64_t));
         size_t *hist = (size_t *)malloc(((size_t)1 << SF_RADIX_BITS) * sizeof(size_t));
-        if (!tmp || !hist) {
+        uint32_t *hist32 = (uint32_t *)malloc(SORT64_HIST * sizeof(uint32_t));
+        if (!tmp || !hist || !hist32) {
             free(tmp);
             free(hist);
+            free(hist32);
 SF_OMP(critical(sf_ngram_status))
             status = SF_ENOMEM;
             continue;
@@ -138,7 +200,10 @@ SF_OMP(critical(sf_ngram_status))
         int64_t *kk = c->kk + (size_t)t * (N + 1);
         for (int32_t v = b0; v < b1; v++) {
             int64_t a = c->start[v], e = c->start[v + 1];
-            if (rbits > 0 && e - a > 1) sf_ngrec_sort_bits(c->keys + (size_t)a * W, tmp, hist, (size_t)(e - a), W, 0, rbits);
+            if (rbits > 0 && e - a > 1) {
+                if (W == 1) sort64(c->keys + a, tmp, (size_t)(e - a), 0, rbits, hist32);
+                else sf_ngrec_sort_bits(c->keys + (size_t)a * W, tmp, hist, (size_t)(e - a), W, 0, rbits);
+            }
             for (int64_t j = a; j < e; j++) {
                 const uint64_t *key = c->keys + (size_t)j * W;
                 int m = 1 + (R > 0 ? key_len(key, W, ceil_div) : 0);
@@ -148,6 +213,7 @@ SF_OMP(critical(sf_ngram_status))
         }
         free(tmp);
         free(hist);
+        free(hist32);
     }
     if (status != SF_OK) {
         sf_ngram_free(c);

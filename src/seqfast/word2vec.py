@@ -1,9 +1,11 @@
 """Word embeddings: :class:`Word2Vec` (skip-gram and CBOW, negative sampling and/or hierarchical softmax) with
 gensim's parameter names and meanings, trained by the C kernels of csrc/w2v.c.
 
-The corpus is streamed from its source once to count words and once per epoch to train (a path, paths,
-``.gz``, lines of text or lists of tokens; see :func:`seqfast.ngram.iter_ids`): memory holds the model and one
-piece of text, never the corpus.
+The corpus is streamed from its source once to count words and once to train (a path, paths, ``.gz``, lines of
+text or lists of tokens; see :func:`seqfast.ngram.iter_ids`): memory holds the model and one piece of text,
+never the corpus. The first epoch also writes the model rows it trained on to a temporary file (4 bytes per
+word); later epochs stream that file instead of reading and tokenizing the text again (the same pieces, so the
+results are the same), which leaves the cores to training.
 
 Threads update the shared vectors without locks, as word2vec.c and gensim do ("Hogwild"): with
 ``workers > 1`` two runs differ slightly by the order of updates. ``workers=1`` reproduces itself bit for
@@ -16,6 +18,7 @@ import json
 import math
 import os
 import queue
+import tempfile
 import threading
 import time
 from typing import Callable
@@ -334,22 +337,30 @@ class Word2Vec:
         tot = {"words": 0, "effective_words": 0, "examples": 0, "loss": 0.0}
         t0 = last = time.perf_counter()
         done = 0
-        for ep in range(epochs):
-            for ids in _prefetch(self._chunks(corpus)):
-                if ids.size == 0:
-                    continue
-                words, eff, ex, loss, nb = tab.train(self.wv.vectors, self.syn1neg, self.syn1, ids, done,
-                                                     self._blocks, nt, loss_on)
-                self._blocks += nb
-                done += words
-                tot["words"] += words
-                tot["effective_words"] += eff
-                tot["examples"] += ex
-                tot["loss"] += loss
-                now = time.perf_counter()
-                if show is not None and now - last >= 1.0:
-                    last = now
-                    show(self._report(tot, ep, epochs, done, per_epoch * epochs, now - t0, a0, a1))
+        cache = _RowCache() if epochs > 1 else None
+        try:
+            for ep in range(epochs):
+                replay = cache is not None and ep > 0 and cache.ok
+                for ids in _prefetch(cache.read() if replay else self._chunks(corpus)):
+                    if cache is not None and ep == 0:
+                        cache.write(ids)
+                    if ids.size == 0:
+                        continue
+                    words, eff, ex, loss, nb = tab.train(self.wv.vectors, self.syn1neg, self.syn1, ids, done,
+                                                         self._blocks, nt, loss_on)
+                    self._blocks += nb
+                    done += words
+                    tot["words"] += words
+                    tot["effective_words"] += eff
+                    tot["examples"] += ex
+                    tot["loss"] += loss
+                    now = time.perf_counter()
+                    if show is not None and now - last >= 1.0:
+                        last = now
+                        show(self._report(tot, ep, epochs, done, per_epoch * epochs, now - t0, a0, a1))
+        finally:
+            if cache is not None:
+                cache.close()
         tot["seconds"] = time.perf_counter() - t0
         self.wv.fill_norms()
         self.running_training_loss = tot["loss"]
@@ -429,6 +440,43 @@ def _one_corpus(corpus, corpus_iterable, corpus_file):
     if len(given) != 1:
         raise TypeError("pass the corpus once: as the first argument, corpus_iterable= or corpus_file=")
     return given[0]
+
+
+class _RowCache:
+    """The model rows of one epoch (int32 pieces, as trained) in an unnamed temporary file, read back piece by
+    piece for the next epochs. When the file cannot be written (no temporary space), ``ok`` is False and the
+    epochs read the corpus again."""
+
+    def __init__(self):
+        self.sizes: list[int] = []
+        try:
+            self.f = tempfile.TemporaryFile(prefix="seqfast-w2v-")
+            self.ok = True
+        except OSError:
+            self.f, self.ok = None, False
+
+    def write(self, ids: np.ndarray) -> None:
+        if not self.ok:
+            return
+        try:
+            self.f.write(np.ascontiguousarray(ids, dtype=np.int32).tobytes())
+            self.sizes.append(int(ids.size))
+        except OSError:
+            self.close()
+
+    def read(self):
+        self.f.flush()
+        self.f.seek(0)
+        for n in self.sizes:
+            a = np.empty(n, dtype=np.int32)
+            if self.f.readinto(memoryview(a).cast("B")) != 4 * n:
+                raise OSError("the temporary file of word ids was cut short")
+            yield a
+
+    def close(self) -> None:
+        if self.f is not None:
+            self.f.close()
+        self.f, self.ok = None, False
 
 
 def _prefetch(gen, depth: int = 2):

@@ -192,6 +192,35 @@ def test_workers_1_is_deterministic_and_seed_matters():
     assert np.isfinite(d.wv.vectors).all()
 
 
+def test_later_epochs_replay_the_first_epochs_rows(monkeypatch):
+    """Epochs after the first read the rows back from the temporary file: the same training as reading the
+    corpus every epoch, bit for bit."""
+    kw = dict(vector_size=12, min_count=1, epochs=3, workers=1, seed=5)
+    a = seqfast.Word2Vec(CORPUS, **kw)
+
+    def no_cache(self):
+        self.sizes, self.f, self.ok = [], None, False
+
+    monkeypatch.setattr(seqfast.word2vec._RowCache, "__init__", no_cache)
+    b = seqfast.Word2Vec(CORPUS, **kw)
+    assert np.array_equal(a.wv.vectors, b.wv.vectors)
+    assert np.array_equal(a.syn1neg, b.syn1neg)
+
+
+def test_two_threads_with_private_frequent_rows():
+    """With two threads the most frequent rows (ids < W2V_HOT_ROWS) train in private copies merged after each
+    block: a vocabulary larger than that still separates planted topics, and every row is finite."""
+    rng = np.random.default_rng(1)
+    a = [f"a{i}" for i in range(200)]
+    b = [f"b{i}" for i in range(200)]
+    corpus = [list(rng.choice(a if k % 2 else b, 10)) for k in range(6000)]
+    m = seqfast.Word2Vec(corpus, vector_size=16, window=3, min_count=1, epochs=3, workers=2, sample=0, seed=2)
+    assert len(m.wv) == 400 and np.isfinite(m.wv.vectors).all() and np.isfinite(m.syn1neg).all()
+    same = np.mean([m.wv.similarity(a[i], a[i + 1]) for i in range(0, 100, 2)])
+    cross = np.mean([m.wv.similarity(a[i], b[i]) for i in range(0, 100, 2)])
+    assert same > cross + 0.2
+
+
 def _planted_corpus(n_sent=3000, seed=0):
     """Two topics whose words never share a sentence: vectors must separate them."""
     rng = np.random.default_rng(seed)
