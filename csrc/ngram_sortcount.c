@@ -8,6 +8,9 @@
  * within a bucket. An n-gram never spans buckets, so threads own whole buckets from sorting to export. */
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "ngram_count.h"
 
@@ -27,6 +30,21 @@ static inline int key_lcp(const uint64_t *a, const uint64_t *b, int W, const uin
         if (d) return floor_div[64 * w + __builtin_clzll(d)];
     }
     return R;
+}
+
+/* malloc for the keys: on Linux, 2 MB aligned and advised onto transparent huge pages (the scatter writes them
+ * in random order: with 4 KB pages nearly every store would also miss the TLB, and fault a page in). free()
+ * releases it. */
+static void *keys_alloc(size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (bytes >= ((size_t)4 << 20)) {
+        void *p = NULL;
+        if (posix_memalign(&p, (size_t)2 << 20, bytes) != 0) return NULL;
+        (void)madvise(p, bytes, MADV_HUGEPAGE); /* advice only: without huge pages the keys work all the same */
+        return p;
+    }
+#endif
+    return malloc(bytes);
 }
 
 /* The tables of key_len and key_lcp for ids of bk bits and rest keys of R ids. */
@@ -153,7 +171,7 @@ SF_OMP(parallel for num_threads(nt) schedule(static, 1))
         if (K - c->start[v] > maxb) maxb = K - c->start[v];
     }
     c->start[V] = c->K = K;
-    c->keys = (uint64_t *)malloc((size_t)(K ? K : 1) * W * sizeof(uint64_t));
+    c->keys = (uint64_t *)keys_alloc((size_t)(K ? K : 1) * W * sizeof(uint64_t));
     if (!c->keys) {
         free(off);
         sf_ngram_free(c);
@@ -163,6 +181,16 @@ SF_OMP(parallel for num_threads(nt) schedule(static, 1))
 SF_OMP(parallel for num_threads(nt) schedule(static, 1))
     for (int t = 0; t < nt; t++) {
         int64_t *o = off + (size_t)t * V;
+        if (W == 1) { /* the key built in a register, one store (the scatter's cost is that store's miss) */
+            for (int64_t i = slice(T, t, nt); i < slice(T, t + 1, nt); i++) {
+                if (ids[i] < 0) continue;
+                uint64_t kv = 0;
+                for (int j = 1; j < N && i + j < T && ids[i + j] >= 0; j++)
+                    kv |= (uint64_t)((uint32_t)ids[i + j] + 1u) << (64 - j * bk);
+                c->keys[o[ids[i]]++] = kv;
+            }
+            continue;
+        }
         for (int64_t i = slice(T, t, nt); i < slice(T, t + 1, nt); i++) {
             if (ids[i] < 0) continue;
             uint64_t *key = c->keys + (size_t)W * o[ids[i]]++;
