@@ -129,3 +129,107 @@ const char *sf_strtab_get(const sf_strtab *t, int32_t id, size_t *len) {
     *len = (size_t)(t->offsets[id + 1] - t->offsets[id]);
     return t->pool + t->offsets[id];
 }
+
+int sf_strtab_reserve(sf_strtab *t, int32_t n, size_t pool_bytes) {
+    while ((size_t)n * 2 > t->cap)
+        if (grow_slots(t) != SF_OK) return SF_ENOMEM;
+    if (n >= t->ids_cap) {
+        uint64_t *hs = (uint64_t *)realloc(t->hashes, ((size_t)n + 1) * sizeof(uint64_t));
+        if (!hs) return SF_ENOMEM;
+        t->hashes = hs;
+        int64_t *of = (int64_t *)realloc(t->offsets, ((size_t)n + 2) * sizeof(int64_t));
+        if (!of) return SF_ENOMEM;
+        t->offsets = of;
+        t->ids_cap = n + 1;
+    }
+    if (pool_bytes > t->pool_cap) {
+        char *p = (char *)realloc(t->pool, pool_bytes);
+        if (!p) return SF_ENOMEM;
+        t->pool = p;
+        t->pool_cap = pool_bytes;
+    }
+    return SF_OK;
+}
+
+void sf_strtab_shrink(sf_strtab *t) {
+    /* ids_cap stays > n (intern grows when n + 1 reaches it); a failed realloc keeps the larger block, which
+     * still holds ids_cap entries */
+    int32_t ic = t->n + 1;
+    if (ic < t->ids_cap) {
+        uint64_t *hs = (uint64_t *)realloc(t->hashes, (size_t)ic * sizeof(uint64_t));
+        if (hs) t->hashes = hs;
+        int64_t *of = (int64_t *)realloc(t->offsets, ((size_t)ic + 1) * sizeof(int64_t));
+        if (of) t->offsets = of;
+        t->ids_cap = ic;
+    }
+    size_t pc = t->pool_len ? t->pool_len : 1;
+    if (pc < t->pool_cap) {
+        char *p = (char *)realloc(t->pool, pc);
+        if (p) {
+            t->pool = p;
+            t->pool_cap = pc;
+        }
+    }
+}
+
+size_t sf_strtab_bytes(const sf_strtab *t) {
+    return t->cap * sizeof(int32_t) + (size_t)t->ids_cap * (sizeof(uint64_t) + sizeof(int64_t)) + t->pool_cap;
+}
+
+int sf_strtab_permute(sf_strtab *t, const int32_t *perm) {
+    int32_t n = t->n;
+    int32_t *inv = (int32_t *)malloc(((size_t)n + 1) * sizeof(int32_t));
+    if (!inv) return SF_ENOMEM;
+    for (int32_t i = 0; i < n; i++) inv[i] = -1;
+    for (int32_t i = 0; i < n; i++) {
+        int32_t o = perm[i];
+        if (o < 0 || o >= n || inv[o] >= 0) {
+            free(inv);
+            return SF_EVALUE;
+        }
+        inv[o] = i;
+    }
+    uint64_t *hs = (uint64_t *)malloc(((size_t)n + 1) * sizeof(uint64_t));
+    int64_t *of = (int64_t *)malloc(((size_t)n + 2) * sizeof(int64_t));
+    char *pool = (char *)malloc(t->pool_len ? t->pool_len : 1);
+    if (!hs || !of || !pool) {
+        free(inv);
+        free(hs);
+        free(of);
+        free(pool);
+        return SF_ENOMEM;
+    }
+    of[0] = 0;
+    for (int32_t i = 0; i < n; i++) {
+        int32_t o = perm[i];
+        int64_t a = t->offsets[o], len = t->offsets[o + 1] - a;
+        memcpy(pool + of[i], t->pool + a, (size_t)len);
+        of[i + 1] = of[i] + len;
+        hs[i] = t->hashes[o];
+    }
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slots[i] >= 0) t->slots[i] = inv[t->slots[i]];
+    free(inv);
+    free(t->hashes);
+    free(t->offsets);
+    free(t->pool);
+    t->hashes = hs;
+    t->offsets = of;
+    t->pool = pool;
+    t->ids_cap = n + 1;
+    t->pool_cap = t->pool_len ? t->pool_len : 1;
+    return SF_OK;
+}
+
+int64_t sf_strtab_lookup_pool(int32_t *out, const sf_strtab *t, const char *pool, const int64_t *offsets,
+                              int64_t n, int32_t unk) {
+    for (int64_t i = 0; i < n; i++) {
+        int32_t id = sf_strtab_find(t, pool + offsets[i], (size_t)(offsets[i + 1] - offsets[i]));
+        if (id < 0) {
+            if (unk < 0) return i;
+            id = unk;
+        }
+        out[i] = id;
+    }
+    return -1;
+}

@@ -39,4 +39,22 @@ int32_t sf_strtab_intern(sf_strtab *t, const char *s, size_t len);
 /* Bytes of id (not NUL-terminated) and their length; NULL when id is out of range. */
 const char *sf_strtab_get(const sf_strtab *t, int32_t id, size_t *len);
 
+/* Room for n strings of pool_bytes bytes in all without reallocating (never shrinks). SF_ENOMEM. */
+int sf_strtab_reserve(sf_strtab *t, int32_t n, size_t pool_bytes);
+/* Give back the spare capacity of the id arrays and the pool (after the last insertion). */
+void sf_strtab_shrink(sf_strtab *t);
+/* Bytes the table holds (slots, hashes, offsets, pool: capacities, not sizes). */
+size_t sf_strtab_bytes(const sf_strtab *t);
+
+/* Renumber in place: new id i is old id perm[i], perm (n,) a permutation of 0..n-1 (SF_EVALUE otherwise,
+ * the table unchanged). The slots keep their places (they depend on the hashes only) and are relabelled;
+ * hashes, offsets and pool are rebuilt in the new order. SF_ENOMEM. */
+int sf_strtab_permute(sf_strtab *t, const int32_t *perm);
+
+/* out[i] = id in t of string i of (pool, offsets) (n strings, string i at pool[offsets[i]..offsets[i+1])),
+ * or unk when absent. Returns the index of the first absent string when unk < 0 (out filled up to it), else
+ * -1. */
+int64_t sf_strtab_lookup_pool(int32_t *out, const sf_strtab *t, const char *pool, const int64_t *offsets,
+                              int64_t n, int32_t unk);
+
 #endif

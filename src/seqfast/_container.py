@@ -29,6 +29,7 @@ Every saved seqfast object is a container of its own kind: ``"vocab"`` (:meth:`s
 """
 from __future__ import annotations
 
+import codecs
 import gzip
 import json
 import mmap
@@ -93,17 +94,40 @@ def pack_strings(strings, errors: str = "strict") -> tuple[np.ndarray, np.ndarra
 def unpack_strings(pool: np.ndarray, offsets: np.ndarray, where: str) -> list[str]:
     """The strings :func:`pack_strings` stored; ContainerError (naming ``where``) when the arrays disagree or
     a string is not valid UTF-8."""
+    pool, offs = check_strings(pool, offsets, where, decode=False)
+    raw = pool.tobytes()
+    try:
+        return [raw[a:b].decode("utf-8") for a, b in zip(offs[:-1].tolist(), offs[1:].tolist())]
+    except UnicodeDecodeError as e:
+        raise ContainerError(f"{where}: a string is not valid UTF-8 ({e})") from None
+
+
+def check_strings(pool: np.ndarray, offsets: np.ndarray, where: str, decode: bool = True):
+    """(pool, offsets int64) of strings :func:`pack_strings` stored, checked without making a str per string
+    (ContainerError naming ``where`` as :func:`unpack_strings` raises it). ``decode=False`` checks only the
+    types and offsets; otherwise the pool is also checked to be valid UTF-8 cut at character boundaries, which
+    is every string being valid UTF-8."""
     if (pool.dtype != np.uint8 or pool.ndim != 1 or offsets.dtype.kind not in "iu" or offsets.ndim != 1
             or not offsets.size):
         raise ContainerError(f"{where}: the string arrays have the wrong type or shape")
     offs = offsets.astype(np.int64)
     if offs[0] != 0 or offs[-1] != pool.shape[0] or (np.diff(offs) < 0).any():
         raise ContainerError(f"{where}: string offsets are not increasing from 0 to the size of the pool")
-    raw = pool.tobytes()
-    try:
-        return [raw[a:b].decode("utf-8") for a, b in zip(offs[:-1].tolist(), offs[1:].tolist())]
-    except UnicodeDecodeError as e:
-        raise ContainerError(f"{where}: a string is not valid UTF-8 ({e})") from None
+    if decode:
+        starts = offs[:-1][offs[:-1] < pool.shape[0]]
+        ok = not ((pool[starts] & 0xC0) == 0x80).any()
+        if ok:
+            dec = codecs.getincrementaldecoder("utf-8")()
+            step = 1 << 24
+            try:
+                for a in range(0, pool.shape[0], step):
+                    dec.decode(pool[a:a + step].tobytes(), False)
+                dec.decode(b"", True)
+            except UnicodeDecodeError:
+                ok = False
+        if not ok:
+            unpack_strings(pool, offs, where)  # raises, naming the first bad string
+    return pool, offs
 
 
 def _crc(fixed20: bytes, js: bytes) -> int:

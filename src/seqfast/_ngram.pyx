@@ -15,6 +15,7 @@ from ._checks import MemoryLimitError, memory_limit
 from .text import InvalidUTF8Error, TokenTooLongError
 
 from seqfast._status cimport SF_EFORMAT, SF_ENOMEM, SF_EVALUE, SF_OK, check
+from seqfast._strtab cimport StrTable, take_table
 
 cdef extern from "Python.h":
     bint PyUnicode_IS_COMPACT_ASCII(object o)
@@ -200,11 +201,13 @@ cdef class Interner:
         self._check(rc, name)
 
     def finish(self):
-        """(ids int32 (T,), itos list of str)."""
+        """(ids int32 (T,), itos): itos is the interning table itself as a StrTable (a sequence of str made on
+        access: no str per token is made here); the reader is left with an empty table."""
         cdef int rc = sf_ngreader_finish(self.r)
         if rc != SF_OK:
             check(rc, "finishing the token stream")
-        return self.take(), self.tokens(0)
+        ids = self.take()
+        return ids, take_table(<void **>&self.r.tab)
 
     @property
     def pending(self):

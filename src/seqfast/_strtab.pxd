@@ -17,3 +17,20 @@ cdef extern from "sf_strtab.h" nogil:
     int32_t sf_strtab_find(const sf_strtab *t, const char *s, size_t len)
     int32_t sf_strtab_intern(sf_strtab *t, const char *s, size_t len)
     const char *sf_strtab_get(const sf_strtab *t, int32_t id, size_t *len)
+    int sf_strtab_reserve(sf_strtab *t, int32_t n, size_t pool_bytes)
+    void sf_strtab_shrink(sf_strtab *t)
+    size_t sf_strtab_bytes(const sf_strtab *t)
+    int sf_strtab_permute(sf_strtab *t, const int32_t *perm)
+    int64_t sf_strtab_lookup_pool(int32_t *out, const sf_strtab *t, const char *pool, const int64_t *offsets,
+                                  int64_t n, int32_t unk)
+
+
+cdef class StrTable:
+    cdef sf_strtab *tab
+    cpdef int add(self, str token) except -1
+    cdef int _add(self, str token, Py_ssize_t pos) except -1
+    cpdef int find(self, str token) except -2
+    cdef object _decode(self, int32_t i)
+
+# A StrTable owning the table *slot points to; *slot gets a new empty table (NULL: MemoryError).
+cdef StrTable take_table(void **slot)

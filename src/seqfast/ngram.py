@@ -36,8 +36,8 @@ from ._checks import check_memory, is_int, parse_json
 from ._ngram import (Interner, check_sorted, combine, count as _c_count, id_counts, merge_readers, read_ranges,
                      remap_ids, write_tsv)
 from ._progress import Progress
-from ._container import (is_container, open_container, pack_strings, unpack_strings,
-                         write_container)
+from ._strtab import StrTable, from_pool
+from ._container import check_strings, is_container, open_container, write_container
 from ._threads import resolve_threads
 from .text import (MAX_TOKEN_BYTES, WORD_PATTERN, TokenTooLongError, Tokenizer, Vocab, _check_errors,
                    decode_utf8, gzip_error, is_gzip, open_binary, surrogate_error)
@@ -506,18 +506,20 @@ def _lower_vocab(itos, n_specials):
 
 def _frequency_order(ids, itos, n_specials, n_threads: int = 1):
     """Renumber ids like Vocab: specials first, then by descending frequency, ties by first appearance
-    (ids: renumbered in place)."""
+    (ids: renumbered in place; itos, when a StrTable, too)."""
     V = len(itos)
     freq = id_counts(ids, V, n_threads)
-    inv, new_itos, freqs, perm = frequency_order(freq, itos, n_specials)
+    inv, new_itos, freqs, perm = frequency_order(freq, itos, n_specials, in_place=True)
     remap_ids(ids, inv[:V], n_threads)
     return ids, new_itos, freqs, perm
 
 
-def frequency_order(freq, itos, n_specials):
+def frequency_order(freq, itos, n_specials, in_place: bool = False):
     """(inv int32 (V + 1,): old id -> new id, inv[-1] = -1; new itos; frequencies of the non-specials in new
-    order; perm int64 (V,): new id -> old id) for first-appearance ids with frequencies freq (V,): specials
-    first, then by descending frequency, ties by first appearance (the order of :class:`Vocab`)."""
+    order, int64; perm int64 (V,): new id -> old id) for first-appearance ids with frequencies freq (V,):
+    specials first, then by descending frequency, ties by first appearance (the order of :class:`Vocab`).
+    itos: a list of str (the new itos is a new list) or a StrTable (the new itos is a renumbered StrTable:
+    ``itos`` itself when in_place, else a copy)."""
     V = len(itos)
     rest = np.arange(n_specials, V)
     order = rest[np.argsort(-np.asarray(freq)[n_specials:], kind="stable")]
@@ -525,7 +527,12 @@ def frequency_order(freq, itos, n_specials):
     inv = np.empty(V + 1, dtype=np.int32)
     inv[perm] = np.arange(V, dtype=np.int32)
     inv[V] = -1  # ids == -1 index the last element
-    return inv, [itos[i] for i in perm], np.asarray(freq)[order].tolist(), perm
+    if isinstance(itos, StrTable):
+        new_itos = itos if in_place else from_pool(*itos.pack())
+        new_itos.permute(perm)
+    else:
+        new_itos = [itos[i] for i in perm]
+    return inv, new_itos, np.asarray(freq, dtype=np.int64)[order], perm
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -661,8 +668,8 @@ class NGramCounts:
         descending, ties by n-gram ids ascending (all of them when k is None)."""
         g, c = self._grams[self._check_n(order) - 1], self._counts[order - 1]
         idx = self.top_rows(order, k)
-        itos = self.vocab.itos
-        return [(tuple(itos[i] for i in g[r]), int(c[r])) for r in idx.tolist()]
+        tok = self.vocab.token
+        return [(tuple(tok(i) for i in g[r].tolist()), int(c[r])) for r in idx.tolist()]
 
     def top_rows(self, order: int, k: int | None = None, min_count: int = 1, ties: str = "ids") -> np.ndarray:
         """Row indices of the k most frequent n-grams with count >= min_count: count descending, ties by
@@ -743,7 +750,7 @@ class NGramCounts:
     def _token_pool(self):
         """(bytes of all tokens in id order, (V+1,) int64 offsets) for the C TSV writer."""
         if getattr(self, "_pool", None) is None:
-            pool, offs = pack_strings(self.vocab.itos, "surrogatepass")
+            pool, offs = self.vocab._pool()
             self._pool = (pool.tobytes(), offs)
         return self._pool
 
@@ -833,9 +840,8 @@ class NGramCounts:
     @staticmethod
     def _container_head(vocab: Vocab, first_seen, order: int):
         """(JSON header, vocabulary arrays) of a saved file; the caller adds grams{n} and counts{n}."""
-        pool, offs = pack_strings(vocab.itos)
-        arrays = {"tokens_pool": pool, "tokens_offsets": offs,
-                  "freqs": np.asarray([f for _, f in vocab.token_freqs], dtype=np.int64),
+        pool, offs = vocab._pool()
+        arrays = {"tokens_pool": pool, "tokens_offsets": offs, "freqs": np.array(vocab.freqs, dtype=np.int64),
                   "first_seen": np.asarray(first_seen, dtype=np.int64)}
         return {"order": order, "specials": list(vocab.specials), "unk_token": vocab.unk_token}, arrays
 
@@ -855,11 +861,16 @@ class NGramCounts:
         if not is_int(order) or not 1 <= order <= MAX_ORDER:
             raise ValueError(f"{path}: not a valid seqfast n-gram counts file (order {order!r} out of range)")
         try:
-            tokens = unpack_strings(arrays["tokens_pool"], arrays["tokens_offsets"], path)
+            pool, offs = check_strings(arrays["tokens_pool"], arrays["tokens_offsets"], path)
             tables = [(arrays[f"grams{n}"], arrays[f"counts{n}"]) for n in range(1, order + 1)]
-            freqs, first = arrays["freqs"].tolist(), arrays["first_seen"].tolist()
+            freqs, first = arrays["freqs"], arrays["first_seen"]
         except KeyError as e:
             raise ValueError(f"{path}: not a valid seqfast n-gram counts file (no array {e})") from None
+        try:
+            tokens = from_pool(pool, offs)
+        except ValueError as e:
+            raise ValueError(f"{path}: not a valid seqfast n-gram counts file (vocabulary: {e})") from None
+        freqs, first = (a if a.dtype.kind in "iu" and a.ndim == 1 else a.tolist() for a in (freqs, first))
         for n, (g, c) in enumerate(tables, 1):
             if (g.ndim != 2 or g.shape[1] != n or c.shape != (g.shape[0],) or g.dtype != np.int32
                     or c.dtype != np.int64):
@@ -917,7 +928,7 @@ class NGramCounts:
             return ValueError(f"{path}: not a valid seqfast n-gram counts file ({why})")
 
         try:
-            for s in [unk_token, *specials, *tokens]:
+            for s in [unk_token, *specials, *([] if isinstance(tokens, StrTable) else tokens)]:
                 if isinstance(s, str):
                     s.encode("utf-8")  # a lone surrogate could never be saved again
             vocab = Vocab.from_tokens(tokens, specials=specials, unk_token=unk_token, freqs=freqs)
@@ -925,8 +936,12 @@ class NGramCounts:
             raise bad(f"vocabulary: {e}") from None
         if len(vocab) != V:
             raise bad("vocabulary size disagrees with the header")
-        if (not isinstance(first, list) or len(first) != V or not all(is_int(x) for x in first)
-                or sorted(first) != list(range(V))):
+        if isinstance(first, np.ndarray):
+            ok = first.shape == (V,) and np.array_equal(np.sort(first), np.arange(V))
+        else:
+            ok = (isinstance(first, list) and len(first) == V and all(is_int(x) for x in first)
+                  and sorted(first) == list(range(V)))
+        if not ok:
             raise bad("first_seen is not a permutation of the ids")
         grams, counts = [], []
         for n, (g, c) in enumerate(tables, 1):
@@ -1088,9 +1103,11 @@ def count_ngrams(source=None, order: int = 3, level: str = "word", pad: bool = F
         result = count_ids(ids, vocab, order, nt, method)
     else:
         ids, itos, specials = _stream_ids(kind, items, tokenizer, pad, boundaries, errors, bar, nt)
-        # the vocabulary (~300 bytes per distinct token as Python objects) and the sort engine's working memory
+        # the vocabulary (its C string table, held already, renumbered through a second pool, and ~40 bytes
+        # per token of frequencies, first-seen ranks and unigram rows) and the sort engine's working memory
         bits = max(1, (len(itos) - 1).bit_length())
-        need = len(itos) * 300 + ids.size * (12 + 8 * -(-(order - 1) * bits // 64))
+        table = itos.nbytes if isinstance(itos, StrTable) else len(itos) * 300
+        need = table * 2 + len(itos) * 40 + ids.size * (12 + 8 * -(-(order - 1) * bits // 64))
         check_memory(_source_name(kind, items), need)
         if vocab is None:
             ids, itos, freqs, first = _frequency_order(ids, itos, len(specials), nt)

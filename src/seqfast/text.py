@@ -18,9 +18,8 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from ._checks import is_int, parse_json
-from ._container import (GZIP_MAGIC, is_container, is_gzip, open_container, pack_strings, unpack_strings,
-                         write_container)
-from ._strtab import StrTable
+from ._container import GZIP_MAGIC, check_strings, is_container, is_gzip, open_container, write_container
+from ._strtab import StrTable, from_pool
 
 __all__ = ["WORD_PATTERN", "WHITESPACE", "LEVELS", "InvalidUTF8Error", "Tokenizer", "read_text", "tokenize", "Vocab",
            "one_hot", "encode_text", "join_tokens", "read_line_batches",
@@ -354,18 +353,29 @@ def tokenize(text: str, level: str = "word", pattern: str | None = None, lower: 
     return Tokenizer(level, lower, pattern)(text)
 
 
-def _check_freqs(freqs, n_regular: int, where: str) -> list:
-    """``freqs`` as a list of n_regular ints in [0, 2^62) (counts a file stores as int64 and adds up);
+def _check_freqs(freqs, n_regular: int, where: str) -> np.ndarray:
+    """``freqs`` as int64 (n_regular,) of ints in [0, 2^62) (counts a file stores as int64 and adds up);
     ValueError (prefixed by ``where``) otherwise."""
-    freqs = list(freqs)
-    if len(freqs) != n_regular:
-        raise ValueError(f"{where}'freqs' has {len(freqs)} entries for {n_regular} non-special tokens")
-    if all(type(f) is int for f in freqs) and (not freqs or (min(freqs) >= 0 and max(freqs) < 2**62)):
-        return freqs  # the common case, checked at C speed
+    if isinstance(freqs, np.ndarray) and freqs.dtype.kind in "iu" and freqs.ndim == 1:
+        arr = freqs
+    else:
+        freqs = list(freqs)
+        if all(type(f) is int for f in freqs) and (not freqs or (min(freqs) >= 0 and max(freqs) < 2**62)):
+            arr = np.asarray(freqs, dtype=np.int64)  # the common case, checked at C speed
+        else:
+            arr = None
+    n = len(freqs) if arr is None else arr.shape[0]
+    if n != n_regular:
+        raise ValueError(f"{where}'freqs' has {n} entries for {n_regular} non-special tokens")
+    if arr is not None:
+        if arr.size and (int(arr.min()) < 0 or int(arr.max()) >= 2**62):
+            i = int(np.flatnonzero((arr < 0) | (arr >= 2**62))[0])
+            raise ValueError(f"{where}'freqs' must hold ints in [0, 2^62), got {int(arr[i])!r} at position {i}")
+        return arr.astype(np.int64, copy=False)
     for i, f in enumerate(freqs):
         if not is_int(f) or not 0 <= f < 2**62:
             raise ValueError(f"{where}'freqs' must hold ints in [0, 2^62), got {f!r} at position {i}")
-    return [int(f) for f in freqs]
+    return np.asarray([int(f) for f in freqs], dtype=np.int64)
 
 
 def _count(tokens_or_counts) -> Counter:
@@ -464,60 +474,63 @@ class Vocab:
             raise
 
     def _init(self, itos, specials, unk_token, freqs):
-        self._itos = list(itos)
+        """itos: a StrTable (kept as it is: the tokens stay in its C pool) or a sequence of str."""
+        if isinstance(itos, StrTable):
+            self._table = itos
+        else:
+            itos = itos if isinstance(itos, (list, tuple)) else list(itos)
+            self._table = StrTable(itos)
+            if len(self._table) != len(itos):
+                raise ValueError("vocabulary tokens are not unique")
         self.specials = tuple(specials)
         self.unk_token = unk_token
-        self._table = StrTable(self._itos)
-        if len(self._table) != len(self._itos):
-            raise ValueError("vocabulary tokens are not unique")
         self.unk_id = self._table.find(unk_token) if unk_token in self.specials else -1
-        self._freqs = list(freqs)
-        self._itos_arr = None
+        self._freqs = np.asarray(freqs, dtype=np.int64)
 
     @classmethod
     def from_tokens(cls, itos: Sequence[str], specials: Sequence[str] = ("<unk>",),
                     unk_token: str = "<unk>", freqs: Sequence[int] | None = None) -> "Vocab":
-        """A vocabulary with exactly these tokens in this order (ids 0..len-1)."""
+        """A vocabulary with exactly these tokens in this order (ids 0..len-1). ``itos`` may be a
+        :class:`seqfast._strtab.StrTable`, which the vocabulary then owns (no str is made per token)."""
         v = cls.__new__(cls)
-        present = set(itos)
+        present = itos if isinstance(itos, StrTable) else set(itos)
         specials = tuple(s for s in specials if s in present)
         n_regular = len(itos) - len(specials)
         if not isinstance(unk_token, str):
             raise TypeError(f"unk_token must be a str, got {unk_token!r}")
-        v._init(itos, specials, unk_token, _check_freqs(freqs, n_regular, "") if freqs is not None else [0] * n_regular)
+        v._init(itos, specials, unk_token,
+                _check_freqs(freqs, n_regular, "") if freqs is not None else np.zeros(n_regular, dtype=np.int64))
         return v
 
     # ----- lookups ------------------------------------------------------------------------------------
     def __len__(self) -> int:
-        return len(self._itos)
+        return len(self._table)
 
     def __iter__(self):
-        """The tokens in id order (``list(vocab)`` is :attr:`itos`)."""
-        return iter(self._itos)
+        """The tokens in id order (``list(vocab)`` is :attr:`itos`), each str made as it is reached."""
+        return iter(self._table)
 
     @property
     def idx_to_token(self) -> list[str]:
         """The tokens in id order (d2l's name; the same list as :attr:`itos`)."""
-        return list(self._itos)
+        return self._table.tokens()
 
     @property
     def token_to_idx(self) -> dict[str, int]:
         """A dict token -> id (d2l's name; a copy: use ``vocab[token]`` for lookups, which is C-fast)."""
-        return {t: i for i, t in enumerate(self._itos)}
+        return {t: i for i, t in enumerate(self._table)}
 
     def __getstate__(self):
-        return {"itos": self._itos, "specials": self.specials, "unk_token": self.unk_token, "freqs": self._freqs}
+        pool, offsets = self._table.pack()
+        return {"tokens_pool": pool, "tokens_offsets": offsets, "specials": self.specials,
+                "unk_token": self.unk_token, "freqs": self._freqs}
 
     def __setstate__(self, state):
-        self._init(state["itos"], state["specials"], state["unk_token"], state["freqs"])
+        itos = state["itos"] if "itos" in state else from_pool(state["tokens_pool"], state["tokens_offsets"])
+        self._init(itos, state["specials"], state["unk_token"], state["freqs"])
 
     def __contains__(self, token) -> bool:
-        if not isinstance(token, str):
-            return False
-        try:
-            return self._table.find(token) >= 0
-        except ValueError:  # not valid Unicode text (a lone surrogate): never in a vocabulary
-            return False
+        return token in self._table
 
     def __getitem__(self, token):
         """Id of a token (``<unk>``'s id when unknown); a list of tokens gives a list of ids."""
@@ -564,36 +577,57 @@ class Vocab:
         if lo < 0 or hi >= len(self):
             bad = lo if lo < 0 else hi
             raise IndexError(f"id {bad} out of range for a vocabulary of {len(self)} tokens (0..{len(self) - 1})")
-        if self._itos_arr is None:
-            self._itos_arr = np.array(self._itos, dtype=object)
-        return self._itos_arr[a].tolist()
+        return self._table.decode(np.ascontiguousarray(a, dtype=np.int64))
 
     to_tokens = decode
 
     @property
     def itos(self) -> list[str]:
-        """All tokens in id order (a copy)."""
-        return list(self._itos)
+        """All tokens in id order (a new list of str: the vocabulary itself keeps its tokens as UTF-8 in a C
+        pool; ``vocab.token(i)`` gives one)."""
+        return self._table.tokens()
+
+    def token(self, i: int) -> str:
+        """The token of id i (IndexError out of range; negative counts from the end)."""
+        return self._table[i]
+
+    @property
+    def freqs(self) -> np.ndarray:
+        """Frequencies of the non-special tokens in id order, int64 (len(vocab) - len(specials),), read-only."""
+        f = self._freqs.view()
+        f.flags.writeable = False
+        return f
 
     @property
     def token_freqs(self) -> list[tuple[str, int]]:
         """(token, frequency) of every non-special token, in id order (descending frequency)."""
-        return list(zip(self._itos[len(self.specials):], self._freqs))
+        return list(zip(self._table[len(self.specials):], self._freqs.tolist()))
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the vocabulary holds: its C string table (hash slots, hashes, offsets, UTF-8 pool) and the
+        frequencies."""
+        return self._table.nbytes + self._freqs.nbytes
+
+    def _pool(self) -> tuple[np.ndarray, np.ndarray]:
+        """(pool uint8, offsets int64 (len + 1,)): the tokens as :func:`seqfast._container.pack_strings` packs
+        them, straight from the C pool."""
+        return self._table.pack()
 
     def __repr__(self) -> str:
-        head = ", ".join(repr(t) for t in self._itos[:5])
+        head = ", ".join(repr(t) for t in self._table[:5])
         return f"Vocab(size={len(self)}, specials={self.specials}, tokens=[{head}{', ...' if len(self) > 5 else ''}])"
 
     def __eq__(self, other) -> bool:
-        return (isinstance(other, Vocab) and self._itos == other._itos and self.specials == other.specials
-                and self.unk_token == other.unk_token)
+        return (isinstance(other, Vocab) and self.specials == other.specials
+                and self.unk_token == other.unk_token and self._table.equals(other._table))
 
     # ----- persistence --------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike, compress: bool = False) -> None:
         """Write the vocabulary as a seqfast container (:mod:`seqfast._container`, kind ``"vocab"``): the
         tokens in id order and their frequencies. ``compress=True`` writes it gzip-compressed (read back by
         content, whatever the file's name)."""
-        pool, offs = pack_strings(self._itos)
+        pool, offs = self._table.pack()
         header = {"specials": list(self.specials), "unk_token": self.unk_token}
         write_container(path, "vocab", 2, header, {"tokens_pool": pool, "tokens_offsets": offs,
                                                    "freqs": np.asarray(self._freqs, dtype=np.int64)},
@@ -608,10 +642,16 @@ class Vocab:
             meta, arrays = open_container(path, "vocab", (2,))
             where = f"{path}: corrupt vocabulary file: "
             try:
-                toks = unpack_strings(arrays["tokens_pool"], arrays["tokens_offsets"], path)
-                freqs = arrays["freqs"].tolist()
+                pool, offs = check_strings(arrays["tokens_pool"], arrays["tokens_offsets"], path)
+                freqs = arrays["freqs"]
             except KeyError as e:
                 raise ValueError(f"{where}no array {e}") from None
+            try:
+                toks = from_pool(pool, offs)
+            except ValueError:
+                raise ValueError(f"{path}: corrupt vocabulary file (duplicate tokens)") from None
+            if freqs.dtype.kind not in "iu" or freqs.ndim != 1:
+                freqs = freqs.tolist()
             specials, unk_token = meta.get("specials"), meta.get("unk_token")
         else:
             with open(path, "rb") as f:
@@ -627,12 +667,14 @@ class Vocab:
 
     @classmethod
     def _from_saved(cls, path: str, toks, specials, freqs, unk_token) -> "Vocab":
-        """A Vocab from the fields of a saved file, every field checked (ValueError naming the file)."""
-        if (not isinstance(toks, list) or not all(isinstance(t, str) for t in toks)
-                or not isinstance(specials, list) or not isinstance(freqs, list)
+        """A Vocab from the fields of a saved file, every field checked (ValueError naming the file). toks: a
+        list of str, or a StrTable (already checked to hold valid, distinct tokens)."""
+        table = isinstance(toks, StrTable)
+        if (not (table or isinstance(toks, list) and all(isinstance(t, str) for t in toks))
+                or not isinstance(specials, list) or not isinstance(freqs, (list, np.ndarray))
                 or len(freqs) != len(toks) - len(specials) or toks[:len(specials)] != specials):
             raise ValueError(f"{path}: corrupt vocabulary file (tokens, specials and freqs disagree)")
-        if len(set(toks)) != len(toks):
+        if not table and len(set(toks)) != len(toks):
             raise ValueError(f"{path}: corrupt vocabulary file (duplicate tokens)")
         where = f"{path}: corrupt vocabulary file: "
         freqs = _check_freqs(freqs, len(toks) - len(specials), where)
