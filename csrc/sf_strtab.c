@@ -162,6 +162,22 @@ void sf_strtab_shrink(sf_strtab *t) {
         if (of) t->offsets = of;
         t->ids_cap = ic;
     }
+    size_t cap = 64;
+    while (cap < ((size_t)t->n + 1) * 2) cap <<= 1;
+    if (cap < t->cap) { /* a table made for more strings than it got: smaller slots, rebuilt from the hashes */
+        int32_t *slots = (int32_t *)malloc(cap * sizeof(int32_t));
+        if (slots) {
+            memset(slots, 0xff, cap * sizeof(int32_t));
+            for (int32_t id = 0; id < t->n; id++) {
+                size_t i = (size_t)t->hashes[id] & (cap - 1);
+                while (slots[i] >= 0) i = (i + 1) & (cap - 1);
+                slots[i] = id;
+            }
+            free(t->slots);
+            t->slots = slots;
+            t->cap = cap;
+        }
+    }
     size_t pc = t->pool_len ? t->pool_len : 1;
     if (pc < t->pool_cap) {
         char *p = (char *)realloc(t->pool, pc);

@@ -41,7 +41,7 @@ const char *sf_strtab_get(const sf_strtab *t, int32_t id, size_t *len);
 
 /* Room for n strings of pool_bytes bytes in all without reallocating (never shrinks). SF_ENOMEM. */
 int sf_strtab_reserve(sf_strtab *t, int32_t n, size_t pool_bytes);
-/* Give back the spare capacity of the id arrays and the pool (after the last insertion). */
+/* Give back the spare capacity of the slots, the id arrays and the pool (after the last insertion). */
 void sf_strtab_shrink(sf_strtab *t);
 /* Bytes the table holds (slots, hashes, offsets, pool: capacities, not sizes). */
 size_t sf_strtab_bytes(const sf_strtab *t);

@@ -214,6 +214,45 @@ cdef class StrTable:
         b, ob = other.pack()
         return np.array_equal(oa, ob) and np.array_equal(a, b)
 
+    def add_all(self, list tokens):
+        """int32 (len(tokens),): the id of each str of a list, adding the new ones in order of first
+        appearance. TypeError for a token that is not a str, ValueError for one that is not valid Unicode."""
+        cdef Py_ssize_t n = len(tokens), i, ln
+        out = np.empty(n, dtype=np.int32)
+        cdef int32_t[::1] o = out
+        cdef PyObject **items = PySequence_Fast_ITEMS(tokens)
+        cdef object tok
+        cdef const char *s
+        cdef int32_t r
+        for i in range(n):
+            tok = <object>items[i]
+            if not PyUnicode_Check(tok):
+                raise TypeError(f"token {i} is {type(tok).__name__}, expected str: {tok!r:.60}")
+            s = _utf8(tok, &ln, i)
+            r = sf_strtab_intern(self.tab, s, <size_t>ln)
+            if r < 0:
+                raise MemoryError("StrTable: out of memory while adding a token")
+            o[i] = r
+        return out
+
+    def select(self, ids):
+        """A new StrTable of the tokens with these ids (int32 (m,), distinct, in range), in that order."""
+        cdef const int32_t[::1] p = np.ascontiguousarray(ids, dtype=np.int32)
+        cdef Py_ssize_t i, m = p.shape[0]
+        cdef StrTable t = StrTable.__new__(StrTable)
+        cdef size_t ln
+        cdef const char *s
+        for i in range(m):
+            s = sf_strtab_get(self.tab, p[i], &ln)
+            if s is NULL:
+                raise IndexError(f"id {p[i]} out of range for a table of {self.tab.n} tokens")
+            if sf_strtab_intern(t.tab, s, ln) < 0:
+                raise MemoryError("StrTable: out of memory while adding a token")
+        if len(t) != m:
+            raise ValueError("select: the ids are not distinct")
+        sf_strtab_shrink(t.tab)
+        return t
+
     def encode(self, tokens, int32_t unk=-1):
         """int32 array of the ids of a list/tuple of str or of another StrTable's tokens; absent tokens get
         `unk`.

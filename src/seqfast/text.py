@@ -460,6 +460,13 @@ class Vocab:
             if not is_int(max_size) or max_size < len(specials):
                 raise ValueError(f"max_size must be an int >= len(specials) = {len(specials)}, got {max_size!r}")
             max_size = int(max_size)
+        if isinstance(tokens_or_counts, list) and not (tokens_or_counts and isinstance(tokens_or_counts[0],
+                                                                                      (list, tuple))):
+            try:
+                self._init_from_list(tokens_or_counts, min_freq, max_size, specials, unk_token)
+                return
+            except (TypeError, ValueError):
+                pass  # the general path below names the bad token
         counts = _count(tokens_or_counts)
         sp = set(specials)
         kept = sorted(((t, n) for t, n in counts.items() if n >= min_freq and t not in sp),
@@ -472,6 +479,26 @@ class Vocab:
         except ValueError:
             _raise_invalid_text(itos, tokens_or_counts)
             raise
+
+    def _init_from_list(self, tokens: list, min_freq: int, max_size: int | None, specials: tuple, unk_token: str):
+        """The vocabulary of a flat list of str, counted in C: the specials and then the tokens interned into one
+        table (ids in order of first appearance), their frequencies by bincount, the kept ones put in order."""
+        table = StrTable(specials, expected=len(specials) + len(tokens) // 4)
+        k = len(specials)
+        freq = np.bincount(table.add_all(tokens), minlength=len(table))
+        # descending frequency, ties by first appearance (the id); specials are ordered apart
+        order = k + np.argsort(-freq[k:], kind="stable")
+        if min_freq > 1:
+            order = order[freq[order] >= min_freq]
+        if max_size is not None:
+            order = order[: max_size - k]
+        freqs = freq[order].astype(np.int64)
+        ids = np.concatenate([np.arange(k, dtype=np.int64), order])
+        if ids.shape[0] == len(table):
+            table.permute(ids)
+        else:
+            table = table.select(ids)
+        self._init(table, specials, unk_token, freqs)
 
     def _init(self, itos, specials, unk_token, freqs):
         """itos: a StrTable (kept as it is: the tokens stay in its C pool) or a sequence of str."""
