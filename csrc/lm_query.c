@@ -2,8 +2,10 @@
  * Input: a model's unigram array, per-order key tables and word table (usually mapped from a file).
  * Output: log10 probabilities of words, lines of ids or lines of text, with KenLM's semantics. */
 #include "lm_query.h"
+#include "sf_utf8.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -363,20 +365,6 @@ int lm_qscore_ids(float *out, int8_t *ngram_len, const int32_t *ids, const int64
     return SF_OK;
 }
 
-int64_t lm_qsplit_lines(int64_t *offs, int64_t cap, const char *buf, int64_t len) {
-    int64_t L = 0, pos = 0;
-    while (pos < len) {
-        const char *nl = (const char *)memchr(buf + pos, '\n', (size_t)(len - pos));
-        int64_t end = nl ? (int64_t)(nl - buf) + 1 : len;
-        if (L < cap) offs[L] = pos;
-        L++;
-        pos = end;
-    }
-    if (L + 1 > cap) return -(L + 1) - 1;
-    offs[L] = len;
-    return L;
-}
-
 static inline int is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
 #define QWORDS 16  /* words split and looked up at once */
@@ -473,10 +461,40 @@ static int lane_next(const lm_qmodel *m, qlane *q, int add_eos) {
     return 1;
 }
 
-static void lane_start(const lm_qmodel *m, qlane *q, int64_t l, const char *buf, const int64_t *offs, int bos_ctx) {
+/* Where score_block takes its lines: by offsets (line l is buf[offs[l] .. offs[l + 1]), lines [next, last))
+ * or, when offs is NULL, by cutting bytes [next, last) after each '\n' as it goes. */
+typedef struct qsrc {
+    const char *buf;
+    const int64_t *offs;
+    int64_t next, last;
+} qsrc;
+
+/* The next line of src: its number (-1 without offsets) and bytes [*s, *e); 0 when there is none. */
+static inline int src_next(qsrc *src, int64_t *line, const unsigned char **s, const unsigned char **e) {
+    if (src->next >= src->last) return 0;
+    const char *buf = src->buf;
+    if (src->offs) {
+        *line = src->next;
+        *s = (const unsigned char *)buf + src->offs[src->next];
+        *e = (const unsigned char *)buf + src->offs[src->next + 1];
+        src->next++;
+        return 1;
+    }
+    const char *p = buf + src->next;
+    const char *nl = (const char *)memchr(p, '\n', (size_t)(src->last - src->next));
+    int64_t end = nl ? (int64_t)(nl - buf) + 1 : src->last;
+    *line = -1;
+    *s = (const unsigned char *)p;
+    *e = (const unsigned char *)buf + end;
+    src->next = end;
+    return 1;
+}
+
+static void lane_start(const lm_qmodel *m, qlane *q, int64_t l, const unsigned char *s, const unsigned char *e,
+                       int bos_ctx) {
     q->line = l;
-    q->s = (const unsigned char *)buf + offs[l];
-    q->end = (const unsigned char *)buf + offs[l + 1];
+    q->s = s;
+    q->end = e;
     q->cur = 0;
     q->eos_done = 0;
     q->nids = q->pos = 0;
@@ -489,22 +507,41 @@ static void lane_start(const lm_qmodel *m, qlane *q, int64_t l, const char *buf,
 #define QLANES 12    /* lines interleaved by one thread */
 #define QBLOCK 256   /* lines per scheduling unit */
 
-/* Lines [l0, l1) by one thread, QLANES at a time: a lane's probes run a round after its prefetches, while the
- * other lanes work. Each line is still scored word after word alone. */
-static void score_block(double *score, double *oov_score, int64_t *ntok, int64_t *noov, const char *buf,
-                        const int64_t *offs, int64_t l0, int64_t l1, int bos_ctx, int add_eos, const lm_qmodel *m) {
-    int64_t next = l0;
+/* A finished line: its results into the per-line arrays (when the lines have numbers) and the totals (when
+ * given; added in the order lines finish, which depends on the text only). */
+static inline void line_done(double *score, double *oov_score, int64_t *ntok, int64_t *noov, lm_qtotals *tot,
+                             const qlane *q) {
+    if (q->line >= 0) {
+        score[q->line] = q->sum;
+        if (oov_score) oov_score[q->line] = q->sum_oov;
+        if (ntok) ntok[q->line] = q->nt;
+        if (noov) noov[q->line] = q->no;
+    }
+    if (tot) {
+        tot->log10_sum += q->sum;
+        tot->oov_log10_sum += q->sum_oov;
+        tot->tokens += q->nt;
+        tot->oovs += q->no;
+        tot->lines++;
+    }
+}
+
+/* The lines of src by one thread, QLANES at a time: a lane's probes run a round after its prefetches, while
+ * the other lanes work. Each line is still scored word after word alone. */
+static void score_block(double *score, double *oov_score, int64_t *ntok, int64_t *noov, lm_qtotals *tot,
+                        qsrc *src, int bos_ctx, int add_eos, const lm_qmodel *m) {
     qlane lanes[QLANES];
-    int active = 0;
+    int active = 0, more = 1;
     for (;;) {
-        /* fill free lanes with the next lines (a line with nothing to score is written at once) */
-        while (active < QLANES && next < l1) {
+        /* fill free lanes with the next lines (a line with nothing to score is done at once) */
+        while (active < QLANES && more) {
             qlane *q = &lanes[active];
-            lane_start(m, q, next, buf, offs, bos_ctx);
-            next++;
+            int64_t l;
+            const unsigned char *a, *b;
+            if (!(more = src_next(src, &l, &a, &b))) break;
+            lane_start(m, q, l, a, b, bos_ctx);
             if (lane_next(m, q, add_eos)) active++;
-            else { score[q->line] = 0.0; if (oov_score) oov_score[q->line] = 0.0;
-                   if (ntok) ntok[q->line] = 0; if (noov) noov[q->line] = 0; }
+            else line_done(score, oov_score, ntok, noov, tot, q);
         }
         if (active == 0) break;
         for (int i = 0; i < active;) {
@@ -516,10 +553,7 @@ static void score_block(double *score, double *oov_score, int64_t *ntok, int64_t
             q->nt++;
             if (q->oov) { q->no++; q->sum_oov += p; }
             if (lane_next(m, q, add_eos)) { i++; continue; }
-            score[q->line] = q->sum;
-            if (oov_score) oov_score[q->line] = q->sum_oov;
-            if (ntok) ntok[q->line] = q->nt;
-            if (noov) noov[q->line] = q->no;
+            line_done(score, oov_score, ntok, noov, tot, q);
             lanes[i] = lanes[--active];
         }
     }
@@ -529,15 +563,68 @@ int lm_qscore_text(double *score, double *oov_score, int64_t *ntok, int64_t *noo
                    const int64_t *offs, int64_t L, int bos_ctx, int add_eos, const lm_qmodel *m, int n_threads) {
     if (m->mode != LM_Q_BACKOFF || L < 0) return SF_EVALUE;
     if (L <= QBLOCK || n_threads == 1) { /* no parallel region: a single sentence from Python stays cheap */
-        score_block(score, oov_score, ntok, noov, buf, offs, 0, L, bos_ctx, add_eos, m);
+        qsrc src = {buf, offs, 0, L};
+        score_block(score, oov_score, ntok, noov, NULL, &src, bos_ctx, add_eos, m);
         return SF_OK;
     }
     const int64_t nblocks = (L + QBLOCK - 1) / QBLOCK;
     int64_t blk;
     SF_OMP(parallel for schedule(dynamic, 1) num_threads(n_threads))
     for (blk = 0; blk < nblocks; blk++) {
-        const int64_t l0 = blk * QBLOCK, l1 = l0 + QBLOCK < L ? l0 + QBLOCK : L;
-        score_block(score, oov_score, ntok, noov, buf, offs, l0, l1, bos_ctx, add_eos, m);
+        qsrc src = {buf, offs, blk * QBLOCK, blk * QBLOCK + QBLOCK < L ? blk * QBLOCK + QBLOCK : L};
+        score_block(score, oov_score, ntok, noov, NULL, &src, bos_ctx, add_eos, m);
     }
+    return SF_OK;
+}
+
+#define QCHUNK ((int64_t)1 << 17) /* bytes per scheduling unit of lm_qscore_buffer */
+
+/* The first line start (0 or just after a '\n') in [p, limit) of buf (len bytes), or limit when there is none. */
+static int64_t line_start_in(const char *buf, int64_t len, int64_t p, int64_t limit) {
+    if (limit > len) limit = len;
+    if (p <= 0) return 0;
+    if (p >= limit) return limit;
+    const char *nl = (const char *)memchr(buf + p - 1, '\n', (size_t)(limit - p + 1));
+    return nl ? (int64_t)(nl - buf) + 1 : limit;
+}
+
+int lm_qscore_buffer(lm_qtotals *tot, int64_t *bad_utf8, const char *buf, int64_t len, int bos_ctx, int add_eos,
+                     const lm_qmodel *m, int n_threads) {
+    memset(tot, 0, sizeof(*tot));
+    *bad_utf8 = -1;
+    if (m->mode != LM_Q_BACKOFF || len < 0) return SF_EVALUE;
+    const int64_t nch = (len + QCHUNK - 1) / QCHUNK;
+    if (nch == 0) return SF_OK;
+    lm_qtotals *part = (lm_qtotals *)calloc((size_t)nch, sizeof(lm_qtotals));
+    int64_t *bad = (int64_t *)malloc((size_t)nch * sizeof(int64_t));
+    if (!part || !bad) {
+        free(part);
+        free(bad);
+        return SF_ENOMEM;
+    }
+    int64_t c;
+    SF_OMP(parallel for schedule(dynamic, 1) num_threads(n_threads) if (nch > 1 && n_threads != 1))
+    for (c = 0; c < nch; c++) {
+        /* chunk c owns the lines that start in [c * QCHUNK, (c + 1) * QCHUNK); a line may run past it */
+        const int64_t c1 = (c + 1) * QCHUNK;
+        const int64_t a = line_start_in(buf, len, c * QCHUNK, c1);
+        const int64_t b = a < c1 ? line_start_in(buf, len, c1, len) : a;
+        bad[c] = -1;
+        if (a >= b) continue;
+        int64_t x = sf_utf8_check((const unsigned char *)buf + a, b - a);
+        if (x >= 0) { bad[c] = a + x; continue; }
+        qsrc src = {buf, NULL, a, b};
+        score_block(NULL, NULL, NULL, NULL, &part[c], &src, bos_ctx, add_eos, m);
+    }
+    for (c = 0; c < nch; c++) { /* chunk order: the same sums for any thread count */
+        if (bad[c] >= 0 && *bad_utf8 < 0) *bad_utf8 = bad[c];
+        tot->log10_sum += part[c].log10_sum;
+        tot->oov_log10_sum += part[c].oov_log10_sum;
+        tot->tokens += part[c].tokens;
+        tot->oovs += part[c].oovs;
+        tot->lines += part[c].lines;
+    }
+    free(part);
+    free(bad);
     return SF_OK;
 }

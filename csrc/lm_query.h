@@ -114,11 +114,6 @@ float lm_qscore(const lm_qmodel *m, const lm_qstate *in, int32_t w, lm_qstate *o
 int lm_qscore_ids(float *out, int8_t *ngram_len, const int32_t *ids, const int64_t *offsets, int64_t L,
                   int bos_ctx, int add_eos, const lm_qmodel *m, int n_threads);
 
-/* Offsets of the lines of buf (len bytes, '\n' ends a line; a last line without '\n' counts, an empty tail
- * does not). offs: (cap,) out, offs[l] = start of line l, offs[L] = end; returns L, or -(L needed) - 1 when
- * cap < L + 1 (call again with a larger cap). */
-int64_t lm_qsplit_lines(int64_t *offs, int64_t cap, const char *buf, int64_t len);
-
 /* Whole-sentence scoring of text. Line l is buf[offs[l] .. offs[l + 1]), split into words at ASCII whitespace
  * (' ', \t .. \r, as KenLM and seqfast's whitespace level), each word looked up in the model's words (absent:
  * unk, an OOV), scored from <s> (bos_ctx) through </s> (add_eos). Per line out: score (L,) sum of log10 p;
@@ -126,5 +121,20 @@ int64_t lm_qsplit_lines(int64_t *offs, int64_t cap, const char *buf, int64_t len
  * noov (L,) or NULL OOV words (absent ones and <unk> itself, as KenLM counts). Lines run on n_threads threads; results do not depend on the thread count. */
 int lm_qscore_text(double *score, double *oov_score, int64_t *ntok, int64_t *noov, const char *buf,
                    const int64_t *offs, int64_t L, int bos_ctx, int add_eos, const lm_qmodel *m, int n_threads);
+
+/* Totals of scored text. */
+typedef struct lm_qtotals {
+    double log10_sum;      /* sum of log10 p of every token scored (</s> included) */
+    double oov_log10_sum;  /* the part of it from OOV words */
+    int64_t tokens, oovs, lines;
+} lm_qtotals;
+
+/* Whole-text scoring of buf (len bytes; '\n' ends a line, a last line without one counts, an empty tail does
+ * not), with lm_qscore_text's rules, into totals only. The text is cut into fixed byte ranges that
+ * n_threads threads take in turn (no serial pass over it); each range's lines are checked to be UTF-8 (strict:
+ * *bad_utf8 = offset of the first invalid byte found, else -1; the totals then leave those ranges out). The
+ * totals are summed range by range in text order: they do not depend on the thread count. */
+int lm_qscore_buffer(lm_qtotals *tot, int64_t *bad_utf8, const char *buf, int64_t len, int bos_ctx, int add_eos,
+                     const lm_qmodel *m, int n_threads);
 
 #endif

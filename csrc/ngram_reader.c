@@ -1,6 +1,7 @@
 /* ngram_reader.c: streaming tokenizer and interner (see ngram_reader.h).
  * Input: UTF-8 bytes in chunks, or tokens. Output: int32 ids with -1 line breaks and optional <s> </s>. */
 #include "ngram_reader.h"
+#include "sf_utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,29 +14,6 @@
 static const char FFFD[3] = {(char)0xEF, (char)0xBF, (char)0xBD};
 
 static inline int is_ws(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-
-/* Length of the valid UTF-8 sequence at s (n bytes available): > 0 valid; < 0: the first -q bytes are a
- * maximal invalid subpart (Python's decoder replaces them with one U+FFFD); 0: incomplete (only when !final). */
-static int utf8_seq(const unsigned char *s, size_t n, int final) {
-    unsigned c = s[0];
-    if (c < 0x80) return 1;
-    int need;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) need = 1;
-    else if (c == 0xE0) { need = 2; lo = 0xA0; }
-    else if (c == 0xED) { need = 2; hi = 0x9F; } /* no surrogates */
-    else if (c >= 0xE1 && c <= 0xEF) need = 2;
-    else if (c == 0xF0) { need = 3; lo = 0x90; }
-    else if (c >= 0xF1 && c <= 0xF3) need = 3;
-    else if (c == 0xF4) { need = 3; hi = 0x8F; } /* <= U+10FFFF */
-    else return -1;
-    for (int i = 1; i <= need; i++) {
-        if ((size_t)i >= n) return final ? -i : 0;
-        unsigned d = s[i];
-        if (i == 1 ? (d < lo || d > hi) : (d < 0x80 || d > 0xBF)) return -i;
-    }
-    return need + 1;
-}
 
 sf_ngreader *sf_ngreader_new(const char *const *specials, const size_t *lens, int n_specials, int lines, int pad,
                              int32_t bos_id, int32_t eos_id) {
@@ -177,7 +155,7 @@ static int end_token(sf_ngreader *r, const char *s, size_t len, int64_t start, i
         size_t j = i;
         int clean = 1;
         while (j < len) {
-            int q = utf8_seq((const unsigned char *)s + j, len - j, 1);
+            int q = sf_utf8_seq((const unsigned char *)s + j, len - j, 1);
             if (q < 0) { clean = 0; break; }
             j += (size_t)q;
         }
@@ -187,7 +165,7 @@ static int end_token(sf_ngreader *r, const char *s, size_t len, int64_t start, i
             size_t o = 0;
             j = 0;
             while (j < len) {
-                int q = utf8_seq((const unsigned char *)s + j, len - j, 1);
+                int q = sf_utf8_seq((const unsigned char *)s + j, len - j, 1);
                 if (q > 0) {
                     memcpy(r->scratch + o, s + j, (size_t)q);
                     o += (size_t)q;
@@ -285,7 +263,7 @@ static int feed_char(sf_ngreader *r, const char *buf, size_t len, int errors) {
     while (i < len) {
         if (r->cp_len > 0) { /* complete a code point begun in an earlier chunk, one byte at a time */
             r->cp[r->cp_len++] = u[i++];
-            int q = utf8_seq(r->cp, (size_t)r->cp_len, 0);
+            int q = sf_utf8_seq(r->cp, (size_t)r->cp_len, 0);
             if (q == 0) continue;
             int n = r->cp_len;
             r->cp_len = 0;
@@ -302,7 +280,7 @@ static int feed_char(sf_ngreader *r, const char *buf, size_t len, int errors) {
             i++;
             continue;
         }
-        int q = utf8_seq(u + i, len - i, 0);
+        int q = sf_utf8_seq(u + i, len - i, 0);
         if (q > 0) {
             if ((rc = char_token(r, buf + i, q)) != SF_OK) return rc;
             i += (size_t)q;

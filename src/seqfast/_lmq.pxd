@@ -41,6 +41,11 @@ cdef extern from "lm_query.h" nogil:
     float lm_qscore(const lm_qmodel *m, const lm_qstate *in_, int32_t w, lm_qstate *out, int *ngram_len)
     int lm_qscore_ids(float *out, int8_t *ngram_len, const int32_t *ids, const int64_t *offsets, int64_t L,
                       int bos_ctx, int add_eos, const lm_qmodel *m, int n_threads)
-    int64_t lm_qsplit_lines(int64_t *offs, int64_t cap, const char *buf, int64_t len)
     int lm_qscore_text(double *score, double *oov_score, int64_t *ntok, int64_t *noov, const char *buf,
                        const int64_t *offs, int64_t L, int bos_ctx, int add_eos, const lm_qmodel *m, int n_threads)
+    ctypedef struct lm_qtotals:
+        double log10_sum
+        double oov_log10_sum
+        int64_t tokens, oovs, lines
+    int lm_qscore_buffer(lm_qtotals *tot, int64_t *bad_utf8, const char *buf, int64_t len, int bos_ctx, int add_eos,
+                         const lm_qmodel *m, int n_threads)

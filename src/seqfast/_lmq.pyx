@@ -328,16 +328,20 @@ cdef class QueryModel:
         check(lm_qscore_text(&total, NULL, NULL, NULL, s, offs, 1, bos, eos, &self.m, 1), "scoring failed")
         return total
 
-    def split_lines(self, const unsigned char[::1] data):
-        """int64 (L + 1,) offsets of the lines of data ('\\n'-terminated; a last unterminated line counts)."""
-        cdef int64_t n = data.shape[0], cap = 1024, L
+    def score_buffer(self, const unsigned char[::1] data, bint bos=True, bint eos=True, int n_threads=1):
+        """Totals of the lines of data ('\\n'-terminated; a last unterminated line counts), words split at ASCII
+        whitespace: (log10 sum, its OOV part, tokens with </s>, OOV words, lines, offset of the first invalid
+        UTF-8 byte or -1). Threads take fixed byte ranges; the sums do not depend on n_threads."""
+        if self.m.mode != 0:
+            raise ValueError("score_buffer scores back-off models only")
+        cdef int64_t n = data.shape[0], bad
         cdef const char *p = <const char *>&data[0] if n else <const char *>""
-        while True:
-            offs = np.empty(cap, dtype=np.int64)
-            L = lm_qsplit_lines(<int64_t *>_ptr(offs), cap, p, n)
-            if L >= 0:
-                return offs[:L + 1]
-            cap = -L - 1
+        cdef lm_qtotals t
+        cdef int rc
+        with nogil:
+            rc = lm_qscore_buffer(&t, &bad, p, n, bos, eos, &self.m, n_threads)
+        check(rc, "scoring failed")
+        return t.log10_sum, t.oov_log10_sum, t.tokens, t.oovs, t.lines, bad
 
     def score_text(self, const unsigned char[::1] data, offsets, bint bos=True, bint eos=True, int n_threads=1):
         """Per line of data (lines at offsets (L + 1,)), words split at ASCII whitespace: (log10 score float64,

@@ -337,6 +337,66 @@ def _has_kenlm():
 
 
 # ------------------------------------------------------------------------------------------- command line
+def _big_text(tmp_path, tail=""):
+    """A test file of several of the scorer's 128 KiB ranges: the test text 12 times, a line longer than a range,
+    empty lines, a CRLF line, non-ASCII words, and `tail` (no newline at the end when it has none)."""
+    lines = _lines() * 12
+    lines[5] = " ".join(lines[:4000])  # ~200 KB: runs over several ranges
+    lines[7] = lines[8] = ""
+    lines[9] = lines[9] + " \r"
+    lines[11] = "d\u00e9j\u00e0 vu \u00fcber the time machine"
+    p = tmp_path / "big.txt"
+    p.write_bytes(("\n".join(lines) + "\n" + tail).encode("utf-8"))
+    return p, lines + ([tail] if tail else [])
+
+
+@pytest.mark.parametrize("tail", ["", "the end without a newline"])
+def test_whole_file_scoring_matches_per_line_and_any_thread_count(arpa5, sfl5, tmp_path, tail):
+    p, lines = _big_text(tmp_path, tail)
+    m = NGramLM.load(sfl5)
+    r1 = m.evaluate(p, n_threads=1)
+    for nt in (2, 3):
+        assert m.evaluate(p, n_threads=nt) == r1  # bit for bit
+    s, c = m.score_batch(lines, return_counts=True)
+    assert r1["lines"] == len(lines) and r1["tokens"] == int(c.sum())
+    assert r1["log10_sum"] == pytest.approx(float(s.sum()), rel=1e-12)
+    a = arpa5.evaluate(p)
+    assert (a["tokens"], a["oovs"], a["lines"]) == (r1["tokens"], r1["oovs"], r1["lines"])
+    assert r1["perplexity"] == pytest.approx(a["perplexity"], rel=1e-6)
+    assert r1["perplexity_excluding_oovs"] == pytest.approx(a["perplexity_excluding_oovs"], rel=1e-6)
+    np.testing.assert_array_equal(m.score_batch(lines, n_threads=2), s)
+    gz = tmp_path / "big.gz"  # compressed: read in pieces, the same totals
+    import gzip
+    gz.write_bytes(gzip.compress(p.read_bytes()))
+    g = m.evaluate(gz)
+    assert (g["tokens"], g["oovs"], g["lines"]) == (r1["tokens"], r1["oovs"], r1["lines"])
+    assert g["log10_sum"] == pytest.approx(r1["log10_sum"], rel=1e-12)
+
+
+def test_whole_file_invalid_utf8_is_named_like_the_text_reader(sfl5, tmp_path):
+    p, _ = _big_text(tmp_path)
+    data = bytearray(p.read_bytes())
+    at = len(data) - 1000
+    data[at] = 0xE9  # Latin-1 e-acute
+    p.write_bytes(bytes(data))
+    m = NGramLM.load(sfl5)
+    with pytest.raises(seqfast.InvalidUTF8Error) as e:
+        m.evaluate(p, n_threads=2)
+    with pytest.raises(seqfast.InvalidUTF8Error) as want:
+        list(seqfast.text.read_text_pieces(p))
+    assert (e.value.offset, e.value.line, e.value.byte) == (want.value.offset, want.value.line, 0xE9)
+
+
+def test_score_batch_non_ascii_newlines_and_token_lists(sfl5, arpa5):
+    m = NGramLM.load(sfl5)
+    sents = ["the time machine", "d\u00e9j\u00e0 vu the", "two\nlines are one sentence", "", "  spaced  out "]
+    want = np.array([arpa5.score(x) for x in sents])
+    np.testing.assert_allclose(m.score_batch(sents), want, atol=2e-5)
+    s, c = m.score_batch(sents, return_counts=True)
+    assert c.tolist() == [len(x.split()) + 1 for x in sents]
+    np.testing.assert_allclose(m.score_batch([x.split() for x in sents]), want, atol=2e-5)
+
+
 def _run(*args, stdin=None, err=False):
     """stdout of a seqfast command (stderr, where reports go, with err=True)."""
     r = subprocess.run([sys.executable, "-m", "seqfast", *args], input=stdin, capture_output=True, text=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import mmap
 import numbers
 import os
 import warnings
@@ -16,9 +17,10 @@ import numpy as np
 
 from .. import _lm
 from .._checks import MAX_GENERATE, check_count as _check_count, is_int, parse_json, read_npz
+from .._container import is_gzip
 from .._threads import resolve_threads
 from ..metrics import exp_nll
-from ..text import Tokenizer, Vocab, read_line_batches, read_text_pieces
+from ..text import InvalidUTF8Error, Tokenizer, Vocab, read_line_batches, read_text_pieces
 from . import estimate as _est
 from .arpa import TOKENIZATION_COMMENT, read_arpa, read_header_comments, write_arpa
 
@@ -564,19 +566,20 @@ class NGramLM:
         return None
 
     def _evaluate_text(self, paths, n_threads: int) -> dict:
-        """evaluate() of files in C: read, split lines and words, look up and score, threads over lines."""
+        """evaluate() of files in C: lines, words, UTF-8 check, look-ups and scoring on n_threads threads over
+        fixed byte ranges of the mapped file (Python touches no text)."""
         total = oov_part = 0.0
         tokens = noov = lines = 0
         for path in paths:
-            for text in read_text_pieces(path):  # strict UTF-8, in pieces ending at a line break
-                data = text.encode("utf-8")
-                offs = self._q.split_lines(data)
-                s, so, nt, no = self._q.score_text(data, offs, True, True, n_threads)
-                total += float(s.sum())
-                oov_part += float(so.sum())
-                tokens += int(nt.sum())
-                noov += int(no.sum())
-                lines += offs.shape[0] - 1
+            for data in _text_buffers(path):
+                s, so, nt, no, nl, bad = self._q.score_buffer(data, True, True, n_threads)
+                if bad >= 0:
+                    raise _invalid_utf8(path, data, bad)
+                total += s
+                oov_part += so
+                tokens += nt
+                noov += no
+                lines += nl
         if tokens == 0:
             raise ValueError("perplexity of zero tokens is undefined: the test corpus has no lines")
         return {"tokens": tokens, "oovs": noov, "lines": lines, "log10_sum": total, "perplexity": _ppl(total, tokens),
@@ -593,20 +596,39 @@ class NGramLM:
                             "evaluate(path) or perplexity(path)")
         sentences = list(sentences)
         nt = resolve_threads(n_threads)
-        if self._fast_text() and all(isinstance(x, str) for x in sentences):
-            enc = [x.encode("utf-8") for x in sentences]
-            data = b"\n".join(enc)  # line l is enc[l] and the separator after it (whitespace)
-            offs = np.zeros(len(enc) + 1, dtype=np.int64)
-            np.cumsum([len(b) + 1 for b in enc], out=offs[1:])
-            offs[-1] = len(data)
-            s, _, cnt, _ = self._q.score_text(data, offs, True, True, nt)
-            return (s, cnt) if return_counts else s
+        if self._fast_text():
+            r = self._score_joined(sentences, nt)
+            if r is not None:
+                return r if return_counts else r[0]
         ids, offs = self._encode_lines(sentences)
         tok = self.scorer.score(ids, offs, True, True, nt).astype(np.float64)
         L = offs.shape[0] - 1
         cnt = np.diff(offs) + 1
         s = np.add.reduceat(tok, (offs[:-1] + np.arange(L))) if L else np.zeros(0)
         return (s, cnt) if return_counts else s
+
+    def _score_joined(self, sentences: list, nt: int):
+        """(scores, counts) of a list of str in C, or None when an item is not a str. The sentences are joined
+        with "\\n" into one buffer (line l's bytes end where its separator starts: a sentence holding "\\n" stays
+        one sentence); ASCII text needs no per-sentence encoding (its byte lengths are its str lengths)."""
+        try:
+            joined = "\n".join(sentences)
+        except TypeError:
+            return None
+        L = len(sentences)
+        lens = np.fromiter(map(len, sentences), dtype=np.int64, count=L)
+        if joined.isascii():
+            data = joined.encode("ascii")
+        else:
+            enc = [x.encode("utf-8") for x in sentences]
+            data = b"\n".join(enc)
+            lens = np.fromiter(map(len, enc), dtype=np.int64, count=L)
+        offs = np.zeros(L + 1, dtype=np.int64)
+        np.cumsum(lens + 1, out=offs[1:])
+        if L:
+            offs[-1] = len(data)
+        s, _, cnt, _ = self._q.score_text(data, offs, True, True, nt)
+        return s, cnt
 
     def perplexity(self, corpus=None, oov: str = "include", force: bool = False, n_threads: int | None = None, *,
                    text: str | None = None) -> float:
@@ -875,6 +897,29 @@ def _check_prune(prune) -> tuple:
                              f"{prune!r}")
         out.append(int(x))
     return tuple(out)
+
+
+def _text_buffers(path: str):
+    """The bytes of a text file for the C scorer: a regular uncompressed file is mapped whole (one buffer,
+    threads read it in place; empty: none); standard input and gzip files come as UTF-8 pieces ending at a line
+    break (read_text_pieces, which checks them)."""
+    if path != "-" and not is_gzip(path):
+        with open(path, "rb") as f:
+            if os.fstat(f.fileno()).st_size == 0:
+                return
+            with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+                yield mm
+        return
+    for text in read_text_pieces(path):
+        yield text.encode("utf-8")
+
+
+def _invalid_utf8(path: str, data, bad: int) -> InvalidUTF8Error:
+    """The error for the invalid byte at offset bad of data (a file's bytes), with its line number."""
+    b = np.frombuffer(data, dtype=np.uint8)
+    byte, line = int(b[bad]), int(np.count_nonzero(b[:bad] == 10)) + 1
+    del b  # no view may outlive the call: a mapped buffer is closed next
+    return InvalidUTF8Error(path, bad, byte, line)
 
 
 def _ppl(log10_sum: float, count: int) -> float:
