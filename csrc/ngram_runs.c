@@ -81,7 +81,8 @@ int sf_ngram_merge_sources(int32_t *rows, uint64_t *vals, int64_t *kout, const i
     while (size > 0) {
         int r = heap[0];
         const int32_t *row = src_rows[r] + pos[r] * n;
-        uint64_t v = src_vals[r][pos[r]];
+        uint64_t v; /* a mapped source's values need not be 8-byte aligned */
+        memcpy(&v, (const unsigned char *)src_vals[r] + (size_t)pos[r] * sizeof(uint64_t), sizeof v);
         if (add && out > 0 && row_cmp(rows + (out - 1) * n, row, n) == 0) {
             vals[out - 1] = (uint64_t)((int64_t)vals[out - 1] + (int64_t)v);
         } else {
