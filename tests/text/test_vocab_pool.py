@@ -13,6 +13,7 @@ import pytest
 
 import seqfast
 from seqfast._container import pack_strings
+from seqfast._openmp import build_flags
 from seqfast._strtab import StrTable, from_pool
 from seqfast.text import Vocab
 
@@ -116,5 +117,6 @@ def test_bytes_per_distinct_token_at_order_1(tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     peak, kept, vocab = map(float, r.stdout.split())
     assert vocab < 50, vocab
-    assert kept < 100, kept
-    assert peak < 120, peak
+    if build_flags()["sanitize"] == "0":  # ASan's shadow memory and quarantine inflate RSS several times
+        assert kept < 100, kept
+        assert peak < 120, peak
