@@ -112,7 +112,7 @@ DASK_RUN = r"""
 import hashlib, json, sys, time
 import distributed, seqfast
 from seqfast import cluster
-corpus, n_workers, tmp, order, memory, arpa = sys.argv[1:7]
+corpus, n_workers, tmp, order, memory, arpa, fallback = sys.argv[1:8]
 builds = []  # the DaskBuild of the fit, for its per-stage statistics (fit returns None for a model larger than memory)
 _init = cluster.DaskBuild.__init__
 def _keep(self, *a, **k):
@@ -122,7 +122,8 @@ cluster.DaskBuild.__init__ = _keep
 with distributed.LocalCluster(n_workers=int(n_workers), threads_per_worker=1, processes=True, dashboard_address=":0",
                               silence_logs=40) as lc, distributed.Client(lc) as client:
     t0 = time.perf_counter()
-    seqfast.NGramLM.fit(corpus, int(order), level="whitespace", client=client, tmpdir=tmp, memory=memory, arpa=arpa)
+    seqfast.NGramLM.fit(corpus, int(order), level="whitespace", client=client, tmpdir=tmp, memory=memory, arpa=arpa,
+                        discount_fallback=fallback == "1")
     dt = time.perf_counter() - t0
 b = builds[-1]
 h = hashlib.sha256()
@@ -140,7 +141,7 @@ _STAGES = [("tokenize", ["tokenize_range", "vocabulary"]), ("count", ["count_chu
            ("estimate", ["kn_stats", "kn_estimate"]), ("ARPA", ["arpa_order"])]
 
 
-def _dask_table(rep: Report, corpus: str, tmp: str, memory: str) -> None:
+def _dask_table(rep: Report, corpus: str, tmp: str, memory: str, fallback: bool) -> None:
     import importlib.util
     if importlib.util.find_spec("distributed") is None:
         rep.note("Dask: not run (install the dask extra: pip install 'seqfast[dask]').")
@@ -148,7 +149,8 @@ def _dask_table(rep: Report, corpus: str, tmp: str, memory: str) -> None:
     res = {}
     for k in (1, 2):
         arpa = os.path.join(tmp, f"dask{k}.arpa")
-        m = run_measured([sys.executable, "-c", DASK_RUN, corpus, str(k), tmp, str(ORDER), memory, arpa])
+        m = run_measured([sys.executable, "-c", DASK_RUN, corpus, str(k), tmp, str(ORDER), memory, arpa,
+                          str(int(fallback))])
         res[k] = json.loads(m.stdout.strip().splitlines()[-1])
         res[k]["wall"] = m.seconds
         os.unlink(arpa)
@@ -190,9 +192,17 @@ def report(argv: list[str] | None = None) -> Report:
     ap.add_argument("--quick", action="store_true",
                     help="~1 minute: 1.5M tokens of corpus25m.txt (or bench/data/base.txt) for every table")
     ap.add_argument("--skip", default="", help="comma-separated tables to skip: capped, memory, dask")
+    ap.add_argument("--discount-fallback", action="store_true",
+                    help="both tools use their discount fallback (seqfast --discount-fallback, lmplz "
+                         "--discount_fallback): corpus200m.txt repeats a fixed 42K-word vocabulary, so at 200M tokens "
+                         "no word has an adjusted count of 1 or 2 and the Kneser-Ney discount formula is undefined")
     args = ap.parse_args(argv)
     rep = Report("scale", "Corpora larger than memory: memory cap and Dask cluster vs KenLM lmplz", argv)
     skip = set(filter(None, args.skip.split(",")))
+    sf_fb, lm_fb = (["--discount-fallback"], ["--discount_fallback"]) if args.discount_fallback else ([], [])
+    if args.discount_fallback:
+        rep.note("Both tools ran with their discount fallback (D1, D2, D3+ = 0.5, 1, 1.5 where the formula is "
+                 "undefined).")
     lmplz = args.lmplz if args.lmplz and os.path.exists(args.lmplz) else None
     if lmplz:
         rep.peer("KenLM lmplz", lmplz)
@@ -216,14 +226,14 @@ def report(argv: list[str] | None = None) -> Report:
         if "capped" not in skip:
             if _has_memory_cap():
                 _build_pair(rep, f"Capped: {ORDER}-gram MKN on {os.path.basename(big)}, -S {args.memory}", big, lmplz,
-                            tmp, ["-S", args.memory, "-T", "{T}"], ["-S", args.memory, "-T", "{T}"])
+                            tmp, ["-S", args.memory, "-T", "{T}", *sf_fb], ["-S", args.memory, "-T", "{T}", *lm_fb])
             else:
                 rep.note("Capped build: not run (this seqfast's `lm build` has no -S/--memory).")
         if "memory" not in skip:
-            _build_pair(rep, f"In memory: {ORDER}-gram MKN on {os.path.basename(mid)}", mid, lmplz, tmp, [],
-                        ["-S", "4G", "-T", "{T}"])
+            _build_pair(rep, f"In memory: {ORDER}-gram MKN on {os.path.basename(mid)}", mid, lmplz, tmp, sf_fb,
+                        ["-S", "4G", "-T", "{T}", *lm_fb])
         if "dask" not in skip:
-            _dask_table(rep, big, tmp, args.memory)
+            _dask_table(rep, big, tmp, args.memory, args.discount_fallback)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return rep
