@@ -31,6 +31,15 @@ int sf_cell_threads(int n_threads, int B) {
     return nth < 1 ? 1 : nth;
 }
 
+const sf_cell_forward_f32_fn sf_cell_forward_f32[SF_N_CELLS] = {sf_rnn_tanh_forward_f32, sf_rnn_relu_forward_f32,
+                                                                 sf_lstm_forward_f32, sf_gru_forward_f32};
+const sf_cell_forward_f64_fn sf_cell_forward_f64[SF_N_CELLS] = {sf_rnn_tanh_forward_f64, sf_rnn_relu_forward_f64,
+                                                                 sf_lstm_forward_f64, sf_gru_forward_f64};
+const sf_cell_backward_f32_fn sf_cell_backward_f32[SF_N_CELLS] = {sf_rnn_tanh_backward_f32, sf_rnn_relu_backward_f32,
+                                                                   sf_lstm_backward_f32, sf_gru_backward_f32};
+const sf_cell_backward_f64_fn sf_cell_backward_f64[SF_N_CELLS] = {sf_rnn_tanh_backward_f64, sf_rnn_relu_backward_f64,
+                                                                   sf_lstm_backward_f64, sf_gru_backward_f64};
+
 #define SF_F64 0
 #include "sf_real_tmpl.h"
 #include "sf_cell_tmpl.h"

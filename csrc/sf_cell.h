@@ -65,6 +65,26 @@ SF_CELL_DECLARE(gru, float, f32)
 SF_CELL_DECLARE(gru, double, f64)
 #undef SF_CELL_DECLARE
 
+/* The same kernels as tables indexed by cell, one per direction and dtype, for wrappers that pick the cell at
+ * run time (seqfast._cells). */
+enum { SF_CELL_RNN_TANH, SF_CELL_RNN_RELU, SF_CELL_LSTM, SF_CELL_GRU, SF_N_CELLS };
+typedef int (*sf_cell_forward_f32_fn)(float *, float *, float *, const float *, const int32_t *, int,
+                                      const int32_t *, const float *, const float *, const float *, int, int, int,
+                                      int);
+typedef int (*sf_cell_forward_f64_fn)(double *, double *, double *, const double *, const int32_t *, int,
+                                      const int32_t *, const double *, const double *, const double *, int, int, int,
+                                      int);
+typedef int (*sf_cell_backward_f32_fn)(float *, float *, float *, float *, float *, float *, const float *,
+                                       const float *, float *, const float *, const int32_t *, int, const int32_t *,
+                                       const float *, const float *, int, int, int, int);
+typedef int (*sf_cell_backward_f64_fn)(double *, double *, double *, double *, double *, double *, const double *,
+                                       const double *, double *, const double *, const int32_t *, int,
+                                       const int32_t *, const double *, const double *, int, int, int, int);
+extern const sf_cell_forward_f32_fn sf_cell_forward_f32[SF_N_CELLS];
+extern const sf_cell_forward_f64_fn sf_cell_forward_f64[SF_N_CELLS];
+extern const sf_cell_backward_f32_fn sf_cell_backward_f32[SF_N_CELLS];
+extern const sf_cell_backward_f64_fn sf_cell_backward_f64[SF_N_CELLS];
+
 /* Ask for the n elements at p to be brought into L2 (one prefetch per 64-byte line). The cells prefetch the
  * rows of the next time step before the current step's GEMM: every batch row of the caches lives on its own
  * pages, where the hardware prefetchers would restart at each row. */

@@ -8,6 +8,7 @@ one C call runs without it.
 """
 from libc.stdint cimport int32_t
 
+cimport numpy as cnp
 import numpy as np
 
 from seqfast._cellargs import (check_array, check_backward, check_finite, check_forward, check_in_cache,
@@ -18,28 +19,9 @@ from seqfast._threads import resolve_threads
 #: every cell: name -> (gates G, states S, cache width W: a cache holds B*T*W*H elements)
 CELLS = {"rnn_tanh": (1, 1, SF_RNN_CACHE), "rnn_relu": (1, 1, SF_RNN_CACHE), "lstm": (4, 2, SF_LSTM_CACHE),
          "gru": (3, 1, SF_GRU_CACHE)}
-_INDEX = {name: i for i, name in enumerate(CELLS)}
-
-ctypedef int (*fwd32_t)(float *, float *, float *, const float *, const int32_t *, int, const int32_t *,
-                        const float *, const float *, const float *, int, int, int, int) noexcept nogil
-ctypedef int (*fwd64_t)(double *, double *, double *, const double *, const int32_t *, int, const int32_t *,
-                        const double *, const double *, const double *, int, int, int, int) noexcept nogil
-ctypedef int (*bwd32_t)(float *, float *, float *, float *, float *, float *, const float *, const float *,
-                        float *, const float *, const int32_t *, int, const int32_t *, const float *, const float *,
-                        int, int, int, int) noexcept nogil
-ctypedef int (*bwd64_t)(double *, double *, double *, double *, double *, double *, const double *,
-                        const double *, double *, const double *, const int32_t *, int, const int32_t *,
-                        const double *, const double *, int, int, int, int) noexcept nogil
-
-cdef fwd32_t FWD32[4]
-cdef fwd64_t FWD64[4]
-cdef bwd32_t BWD32[4]
-cdef bwd64_t BWD64[4]
-FWD32[:] = [sf_rnn_tanh_forward_f32, sf_rnn_relu_forward_f32, sf_lstm_forward_f32, sf_gru_forward_f32]
-FWD64[:] = [sf_rnn_tanh_forward_f64, sf_rnn_relu_forward_f64, sf_lstm_forward_f64, sf_gru_forward_f64]
-BWD32[:] = [sf_rnn_tanh_backward_f32, sf_rnn_relu_backward_f32, sf_lstm_backward_f32, sf_gru_backward_f32]
-BWD64[:] = [sf_rnn_tanh_backward_f64, sf_rnn_relu_backward_f64, sf_lstm_backward_f64, sf_gru_backward_f64]
-
+_INDEX = {name: i for i, name in enumerate(CELLS)}  # the order of csrc/sf_cell.h's tables
+assert len(CELLS) == SF_N_CELLS
+cnp.import_array()
 
 class Cache:
     """What a forward leaves for its backward: the cell, the cache buffer (B*T*W*H,), h_all (B, T, H), state0
@@ -69,12 +51,9 @@ def _cell(str cell):
     return CELLS[cell]
 
 
-cdef const int32_t *_ids_ptr(ids):
-    cdef const int32_t[::1] v
-    if ids is None:
-        return NULL
-    v = ids
-    return &v[0]
+cdef inline void *_data(a):
+    """The data of an ndarray that seqfast._cellargs checked (C-contiguous, dtype, shape), or NULL for None."""
+    return NULL if a is None else cnp.PyArray_DATA(<cnp.ndarray?>a)
 
 
 def forward(str cell, x, state0, W_hh, b_hh, n_threads=None, ids=None, h_all=None, cache=None, lengths=None):
@@ -95,26 +74,19 @@ def forward(str cell, x, state0, W_hh, b_hh, n_threads=None, ids=None, h_all=Non
     cache = check_out(cell, "cache", cache, (B * T * W * H,), dtype)
     check_in_cache(cell, "x", x, cache)
     stateT = np.empty((S, B, H), dtype)
-    cdef int k = _INDEX[cell], nt = resolve_threads(n_threads), rc, V = x.shape[0]
-    cdef int b = B, t = T, h = H
-    cdef const int32_t *pids = _ids_ptr(flat_ids)
-    cdef const int32_t *plen = _ids_ptr(lengths)
-    cdef float[::1] c32
-    cdef const float[::1] x32, s32, w32, bb32
-    cdef float[::1] h32, st32
-    cdef double[::1] c64
-    cdef const double[::1] x64, s64, w64, bb64
-    cdef double[::1] h64, st64
-    if dtype == np.float32:
-        c32, h32, st32 = cache, h_all.reshape(-1), stateT.reshape(-1)
-        x32, s32, w32, bb32 = x.reshape(-1), state0.reshape(-1), W_hh.reshape(-1), b_hh
-        with nogil:
-            rc = FWD32[k](&h32[0], &st32[0], &c32[0], &x32[0], pids, V, plen, &s32[0], &w32[0], &bb32[0], b, t, h, nt)
-    else:
-        c64, h64, st64 = cache, h_all.reshape(-1), stateT.reshape(-1)
-        x64, s64, w64, bb64 = x.reshape(-1), state0.reshape(-1), W_hh.reshape(-1), b_hh
-        with nogil:
-            rc = FWD64[k](&h64[0], &st64[0], &c64[0], &x64[0], pids, V, plen, &s64[0], &w64[0], &bb64[0], b, t, h, nt)
+    cdef int k = _INDEX[cell], nt = resolve_threads(n_threads), rc, V = x.shape[0], b = B, t = T, h = H
+    cdef bint f64 = dtype == np.float64
+    cdef const int32_t *pids = <const int32_t *>_data(flat_ids)
+    cdef const int32_t *plen = <const int32_t *>_data(lengths)
+    cdef void *ph = _data(h_all), *pst = _data(stateT), *pc = _data(cache), *px = _data(x)
+    cdef void *ps = _data(state0), *pw = _data(W_hh), *pb = _data(b_hh)
+    with nogil:
+        if f64:
+            rc = sf_cell_forward_f64[k](<double *>ph, <double *>pst, <double *>pc, <const double *>px, pids, V, plen,
+                                        <const double *>ps, <const double *>pw, <const double *>pb, b, t, h, nt)
+        else:
+            rc = sf_cell_forward_f32[k](<float *>ph, <float *>pst, <float *>pc, <const float *>px, pids, V, plen,
+                                        <const float *>ps, <const float *>pw, <const float *>pb, b, t, h, nt)
     check(rc, cell)
     return h_all, stateT, Cache(cell, cache, h_all, state0, flat_ids, lengths)
 
@@ -136,6 +108,7 @@ def backward(cache, dh_all, dstateT, W_hh, dW_hh, db_hh, n_threads=None, db_ih=N
     dtype = cache.h_all.dtype
     check_backward(cell, G, S, dh_all, dstateT, W_hh, dW_hh, db_hh, B, T, H, dtype)
     check_array(cell, "cache", cache.buf, (B * T * W * H,), dtype, writable=True)
+    check_array(cell, "the cache's state0", cache.state0, (S, B, H), dtype)
     if dstateT is not None:
         check_finite(cell, "dstateT", dstateT)
     if dtable is not None and cache.ids is None:
@@ -145,49 +118,24 @@ def backward(cache, dh_all, dstateT, W_hh, dW_hh, db_hh, n_threads=None, db_ih=N
     dx = check_out(cell, "dx", dx, (B, T, G * H), dtype)
     check_in_cache(cell, "dx", dx, cache.buf)
     dstate0 = np.empty((S, B, H), dtype)
-    cdef int k = _INDEX[cell], nt = resolve_threads(n_threads), rc
-    cdef int V = dtable.shape[0] if dtable is not None else 0, b = B, t = T, h = H
-    cdef const int32_t *pids = _ids_ptr(cache.ids) if dtable is not None else NULL
-    cdef const int32_t *plen = _ids_ptr(cache.lengths)
-    cdef float[::1] dx32, ds32, dw32, dbh32, dbi32, dt32, c32
-    cdef const float[::1] dh32, dsT32, h32, s32, w32
-    cdef float *pbi32 = NULL
-    cdef float *pt32 = NULL
-    cdef const float *psT32 = NULL
-    cdef double[::1] dx64, ds64, dw64, dbh64, dbi64, dt64, c64
-    cdef const double[::1] dh64, dsT64, h64, s64, w64
-    cdef double *pbi64 = NULL
-    cdef double *pt64 = NULL
-    cdef const double *psT64 = NULL
-    if dtype == np.float32:
-        dx32, ds32, dw32, dbh32, c32 = dx.reshape(-1), dstate0.reshape(-1), dW_hh.reshape(-1), db_hh, cache.buf
-        dh32, h32, s32, w32 = dh_all.reshape(-1), cache.h_all.reshape(-1), cache.state0.reshape(-1), W_hh.reshape(-1)
-        if db_ih is not None:
-            dbi32 = db_ih
-            pbi32 = &dbi32[0]
-        if dtable is not None:
-            dt32 = dtable.reshape(-1)
-            pt32 = &dt32[0]
-        if dstateT is not None:
-            dsT32 = dstateT.reshape(-1)
-            psT32 = &dsT32[0]
-        with nogil:
-            rc = BWD32[k](&dx32[0], &ds32[0], &dw32[0], &dbh32[0], pbi32, pt32, &dh32[0], psT32, &c32[0], &h32[0],
-                          pids, V, plen, &s32[0], &w32[0], b, t, h, nt)
-    else:
-        dx64, ds64, dw64, dbh64, c64 = dx.reshape(-1), dstate0.reshape(-1), dW_hh.reshape(-1), db_hh, cache.buf
-        dh64, h64, s64, w64 = dh_all.reshape(-1), cache.h_all.reshape(-1), cache.state0.reshape(-1), W_hh.reshape(-1)
-        if db_ih is not None:
-            dbi64 = db_ih
-            pbi64 = &dbi64[0]
-        if dtable is not None:
-            dt64 = dtable.reshape(-1)
-            pt64 = &dt64[0]
-        if dstateT is not None:
-            dsT64 = dstateT.reshape(-1)
-            psT64 = &dsT64[0]
-        with nogil:
-            rc = BWD64[k](&dx64[0], &ds64[0], &dw64[0], &dbh64[0], pbi64, pt64, &dh64[0], psT64, &c64[0], &h64[0],
-                          pids, V, plen, &s64[0], &w64[0], b, t, h, nt)
+    cdef int k = _INDEX[cell], nt = resolve_threads(n_threads), rc, b = B, t = T, h = H
+    cdef int V = dtable.shape[0] if dtable is not None else 0
+    cdef bint f64 = dtype == np.float64
+    cdef const int32_t *pids = <const int32_t *>_data(cache.ids) if dtable is not None else NULL
+    cdef const int32_t *plen = <const int32_t *>_data(cache.lengths)
+    cdef void *pdx = _data(dx), *pds = _data(dstate0), *pdw = _data(dW_hh), *pdbh = _data(db_hh)
+    cdef void *pdbi = _data(db_ih), *pdt = _data(dtable), *pdh = _data(dh_all), *pdsT = _data(dstateT)
+    cdef void *pc = _data(cache.buf), *ph = _data(cache.h_all), *ps = _data(cache.state0), *pw = _data(W_hh)
+    with nogil:
+        if f64:
+            rc = sf_cell_backward_f64[k](<double *>pdx, <double *>pds, <double *>pdw, <double *>pdbh, <double *>pdbi,
+                                         <double *>pdt, <const double *>pdh, <const double *>pdsT, <double *>pc,
+                                         <const double *>ph, pids, V, plen, <const double *>ps, <const double *>pw,
+                                         b, t, h, nt)
+        else:
+            rc = sf_cell_backward_f32[k](<float *>pdx, <float *>pds, <float *>pdw, <float *>pdbh, <float *>pdbi,
+                                         <float *>pdt, <const float *>pdh, <const float *>pdsT, <float *>pc,
+                                         <const float *>ph, pids, V, plen, <const float *>ps, <const float *>pw,
+                                         b, t, h, nt)
     check(rc, cell)
     return dx, dstate0
