@@ -62,9 +62,7 @@ int FN(sf_gru_forward)(REAL *h_all, REAL *hT, REAL *cache, const REAL *xproj, co
     SF_PARALLEL_OR(nth, failed)
     {
         int b0, b1;
-        sf_thread_rows(B, sf_thread_id(), sf_team_size(), &b0, &b1);
-        GEMM_PACK_PART(Wpk, 1, H, (int)GH, W_hh, H, sf_thread_id(), sf_team_size()); /* W packed by all threads */
-        SF_BARRIER
+        FN(sf_cell_team_start)(Wpk, 1, W_hh, (int)GH, H, B, &b0, &b1);
         const int nb = b1 - b0;
         /* every row of u starts as b_hh, written by the GEMM just before it reads it */
         const REAL **brow = nb > 0 ? (const REAL **)malloc(sizeof(REAL *) * nb) : NULL;
@@ -118,9 +116,7 @@ int FN(sf_gru_backward)(REAL *dxproj, REAL *dh0, REAL *dW_hh, REAL *db_hh, REAL 
     SF_PARALLEL_OR(nth, failed)
     {
         int b0, b1;
-        sf_thread_rows(B, sf_thread_id(), sf_team_size(), &b0, &b1);
-        GEMM_PACK_PART(Wpk, 0, (int)GH, H, W_hh, H, sf_thread_id(), sf_team_size()); /* W packed by all threads */
-        SF_BARRIER
+        FN(sf_cell_team_start)(Wpk, 0, W_hh, (int)GH, H, B, &b0, &b1);
         const int nb = b1 - b0;
         /* dh0 holds dL/dh_t flowing back through the recurrence from step t+1; a row starts from dL/dhT at
          * its own last step */

@@ -48,9 +48,7 @@ int FN(sf_lstm_forward)(REAL *h_all, REAL *stateT, REAL *cache, const REAL *xpro
     SF_PARALLEL_OR(nth, failed)
     {
         int b0, b1;
-        sf_thread_rows(B, sf_thread_id(), sf_team_size(), &b0, &b1);
-        GEMM_PACK_PART(Wpk, 1, H, (int)GH, W_hh, H, sf_thread_id(), sf_team_size()); /* W packed by all threads */
-        SF_BARRIER
+        FN(sf_cell_team_start)(Wpk, 1, W_hh, (int)GH, H, B, &b0, &b1);
         const int nb = b1 - b0;
         /* the rows of xproj_t, when they are not the gates' own rows (a table read by id, or not in place) */
         const REAL **xrow = nb > 0 && (ids || xproj != gates) ? (const REAL **)malloc(sizeof(REAL *) * nb) : NULL;
@@ -110,9 +108,7 @@ int FN(sf_lstm_backward)(REAL *dxproj, REAL *dstate0, REAL *dW_hh, REAL *db_hh, 
     SF_PARALLEL_OR(nth, failed)
     {
         int b0, b1;
-        sf_thread_rows(B, sf_thread_id(), sf_team_size(), &b0, &b1);
-        GEMM_PACK_PART(Wpk, 0, (int)GH, H, W_hh, H, sf_thread_id(), sf_team_size()); /* W packed by all threads */
-        SF_BARRIER
+        FN(sf_cell_team_start)(Wpk, 0, W_hh, (int)GH, H, B, &b0, &b1);
         const int nb = b1 - b0;
         /* dh0 / dc0 hold the gradient flowing back through the recurrence: dL/dh_t, dL/dc_t from step t+1;
          * a row starts from dL/d(final state) at its own last step */

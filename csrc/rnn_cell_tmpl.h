@@ -14,15 +14,14 @@ static int FN(rnn_forward)(REAL *h_all, REAL *hT, const REAL *xproj, const int32
                            int H, int relu, int n_threads) {
     int rc = sf_cell_check(B, T, H, 1, ids, V, lengths);
     if (rc != SF_OK) return rc;
-    /* W_hh^T packed once for the GEMM core, shared by all threads and all T steps */
+    /* W_hh^T packed once for the GEMM core by the team, shared by all threads and all T steps */
     REAL *Wpk = malloc(sizeof(REAL) * (size_t)GEMM_PACKED_SIZE(H, H));
     if (!Wpk) return SF_ENOMEM;
-    GEMM_PACK(Wpk, 1, H, H, W_hh, H);
     int failed = 0;
     const long TH = (long)T * H;
     SF_PARALLEL_OR(sf_cell_threads(n_threads, B), failed) {
         int b0, b1;
-        sf_thread_rows(B, sf_thread_id(), sf_team_size(), &b0, &b1);
+        FN(sf_cell_team_start)(Wpk, 1, W_hh, H, H, B, &b0, &b1);
         const int nb = b1 - b0;
         for (int t = 0; t < T && nb > 0 && !failed; t++) {
             REAL *ht = h_all + (long)b0 * TH + (long)t * H;
@@ -65,11 +64,10 @@ static int FN(rnn_backward)(REAL *dxproj, REAL *dh0, REAL *dW_hh, REAL *db_hh, R
     const long TH = (long)T * H;
     REAL *Wpk = malloc(sizeof(REAL) * (size_t)GEMM_PACKED_SIZE(H, H)); /* W_hh packed once for the T steps */
     if (!Wpk) return SF_ENOMEM;
-    GEMM_PACK(Wpk, 0, H, H, W_hh, H);
     int failed = 0;
     SF_PARALLEL_OR(sf_resolve_threads(n_threads), failed) {
         int b0, b1;
-        sf_thread_rows(B, sf_thread_id(), sf_team_size(), &b0, &b1);
+        FN(sf_cell_team_start)(Wpk, 0, W_hh, H, H, B, &b0, &b1);
         const int nb = b1 - b0;
         /* dL/dh_t for this thread's rows, ends as dL/dh0; a row starts from dL/dhT at its own last step */
         REAL *g = dh0 + (long)b0 * H;

@@ -118,6 +118,13 @@ static inline int sf_cell_span(const int32_t *lengths, int T, int b0, int b1, in
 /* Threads to use for a recurrence over B batch rows: sf_resolve_threads(n_threads), at most B. */
 int sf_cell_threads(int n_threads, int B);
 
+/* Called by every thread of a recurrence's parallel region at its start: the team packs W_hh (GH, H) into Wpk
+ * for the GEMM core (GEMM_PACKED_SIZE of the product; trans = 1 packs W_hh^T for h_{t-1} W_hh^T in a forward,
+ * trans = 0 packs W_hh for dA W_hh in a backward), waits at a barrier until the pack is whole, and each thread
+ * gets its batch rows [*b0, *b1) of B. */
+void sf_cell_team_start_f32(float *Wpk, int trans, const float *W_hh, int GH, int H, int B, int *b0, int *b1);
+void sf_cell_team_start_f64(double *Wpk, int trans, const double *W_hh, int GH, int H, int B, int *b0, int *b1);
+
 /* Gradient of the recurrent weights, given dA = dL/d(h_{t-1} W_hh^T + b_hh):
  *   dW_hh (GH, H) += sum_{b,t} dA[b, t]^T h_{t-1}[b]      h_{-1} = h0
  *   db_hh (GH)    += sum_{b,t} dA[b, t]

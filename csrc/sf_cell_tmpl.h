@@ -1,5 +1,12 @@
 /* sf_cell_tmpl.h: body of sf_cell.c's weight gradient, compiled once per dtype (see sf_real_tmpl.h). */
 
+void FN(sf_cell_team_start)(REAL *Wpk, int trans, const REAL *W_hh, int GH, int H, int B, int *b0, int *b1) {
+    const int tid = sf_thread_id(), team = sf_team_size();
+    sf_thread_rows(B, tid, team, b0, b1);
+    GEMM_PACK_PART(Wpk, trans, trans ? H : GH, trans ? GH : H, W_hh, H, tid, team);
+    SF_BARRIER
+}
+
 /* For each of the BT rows a of dA and a2 of dA2 (row stride GH), in order, and each column r in [r0, r1):
  * db2[r] += a2[r] when db2; dtable[ids[bt]*GH + r] += a2[r] when dtable. One pass for the bias gradient and
  * the scatter of a gathered input's gradient. Compiled per instruction set. */
