@@ -56,7 +56,11 @@ def fixture_module(name: str):
     its record() reruns the peer when installed)."""
     import importlib.util
     import os
-    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures", f"{name}.py")
+    import sys
+    folder = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures")
+    if folder not in sys.path:  # the scripts import their shared reader, _npzcases
+        sys.path.insert(0, folder)
+    path = os.path.join(folder, f"{name}.py")
     spec = importlib.util.spec_from_file_location(name, path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
