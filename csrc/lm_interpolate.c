@@ -27,23 +27,64 @@ int lm_interpolate_unigrams(double *prob, double *gamma, const int32_t *grams, c
     return SF_OK;
 }
 
+/* The rows of one context, [i, e): its sums (in row order), its gamma, then their probabilities. */
+static inline void context_run(double *prob, double *ctx_gamma, const int64_t *adj, const int64_t *suf, int64_t i,
+                               int64_t e, int64_t c, const double *lower, const float *D, const uint8_t *keep) {
+    double den = 0.0, g = 0.0;
+    for (int64_t j = i; j < e; j++) {
+        den += (double)adj[j];
+        if (keep && !keep[j]) g += (double)adj[j]; /* pruned: all its mass backs off */
+        else if (adj[j] > 0) g += disc(D, adj[j]);
+    }
+    if (den > 0.0) g /= den;
+    ctx_gamma[c] = g;
+    const double d = den > 0.0 ? den : 1.0; /* den == 0 only if every a(hx) is 0: then p = gamma * lower */
+    for (int64_t j = i; j < e; j++) prob[j] = ((double)adj[j] - disc(D, adj[j])) / d + g * lower[suf[j]];
+}
+
 int lm_interpolate_order(double *prob, double *ctx_gamma, int64_t k_ctx, const int64_t *adj, const int64_t *ctx,
                          const int64_t *suf, int64_t k, const double *lower, int64_t k_lo, const float *D,
                          const uint8_t *keep, int n_threads) {
+    int bad = 0, unsorted = 0;
+    int64_t i;
+SF_OMP(parallel for schedule(static) num_threads(n_threads) reduction(| : bad, unsorted) if (k > 100000))
+    for (i = 0; i < k; i++) {
+        bad |= ctx[i] < 0 || ctx[i] >= k_ctx || suf[i] < 0 || suf[i] >= k_lo;
+        unsorted |= i > 0 && ctx[i] < ctx[i - 1];
+    }
+    if (bad) return SF_EFORMAT;
+    for (int64_t j = 0; j < k_ctx; j++) ctx_gamma[j] = 0.0;
+    if (!unsorted) {
+        /* the rows of a context are consecutive (sorted tables): each thread takes whole runs of them, and
+         * their sums need no array (the same additions in the same order as below) */
+        int nt = n_threads < 1 ? 1 : n_threads;
+        if (k <= 100000) nt = 1;
+SF_OMP(parallel num_threads(nt))
+        {
+            int64_t lo, hi;
+            sf_thread_rows64(k, sf_thread_id(), sf_team_size(), &lo, &hi);
+            while (lo > 0 && lo < k && ctx[lo] == ctx[lo - 1]) lo++; /* a run starting before lo is the thread's before */
+            while (hi < k && hi > 0 && ctx[hi] == ctx[hi - 1]) hi++;
+            for (int64_t r = lo; r < hi;) {
+                int64_t e = r + 1;
+                while (e < hi && ctx[e] == ctx[r]) e++;
+                context_run(prob, ctx_gamma, adj, suf, r, e, ctx[r], lower, D, keep);
+                r = e;
+            }
+        }
+        return SF_OK;
+    }
     double *den = (double *)calloc((size_t)(k_ctx > 0 ? k_ctx : 1), sizeof(double));
     if (!den) return SF_ENOMEM;
-    for (int64_t j = 0; j < k_ctx; j++) ctx_gamma[j] = 0.0;
     /* serial scatter of the per-context sums: one pass, same result for any thread count */
-    for (int64_t i = 0; i < k; i++) {
+    for (i = 0; i < k; i++) {
         int64_t c = ctx[i];
-        if (c < 0 || c >= k_ctx || suf[i] < 0 || suf[i] >= k_lo) { free(den); return SF_EFORMAT; }
         den[c] += (double)adj[i];
         if (keep && !keep[i]) ctx_gamma[c] += (double)adj[i]; /* pruned: all its mass backs off */
         else if (adj[i] > 0) ctx_gamma[c] += disc(D, adj[i]);
     }
     for (int64_t j = 0; j < k_ctx; j++)
         if (den[j] > 0.0) ctx_gamma[j] /= den[j];
-    int64_t i;
 SF_OMP(parallel for schedule(static) num_threads(n_threads) if (k > 100000))
     for (i = 0; i < k; i++) {
         int64_t c = ctx[i];

@@ -23,6 +23,7 @@ void sf_ngram_free(sf_ngcounter *c) {
     free(c->k);
     free(c->keys);
     free(c->kk);
+    free(c->cb);
     free(c->start);
     free(c);
 }
@@ -86,13 +87,15 @@ static int count_shard(sf_ngcounter *c, int t, int64_t *uni, const int32_t *ids,
 int sf_ngram_plan(const int32_t *ids, int64_t T, int32_t V, int N, int n_threads, int64_t min_per_thread,
                   int *nt_out) {
     if (N < 1 || N > SF_NGRAM_MAX_ORDER || V < 1 || T < 0) return SF_EVALUE;
-    for (int64_t i = 0; i < T; i++)
-        if (ids[i] < -1 || ids[i] >= V) return SF_EINDEX;
     int nt = sf_resolve_threads(n_threads);
     if (nt < 1) nt = 1;
     if (nt > 256) nt = 256; /* export merges at most 256 shards */
     if (min_per_thread < 1) min_per_thread = 1;
     if ((int64_t)nt > 1 + T / min_per_thread) nt = (int)(1 + T / min_per_thread);
+    int bad = 0;
+SF_OMP(parallel for num_threads(nt) schedule(static) reduction(| : bad))
+    for (int64_t i = 0; i < T; i++) bad |= ids[i] < -1 || ids[i] >= V;
+    if (bad) return SF_EINDEX;
     *nt_out = nt;
     return SF_OK;
 }
@@ -166,8 +169,8 @@ static inline int key_cmp(const uint64_t *a, const uint64_t *b, int W) {
     return 0;
 }
 
-int sf_ngram_export_all(const sf_ngcounter *c, int32_t *const *grams, int64_t *const *counts) {
-    if (c->keys) return sf_ngram_export_sorted_all(c, grams, counts);
+int sf_ngram_export_all(sf_ngcounter *c, int32_t *const *grams, int64_t *const *counts, int consume) {
+    if (c->keys) return sf_ngram_export_sorted_all(c, grams, counts, consume);
     for (int n = 1; n <= c->N; n++) {
         if (!grams[n] || !counts[n]) continue;
         int rc = sf_ngram_export(c, n, grams[n], counts[n]);

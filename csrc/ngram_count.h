@@ -32,7 +32,10 @@ typedef struct sf_ngcounter {
     int64_t *start;      /* (V + 1,) where the keys of the positions whose first id is v start */
     int64_t K;           /* positions with a token */
     int Wk, bk;          /* rest key words, bits per id + 1 */
-    int64_t *kk;         /* (nt, N + 1) n-grams starting in each thread's slice of keys, per order */
+    int nc;              /* chunks: runs of whole buckets of about K / nc keys, the unit of work of the threads */
+    int32_t *cb;         /* (nc + 1,) first bucket of each chunk; cb[nc] = V */
+    int64_t *kk;         /* (nc, N + 1) n-grams starting in each chunk, per order */
+    int consumed;        /* the keys were given back by a consuming export: no other export can follow */
 } sf_ngcounter;
 
 /* Count with at most n_threads threads and at least min_per_thread ids per thread (the result does not
@@ -62,12 +65,14 @@ int64_t sf_ngram_unique(const sf_ngcounter *c, int n);
 int sf_ngram_export(const sf_ngcounter *c, int n, int32_t *grams, int64_t *counts);
 
 /* Every order at once: grams[n], counts[n] for n in 1..N as in sf_ngram_export (both NULL: order n is not
- * written). The sort engine writes them all in one pass over its keys. */
-int sf_ngram_export_all(const sf_ngcounter *c, int32_t *const *grams, int64_t *const *counts);
+ * written). The sort engine writes them all in one pass over its keys; with consume = 1 it gives the keys'
+ * memory back to the system as it passes them (on Linux), so that the outputs' pages are the keys' pages and
+ * the peak is about the outputs alone; the counter can then only be freed (another export: SF_EVALUE). */
+int sf_ngram_export_all(sf_ngcounter *c, int32_t *const *grams, int64_t *const *counts, int consume);
 
 /* sf_ngram_export and sf_ngram_export_all for counters made by sf_ngram_count_sorted. */
 int sf_ngram_export_sorted(const sf_ngcounter *c, int n, int32_t *grams, int64_t *counts);
-int sf_ngram_export_sorted_all(const sf_ngcounter *c, int32_t *const *grams, int64_t *const *counts);
+int sf_ngram_export_sorted_all(sf_ngcounter *c, int32_t *const *grams, int64_t *const *counts, int consume);
 
 void sf_ngram_free(sf_ngcounter *c);
 

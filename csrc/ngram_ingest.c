@@ -5,14 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Rows [lo, hi) of T for thread tid of nt (64-bit version of sf_thread_rows: equal ranges, the first T % nt
- * one longer). */
-static void rows64(int64_t T, int tid, int nt, int64_t *lo, int64_t *hi) {
-    int64_t q = T / nt, r = T % nt;
-    *lo = tid * q + (tid < r ? tid : r);
-    *hi = *lo + q + (tid < r ? 1 : 0);
-}
-
 /* out[i] = map[in[i]] (in[i] >= 0) or -1, i < n, split over nt threads (map NULL: a copy). An id outside
  * [0, V) makes it SF_EVALUE (that element is left as it was). out may be in. */
 static int map_copy(int32_t *out, const int32_t *in, int64_t n, const int32_t *map, int32_t V, int nt) {
@@ -20,7 +12,7 @@ static int map_copy(int32_t *out, const int32_t *in, int64_t n, const int32_t *m
 SF_OMP(parallel num_threads(nt) reduction(| : bad))
     {
         int64_t lo, hi;
-        rows64(n, sf_thread_id(), sf_team_size(), &lo, &hi);
+        sf_thread_rows64(n, sf_thread_id(), sf_team_size(), &lo, &hi);
         if (map) {
             for (int64_t i = lo; i < hi; i++) {
                 int32_t v = in[i];
@@ -75,7 +67,7 @@ SF_OMP(parallel num_threads(nt) reduction(| : bad))
     {
         int tid = sf_thread_id(), team = sf_team_size();
         int64_t lo, hi;
-        rows64(T, tid, team, &lo, &hi);
+        sf_thread_rows64(T, tid, team, &lo, &hi);
         int64_t *f = tid == 0 ? freq : h + (size_t)(tid - 1) * (size_t)V;
         for (int64_t i = lo; i < hi; i++) {
             int32_t v = ids[i];

@@ -5,7 +5,10 @@
  * id is v, in stream order), and each position stores only its "rest" key: the next N-1 ids (+ 1, 0 when
  * absent) packed in Wr words. Each bucket is then radix sorted (in cache for all but the most frequent ids,
  * buckets in parallel), and the n-grams of order n are the runs of keys that share their first n-1 rest ids
- * within a bucket. An n-gram never spans buckets, so threads own whole buckets from sorting to export. */
+ * within a bucket. An n-gram never spans buckets, so the work is cut into chunks of whole buckets (about K / nc
+ * keys each) that threads take one at a time (frequent ids' buckets cost more per key to sort, rare ones more
+ * per key to export); each chunk's n-gram counts per order place its rows in the export, so the result does
+ * not depend on the chunks or the threads. */
 #include <stdlib.h>
 #include <string.h>
 #if defined(__linux__)
@@ -46,6 +49,27 @@ static void *keys_alloc(size_t bytes) {
 #endif
     return malloc(bytes);
 }
+
+/* Give the whole 2 MB pages inside keys [a, e) (words) back to the system: they read as zeros afterwards. Only
+ * for keys from keys_alloc's huge-page path (2 MB aligned); elsewhere a no-op. */
+static void keys_release(uint64_t *keys, size_t total_words, size_t a, size_t e) {
+#if defined(__linux__) && defined(MADV_DONTNEED)
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    if (total_words * sizeof(uint64_t) < ((size_t)4 << 20) || ((uintptr_t)keys & (huge - 1))) return;
+    uintptr_t lo = ((uintptr_t)(keys + a) + huge - 1) & ~(huge - 1), hi = (uintptr_t)(keys + e) & ~(huge - 1);
+    if (lo < hi) (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+#else
+    (void)keys;
+    (void)total_words;
+    (void)a;
+    (void)e;
+#endif
+}
+
+/* Chunks per thread: enough for the threads that take them one at a time to finish together. */
+#define CHUNKS_PER_THREAD 8
+/* Fewest keys in a chunk (smaller chunks cost more to schedule than they balance; 8 MB of one-word keys). */
+#define CHUNK_MIN_KEYS ((int64_t)1 << 20)
 
 /* The tables of key_len and key_lcp for ids of bk bits and rest keys of R ids. */
 static void div_tables(uint8_t *ceil_div, uint8_t *floor_div, int bk, int R) {
@@ -145,10 +169,9 @@ int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int
     const int R = N - 1, bk = c->bk, rbits = R * bk;
     const int W = c->Wk = R > 0 ? sf_ngram_words(R, bk) : 1;
     c->k = (size_t *)calloc((size_t)N, sizeof(size_t));
-    c->kk = (int64_t *)calloc((size_t)nt * (N + 1), sizeof(int64_t));
     c->start = (int64_t *)calloc((size_t)V + 1, sizeof(int64_t));
     int64_t *off = (int64_t *)calloc((size_t)nt * V, sizeof(int64_t)); /* (nt, V) per-slice bucket counts */
-    if (!c->k || !c->kk || !c->start || !off) {
+    if (!c->k || !c->start || !off) {
         free(off);
         sf_ngram_free(c);
         return SF_ENOMEM;
@@ -203,40 +226,50 @@ SF_OMP(parallel for num_threads(nt) schedule(static, 1))
     c->table_bytes = (size_t)K * W * sizeof(uint64_t) + (size_t)nt * maxb * W * sizeof(uint64_t);
     uint8_t ceil_div[64 * SF_NGRAM_MAX_WORDS + 1], floor_div[64 * SF_NGRAM_MAX_WORDS + 1];
     div_tables(ceil_div, floor_div, bk, R);
-    /* 3. each thread sorts the buckets starting in its slice of the keys, then counts per order the n-grams
-     * that start there: a key holds m = 1 + rest ids and shares l ids with the key before it (0 at a bucket
-     * start); it starts a new n-gram of every order n with l < n <= m (the export recomputes m and l) */
+    /* 3. chunks of whole buckets, about K / nc keys each (chunk q starts at the first bucket starting at or after
+     * key q K / nc); a thread at a time sorts a chunk's buckets and counts per order the n-grams that start
+     * there: a key holds m = 1 + rest ids and shares l ids with the key before it (0 at a bucket start); it
+     * starts a new n-gram of every order n with l < n <= m (the export recomputes m and l) */
+    int64_t nc = (int64_t)nt * CHUNKS_PER_THREAD;
+    if (nc > 1 + K / CHUNK_MIN_KEYS) nc = 1 + K / CHUNK_MIN_KEYS;
+    if (nc < nt) nc = nt;
+    c->nc = (int)nc;
+    c->cb = (int32_t *)malloc((size_t)(nc + 1) * sizeof(int32_t));
+    c->kk = (int64_t *)calloc((size_t)nc * (N + 1), sizeof(int64_t));
+    if (!c->cb || !c->kk) {
+        sf_ngram_free(c);
+        return SF_ENOMEM;
+    }
+    for (int64_t q = 0; q < nc; q++) c->cb[q] = bucket_at(c->start, V, slice(K, (int)q, (int)nc));
+    c->cb[0] = 0;
+    c->cb[nc] = V;
     int status = SF_OK;
-SF_OMP(parallel for num_threads(nt) schedule(static, 1))
-    for (int t = 0; t < nt; t++) {
-        int32_t b0 = bucket_at(c->start, V, slice(K, t, nt)), b1 = bucket_at(c->start, V, slice(K, t + 1, nt));
-        if (t == nt - 1) b1 = V;
-        int64_t big = 0;
-        for (int32_t v = b0; v < b1; v++)
-            if (c->start[v + 1] - c->start[v] > big) big = c->start[v + 1] - c->start[v];
-        uint64_t *tmp = (uint64_t *)malloc((size_t)(big ? big : 1) * W * sizeof(uint64_t));
+SF_OMP(parallel num_threads(nt))
+    {
+        uint64_t *tmp = (uint64_t *)malloc((size_t)(maxb ? maxb : 1) * W * sizeof(uint64_t));
         size_t *hist = (size_t *)malloc(((size_t)1 << SF_RADIX_BITS) * sizeof(size_t));
         uint32_t *hist32 = (uint32_t *)malloc(SORT64_HIST * sizeof(uint32_t));
-        if (!tmp || !hist || !hist32) {
-            free(tmp);
-            free(hist);
-            free(hist32);
+        const int ok = tmp && hist && hist32;
+        if (!ok) {
 SF_OMP(critical(sf_ngram_status))
             status = SF_ENOMEM;
-            continue;
         }
-        int64_t *kk = c->kk + (size_t)t * (N + 1);
-        for (int32_t v = b0; v < b1; v++) {
-            int64_t a = c->start[v], e = c->start[v + 1];
-            if (rbits > 0 && e - a > 1) {
-                if (W == 1) sort64(c->keys + a, tmp, (size_t)(e - a), 0, rbits, hist32);
-                else sf_ngrec_sort_bits(c->keys + (size_t)a * W, tmp, hist, (size_t)(e - a), W, 0, rbits);
-            }
-            for (int64_t j = a; j < e; j++) {
-                const uint64_t *key = c->keys + (size_t)j * W;
-                int m = 1 + (R > 0 ? key_len(key, W, ceil_div) : 0);
-                int l = j == a ? 0 : 1 + (R > 0 ? key_lcp(key, key - W, W, floor_div, R) : 0);
-                for (int n = l + 1; n <= m; n++) kk[n]++;
+SF_OMP(for schedule(dynamic, 1))
+        for (int64_t q = 0; q < nc; q++) {
+            if (!ok) continue;
+            int64_t *kk = c->kk + (size_t)q * (N + 1);
+            for (int32_t v = c->cb[q]; v < c->cb[q + 1]; v++) {
+                int64_t a = c->start[v], e = c->start[v + 1];
+                if (rbits > 0 && e - a > 1) {
+                    if (W == 1) sort64(c->keys + a, tmp, (size_t)(e - a), 0, rbits, hist32);
+                    else sf_ngrec_sort_bits(c->keys + (size_t)a * W, tmp, hist, (size_t)(e - a), W, 0, rbits);
+                }
+                for (int64_t j = a; j < e; j++) {
+                    const uint64_t *key = c->keys + (size_t)j * W;
+                    int m = 1 + (R > 0 ? key_len(key, W, ceil_div) : 0);
+                    int l = j == a ? 0 : 1 + (R > 0 ? key_lcp(key, key - W, W, floor_div, R) : 0);
+                    for (int n = l + 1; n <= m; n++) kk[n]++;
+                }
             }
         }
         free(tmp);
@@ -247,8 +280,8 @@ SF_OMP(critical(sf_ngram_status))
         sf_ngram_free(c);
         return status;
     }
-    for (int t = 0; t < nt; t++)
-        for (int n = 1; n <= N; n++) c->k[n - 1] += (size_t)c->kk[(size_t)t * (N + 1) + n];
+    for (int64_t q = 0; q < nc; q++)
+        for (int n = 1; n <= N; n++) c->k[n - 1] += (size_t)c->kk[(size_t)q * (N + 1) + n];
     *out = c;
     return SF_OK;
 }
@@ -258,13 +291,13 @@ int sf_ngram_export_sorted(const sf_ngcounter *c, int n, int32_t *grams, int64_t
     int64_t *k[SF_NGRAM_MAX_ORDER + 1] = {0};
     g[n] = grams;
     k[n] = counts;
-    return sf_ngram_export_sorted_all(c, g, k);
+    return sf_ngram_export_sorted_all((sf_ngcounter *)c, g, k, 0);
 }
 
-int sf_ngram_export_sorted_all(const sf_ngcounter *c, int32_t *const *grams, int64_t *const *counts) {
-    const int nt = c->nt, W = c->Wk, bk = c->bk, N = c->N, R = N - 1;
-    const int64_t K = c->K;
-    const int32_t V = c->V;
+int sf_ngram_export_sorted_all(sf_ngcounter *c, int32_t *const *grams, int64_t *const *counts, int consume) {
+    const int W = c->Wk, bk = c->bk, N = c->N, R = N - 1;
+    const int64_t nc = c->nc;
+    if (c->consumed) return SF_EVALUE;
     uint8_t ceil_div[64 * SF_NGRAM_MAX_WORDS + 1], floor_div[64 * SF_NGRAM_MAX_WORDS + 1];
     div_tables(ceil_div, floor_div, bk, R);
     /* orders asked for: [lo, hi] (grams[n] NULL skips order n inside it) */
@@ -275,16 +308,22 @@ int sf_ngram_export_sorted_all(const sf_ngcounter *c, int32_t *const *grams, int
             hi = n;
         }
     if (hi == 0) return SF_OK;
-SF_OMP(parallel for num_threads(nt) schedule(static, 1))
-    for (int t = 0; t < nt; t++) {
-        int32_t b0 = bucket_at(c->start, V, slice(K, t, nt)), b1 = bucket_at(c->start, V, slice(K, t + 1, nt));
-        if (t == nt - 1) b1 = V;
-        int64_t out[SF_NGRAM_MAX_ORDER + 1];
-        for (int n = 1; n <= N; n++) {
-            out[n] = -1;
-            for (int u = 0; u < t; u++) out[n] += c->kk[(size_t)u * (N + 1) + n];
+    /* first[q][n]: the row of order n where chunk q's n-grams start (the sums of kk over the chunks before q) */
+    int64_t *first = (int64_t *)malloc((size_t)nc * (N + 1) * sizeof(int64_t));
+    if (!first) return SF_ENOMEM;
+    for (int n = 0; n <= N; n++) {
+        int64_t sum = 0;
+        for (int64_t q = 0; q < nc; q++) {
+            first[(size_t)q * (N + 1) + n] = sum;
+            sum += c->kk[(size_t)q * (N + 1) + n];
         }
-        for (int32_t v = b0; v < b1; v++) {
+    }
+    if (consume) c->consumed = 1;
+SF_OMP(parallel for num_threads(c->nt) schedule(dynamic, 1))
+    for (int64_t q = 0; q < nc; q++) {
+        int64_t out[SF_NGRAM_MAX_ORDER + 1];
+        for (int n = 1; n <= N; n++) out[n] = first[(size_t)q * (N + 1) + n] - 1;
+        for (int32_t v = c->cb[q]; v < c->cb[q + 1]; v++) {
             const int64_t a = c->start[v];
             for (int64_t j = a; j < c->start[v + 1]; j++) {
                 const uint64_t *key = c->keys + (size_t)j * W;
@@ -304,6 +343,10 @@ SF_OMP(parallel for num_threads(nt) schedule(static, 1))
                 }
             }
         }
+        if (consume) /* this chunk's keys are read: their pages can hold the outputs of the chunks after it */
+            keys_release(c->keys, (size_t)c->K * W, (size_t)c->start[c->cb[q]] * W,
+                         (size_t)c->start[c->cb[q + 1]] * W);
     }
+    free(first);
     return SF_OK;
 }

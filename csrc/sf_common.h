@@ -69,6 +69,13 @@ static inline void sf_thread_rows(int n, int tid, int nt, int *lo, int *hi) {
     *hi = *lo + q + (tid < r ? 1 : 0);
 }
 
+/* sf_thread_rows for 64-bit row counts (streams of tokens, tables of n-grams). */
+static inline void sf_thread_rows64(int64_t n, int tid, int nt, int64_t *lo, int64_t *hi) {
+    int64_t q = n / nt, r = n % nt;
+    *lo = tid * q + (tid < r ? tid : r);
+    *hi = *lo + q + (tid < r ? 1 : 0);
+}
+
 /* Threads a kernel should use for a requested n_threads (<= 0 means "all", as omp_get_max_threads(),
  * which honours OMP_NUM_THREADS). Always 1 in a build without OpenMP. */
 int sf_resolve_threads(int n_threads);

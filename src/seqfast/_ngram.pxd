@@ -52,7 +52,7 @@ cdef extern from "ngram_count.h" nogil:
                               int64_t min_per_thread)
     int64_t sf_ngram_unique(const sf_ngcounter *c, int n)
     int sf_ngram_export(const sf_ngcounter *c, int n, int32_t *grams, int64_t *counts)
-    int sf_ngram_export_all(const sf_ngcounter *c, int32_t *const *grams, int64_t *const *counts)
+    int sf_ngram_export_all(sf_ngcounter *c, int32_t *const *grams, int64_t *const *counts, int consume)
     void sf_ngram_free(sf_ngcounter *c)
 
 cdef extern from "ngram_merge.h" nogil:

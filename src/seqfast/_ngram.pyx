@@ -384,7 +384,7 @@ def count(ids_in, int32_t V, int N, int n_threads, str method="sort",
             grams.append(ga)
             counts.append(ca)
         with nogil:
-            rc = sf_ngram_export_all(c, gp, cp)
+            rc = sf_ngram_export_all(c, gp, cp, 1)
         if rc != SF_OK:
             check(rc, "count_ngrams export")
         stored = sum(int(x.shape[0]) for x in counts)

@@ -18,6 +18,31 @@ class KNDiscountError(ValueError):
     """The corpus is too small or too regular for the Kneser-Ney discount formula (see discount_fallback)."""
 
 
+def _trim_heap() -> None:
+    """Give the free pages inside the C heap back to the system (glibc's malloc_trim; elsewhere nothing). glibc
+    serves arrays below its mmap threshold (which rises to 32 MiB as large arrays are freed) from the heap,
+    and the ones freed below its top stay resident: between the orders of a build they are tens of MiB of the
+    peak, beside the next order's arrays, which are too large to reuse them."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        import ctypes
+        import ctypes.util
+        try:
+            _malloc_trim = ctypes.CDLL(ctypes.util.find_library("c") or None).malloc_trim
+        except (OSError, AttributeError):  # not glibc
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim = None
+
+
+def _has_negative(a: np.ndarray) -> bool:
+    """a.min() < 0 without the (k,) bool temporary of (a < 0).any()."""
+    return a.size > 0 and int(a.min()) < 0
+
+
 class Tables:
     """Raw count tables of orders 1..N with their hash indexes and context/suffix links."""
 
@@ -34,17 +59,20 @@ class Tables:
         self.suf = [None] * self.N  # suf[n-1]: rows of order n-1 of grams[n-1][:, 1:]
         for n in range(2, self.N + 1):
             if self.sorted:  # no hashing: a merge for contexts, the context tree for suffixes
+                child_start = self._child_start(n)
+                if lean and n >= 3:
+                    self.ctx[n - 2] = None  # the suffixes of order n + 1 need only ctx[n - 1]; context() remakes it
+                    _trim_heap()
                 self.ctx[n - 1] = _lm.prefix_rows(grams[n - 1], grams[n - 2], n_threads)
-                self.suf[n - 1] = self._sorted_suffixes(n, n_threads)
+                self.suf[n - 1] = self._sorted_suffixes(n, child_start, n_threads)
+                del child_start
             else:
                 ix = self.index(n - 1)
                 self.ctx[n - 1] = ix.lookup(grams[n - 1], 0, n_threads)
                 self.suf[n - 1] = ix.lookup(grams[n - 1], 1, n_threads)
-            if (self.ctx[n - 1] < 0).any() or (self.suf[n - 1] < 0).any():
+            if _has_negative(self.ctx[n - 1]) or _has_negative(self.suf[n - 1]):
                 raise ValueError(f"some {n}-grams have a prefix or suffix missing from the {n - 1}-grams: "
                                  "the count tables are inconsistent (use count_ngrams(..., pad=True))")
-            if lean and self.sorted and n >= 3:
-                self.ctx[n - 2] = None  # the suffixes of order n + 1 need only ctx[n - 1]; context() remakes it
         if lean and self.sorted and self.N >= 2:
             self.ctx[self.N - 1] = None  # remade when the top order is interpolated, after the lower orders' go
 
@@ -55,7 +83,21 @@ class Tables:
             self.ctx[n - 1] = _lm.prefix_rows(self.grams[n - 1], self.grams[n - 2], self._nt)
         return self.ctx[n - 1]
 
-    def _sorted_suffixes(self, n, n_threads):
+    def _child_start(self, n):
+        """For the suffixes of order n >= 3 of sorted tables: int64 (k_{n-2} + 1,), where the children (rows of order
+        n - 1) of each row of order n - 2 start; made before order n's context links, and the links it is made
+        from (ctx[n - 2]) can go before those are made (a lean table's peak)."""
+        if n < 3:
+            return None
+        # in place (no temporary beside it): children per row (ctx[n - 2] < k, so the last count is 0), their
+        # running sums, shifted one place up
+        child_start = np.bincount(self.ctx[n - 2], minlength=self.grams[n - 3].shape[0] + 1).astype(np.int64, copy=False)
+        np.cumsum(child_start, out=child_start)
+        child_start[1:] = child_start[:-1]
+        child_start[0] = 0
+        return child_start
+
+    def _sorted_suffixes(self, n, child_start, n_threads):
         g = self.grams[n - 1]
         if n == 2:  # the suffix is a unigram: row of each id
             uni = self.grams[0][:, 0]
@@ -64,9 +106,6 @@ class Tables:
             w = g[:, 1]
             suf = np.where((w >= 0) & (w <= uni.max()), row_of[np.clip(w, 0, uni.max())], -1)
             return suf
-        # first child (row of order n - 1) of every row of order n - 2
-        child_start = np.zeros(self.grams[n - 3].shape[0] + 1, dtype=np.int64)
-        np.cumsum(np.bincount(self.ctx[n - 2], minlength=self.grams[n - 3].shape[0]), out=child_start[1:])
         return _lm.suffix_rows(g, self.ctx[n - 1], self.suf[n - 2], child_start, self.grams[n - 2], n_threads)
 
     def index(self, n):
@@ -206,6 +245,8 @@ def estimate_kn(T: Tables, smoothing="mkn", discount_fallback=None, n_threads=1,
             T.ctx[n - 1] = T.suf[n - 1] = None
         emit(n - 1, lower, gamma)  # gamma: the backoffs of order n - 1
         lower = prob
+        del gamma
+        _trim_heap()
     emit(N, lower, None)
     info = {"discounts": np.stack(Ds)[:, 1:].astype(np.float64), "counts_of_counts": np.stack(coc)[:, 1:],
             "discount_fallback_used": fell, "unigram_gamma": g0}
