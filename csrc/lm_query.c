@@ -7,6 +7,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 #if defined(__GNUC__) || defined(__clang__)
 #define LMQ_PREFETCH(p) __builtin_prefetch(p)
@@ -461,11 +465,15 @@ static int lane_next(const lm_qmodel *m, qlane *q, int add_eos) {
     return 1;
 }
 
-/* Where score_block takes its lines: by offsets (line l is buf[offs[l] .. offs[l + 1]), lines [next, last))
- * or, when offs is NULL, by cutting bytes [next, last) after each '\n' as it goes. */
+/* Where score_block takes its lines [next, last): by pointers (line l is ptrs[l - base], lens[l - base]
+ * bytes), by offsets (line l is buf[offs[l] .. offs[l + 1])) or, when both are NULL, by cutting bytes
+ * [next, last) of buf after each '\n' as it goes. */
 typedef struct qsrc {
     const char *buf;
     const int64_t *offs;
+    const char *const *ptrs;
+    const int64_t *lens;
+    int64_t base;
     int64_t next, last;
 } qsrc;
 
@@ -473,6 +481,14 @@ typedef struct qsrc {
 static inline int src_next(qsrc *src, int64_t *line, const unsigned char **s, const unsigned char **e) {
     if (src->next >= src->last) return 0;
     const char *buf = src->buf;
+    if (src->ptrs) {
+        const int64_t j = src->next - src->base;
+        *line = src->next;
+        *s = (const unsigned char *)src->ptrs[j];
+        *e = *s + src->lens[j];
+        src->next++;
+        return 1;
+    }
     if (src->offs) {
         *line = src->next;
         *s = (const unsigned char *)buf + src->offs[src->next];
@@ -563,7 +579,7 @@ int lm_qscore_text(double *score, double *oov_score, int64_t *ntok, int64_t *noo
                    const int64_t *offs, int64_t L, int bos_ctx, int add_eos, const lm_qmodel *m, int n_threads) {
     if (m->mode != LM_Q_BACKOFF || L < 0) return SF_EVALUE;
     if (L <= QBLOCK || n_threads == 1) { /* no parallel region: a single sentence from Python stays cheap */
-        qsrc src = {buf, offs, 0, L};
+        qsrc src = {buf, offs, NULL, NULL, 0, 0, L};
         score_block(score, oov_score, ntok, noov, NULL, &src, bos_ctx, add_eos, m);
         return SF_OK;
     }
@@ -571,9 +587,66 @@ int lm_qscore_text(double *score, double *oov_score, int64_t *ntok, int64_t *noo
     int64_t blk;
     SF_OMP(parallel for schedule(dynamic, 1) num_threads(n_threads))
     for (blk = 0; blk < nblocks; blk++) {
-        qsrc src = {buf, offs, blk * QBLOCK, blk * QBLOCK + QBLOCK < L ? blk * QBLOCK + QBLOCK : L};
+        qsrc src = {buf, offs, NULL, NULL, 0, blk * QBLOCK, blk * QBLOCK + QBLOCK < L ? blk * QBLOCK + QBLOCK : L};
         score_block(score, oov_score, ntok, noov, NULL, &src, bos_ctx, add_eos, m);
     }
+    return SF_OK;
+}
+
+int lm_qscore_strs(double *score, double *oov_score, int64_t *ntok, int64_t *noov, int64_t *bad_line,
+                   const lm_qstr *lines, int64_t L, int bos_ctx, int add_eos, const lm_qmodel *m, int n_threads) {
+    *bad_line = -1;
+    if (m->mode != LM_Q_BACKOFF || L < 0) return SF_EVALUE;
+    const int64_t nblocks = (L + QBLOCK - 1) / QBLOCK;
+    int64_t bad = INT64_MAX;
+    int oom = 0;
+    SF_OMP(parallel num_threads(n_threads) if (nblocks > 1 && n_threads != 1) reduction(min : bad) reduction(| : oom))
+    {
+        char *buf = NULL; /* this thread's UTF-8 of the block's non-ASCII lines */
+        size_t cap = 0;
+        const char *ptrs[QBLOCK];
+        int64_t lens[QBLOCK];
+        int64_t blk;
+        SF_OMP(for schedule(dynamic, 1))
+        for (blk = 0; blk < nblocks; blk++) {
+            const int64_t l0 = blk * QBLOCK, l1 = l0 + QBLOCK < L ? l0 + QBLOCK : L;
+            size_t need = 0;
+            int ok = !oom;
+            for (int64_t l = l0; l < l1 && ok; l++) {
+                const lm_qstr *x = &lines[l];
+                lens[l - l0] = x->ascii ? x->n : sf_utf8_len_ucs(x->data, x->n, x->kind);
+                if (lens[l - l0] < 0) {
+                    if (l < bad) bad = l;
+                    ok = 0;
+                }
+                if (!x->ascii) need += (size_t)lens[l - l0];
+            }
+            if (!ok) continue;
+            if (need > cap) {
+                size_t nc = need > 2 * cap ? need : 2 * cap;
+                char *nb = (char *)realloc(buf, nc);
+                if (!nb) { oom = 1; continue; }
+                buf = nb;
+                cap = nc;
+            }
+            size_t at = 0;
+            for (int64_t l = l0; l < l1; l++) {
+                const lm_qstr *x = &lines[l];
+                if (x->ascii) {
+                    ptrs[l - l0] = (const char *)x->data;
+                } else {
+                    sf_utf8_encode_ucs(buf + at, x->data, x->n, x->kind);
+                    ptrs[l - l0] = buf + at;
+                    at += (size_t)lens[l - l0];
+                }
+            }
+            qsrc src = {NULL, NULL, ptrs, lens, l0, l0, l1};
+            score_block(score, oov_score, ntok, noov, NULL, &src, bos_ctx, add_eos, m);
+        }
+        free(buf);
+    }
+    if (oom) return SF_ENOMEM;
+    if (bad != INT64_MAX) *bad_line = bad;
     return SF_OK;
 }
 
@@ -613,7 +686,7 @@ int lm_qscore_buffer(lm_qtotals *tot, int64_t *bad_utf8, const char *buf, int64_
         if (a >= b) continue;
         int64_t x = sf_utf8_check((const unsigned char *)buf + a, b - a);
         if (x >= 0) { bad[c] = a + x; continue; }
-        qsrc src = {buf, NULL, a, b};
+        qsrc src = {buf, NULL, NULL, NULL, 0, a, b};
         score_block(NULL, NULL, NULL, NULL, &part[c], &src, bos_ctx, add_eos, m);
     }
     for (c = 0; c < nch; c++) { /* chunk order: the same sums for any thread count */
@@ -627,4 +700,24 @@ int lm_qscore_buffer(lm_qtotals *tot, int64_t *bad_utf8, const char *buf, int64_
     free(part);
     free(bad);
     return SF_OK;
+}
+
+void lm_qpopulate(const void *p, size_t n) {
+    if (!n) return;
+    size_t page = 4096;
+    uintptr_t a = (uintptr_t)p;
+#if defined(__linux__)
+    long ps = sysconf(_SC_PAGESIZE);
+    if (ps > 0) page = (size_t)ps;
+#if defined(MADV_POPULATE_READ)
+    uintptr_t a0 = a & ~(uintptr_t)(page - 1);
+    if (madvise((void *)a0, n + (a - a0), MADV_POPULATE_READ) == 0) return;
+#endif
+#endif
+    /* older kernels, other systems: one read per page */
+    const volatile unsigned char *b = (const volatile unsigned char *)p;
+    unsigned char sink = 0;
+    for (size_t i = 0; i < n; i += page) sink ^= b[i];
+    sink ^= b[n - 1];
+    (void)sink;
 }

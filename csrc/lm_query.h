@@ -122,6 +122,20 @@ int lm_qscore_ids(float *out, int8_t *ngram_len, const int32_t *ids, const int64
 int lm_qscore_text(double *score, double *oov_score, int64_t *ntok, int64_t *noov, const char *buf,
                    const int64_t *offs, int64_t L, int bos_ctx, int add_eos, const lm_qmodel *m, int n_threads);
 
+/* A Python str as CPython stores it: n code points of `kind` bytes each (1, 2 or 4) at data; ascii: all below
+ * 0x80 (its bytes are then its UTF-8). */
+typedef struct lm_qstr {
+    const void *data;
+    int64_t n;
+    int32_t kind, ascii;
+} lm_qstr;
+
+/* lm_qscore_text of L strs, line l = lines[l], each encoded to strict UTF-8 on the way by the thread scoring
+ * it (ASCII lines are read in place): no serial pass over the text. *bad_line = the first line holding a
+ * surrogate (which UTF-8 cannot encode; the results are then incomplete), else -1. SF_ENOMEM. */
+int lm_qscore_strs(double *score, double *oov_score, int64_t *ntok, int64_t *noov, int64_t *bad_line,
+                   const lm_qstr *lines, int64_t L, int bos_ctx, int add_eos, const lm_qmodel *m, int n_threads);
+
 /* Totals of scored text. */
 typedef struct lm_qtotals {
     double log10_sum;      /* sum of log10 p of every token scored (</s> included) */
@@ -136,5 +150,10 @@ typedef struct lm_qtotals {
  * totals are summed range by range in text order: they do not depend on the thread count. */
 int lm_qscore_buffer(lm_qtotals *tot, int64_t *bad_utf8, const char *buf, int64_t len, int bos_ctx, int add_eos,
                      const lm_qmodel *m, int n_threads);
+
+/* Bring the pages of [p, p + n) (read-only memory, usually a mapped file) into this process's page tables
+ * ahead of use, as a MAP_POPULATE mapping would have them: madvise(MADV_POPULATE_READ) on Linux 5.14+, else one
+ * read per page. Scoring then takes no page faults. */
+void lm_qpopulate(const void *p, size_t n);
 
 #endif

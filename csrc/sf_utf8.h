@@ -1,5 +1,6 @@
 /* sf_utf8.h: UTF-8 validation with the rules of Python's strict decoder (no overlong forms, no surrogates,
- * nothing above U+10FFFF), shared by the readers that take bytes straight from files. */
+ * nothing above U+10FFFF), shared by the readers that take bytes straight from files; and strict UTF-8
+ * encoding of a str's code points as CPython stores them, for code that reads strs without the GIL. */
 #ifndef SF_UTF8_H
 #define SF_UTF8_H
 
@@ -45,6 +46,52 @@ static inline int64_t sf_utf8_check(const unsigned char *s, int64_t n) {
         i += q;
     }
     return -1;
+}
+
+/* UTF-8 of code points stored as CPython stores a str: n of them, `kind` bytes each (1, 2 or 4). */
+static inline uint32_t sf_ucs_at(const void *data, int kind, int64_t i) {
+    return kind == 1 ? ((const uint8_t *)data)[i] : kind == 2 ? ((const uint16_t *)data)[i] : ((const uint32_t *)data)[i];
+}
+
+/* Bytes of the UTF-8 encoding of the n code points, or -1 - i when code point i is a surrogate
+ * (U+D800..U+DFFF: strict UTF-8 has no encoding for it). */
+static inline int64_t sf_utf8_len_ucs(const void *data, int64_t n, int kind) {
+    int64_t len = n;
+    if (kind == 1) {
+        const uint8_t *p = (const uint8_t *)data;
+        for (int64_t i = 0; i < n; i++) len += p[i] >> 7;
+        return len;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        uint32_t c = sf_ucs_at(data, kind, i);
+        if (c < 0x80) continue;
+        if ((c & 0xFFFFF800u) == 0xD800u) return -1 - i;
+        len += c < 0x800 ? 1 : c < 0x10000 ? 2 : 3;
+    }
+    return len;
+}
+
+/* Encode the n code points (free of surrogates: sf_utf8_len_ucs >= 0) into out, sf_utf8_len_ucs bytes. */
+static inline void sf_utf8_encode_ucs(char *out, const void *data, int64_t n, int kind) {
+    unsigned char *o = (unsigned char *)out;
+    for (int64_t i = 0; i < n; i++) {
+        uint32_t c = sf_ucs_at(data, kind, i);
+        if (c < 0x80) {
+            *o++ = (unsigned char)c;
+        } else if (c < 0x800) {
+            *o++ = (unsigned char)(0xC0 | (c >> 6));
+            *o++ = (unsigned char)(0x80 | (c & 0x3F));
+        } else if (c < 0x10000) {
+            *o++ = (unsigned char)(0xE0 | (c >> 12));
+            *o++ = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+            *o++ = (unsigned char)(0x80 | (c & 0x3F));
+        } else {
+            *o++ = (unsigned char)(0xF0 | (c >> 18));
+            *o++ = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
+            *o++ = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+            *o++ = (unsigned char)(0x80 | (c & 0x3F));
+        }
+    }
 }
 
 #endif

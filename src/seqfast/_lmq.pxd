@@ -43,9 +43,16 @@ cdef extern from "lm_query.h" nogil:
                       int bos_ctx, int add_eos, const lm_qmodel *m, int n_threads)
     int lm_qscore_text(double *score, double *oov_score, int64_t *ntok, int64_t *noov, const char *buf,
                        const int64_t *offs, int64_t L, int bos_ctx, int add_eos, const lm_qmodel *m, int n_threads)
+    ctypedef struct lm_qstr:
+        const void *data
+        int64_t n
+        int32_t kind, ascii
+    int lm_qscore_strs(double *score, double *oov_score, int64_t *ntok, int64_t *noov, int64_t *bad_line,
+                       const lm_qstr *lines, int64_t L, int bos_ctx, int add_eos, const lm_qmodel *m, int n_threads)
     ctypedef struct lm_qtotals:
         double log10_sum
         double oov_log10_sum
         int64_t tokens, oovs, lines
     int lm_qscore_buffer(lm_qtotals *tot, int64_t *bad_utf8, const char *buf, int64_t len, int bos_ctx, int add_eos,
                          const lm_qmodel *m, int n_threads)
+    void lm_qpopulate(const void *p, size_t n)

@@ -9,6 +9,8 @@ from cpython.unicode cimport PyUnicode_Check
 from cpython.bytes cimport PyBytes_Check, PyBytes_AS_STRING, PyBytes_GET_SIZE
 from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.string cimport memcpy, memcmp
+from cpython.mem cimport PyMem_Malloc, PyMem_Free
+from cpython.ref cimport PyObject
 from seqfast._status cimport check, SF_EVALUE
 from seqfast._strtab cimport sf_strtab, sf_strtab_new, sf_strtab_free, sf_strtab_intern
 
@@ -18,6 +20,21 @@ from ._checks import score_buffers
 
 cdef extern from "Python.h":
     const char *PyUnicode_AsUTF8AndSize(object unicode, Py_ssize_t *size) except NULL
+    bint PyUnicode_IS_ASCII(object o)
+    int PyUnicode_KIND(object o)
+    void *PyUnicode_DATA(object o)
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
+    PyObject *PyTuple_GET_ITEM(object t, Py_ssize_t i)
+
+cdef extern from *:
+    """
+    #if PY_VERSION_HEX >= 0x030C0000
+    #define SF_UNICODE_READY(o) 0
+    #else
+    #define SF_UNICODE_READY(o) PyUnicode_READY(o)
+    #endif
+    """
+    int SF_UNICODE_READY(object o) except -1
 
 cdef inline const char *_bytes_of(object word, Py_ssize_t *n) except NULL:
     """UTF-8 bytes of a str (no copy for ASCII) or the bytes of a bytes object."""
@@ -223,6 +240,28 @@ cdef class QueryModel:
         if lm_qmodel_check(&self.m, <size_t>pool.shape[0]) != 0:
             raise ValueError("inconsistent arrays (word table or special word ids)")
 
+    def populate(self):
+        """Map every page of the model's arrays into the page tables now (a mapped file's pages otherwise come
+        in one page fault at a time as queries touch them); the GIL is released meanwhile."""
+        arrs = [a for a in self.arrays.values() if a.nbytes]
+        cdef Py_ssize_t k = len(arrs), i
+        if k == 0:
+            return
+        cdef const void **ptrs = <const void **>PyMem_Malloc(k * sizeof(void *))
+        cdef size_t *sizes = <size_t *>PyMem_Malloc(k * sizeof(size_t))
+        try:
+            if ptrs is NULL or sizes is NULL:
+                raise MemoryError()
+            for i in range(k):
+                ptrs[i] = _cptr(arrs[i])
+                sizes[i] = arrs[i].nbytes
+            with nogil:
+                for i in range(k):
+                    lm_qpopulate(ptrs[i], sizes[i])
+        finally:
+            PyMem_Free(ptrs)
+            PyMem_Free(sizes)
+
     def _arr(self, str name, dtype, int ndim):
         a = self.arrays.get(name)
         if a is None:
@@ -343,6 +382,50 @@ cdef class QueryModel:
         check(rc, "scoring failed")
         return t.log10_sum, t.oov_log10_sum, t.tokens, t.oovs, t.lines, bad
 
+    def score_strs(self, sentences, bint bos=True, bint eos=True, int n_threads=1):
+        """(log10 score float64, tokens int64 with </s>), each (L,), of a sequence of str sentences, words split
+        at ASCII whitespace; None when an item is not a str. The strs are read in place by the threads (each
+        line encoded to UTF-8 by the thread that scores it), so only a pass over the item pointers is serial.
+        ValueError naming the first sentence holding a lone surrogate."""
+        if self.m.mode != 0:
+            raise ValueError("score_strs scores back-off models only")
+        cdef tuple t = sentences if type(sentences) is tuple else tuple(sentences)  # keeps every str alive
+        cdef Py_ssize_t L = len(t), i = 0
+        s = np.empty(L, dtype=np.float64)
+        nt = np.empty(L, dtype=np.int64)
+        if L == 0:
+            return s, nt
+        cdef lm_qstr *x = <lm_qstr *>PyMem_Malloc(L * sizeof(lm_qstr))
+        if x is NULL:
+            raise MemoryError()
+        cdef double *sp = <double *>_ptr(s)
+        cdef int64_t *ntp = <int64_t *>_ptr(nt)
+        cdef int64_t bad = -1, LL = L
+        cdef int rc
+        cdef PyObject *o
+        try:
+            for i in range(L):  # borrowed references: no reference count written, so no str's cache line is dirtied
+                o = PyTuple_GET_ITEM(t, i)
+                if not PyUnicode_Check(<object>o):
+                    return None
+                SF_UNICODE_READY(<object>o)
+                x[i].data = PyUnicode_DATA(<object>o)
+                x[i].n = PyUnicode_GET_LENGTH(<object>o)
+                x[i].kind = PyUnicode_KIND(<object>o)
+                x[i].ascii = PyUnicode_IS_ASCII(<object>o)
+            with nogil:
+                rc = lm_qscore_strs(sp, NULL, ntp, NULL, &bad, x, LL, bos, eos, &self.m, n_threads)
+        finally:
+            PyMem_Free(x)
+        check(rc, "scoring failed")
+        if bad >= 0:
+            from .text import surrogate_error
+            try:
+                t[bad].encode("utf-8")
+            except UnicodeEncodeError as e:
+                raise surrogate_error(f"sentence {bad}", t[bad], e) from None
+        return s, nt
+
     def score_text(self, const unsigned char[::1] data, offsets, bint bos=True, bint eos=True, int n_threads=1):
         """Per line of data (lines at offsets (L + 1,)), words split at ASCII whitespace: (log10 score float64,
         its OOV part float64, tokens int64 with </s>, OOV words int64), each (L,)."""
@@ -435,9 +518,15 @@ class FullScoreReturn:
 
 
 cdef class Model:
-    """A language model opened for queries, as ``kenlm.Model(path)``: a seqfast binary (.sfl: mapped, opens in
-    constant time) or an ARPA file (read and indexed in memory). Scores are log10; a sentence is split at ASCII
-    whitespace, words not in the model are scored as <unk>."""
+    """A language model opened for queries, as ``kenlm.Model(path, config)``: a seqfast binary (.sfl: mapped,
+    opens in constant time) or an ARPA file (read and indexed in memory). Scores are log10; a sentence is split
+    at ASCII whitespace, words not in the model are scored as <unk>.
+
+    Without ``config`` the file's pages come in as queries touch them (one page fault per 64 KiB or so on
+    Linux). With a ``config`` (``seqfast.kenlm.Config`` or kenlm's own) whose ``load_method`` is not LAZY (0),
+    e.g. kenlm's default POPULATE_OR_READ, the constructor maps every page in first
+    (:meth:`QueryModel.populate`), as kenlm does: it then takes time in proportion to the file, and the first
+    queries take no page faults."""
     cdef QueryModel q
     cdef readonly object path
     cdef readonly int order
@@ -447,6 +536,8 @@ cdef class Model:
         self.q = open_query_model(path)
         self.path = path
         self.order = self.q.m.order
+        if config is not None and getattr(config, "load_method", 0) != 0:
+            self.q.populate()
 
     def __reduce__(self):
         return (type(self), (self.path,))

@@ -15,4 +15,26 @@ from ._lmq import FullScoreReturn, Model, State
 
 LanguageModel = Model
 
-__all__ = ["Model", "LanguageModel", "State", "FullScoreReturn"]
+
+class LoadMethod:
+    """How ``Model(path, config)`` brings a mapped model's pages in (kenlm's names and values): LAZY as queries
+    touch them (also what ``Model(path)`` without a config does); any other value (kenlm's default
+    POPULATE_OR_READ) all of them before the constructor returns."""
+    LAZY = 0
+    POPULATE_OR_LAZY = 1
+    POPULATE_OR_READ = 2
+    READ = 3
+    PARALLEL_READ = 4
+
+
+class Config:
+    """Options of ``Model(path, config)``, as ``kenlm.Config``: ``load_method`` (:class:`LoadMethod`); kenlm's
+    ``show_progress`` and ``arpa_complain`` are accepted and have no effect."""
+
+    def __init__(self):
+        self.load_method = LoadMethod.POPULATE_OR_READ
+        self.show_progress = False
+        self.arpa_complain = "none"
+
+
+__all__ = ["Model", "LanguageModel", "State", "FullScoreReturn", "Config", "LoadMethod"]

@@ -397,6 +397,42 @@ def test_score_batch_non_ascii_newlines_and_token_lists(sfl5, arpa5):
     np.testing.assert_allclose(m.score_batch([x.split() for x in sents]), want, atol=2e-5)
 
 
+def test_score_batch_reads_every_str_kind_in_place_on_any_thread_count(sfl5, arpa5):
+    """Strs stored 1, 2 and 4 bytes per character (ASCII, Latin-1, BMP, astral), in blocks that threads take:
+    the same scores as UTF-8 bytes scored one by one, bit for bit for any thread count; a lone surrogate is a
+    ValueError naming its sentence."""
+    m = NGramLM.load(sfl5)
+    base = _lines(300)
+    extra = ["caf\u00e9 the time", "\u0416\u0443\u043a the machine", "emoji \U0001F600 and the", "\u00ff", "\u20ac"]
+    sents = [x if i % 7 else extra[(i // 7) % len(extra)] + " " + x for i, x in enumerate(base * 3)]
+    want = np.array([m._q.score_line(x.encode("utf-8")) for x in sents])
+    s1, c1 = m.score_batch(sents, n_threads=1, return_counts=True)
+    np.testing.assert_array_equal(s1, want)
+    assert c1.tolist() == [len(x.split()) + 1 for x in sents]
+    for nt in (2, 3):
+        s, c = m.score_batch(iter(sents), n_threads=nt, return_counts=True)  # any iterable
+        np.testing.assert_array_equal(s, s1)
+        np.testing.assert_array_equal(c, c1)
+    np.testing.assert_allclose(s1[:40], [arpa5.score(x) for x in sents[:40]], atol=2e-5)
+    bad = sents[:600] + ["ok \udce9 not"] + sents[600:]
+    with pytest.raises(ValueError, match="sentence 600 .*lone surrogate"):
+        m.score_batch(bad, n_threads=2)
+    assert m.score_batch([]).shape == (0,)
+
+
+def test_kenlm_config_load_methods(sfl5):
+    """Model(path, Config()) maps every page first (kenlm's default POPULATE_OR_READ), LAZY does not; the
+    scores are the same either way."""
+    lines = _lines(20)
+    want = [sk.Model(sfl5).score(x) for x in lines]
+    cfg = sk.Config()
+    assert cfg.load_method == sk.LoadMethod.POPULATE_OR_READ
+    assert [sk.Model(sfl5, cfg).score(x) for x in lines] == want
+    cfg.load_method = sk.LoadMethod.LAZY
+    assert [sk.Model(sfl5, cfg).score(x) for x in lines] == want
+    sk.Model(ARPA3, sk.Config()).score("the time")  # in-memory arrays: populating them is harmless
+
+
 def _run(*args, stdin=None, err=False):
     """stdout of a seqfast command (stderr, where reports go, with err=True)."""
     r = subprocess.run([sys.executable, "-m", "seqfast", *args], input=stdin, capture_output=True, text=True)

@@ -594,10 +594,10 @@ class NGramLM:
         if isinstance(sentences, (str, bytes, os.PathLike)):
             raise TypeError("score_batch takes a sequence of sentences (a list of str); for a file use "
                             "evaluate(path) or perplexity(path)")
-        sentences = list(sentences)
+        sentences = tuple(sentences)
         nt = resolve_threads(n_threads)
         if self._fast_text():
-            r = self._score_joined(sentences, nt)
+            r = self._q.score_strs(sentences, True, True, nt)  # strs read in place by the threads
             if r is not None:
                 return r if return_counts else r[0]
         ids, offs = self._encode_lines(sentences)
@@ -606,29 +606,6 @@ class NGramLM:
         cnt = np.diff(offs) + 1
         s = np.add.reduceat(tok, (offs[:-1] + np.arange(L))) if L else np.zeros(0)
         return (s, cnt) if return_counts else s
-
-    def _score_joined(self, sentences: list, nt: int):
-        """(scores, counts) of a list of str in C, or None when an item is not a str. The sentences are joined
-        with "\\n" into one buffer (line l's bytes end where its separator starts: a sentence holding "\\n" stays
-        one sentence); ASCII text needs no per-sentence encoding (its byte lengths are its str lengths)."""
-        try:
-            joined = "\n".join(sentences)
-        except TypeError:
-            return None
-        L = len(sentences)
-        lens = np.fromiter(map(len, sentences), dtype=np.int64, count=L)
-        if joined.isascii():
-            data = joined.encode("ascii")
-        else:
-            enc = [x.encode("utf-8") for x in sentences]
-            data = b"\n".join(enc)
-            lens = np.fromiter(map(len, enc), dtype=np.int64, count=L)
-        offs = np.zeros(L + 1, dtype=np.int64)
-        np.cumsum(lens + 1, out=offs[1:])
-        if L:
-            offs[-1] = len(data)
-        s, _, cnt, _ = self._q.score_text(data, offs, True, True, nt)
-        return s, cnt
 
     def perplexity(self, corpus=None, oov: str = "include", force: bool = False, n_threads: int | None = None, *,
                    text: str | None = None) -> float:
