@@ -237,7 +237,7 @@ class Word2Vec:
                     corpus_file=None) -> "Word2Vec":
         """Count the words of ``corpus`` (one streamed pass), keep those with count >= min_count (at most
         max_vocab_size, by descending count, ties by first appearance), build the sampling tables and
-        initialise the vectors (uniform in ±0.5 / vector_size, seeded; output vectors zero). gensim's
+        initialise the vectors (uniform in ±1 / vector_size as gensim, seeded; output vectors zero). gensim's
         ``corpus_iterable=`` and ``corpus_file=`` name the corpus too."""
         corpus = _one_corpus(corpus, corpus_iterable, corpus_file)
         self._new_interner()
@@ -271,7 +271,7 @@ class Word2Vec:
         self.corpus_total_words = int(freq.sum())
         V, E = len(keys), self.vector_size
         rng = np.random.default_rng(self.seed)
-        syn0 = ((rng.random((V, E), dtype=np.float32) - 0.5) / E).astype(np.float32)
+        syn0 = ((rng.random((V, E), dtype=np.float32) * 2 - 1) / E).astype(np.float32)
         self.wv = KeyedVectors(keys, syn0, counts=freq)
         self.syn1neg = np.zeros((V, E), dtype=np.float32) if self.negative else np.zeros((0, E), np.float32)
         self.syn1 = np.zeros((max(V - 1, 1), E), dtype=np.float32) if self.hs else np.zeros((0, E), np.float32)
