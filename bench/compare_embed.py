@@ -13,6 +13,11 @@ seqfast alternating in this one process so that load from other processes hits b
 accuracy on gensim's questions-words.txt (first 30,000 words, as gensim restricts) and Spearman rho on
 wordsim353.tsv, mean and standard deviation over --seeds seeds, both tools at --threads threads. Memory: peak RSS
 of a fresh process that builds and trains each model (skip-gram, one epoch).
+
+Thread scaling: --pairs pairs of runs of --pair-epochs epochs, one thread then --threads threads, one pair after the
+other, for each tool; the speed-up is the median of the pairs' ratios (a single pair varies by +-15% on a shared
+VM). For scale, the same pairs time a kernel with no shared writes at all: a cache-resident matrix product
+(seqfast's linear_forward, 256 x 256 x 256), the ceiling this machine gives compute-bound code.
 """
 from __future__ import annotations
 
@@ -99,6 +104,25 @@ def run_word2vec_c(binary, path, sg, threads, epochs):
         return time.perf_counter() - t0
 
 
+def gemm_seconds(threads: int, reps: int = 3000) -> float:
+    """Seconds of reps cache-resident matrix products (256 x 256 by 256 x 256, float32) at threads threads."""
+    import numpy as np
+    from seqfast import _rnn
+    rng = np.random.default_rng(0)
+    x, w = rng.random((256, 256), dtype=np.float32), rng.random((256, 256), dtype=np.float32)
+    b, out = np.zeros(256, np.float32), np.empty((256, 256), np.float32)
+    _rnn.linear_forward(x, w, b, threads, out)
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        _rnn.linear_forward(x, w, b, threads, out)
+    return time.perf_counter() - t0
+
+
+def scaling_pairs(fn, threads: int, pairs: int) -> list[tuple[float, float]]:
+    """(seconds at 1 thread, seconds at threads) of fn(threads) -> seconds, pairs times, one after the other."""
+    return [(fn(1), fn(threads)) for _ in range(pairs)]
+
+
 def quality(wv, q, ws):
     """(analogy accuracy, Spearman rho), both tools' vectors scored by seqfast.KeyedVectors (gensim's rules,
     vectorized; main() checks once that it gives gensim's own numbers on gensim's vectors)."""
@@ -127,6 +151,9 @@ def report(argv: list[str] | None = None) -> Report:
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--modes", default="sg,cbow")
+    ap.add_argument("--pairs", type=int, default=3, help="pairs of runs (1 thread, then --threads) timed per tool "
+                    "for the thread scaling (default 3; median of their ratios)")
+    ap.add_argument("--pair-epochs", type=int, default=1, help="epochs of each scaling run (default 1)")
     ap.add_argument("--check-eval", action="store_true", help="also score the first gensim model with gensim's own "
                     "(slow, per-question) evaluation, to check that both give the same numbers")
     ap.add_argument("--word2vec-c", metavar="BINARY", help="also time this word2vec.c build (outside the repo: "
@@ -146,31 +173,47 @@ def report(argv: list[str] | None = None) -> Report:
     load0 = os.getloadavg()[0]
     log = (lambda text: print(text, file=sys.stderr, flush=True))
     modes = [(1 if m == "sg" else 0, m) for m in a.modes.split(",")]
-    speed, cpu_rate, qual, checked = {}, {}, {}, False
+    speed, qual, checked = {}, {}, False
     for sg, mode in modes:
-        runs = [(a.threads, s) for s in range(1, seeds + 1)] + ([(1, 1)] if a.threads > 1 else [])
-        for threads, seed in runs:
+        threads = a.threads
+        for seed in range(1, seeds + 1):
             for tool in (["gensim", "seqfast"] if seed % 2 else ["seqfast", "gensim"]):
-                wv, sec, cpu = (run_gensim if tool == "gensim" else run_seqfast)(path, sg, threads, seed, epochs)
+                wv, sec, _ = (run_gensim if tool == "gensim" else run_seqfast)(path, sg, threads, seed, epochs)
                 speed.setdefault((mode, tool, threads), []).append(ntok * epochs / sec)
-                cpu_rate.setdefault((mode, tool, threads), []).append(ntok * epochs / cpu)
-                if threads == a.threads:
-                    qual.setdefault((mode, tool), []).append(quality(wv, q, ws))
-                    if tool == "gensim" and not checked and a.check_eval:
-                        own = (wv.evaluate_word_analogies(q, restrict_vocab=30000)[0],
-                               float(wv.evaluate_word_pairs(ws)[1][0]))
-                        rep.note(f"Evaluator check: gensim's own evaluation of a gensim model gives "
-                                 f"{own[0]:.6f} / {own[1]:.6f}, seqfast's evaluator {qual[(mode, tool)][-1][0]:.6f} / "
-                                 f"{qual[(mode, tool)][-1][1]:.6f}.")
-                        checked = True
+                qual.setdefault((mode, tool), []).append(quality(wv, q, ws))
+                if tool == "gensim" and not checked and a.check_eval:
+                    own = (wv.evaluate_word_analogies(q, restrict_vocab=30000)[0],
+                           float(wv.evaluate_word_pairs(ws)[1][0]))
+                    rep.note(f"Evaluator check: gensim's own evaluation of a gensim model gives "
+                             f"{own[0]:.6f} / {own[1]:.6f}, seqfast's evaluator {qual[(mode, tool)][-1][0]:.6f} / "
+                             f"{qual[(mode, tool)][-1][1]:.6f}.")
+                    checked = True
                 log(f"  {mode} {tool:8s} threads={threads} seed={seed}: {ntok * epochs / sec:,.0f} words/s")
-            if a.word2vec_c and seed == 1 and threads == a.threads:
+            if a.word2vec_c and seed == 1:
                 sec = run_word2vec_c(a.word2vec_c, path, sg, threads, epochs)
                 speed.setdefault((mode, "word2vec.c", threads), []).append(ntok * epochs / sec)
-            if not a.quick and seed == 1 and threads == a.threads:
+            if not a.quick and seed == 1:
                 _, sec, _ = run_gensim(path, sg, threads, seed, epochs, corpus_file=True)
                 speed.setdefault((mode, "gensim corpus_file", threads), []).append(ntok * epochs / sec)
 
+    pair_rows = []
+    pe = 1 if a.quick else a.pair_epochs
+    if a.threads > 1:
+        for sg, mode in modes:
+            for tool in ("gensim", "seqfast"):
+                run = run_gensim if tool == "gensim" else run_seqfast
+                sec = scaling_pairs(lambda nt: run(path, sg, nt, 1, pe)[1], a.threads, a.pairs)
+                ratios = [s1 / sn for s1, sn in sec]
+                speed[(mode, tool, 1)] = [ntok * pe / s1 for s1, _ in sec]
+                log(f"  {mode} {tool:8s} {pe} epoch(s), 1 vs {a.threads} threads: "
+                    + ", ".join(f"{r:.2f}x" for r in ratios))
+                pair_rows.append([mode, tool, f"{statistics.median(ratios):.2f}x", " ".join(f"{r:.2f}" for r in ratios),
+                                  f"{ntok * pe / statistics.median(s1 for s1, _ in sec):,.0f}",
+                                  f"{ntok * pe / statistics.median(sn for _, sn in sec):,.0f}"])
+        sec = scaling_pairs(gemm_seconds, a.threads, a.pairs)
+        ratios = [s1 / sn for s1, sn in sec]
+        pair_rows.append(["matrix product", "seqfast linear_forward", f"{statistics.median(ratios):.2f}x",
+                          " ".join(f"{r:.2f}" for r in ratios), "-", "-"])
     rows = []
     for sg, mode in modes:
         for threads in sorted({k[2] for k in speed if k[0] == mode}, reverse=True):
@@ -180,19 +223,15 @@ def report(argv: list[str] | None = None) -> Report:
             wc = speed.get((mode, "word2vec.c", threads))
             rows.append([mode, threads, f"{g:,.0f}", f"{gf[0]:,.0f}" if gf else "-", f"{wc[0]:,.0f}" if wc else "-",
                          f"{s:,.0f}", f"{s / g:.2f}x"])
-    rep.table(f"Corpus {ntok:,} tokens ({os.path.getsize(path) / 1e6:.1f} MB), {epochs} epochs. Training speed "
-              f"(words/s, median over runs; ratio = seqfast / gensim LineSentence)",
+    rep.table(f"Corpus {ntok:,} tokens ({os.path.getsize(path) / 1e6:.1f} MB), {epochs} epochs ({pe} at 1 thread: "
+              f"the scaling pairs). Training speed (words/s, median over runs; ratio = seqfast / gensim LineSentence)",
               ["model", "threads", "gensim", "gensim corpus_file", "word2vec.c (whole run)", "seqfast", "ratio"], rows)
     if a.threads > 1:
-        rows = []
-        for sg, mode in modes:
-            for tool in ("gensim", "seqfast"):
-                r = statistics.median(speed[(mode, tool, a.threads)]) / statistics.median(speed[(mode, tool, 1)])
-                e = statistics.median(cpu_rate[(mode, tool, a.threads)]) / statistics.median(cpu_rate[(mode, tool, 1)])
-                rows.append([mode, tool, f"{r:.2f}x", f"{e:.2f}"])
-        rep.table(f"Thread scaling: words/s at {a.threads} threads / at 1 thread (wall clock), and words per CPU "
-                  f"second at {a.threads} threads / at 1 thread (parallel efficiency)",
-                  ["model", "tool", "wall-clock speed-up", "efficiency"], rows)
+        rep.table(f"Thread scaling: {a.pairs} pairs of runs ({pe} epoch(s) each; last row: 3000 256x256x256 "
+                  f"products), one thread then {a.threads}, one pair after the other; speed-up = seconds at 1 thread "
+                  f"/ seconds at {a.threads} (median of the pairs, and each pair)",
+                  ["model", "tool", "speed-up", "pairs", "words/s at 1 thread", f"words/s at {a.threads} threads"],
+                  pair_rows)
     rows = []
     for sg, mode in modes:
         for tool in ("gensim", "seqfast"):
