@@ -65,6 +65,9 @@ cdef extern from "ngram_merge.h" nogil:
 
 cdef extern from "ngram_runs.h" nogil:
     int sf_ngram_partition(int64_t *perm, int64_t *starts, const int32_t *grams, int64_t k, int n, int col, int P)
+    int sf_ngram_scatter(int32_t *rows, uint64_t *vals, int64_t *starts, const int32_t *grams,
+                         const uint64_t *src_vals, int64_t k, int n, int col, int P)
     int sf_ngram_merge_sources(int32_t *rows, uint64_t *vals, int64_t *kout, const int32_t *const *src_rows,
-                               const uint64_t *const *src_vals, const int64_t *k_src, int n, int P, int add)
+                               const uint64_t *const *src_vals, const int64_t *k_src, int n, int P, int add,
+                               int bits)
     void sf_ngram_join_sorted(int64_t *pos, const int32_t *a, int64_t ka, const int32_t *b, int64_t kb, int n)

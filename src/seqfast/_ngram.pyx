@@ -472,14 +472,47 @@ def partition_rows(const int32_t[:, ::1] grams, int col, int P):
     return perm, starts
 
 
-def merge_sources(list grams, list values, bint add=False):
+def partition_scatter(const int32_t[:, ::1] grams, values, int col, int P):
+    """(rows int32 (k, n), values (k,), starts int64 (P + 1,)): grams and their 8-byte values grouped by
+    grams[:, col] % P, stable; group p is rows[starts[p]:starts[p + 1]] (ngram_runs.h)."""
+    cdef int64_t k = grams.shape[0]
+    cdef int n = grams.shape[1], rc
+    if P < 1 or not 0 <= col < n:
+        raise ValueError(f"partition_scatter: need P >= 1 and 0 <= col < {n}, got P={P}, col={col}")
+    v = np.ascontiguousarray(values)
+    if v.dtype.itemsize != 8 or v.shape != (k,):
+        raise ValueError(f"partition_scatter: values must be 8-byte with shape ({k},), got {v.dtype} {v.shape}")
+    rows = np.empty((k, n), dtype=np.int32)
+    vals = np.empty(k, dtype=v.dtype)
+    starts = np.zeros(P + 1, dtype=np.int64)
+    if k == 0:
+        return rows, vals, starts
+    cdef int32_t[:, ::1] ov = rows
+    cdef int64_t[::1] sv = starts
+    cdef uint64_t *vo = <uint64_t *><uintptr_t>vals.__array_interface__["data"][0]
+    cdef const uint64_t *vi = <const uint64_t *><uintptr_t>v.__array_interface__["data"][0]
+    with nogil:
+        rc = sf_ngram_scatter(&ov[0, 0], vo, &sv[0], &grams[0, 0], vi, k, n, col, P)
+    check(rc, "partitioning n-grams")
+    return rows, vals, starts
+
+
+def merge_sources(list grams, list values, bint add=False, vocab_size=None):
     """(rows int32 (k, n), values (k,)): the rows of sorted sources grams[r] (k_r, n) with their values[r]
     (k_r,) (8-byte: int64 or float64), merged in lexicographic order (equal rows: lower source first); add:
-    equal rows once, their int64 values added (ngram_runs.h). Sources may be read-only (mapped files)."""
-    cdef int P = len(grams), n, r, rc
+    equal rows once, their int64 values added (ngram_runs.h). Sources may be read-only (mapped files).
+    vocab_size: every id is below it (faster: several ids compared at once; an id outside [0, vocab_size)
+    raises IndexError), or None (any int32)."""
+    cdef int P = len(grams), n, r, rc, bits = 0
     cdef int64_t total = 0, kout = 0
     if P < 1 or len(values) != P:
         raise ValueError("merge_sources: give one values array per grams array, at least one")
+    if vocab_size is not None:
+        if vocab_size < 1:
+            raise ValueError(f"merge_sources: vocab_size must be >= 1, got {vocab_size}")
+        bits = max(1, int(vocab_size - 1).bit_length())
+        if bits >= 32:
+            bits = 0
     n = grams[0].shape[1]
     dt = np.dtype(values[0].dtype)
     if dt.itemsize != 8 or (add and dt != np.int64):
@@ -511,7 +544,7 @@ def merge_sources(list grams, list values, bint add=False):
     cdef int32_t[:, ::1] ov = orows
     cdef uint64_t *vo = <uint64_t *><uintptr_t>ovals.__array_interface__["data"][0]
     with nogil:
-        rc = sf_ngram_merge_sources(&ov[0, 0], vo, &kout, rp, vp, kp, n, P, add)
+        rc = sf_ngram_merge_sources(&ov[0, 0], vo, &kout, rp, vp, kp, n, P, add, bits)
     free(rp); free(vp); free(kp)
     check(rc, "merging sorted sources of n-grams (is a source not sorted?)")
     if kout < total:

@@ -236,7 +236,7 @@ def count_chunk(ids_path: str, start: int, end: int, remap: np.ndarray, vocab_si
     overlap: with boundaries="none", the chunk is read from start - overlap (the previous chunk's last
     order - 1 ids) so that n-grams crossing the cut are counted, and the n-grams inside the overlap, which
     the previous chunk counted, are taken away again."""
-    from ._ngram import count as c_count, join_sorted, partition_rows
+    from ._ngram import count as c_count, join_sorted, partition_scatter
     ids = np.memmap(ids_path, dtype=np.int32, mode="r")
     lo = max(0, start - overlap)
     x = remap[np.asarray(ids[lo:end])]
@@ -265,15 +265,15 @@ def count_chunk(ids_path: str, start: int, end: int, remap: np.ndarray, vocab_si
                 _write(f, c)
                 off += g.nbytes + c.nbytes
                 continue
-            perm, starts = partition_rows(g, n - 2, P)
+            grams[n - 1] = counts[n - 1] = None
+            g, c, starts = partition_scatter(g, c, n - 2, P)
             for p in range(P):
-                sel = perm[starts[p]:starts[p + 1]]
-                gp, cp = g[sel], c[sel]
-                index[n - 1, p] = (off, sel.shape[0])
+                gp, cp = g[starts[p]:starts[p + 1]], c[starts[p]:starts[p + 1]]
+                index[n - 1, p] = (off, gp.shape[0])
                 _write(f, gp)
                 _write(f, cp)
                 off += gp.nbytes + cp.nbytes
-            grams[n - 1] = counts[n - 1] = None
+            del g, c
     return RunInfo(path, index)
 
 
@@ -346,7 +346,7 @@ def merge_partition(runs: list, p: int, order: int, vocab_size: int, wd: str, ne
                 gs.append(g)
                 cs.append(c)
         if len(gs) > 1:  # equal rows of different runs added
-            g, c = merge_sources(gs, cs, True)
+            g, c = merge_sources(gs, cs, True, vocab_size)
         elif gs:  # one run's section: already sorted and distinct
             g, c = np.array(gs[0]), np.array(cs[0])
         else:
@@ -425,11 +425,11 @@ def _load(path: str, mmap: bool = True):
         return np.load(path)
 
 
-def _merged(sources, n: int, a: int, b: int):
+def _merged(sources, n: int, a: int, b: int, vocab_size: int | None = None):
     """(grams, values) of first words [a, b) merged over sources = [(grams path, values path), ...] (.npy
-    files, each sorted; 8-byte values), in lexicographic order: a C heap merge writing the rows straight from
-    the mapped files. The files are mapped for this block only: pages of mapped files count in the resident
-    size until they are unmapped."""
+    files, each sorted; 8-byte values; ids below ``vocab_size`` when given), in lexicographic order: a C
+    merge writing the rows straight from the mapped files. The files are mapped for this block only: pages
+    of mapped files count in the resident size until they are unmapped."""
     from ._ngram import merge_sources
     gs, vs = [], []
     for gpath, vpath in sources:
@@ -439,7 +439,7 @@ def _merged(sources, n: int, a: int, b: int):
         vs.append(sv)
     if len(gs) == 1:
         return np.array(gs[0]), np.array(vs[0])
-    return merge_sources(gs, vs)
+    return merge_sources(gs, vs, False, vocab_size)
 
 
 # ------------------------------------------------------------------------------------------ counts output
@@ -459,7 +459,7 @@ def write_counts(path, vocab, first_seen, unigrams: np.ndarray, parts: list, ord
         with _space(wd, need), open(gp, "wb") as gf, open(cp, "wb") as cf:
             src = [(p.path(n, "grams"), p.path(n, "counts")) for p in parts]
             for a, b in _blocks(parts, n, V, block_rows):
-                g, c = _merged(src, n, a, b)
+                g, c = _merged(src, n, a, b, V)
                 _write(gf, g)
                 _write(cf, c.astype(np.int64, copy=False))
                 k += g.shape[0]
@@ -475,7 +475,7 @@ def assemble_counts(vocab, first_seen, unigrams: np.ndarray, parts: list, order:
     u = np.flatnonzero(unigrams > 0).astype(np.int32)
     grams, counts = [u.reshape(-1, 1)], [unigrams[u].astype(np.int64)]
     for n in range(2, order + 1):
-        g, c = _merged([(p.path(n, "grams"), p.path(n, "counts")) for p in parts], n, 0, V)
+        g, c = _merged([(p.path(n, "grams"), p.path(n, "counts")) for p in parts], n, 0, V, V)
         grams.append(g)
         counts.append(np.ascontiguousarray(c))
     return NGramCounts(vocab, grams, counts, first_seen=first_seen)
@@ -629,7 +629,7 @@ def model_blocks(ests: list, parts: list, glob: KNGlobals, order: int, n: int, b
     rows = [(e.path(n, "grams"), e.path(n, "prob")) for e in ests]
     ctxs = [(e.path(n, "ctx"), e.path(n, "gamma")) for e in ests] if n < order else None
     for a, b in _blocks(parts, n, V, block_rows):
-        g, prob = _merged(rows, n, a, b)
+        g, prob = _merged(rows, n, a, b, V)
         gamma = None
         if ctxs is not None:
             gamma = np.zeros(g.shape[0], np.float64)
@@ -704,13 +704,37 @@ def prefetched(blocks):
         t.join()
 
 
+def prefetched_sections(sections: list) -> list:
+    """Per iterator of ``sections``, an iterator over its items, all of them made on one thread in section
+    order, one item ahead of the caller, who consumes the sections in order: the first item of a section is
+    made while the caller works on the last item of the section before (:func:`prefetched` of each section
+    would start a section's thread only when the caller reaches it)."""
+    shared = prefetched((i, item) for i, sec in enumerate(sections) for item in sec)
+    ahead = []  # the item read last, while it belongs to a later section
+
+    def section(i):
+        while True:
+            if not ahead:
+                nxt = next(shared, None)
+                if nxt is None:
+                    return
+                ahead.append(nxt)
+            j, item = ahead[0]
+            if j != i:
+                return
+            ahead.clear()
+            yield item
+
+    return [section(i) for i in range(len(sections))]
+
+
 def memory_budget(memory) -> int:
     """Bytes of a memory= argument ("2G", "500M", "80%", a number of bytes)."""
     return parse_memory(memory, "memory")
 
 
 __all__ += ["TokPart", "VocabPlan", "PartInfo", "KNGlobals", "EstInfo", "unigram_values", "memory_budget", "prefetched",
-            "MemoryLimitError"]
+            "prefetched_sections", "MemoryLimitError"]
 
 
 # ------------------------------------------------------------------------------------------ the local driver
@@ -870,11 +894,11 @@ class Build:
 
     def arpa_sections(self, glob, ests):
         """(counts, sections) for :func:`seqfast.lm.arpa.write_arpa_blocks`: the blocks of model_orders, each
-        made on a second thread while the writer formats the one before (half the plan's block size, so
-        that the blocks in flight fit the same memory); a distributed driver returns files its workers
-        wrote."""
+        made on a second thread while the writer formats the one before, across orders too (half the plan's
+        block size, so that the blocks in flight fit the same memory); a distributed driver returns files
+        its workers wrote."""
         counts, sections = self.model_orders(glob, ests, max(1, self.plan.block_rows // 2))
-        return counts, [prefetched(sec) for sec in sections]
+        return counts, prefetched_sections(sections)
 
     def model_bytes(self, ests) -> int:
         """Bytes of the estimated model held in memory (grams, log10 p and backoff, hash indexes)."""

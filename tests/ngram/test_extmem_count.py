@@ -43,6 +43,50 @@ def test_kernels_match_reference(seed, n):
     assert np.array_equal(_ngram.join_sorted(a, b), ref.join_sorted(a, b))
 
 
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 6])
+@pytest.mark.parametrize("V", [1, 3, 1 << 16, (1 << 16) + 1, 1 << 21, 1 << 31])
+def test_merge_sources_packed_keys_match_reference(n, V):
+    """merge_sources with vocab_size (ids compared 64 // bits at a time) against the plain sort, with many
+    sources (loser tree of a size that is not a power of two), ids near the top of the range and ties."""
+    rng = np.random.default_rng(n * 7 + V % 101)
+    top = min(V, 1 << 31) - 1
+    alphabet = np.unique(np.array([0, 1, top // 2, max(0, top - 1), top], dtype=np.int64)).astype(np.int32)
+    for P in (1, 2, 5, 37):
+        runs = [np.unique(alphabet[rng.integers(0, alphabet.shape[0], size=(rng.integers(0, 40), n))], axis=0)
+                for _ in range(P)]
+        vals = [rng.integers(1, 9, size=r.shape[0]).astype(np.int64) for r in runs]
+        for add in (False, True):
+            rg, rv = ref.merge_sources(runs, vals, add)
+            for vs in (V, None):
+                g, v = _ngram.merge_sources(runs, vals, add, vs)
+                assert np.array_equal(g, rg) and np.array_equal(v, rv)
+
+
+def test_merge_sources_refuses_id_outside_vocab_size():
+    rows = np.array([[0, 2], [1, 70000]], dtype=np.int32)
+    ones = np.ones(2, np.int64)
+    with pytest.raises(IndexError):
+        _ngram.merge_sources([rows, rows], [ones, ones], True, 1 << 16)
+    with pytest.raises(IndexError):
+        _ngram.merge_sources([-rows[::-1].copy(), rows], [ones, ones], True, 1 << 16)
+    assert np.array_equal(_ngram.merge_sources([rows, rows], [ones, ones], True, 1 << 17)[1], [2, 2])
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_partition_scatter_matches_reference(n):
+    rng = np.random.default_rng(n)
+    g = rng.integers(0, 50, size=(333, n)).astype(np.int32)
+    v = rng.integers(0, 1 << 40, size=333).astype(np.int64)
+    for P in (1, 4, 7):
+        out = _ngram.partition_scatter(g, v, n - 1, P)
+        for a, b in zip(out, ref.partition_scatter(g, v, n - 1, P)):
+            assert np.array_equal(a, b)
+        f = _ngram.partition_scatter(g, v.view(np.float64), n - 1, P)[1]
+        assert f.dtype == np.float64 and np.array_equal(f.view(np.int64), out[1])
+    with pytest.raises(ValueError):
+        _ngram.partition_scatter(g, v[:-1], 0, 2)
+
+
 def test_merge_sources_refuses_unsorted_source():
     rows = np.array([[2], [1]], dtype=np.int32)
     with pytest.raises(ValueError, match="not sorted"):

@@ -77,6 +77,12 @@ def partition_rows(grams: np.ndarray, col: int, P: int):
     return perm, starts
 
 
+def partition_scatter(grams: np.ndarray, values: np.ndarray, col: int, P: int):
+    """(rows, values, starts): grams and values gathered in the order of :func:`partition_rows`."""
+    perm, starts = partition_rows(grams, col, P)
+    return grams[perm], values[perm], starts
+
+
 def _merge_order(rows: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """The lexicographic order of rows (equal rows: lower run first), by a plain stable sort."""
     run = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
@@ -84,9 +90,9 @@ def _merge_order(rows: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return np.lexsort(keys).astype(np.int64)
 
 
-def merge_sources(grams: list, values: list, add: bool = False):
+def merge_sources(grams: list, values: list, add: bool = False, vocab_size: int | None = None):
     """(rows, values) of sorted sources merged (equal rows: lower source first); add: equal rows once with
-    their values added. A plain stable sort of the concatenation."""
+    their values added. A plain stable sort of the concatenation (vocab_size only speeds up the kernel)."""
     rows, vals = np.concatenate(grams).astype(np.int32), np.concatenate(values)
     starts = np.cumsum([0] + [g.shape[0] for g in grams]).astype(np.int64)
     perm = _merge_order(rows, starts)
