@@ -23,11 +23,13 @@ and the driver can read and write (a shared file system on a real cluster; anyth
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -287,16 +289,51 @@ class DaskBuild(Build):
         st["bytes_exchanged"][fn.__name__] = _written(fn.__name__, out)
         return out
 
-    def arpa_sections(self, glob, ests):
-        """Every order's ARPA lines written by a task (the highest orders are the biggest: they run in
-        parallel); returns (counts, [file per order]) for write_arpa_blocks."""
-        counts, _ = self.model_orders(glob, ests)
-        itos = self.vocab.itos
-        paths = [os.path.join(self.wd, f"arpa-{n}.txt") for n in range(1, self.order + 1)]
-        order_desc = list(range(self.order, 0, -1))  # biggest first
-        self._map(arpa_order, [(ests, self.parts, glob, self.order, n, self.plan.block_rows, itos, paths[n - 1],
-                                self.nt) for n in order_desc], "writing: ARPA order")
+    def arpa_sections(self, glob, ests, keep: bool = False):
+        """The model's ARPA lines written by tasks, each task a range of first words of one order (so that the
+        biggest orders spread over every worker); returns (counts, per order the list of its files in file
+        order) for write_arpa_blocks. keep: the tasks also write the model's arrays, which
+        :meth:`model_orders` then returns (the driver merges nothing)."""
+        counts, paths, arrays = self._model_tasks(glob, ests, True, keep)
+        self.kept = arrays if keep else None
         return counts, paths
+
+    def model_orders(self, glob, ests, block_rows: int | None = None):
+        """(counts, per order a list of blocks (grams, log10 p, log10 backoff)) made by tasks: the arrays kept
+        by :meth:`arpa_sections`, or new tasks writing only the arrays."""
+        kept = getattr(self, "kept", None)
+        if kept is not None:
+            self.kept = None
+            return self._counts(glob, ests), kept
+        counts, _, arrays = self._model_tasks(glob, ests, False, True, block_rows)
+        return counts, arrays
+
+    def _counts(self, glob, ests) -> list:
+        return [glob.uni_ids.shape[0]] + [sum(e.rows[n] for e in ests) for n in range(2, self.order + 1)]
+
+    def _model_tasks(self, glob, ests, text: bool, arrays: bool, block_rows: int | None = None):
+        """Tasks of :func:`model_piece` over every order cut into ranges of first words (about TASKS_PER_WORKER
+        * 2 tasks per worker over all orders, biggest first); returns (counts, [files per order] or None,
+        [blocks per order] or None)."""
+        counts = self._counts(glob, ests)
+        rows = block_rows or self.plan.block_rows
+        V = len(self.vocab)
+        per_task = max(1, math.ceil(sum(counts[1:]) / (2 * TASKS_PER_WORKER * len(self.workers))))
+        jobs = [(n, i, group) for n in range(self.order, 1, -1)
+                for i, group in enumerate(_pieces(self.parts, n, V, per_task, min(rows, per_task)))]
+        jobs.append((1, 0, None))
+        shared = self.client.scatter([(ests, self.parts, glob, self.vocab.itos if text else None)], broadcast=True)[0]
+        outs = self._map(model_piece, [(shared, self.order, n, blocks, rows, os.path.join(self.wd, f"model-{n}-{i:05d}"),
+                                        text, arrays, self.nt) for n, i, blocks in jobs], "writing: model piece")
+        paths = [[] for _ in range(self.order)] if text else None
+        blocks = [[] for _ in range(self.order)] if arrays else None
+        for (n, _, _), out in zip(jobs, outs):
+            if text:
+                paths[n - 1].append(out.prefix + ".arpa")
+            if arrays:
+                blocks[n - 1].append(out.load(n == self.order))
+                out.remove_arrays()
+        return counts, paths, blocks
 
     def count_source(self, source, tokenizer, pad: bool, errors: str, vocab=None) -> None:
         """Tokenize the inputs by byte ranges on the workers, unite the vocabularies in range order, then count
@@ -327,14 +364,81 @@ class DaskBuild(Build):
         self._count_files(files, True)
 
 
-def arpa_order(ests, parts, glob, order: int, n: int, block_rows: int, itos, out: str, n_threads: int = 1) -> int:
-    """Stage ARPA: the lines of order ``n`` of the model's ARPA file (partitions merged, contexts' backoffs
-    joined: extmem.model_blocks) written to ``out``; the driver concatenates the orders. Returns bytes."""
-    from .extmem import model_blocks, unigram_values
+def _pieces(parts, n: int, vocab_size: int, per_task: int, block_rows: int) -> list:
+    """The blocks of first words of order n (extmem._blocks, ~block_rows rows each) grouped into consecutive
+    runs of about per_task rows: [[(a, b), ...] per task]."""
+    from .extmem import _blocks
+    hist = np.zeros(vocab_size + 1, dtype=np.int64)
+    for part in parts:
+        w, c = part.first[n]
+        hist[w] += c
+    cum = np.concatenate([[0], np.cumsum(hist)])
+    groups, cur, k = [], [], 0
+    for a, b in _blocks(parts, n, vocab_size, block_rows):
+        cur.append((a, b))
+        k += int(cum[b] - cum[a])
+        if k >= per_task:
+            groups.append(cur)
+            cur, k = [], 0
+    if cur:
+        groups.append(cur)
+    return groups
+
+
+@dataclass
+class ModelPiece:
+    """What :func:`model_piece` wrote: ``{prefix}.arpa`` (ARPA lines), ``{prefix}.grams`` / ``.logp`` / ``.bo``
+    (raw int32 (rows, n), float32, float32; bo absent at the top order) and their rows."""
+    prefix: str
+    n: int
+    rows: int
+    arpa_bytes: int
+
+    def load(self, top: bool):
+        """(grams, log10 p, log10 backoff (zeros at the top order)) read back."""
+        g = np.fromfile(self.prefix + ".grams", dtype=np.int32).reshape(self.rows, self.n)
+        lp = np.fromfile(self.prefix + ".logp", dtype=np.float32)
+        bo = np.zeros_like(lp) if top else np.fromfile(self.prefix + ".bo", dtype=np.float32)
+        return g, lp, bo
+
+    def remove_arrays(self) -> None:
+        for ext in (".grams", ".logp", ".bo"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.prefix + ext)
+
+
+def model_piece(shared, order: int, n: int, blocks, block_rows: int, prefix: str, text: bool, arrays: bool,
+                n_threads: int = 1) -> ModelPiece:
+    """Stage model: the rows of order ``n`` whose first word is in ``blocks`` ([(a, b), ...] ranges of first
+    words; None: the unigrams), partitions merged and contexts' backoffs joined (extmem.model_blocks), written
+    as ARPA lines to ``{prefix}.arpa`` (text) and as arrays (see :class:`ModelPiece`; arrays). ``shared`` =
+    (estimates, partitions, globals, words (None without text)), broadcast once to every worker."""
+    from .extmem import _write, model_blocks, unigram_values
     from .lm.arpa import arpa_section
-    blocks = [unigram_values(ests, glob, n_threads)] if n == 1 else \
-        model_blocks(ests, parts, glob, order, n, block_rows, n_threads)
-    return arpa_section(out, itos, blocks, n == order, n_threads)
+    ests, parts, glob, itos = shared
+    it = iter([unigram_values(ests, glob, n_threads)]) if n == 1 else \
+        model_blocks(ests, parts, glob, order, n, block_rows, n_threads, blocks)
+    top = n == order
+    rows = [0]
+    with contextlib.ExitStack() as stack:
+        files = [stack.enter_context(open(prefix + ext, "wb")) for ext in (".grams", ".logp", ".bo")[:2 if top else 3]] \
+            if arrays else None
+
+        def kept(it):
+            for g, lp, bo in it:
+                rows[0] += g.shape[0]
+                if files is not None:
+                    for f, x in zip(files, (g, lp, bo)):
+                        _write(f, x)
+                yield g, lp, bo
+
+        if text:
+            size = arpa_section(prefix + ".arpa", itos, kept(it), top, n_threads)
+        else:
+            size = 0
+            for _ in kept(it):
+                pass
+    return ModelPiece(prefix, n, rows[0], size)
 
 
 def _written(stage: str, out: list) -> int:
@@ -346,8 +450,9 @@ def _written(stage: str, out: list) -> int:
         return _files_bytes(r.path for r in out)
     if stage in ("merge_partition", "kn_estimate"):
         return _files_bytes(f for r in out for f in glob.glob(r.prefix + "-*"))
-    if stage == "arpa_order":
-        return int(sum(out))
+    if stage == "model_piece":
+        return int(sum(p.arpa_bytes + (p.rows * (4 * p.n + 8) if os.path.exists(p.prefix + ".logp") else 0)
+                       for p in out))
     return 0
 
 

@@ -617,18 +617,20 @@ def _link_or_save(src: str, dst: str, a: np.ndarray) -> None:
         np.save(dst, a)
 
 
-def model_blocks(ests: list, parts: list, glob: KNGlobals, order: int, n: int, block_rows: int, n_threads: int = 1):
+def model_blocks(ests: list, parts: list, glob: KNGlobals, order: int, n: int, block_rows: int, n_threads: int = 1,
+                 blocks: list | None = None):
     """Blocks (grams, log10 p, log10 backoff or None at the top order) of order n >= 2 in lexicographic order:
     each partition's kept rows merged, joined with the gammas of the contexts among them. A row's gamma (as a
     context) is in the estimate of the partition of its last word, so the rows are grouped by that
-    partition and each group joined with that partition's contexts (no merge of the contexts)."""
+    partition and each group joined with that partition's contexts (no merge of the contexts).
+    blocks: the ranges [(a, b), ...] of first words to make (default: every word, ~block_rows rows each)."""
     from . import _lm
     from ._ngram import join_sorted, partition_rows
     V = glob.uni_prob.shape[0]
     P = len(ests)
     rows = [(e.path(n, "grams"), e.path(n, "prob")) for e in ests]
     ctxs = [(e.path(n, "ctx"), e.path(n, "gamma")) for e in ests] if n < order else None
-    for a, b in _blocks(parts, n, V, block_rows):
+    for a, b in (_blocks(parts, n, V, block_rows) if blocks is None else blocks):
         g, prob = _merged(rows, n, a, b, V)
         gamma = None
         if ctxs is not None:
@@ -892,11 +894,12 @@ class Build:
         counts = [glob.uni_ids.shape[0]] + [sum(e.rows[n] for e in ests) for n in range(2, self.order + 1)]
         return counts, [uni()] + [order(n) for n in range(2, self.order + 1)]
 
-    def arpa_sections(self, glob, ests):
+    def arpa_sections(self, glob, ests, keep: bool = False):
         """(counts, sections) for :func:`seqfast.lm.arpa.write_arpa_blocks`: the blocks of model_orders, each
         made on a second thread while the writer formats the one before, across orders too (half the plan's
         block size, so that the blocks in flight fit the same memory); a distributed driver returns files
-        its workers wrote."""
+        its workers wrote. keep: the caller will also hold the model (the blocks it consumes here; a
+        distributed driver keeps the arrays its workers wrote for model_orders)."""
         counts, sections = self.model_orders(glob, ests, max(1, self.plan.block_rows // 2))
         return counts, prefetched_sections(sections)
 

@@ -240,7 +240,8 @@ def write_arpa_blocks(path, itos, counts, sections, n_threads: int | None = None
     """:func:`write_arpa` of a model given as ``counts`` (n-grams per order) and ``sections``: per order an
     iterable of blocks (grams (k, n), log10 p (k,), log10 backoff (k,) or None), consumed one at a time in
     file order (the memory-capped build streams them from disk), or the path of a file holding the order's
-    lines already written (by :func:`arpa_section`, e.g. on a Dask worker)."""
+    lines already written (by :func:`arpa_section`, e.g. on a Dask worker), or a list of such paths (the
+    order's lines in pieces, concatenated in list order)."""
     from .._threads import resolve_threads
 
     nt = resolve_threads(n_threads)
@@ -279,14 +280,26 @@ def _write_arpa_body(f, comments, counts, sections, pool, offs, nt) -> None:
         f.write(f"ngram {n}={counts[n - 1]}\n".encode())
     for n in range(1, N + 1):
         f.write(f"\n\\{n}-grams:\n".encode())
-        if isinstance(sections[n - 1], str):
-            with open(sections[n - 1], "rb") as part:
-                shutil.copyfileobj(part, f, 1 << 22)
+        files = section_files(sections[n - 1])
+        if files is not None:
+            for path in files:
+                with open(path, "rb") as part:
+                    shutil.copyfileobj(part, f, 1 << 22)
             continue
         for g, lp, bo in sections[n - 1]:
             for chunk in _lm.arpa_chunks(g, lp, bo if n < N else None, pool, offs, nt):
                 f.write(chunk)
     f.write(b"\n\\end\\\n")
+
+
+def section_files(section) -> list | None:
+    """The files of a section of :func:`write_arpa_blocks` given as a path or a list of paths, else None (an
+    iterable of blocks)."""
+    if isinstance(section, (str, os.PathLike)):
+        return [section]
+    if isinstance(section, list) and all(isinstance(x, (str, os.PathLike)) for x in section):
+        return section
+    return None
 
 
 def arpa_section(out: str, itos, blocks, top: bool, n_threads: int = 1) -> int:

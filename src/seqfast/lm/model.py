@@ -201,7 +201,7 @@ class NGramLM:
         from .. import extmem
         from ..ngram import _classify
         from .._checks import MemoryLimitError
-        from .arpa import write_arpa_blocks
+        from .arpa import section_files, write_arpa_blocks
         tk = self._tokenizer
         if client is None:
             budget = extmem.memory_budget(memory)
@@ -236,8 +236,8 @@ class NGramLM:
             held = memory is None or need <= budget  # the model is also returned (held in memory)
             blocks = None  # per order the blocks of the model, kept while the ARPA file is written
             if arpa is not None:
-                counts, sections = b.arpa_sections(glob, ests)
-                if held and not isinstance(sections[0], (str, os.PathLike)):
+                counts, sections = b.arpa_sections(glob, ests, keep=held)
+                if held and section_files(sections[0]) is None:
                     blocks = [[] for _ in sections]
                     sections = [_kept(sec, bl) for sec, bl in zip(sections, blocks)]
                 b._stage("writing the ARPA file")
