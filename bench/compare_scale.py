@@ -138,7 +138,7 @@ print(json.dumps(st))
 
 #: (column, DaskBuild stage names summed into it)
 _STAGES = [("tokenize", ["tokenize_range", "vocabulary"]), ("count", ["count_chunk"]), ("merge", ["merge_partition"]),
-           ("estimate", ["kn_stats", "kn_estimate"]), ("model", ["model_piece"])]
+           ("estimate", ["kn_stats", "kn_estimate"]), ("model (ARPA pieces, copied as they finish)", ["model_piece"])]
 
 
 def _dask_table(rep: Report, corpus: str, tmp: str, memory: str, fallback: bool) -> None:
@@ -166,7 +166,7 @@ def _dask_table(rep: Report, corpus: str, tmp: str, memory: str, fallback: bool)
     tokens = res[1]["tokens"]
     rep.table(f"Dask LocalCluster: NGramLM.fit(order={ORDER}, client=, memory={memory!r}, arpa=) on "
               f"{os.path.basename(corpus)} ({tokens:,} tokens)",
-              ["workers", "fit s", *[f"{c} s" for c, _ in _STAGES], "driver s (ARPA concatenation, model arrays read)",
+              ["workers", "fit s", *[f"{c} s" for c, _ in _STAGES], "driver s (start-up check, unigrams, discounts, clean-up)",
                "tokens/s per worker", "speed-up", "bytes exchanged", "largest partition / mean",
                "ranges / chunks / partitions", "tasks per worker"], rows)
     same = res[1]["sha"] == res[2]["sha"]

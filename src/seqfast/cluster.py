@@ -271,10 +271,18 @@ class DaskBuild(Build):
 
     def _map(self, fn, args_list: list, stage: str) -> list:
         """fn over the argument tuples as Dask tasks (keys unique to this build), results in order."""
+        return self._finish(fn, *self._submit(fn, args_list, stage))
+
+    def _submit(self, fn, args_list: list, stage: str):
+        """(futures of fn over the argument tuples, start time): tasks submitted in list order."""
         self._stage(f"{stage}s: {len(args_list)} tasks on {len(self.workers)} workers")
         t0 = time.perf_counter()
         keys = [f"seqfast-{fn.__name__}-{i}-{self.token}" for i in range(len(args_list))]
-        futures = [self.client.submit(_timed, fn, *a, key=k, pure=False) for a, k in zip(args_list, keys)]
+        return [self.client.submit(_timed, fn, *a, key=k, pure=False) for a, k in zip(args_list, keys)], t0
+
+    def _finish(self, fn, futures: list, t0: float) -> list:
+        """The results of _submit's futures in order, the stage's statistics recorded; on an error (or an
+        interrupt) the stage's tasks are cancelled."""
         try:
             res = self.client.gather(futures)
         except BaseException:
@@ -289,51 +297,74 @@ class DaskBuild(Build):
         st["bytes_exchanged"][fn.__name__] = _written(fn.__name__, out)
         return out
 
+    #: arpa_sections keeps the model's arrays itself (the caller need not keep the blocks it writes)
+    keeps_model = True
+
     def arpa_sections(self, glob, ests, keep: bool = False):
-        """The model's ARPA lines written by tasks, each task a range of first words of one order (so that the
-        biggest orders spread over every worker); returns (counts, per order the list of its files in file
-        order) for write_arpa_blocks. keep: the tasks also write the model's arrays, which
-        :meth:`model_orders` then returns (the driver merges nothing)."""
-        counts, paths, arrays = self._model_tasks(glob, ests, True, keep)
-        self.kept = arrays if keep else None
-        return counts, paths
+        """The model's ARPA lines written by tasks, each task a range of first words of one order (every order
+        spreads over every worker); returns (counts, per order an iterator of the paths of its pieces in file
+        order) for write_arpa_blocks: each path comes as soon as its task is done, so that the driver copies
+        pieces while the workers make the next ones. keep: the tasks also write the model's arrays, read into
+        the arrays :meth:`model_orders` then returns (the driver merges nothing)."""
+        counts, sections = self._model_stage(glob, ests, True, keep)
+        return counts, sections
 
     def model_orders(self, glob, ests, block_rows: int | None = None):
-        """(counts, per order a list of blocks (grams, log10 p, log10 backoff)) made by tasks: the arrays kept
-        by :meth:`arpa_sections`, or new tasks writing only the arrays."""
-        kept = getattr(self, "kept", None)
+        """(counts, per order a list of one block (grams, log10 p, log10 backoff)) made by tasks: the arrays
+        kept by :meth:`arpa_sections`, or read from new tasks that write only the arrays."""
+        kept, self.kept = getattr(self, "kept", None), None
         if kept is not None:
-            self.kept = None
             return self._counts(glob, ests), kept
-        counts, _, arrays = self._model_tasks(glob, ests, False, True, block_rows)
-        return counts, arrays
+        counts, sections = self._model_stage(glob, ests, False, True, block_rows)
+        for sec in sections:
+            for _ in sec:
+                pass
+        kept, self.kept = self.kept, None
+        return counts, kept
 
     def _counts(self, glob, ests) -> list:
         return [glob.uni_ids.shape[0]] + [sum(e.rows[n] for e in ests) for n in range(2, self.order + 1)]
 
-    def _model_tasks(self, glob, ests, text: bool, arrays: bool, block_rows: int | None = None):
-        """Tasks of :func:`model_piece` over every order cut into ranges of first words (about TASKS_PER_WORKER
-        * 2 tasks per worker over all orders, biggest first); returns (counts, [files per order] or None,
-        [blocks per order] or None)."""
+    def _model_stage(self, glob, ests, text: bool, arrays: bool, block_rows: int | None = None):
+        """Tasks of :func:`model_piece` over every order cut into ranges of first words (about
+        2 * TASKS_PER_WORKER tasks per worker over the orders), submitted in file order. Returns (counts, per
+        order a generator of its pieces' ARPA paths as their tasks finish); with ``arrays`` the generators
+        also read the pieces' arrays into self.kept (per order [(grams, log10 p, log10 backoff)])."""
         counts = self._counts(glob, ests)
         rows = block_rows or self.plan.block_rows
-        V = len(self.vocab)
+        V, N = len(self.vocab), self.order
         per_task = max(1, math.ceil(sum(counts[1:]) / (2 * TASKS_PER_WORKER * len(self.workers))))
-        jobs = [(n, i, group) for n in range(self.order, 1, -1)
-                for i, group in enumerate(_pieces(self.parts, n, V, per_task, min(rows, per_task)))]
-        jobs.append((1, 0, None))
+        jobs = [(1, 0, None)] + [(n, i, group) for n in range(2, N + 1)
+                                 for i, group in enumerate(_pieces(self.parts, n, V, per_task, min(rows, per_task)))]
         shared = self.client.scatter([(ests, self.parts, glob, self.vocab.itos if text else None)], broadcast=True)[0]
-        outs = self._map(model_piece, [(shared, self.order, n, blocks, rows, os.path.join(self.wd, f"model-{n}-{i:05d}"),
-                                        text, arrays, self.nt) for n, i, blocks in jobs], "writing: model piece")
-        paths = [[] for _ in range(self.order)] if text else None
-        blocks = [[] for _ in range(self.order)] if arrays else None
-        for (n, _, _), out in zip(jobs, outs):
-            if text:
-                paths[n - 1].append(out.prefix + ".arpa")
-            if arrays:
-                blocks[n - 1].append(out.load(n == self.order))
-                out.remove_arrays()
-        return counts, paths, blocks
+        futures, t0 = self._submit(model_piece, [(shared, N, n, blocks, rows,
+                                                  os.path.join(self.wd, f"model-{n}-{i:05d}"), text, arrays, self.nt)
+                                                 for n, i, blocks in jobs], "writing: model piece")
+        self.kept = [[(np.empty((counts[n - 1], n), np.int32), np.empty(counts[n - 1], np.float32),
+                       np.zeros(counts[n - 1], np.float32))] for n in range(1, N + 1)] if arrays else None
+        done = [0]
+
+        def section(n):
+            try:
+                at = 0
+                for (m, _, _), fu in zip(jobs, futures):
+                    if m != n:
+                        continue
+                    piece = fu.result()[0]
+                    if arrays:
+                        piece.read_into(self.kept[n - 1][0], at, n == N)
+                        at += piece.rows
+                    if text:
+                        yield piece.prefix + ".arpa"
+                        os.unlink(piece.prefix + ".arpa")  # copied: its pages freed while workers still run
+            except BaseException:
+                self.client.cancel(futures)
+                raise
+            done[0] += 1
+            if done[0] == N:  # every piece read: the stage's statistics
+                self._finish(model_piece, futures, t0)
+
+        return counts, [section(n) for n in range(1, N + 1)]
 
     def count_source(self, source, tokenizer, pad: bool, errors: str, vocab=None) -> None:
         """Tokenize the inputs by byte ranges on the workers, unite the vocabularies in range order, then count
@@ -394,17 +425,13 @@ class ModelPiece:
     rows: int
     arpa_bytes: int
 
-    def load(self, top: bool):
-        """(grams, log10 p, log10 backoff (zeros at the top order)) read back."""
-        g = np.fromfile(self.prefix + ".grams", dtype=np.int32).reshape(self.rows, self.n)
-        lp = np.fromfile(self.prefix + ".logp", dtype=np.float32)
-        bo = np.zeros_like(lp) if top else np.fromfile(self.prefix + ".bo", dtype=np.float32)
-        return g, lp, bo
-
-    def remove_arrays(self) -> None:
-        for ext in (".grams", ".logp", ".bo"):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(self.prefix + ext)
+    def read_into(self, arrays: tuple, at: int, top: bool) -> None:
+        """Read the arrays into rows at..at + rows of (grams, log10 p, log10 backoff) and remove their files
+        (the backoff stays as it is at the top order)."""
+        for ext, a in zip((".grams", ".logp", ".bo"), arrays[:2 if top else 3]):
+            with open(self.prefix + ext, "rb") as f:
+                f.readinto(a[at:at + self.rows])
+            os.unlink(self.prefix + ext)
 
 
 def model_piece(shared, order: int, n: int, blocks, block_rows: int, prefix: str, text: bool, arrays: bool,

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import io
 import os
 import re
 import shutil
@@ -239,9 +240,9 @@ def write_arpa_blocks(path, itos, counts, sections, n_threads: int | None = None
                       where: str = "the words", compress: bool = False) -> None:
     """:func:`write_arpa` of a model given as ``counts`` (n-grams per order) and ``sections``: per order an
     iterable of blocks (grams (k, n), log10 p (k,), log10 backoff (k,) or None), consumed one at a time in
-    file order (the memory-capped build streams them from disk), or the path of a file holding the order's
-    lines already written (by :func:`arpa_section`, e.g. on a Dask worker), or a list of such paths (the
-    order's lines in pieces, concatenated in list order)."""
+    file order (the memory-capped build streams them from disk), where a block may also be the path of a file
+    holding the next lines of the order already written (by :func:`arpa_section`, e.g. on a Dask worker),
+    copied as it is; a section may be one such path."""
     from .._threads import resolve_threads
 
     nt = resolve_threads(n_threads)
@@ -280,26 +281,35 @@ def _write_arpa_body(f, comments, counts, sections, pool, offs, nt) -> None:
         f.write(f"ngram {n}={counts[n - 1]}\n".encode())
     for n in range(1, N + 1):
         f.write(f"\n\\{n}-grams:\n".encode())
-        files = section_files(sections[n - 1])
-        if files is not None:
-            for path in files:
-                with open(path, "rb") as part:
-                    shutil.copyfileobj(part, f, 1 << 22)
-            continue
-        for g, lp, bo in sections[n - 1]:
+        sec = sections[n - 1]
+        for block in ([sec] if isinstance(sec, (str, os.PathLike)) else sec):
+            if isinstance(block, (str, os.PathLike)):
+                _copy_file(block, f)
+                continue
+            g, lp, bo = block
             for chunk in _lm.arpa_chunks(g, lp, bo if n < N else None, pool, offs, nt):
                 f.write(chunk)
     f.write(b"\n\\end\\\n")
 
 
-def section_files(section) -> list | None:
-    """The files of a section of :func:`write_arpa_blocks` given as a path or a list of paths, else None (an
-    iterable of blocks)."""
-    if isinstance(section, (str, os.PathLike)):
-        return [section]
-    if isinstance(section, list) and all(isinstance(x, (str, os.PathLike)) for x in section):
-        return section
-    return None
+def _copy_file(path, f) -> None:
+    """Append the file ``path`` to the open binary file ``f`` (copied in the kernel where it can be)."""
+    with open(path, "rb") as src:
+        done = 0
+        if hasattr(os, "copy_file_range") and isinstance(f, io.BufferedWriter):
+            f.flush()
+            size = os.fstat(src.fileno()).st_size
+            try:
+                while done < size:
+                    k = os.copy_file_range(src.fileno(), f.fileno(), size - done)
+                    if k == 0:
+                        break
+                    done += k
+            except OSError:  # not supported between these files: the rest by reads and writes
+                pass
+            f.seek(0, os.SEEK_END)
+            src.seek(done)
+        shutil.copyfileobj(src, f, 1 << 22)
 
 
 def arpa_section(out: str, itos, blocks, top: bool, n_threads: int = 1) -> int:

@@ -201,7 +201,7 @@ class NGramLM:
         from .. import extmem
         from ..ngram import _classify
         from .._checks import MemoryLimitError
-        from .arpa import section_files, write_arpa_blocks
+        from .arpa import write_arpa_blocks
         tk = self._tokenizer
         if client is None:
             budget = extmem.memory_budget(memory)
@@ -237,7 +237,7 @@ class NGramLM:
             blocks = None  # per order the blocks of the model, kept while the ARPA file is written
             if arpa is not None:
                 counts, sections = b.arpa_sections(glob, ests, keep=held)
-                if held and section_files(sections[0]) is None:
+                if held and not getattr(b, "keeps_model", False):
                     blocks = [[] for _ in sections]
                     sections = [_kept(sec, bl) for sec, bl in zip(sections, blocks)]
                 b._stage("writing the ARPA file")
