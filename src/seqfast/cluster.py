@@ -269,6 +269,12 @@ class DaskBuild(Build):
     def _lanes(self) -> int:
         return 1  # a task has the whole budget and n_threads of its worker
 
+    def _partition_map(self, P: int):
+        """Balanced partitions (extmem.partition_map) from the corpus's token counts per word: the most
+        frequent second-to-last words ("," ".", "the") no longer pile up by id % P."""
+        from .extmem import partition_map
+        return partition_map(self._freq, P) if getattr(self, "_freq", None) is not None else None
+
     def _map(self, fn, args_list: list, stage: str) -> list:
         """fn over the argument tuples as Dask tasks (keys unique to this build), results in order."""
         return self._finish(fn, *self._submit(fn, args_list, stage))
@@ -336,7 +342,8 @@ class DaskBuild(Build):
         per_task = max(1, math.ceil(sum(counts[1:]) / (2 * TASKS_PER_WORKER * len(self.workers))))
         jobs = [(1, 0, None)] + [(n, i, group) for n in range(2, N + 1)
                                  for i, group in enumerate(_pieces(self.parts, n, V, per_task, min(rows, per_task)))]
-        shared = self.client.scatter([(ests, self.parts, glob, self.vocab.itos if text else None)], broadcast=True)[0]
+        shared = self.client.scatter([(ests, self.parts, glob, self.vocab.itos if text else None, self.table)],
+                                     broadcast=True)[0]
         futures, t0 = self._submit(model_piece, [(shared, N, n, blocks, rows,
                                                   os.path.join(self.wd, f"model-{n}-{i:05d}"), text, arrays, self.nt)
                                                  for n, i, blocks in jobs], "writing: model piece")
@@ -390,6 +397,9 @@ class DaskBuild(Build):
             lower, itos = _lower_vocab(itos, len(specials))
         final = self._set_vocab(TokPart("", itos, freq, specials, lower, 0), pad, vocab)
         files = [(p.path, np.append(final[rm[:-1]], -1).astype(np.int32)) for p, rm in zip(parts, remaps)]
+        fin = final[:len(freq)]  # tokens per word of the final vocabulary (their loads as second-to-last words)
+        ok = fin >= 0
+        self._freq = np.bincount(fin[ok], weights=freq[ok], minlength=len(self.vocab)).astype(np.int64)
         self.stats["stages"]["vocabulary"] = time.perf_counter() - t0
         self.stats["tokens"] = int(sum(p.freq.sum() for p in parts))
         self._count_files(files, True)
@@ -439,12 +449,13 @@ def model_piece(shared, order: int, n: int, blocks, block_rows: int, prefix: str
     """Stage model: the rows of order ``n`` whose first word is in ``blocks`` ([(a, b), ...] ranges of first
     words; None: the unigrams), partitions merged and contexts' backoffs joined (extmem.model_blocks), written
     as ARPA lines to ``{prefix}.arpa`` (text) and as arrays (see :class:`ModelPiece`; arrays). ``shared`` =
-    (estimates, partitions, globals, words (None without text)), broadcast once to every worker."""
+    (estimates, partitions, globals, words (None without text), partition table), broadcast once to every
+    worker."""
     from .extmem import _write, model_blocks, unigram_values
     from .lm.arpa import arpa_section
-    ests, parts, glob, itos = shared
+    ests, parts, glob, itos, table = shared
     it = iter([unigram_values(ests, glob, n_threads)]) if n == 1 else \
-        model_blocks(ests, parts, glob, order, n, block_rows, n_threads, blocks)
+        model_blocks(ests, parts, glob, order, n, block_rows, n_threads, blocks, table)
     top = n == order
     rows = [0]
     with contextlib.ExitStack() as stack:

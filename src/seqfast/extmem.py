@@ -46,7 +46,7 @@ from ._checks import MemoryLimitError, parse_memory
 
 __all__ = ["Build", "TempSpaceError", "Plan", "plan", "workdir", "tokenize_source", "vocab_plan", "count_chunk",
            "chunk_bounds", "merge_partition", "merge_unigrams", "write_counts", "assemble_counts", "kn_stats",
-           "kn_globals", "kn_estimate", "model_blocks"]
+           "kn_globals", "kn_estimate", "model_blocks", "partition_map", "partition_rows_by"]
 
 #: Bytes per token of the sort counting engine beyond its output (see count_ids) and of a run's rows
 _SORT_BYTES = 12
@@ -220,6 +220,40 @@ def chunk_bounds(ids_path: str, chunk_ids: int, line: bool) -> list:
     return bounds
 
 
+def partition_map(freq: np.ndarray, P: int, top: int = 64) -> np.ndarray | None:
+    """A table (int16 (M,)) sending the most frequent words to partitions so that their tokens balance over
+    the P partitions (largest first into the least loaded partition, the other words' load from id % P
+    counted first); words with ids >= M go to id % P. None when P == 1. ``freq``: tokens per word id.
+    Any map gives the same model (Kneser-Ney stays local for every partitioning by the second-to-last word);
+    a balanced one makes the partitions' work even."""
+    if P <= 1 or freq.shape[0] == 0:
+        return None
+    k = min(freq.shape[0], top * P)
+    heavy = np.argsort(-freq[:k], kind="stable")
+    ids = np.arange(freq.shape[0])
+    tail = ids >= k
+    load = np.bincount(ids[tail] % P, weights=freq[tail], minlength=P).astype(np.float64)
+    table = (np.arange(k) % P).astype(np.int16)
+    for w in heavy:
+        p = int(np.argmin(load))
+        table[w] = p
+        load[p] += freq[w]
+    return table
+
+
+def partition_rows_by(g: np.ndarray, col: int, P: int, table: np.ndarray | None = None):
+    """(perm, starts (P + 1,)): rows of g grouped by the partition of their word in column ``col`` (id % P, or
+    the :func:`partition_map` table), each group in the rows' order."""
+    from ._ngram import partition_rows
+    if table is None:
+        return partition_rows(g, col, P)
+    w = g[:, col]
+    key = (w % P).astype(np.int32)
+    m = w < table.shape[0]
+    key[m] = table[w[m]]
+    return partition_rows(key.reshape(-1, 1), 0, P)  # a stable counting sort of the partition numbers
+
+
 @dataclass
 class RunInfo:
     """A run file: ``index[n - 1, p] = (byte offset, rows)`` of order n's partition p (order 1: p = 0)."""
@@ -228,14 +262,16 @@ class RunInfo:
 
 
 def count_chunk(ids_path: str, start: int, end: int, remap: np.ndarray, vocab_size: int, order: int, P: int,
-                wd: str, name: str, overlap: int = 0, n_threads: int = 1, need: int = 0) -> RunInfo:
+                wd: str, name: str, overlap: int = 0, n_threads: int = 1, need: int = 0,
+                table: np.ndarray | None = None) -> RunInfo:
     """Count ids[start:end] of an ids file (mapped through ``remap``) and write the run file
     ``wd/run-{name}.bin``: per order n the rows sorted (grams int32 (k, n), then counts int64 (k,)), orders
     n >= 2 split into P partitions by grams[:, n - 2] % P (each stays sorted).
 
     overlap: with boundaries="none", the chunk is read from start - overlap (the previous chunk's last
     order - 1 ids) so that n-grams crossing the cut are counted, and the n-grams inside the overlap, which
-    the previous chunk counted, are taken away again."""
+    the previous chunk counted, are taken away again. table: the partition of the most frequent words
+    (:func:`partition_map`; the others by id % P)."""
     from ._ngram import count as c_count, join_sorted, partition_scatter
     ids = np.memmap(ids_path, dtype=np.int32, mode="r")
     lo = max(0, start - overlap)
@@ -266,7 +302,11 @@ def count_chunk(ids_path: str, start: int, end: int, remap: np.ndarray, vocab_si
                 off += g.nbytes + c.nbytes
                 continue
             grams[n - 1] = counts[n - 1] = None
-            g, c, starts = partition_scatter(g, c, n - 2, P)
+            if table is None:
+                g, c, starts = partition_scatter(g, c, n - 2, P)
+            else:
+                perm, starts = partition_rows_by(g, n - 2, P, table)
+                g, c = g[perm], c[perm]
             for p in range(P):
                 gp, cp = g[starts[p]:starts[p + 1]], c[starts[p]:starts[p + 1]]
                 index[n - 1, p] = (off, gp.shape[0])
@@ -618,14 +658,15 @@ def _link_or_save(src: str, dst: str, a: np.ndarray) -> None:
 
 
 def model_blocks(ests: list, parts: list, glob: KNGlobals, order: int, n: int, block_rows: int, n_threads: int = 1,
-                 blocks: list | None = None):
+                 blocks: list | None = None, table: np.ndarray | None = None):
     """Blocks (grams, log10 p, log10 backoff or None at the top order) of order n >= 2 in lexicographic order:
     each partition's kept rows merged, joined with the gammas of the contexts among them. A row's gamma (as a
     context) is in the estimate of the partition of its last word, so the rows are grouped by that
     partition and each group joined with that partition's contexts (no merge of the contexts).
-    blocks: the ranges [(a, b), ...] of first words to make (default: every word, ~block_rows rows each)."""
+    blocks: the ranges [(a, b), ...] of first words to make (default: every word, ~block_rows rows each).
+    table: the partition map the rows were counted with (:func:`partition_map`)."""
     from . import _lm
-    from ._ngram import join_sorted, partition_rows
+    from ._ngram import join_sorted
     V = glob.uni_prob.shape[0]
     P = len(ests)
     rows = [(e.path(n, "grams"), e.path(n, "prob")) for e in ests]
@@ -635,7 +676,7 @@ def model_blocks(ests: list, parts: list, glob: KNGlobals, order: int, n: int, b
         gamma = None
         if ctxs is not None:
             gamma = np.zeros(g.shape[0], np.float64)
-            perm, starts = partition_rows(g, n - 1, P)
+            perm, starts = partition_rows_by(g, n - 1, P, table)
             for p, (cpath, vpath) in enumerate(ctxs):
                 sel = perm[starts[p]:starts[p + 1]]
                 if sel.shape[0] == 0:
@@ -755,6 +796,7 @@ class Build:
         self.plan = None
         self.n_chunks = 0
         self.kn = False  # True: a Kneser-Ney estimate follows (merging makes the partitions' tables too)
+        self.table = None  # partitions of the most frequent words (partition_map), None: id % P
 
     def _stage(self, text: str) -> None:
         self.bar.show(text)
@@ -792,6 +834,10 @@ class Build:
         """C threads of one partition stage task (the threads shared by the lanes)."""
         return max(1, (self.nt or 1) // self._lanes())
 
+    def _partition_map(self, P: int):
+        """The partition table of count_chunk (None: id % P; a distributed driver balances the words)."""
+        return None
+
     def _min_partitions(self) -> int:
         """Fewest partitions worth having (more than the plan asks for when workers run them in parallel)."""
         return 1
@@ -827,12 +873,13 @@ class Build:
         if N > 1:
             pl.partitions = max(min(512, pl.partitions * self._lanes()), self._min_partitions())
         need = pl.temp_bytes
+        self.table = self._partition_map(pl.partitions) if N > 1 else None
         jobs = []
         for f, (path, remap) in enumerate(files):
             bounds = chunk_bounds(path, pl.chunk_ids, line)
             for i in range(len(bounds) - 1):
                 jobs.append((path, bounds[i], bounds[i + 1], remap, V, N, pl.partitions, self.wd,
-                             f"{f:05d}-{i:05d}", 0 if line else N - 1, self.nt, need))
+                             f"{f:05d}-{i:05d}", 0 if line else N - 1, self.nt, need, self.table))
         self.n_chunks = len(jobs)
         runs = self._map(count_chunk, jobs, "counting: chunk")
         for path, _ in files:
@@ -888,7 +935,7 @@ class Build:
             yield g, lp, (bo if bo is not None else np.zeros_like(lp))
 
         def order(n):
-            for g, lp, bo in model_blocks(ests, self.parts, glob, self.order, n, rows, self.nt):
+            for g, lp, bo in model_blocks(ests, self.parts, glob, self.order, n, rows, self.nt, None, self.table):
                 yield g, lp, (bo if bo is not None else np.zeros_like(lp))
 
         counts = [glob.uni_ids.shape[0]] + [sum(e.rows[n] for e in ests) for n in range(2, self.order + 1)]

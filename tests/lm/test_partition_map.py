@@ -1,0 +1,66 @@
+"""Partitions by a table of the most frequent words (extmem.partition_map, used by the Dask build) instead of
+id % P: rows grouped as the table says, each group in order; the memory-capped model is byte for byte the
+in-memory one whatever the table (Kneser-Ney stays local for any partitioning by the second-to-last word)."""
+import pathlib
+
+import numpy as np
+import pytest
+
+import seqfast
+from seqfast import extmem
+from seqfast._ngram import partition_rows
+
+DATA = pathlib.Path(__file__).resolve().parent.parent / "data"
+BOOK = DATA / "chesterton-thursday.txt"
+
+
+def test_partition_rows_by_table():
+    rng = np.random.default_rng(0)
+    g = np.ascontiguousarray(rng.integers(0, 50, size=(500, 3)), dtype=np.int32)
+    for col in range(3):
+        a = partition_rows(g, col, 7)
+        b = extmem.partition_rows_by(g, col, 7, None)
+        assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    table = rng.integers(0, 7, size=20).astype(np.int16)
+    perm, starts = extmem.partition_rows_by(g, 1, 7, table)
+    assert starts[0] == 0 and starts[-1] == g.shape[0] and np.all(np.diff(starts) >= 0)
+    w = g[:, 1]
+    want = np.where(w < 20, table[np.minimum(w, 19)], w % 7)
+    for p in range(7):
+        sel = perm[starts[p]:starts[p + 1]]
+        assert np.all(want[sel] == p) and np.all(np.diff(sel) > 0)  # the group's rows in their order
+    assert np.array_equal(np.sort(perm), np.arange(g.shape[0]))
+
+
+def test_partition_map_balances():
+    freq = np.array([1000, 900, 800, 50, 40, 30, 20, 10] + [1] * 100, dtype=np.int64)
+    table = extmem.partition_map(freq, 3, top=2)
+    assert table.shape == (6,) and table.dtype == np.int16
+    key = np.where(np.arange(freq.shape[0]) < 6, table[np.minimum(np.arange(freq.shape[0]), 5)],
+                   np.arange(freq.shape[0]) % 3)
+    load = np.bincount(key, weights=freq, minlength=3)
+    assert load.max() / load.mean() < 1.1  # the three heavy words in three partitions
+    assert extmem.partition_map(freq, 1) is None
+
+
+@pytest.mark.parametrize("order,kw", [(3, {}), (5, {"prune": (0, 1, 1, 2)})])
+def test_capped_fit_same_bytes_any_table(tmp_path, monkeypatch, order, kw):
+    real = extmem.plan
+    monkeypatch.setattr(extmem, "plan", lambda budget, *a: real(4 << 20, *a))  # many runs and partitions
+    seen = []
+
+    def scrambled(self, P):
+        t = np.random.default_rng(P).integers(0, P, size=min(len(self.vocab), 300)).astype(np.int16)
+        seen.append(P)
+        return t
+
+    monkeypatch.setattr(extmem.Build, "_partition_map", scrambled)
+    local = seqfast.NGramLM.fit(BOOK, order, **kw)
+    capped = seqfast.NGramLM.fit(BOOK, order, memory="64M", tmpdir=tmp_path, **kw)
+    assert seen and seen[0] > 2
+    local.to_arpa(tmp_path / "l.arpa")
+    capped.to_arpa(tmp_path / "c.arpa")
+    assert (tmp_path / "c.arpa").read_bytes() == (tmp_path / "l.arpa").read_bytes()
+    capped.save(tmp_path / "c.sfl")
+    local.save(tmp_path / "l.sfl")
+    assert (tmp_path / "c.sfl").read_bytes() == (tmp_path / "l.sfl").read_bytes()
