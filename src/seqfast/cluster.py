@@ -13,8 +13,14 @@ Stages (the driver moves only small tables; bulk data goes through files in a sh
              second-to-last word
   merging    task per partition (extmem.merge_partition)
   Kneser-Ney task per partition (extmem.kn_stats), the discounts and unigrams on the driver (extmem.kn_globals),
-             task per partition (extmem.kn_estimate); the driver then merges the partitions' sorted files into
-             the counts or the model (streamed to an ARPA file, or assembled in memory)
+             task per partition (extmem.kn_estimate)
+  model      task per range of first words of an order (:func:`model_piece`): the partitions' estimates merged
+             into that range's ARPA lines (and the model's arrays when fit returns the model); the driver
+             appends each piece to the ARPA file as its task finishes. Counts: the driver merges the
+             partitions' sorted files.
+
+Partitions are by the second-to-last word, the most frequent words placed so that their tokens balance over
+the partitions (:func:`seqfast.extmem.partition_map`).
 
 Requires the ``dask`` extra (``pip install "seqfast[dask]"``). Inputs are local paths (which every worker must
 see at the same path) or fsspec URLs (``s3://bucket/corpus.txt``); ``tmpdir`` must be a directory every worker
