@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._checks import MemoryLimitError, parse_memory
+from ._prefetch import prefetched
 
 __all__ = ["Build", "TempSpaceError", "Plan", "plan", "workdir", "tokenize_source", "vocab_plan", "count_chunk",
            "chunk_bounds", "merge_partition", "merge_unigrams", "write_counts", "assemble_counts", "kn_stats",
@@ -700,51 +701,6 @@ def unigram_values(ests: list, glob: KNGlobals, n_threads: int = 1):
     g1 = glob.uni_ids.reshape(-1, 1)
     return (g1,) + tuple(_lm.arpa_values(glob.uni_prob[glob.uni_ids], gamma[glob.uni_ids] if ests else None, g1,
                                          glob.unk, glob.eos, n_threads))
-
-
-def prefetched(blocks):
-    """The items of the iterator ``blocks``, each made on a thread of its own while the caller works on the
-    one before (one item ahead; the C kernels making them release the GIL). Stopping early stops the thread
-    after the item it is making."""
-    import queue
-    import threading
-    q = queue.Queue(maxsize=1)
-    stop = threading.Event()
-    end = object()
-
-    def run():
-        try:
-            for item in blocks:
-                while not stop.is_set():
-                    try:
-                        q.put((item, None), timeout=0.1)
-                        break
-                    except queue.Full:
-                        pass
-                if stop.is_set():
-                    return
-            q.put((end, None))
-        except BaseException as e:  # handed to the consumer
-            q.put((end, e))
-
-    t = threading.Thread(target=run, name="seqfast-prefetch", daemon=True)
-    t.start()
-    try:
-        while True:
-            item, err = q.get()
-            if item is end:
-                if err is not None:
-                    raise err
-                return
-            yield item
-    finally:
-        stop.set()
-        while t.is_alive():  # let the producer out of a full queue
-            try:
-                q.get(timeout=0.1)
-            except queue.Empty:
-                pass
-        t.join()
 
 
 def prefetched_sections(sections: list) -> list:

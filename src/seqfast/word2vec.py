@@ -17,9 +17,7 @@ import heapq
 import json
 import math
 import os
-import queue
 import tempfile
-import threading
 import time
 from typing import Callable
 
@@ -28,6 +26,7 @@ import numpy as np
 from ._atomic import atomic_write
 from ._checks import NPZ_READ_ERRORS, is_int
 from ._ngram import Interner
+from ._prefetch import prefetched
 from ._progress import Progress
 from ._threads import resolve_threads
 from ._w2v import Tables
@@ -341,7 +340,8 @@ class Word2Vec:
         try:
             for ep in range(epochs):
                 replay = cache is not None and ep > 0 and cache.ok
-                for ids in _prefetch(cache.read() if replay else self._chunks(corpus)):
+                for ids in prefetched(cache.read() if replay else self._chunks(corpus), depth=2,
+                                       name="seqfast-word2vec-reader"):
                     if cache is not None and ep == 0:
                         cache.write(ids)
                     if ids.size == 0:
@@ -477,49 +477,6 @@ class _RowCache:
         if self.f is not None:
             self.f.close()
         self.f, self.ok = None, False
-
-
-def _prefetch(gen, depth: int = 2):
-    """Run a generator in a background thread, ``depth`` items ahead: the next piece of the corpus is read and
-    tokenized while the kernels (which release the GIL) train on this one. Items keep their order; an
-    exception in the generator is raised here."""
-    q: queue.Queue = queue.Queue(depth)
-    stop = threading.Event()
-    end = object()
-
-    def work():
-        try:
-            for item in gen:
-                while not stop.is_set():
-                    try:
-                        q.put((True, item), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            q.put((True, end))
-        except BaseException as e:  # handed to the consumer
-            q.put((False, e))
-
-    t = threading.Thread(target=work, name="seqfast-word2vec-reader", daemon=True)
-    t.start()
-    try:
-        while True:
-            ok, item = q.get()
-            if not ok:
-                raise item
-            if item is end:
-                return
-            yield item
-    finally:
-        stop.set()
-        while t.is_alive():  # unblock a reader waiting to put its last item
-            try:
-                q.get_nowait()
-            except queue.Empty:
-                t.join(0.05)
-        gen.close()  # closes the file being read when training stopped early
 
 
 def _progress_printer(with_loss: bool):
