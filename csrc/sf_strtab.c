@@ -57,7 +57,7 @@ int32_t sf_strtab_find_h(const sf_strtab *t, const char *s, size_t len, uint64_t
     for (;;) {
         int32_t id = t->slots[i];
         if (id < 0) return -1;
-        if (t->hashes[id] == h) {
+        if (!t->hashes || t->hashes[id] == h) {
             int64_t a = t->offsets[id], b = t->offsets[id + 1];
             if ((size_t)(b - a) == len && memcmp(t->pool + a, s, len) == 0) return id;
         }
@@ -69,14 +69,20 @@ int32_t sf_strtab_find(const sf_strtab *t, const char *s, size_t len) {
     return sf_strtab_find_h(t, s, len, sf_hash_bytes(s, len));
 }
 
-static int grow_slots(sf_strtab *t) {
-    size_t cap = t->cap * 2;
+/* The hash of id's bytes: stored, or recomputed from the pool when the table keeps none. */
+static inline uint64_t hash_of(const sf_strtab *t, int32_t id) {
+    if (t->hashes) return t->hashes[id];
+    return sf_hash_bytes(t->pool + t->offsets[id], (size_t)(t->offsets[id + 1] - t->offsets[id]));
+}
+
+/* Slots of cap entries (a power of two) holding every id, placed by its hash; SF_ENOMEM (table unchanged). */
+static int rebuild_slots(sf_strtab *t, size_t cap) {
     int32_t *slots = (int32_t *)malloc(cap * sizeof(int32_t));
     if (!slots) return SF_ENOMEM;
     memset(slots, 0xff, cap * sizeof(int32_t));
     size_t mask = cap - 1;
     for (int32_t id = 0; id < t->n; id++) {
-        size_t i = (size_t)t->hashes[id] & mask;
+        size_t i = (size_t)hash_of(t, id) & mask;
         while (slots[i] >= 0) i = (i + 1) & mask;
         slots[i] = id;
     }
@@ -85,6 +91,8 @@ static int grow_slots(sf_strtab *t) {
     t->cap = cap;
     return SF_OK;
 }
+
+static int grow_slots(sf_strtab *t) { return rebuild_slots(t, t->cap * 2); }
 
 int32_t sf_strtab_intern(sf_strtab *t, const char *s, size_t len) {
     uint64_t h = sf_hash_bytes(s, len);
@@ -96,9 +104,11 @@ int32_t sf_strtab_intern(sf_strtab *t, const char *s, size_t len) {
     if (t->n + 1 >= t->ids_cap) {
         int64_t nc = (int64_t)t->ids_cap * 2;
         if (nc > INT32_MAX) nc = INT32_MAX;
-        uint64_t *hs = (uint64_t *)realloc(t->hashes, (size_t)nc * sizeof(uint64_t));
-        if (!hs) return SF_ENOMEM;
-        t->hashes = hs;
+        if (t->hashes) {
+            uint64_t *hs = (uint64_t *)realloc(t->hashes, (size_t)nc * sizeof(uint64_t));
+            if (!hs) return SF_ENOMEM;
+            t->hashes = hs;
+        }
         int64_t *of = (int64_t *)realloc(t->offsets, ((size_t)nc + 1) * sizeof(int64_t));
         if (!of) return SF_ENOMEM;
         t->offsets = of;
@@ -115,7 +125,7 @@ int32_t sf_strtab_intern(sf_strtab *t, const char *s, size_t len) {
     memcpy(t->pool + t->pool_len, s, len);
     t->pool_len += len;
     int32_t id = t->n++;
-    t->hashes[id] = h;
+    if (t->hashes) t->hashes[id] = h;
     t->offsets[id + 1] = (int64_t)t->pool_len;
     size_t mask = t->cap - 1;
     size_t i = (size_t)h & mask;
@@ -134,9 +144,11 @@ int sf_strtab_reserve(sf_strtab *t, int32_t n, size_t pool_bytes) {
     while ((size_t)n * 2 > t->cap)
         if (grow_slots(t) != SF_OK) return SF_ENOMEM;
     if (n >= t->ids_cap) {
-        uint64_t *hs = (uint64_t *)realloc(t->hashes, ((size_t)n + 1) * sizeof(uint64_t));
-        if (!hs) return SF_ENOMEM;
-        t->hashes = hs;
+        if (t->hashes) {
+            uint64_t *hs = (uint64_t *)realloc(t->hashes, ((size_t)n + 1) * sizeof(uint64_t));
+            if (!hs) return SF_ENOMEM;
+            t->hashes = hs;
+        }
         int64_t *of = (int64_t *)realloc(t->offsets, ((size_t)n + 2) * sizeof(int64_t));
         if (!of) return SF_ENOMEM;
         t->offsets = of;
@@ -154,30 +166,18 @@ int sf_strtab_reserve(sf_strtab *t, int32_t n, size_t pool_bytes) {
 void sf_strtab_shrink(sf_strtab *t) {
     /* ids_cap stays > n (intern grows when n + 1 reaches it); a failed realloc keeps the larger block, which
      * still holds ids_cap entries */
+    free(t->hashes);
+    t->hashes = NULL;
     int32_t ic = t->n + 1;
     if (ic < t->ids_cap) {
-        uint64_t *hs = (uint64_t *)realloc(t->hashes, (size_t)ic * sizeof(uint64_t));
-        if (hs) t->hashes = hs;
         int64_t *of = (int64_t *)realloc(t->offsets, ((size_t)ic + 1) * sizeof(int64_t));
         if (of) t->offsets = of;
         t->ids_cap = ic;
     }
+    /* at most 3/4 full: a look-up probes ~2 slots on average at that load, fewer below it */
     size_t cap = 64;
-    while (cap < ((size_t)t->n + 1) * 2) cap <<= 1;
-    if (cap < t->cap) { /* a table made for more strings than it got: smaller slots, rebuilt from the hashes */
-        int32_t *slots = (int32_t *)malloc(cap * sizeof(int32_t));
-        if (slots) {
-            memset(slots, 0xff, cap * sizeof(int32_t));
-            for (int32_t id = 0; id < t->n; id++) {
-                size_t i = (size_t)t->hashes[id] & (cap - 1);
-                while (slots[i] >= 0) i = (i + 1) & (cap - 1);
-                slots[i] = id;
-            }
-            free(t->slots);
-            t->slots = slots;
-            t->cap = cap;
-        }
-    }
+    while (cap * 3 < ((size_t)t->n + 1) * 4) cap <<= 1;
+    if (cap < t->cap) rebuild_slots(t, cap); /* on failure the larger slots stay */
     size_t pc = t->pool_len ? t->pool_len : 1;
     if (pc < t->pool_cap) {
         char *p = (char *)realloc(t->pool, pc);
@@ -189,11 +189,15 @@ void sf_strtab_shrink(sf_strtab *t) {
 }
 
 size_t sf_strtab_bytes(const sf_strtab *t) {
-    return t->cap * sizeof(int32_t) + (size_t)t->ids_cap * (sizeof(uint64_t) + sizeof(int64_t)) + t->pool_cap;
+    return t->cap * sizeof(int32_t) + (size_t)t->ids_cap * ((t->hashes ? sizeof(uint64_t) : 0) + sizeof(int64_t)) +
+           t->pool_cap;
 }
 
 int sf_strtab_permute(sf_strtab *t, const int32_t *perm) {
     int32_t n = t->n;
+    int32_t same = 0;
+    while (same < n && perm[same] == same) same++;
+    if (same == n) return SF_OK; /* the identity: nothing moves */
     int32_t *inv = (int32_t *)malloc(((size_t)n + 1) * sizeof(int32_t));
     if (!inv) return SF_ENOMEM;
     for (int32_t i = 0; i < n; i++) inv[i] = -1;
@@ -205,10 +209,10 @@ int sf_strtab_permute(sf_strtab *t, const int32_t *perm) {
         }
         inv[o] = i;
     }
-    uint64_t *hs = (uint64_t *)malloc(((size_t)n + 1) * sizeof(uint64_t));
+    uint64_t *hs = t->hashes ? (uint64_t *)malloc(((size_t)n + 1) * sizeof(uint64_t)) : NULL;
     int64_t *of = (int64_t *)malloc(((size_t)n + 2) * sizeof(int64_t));
     char *pool = (char *)malloc(t->pool_len ? t->pool_len : 1);
-    if (!hs || !of || !pool) {
+    if ((t->hashes && !hs) || !of || !pool) {
         free(inv);
         free(hs);
         free(of);
@@ -221,7 +225,7 @@ int sf_strtab_permute(sf_strtab *t, const int32_t *perm) {
         int64_t a = t->offsets[o], len = t->offsets[o + 1] - a;
         memcpy(pool + of[i], t->pool + a, (size_t)len);
         of[i + 1] = of[i] + len;
-        hs[i] = t->hashes[o];
+        if (hs) hs[i] = t->hashes[o];
     }
     for (size_t i = 0; i < t->cap; i++)
         if (t->slots[i] >= 0) t->slots[i] = inv[t->slots[i]];

@@ -4,7 +4,6 @@
 The Python layer (seqfast.ngram) owns names, defaults and docs; this layer checks buffers, releases the GIL
 around C calls and turns SF_E* codes into Python exceptions (seqfast._status.check).
 """
-from cpython.unicode cimport PyUnicode_Check
 from cpython.ref cimport PyObject
 from libc.stdint cimport int32_t, int64_t, uint64_t, uintptr_t
 from libc.stdlib cimport malloc, free
@@ -15,13 +14,9 @@ from ._checks import MemoryLimitError, memory_limit
 from .text import InvalidUTF8Error, TokenTooLongError
 
 from seqfast._status cimport SF_EFORMAT, SF_ENOMEM, SF_EVALUE, SF_OK, check
-from seqfast._strtab cimport StrTable, take_table
+from seqfast._strtab cimport StrTable, take_table, token_utf8
 
 cdef extern from "Python.h":
-    bint PyUnicode_IS_COMPACT_ASCII(object o)
-    Py_ssize_t PyUnicode_GET_LENGTH(object o)
-    void *PyUnicode_DATA(object o)
-    const char *PyUnicode_AsUTF8AndSize(object unicode, Py_ssize_t *size) except NULL
     PyObject **PySequence_Fast_ITEMS(object o)
 
 MAX_ORDER = SF_NGRAM_MAX_ORDER
@@ -64,18 +59,10 @@ cdef class Interner:
         """Intern a list of str tokens; the token "\\n" ends a line."""
         cdef Py_ssize_t i, n = len(tokens), ln
         cdef PyObject **items = PySequence_Fast_ITEMS(tokens)
-        cdef object tok
         cdef const char *s
         cdef int rc
         for i in range(n):
-            tok = <object>items[i]
-            if not PyUnicode_Check(tok):
-                raise TypeError(f"token {i} is {type(tok).__name__}, expected str")
-            if PyUnicode_IS_COMPACT_ASCII(tok):
-                s = <const char *>PyUnicode_DATA(tok)
-                ln = PyUnicode_GET_LENGTH(tok)
-            else:
-                s = PyUnicode_AsUTF8AndSize(tok, &ln)
+            s = token_utf8(<object>items[i], &ln, i)
             if ln == 1 and s[0] == b'\n':
                 rc = sf_ngreader_end_line(self.r)
             else:

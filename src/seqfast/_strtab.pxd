@@ -32,5 +32,9 @@ cdef class StrTable:
     cpdef int find(self, str token) except -2
     cdef object _decode(self, int32_t i)
 
+# The UTF-8 bytes of tok (*n of them; a str's own buffer, not a copy): TypeError when tok is not a str,
+# ValueError when it holds a lone surrogate; pos >= 0 is its position, named in the error.
+cdef const char *token_utf8(object tok, Py_ssize_t *n, Py_ssize_t pos) except NULL
+
 # A StrTable owning the table *slot points to; *slot gets a new empty table (NULL: MemoryError).
 cdef StrTable take_table(void **slot)

@@ -1,8 +1,8 @@
 # cython: boundscheck=False, wraparound=False, language_level=3
 """StrTable: token strings <-> int32 ids in a C interning table (csrc/sf_strtab.c).
 
-The tokens live as UTF-8 bytes in one pool with int64 offsets and a hash table of ids, about 30-50 bytes per
-token for short tokens (a Python list of str costs 60-80). ``table[i]`` makes the str of id i on demand.
+The tokens live as UTF-8 bytes in one pool with int64 offsets and a hash table of ids: once shrunk (as a
+Vocab's is), 13-19 bytes per token plus its UTF-8 bytes (a Python list of str costs 60-80). ``table[i]`` makes the str of id i on demand.
 Vocab keeps its tokens here, and the n-gram reader's interning table is handed over without making a str per
 token (:func:`take_table`).
 """
@@ -24,17 +24,21 @@ cdef extern from "Python.h":
     PyObject **PySequence_Fast_ITEMS(object o)
 
 
-cdef const char *_utf8(str token, Py_ssize_t *n, Py_ssize_t pos) except NULL:
-    """The UTF-8 bytes of token; a ValueError naming its position when it holds a lone surrogate (a str that
-    is not valid Unicode text, e.g. from bytes decoded with errors='surrogateescape')."""
-    if PyUnicode_IS_COMPACT_ASCII(token):  # the str's own bytes are its UTF-8
-        n[0] = PyUnicode_GET_LENGTH(token)
-        return <const char *>PyUnicode_DATA(token)
+cdef const char *token_utf8(object tok, Py_ssize_t *n, Py_ssize_t pos) except NULL:
+    """The UTF-8 bytes of tok; TypeError when it is not a str, ValueError naming its position when it holds a
+    lone surrogate (a str that is not valid Unicode text, e.g. from bytes decoded with
+    errors='surrogateescape')."""
+    if not PyUnicode_Check(tok):
+        where = f"token {pos}" if pos >= 0 else "a token"
+        raise TypeError(f"{where} is {type(tok).__name__}, expected str: {tok!r:.60}")
+    if PyUnicode_IS_COMPACT_ASCII(tok):  # the str's own bytes are its UTF-8
+        n[0] = PyUnicode_GET_LENGTH(tok)
+        return <const char *>PyUnicode_DATA(tok)
     try:
-        return PyUnicode_AsUTF8AndSize(token, n)
+        return PyUnicode_AsUTF8AndSize(tok, n)
     except UnicodeEncodeError as e:
         from .text import surrogate_error
-        raise surrogate_error(f"token {pos} {token!r:.60}" if pos >= 0 else f"token {token!r:.60}", token, e) from None
+        raise surrogate_error(f"token {pos} {tok!r:.60}" if pos >= 0 else f"token {tok!r:.60}", tok, e) from None
 
 
 cdef StrTable take_table(void **slot):
@@ -68,6 +72,7 @@ def from_pool(pool, offsets):
             raise MemoryError("StrTable: out of memory while adding a token")
         if r != i:
             raise ValueError(f"duplicate token {t._decode(r)!r:.60} (ids {r} and {i})")
+    sf_strtab_shrink(t.tab)
     return t
 
 
@@ -98,9 +103,14 @@ cdef class StrTable:
     def __len__(self):
         return self.tab.n
 
+    def shrink(self):
+        """Make the table compact for look-ups once it holds all its tokens: spare capacity given back, the
+        stored hashes dropped, the hash slots at most 3/4 full. Adding tokens afterwards still works."""
+        sf_strtab_shrink(self.tab)
+
     @property
     def nbytes(self) -> int:
-        """Bytes the table holds (hash slots, hashes, offsets and the UTF-8 pool)."""
+        """Bytes the table holds (hash slots, hashes while kept, offsets and the UTF-8 pool)."""
         return sf_strtab_bytes(self.tab)
 
     cpdef int add(self, str token) except -1:
@@ -109,7 +119,7 @@ cdef class StrTable:
 
     cdef int _add(self, str token, Py_ssize_t pos) except -1:
         cdef Py_ssize_t n
-        cdef const char *s = _utf8(token, &n, pos)
+        cdef const char *s = token_utf8(token, &n, pos)
         cdef int32_t r = sf_strtab_intern(self.tab, s, <size_t>n)
         if r < 0:
             raise MemoryError("StrTable: out of memory while adding a token")
@@ -118,7 +128,7 @@ cdef class StrTable:
     cpdef int find(self, str token) except -2:
         """Id of token, or -1 when absent."""
         cdef Py_ssize_t n
-        cdef const char *s = _utf8(token, &n, -1)
+        cdef const char *s = token_utf8(token, &n, -1)
         return sf_strtab_find(self.tab, s, <size_t>n)
 
     def __contains__(self, token):
@@ -221,14 +231,10 @@ cdef class StrTable:
         out = np.empty(n, dtype=np.int32)
         cdef int32_t[::1] o = out
         cdef PyObject **items = PySequence_Fast_ITEMS(tokens)
-        cdef object tok
         cdef const char *s
         cdef int32_t r
         for i in range(n):
-            tok = <object>items[i]
-            if not PyUnicode_Check(tok):
-                raise TypeError(f"token {i} is {type(tok).__name__}, expected str: {tok!r:.60}")
-            s = _utf8(tok, &ln, i)
+            s = token_utf8(<object>items[i], &ln, i)
             r = sf_strtab_intern(self.tab, s, <size_t>ln)
             if r < 0:
                 raise MemoryError("StrTable: out of memory while adding a token")
@@ -279,16 +285,12 @@ cdef class StrTable:
         cdef const char *s
         cdef int32_t r
         cdef PyObject **items = PySequence_Fast_ITEMS(seq)
-        cdef object tok
         for i in range(n):
-            tok = <object>items[i]
-            if not PyUnicode_Check(tok):
-                raise TypeError(f"token {i} is {type(tok).__name__}, expected str: {tok!r}")
-            s = _utf8(tok, &ln, i)
+            s = token_utf8(<object>items[i], &ln, i)
             r = sf_strtab_find(self.tab, s, <size_t>ln)
             if r < 0:
                 if unk < 0:
-                    raise KeyError(tok)
+                    raise KeyError(<object>items[i])
                 r = unk
             o[i] = r
         return out

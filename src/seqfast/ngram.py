@@ -508,22 +508,27 @@ def _frequency_order(ids, itos, n_specials, n_threads: int = 1):
     """Renumber ids like Vocab: specials first, then by descending frequency, ties by first appearance
     (ids: renumbered in place; itos, when a StrTable, too)."""
     V = len(itos)
-    freq = id_counts(ids, V, n_threads)
-    inv, new_itos, freqs, perm = frequency_order(freq, itos, n_specials, in_place=True)
+    # the counts are passed without a name here, so frequency_order frees them before it renumbers the table
+    inv, new_itos, freqs, perm = frequency_order(id_counts(ids, V, n_threads), itos, n_specials, in_place=True)
     remap_ids(ids, inv[:V], n_threads)
     return ids, new_itos, freqs, perm
 
 
 def frequency_order(freq, itos, n_specials, in_place: bool = False):
     """(inv int32 (V + 1,): old id -> new id, inv[-1] = -1; new itos; frequencies of the non-specials in new
-    order, int64; perm int64 (V,): new id -> old id) for first-appearance ids with frequencies freq (V,):
+    order, int64; perm int32 (V,): new id -> old id) for first-appearance ids with frequencies freq (V,):
     specials first, then by descending frequency, ties by first appearance (the order of :class:`Vocab`).
     itos: a list of str (the new itos is a new list) or a StrTable (the new itos is a renumbered StrTable:
     ``itos`` itself when in_place, else a copy)."""
     V = len(itos)
-    rest = np.arange(n_specials, V)
-    order = rest[np.argsort(-np.asarray(freq)[n_specials:], kind="stable")]
-    perm = np.concatenate([np.arange(n_specials), order]).astype(np.int64)
+    freq = np.asarray(freq)
+    perm = np.empty(V, dtype=np.int32)
+    perm[:n_specials] = np.arange(n_specials, dtype=np.int32)
+    order = np.argsort(-freq[n_specials:], kind="stable")  # positions among the non-specials
+    freqs = freq[n_specials:][order].astype(np.int64)
+    del freq  # (the caller's array is freed here when it holds no other reference)
+    np.add(order, n_specials, out=perm[n_specials:], casting="unsafe")
+    del order
     inv = np.empty(V + 1, dtype=np.int32)
     inv[perm] = np.arange(V, dtype=np.int32)
     inv[V] = -1  # ids == -1 index the last element
@@ -532,7 +537,7 @@ def frequency_order(freq, itos, n_specials, in_place: bool = False):
         new_itos.permute(perm)
     else:
         new_itos = [itos[i] for i in perm]
-    return inv, new_itos, np.asarray(freq, dtype=np.int64)[order], perm
+    return inv, new_itos, freqs, perm
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -1123,11 +1128,27 @@ def count_ngrams(source=None, order: int = 3, level: str = "word", pad: bool = F
         del ids  # the counter frees the id stream before it writes the n-grams
         result = _count_owned(holder, vocab_out, order, nt, method)
         result.first_seen = first
+        if vocab is None:
+            _share_unigram_freqs(result)
     if bar is not None:
         bar(None)
     result.stats["seconds"] = time.perf_counter() - t0
     result.stats["threads"] = nt
     return result
+
+
+def _share_unigram_freqs(result: NGramCounts) -> None:
+    """Make the vocabulary's frequencies a view of the unigram counts when they are the same numbers (a
+    vocabulary made from the counted corpus: every non-special token occurs, so the non-specials are the last
+    unigram rows, in id order), so that they are held once."""
+    n_reg = len(result.vocab) - len(result.vocab.specials)
+    c1 = result._counts[0]
+    if n_reg and c1.shape[0] >= n_reg:
+        tail = c1[c1.shape[0] - n_reg:]
+        g1 = result._grams[0]
+        if (int(g1[-n_reg, 0]) == len(result.vocab.specials) and c1.dtype == np.int64
+                and np.array_equal(tail, result.vocab._freqs)):
+            result.vocab._freqs = tail
 
 
 def _check_pad_vocab(vocab: Vocab) -> None:

@@ -493,8 +493,11 @@ class Vocab:
         if max_size is not None:
             order = order[: max_size - k]
         freqs = freq[order].astype(np.int64)
-        ids = np.concatenate([np.arange(k, dtype=np.int64), order])
+        del freq
+        ids = np.concatenate([np.arange(k, dtype=np.int32), order.astype(np.int32)])
+        del order
         if ids.shape[0] == len(table):
+            table.shrink()  # before the renumbering copies the pool: no stored hashes to copy
             table.permute(ids)
         else:
             table = table.select(ids)
@@ -509,6 +512,7 @@ class Vocab:
             self._table = StrTable(itos)
             if len(self._table) != len(itos):
                 raise ValueError("vocabulary tokens are not unique")
+        self._table.shrink()  # kept for look-ups only from here
         self.specials = tuple(specials)
         self.unk_token = unk_token
         self.unk_id = self._table.find(unk_token) if unk_token in self.specials else -1
