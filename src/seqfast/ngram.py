@@ -1108,11 +1108,15 @@ def count_ngrams(source=None, order: int = 3, level: str = "word", pad: bool = F
         result = count_ids(ids, vocab, order, nt, method)
     else:
         ids, itos, specials = _stream_ids(kind, items, tokenizer, pad, boundaries, errors, bar, nt)
-        # the vocabulary (its C string table, held already, renumbered through a second pool, and ~40 bytes
-        # per token of frequencies, first-seen ranks and unigram rows) and the sort engine's working memory
+        # the largest of: the frequency order (the string table held already, ~36 bytes per token of counts,
+        # sort keys and order while it is sorted; then ~20 of frequencies, permutation and inverse while the
+        # table's offsets and pool are copied in the new order) beside the id stream, and the counting (the
+        # table, ~16 bytes per token of frequencies, first-seen ranks and unigram rows, the sort engine's
+        # working memory per id)
         bits = max(1, (len(itos) - 1).bit_length())
-        table = itos.nbytes if isinstance(itos, StrTable) else len(itos) * 300
-        need = table * 2 + len(itos) * 40 + ids.size * (12 + 8 * -(-(order - 1) * bits // 64))
+        table, V = (itos.nbytes if isinstance(itos, StrTable) else len(itos) * 300), len(itos)
+        need = max(max(table + 36 * V, 2 * table + 20 * V) + 4 * ids.size,
+                   table + 16 * V + ids.size * (12 + 8 * -(-(order - 1) * bits // 64)))
         check_memory(_source_name(kind, items), need)
         if vocab is None:
             ids, itos, freqs, first = _frequency_order(ids, itos, len(specials), nt)
