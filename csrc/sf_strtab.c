@@ -166,8 +166,6 @@ int sf_strtab_reserve(sf_strtab *t, int32_t n, size_t pool_bytes) {
 void sf_strtab_shrink(sf_strtab *t) {
     /* ids_cap stays > n (intern grows when n + 1 reaches it); a failed realloc keeps the larger block, which
      * still holds ids_cap entries */
-    free(t->hashes);
-    t->hashes = NULL;
     int32_t ic = t->n + 1;
     if (ic < t->ids_cap) {
         int64_t *of = (int64_t *)realloc(t->offsets, ((size_t)ic + 1) * sizeof(int64_t));
@@ -177,7 +175,9 @@ void sf_strtab_shrink(sf_strtab *t) {
     /* at most 3/4 full: a look-up probes ~2 slots on average at that load, fewer below it */
     size_t cap = 64;
     while (cap * 3 < ((size_t)t->n + 1) * 4) cap <<= 1;
-    if (cap < t->cap) rebuild_slots(t, cap); /* on failure the larger slots stay */
+    if (cap < t->cap) rebuild_slots(t, cap); /* from the stored hashes; on failure the larger slots stay */
+    free(t->hashes);
+    t->hashes = NULL;
     size_t pc = t->pool_len ? t->pool_len : 1;
     if (pc < t->pool_cap) {
         char *p = (char *)realloc(t->pool, pc);
