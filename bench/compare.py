@@ -105,13 +105,13 @@ def section(key: str, rep: Report | None, secs: float, err: str, command: str, n
     return f"{_SECTION.format(key)}\n{body}\n\n{made}\n"
 
 
-def document(results, command: str, note: str, previous: str = "") -> str:
+def document(results, command: str, note: str, previous: str = "", drop: tuple = ()) -> str:
     """RESULTS.md: the machine, then one section per comparison run (``results``: (key, report or None, seconds,
     error text)) in COMPARISONS order; sections of ``previous`` (the existing file) with other keys are kept as
-    their own runs made them."""
+    their own runs made them, except those keyed in ``drop`` (replaced by a run with other arguments)."""
     import seqfast
 
-    kept = _sections(previous)
+    kept = {k: v for k, v in _sections(previous).items() if k not in drop}
     for key, rep, secs, err in results:
         kept[key] = section(key, rep, secs, err, command, note)
     order = {name: i for i, name in enumerate(COMPARISONS)}
@@ -135,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="with --write: keep the sections of RESULTS.md that this run does not remake")
     ap.add_argument("--args", action="append", default=[], metavar="NAME=ARGS",
                     help="extra arguments for one comparison, e.g. --args scale='--big corpus25m.txt' (repeatable)")
+    ap.add_argument("--drop", action="append", default=[], metavar="KEY",
+                    help="with --merge: leave out the section with this key (e.g. 'embed --seeds 1' when a run "
+                         "with other arguments replaces it; repeatable)")
     ap.add_argument("--note", default="", help="conditions to state in the report, e.g. 'machine shared with 4 "
                                                "other jobs'")
     a = ap.parse_args(argv)
@@ -162,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         if a.merge and os.path.exists(RESULTS):
             with open(RESULTS, encoding="utf-8") as f:
                 previous = f.read()
-        text = document(results, command.strip(), a.note, previous)
+        text = document(results, command.strip(), a.note, previous, tuple(a.drop))
         tmp = RESULTS + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(text)

@@ -43,3 +43,11 @@ def test_runs_with_other_arguments_are_sections_of_their_own(compare):
     part = compare.document([(compare._key("quality", ["--only", "pos"]), _report(compare, "quality", 2), 1.0, "")],
                             "c2", "", full)
     assert set(compare._sections(part)) == {"quality", "quality --only pos"}
+
+
+def test_drop_leaves_out_a_replaced_section(compare):
+    first = compare.document([("embed --seeds 1", _report(compare, "embed", 1), 1.0, ""),
+                              ("lm", _report(compare, "lm", 2), 2.0, "")], "python bench/compare.py --write", "")
+    second = compare.document([("embed --seeds 3", _report(compare, "embed", 3), 3.0, "")],
+                              "python bench/compare.py --write --merge", "", first, drop=("embed --seeds 1",))
+    assert set(compare._sections(second)) == {"embed --seeds 3", "lm"}
