@@ -24,5 +24,13 @@ def arpa(order):
     return os.path.join(KENLM_DIR, f"timemachine.o{order}.arpa")
 
 
+def model_files(lm, folder, tag):
+    """(ARPA bytes, .sfl bytes) of ``lm`` written as folder/tag.arpa and folder/tag.sfl: what two builds of the
+    same model must agree on byte for byte."""
+    lm.to_arpa(folder / f"{tag}.arpa")
+    lm.save(folder / f"{tag}.sfl")
+    return (folder / f"{tag}.arpa").read_bytes(), (folder / f"{tag}.sfl").read_bytes()
+
+
 def sig5(x):
     return float(f"{x:.5g}")

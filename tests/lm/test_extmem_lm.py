@@ -11,14 +11,10 @@ import seqfast
 from seqfast import extmem
 from seqfast._openmp import build_flags
 
+from _lmdata import model_files
+
 DATA = pathlib.Path(__file__).resolve().parent.parent / "data"
 BOOK = DATA / "chesterton-thursday.txt"
-
-
-def _files(lm, tmp_path, tag):
-    lm.to_arpa(tmp_path / f"{tag}.arpa")
-    lm.save(tmp_path / f"{tag}.sfl")
-    return (tmp_path / f"{tag}.arpa").read_bytes(), (tmp_path / f"{tag}.sfl").read_bytes()
 
 
 @pytest.fixture
@@ -44,8 +40,8 @@ def test_capped_fit_same_bytes(tmp_path, tiny_runs, order, level, kw):
     cap = seqfast.NGramLM.fit(BOOK, order, level=level, memory="1G", tmpdir=tmp, arpa=tmp_path / "streamed.arpa",
                               **kw)
     assert os.listdir(tmp) == []
-    a_mem, s_mem = _files(mem, tmp_path, "mem")
-    a_cap, s_cap = _files(cap, tmp_path, "cap")
+    a_mem, s_mem = model_files(mem, tmp_path, "mem")
+    a_cap, s_cap = model_files(cap, tmp_path, "cap")
     assert a_cap == a_mem
     assert (tmp_path / "streamed.arpa").read_bytes() == a_mem
     assert s_cap == s_mem
@@ -73,7 +69,7 @@ def test_capped_fit_discount_fallback(tmp_path):
         mem = seqfast.NGramLM.fit(lines, 4, discount_fallback=True)
         cap = seqfast.NGramLM.fit(lines, 4, discount_fallback=True, memory="4M", tmpdir=tmp_path)
     assert os.listdir(tmp_path) == []
-    assert _files(cap, tmp_path, "cap") == _files(mem, tmp_path, "mem")
+    assert model_files(cap, tmp_path, "cap") == model_files(mem, tmp_path, "mem")
 
 
 def test_capped_fit_model_larger_than_memory_needs_a_file(tmp_path):
@@ -81,7 +77,7 @@ def test_capped_fit_model_larger_than_memory_needs_a_file(tmp_path):
         seqfast.NGramLM.fit(BOOK, 3, memory="4M", tmpdir=tmp_path)
     out = tmp_path / "big.arpa"
     assert seqfast.NGramLM.fit(BOOK, 3, memory="4M", tmpdir=tmp_path, arpa=out) is None
-    assert out.read_bytes() == _files(seqfast.NGramLM.fit(BOOK, 3), tmp_path, "mem")[0]
+    assert out.read_bytes() == model_files(seqfast.NGramLM.fit(BOOK, 3), tmp_path, "mem")[0]
     assert sorted(os.listdir(tmp_path)) == ["big.arpa", "mem.arpa", "mem.sfl"]
 
 
@@ -117,7 +113,7 @@ print("".join(tty.text))
     assert os.listdir(tmp_path) == ["m.arpa"]
 
 
-def test_kn_tables_made_while_merging_equal_those_made_from_the_part_files(tmp_path):
+def test_kn_tables_made_while_merging_equal_those_made_from_the_partmodel_files(tmp_path):
     """merge_partition(bos=) makes a partition's Kneser-Ney tables while its rows are in memory; kn_stats makes
     the same (counts-of-counts, continuation counts and the suffix-link and adjusted-count files) from the
     part files of a partition merged without bos."""

@@ -14,6 +14,8 @@ import cloudpickle  # noqa: E402  (a dependency of distributed)
 import seqfast  # noqa: E402
 from seqfast.cluster import ClusterMismatchError, check_cluster, count_ngrams_dask  # noqa: E402
 
+from _lmdata import model_files  # noqa: E402
+
 # the functions and plugin below run on the workers, which cannot import this test module
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
@@ -166,12 +168,7 @@ def test_lm_fit_same_model_with_pruning(client, tmp_path):
     kw = dict(level="word", lower=True, errors="replace", prune=(0, 1, 1, 2, 2))
     local = seqfast.NGramLM.fit(CAESAR, 5, **kw)
     dist = seqfast.NGramLM.fit(CAESAR, 5, client=client, **kw)
-    local.to_arpa(tmp_path / "l.arpa")
-    dist.to_arpa(tmp_path / "d.arpa")
-    assert (tmp_path / "d.arpa").read_bytes() == (tmp_path / "l.arpa").read_bytes()
-    local.save(tmp_path / "l.sfl")
-    dist.save(tmp_path / "d.sfl")
-    assert (tmp_path / "d.sfl").read_bytes() == (tmp_path / "l.sfl").read_bytes()
+    assert model_files(dist, tmp_path, "d") == model_files(local, tmp_path, "l")
     assert _both_ran(dist.info["cluster"]) and dist.info["cluster"]["partitions"] > 2
 
 
