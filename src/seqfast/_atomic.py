@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import stat
 import threading
 from typing import IO, Iterator
@@ -94,6 +93,8 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", *, encoding: str | N
             continue
     else:  # pragma: no cover
         raise FileExistsError(f"atomic_write: could not create a temporary file next to {path}")
+
+    import signal  # here, not at module level: importing signal costs milliseconds that readers need not pay
 
     hook = threading.current_thread() is threading.main_thread()
     prev = None

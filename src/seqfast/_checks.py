@@ -13,14 +13,25 @@ import math
 import numbers
 import os
 import struct
-import zipfile
 import zlib
 
 import numpy as np
 
-#: What reading a damaged .npz archive can raise from zipfile/zlib (loaders turn these into ValueError).
-NPZ_READ_ERRORS = (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError,
-                   RuntimeError, OverflowError, struct.error, UnicodeDecodeError, json.JSONDecodeError)
+
+def npz_read_errors() -> tuple:
+    """What reading a damaged .npz archive can raise from zipfile/zlib (loaders turn these into ValueError); the
+    module attribute ``NPZ_READ_ERRORS`` is the same tuple. Made when first needed: importing zipfile (and pathlib,
+    shutil, bz2 and lzma under it) takes ~10 ms, which commands that read no .npz file need not pay."""
+    import zipfile
+    return (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError,
+            RuntimeError, OverflowError, struct.error, UnicodeDecodeError, json.JSONDecodeError)
+
+
+def __getattr__(name: str):
+    if name == "NPZ_READ_ERRORS":
+        return npz_read_errors()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: Array kinds a seqfast .npz may hold: bool, ints, floats, and str (RNNLM's JSON header).
 _NPZ_KINDS = "biufU"
@@ -224,6 +235,8 @@ def read_npz(path: str | os.PathLike, what: str = "seqfast file") -> dict:
     def bad(why):
         return _BadFile(f"{path}: not a {what}, or a corrupt one ({why})")
 
+    import zipfile
+
     fsize = os.path.getsize(path)
     out = {}
     try:
@@ -266,7 +279,7 @@ def read_npz(path: str | os.PathLike, what: str = "seqfast file") -> dict:
                 out[name[:-4]] = arr
     except _BadFile:
         raise
-    except NPZ_READ_ERRORS as e:
+    except npz_read_errors() as e:
         raise bad(f"{type(e).__name__}: {e}") from None
     except MemoryError:
         raise MemoryError(f"{path}: not enough memory to read this {what} ({fsize:,} bytes on disk)") from None
@@ -275,6 +288,8 @@ def read_npz(path: str | os.PathLike, what: str = "seqfast file") -> dict:
 def npz_error_reason(e: BaseException) -> str:
     """What an error of reading a .npz file says about the file, in words (never numpy's advice to enable
     pickles: seqfast files hold no pickles, so a file numpy would unpickle is simply not one of them)."""
+    import zipfile
+
     msg = str(e)
     if isinstance(e, zipfile.BadZipFile):
         return f"a damaged zip archive ({msg})"

@@ -8,7 +8,6 @@ import contextlib
 import math
 import os
 import sys
-from pathlib import Path
 
 from .._atomic import atomic_write
 from ..datasets import time_machine_path
@@ -170,6 +169,8 @@ def as_source(paths: list[str]):
     stay str)."""
     if len(paths) == 1:
         return paths[0]
+    from pathlib import Path  # here: importing pathlib takes milliseconds that one-file commands need not pay
+
     return [p if "://" in p else Path(p) for p in paths]
 
 
