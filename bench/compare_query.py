@@ -122,6 +122,26 @@ def split(src: str, train: str, test: str, max_test_tokens: int | None = None) -
                 a.write(line)
 
 
+def settle_page_cache(paths: list[str]) -> None:
+    """Drop each file from the page cache and read it back in sequence, so that every tool's model sits in memory
+    the same way whatever happened to it before. How a file came into the page cache changes how fast lookups in
+    its mapping run: on the bench machine (a KVM guest), the 26.5M-token model evicted and then faulted back in at
+    random through a plain mapping scored its test text in 1.34-1.44 s; the same bytes read back in sequence (or
+    just written) took 0.69-0.73 s, and KenLM's probing file moved the same way, less (measured alternately, 3
+    runs each). A sequential read lets the kernel keep a file in large folios (2 MiB ones are mapped with one TLB
+    entry each); random faults leave 4 KiB pages, and each hash probe then pays a page walk. (seqfast's
+    whole-file scoring asks for 2 MiB folios before it faults a model in: QueryModel.advise_whole.)"""
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)  # dirty pages (a file just written) are not dropped
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            while os.read(fd, 8 << 20):
+                pass
+        finally:
+            os.close(fd)
+
+
 def kenlm_tool(name: str, bindir: str | None) -> str | None:
     for d in filter(None, [bindir, os.environ.get("KENLM_BIN")]):
         p = os.path.join(d, name)
@@ -148,6 +168,8 @@ def bench_model(rep: Report, label: str, corpus: str, work: str, args, has_kenlm
             if not os.path.exists(out):
                 run([build_binary, kind, arpa, out])
     test_tokens = sum(len(line.split()) + 1 for line in open(test, encoding="utf-8"))
+    if args.settle:
+        settle_page_cache([f for f in (sfl, sfl_trie, probing, trie, test) if os.path.exists(f)])
 
     def measure(tool, model, task, threads=1):
         return json.loads(run([py, "-c", MEASURE, tool, model, test, task, str(threads)]).stdout)
@@ -246,6 +268,10 @@ def report(argv: list[str] | None = None) -> Report:
     ap.add_argument("--repeat", type=int, default=2, help="rounds; the best of each is kept (default 2)")
     ap.add_argument("--kenlm-bin", default=None, help="directory with KenLM's query and build_binary")
     ap.add_argument("--max-test-tokens", type=int, default=3_000_000, help="cap on the test split")
+    ap.add_argument("--no-settle", dest="settle", action="store_false",
+                    help="time the model files as they sit in the page cache (default: drop each one and read it "
+                         "back in sequence first, so that both tools' files are held the same way; see "
+                         "settle_page_cache)")
     args = ap.parse_args(argv)
     rep = Report("query", "n-gram LM queries vs KenLM: load, size on disk, scoring from Python, State API, whole "
                  "file, threads, memory", argv)
@@ -269,11 +295,15 @@ def report(argv: list[str] | None = None) -> Report:
     if not args.quick:
         bench_model(rep, "26.5M-token bench corpus (corpus25m.txt, 9:1 split)", os.path.join(data, "corpus25m.txt"),
                     os.path.join(data, "query", f"c25m-o{args.order}"), args, has_kenlm_py)
+    settled = ("Before timing, each model file and the test text were dropped from the page cache and read back in "
+               "sequence (settle_page_cache). " if args.settle else
+               "The files were timed as the page cache held them (--no-settle). ")
     rep.note(f"Machine: {machine()}. Each measurement runs in a fresh child process; the tools alternate round by "
-             f"round and the best of {args.repeat} rounds is kept. kenlm.Model maps its whole file in with MAP_POPULATE "
-             f"(its default load method), inside its load time; seqfast.kenlm.Model(path) opens in constant time "
-             f"and its first pass takes the page faults (about one per 64 KiB touched): the second pass compares "
-             f"the two with every page mapped, and Model(path, Config()) maps them in its load as kenlm does.")
+             f"round and the best of {args.repeat} rounds is kept. {settled}kenlm.Model maps its whole file in with "
+             f"MAP_POPULATE (its default load method), inside its load time; seqfast.kenlm.Model(path) opens in "
+             f"constant time and its first pass takes the page faults (about one per 64 KiB touched): the second "
+             f"pass compares the two with every page mapped, and Model(path, Config()) maps them in its load as "
+             f"kenlm does.")
     return rep
 
 

@@ -702,17 +702,31 @@ int lm_qscore_buffer(lm_qtotals *tot, int64_t *bad_utf8, const char *buf, int64_
     return SF_OK;
 }
 
-void lm_qpopulate(const void *p, size_t n) {
-    if (!n) return;
-    size_t page = 4096;
-    uintptr_t a = (uintptr_t)p;
+static size_t page_size(void) {
 #if defined(__linux__)
     long ps = sysconf(_SC_PAGESIZE);
-    if (ps > 0) page = (size_t)ps;
-#if defined(MADV_POPULATE_READ)
-    uintptr_t a0 = a & ~(uintptr_t)(page - 1);
-    if (madvise((void *)a0, n + (a - a0), MADV_POPULATE_READ) == 0) return;
+    if (ps > 0) return (size_t)ps;
 #endif
+    return 4096;
+}
+
+void lm_qadvise_whole(const void *p, size_t n) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (!n) return;
+    uintptr_t a = (uintptr_t)p, a0 = a & ~(uintptr_t)(page_size() - 1);
+    (void)madvise((void *)a0, n + (a - a0), MADV_HUGEPAGE); /* a hint: where it fails nothing changes */
+#else
+    (void)p;
+    (void)n;
+#endif
+}
+
+void lm_qpopulate(const void *p, size_t n) {
+    if (!n) return;
+    const size_t page = page_size();
+#if defined(__linux__) && defined(MADV_POPULATE_READ)
+    uintptr_t a = (uintptr_t)p, a0 = a & ~(uintptr_t)(page - 1);
+    if (madvise((void *)a0, n + (a - a0), MADV_POPULATE_READ) == 0) return;
 #endif
     /* older kernels, other systems: one read per page */
     const volatile unsigned char *b = (const volatile unsigned char *)p;

@@ -56,3 +56,4 @@ cdef extern from "lm_query.h" nogil:
     int lm_qscore_buffer(lm_qtotals *tot, int64_t *bad_utf8, const char *buf, int64_t len, int bos_ctx, int add_eos,
                          const lm_qmodel *m, int n_threads)
     void lm_qpopulate(const void *p, size_t n)
+    void lm_qadvise_whole(const void *p, size_t n)

@@ -242,7 +242,18 @@ cdef class QueryModel:
 
     def populate(self):
         """Map every page of the model's arrays into the page tables now (a mapped file's pages otherwise come
-        in one page fault at a time as queries touch them); the GIL is released meanwhile."""
+        in one page fault at a time as queries touch them); pages of the file not yet in the page cache come in
+        as 2 MiB folios (:meth:`advise_whole`). The GIL is released meanwhile."""
+        self._each_array(True)
+
+    def advise_whole(self):
+        """Tell the kernel that the model's arrays will be read nearly whole (e.g. before scoring a whole file):
+        pages of a mapped file not yet in the page cache then come in as 2 MiB folios, one TLB entry each, rather
+        than as the 4 KiB pages that random faults bring in, which leave every later run on the file ~1.5x slower
+        while it stays cached. Pages already cached are not changed; only Linux takes the hint."""
+        self._each_array(False)
+
+    cdef _each_array(self, bint populate):
         arrs = [a for a in self.arrays.values() if a.nbytes]
         cdef Py_ssize_t k = len(arrs), i
         if k == 0:
@@ -257,7 +268,9 @@ cdef class QueryModel:
                 sizes[i] = arrs[i].nbytes
             with nogil:
                 for i in range(k):
-                    lm_qpopulate(ptrs[i], sizes[i])
+                    lm_qadvise_whole(ptrs[i], sizes[i])
+                    if populate:
+                        lm_qpopulate(ptrs[i], sizes[i])
         finally:
             PyMem_Free(ptrs)
             PyMem_Free(sizes)

@@ -570,6 +570,7 @@ class NGramLM:
         fixed byte ranges of the mapped file (Python touches no text)."""
         total = oov_part = 0.0
         tokens = noov = lines = 0
+        self._q.advise_whole()  # a whole text reads most of the model: uncached pages come in 2 MiB folios
         for path in paths:
             for data in _text_buffers(path):
                 s, so, nt, no, nl, bad = self._q.score_buffer(data, True, True, n_threads)
