@@ -131,6 +131,8 @@ def settle_page_cache(paths: list[str]) -> None:
     runs each). A sequential read lets the kernel keep a file in large folios (2 MiB ones are mapped with one TLB
     entry each); random faults leave 4 KiB pages, and each hash probe then pays a page walk. (seqfast's
     whole-file scoring asks for 2 MiB folios before it faults a model in: QueryModel.advise_whole.)"""
+    if not hasattr(os, "posix_fadvise"):  # not Linux: the files are timed as they are
+        return
     for path in paths:
         fd = os.open(path, os.O_RDONLY)
         try:
@@ -296,7 +298,7 @@ def report(argv: list[str] | None = None) -> Report:
         bench_model(rep, "26.5M-token bench corpus (corpus25m.txt, 9:1 split)", os.path.join(data, "corpus25m.txt"),
                     os.path.join(data, "query", f"c25m-o{args.order}"), args, has_kenlm_py)
     settled = ("Before timing, each model file and the test text were dropped from the page cache and read back in "
-               "sequence (settle_page_cache). " if args.settle else
+               "sequence (settle_page_cache). " if args.settle and hasattr(os, "posix_fadvise") else
                "The files were timed as the page cache held them (--no-settle). ")
     rep.note(f"Machine: {machine()}. Each measurement runs in a fresh child process; the tools alternate round by "
              f"round and the best of {args.repeat} rounds is kept. {settled}kenlm.Model maps its whole file in with "
