@@ -70,6 +70,16 @@ int sf_ngram_export(const sf_ngcounter *c, int n, int32_t *grams, int64_t *count
  * the peak is about the outputs alone; the counter can then only be freed (another export: SF_EVALUE). */
 int sf_ngram_export_all(sf_ngcounter *c, int32_t *const *grams, int64_t *const *counts, int consume);
 
+/* The most frequent n-grams of each order without exporting the others (counters of sf_ngram_count_sorted
+ * only; SF_EVALUE for another counter or after a consuming export). For each order n with grams[n] not NULL:
+ * the at most k n-grams of count >= min_count first by count descending, then by the tuple of their ids'
+ * ranks ascending (rank (V,), or NULL for the ids themselves: the export's row order), written best first as
+ * grams[n] (kout[n], n), counts[n] (kout[n],) and rows[n] (kout[n],), their rows in sf_ngram_export_all.
+ * Every output holds min(k, sf_ngram_unique(c, n)) rows. One pass over the sorted keys, chunks in parallel
+ * (a bounded heap per thread and order, merged at the end): the result does not depend on the threads. */
+int sf_ngram_top_sorted(const sf_ngcounter *c, int64_t k, int64_t min_count, const int64_t *rank,
+                        int32_t *const *grams, int64_t *const *counts, int64_t *const *rows, int64_t *kout);
+
 /* sf_ngram_export and sf_ngram_export_all for counters made by sf_ngram_count_sorted. */
 int sf_ngram_export_sorted(const sf_ngcounter *c, int n, int32_t *grams, int64_t *counts);
 int sf_ngram_export_sorted_all(sf_ngcounter *c, int32_t *const *grams, int64_t *const *counts, int consume);

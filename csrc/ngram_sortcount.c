@@ -66,6 +66,17 @@ static void keys_release(uint64_t *keys, size_t total_words, size_t a, size_t e)
 #endif
 }
 
+/* Key j of a bucket (first: the bucket's first key): *m = ids of the longest n-gram starting there (1 + its
+ * rest ids; at most hi), *l = leading ids it shares with the key before it (0 for the first); returns the key. */
+static inline const uint64_t *key_run(const uint64_t *keys, int64_t j, int first, int W, int R, int hi,
+                                      const uint8_t *ceil_div, const uint8_t *floor_div, int *m, int *l) {
+    const uint64_t *key = keys + (size_t)j * W;
+    *m = 1 + (R > 0 ? key_len(key, W, ceil_div) : 0);
+    if (*m > hi) *m = hi;
+    *l = first ? 0 : 1 + (R > 0 ? key_lcp(key, key - W, W, floor_div, R) : 0);
+    return key;
+}
+
 /* Chunks per thread: enough for the threads that take them one at a time to finish together. */
 #define CHUNKS_PER_THREAD 8
 /* Fewest keys in a chunk (smaller chunks cost more to schedule than they balance; 8 MB of one-word keys). */
@@ -265,9 +276,8 @@ SF_OMP(for schedule(dynamic, 1))
                     else sf_ngrec_sort_bits(c->keys + (size_t)a * W, tmp, hist, (size_t)(e - a), W, 0, rbits);
                 }
                 for (int64_t j = a; j < e; j++) {
-                    const uint64_t *key = c->keys + (size_t)j * W;
-                    int m = 1 + (R > 0 ? key_len(key, W, ceil_div) : 0);
-                    int l = j == a ? 0 : 1 + (R > 0 ? key_lcp(key, key - W, W, floor_div, R) : 0);
+                    int m, l;
+                    key_run(c->keys, j, j == a, W, R, N, ceil_div, floor_div, &m, &l);
                     for (int n = l + 1; n <= m; n++) kk[n]++;
                 }
             }
@@ -284,6 +294,182 @@ SF_OMP(for schedule(dynamic, 1))
         for (int n = 1; n <= N; n++) c->k[n - 1] += (size_t)c->kk[(size_t)q * (N + 1) + n];
     *out = c;
     return SF_OK;
+}
+
+/* (nc, N + 1) first[q][n]: the row of order n where chunk q's n-grams start (the sums of kk over the chunks
+ * before q); malloc'd, NULL when out of memory. */
+static int64_t *chunk_first_rows(const sf_ngcounter *c) {
+    const int N = c->N;
+    int64_t *first = (int64_t *)malloc((size_t)c->nc * (N + 1) * sizeof(int64_t));
+    if (!first) return NULL;
+    for (int n = 0; n <= N; n++) {
+        int64_t sum = 0;
+        for (int64_t q = 0; q < c->nc; q++) {
+            first[(size_t)q * (N + 1) + n] = sum;
+            sum += c->kk[(size_t)q * (N + 1) + n];
+        }
+    }
+    return first;
+}
+
+/* Top-n-gram heaps: an entry of order n is S = 2 + 2n int64: count, row, the n ids' ranks, the n ids. A heap
+ * holds at most k entries with the worst at its root, so that a candidate is compared with the root only. */
+typedef struct top_heap {
+    int64_t *e;
+    int64_t size, k;
+    int n, S;
+} top_heap;
+
+/* a ranks before b: count descending, then ranks ascending, then row (distinct n-grams: a total order) */
+static inline int top_better(const int64_t *a, const int64_t *b, int n) {
+    if (a[0] != b[0]) return a[0] > b[0];
+    for (int i = 2; i < 2 + n; i++)
+        if (a[i] != b[i]) return a[i] < b[i];
+    return a[1] < b[1];
+}
+
+static void top_swap(top_heap *h, int64_t i, int64_t j) {
+    int64_t *a = h->e + i * h->S, *b = h->e + j * h->S;
+    for (int w = 0; w < h->S; w++) {
+        int64_t t = a[w];
+        a[w] = b[w];
+        b[w] = t;
+    }
+}
+
+/* restore the heap below i (the worst of i and its children goes up) */
+static void top_sift_down(top_heap *h, int64_t i) {
+    for (;;) {
+        int64_t w = i, l = 2 * i + 1, r = l + 1;
+        if (l < h->size && top_better(h->e + w * h->S, h->e + l * h->S, h->n)) w = l;
+        if (r < h->size && top_better(h->e + w * h->S, h->e + r * h->S, h->n)) w = r;
+        if (w == i) return;
+        top_swap(h, i, w);
+        i = w;
+    }
+}
+
+/* Offer an entry: kept when the heap has room or it ranks before the root (which it then replaces). */
+static void top_offer(top_heap *h, const int64_t *cand) {
+    int64_t i;
+    if (h->size < h->k) {
+        i = h->size++;
+        memcpy(h->e + i * h->S, cand, (size_t)h->S * sizeof(int64_t));
+        while (i > 0 && top_better(h->e + ((i - 1) / 2) * h->S, h->e + i * h->S, h->n)) {
+            top_swap(h, i, (i - 1) / 2);
+            i = (i - 1) / 2;
+        }
+        return;
+    }
+    if (h->k == 0 || !top_better(cand, h->e, h->n)) return;
+    memcpy(h->e, cand, (size_t)h->S * sizeof(int64_t));
+    top_sift_down(h, 0);
+}
+
+/* The order-n n-gram whose first key is `key` in bucket v, seen cnt times at row `row`: offered to h unless it
+ * is rarer than min_count or than a full heap's root. */
+static inline void top_candidate(top_heap *h, int64_t cnt, int64_t row, int32_t v, const uint64_t *key, int bk,
+                                 const int64_t *rank, int64_t min_count) {
+    if (cnt < min_count || (h->size == h->k && (h->k == 0 || cnt < h->e[0]))) return;
+    const int n = h->n;
+    int64_t cand[2 + 2 * SF_NGRAM_MAX_ORDER];
+    cand[0] = cnt;
+    cand[1] = row;
+    for (int i = 0; i < n; i++) {
+        int32_t id = i == 0 ? v : (int32_t)sf_ngkey_get(key, i - 1, bk) - 1;
+        cand[2 + n + i] = id;
+        cand[2 + i] = rank ? rank[id] : id;
+    }
+    top_offer(h, cand);
+}
+
+int sf_ngram_top_sorted(const sf_ngcounter *c, int64_t k, int64_t min_count, const int64_t *rank,
+                        int32_t *const *grams, int64_t *const *counts, int64_t *const *rows, int64_t *kout) {
+    if (!c->keys || c->consumed || k < 0) return SF_EVALUE;
+    const int W = c->Wk, bk = c->bk, N = c->N, R = N - 1, nt = c->nt;
+    const int64_t nc = c->nc;
+    int lo = N + 1, hi = 0;
+    for (int n = 1; n <= N; n++) {
+        kout[n] = 0;
+        if (grams[n]) {
+            if (n < lo) lo = n;
+            hi = n;
+        }
+    }
+    if (hi == 0) return SF_OK;
+    uint8_t ceil_div[64 * SF_NGRAM_MAX_WORDS + 1], floor_div[64 * SF_NGRAM_MAX_WORDS + 1];
+    div_tables(ceil_div, floor_div, bk, R);
+    /* heaps[t * (N + 1) + n]: thread t's order n (team members are numbered 0..nt-1) */
+    top_heap *heaps = (top_heap *)calloc((size_t)nt * (N + 1), sizeof(top_heap));
+    int64_t *first = chunk_first_rows(c);
+    int status = heaps && first ? SF_OK : SF_ENOMEM;
+    for (int t = 0; t < nt && status == SF_OK; t++)
+        for (int n = lo; n <= hi; n++) {
+            top_heap *h = heaps + (size_t)t * (N + 1) + n;
+            int64_t kn = (int64_t)c->k[n - 1];
+            h->k = grams[n] ? (k < kn ? k : kn) : 0;
+            h->n = n;
+            h->S = 2 + 2 * n;
+            if (h->k && !(h->e = (int64_t *)malloc((size_t)h->k * h->S * sizeof(int64_t)))) status = SF_ENOMEM;
+        }
+    if (status == SF_OK) {
+SF_OMP(parallel num_threads(nt))
+        {
+            top_heap *hs = heaps + (size_t)sf_thread_id() * (N + 1);
+SF_OMP(for schedule(dynamic, 1))
+            for (int64_t q = 0; q < nc; q++) {
+                /* per order: the current n-gram's count, row, first key and bucket */
+                int64_t cnt[SF_NGRAM_MAX_ORDER + 1] = {0}, row[SF_NGRAM_MAX_ORDER + 1];
+                const uint64_t *st[SF_NGRAM_MAX_ORDER + 1];
+                int32_t sv[SF_NGRAM_MAX_ORDER + 1];
+                for (int n = 1; n <= N; n++) row[n] = first[(size_t)q * (N + 1) + n] - 1;
+                for (int32_t v = c->cb[q]; v < c->cb[q + 1]; v++) {
+                    const int64_t a = c->start[v];
+                    for (int64_t j = a; j < c->start[v + 1]; j++) {
+                        int m, l;
+                        const uint64_t *key = key_run(c->keys, j, j == a, W, R, hi, ceil_div, floor_div, &m, &l);
+                        for (int n = lo; n <= l && n <= m; n++) cnt[n]++;
+                        for (int n = l + 1 > lo ? l + 1 : lo; n <= m; n++) {
+                            if (cnt[n]) top_candidate(&hs[n], cnt[n], row[n], sv[n], st[n], bk, rank, min_count);
+                            row[n]++;
+                            cnt[n] = 1;
+                            st[n] = key;
+                            sv[n] = v;
+                        }
+                    }
+                }
+                for (int n = lo; n <= hi; n++)
+                    if (cnt[n]) top_candidate(&hs[n], cnt[n], row[n], sv[n], st[n], bk, rank, min_count);
+            }
+        }
+        /* every thread's heap into thread 0's, then thread 0's sorted best first by taking its root (the
+         * worst) to the end */
+        for (int n = lo; n <= hi; n++) {
+            top_heap *h = heaps + n;
+            for (int t = 1; t < nt; t++) {
+                const top_heap *o = heaps + (size_t)t * (N + 1) + n;
+                for (int64_t i = 0; i < o->size; i++) top_offer(h, o->e + i * o->S);
+            }
+            const int64_t m = h->size;
+            while (h->size > 1) {
+                top_swap(h, 0, h->size - 1);
+                h->size--;
+                top_sift_down(h, 0);
+            }
+            kout[n] = m;
+            for (int64_t i = 0; i < m; i++) {
+                const int64_t *e = h->e + i * h->S;
+                counts[n][i] = e[0];
+                rows[n][i] = e[1];
+                for (int j = 0; j < n; j++) grams[n][i * n + j] = (int32_t)e[2 + n + j];
+            }
+        }
+    }
+    if (heaps)
+        for (int i = 0; i < nt * (N + 1); i++) free(heaps[i].e);
+    free(heaps);
+    free(first);
+    return status;
 }
 
 int sf_ngram_export_sorted(const sf_ngcounter *c, int n, int32_t *grams, int64_t *counts) {
@@ -308,16 +494,8 @@ int sf_ngram_export_sorted_all(sf_ngcounter *c, int32_t *const *grams, int64_t *
             hi = n;
         }
     if (hi == 0) return SF_OK;
-    /* first[q][n]: the row of order n where chunk q's n-grams start (the sums of kk over the chunks before q) */
-    int64_t *first = (int64_t *)malloc((size_t)nc * (N + 1) * sizeof(int64_t));
+    int64_t *first = chunk_first_rows(c);
     if (!first) return SF_ENOMEM;
-    for (int n = 0; n <= N; n++) {
-        int64_t sum = 0;
-        for (int64_t q = 0; q < nc; q++) {
-            first[(size_t)q * (N + 1) + n] = sum;
-            sum += c->kk[(size_t)q * (N + 1) + n];
-        }
-    }
     if (consume) c->consumed = 1;
 SF_OMP(parallel for num_threads(c->nt) schedule(dynamic, 1))
     for (int64_t q = 0; q < nc; q++) {
@@ -326,10 +504,8 @@ SF_OMP(parallel for num_threads(c->nt) schedule(dynamic, 1))
         for (int32_t v = c->cb[q]; v < c->cb[q + 1]; v++) {
             const int64_t a = c->start[v];
             for (int64_t j = a; j < c->start[v + 1]; j++) {
-                const uint64_t *key = c->keys + (size_t)j * W;
-                int m = 1 + (R > 0 ? key_len(key, W, ceil_div) : 0);
-                if (m > hi) m = hi;
-                int l = j == a ? 0 : 1 + (R > 0 ? key_lcp(key, key - W, W, floor_div, R) : 0);
+                int m, l;
+                const uint64_t *key = key_run(c->keys, j, j == a, W, R, hi, ceil_div, floor_div, &m, &l);
                 /* orders lo..l continue an n-gram of the key before; l+1..m start one here */
                 for (int n = lo; n <= l && n <= m; n++)
                     if (grams[n]) counts[n][out[n]]++;

@@ -45,6 +45,9 @@ cdef extern from "ngram_count.h" nogil:
     ctypedef struct sf_ngcounter:
         int nt
         size_t table_bytes
+        uint64_t *keys
+        int64_t K
+        int32_t V
     enum: SF_NGRAM_MIN_PER_THREAD
     int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads,
                        int64_t min_per_thread)
@@ -53,6 +56,8 @@ cdef extern from "ngram_count.h" nogil:
     int64_t sf_ngram_unique(const sf_ngcounter *c, int n)
     int sf_ngram_export(const sf_ngcounter *c, int n, int32_t *grams, int64_t *counts)
     int sf_ngram_export_all(sf_ngcounter *c, int32_t *const *grams, int64_t *const *counts, int consume)
+    int sf_ngram_top_sorted(const sf_ngcounter *c, int64_t k, int64_t min_count, const int64_t *rank,
+                            int32_t *const *grams, int64_t *const *counts, int64_t *const *rows, int64_t *kout)
     void sf_ngram_free(sf_ngcounter *c)
 
 cdef extern from "ngram_merge.h" nogil:

@@ -313,12 +313,121 @@ def remap_ids(int32_t[::1] ids, const int32_t[::1] mapping, int n_threads):
     check(rc, f"renumbering ids (an id is >= {V})")
 
 
-def count(ids_in, int32_t V, int N, int n_threads, str method="sort",
-          int64_t min_per_thread=SF_NGRAM_MIN_PER_THREAD):
-    """Count orders 1..N of ids (-1 = line break): ([grams (k,n) int32], [counts (k,) int64], stats).
+cdef class Counter:
+    """The n-grams of orders 1..N of an id stream as the counting engine holds them (csrc/ngram_count.h):
+    unique(n), tokens and top() read them in place (top: the sort engine); export() hands them over as arrays,
+    once (the engine's memory goes back as the arrays are written)."""
+    cdef sf_ngcounter *c
+    cdef readonly int order
+    cdef readonly str method
+    cdef readonly dict stats
+
+    def __dealloc__(self):
+        sf_ngram_free(self.c)
+
+    cdef _need(self):
+        if self.c is NULL:
+            raise ValueError("these counts were exported already")
+
+    def unique(self, int n):
+        """Distinct n-grams of order n."""
+        self._need()
+        return sf_ngram_unique(self.c, n)
+
+    @property
+    def can_top(self):
+        """top() works (a sort-engine count not exported yet)."""
+        return self.c is not NULL and self.c.keys is not NULL
+
+    @property
+    def tokens(self):
+        """Unigram occurrences (positions with a token) of a sort-engine count."""
+        self._need()
+        if self.c.keys is NULL:
+            raise ValueError("tokens: a sort-engine count only")
+        return self.c.K
+
+    def top(self, int64_t k, int64_t min_count=1, rank=None):
+        """The at most k most frequent n-grams of each order with count >= min_count, by count descending,
+        ties by the tuple of rank[id] ascending (rank int64 (V,); None: by ids): per order n, (grams int32
+        (m, n), counts int64 (m,), rows int64 (m,)) best first, rows as in export() (sf_ngram_top_sorted)."""
+        if not self.can_top:
+            raise ValueError("top: a sort-engine count not exported yet")
+        if k < 0:
+            raise ValueError(f"top: k must be >= 0, got {k}")
+        cdef int N = self.order, n, rc
+        cdef int32_t *gp[SF_NGRAM_MAX_ORDER + 1]
+        cdef int64_t *cp[SF_NGRAM_MAX_ORDER + 1]
+        cdef int64_t *rp[SF_NGRAM_MAX_ORDER + 1]
+        cdef int64_t kout[SF_NGRAM_MAX_ORDER + 1]
+        cdef int64_t m
+        cdef int32_t[:, ::1] g
+        cdef int64_t[::1] cc, rr
+        cdef const int64_t[::1] rk
+        cdef const int64_t *rankp = NULL
+        cdef int32_t dummy_g = 0
+        cdef int64_t dummy_c = 0, dummy_r = 0
+        if rank is not None:
+            rk = np.ascontiguousarray(rank, dtype=np.int64)
+            if rk.shape[0] < self.c.V:
+                raise ValueError(f"top: rank needs {self.c.V} entries, got {rk.shape[0]}")
+            rankp = &rk[0]
+        out = []
+        gp[0] = NULL
+        for n in range(1, N + 1):
+            m = min(k, sf_ngram_unique(self.c, n))
+            ga = np.empty((m, n), dtype=np.int32)
+            ca = np.empty(m, dtype=np.int64)
+            ra = np.empty(m, dtype=np.int64)
+            gp[n], cp[n], rp[n] = &dummy_g, &dummy_c, &dummy_r
+            if m > 0:
+                g, cc, rr = ga, ca, ra
+                gp[n], cp[n], rp[n] = &g[0, 0], &cc[0], &rr[0]
+            out.append((ga, ca, ra))
+        with nogil:
+            rc = sf_ngram_top_sorted(self.c, k, min_count, rankp, gp, cp, rp, kout)
+        check(rc, "selecting the most frequent n-grams")
+        return [(ga[:kout[n + 1]], ca[:kout[n + 1]], ra[:kout[n + 1]]) for n, (ga, ca, ra) in enumerate(out)]
+
+    def export(self):
+        """([grams (k_n, n) int32 for n = 1..N], [counts (k_n,) int64]), rows sorted; the engine is freed."""
+        self._need()
+        grams, counts = [], []
+        cdef int32_t *gp[SF_NGRAM_MAX_ORDER + 1]
+        cdef int64_t *cp[SF_NGRAM_MAX_ORDER + 1]
+        cdef int64_t k
+        cdef int32_t[:, ::1] g
+        cdef int64_t[::1] cc
+        cdef int n, rc
+        gp[0] = NULL
+        cp[0] = NULL
+        for n in range(1, self.order + 1):
+            k = sf_ngram_unique(self.c, n)
+            ga = np.empty((k, n), dtype=np.int32)
+            ca = np.empty(k, dtype=np.int64)
+            gp[n] = NULL
+            cp[n] = NULL
+            if k > 0:
+                g = ga
+                cc = ca
+                gp[n] = &g[0, 0]
+                cp[n] = &cc[0]
+            grams.append(ga)
+            counts.append(ca)
+        with nogil:
+            rc = sf_ngram_export_all(self.c, gp, cp, 1)
+        sf_ngram_free(self.c)
+        self.c = NULL
+        check(rc, "count_ngrams export")
+        return grams, counts
+
+
+def counter(ids_in, int32_t V, int N, int n_threads, str method="sort",
+            int64_t min_per_thread=SF_NGRAM_MIN_PER_THREAD):
+    """Count orders 1..N of ids (-1 = line break) into a Counter.
 
     ids_in: int32 (T,), or a one-item list holding it, which is emptied as soon as the counter no longer needs
-    the ids (before the export), so that their memory can go back before the outputs are written.
+    the ids, so that their memory can go back before the n-grams are exported.
     method: "sort" (sf_ngram_count_sorted) or "hash" (sf_ngram_count); fewer threads are used when there are
     fewer than min_per_thread ids per thread (the result is the same)."""
     if method not in ("sort", "hash"):
@@ -347,39 +456,23 @@ def count(ids_in, int32_t V, int N, int n_threads, str method="sort",
         ids_in.clear()
     if rc != SF_OK:
         check(rc, "count_ngrams")
-    grams, counts = [], []
-    cdef int32_t *gp[SF_NGRAM_MAX_ORDER + 1]
-    cdef int64_t *cp[SF_NGRAM_MAX_ORDER + 1]
-    cdef int64_t k
-    cdef int32_t[:, ::1] g
-    cdef int64_t[::1] cc
-    cdef int n
-    try:
-        gp[0] = NULL
-        cp[0] = NULL
-        for n in range(1, N + 1):
-            k = sf_ngram_unique(c, n)
-            ga = np.empty((k, n), dtype=np.int32)
-            ca = np.empty(k, dtype=np.int64)
-            gp[n] = NULL
-            cp[n] = NULL
-            if k > 0:
-                g = ga
-                cc = ca
-                gp[n] = &g[0, 0]
-                cp[n] = &cc[0]
-            grams.append(ga)
-            counts.append(ca)
-        with nogil:
-            rc = sf_ngram_export_all(c, gp, cp, 1)
-        if rc != SF_OK:
-            check(rc, "count_ngrams export")
-        stored = sum(int(x.shape[0]) for x in counts)
-        stats = {"method": method, "table_bytes": int(c.table_bytes), "shards": c.nt,
+    cdef Counter out = Counter.__new__(Counter)
+    out.c = c
+    out.order = N
+    out.method = method
+    stored = sum(sf_ngram_unique(c, n) for n in range(1, N + 1))
+    out.stats = {"method": method, "table_bytes": int(c.table_bytes), "shards": c.nt,
                  "bytes_per_ngram": (c.table_bytes / stored) if stored else 0.0}
-    finally:
-        sf_ngram_free(c)
-    return grams, counts, stats
+    return out
+
+
+def count(ids_in, int32_t V, int N, int n_threads, str method="sort",
+          int64_t min_per_thread=SF_NGRAM_MIN_PER_THREAD):
+    """Count orders 1..N of ids (-1 = line break): ([grams (k,n) int32], [counts (k,) int64], stats); ids_in,
+    method and min_per_thread as in counter()."""
+    cdef Counter c = counter(ids_in, V, N, n_threads, method, min_per_thread)
+    grams, counts = c.export()
+    return grams, counts, c.stats
 
 
 def combine(const int32_t[:, ::1] grams, const int64_t[::1] counts, int32_t V):

@@ -33,8 +33,8 @@ import numpy as np
 
 from ._atomic import atomic_write
 from ._checks import check_memory, is_int, parse_json
-from ._ngram import (Interner, check_sorted, combine, count as _c_count, id_counts, merge_readers, read_ranges,
-                     remap_ids, write_tsv)
+from ._ngram import (Interner, check_sorted, combine, counter as _c_counter, id_counts, merge_readers,
+                     read_ranges, remap_ids, write_tsv)
 from ._progress import Progress
 from ._strtab import StrTable, from_pool
 from ._container import check_strings, is_container, open_container, write_container
@@ -543,6 +543,10 @@ def frequency_order(freq, itos, n_specials, in_place: bool = False):
 # ----------------------------------------------------------------------------------------------------------
 # The counts
 # ----------------------------------------------------------------------------------------------------------
+#: Largest k that NGramCounts.to_tsv selects inside the counting engine (a heap of k rows per order and thread).
+_HELD_TOP_MAX = 1 << 16
+
+
 def _kth_largest(c: np.ndarray, k: int, block: int = 1 << 16) -> int:
     """A lower bound on the k-th largest of c (1 when c has at most k entries) that few entries exceed: the
     k-th largest of the maxima of blocks of c (k distinct entries are at least that), without copying c."""
@@ -579,9 +583,45 @@ class NGramCounts:
         self.vocab = vocab
         self.first_seen = first_seen
         self.order = len(grams)
-        self._grams = grams
-        self._counts = counts
+        self._g, self._c = grams, counts
+        self._engine = None
         self.stats = dict(stats or {})
+
+    # Counts straight from the counting engine (seqfast._ngram.Counter) stay in the engine until an array is
+    # needed: unique(), total(1) and the top rows of to_tsv(k=...) read them in place, which spares writing
+    # every n-gram out; anything else exports them all once (_grams, _counts).
+    @classmethod
+    def _held(cls, vocab: Vocab, engine, share_freqs: bool = False) -> "NGramCounts":
+        self = cls.__new__(cls)
+        self.vocab, self.first_seen, self.order, self.stats = vocab, None, engine.order, dict(engine.stats)
+        self._g = self._c = None
+        self._engine, self._share_freqs, self._tops = engine, share_freqs, None
+        return self
+
+    def _export(self) -> None:
+        if self._engine is not None:
+            self._g, self._c = self._engine.export()
+            self._engine = self._tops = None
+            if self._share_freqs:
+                _share_unigram_freqs(self)
+
+    @property
+    def _grams(self) -> list:
+        self._export()
+        return self._g
+
+    @property
+    def _counts(self) -> list:
+        self._export()
+        return self._c
+
+    def __getstate__(self):
+        self._export()
+        return {k: v for k, v in self.__dict__.items() if k not in ("_engine", "_tops")}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._engine = None
 
     # ----- arrays -------------------------------------------------------------------------------------
     def _check_n(self, n) -> int:
@@ -603,11 +643,17 @@ class NGramCounts:
 
     def total(self, order: int = 1) -> int:
         """Number of n-gram occurrences of this order (for order 1: tokens, incl. <s> and </s> with pad)."""
-        return int(self._counts[self._check_n(order) - 1].sum())
+        n = self._check_n(order)
+        if n == 1 and self._engine is not None and self._engine.can_top:
+            return int(self._engine.tokens)
+        return int(self._counts[n - 1].sum())
 
     def unique(self, order: int = 1) -> int:
         """Number of distinct n-grams of this order."""
-        return int(self._counts[self._check_n(order) - 1].shape[0])
+        n = self._check_n(order)
+        if self._engine is not None:
+            return int(self._engine.unique(n))
+        return int(self._counts[n - 1].shape[0])
 
     def counts_of_counts(self, order: int = 1) -> dict:
         """``{c: number of n-grams of this order seen exactly c times}``, ascending c: n1, n2, n3, ... of
@@ -743,14 +789,34 @@ class NGramCounts:
                 file.write(b.decode("utf-8"))
         pool, offs = self._token_pool()
         for n in orders:
-            g, c = self._grams[self._check_n(n) - 1], self._counts[n - 1]
-            rows = self.top_rows(n, k, min_count, ties).astype(np.int64, copy=False)
+            n = self._check_n(n)
+            top = self._held_top(n, k, min_count, ties)
+            if top is not None:
+                g, c = top
+                rows = np.arange(g.shape[0], dtype=np.int64)
+            else:
+                g, c = self._grams[n - 1], self._counts[n - 1]
+                rows = self.top_rows(n, k, min_count, ties).astype(np.int64, copy=False)
             write_tsv(write, pool, offs, g, c, np.ascontiguousarray(rows))
         if file is None:
             return b"".join(chunks).decode("utf-8")
         if hasattr(file, "buffer") and write is getattr(file.buffer, "write", None):
             file.buffer.flush()
         return None
+
+    def _held_top(self, n: int, k: int | None, min_count: int, ties: str):
+        """(grams, counts) of top_rows(n, k, min_count, ties), best first, selected inside the counting engine
+        while the counts are held there (the k most frequent of every order at once, kept for the other
+        orders); None when they are not held or k is None or large."""
+        if self._engine is None or not self._engine.can_top or k is None or k > _HELD_TOP_MAX \
+                or ties not in ("ids", "tokens"):
+            return None
+        key = (max(k, 0), min_count, ties)
+        if self._tops is None or self._tops[0] != key:
+            rank = self._alpha_rank() if ties == "tokens" else None
+            self._tops = (key, self._engine.top(key[0], min_count, rank))
+        g, c, _ = self._tops[1][n - 1]
+        return g, c
 
     def _token_pool(self):
         """(bytes of all tokens in id order, (V+1,) int64 offsets) for the C TSV writer."""
@@ -993,8 +1059,7 @@ def _count_owned(holder: list, vocab: Vocab, order: int, n_threads: int | None, 
     order = _check_order(order)
     nt = resolve_threads(n_threads)
     args = (holder, len(vocab), order, nt, method) + ((min_per_thread,) if min_per_thread else ())
-    grams, counts, stats = _c_count(*args)
-    return NGramCounts(vocab, grams, counts, stats)
+    return NGramCounts._held(vocab, _c_counter(*args))
 
 
 def count_ngrams(source=None, order: int = 3, level: str = "word", pad: bool = False, boundaries: str = "line",
@@ -1144,7 +1209,10 @@ def count_ngrams(source=None, order: int = 3, level: str = "word", pad: bool = F
 def _share_unigram_freqs(result: NGramCounts) -> None:
     """Make the vocabulary's frequencies a view of the unigram counts when they are the same numbers (a
     vocabulary made from the counted corpus: every non-special token occurs, so the non-specials are the last
-    unigram rows, in id order), so that they are held once."""
+    unigram rows, in id order), so that they are held once (counts held by the engine: once exported)."""
+    if result._engine is not None:
+        result._share_freqs = True
+        return
     n_reg = len(result.vocab) - len(result.vocab.specials)
     c1 = result._counts[0]
     if n_reg and c1.shape[0] >= n_reg:

@@ -162,6 +162,28 @@ def test_tsv_ties_by_ngram():
     assert c.to_tsv(order=1, min_count=2).splitlines() == ["a\t2", "b\t2", "c\t2"]
 
 
+@pytest.mark.parametrize("order", [1, 3, 5])
+def test_top_rows_selected_in_the_engine_equal_the_exported_ones(order):
+    """to_tsv(k=...) on counts still held by the sort engine selects the top rows in C: the same lines as from
+    the exported arrays, for any thread count, ties, k and min_count."""
+    import pickle
+    from seqfast.ngram import count_ids
+    ids, v = _ids_and_vocab(seqfast.datasets.time_machine_path())
+    full = count_ids(ids, v, order, 1, "sort")
+    full._export()
+    for nt in (1, 2, 3):
+        held = count_ids(ids, v, order, nt, "sort", min_per_thread=1)
+        assert held._engine is not None and held.total(1) == full.total(1)
+        assert [held.unique(n) for n in range(1, order + 1)] == [full.unique(n) for n in range(1, order + 1)]
+        for ties in ("tokens", "ids"):
+            for k, min_count in ((0, 1), (1, 1), (7, 1), (50, 3), (10**4, 2), (5, 10**9)):
+                want = full.to_tsv(order_only=False, k=k, min_count=min_count, ties=ties)
+                assert held.to_tsv(order_only=False, k=k, min_count=min_count, ties=ties) == want, (nt, ties, k)
+        assert held._engine is not None  # still held: nothing was exported
+        assert pickle.loads(pickle.dumps(held)) == full
+        assert held._engine is None and held == full
+
+
 def test_counts_of_counts_matches_reference():
     text = seqfast.datasets.time_machine()
     c = count_ngrams(seqfast.datasets.time_machine_path(), 3, pad=True)
