@@ -84,17 +84,25 @@ static int count_shard(sf_ngcounter *c, int t, int64_t *uni, const int32_t *ids,
     return SF_OK;
 }
 
-int sf_ngram_plan(const int32_t *ids, int64_t T, int32_t V, int N, int n_threads, int64_t min_per_thread,
-                  int *nt_out) {
-    if (N < 1 || N > SF_NGRAM_MAX_ORDER || V < 1 || T < 0) return SF_EVALUE;
+int sf_ngram_plan(const int32_t *const *seg, const int64_t *len, int nseg, int32_t V, int N, int n_threads,
+                  int64_t min_per_thread, int *nt_out) {
+    if (N < 1 || N > SF_NGRAM_MAX_ORDER || V < 1 || nseg < 0) return SF_EVALUE;
+    int64_t T = 0;
+    for (int s = 0; s < nseg; s++) {
+        if (len[s] < 0) return SF_EVALUE;
+        T += len[s];
+    }
     int nt = sf_resolve_threads(n_threads);
     if (nt < 1) nt = 1;
     if (nt > 256) nt = 256; /* export merges at most 256 shards */
     if (min_per_thread < 1) min_per_thread = 1;
     if ((int64_t)nt > 1 + T / min_per_thread) nt = (int)(1 + T / min_per_thread);
     int bad = 0;
+    for (int s = 0; s < nseg; s++) {
+        const int32_t *ids = seg[s];
 SF_OMP(parallel for num_threads(nt) schedule(static) reduction(| : bad))
-    for (int64_t i = 0; i < T; i++) bad |= ids[i] < -1 || ids[i] >= V;
+        for (int64_t i = 0; i < len[s]; i++) bad |= ids[i] < -1 || ids[i] >= V;
+    }
     if (bad) return SF_EINDEX;
     *nt_out = nt;
     return SF_OK;
@@ -103,7 +111,7 @@ SF_OMP(parallel for num_threads(nt) schedule(static) reduction(| : bad))
 int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads,
                           int64_t min_per_thread) {
     *out = NULL;
-    int nt, rc = sf_ngram_plan(ids, T, V, N, n_threads, min_per_thread, &nt);
+    int nt, rc = sf_ngram_plan(&ids, &T, 1, V, N, n_threads, min_per_thread, &nt);
     if (rc != SF_OK) return rc;
     sf_ngcounter *c = (sf_ngcounter *)calloc(1, sizeof(*c));
     if (!c) return SF_ENOMEM;

@@ -52,11 +52,17 @@ int sf_ngram_count(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V,
  * largest bucket's scratch per thread) of working memory. */
 int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads,
                           int64_t min_per_thread);
+/* The same for a stream in nseg pieces: ids seg[s] (len[s],), s < nseg, with a line break between two pieces
+ * (no n-gram spans two; pieces that end with -1 count as their concatenation), read in place (e.g. each
+ * reader's own ids). */
+int sf_ngram_count_sorted_segs(sf_ngcounter **out, const int32_t *const *seg, const int64_t *len, int nseg,
+                               int32_t V, int N, int n_threads, int64_t min_per_thread);
 
-/* Shared by both engines: check N, V and every id (SF_EVALUE, SF_EINDEX), then the threads to use:
- * n_threads resolved, at most 256 (the export merges at most 256 shards) and at most 1 + T / min_per_thread. */
-int sf_ngram_plan(const int32_t *ids, int64_t T, int32_t V, int N, int n_threads, int64_t min_per_thread,
-                  int *nt_out);
+/* Shared by both engines: check N, V and every id of the nseg pieces (SF_EVALUE, SF_EINDEX), then the threads
+ * to use: n_threads resolved, at most 256 (the export merges at most 256 shards) and at most
+ * 1 + T / min_per_thread for T ids in all. */
+int sf_ngram_plan(const int32_t *const *seg, const int64_t *len, int nseg, int32_t V, int N, int n_threads,
+                  int64_t min_per_thread, int *nt_out);
 
 /* Distinct n-grams of order n (1..N), or -1 when n is out of range. */
 int64_t sf_ngram_unique(const sf_ngcounter *c, int n);
@@ -74,11 +80,13 @@ int sf_ngram_export_all(sf_ngcounter *c, int32_t *const *grams, int64_t *const *
  * only; SF_EVALUE for another counter or after a consuming export). For each order n with grams[n] not NULL:
  * the at most k n-grams of count >= min_count first by count descending, then by the tuple of their ids'
  * ranks ascending (rank (V,), or NULL for the ids themselves: the export's row order), written best first as
- * grams[n] (kout[n], n), counts[n] (kout[n],) and rows[n] (kout[n],), their rows in sf_ngram_export_all.
- * Every output holds min(k, sf_ngram_unique(c, n)) rows. One pass over the sorted keys, chunks in parallel
- * (a bounded heap per thread and order, merged at the end): the result does not depend on the threads. */
+ * grams[n] (kout[n], n) and counts[n] (kout[n],); every output has room for min(k, sf_ngram_unique(c, n)).
+ * Each bucket's keys are walked as a trie of runs (an n-gram's extensions are the runs inside its run), a
+ * run skipped when it is rarer than every heap it could enter: with a small k only the frequent n-grams are
+ * visited. Chunks in parallel, a bounded heap per thread and order merged at the end: the result does not
+ * depend on the threads. */
 int sf_ngram_top_sorted(const sf_ngcounter *c, int64_t k, int64_t min_count, const int64_t *rank,
-                        int32_t *const *grams, int64_t *const *counts, int64_t *const *rows, int64_t *kout);
+                        int32_t *const *grams, int64_t *const *counts, int64_t *kout);
 
 /* sf_ngram_export and sf_ngram_export_all for counters made by sf_ngram_count_sorted. */
 int sf_ngram_export_sorted(const sf_ngcounter *c, int n, int32_t *grams, int64_t *counts);

@@ -1,37 +1,30 @@
-/* ngram_ingest.c: per-thread readers -> one id stream in first-appearance ids; id counts; renumbering
+/* ngram_ingest.c: per-thread readers' ids -> the first-appearance ids of one table; id counts; renumbering
  * (see ngram_ingest.h). */
 #include "ngram_ingest.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* out[i] = map[in[i]] (in[i] >= 0) or -1, i < n, split over nt threads (map NULL: a copy). An id outside
- * [0, V) makes it SF_EVALUE (that element is left as it was). out may be in. */
-static int map_copy(int32_t *out, const int32_t *in, int64_t n, const int32_t *map, int32_t V, int nt) {
+/* ids[i] = map[ids[i]] (ids[i] >= 0; -1 stays), i < n, split over nt threads. An id outside [0, V) makes it
+ * SF_EVALUE (that element is left as it was). */
+static int map_ids(int32_t *ids, int64_t n, const int32_t *map, int32_t V, int nt) {
     int bad = 0;
 SF_OMP(parallel num_threads(nt) reduction(| : bad))
     {
         int64_t lo, hi;
         sf_thread_rows64(n, sf_thread_id(), sf_team_size(), &lo, &hi);
-        if (map) {
-            for (int64_t i = lo; i < hi; i++) {
-                int32_t v = in[i];
-                if (v < 0) out[i] = -1;
-                else if (v < V) out[i] = map[v];
-                else bad = 1;
-            }
-        } else if (hi > lo) {
-            memmove(out + lo, in + lo, (size_t)(hi - lo) * sizeof(int32_t));
+        for (int64_t i = lo; i < hi; i++) {
+            int32_t v = ids[i];
+            if (v >= V) bad = 1;
+            else if (v >= 0) ids[i] = map[v];
         }
     }
     return bad ? SF_EVALUE : SF_OK;
 }
 
-int sf_ngreader_merge(int32_t *out, sf_ngreader **rs, int nr, int nt) {
+int sf_ngreader_merge(sf_ngreader **rs, int nr, int nt) {
     if (nr <= 0) return SF_OK;
     sf_strtab *tab = rs[0]->tab;
-    map_copy(out, rs[0]->ids, rs[0]->n_ids, NULL, 0, nt);
-    int64_t pos = rs[0]->n_ids;
     for (int k = 1; k < nr; k++) {
         const sf_strtab *t = rs[k]->tab;
         int32_t *map = (int32_t *)malloc((size_t)(t->n > 0 ? t->n : 1) * sizeof(int32_t));
@@ -47,8 +40,7 @@ int sf_ngreader_merge(int32_t *out, sf_ngreader **rs, int nr, int nt) {
             }
             map[j] = id;
         }
-        int rc = map_copy(out + pos, rs[k]->ids, rs[k]->n_ids, map, t->n, nt);
-        pos += rs[k]->n_ids;
+        int rc = map_ids(rs[k]->ids, rs[k]->n_ids, map, t->n, nt);
         free(map);
         if (rc != SF_OK) return rc;
     }
@@ -85,5 +77,5 @@ SF_OMP(parallel num_threads(nt) reduction(| : bad))
 
 int sf_ids_remap(int32_t *ids, int64_t T, const int32_t *map, int32_t V, int nt) {
     if (T < ((int64_t)1 << 16)) nt = 1;
-    return map_copy(ids, ids, T, map, V, nt);
+    return map_ids(ids, T, map, V, nt);
 }

@@ -64,7 +64,7 @@ static int64_t reader_bytes(const sf_ngreader *r, int64_t nc) {
 
 static int push(sf_ngreader *r, int32_t id) {
     if (r->n_ids == r->cap_ids) {
-        int64_t nc = r->cap_ids * 2;
+        int64_t nc = r->cap_ids ? r->cap_ids * 2 : (int64_t)1 << 16;
         if (r->max_bytes > 0 && reader_bytes(r, nc) > r->max_bytes) {
             r->need_bytes = reader_bytes(r, nc);
             return SF_ENOMEM;

@@ -164,14 +164,33 @@ static int32_t bucket_at(const int64_t *start, int32_t V, int64_t pos) {
     return lo;
 }
 
+/* The part of stream positions [lo, hi) in piece s, which starts at position base[s]: [*a, *e) in the piece. */
+static inline void seg_part(const int64_t *base, int s, int64_t lo, int64_t hi, int64_t *a, int64_t *e) {
+    *a = (lo > base[s] ? lo : base[s]) - base[s];
+    *e = (hi < base[s + 1] ? hi : base[s + 1]) - base[s];
+}
+
 int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads,
                           int64_t min_per_thread) {
+    return sf_ngram_count_sorted_segs(out, &ids, &T, 1, V, N, n_threads, min_per_thread);
+}
+
+int sf_ngram_count_sorted_segs(sf_ngcounter **out, const int32_t *const *seg, const int64_t *len, int nseg,
+                               int32_t V, int N, int n_threads, int64_t min_per_thread) {
     *out = NULL;
     if (V == INT32_MAX) return SF_EVALUE; /* ids are stored + 1 */
-    int nt, rc = sf_ngram_plan(ids, T, V, N, n_threads, min_per_thread, &nt);
+    int nt, rc = sf_ngram_plan(seg, len, nseg, V, N, n_threads, min_per_thread, &nt);
     if (rc != SF_OK) return rc;
-    sf_ngcounter *c = (sf_ngcounter *)calloc(1, sizeof(*c));
-    if (!c) return SF_ENOMEM;
+    /* base[s]: the stream position where piece s starts; T: positions in all */
+    int64_t *base = (int64_t *)malloc((size_t)(nseg + 1) * sizeof(int64_t));
+    sf_ngcounter *c = base ? (sf_ngcounter *)calloc(1, sizeof(*c)) : NULL;
+    if (!c) {
+        free(base);
+        return SF_ENOMEM;
+    }
+    base[0] = 0;
+    for (int s = 0; s < nseg; s++) base[s + 1] = base[s] + len[s];
+    const int64_t T = base[nseg];
     c->N = N;
     c->V = V;
     c->nt = nt;
@@ -184,6 +203,7 @@ int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int
     int64_t *off = (int64_t *)calloc((size_t)nt * V, sizeof(int64_t)); /* (nt, V) per-slice bucket counts */
     if (!c->k || !c->start || !off) {
         free(off);
+        free(base);
         sf_ngram_free(c);
         return SF_ENOMEM;
     }
@@ -191,8 +211,13 @@ int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int
 SF_OMP(parallel for num_threads(nt) schedule(static, 1))
     for (int t = 0; t < nt; t++) {
         int64_t *h = off + (size_t)t * V;
-        for (int64_t i = slice(T, t, nt); i < slice(T, t + 1, nt); i++)
-            if (ids[i] >= 0) h[ids[i]]++;
+        for (int s = 0; s < nseg; s++) {
+            const int32_t *ids = seg[s];
+            int64_t a, e;
+            seg_part(base, s, slice(T, t, nt), slice(T, t + 1, nt), &a, &e);
+            for (int64_t i = a; i < e; i++)
+                if (ids[i] >= 0) h[ids[i]]++;
+        }
     }
     int64_t K = 0, maxb = 0;
     for (int32_t v = 0; v < V; v++) {
@@ -208,32 +233,41 @@ SF_OMP(parallel for num_threads(nt) schedule(static, 1))
     c->keys = (uint64_t *)keys_alloc((size_t)(K ? K : 1) * W * sizeof(uint64_t));
     if (!c->keys) {
         free(off);
+        free(base);
         sf_ngram_free(c);
         return SF_ENOMEM;
     }
-    /* 2. rest keys scattered into the buckets of their first id, stream order within a bucket */
+    /* 2. rest keys scattered into the buckets of their first id, stream order within a bucket (a piece's end
+     * ends every n-gram: Ts is the piece's length) */
 SF_OMP(parallel for num_threads(nt) schedule(static, 1))
     for (int t = 0; t < nt; t++) {
         int64_t *o = off + (size_t)t * V;
-        if (W == 1) { /* the key built in a register, one store (the scatter's cost is that store's miss) */
-            for (int64_t i = slice(T, t, nt); i < slice(T, t + 1, nt); i++) {
-                if (ids[i] < 0) continue;
-                uint64_t kv = 0;
-                for (int j = 1; j < N && i + j < T && ids[i + j] >= 0; j++)
-                    kv |= (uint64_t)((uint32_t)ids[i + j] + 1u) << (64 - j * bk);
-                c->keys[o[ids[i]]++] = kv;
+        for (int s = 0; s < nseg; s++) {
+            const int32_t *ids = seg[s];
+            const int64_t Ts = len[s];
+            int64_t a, e;
+            seg_part(base, s, slice(T, t, nt), slice(T, t + 1, nt), &a, &e);
+            if (W == 1) { /* the key built in a register, one store (the scatter's cost is that store's miss) */
+                for (int64_t i = a; i < e; i++) {
+                    if (ids[i] < 0) continue;
+                    uint64_t kv = 0;
+                    for (int j = 1; j < N && i + j < Ts && ids[i + j] >= 0; j++)
+                        kv |= (uint64_t)((uint32_t)ids[i + j] + 1u) << (64 - j * bk);
+                    c->keys[o[ids[i]]++] = kv;
+                }
+                continue;
             }
-            continue;
-        }
-        for (int64_t i = slice(T, t, nt); i < slice(T, t + 1, nt); i++) {
-            if (ids[i] < 0) continue;
-            uint64_t *key = c->keys + (size_t)W * o[ids[i]]++;
-            for (int w = 0; w < W; w++) key[w] = 0;
-            for (int j = 1; j < N && i + j < T && ids[i + j] >= 0; j++)
-                sf_ngkey_put(key, j - 1, bk, (uint32_t)ids[i + j] + 1u);
+            for (int64_t i = a; i < e; i++) {
+                if (ids[i] < 0) continue;
+                uint64_t *key = c->keys + (size_t)W * o[ids[i]]++;
+                for (int w = 0; w < W; w++) key[w] = 0;
+                for (int j = 1; j < N && i + j < Ts && ids[i + j] >= 0; j++)
+                    sf_ngkey_put(key, j - 1, bk, (uint32_t)ids[i + j] + 1u);
+            }
         }
     }
     free(off);
+    free(base);
     c->table_bytes = (size_t)K * W * sizeof(uint64_t) + (size_t)nt * maxb * W * sizeof(uint64_t);
     uint8_t ceil_div[64 * SF_NGRAM_MAX_WORDS + 1], floor_div[64 * SF_NGRAM_MAX_WORDS + 1];
     div_tables(ceil_div, floor_div, bk, R);
@@ -296,36 +330,20 @@ SF_OMP(for schedule(dynamic, 1))
     return SF_OK;
 }
 
-/* (nc, N + 1) first[q][n]: the row of order n where chunk q's n-grams start (the sums of kk over the chunks
- * before q); malloc'd, NULL when out of memory. */
-static int64_t *chunk_first_rows(const sf_ngcounter *c) {
-    const int N = c->N;
-    int64_t *first = (int64_t *)malloc((size_t)c->nc * (N + 1) * sizeof(int64_t));
-    if (!first) return NULL;
-    for (int n = 0; n <= N; n++) {
-        int64_t sum = 0;
-        for (int64_t q = 0; q < c->nc; q++) {
-            first[(size_t)q * (N + 1) + n] = sum;
-            sum += c->kk[(size_t)q * (N + 1) + n];
-        }
-    }
-    return first;
-}
-
-/* Top-n-gram heaps: an entry of order n is S = 2 + 2n int64: count, row, the n ids' ranks, the n ids. A heap
- * holds at most k entries with the worst at its root, so that a candidate is compared with the root only. */
+/* Top-n-gram heaps: an entry of order n is S = 1 + 2n int64: count, the n ids' ranks, the n ids. A heap holds
+ * at most k entries with the worst at its root, so that a candidate is compared with the root only. */
 typedef struct top_heap {
     int64_t *e;
     int64_t size, k;
     int n, S;
 } top_heap;
 
-/* a ranks before b: count descending, then ranks ascending, then row (distinct n-grams: a total order) */
+/* a ranks before b: count descending, then ranks ascending, then ids (distinct n-grams: a total order) */
 static inline int top_better(const int64_t *a, const int64_t *b, int n) {
     if (a[0] != b[0]) return a[0] > b[0];
-    for (int i = 2; i < 2 + n; i++)
+    for (int i = 1; i < 1 + 2 * n; i++)
         if (a[i] != b[i]) return a[i] < b[i];
-    return a[1] < b[1];
+    return 0;
 }
 
 static void top_swap(top_heap *h, int64_t i, int64_t j) {
@@ -366,27 +384,73 @@ static void top_offer(top_heap *h, const int64_t *cand) {
     top_sift_down(h, 0);
 }
 
-/* The order-n n-gram whose first key is `key` in bucket v, seen cnt times at row `row`: offered to h unless it
- * is rarer than min_count or than a full heap's root. */
-static inline void top_candidate(top_heap *h, int64_t cnt, int64_t row, int32_t v, const uint64_t *key, int bk,
-                                 const int64_t *rank, int64_t min_count) {
-    if (cnt < min_count || (h->size == h->k && (h->k == 0 || cnt < h->e[0]))) return;
-    const int n = h->n;
-    int64_t cand[2 + 2 * SF_NGRAM_MAX_ORDER];
-    cand[0] = cnt;
-    cand[1] = row;
-    for (int i = 0; i < n; i++) {
-        int32_t id = i == 0 ? v : (int32_t)sf_ngkey_get(key, i - 1, bk) - 1;
-        cand[2 + n + i] = id;
-        cand[2 + i] = rank ? rank[id] : id;
+/* Fewest occurrences an n-gram needs to enter h: min_count while it has room, then its root's count (a tie
+ * may still enter by its ranks); INT64_MAX when h takes nothing. */
+static inline int64_t top_floor(const top_heap *h, int64_t min_count) {
+    if (h->k == 0) return INT64_MAX;
+    if (h->size < h->k) return min_count;
+    return h->e[0] > min_count ? h->e[0] : min_count;
+}
+
+typedef struct top_walk_ctx {
+    const uint64_t *keys; /* the bucket's sorted rest keys */
+    int W, bk, lo, hi;
+    const int64_t *rank;
+    int64_t min_count;
+    top_heap *hs;         /* (hi + 1,) this thread's heaps by order */
+    int32_t ids[SF_NGRAM_MAX_ORDER];
+} top_walk_ctx;
+
+/* Keys [a, e) of a bucket share their first d rest ids (x->ids[1..d]; ids[0] is the bucket's id): the
+ * (d + 1)-gram they make occurs e - a times. Offer it, then walk the runs of its extensions (keys sorted:
+ * each run is contiguous, found by galloping on rest id d; 0 = no id there, not an n-gram), unless it is too
+ * rare for every higher order's heap (an extension occurs at most as often as its prefix). */
+static void top_walk(top_walk_ctx *x, int64_t a, int64_t e, int d) {
+    const int n = d + 1;
+    const int64_t cnt = e - a;
+    if (n >= x->lo && cnt >= top_floor(&x->hs[n], x->min_count)) {
+        int64_t cand[1 + 2 * SF_NGRAM_MAX_ORDER];
+        cand[0] = cnt;
+        for (int i = 0; i < n; i++) {
+            cand[1 + n + i] = x->ids[i];
+            cand[1 + i] = x->rank ? x->rank[x->ids[i]] : x->ids[i];
+        }
+        top_offer(&x->hs[n], cand);
     }
-    top_offer(h, cand);
+    if (n >= x->hi) return;
+    int64_t need = INT64_MAX;
+    for (int m = n + 1; m <= x->hi; m++) {
+        int64_t f = top_floor(&x->hs[m], x->min_count);
+        if (f < need) need = f;
+    }
+    if (cnt < need) return;
+    const int W = x->W, bk = x->bk;
+    for (int64_t i = a; i < e;) {
+        const uint32_t id = sf_ngkey_get(x->keys + (size_t)i * W, d, bk);
+        /* j: the first key after i whose rest id d is larger (galloping, then bisection) */
+        int64_t lo = i, step = 1, hi = i + 1;
+        while (hi < e && sf_ngkey_get(x->keys + (size_t)hi * W, d, bk) == id) {
+            lo = hi;
+            step *= 2;
+            hi = lo + step < e ? lo + step : e;
+        }
+        while (hi - lo > 1) { /* rest id d at lo is id, at hi (or e) larger */
+            int64_t mid = lo + (hi - lo) / 2;
+            if (sf_ngkey_get(x->keys + (size_t)mid * W, d, bk) == id) lo = mid;
+            else hi = mid;
+        }
+        if (id) {
+            x->ids[d + 1] = (int32_t)id - 1;
+            top_walk(x, i, hi, d + 1);
+        }
+        i = hi;
+    }
 }
 
 int sf_ngram_top_sorted(const sf_ngcounter *c, int64_t k, int64_t min_count, const int64_t *rank,
-                        int32_t *const *grams, int64_t *const *counts, int64_t *const *rows, int64_t *kout) {
+                        int32_t *const *grams, int64_t *const *counts, int64_t *kout) {
     if (!c->keys || c->consumed || k < 0) return SF_EVALUE;
-    const int W = c->Wk, bk = c->bk, N = c->N, R = N - 1, nt = c->nt;
+    const int N = c->N, nt = c->nt;
     const int64_t nc = c->nc;
     int lo = N + 1, hi = 0;
     for (int n = 1; n <= N; n++) {
@@ -397,50 +461,38 @@ int sf_ngram_top_sorted(const sf_ngcounter *c, int64_t k, int64_t min_count, con
         }
     }
     if (hi == 0) return SF_OK;
-    uint8_t ceil_div[64 * SF_NGRAM_MAX_WORDS + 1], floor_div[64 * SF_NGRAM_MAX_WORDS + 1];
-    div_tables(ceil_div, floor_div, bk, R);
     /* heaps[t * (N + 1) + n]: thread t's order n (team members are numbered 0..nt-1) */
     top_heap *heaps = (top_heap *)calloc((size_t)nt * (N + 1), sizeof(top_heap));
-    int64_t *first = chunk_first_rows(c);
-    int status = heaps && first ? SF_OK : SF_ENOMEM;
+    int status = heaps ? SF_OK : SF_ENOMEM;
     for (int t = 0; t < nt && status == SF_OK; t++)
-        for (int n = lo; n <= hi; n++) {
+        for (int n = 1; n <= N; n++) {
             top_heap *h = heaps + (size_t)t * (N + 1) + n;
             int64_t kn = (int64_t)c->k[n - 1];
             h->k = grams[n] ? (k < kn ? k : kn) : 0;
             h->n = n;
-            h->S = 2 + 2 * n;
+            h->S = 1 + 2 * n;
             if (h->k && !(h->e = (int64_t *)malloc((size_t)h->k * h->S * sizeof(int64_t)))) status = SF_ENOMEM;
         }
     if (status == SF_OK) {
 SF_OMP(parallel num_threads(nt))
         {
-            top_heap *hs = heaps + (size_t)sf_thread_id() * (N + 1);
+            top_walk_ctx x;
+            x.W = c->Wk;
+            x.bk = c->bk;
+            x.lo = lo;
+            x.hi = hi;
+            x.rank = rank;
+            x.min_count = min_count;
+            x.hs = heaps + (size_t)sf_thread_id() * (N + 1);
 SF_OMP(for schedule(dynamic, 1))
-            for (int64_t q = 0; q < nc; q++) {
-                /* per order: the current n-gram's count, row, first key and bucket */
-                int64_t cnt[SF_NGRAM_MAX_ORDER + 1] = {0}, row[SF_NGRAM_MAX_ORDER + 1];
-                const uint64_t *st[SF_NGRAM_MAX_ORDER + 1];
-                int32_t sv[SF_NGRAM_MAX_ORDER + 1];
-                for (int n = 1; n <= N; n++) row[n] = first[(size_t)q * (N + 1) + n] - 1;
+            for (int64_t q = 0; q < nc; q++)
                 for (int32_t v = c->cb[q]; v < c->cb[q + 1]; v++) {
-                    const int64_t a = c->start[v];
-                    for (int64_t j = a; j < c->start[v + 1]; j++) {
-                        int m, l;
-                        const uint64_t *key = key_run(c->keys, j, j == a, W, R, hi, ceil_div, floor_div, &m, &l);
-                        for (int n = lo; n <= l && n <= m; n++) cnt[n]++;
-                        for (int n = l + 1 > lo ? l + 1 : lo; n <= m; n++) {
-                            if (cnt[n]) top_candidate(&hs[n], cnt[n], row[n], sv[n], st[n], bk, rank, min_count);
-                            row[n]++;
-                            cnt[n] = 1;
-                            st[n] = key;
-                            sv[n] = v;
-                        }
-                    }
+                    const int64_t a = c->start[v], e = c->start[v + 1];
+                    if (a == e) continue;
+                    x.keys = c->keys + (size_t)a * x.W;
+                    x.ids[0] = v;
+                    top_walk(&x, 0, e - a, 0);
                 }
-                for (int n = lo; n <= hi; n++)
-                    if (cnt[n]) top_candidate(&hs[n], cnt[n], row[n], sv[n], st[n], bk, rank, min_count);
-            }
         }
         /* every thread's heap into thread 0's, then thread 0's sorted best first by taking its root (the
          * worst) to the end */
@@ -460,15 +512,13 @@ SF_OMP(for schedule(dynamic, 1))
             for (int64_t i = 0; i < m; i++) {
                 const int64_t *e = h->e + i * h->S;
                 counts[n][i] = e[0];
-                rows[n][i] = e[1];
-                for (int j = 0; j < n; j++) grams[n][i * n + j] = (int32_t)e[2 + n + j];
+                for (int j = 0; j < n; j++) grams[n][i * n + j] = (int32_t)e[1 + n + j];
             }
         }
     }
     if (heaps)
         for (int i = 0; i < nt * (N + 1); i++) free(heaps[i].e);
     free(heaps);
-    free(first);
     return status;
 }
 
@@ -494,8 +544,16 @@ int sf_ngram_export_sorted_all(sf_ngcounter *c, int32_t *const *grams, int64_t *
             hi = n;
         }
     if (hi == 0) return SF_OK;
-    int64_t *first = chunk_first_rows(c);
+    /* first[q][n]: the row of order n where chunk q's n-grams start (the sums of kk over the chunks before q) */
+    int64_t *first = (int64_t *)malloc((size_t)nc * (N + 1) * sizeof(int64_t));
     if (!first) return SF_ENOMEM;
+    for (int n = 0; n <= N; n++) {
+        int64_t sum = 0;
+        for (int64_t q = 0; q < nc; q++) {
+            first[(size_t)q * (N + 1) + n] = sum;
+            sum += c->kk[(size_t)q * (N + 1) + n];
+        }
+    }
     if (consume) c->consumed = 1;
 SF_OMP(parallel for num_threads(c->nt) schedule(dynamic, 1))
     for (int64_t q = 0; q < nc; q++) {

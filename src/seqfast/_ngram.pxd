@@ -10,7 +10,7 @@ cdef extern from "ngram_reader.h" nogil:
     ctypedef struct sf_ngreader:
         sf_strtab *tab
         int32_t *ids
-        int64_t n_ids
+        int64_t n_ids, cap_ids
         int64_t bad_offset
         int64_t long_offset
         int64_t max_bytes
@@ -36,7 +36,7 @@ cdef extern from "ngram_reader.h" nogil:
     const char *sf_strtab_get(const sf_strtab *t, int32_t id, size_t *len)
 
 cdef extern from "ngram_ingest.h" nogil:
-    int sf_ngreader_merge(int32_t *out, sf_ngreader **rs, int nr, int nt)
+    int sf_ngreader_merge(sf_ngreader **rs, int nr, int nt)
     int sf_ids_count(int64_t *freq, const int32_t *ids, int64_t T, int32_t V, int nt)
     int sf_ids_remap(int32_t *ids, int64_t T, const int32_t *map, int32_t V, int nt)
 
@@ -53,11 +53,13 @@ cdef extern from "ngram_count.h" nogil:
                        int64_t min_per_thread)
     int sf_ngram_count_sorted(sf_ngcounter **out, const int32_t *ids, int64_t T, int32_t V, int N, int n_threads,
                               int64_t min_per_thread)
+    int sf_ngram_count_sorted_segs(sf_ngcounter **out, const int32_t *const *seg, const int64_t *len, int nseg,
+                                   int32_t V, int N, int n_threads, int64_t min_per_thread)
     int64_t sf_ngram_unique(const sf_ngcounter *c, int n)
     int sf_ngram_export(const sf_ngcounter *c, int n, int32_t *grams, int64_t *counts)
     int sf_ngram_export_all(sf_ngcounter *c, int32_t *const *grams, int64_t *const *counts, int consume)
     int sf_ngram_top_sorted(const sf_ngcounter *c, int64_t k, int64_t min_count, const int64_t *rank,
-                            int32_t *const *grams, int64_t *const *counts, int64_t *const *rows, int64_t *kout)
+                            int32_t *const *grams, int64_t *const *counts, int64_t *kout)
     void sf_ngram_free(sf_ngcounter *c)
 
 cdef extern from "ngram_merge.h" nogil:

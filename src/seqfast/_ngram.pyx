@@ -7,6 +7,7 @@ around C calls and turns SF_E* codes into Python exceptions (seqfast._status.che
 from cpython.ref cimport PyObject
 from libc.stdint cimport int32_t, int64_t, uint64_t, uintptr_t
 from libc.stdlib cimport malloc, free
+from cython.view cimport array as cvarray
 
 import numpy as np
 
@@ -254,34 +255,41 @@ def read_ranges(list interners, str path, const int64_t[::1] bounds, str level, 
         free(rs); free(rcs)
 
 
+cdef take_ids(sf_ngreader *r):
+    """The reader's ids as an int32 (n_ids,) array that owns its buffer (no copy; freed with the array); the
+    reader starts a new buffer when it emits more."""
+    cdef cvarray buf = cvarray(shape=(max(r.n_ids, 1),), itemsize=sizeof(int32_t), format="i", mode="c",
+                               allocate_buffer=False)
+    buf.data = <char *>r.ids
+    buf.callback_free_data = free
+    cdef int64_t n = r.n_ids
+    r.ids = NULL
+    r.n_ids = 0
+    r.cap_ids = 0
+    return np.asarray(buf)[:n]
+
+
 def merge_readers(list interners, int n_threads):
-    """The ids (int32 (T,)) of Interner objects that read consecutive parts of one corpus (e.g. with
-    read_ranges), taken from each and put end to end in the first-appearance ids of the whole corpus
-    (ngram_ingest.h). interners[0]'s table grows to the merged vocabulary (its tokens() name the ids) and
-    reads on in those ids; the other tables are left as they were."""
+    """The ids of Interner objects that read consecutive parts of one corpus (e.g. with read_ranges), in the
+    first-appearance ids of the whole corpus (ngram_ingest.h): a list of int32 arrays, the readers' own ids
+    buffers renumbered in place and taken from them (readers without ids left out); end to end they are the
+    corpus's ids. interners[0]'s table grows to the merged vocabulary (its tokens() name the ids) and reads on
+    in those ids; the other tables are left as they were."""
     cdef int nr = len(interners), i, rc
     if nr == 0:
         raise ValueError("merge_readers: no readers")
     cdef sf_ngreader **rs = <sf_ngreader **>malloc(nr * sizeof(sf_ngreader *))
     if rs is NULL:
         raise MemoryError("out of memory")
-    cdef int64_t T = 0
     for i in range(nr):
         rs[i] = (<Interner>interners[i]).r
-        T += rs[i].n_ids
-    ids = np.empty(T, dtype=np.int32)
-    cdef int32_t[::1] o = ids
-    cdef int32_t dummy = 0
-    cdef int32_t *op = &o[0] if T > 0 else &dummy
     try:
         with nogil:
-            rc = sf_ngreader_merge(op, rs, nr, n_threads)
+            rc = sf_ngreader_merge(rs, nr, n_threads)
         check(rc, "merging the readers' vocabularies")
-        for i in range(nr):
-            rs[i].n_ids = 0
+        return [take_ids(rs[i]) for i in range(nr) if rs[i].n_ids > 0]
     finally:
         free(rs)
-    return ids
 
 
 def id_counts(const int32_t[::1] ids, int32_t V, int n_threads):
@@ -350,7 +358,7 @@ cdef class Counter:
     def top(self, int64_t k, int64_t min_count=1, rank=None):
         """The at most k most frequent n-grams of each order with count >= min_count, by count descending,
         ties by the tuple of rank[id] ascending (rank int64 (V,); None: by ids): per order n, (grams int32
-        (m, n), counts int64 (m,), rows int64 (m,)) best first, rows as in export() (sf_ngram_top_sorted)."""
+        (m, n), counts int64 (m,)) best first (sf_ngram_top_sorted)."""
         if not self.can_top:
             raise ValueError("top: a sort-engine count not exported yet")
         if k < 0:
@@ -358,15 +366,14 @@ cdef class Counter:
         cdef int N = self.order, n, rc
         cdef int32_t *gp[SF_NGRAM_MAX_ORDER + 1]
         cdef int64_t *cp[SF_NGRAM_MAX_ORDER + 1]
-        cdef int64_t *rp[SF_NGRAM_MAX_ORDER + 1]
         cdef int64_t kout[SF_NGRAM_MAX_ORDER + 1]
         cdef int64_t m
         cdef int32_t[:, ::1] g
-        cdef int64_t[::1] cc, rr
+        cdef int64_t[::1] cc
         cdef const int64_t[::1] rk
         cdef const int64_t *rankp = NULL
         cdef int32_t dummy_g = 0
-        cdef int64_t dummy_c = 0, dummy_r = 0
+        cdef int64_t dummy_c = 0
         if rank is not None:
             rk = np.ascontiguousarray(rank, dtype=np.int64)
             if rk.shape[0] < self.c.V:
@@ -378,16 +385,15 @@ cdef class Counter:
             m = min(k, sf_ngram_unique(self.c, n))
             ga = np.empty((m, n), dtype=np.int32)
             ca = np.empty(m, dtype=np.int64)
-            ra = np.empty(m, dtype=np.int64)
-            gp[n], cp[n], rp[n] = &dummy_g, &dummy_c, &dummy_r
+            gp[n], cp[n] = &dummy_g, &dummy_c
             if m > 0:
-                g, cc, rr = ga, ca, ra
-                gp[n], cp[n], rp[n] = &g[0, 0], &cc[0], &rr[0]
-            out.append((ga, ca, ra))
+                g, cc = ga, ca
+                gp[n], cp[n] = &g[0, 0], &cc[0]
+            out.append((ga, ca))
         with nogil:
-            rc = sf_ngram_top_sorted(self.c, k, min_count, rankp, gp, cp, rp, kout)
+            rc = sf_ngram_top_sorted(self.c, k, min_count, rankp, gp, cp, kout)
         check(rc, "selecting the most frequent n-grams")
-        return [(ga[:kout[n + 1]], ca[:kout[n + 1]], ra[:kout[n + 1]]) for n, (ga, ca, ra) in enumerate(out)]
+        return [(ga[:kout[n + 1]], ca[:kout[n + 1]]) for n, (ga, ca) in enumerate(out)]
 
     def export(self):
         """([grams (k_n, n) int32 for n = 1..N], [counts (k_n,) int64]), rows sorted; the engine is freed."""
@@ -426,8 +432,9 @@ def counter(ids_in, int32_t V, int N, int n_threads, str method="sort",
             int64_t min_per_thread=SF_NGRAM_MIN_PER_THREAD):
     """Count orders 1..N of ids (-1 = line break) into a Counter.
 
-    ids_in: int32 (T,), or a one-item list holding it, which is emptied as soon as the counter no longer needs
-    the ids, so that their memory can go back before the n-grams are exported.
+    ids_in: int32 (T,), or a list of such pieces, emptied as soon as the counter no longer needs them, so that
+    their memory can go back; the stream is the pieces end to end with a line break between two (pieces that
+    end with -1, such as merge_readers' arrays, count as their concatenation).
     method: "sort" (sf_ngram_count_sorted) or "hash" (sf_ngram_count); fewer threads are used when there are
     fewer than min_per_thread ids per thread (the result is the same)."""
     if method not in ("sort", "hash"):
@@ -438,22 +445,36 @@ def counter(ids_in, int32_t V, int N, int n_threads, str method="sort",
     if V < 1:
         raise ValueError("the vocabulary is empty")
     cdef bint owned = isinstance(ids_in, list)
-    if owned and len(ids_in) != 1:
-        raise ValueError("count: a list must hold exactly one ids array")
-    cdef const int32_t[::1] ids = ids_in[0] if owned else ids_in
-    cdef sf_ngcounter *c = NULL
-    cdef int rc
-    cdef int64_t T = ids.shape[0]
-    cdef const int32_t *p = &ids[0] if T > 0 else NULL
-    with nogil:
-        if use_sort:
-            rc = sf_ngram_count_sorted(&c, p, T, V, N, n_threads, min_per_thread)
-        else:
-            rc = sf_ngram_count(&c, p, T, V, N, n_threads, min_per_thread)
-    ids = None
-    p = NULL
+    pieces = [np.ascontiguousarray(x) for x in (ids_in if owned else [ids_in])]
     if owned:
         ids_in.clear()
+    for x in pieces:
+        if x.dtype != np.int32 or x.ndim != 1:
+            raise ValueError(f"count: ids must be int32 of shape (T,), got {x.dtype} of shape {x.shape}")
+    if not use_sort and len(pieces) != 1:  # the hash engine reads one stream: pieces joined by line breaks
+        sep = np.full(1, -1, dtype=np.int32)
+        joined = [np.zeros(0, np.int32)]
+        for x in pieces:
+            joined += [sep, x] if len(joined) > 1 else [x]
+        pieces = [np.concatenate(joined)]
+    cdef int nseg = len(pieces), i
+    cdef const int32_t **segs = <const int32_t **>malloc(max(nseg, 1) * sizeof(int32_t *))
+    cdef int64_t *lens = <int64_t *>malloc(max(nseg, 1) * sizeof(int64_t))
+    if segs is NULL or lens is NULL:
+        free(segs); free(lens)
+        raise MemoryError("out of memory")
+    for i in range(nseg):
+        segs[i] = <const int32_t *><uintptr_t>pieces[i].__array_interface__["data"][0]
+        lens[i] = pieces[i].shape[0]
+    cdef sf_ngcounter *c = NULL
+    cdef int rc
+    with nogil:
+        if use_sort:
+            rc = sf_ngram_count_sorted_segs(&c, segs, lens, nseg, V, N, n_threads, min_per_thread)
+        else:
+            rc = sf_ngram_count(&c, segs[0], lens[0], V, N, n_threads, min_per_thread)
+    free(segs); free(lens)
+    del pieces
     if rc != SF_OK:
         check(rc, "count_ngrams")
     cdef Counter out = Counter.__new__(Counter)

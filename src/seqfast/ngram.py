@@ -413,8 +413,12 @@ def _merge_vocabs(itos_list: list) -> tuple[list, list]:
     return itos, remaps
 
 
-def _stream_ids(kind, items, tokenizer, pad, boundaries, errors, progress, n_threads: int = 1, sink=None):
+def _stream_ids(kind, items, tokenizer, pad, boundaries, errors, progress, n_threads: int = 1, sink=None,
+                pieces: bool = False):
     """(ids int32 with -1 line breaks, itos in first-appearance order, specials).
+
+    pieces: ids is a list of int32 arrays that end with -1 (line breaks), the stream end to end (the parallel
+    readers' own buffers: no copy into one array).
 
     sink: None, or a callable that takes the ids in pieces (int32, in the interner's first-appearance ids)
     as soon as about :data:`SPILL_IDS` are pending, so that the ids never pile up in memory (the reading is
@@ -424,7 +428,7 @@ def _stream_ids(kind, items, tokenizer, pad, boundaries, errors, progress, n_thr
     level, lower = tokenizer.level, tokenizer.lower
     stream = _IdStream(pad, boundaries, tokenizer)
     it = stream.interner
-    pieces = []  # ids taken from `it` so far, in its ids
+    parts = []  # ids taken from `it` so far, in its ids
     if sink is not None:
         n_threads = 1
         user_progress = progress
@@ -454,7 +458,7 @@ def _stream_ids(kind, items, tokenizer, pad, boundaries, errors, progress, n_thr
                     read_ranges(readers, path, np.asarray(bounds, dtype=np.int64), level, errors, n_threads)
                     if progress is not None:
                         progress(size)
-                    pieces.append(merge_readers([it] + readers, n_threads))
+                    parts.extend(merge_readers([it] + readers, n_threads))
                 else:
                     it.feed_path(path, level, errors, progress)
     else:  # lines of text: each str is a line (as if joined by "\n")
@@ -478,13 +482,14 @@ def _stream_ids(kind, items, tokenizer, pad, boundaries, errors, progress, n_thr
                 it.feed_bytes(data, level, "strict")
         it.line_break()
     ids, itos = stream.finish()
-    if pieces:
-        ids = pieces[0] if len(pieces) == 1 and not ids.size else np.concatenate(pieces + [ids])
+    if ids.size or not parts:
+        parts.append(ids)
     remap = None
     if lower and level == "whitespace" and kind == "paths":  # per-token lowering = lowering the text here
         remap, itos = _lower_vocab(itos, len(stream.specials))
         if sink is None:
-            ids = remap[ids]
+            parts = [remap[x] for x in parts]
+    ids = parts if pieces else parts[0] if len(parts) == 1 else np.concatenate(parts)
     if sink is not None:
         return ids, itos, stream.specials, remap
     return ids, itos, stream.specials
@@ -505,13 +510,23 @@ def _lower_vocab(itos, n_specials):
 
 
 def _frequency_order(ids, itos, n_specials, n_threads: int = 1):
-    """Renumber ids like Vocab: specials first, then by descending frequency, ties by first appearance
-    (ids: renumbered in place; itos, when a StrTable, too)."""
+    """Renumber ids (an int32 array or a list of them) like Vocab: specials first, then by descending
+    frequency, ties by first appearance (ids: renumbered in place; itos, when a StrTable, too)."""
     V = len(itos)
+    parts = ids if isinstance(ids, list) else [ids]
     # the counts are passed without a name here, so frequency_order frees them before it renumbers the table
-    inv, new_itos, freqs, perm = frequency_order(id_counts(ids, V, n_threads), itos, n_specials, in_place=True)
-    remap_ids(ids, inv[:V], n_threads)
+    inv, new_itos, freqs, perm = frequency_order(_id_counts(parts, V, n_threads), itos, n_specials, in_place=True)
+    for x in parts:
+        remap_ids(x, inv[:V], n_threads)
     return ids, new_itos, freqs, perm
+
+
+def _id_counts(parts: list, V: int, n_threads: int) -> np.ndarray:
+    """Occurrences of each id 0..V-1 in the int32 arrays parts, int64 (V,)."""
+    freq = id_counts(parts[0], V, n_threads)
+    for x in parts[1:]:
+        freq += id_counts(x, V, n_threads)
+    return freq
 
 
 def frequency_order(freq, itos, n_specials, in_place: bool = False):
@@ -815,8 +830,7 @@ class NGramCounts:
         if self._tops is None or self._tops[0] != key:
             rank = self._alpha_rank() if ties == "tokens" else None
             self._tops = (key, self._engine.top(key[0], min_count, rank))
-        g, c, _ = self._tops[1][n - 1]
-        return g, c
+        return self._tops[1][n - 1]
 
     def _token_pool(self):
         """(bytes of all tokens in id order, (V+1,) int64 offsets) for the C TSV writer."""
@@ -1054,8 +1068,9 @@ def count_ids(ids, vocab: Vocab, order: int, n_threads: int | None = None, metho
 
 def _count_owned(holder: list, vocab: Vocab, order: int, n_threads: int | None, method: str = "sort",
                  min_per_thread: int | None = None) -> NGramCounts:
-    """count_ids of the int32 ids in the one-item list holder, which is emptied once they are counted: the
-    ids' memory is freed before the n-grams are exported when holder held the last reference."""
+    """count_ids of the int32 ids in the list holder (the stream in pieces that end with -1, or one array),
+    which is emptied once they are counted: the ids' memory is freed before the n-grams are exported when
+    holder held the last reference."""
     order = _check_order(order)
     nt = resolve_threads(n_threads)
     args = (holder, len(vocab), order, nt, method) + ((min_per_thread,) if min_per_thread else ())
@@ -1172,7 +1187,8 @@ def count_ngrams(source=None, order: int = 3, level: str = "word", pad: bool = F
                 ids = np.concatenate([[vocab["<s>"]], ids, [vocab["</s>"]]]).astype(np.int32)
         result = count_ids(ids, vocab, order, nt, method)
     else:
-        ids, itos, specials = _stream_ids(kind, items, tokenizer, pad, boundaries, errors, bar, nt)
+        ids, itos, specials = _stream_ids(kind, items, tokenizer, pad, boundaries, errors, bar, nt, pieces=True)
+        T = sum(x.size for x in ids)
         # the largest of: the frequency order (the string table held already, ~36 bytes per token of counts,
         # sort keys and order while it is sorted; then ~20 of frequencies, permutation and inverse while the
         # table's offsets and pool are copied in the new order) beside the id stream, and the counting (the
@@ -1180,8 +1196,8 @@ def count_ngrams(source=None, order: int = 3, level: str = "word", pad: bool = F
         # working memory per id)
         bits = max(1, (len(itos) - 1).bit_length())
         table, V = (itos.nbytes if isinstance(itos, StrTable) else len(itos) * 300), len(itos)
-        need = max(max(table + 36 * V, 2 * table + 20 * V) + 4 * ids.size,
-                   table + 16 * V + ids.size * (12 + 8 * -(-(order - 1) * bits // 64)))
+        need = max(max(table + 36 * V, 2 * table + 20 * V) + 4 * T,
+                   table + 16 * V + T * (12 + 8 * -(-(order - 1) * bits // 64)))
         check_memory(_source_name(kind, items), need)
         if vocab is None:
             ids, itos, freqs, first = _frequency_order(ids, itos, len(specials), nt)
@@ -1189,11 +1205,12 @@ def count_ngrams(source=None, order: int = 3, level: str = "word", pad: bool = F
         else:
             if pad:
                 _check_pad_vocab(vocab)
+            ids = ids[0] if len(ids) == 1 else np.concatenate(ids)
             remap = np.append(_encode_used(vocab, itos, ids), -1).astype(np.int32)
-            ids = remap[ids]
+            ids = [remap[ids]]
             vocab_out = vocab
             first = None
-        holder = [np.ascontiguousarray(ids, dtype=np.int32)]
+        holder = ids
         del ids  # the counter frees the id stream before it writes the n-grams
         result = _count_owned(holder, vocab_out, order, nt, method)
         result.first_seen = first

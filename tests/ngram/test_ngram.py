@@ -184,6 +184,23 @@ def test_top_rows_selected_in_the_engine_equal_the_exported_ones(order):
         assert held._engine is None and held == full
 
 
+def test_count_pieces_equal_their_concatenation_with_line_breaks():
+    """The engine reads the stream in pieces in place (the parallel readers' buffers): the same counts as the
+    pieces joined by line breaks, for both engines and any thread count."""
+    from seqfast._ngram import count
+    rng = np.random.default_rng(5)
+    pieces = [rng.integers(-1, 40, size=n).astype(np.int32) for n in (0, 5000, 1, 3000, 7000)]
+    pieces[2][:] = -1
+    joined = np.concatenate([x for p in pieces for x in (p, np.full(1, -1, np.int32))])
+    want_g, want_c, _ = count(joined, 40, 4, 1, "sort")
+    for method in ("sort", "hash"):
+        for nt in (1, 2, 3):
+            g, c, _ = count([p.copy() for p in pieces], 40, 4, nt, method, 1)
+            assert all(np.array_equal(a, b) for a, b in zip(g + c, want_g + want_c)), (method, nt)
+    with pytest.raises(ValueError, match="int32"):
+        count([np.zeros(3, np.int64)], 40, 2, 1)
+
+
 def test_counts_of_counts_matches_reference():
     text = seqfast.datasets.time_machine()
     c = count_ngrams(seqfast.datasets.time_machine_path(), 3, pad=True)
