@@ -47,16 +47,26 @@ int lm_mkn_discounts(float *D, const int64_t *t);
  * gamma = sum_c D(c) N_c / sum a. V = number of unigrams other than <s>. SF_EVALUE if sum a == 0. */
 int lm_interpolate_unigrams(double *prob, double *gamma, const int32_t *grams, const int64_t *adj, int64_t k,
                             const float *D, int32_t bos);
+/* Statistics of a context h, LM_CTX_STATS int64: sum_x a(hx), the kept rows with a(hx) = 1, 2 and >= 3, and
+ * the adjusted count of the pruned rows. Integers, so statistics of parts of a context's rows add up
+ * exactly; gamma(h) = (D1 n1 + D2 n2 + D3 n3+ + pruned) / sum_x a(hx), in that order, on every path. */
+#define LM_CTX_STATS 5
+/* stats: (k_ctx, LM_CTX_STATS) out, of the rows (adj, ctx, keep as below). SF_EFORMAT if some ctx[i] is
+ * outside [0, k_ctx). */
+int lm_context_stats(int64_t *stats, int64_t k_ctx, const int64_t *adj, const int64_t *ctx, int64_t k,
+                     const uint8_t *keep);
 /* Order n >= 2. prob: (k,) out; ctx_gamma: (k_ctx,) out, gamma of each context (0 where a context index has
  * no n-gram); adj, ctx, suf: (k,); ctx[i] in [0, k_ctx) numbers the context of row i (the rows of order
  * n - 1 in the in-memory build, the distinct contexts of one partition in the partitioned build);
  * lower: (k_lo,) interpolated p of order n - 1, indexed by suf;
  * keep: (k,) or NULL (keep all): 0 marks an n-gram pruned away, whose whole adjusted count then goes to
  * its context's gamma instead of its discount (as lmplz --prune).
+ * stats: (k_ctx, LM_CTX_STATS) or NULL: the contexts' statistics when rows of a context are missing here
+ * (a context split over partitions: the statistics summed over all of them); NULL: counted from the rows.
  * p(w | h) = (a(hw) - D(a(hw))) / sum_x a(hx) + gamma(h) lower[suf]. */
 int lm_interpolate_order(double *prob, double *ctx_gamma, int64_t k_ctx, const int64_t *adj, const int64_t *ctx,
                          const int64_t *suf, int64_t k, const double *lower, int64_t k_lo, const float *D,
-                         const uint8_t *keep, int n_threads);
+                         const uint8_t *keep, const int64_t *stats, int n_threads);
 /* ARPA values. logp: (k,) out = min(0, log10 prob); backoff: (k,) out or NULL (top order) = log10 gamma
  * where gamma > 0 and the last word is neither unk nor eos, else 0. grams: (k, n). */
 void lm_arpa_values(float *logp, float *backoff, const double *prob, const double *gamma, const int32_t *grams,

@@ -10,41 +10,67 @@
 
 static inline double disc(const float *D, int64_t a) { return (double)D[a < 3 ? a : 3]; }
 
+/* One row's share of its context's statistics (LM_CTX_STATS int64 per context): sum a(hx), kept rows with
+ * a = 1, 2, >= 3, and the adjusted count of the pruned rows (all their mass backs off). */
+static inline void stats_add(int64_t *s, int64_t a, int pruned) {
+    s[0] += a;
+    if (pruned) s[4] += a;
+    else if (a > 0) s[a < 3 ? a : 3] += 1;
+}
+
+/* gamma(h) * sum a(hx) from the context's statistics: the one formula of every build path, so that
+ * statistics summed over any split of a context's rows give the same gamma. */
+static inline double gamma_num(const int64_t *s, const float *D) {
+    return (double)D[1] * (double)s[1] + (double)D[2] * (double)s[2] + (double)D[3] * (double)s[3] +
+           (double)s[4];
+}
+
 int lm_interpolate_unigrams(double *prob, double *gamma, const int32_t *grams, const int64_t *adj, int64_t k,
                             const float *D, int32_t bos) {
-    double den = 0.0, num = 0.0;
+    int64_t s[LM_CTX_STATS] = {0, 0, 0, 0, 0};
     int64_t V = 0;
     for (int64_t i = 0; i < k; i++) {
-        den += (double)adj[i];
-        if (adj[i] > 0) num += disc(D, adj[i]);
+        stats_add(s, adj[i], 0);
         if (grams[i] != bos) V++;
     }
-    if (den <= 0.0 || V == 0) return SF_EVALUE;
-    double g = num / den;
+    if (s[0] <= 0 || V == 0) return SF_EVALUE;
+    double den = (double)s[0];
+    double g = gamma_num(s, D) / den;
     for (int64_t i = 0; i < k; i++)
         prob[i] = grams[i] == bos ? 1.0 : ((double)adj[i] - disc(D, adj[i])) / den + g / (double)V;
     *gamma = g;
     return SF_OK;
 }
 
-/* The rows of one context, [i, e): its sums (in row order), its gamma, then their probabilities. */
-static inline void context_run(double *prob, double *ctx_gamma, const int64_t *adj, const int64_t *suf, int64_t i,
-                               int64_t e, int64_t c, const double *lower, const float *D, const uint8_t *keep) {
-    double den = 0.0, g = 0.0;
-    for (int64_t j = i; j < e; j++) {
-        den += (double)adj[j];
-        if (keep && !keep[j]) g += (double)adj[j]; /* pruned: all its mass backs off */
-        else if (adj[j] > 0) g += disc(D, adj[j]);
+int lm_context_stats(int64_t *stats, int64_t k_ctx, const int64_t *adj, const int64_t *ctx, int64_t k,
+                     const uint8_t *keep) {
+    for (int64_t j = 0; j < k_ctx * LM_CTX_STATS; j++) stats[j] = 0;
+    for (int64_t i = 0; i < k; i++) {
+        if (ctx[i] < 0 || ctx[i] >= k_ctx) return SF_EFORMAT;
+        stats_add(stats + ctx[i] * LM_CTX_STATS, adj[i], keep && !keep[i]);
     }
-    if (den > 0.0) g /= den;
+    return SF_OK;
+}
+
+/* The rows of one context c, [i, e): its statistics (given, or counted from the rows), its gamma, then the
+ * rows' probabilities. */
+static inline void context_run(double *prob, double *ctx_gamma, const int64_t *adj, const int64_t *suf, int64_t i,
+                               int64_t e, int64_t c, const double *lower, const float *D, const uint8_t *keep,
+                               const int64_t *stats) {
+    int64_t own[LM_CTX_STATS] = {0, 0, 0, 0, 0};
+    const int64_t *s = own;
+    if (stats) s = stats + c * LM_CTX_STATS;
+    else
+        for (int64_t j = i; j < e; j++) stats_add(own, adj[j], keep && !keep[j]);
+    double g = s[0] > 0 ? gamma_num(s, D) / (double)s[0] : gamma_num(s, D);
     ctx_gamma[c] = g;
-    const double d = den > 0.0 ? den : 1.0; /* den == 0 only if every a(hx) is 0: then p = gamma * lower */
+    const double d = s[0] > 0 ? (double)s[0] : 1.0; /* sum a(hx) == 0 only if every a(hx) is 0: p = gamma * lower */
     for (int64_t j = i; j < e; j++) prob[j] = ((double)adj[j] - disc(D, adj[j])) / d + g * lower[suf[j]];
 }
 
 int lm_interpolate_order(double *prob, double *ctx_gamma, int64_t k_ctx, const int64_t *adj, const int64_t *ctx,
                          const int64_t *suf, int64_t k, const double *lower, int64_t k_lo, const float *D,
-                         const uint8_t *keep, int n_threads) {
+                         const uint8_t *keep, const int64_t *stats, int n_threads) {
     int bad = 0, unsorted = 0;
     int64_t i;
 SF_OMP(parallel for schedule(static) num_threads(n_threads) reduction(| : bad, unsorted) if (k > 100000))
@@ -55,8 +81,8 @@ SF_OMP(parallel for schedule(static) num_threads(n_threads) reduction(| : bad, u
     if (bad) return SF_EFORMAT;
     for (int64_t j = 0; j < k_ctx; j++) ctx_gamma[j] = 0.0;
     if (!unsorted) {
-        /* the rows of a context are consecutive (sorted tables): each thread takes whole runs of them, and
-         * their sums need no array (the same additions in the same order as below) */
+        /* the rows of a context are consecutive (sorted tables): each thread takes whole runs of them and
+         * counts their statistics with no array */
         int nt = n_threads < 1 ? 1 : n_threads;
         if (k <= 100000) nt = 1;
 SF_OMP(parallel num_threads(nt))
@@ -68,30 +94,31 @@ SF_OMP(parallel num_threads(nt))
             for (int64_t r = lo; r < hi;) {
                 int64_t e = r + 1;
                 while (e < hi && ctx[e] == ctx[r]) e++;
-                context_run(prob, ctx_gamma, adj, suf, r, e, ctx[r], lower, D, keep);
+                context_run(prob, ctx_gamma, adj, suf, r, e, ctx[r], lower, D, keep, stats);
                 r = e;
             }
         }
         return SF_OK;
     }
-    double *den = (double *)calloc((size_t)(k_ctx > 0 ? k_ctx : 1), sizeof(double));
-    if (!den) return SF_ENOMEM;
-    /* serial scatter of the per-context sums: one pass, same result for any thread count */
-    for (i = 0; i < k; i++) {
-        int64_t c = ctx[i];
-        den[c] += (double)adj[i];
-        if (keep && !keep[i]) ctx_gamma[c] += (double)adj[i]; /* pruned: all its mass backs off */
-        else if (adj[i] > 0) ctx_gamma[c] += disc(D, adj[i]);
+    int64_t *own = NULL;
+    if (!stats) {
+        own = (int64_t *)malloc((size_t)(k_ctx > 0 ? k_ctx : 1) * LM_CTX_STATS * sizeof(int64_t));
+        if (!own) return SF_ENOMEM;
+        lm_context_stats(own, k_ctx, adj, ctx, k, keep); /* ctx checked above */
+        stats = own;
     }
-    for (int64_t j = 0; j < k_ctx; j++)
-        if (den[j] > 0.0) ctx_gamma[j] /= den[j];
+    for (int64_t j = 0; j < k_ctx; j++) {
+        const int64_t *s = stats + j * LM_CTX_STATS;
+        ctx_gamma[j] = s[0] > 0 ? gamma_num(s, D) / (double)s[0] : gamma_num(s, D);
+    }
 SF_OMP(parallel for schedule(static) num_threads(n_threads) if (k > 100000))
     for (i = 0; i < k; i++) {
         int64_t c = ctx[i];
-        double d = den[c] > 0.0 ? den[c] : 1.0; /* den == 0 only if every a(hx) is 0: then p = gamma * lower */
+        int64_t den = stats[c * LM_CTX_STATS];
+        double d = den > 0 ? (double)den : 1.0; /* sum a(hx) == 0 only if every a(hx) is 0: p = gamma * lower */
         prob[i] = ((double)adj[i] - disc(D, adj[i])) / d + ctx_gamma[c] * lower[suf[i]];
     }
-    free(den);
+    free(own);
     return SF_OK;
 }
 

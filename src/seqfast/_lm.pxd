@@ -28,9 +28,11 @@ cdef extern from "lm.h" nogil:
     int lm_mkn_discounts(float *D, const int64_t *t)
     int lm_interpolate_unigrams(double *prob, double *gamma, const int32_t *grams, const int64_t *adj, int64_t k,
                                 const float *D, int32_t bos)
+    int lm_context_stats(int64_t *stats, int64_t k_ctx, const int64_t *adj, const int64_t *ctx, int64_t k,
+                         const uint8_t *keep)
     int lm_interpolate_order(double *prob, double *ctx_gamma, int64_t k_ctx, const int64_t *adj, const int64_t *ctx,
                              const int64_t *suf, int64_t k, const double *lower, int64_t k_lo, const float *D,
-                             const uint8_t *keep, int n_threads)
+                             const uint8_t *keep, const int64_t *stats, int n_threads)
     void lm_arpa_values(float *logp, float *backoff, const double *prob, const double *gamma,
                         const int32_t *grams, int64_t k, int n, int32_t unk, int32_t eos, int n_threads)
     enum: LM_BACKOFF, LM_ADDK, LM_STUPID

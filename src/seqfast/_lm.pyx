@@ -221,9 +221,48 @@ def interpolate_unigrams(grams, adj, D, int bos):
     return prob, gamma
 
 
-def interpolate_order(adj, ctx, suf, lower, D, keep=None, int n_threads=1, k_ctx=None):
+def _keep_bytes(keep, int64_t k, str what):
+    kp = None if keep is None else np.ascontiguousarray(keep, dtype=np.uint8)
+    if kp is not None and kp.shape != (k,):
+        raise ValueError(f"{what}: keep must be (k,)")
+    return kp
+
+
+def context_stats(adj, ctx, keep=None, k_ctx=None):
+    """Statistics int64 (k_ctx, 5) of the contexts ctx numbers (see lm_context_stats): sum a(hx), kept rows
+    with a(hx) = 1, 2, >= 3, adjusted count of the pruned rows. Integers: the statistics of the parts of a
+    context's rows add up to the context's. k_ctx: default max(ctx) + 1."""
+    a = np.ascontiguousarray(adj, dtype=np.int64)
+    c = np.ascontiguousarray(ctx, dtype=np.int64)
+    cdef int64_t k = a.shape[0]
+    if c.shape != (k,):
+        raise ValueError("context_stats: adj and ctx must both be (k,)")
+    kp = _keep_bytes(keep, k, "context_stats")
+    cdef int64_t kc = (int(c.max()) + 1 if k else 0) if k_ctx is None else k_ctx
+    stats = np.zeros((kc, 5), dtype=np.int64)
+    if k == 0:
+        return stats
+    cdef int64_t[:, ::1] st = stats
+    cdef const int64_t[::1] av = a
+    cdef const int64_t[::1] cv = c
+    cdef const uint8_t[::1] kv
+    cdef const uint8_t *kptr = NULL
+    cdef int64_t *sptr = &st[0, 0] if kc else NULL
+    if kp is not None:
+        kv = kp
+        kptr = &kv[0]
+    cdef int rc
+    with nogil:
+        rc = lm_context_stats(sptr, kc, &av[0], &cv[0], k, kptr)
+    check(rc, "context statistics (each row's context must be in [0, k_ctx))")
+    return stats
+
+
+def interpolate_order(adj, ctx, suf, lower, D, keep=None, int n_threads=1, k_ctx=None, stats=None):
     """(prob (k,), ctx_gamma (k_ctx,)) for one order n >= 2 (see lm_interpolate.c); keep: bool (k,) or None;
-    k_ctx: number of contexts ctx indexes (default: len(lower), the rows of order n - 1)."""
+    k_ctx: number of contexts ctx indexes (default: len(lower), the rows of order n - 1); stats: int64
+    (k_ctx, 5) statistics of the contexts (:func:`context_stats`, summed over every part of a context's rows)
+    or None: counted from these rows."""
     a = np.ascontiguousarray(adj, dtype=np.int64)
     c = np.ascontiguousarray(ctx, dtype=np.int64)
     s = np.ascontiguousarray(suf, dtype=np.int64)
@@ -232,10 +271,11 @@ def interpolate_order(adj, ctx, suf, lower, D, keep=None, int n_threads=1, k_ctx
     k = a.shape[0]
     if c.shape != (k,) or s.shape != (k,) or lo.ndim != 1:
         raise ValueError("interpolate_order: adj, ctx, suf must all be (k,) and lower 1-D")
-    kp = None if keep is None else np.ascontiguousarray(keep, dtype=np.uint8)
-    if kp is not None and kp.shape != (k,):
-        raise ValueError("interpolate_order: keep must be (k,)")
+    kp = _keep_bytes(keep, k, "interpolate_order")
     cdef int64_t kc = lo.shape[0] if k_ctx is None else k_ctx
+    st = None if stats is None else np.ascontiguousarray(stats, dtype=np.int64)
+    if st is not None and st.shape != (kc, 5):
+        raise ValueError(f"interpolate_order: stats must be (k_ctx, 5) = ({kc}, 5), not {st.shape}")
     prob = np.empty(k, dtype=np.float64)
     gam = np.zeros(kc, dtype=np.float64)
     if k == 0 or lo.shape[0] == 0 or kc == 0:
@@ -251,12 +291,17 @@ def interpolate_order(adj, ctx, suf, lower, D, keep=None, int n_threads=1, k_ctx
     cdef int rc
     cdef const uint8_t[::1] kv
     cdef const uint8_t *kptr = NULL
+    cdef const int64_t[:, ::1] stv
+    cdef const int64_t *sptr = NULL
     if kp is not None:
         kv = kp
         kptr = &kv[0]
+    if st is not None:
+        stv = st
+        sptr = &stv[0, 0]
     with nogil:
         rc = lm_interpolate_order(&pv[0], &gv[0], kc, &av[0], &cv[0], &sv[0], kk, &lv[0], klo, &dv[0], kptr,
-                                  n_threads)
+                                  sptr, n_threads)
     check(rc, "interpolating an order (each n-gram's context and suffix must be in the lower order)")
     return prob, gam
 

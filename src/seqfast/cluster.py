@@ -13,14 +13,16 @@ Stages (the driver moves only small tables; bulk data goes through files in a sh
              second-to-last word
   merging    task per partition (extmem.merge_partition)
   Kneser-Ney task per partition (extmem.kn_stats), the discounts and unigrams on the driver (extmem.kn_globals),
-             task per partition (extmem.kn_estimate)
+             when words are split a task per partition (extmem.kn_split_stats: the integer statistics of its
+             share of the split contexts), task per partition (extmem.kn_estimate, summing the shares)
   model      task per range of first words of an order (:func:`model_piece`): the partitions' estimates merged
              into that range's ARPA lines (and the model's arrays when fit returns the model); the driver
              appends each piece to the ARPA file as its task finishes. Counts: the driver merges the
              partitions' sorted files.
 
 Partitions are by the second-to-last word, the most frequent words placed so that their tokens balance over
-the partitions (:func:`seqfast.extmem.partition_map`).
+the partitions (:func:`seqfast.extmem.partition_map`); a word heavier than half a partition (``SPLIT``) is
+split again by the last word over several partitions, its contexts' statistics summed exactly over them.
 
 Requires the ``dask`` extra (``pip install "seqfast[dask]"``). Inputs are local paths (which every worker must
 see at the same path) or fsspec URLs (``s3://bucket/corpus.txt``); ``tmpdir`` must be a directory every worker
@@ -49,6 +51,8 @@ __all__ = ["ClusterMismatchError", "DaskBuild", "check_cluster", "count_ngrams_d
 RANGE_BYTES = 32 << 20
 #: At least this many ranges and partitions per worker, so that work balances across workers.
 TASKS_PER_WORKER = 4
+#: A word with more tokens than this share of a partition's mean is split over partitions by the last word
+SPLIT = 0.5
 
 
 class ClusterMismatchError(RuntimeError):
@@ -279,7 +283,7 @@ class DaskBuild(Build):
         """Balanced partitions (extmem.partition_map) from the corpus's token counts per word: the most
         frequent second-to-last words ("," ".", "the") no longer pile up by id % P."""
         from .extmem import partition_map
-        return partition_map(self._freq, P) if getattr(self, "_freq", None) is not None else None
+        return partition_map(self._freq, P, split=SPLIT) if getattr(self, "_freq", None) is not None else None
 
     def _map(self, fn, args_list: list, stage: str) -> list:
         """fn over the argument tuples as Dask tasks (keys unique to this build), results in order."""
@@ -492,7 +496,7 @@ def _written(stage: str, out: list) -> int:
         return _files_bytes(p.path for p in out)
     if stage == "count_chunk":
         return _files_bytes(r.path for r in out)
-    if stage in ("merge_partition", "kn_estimate"):
+    if stage in ("merge_partition", "kn_split_stats", "kn_estimate"):
         return _files_bytes(f for r in out for f in glob.glob(r.prefix + "-*"))
     if stage == "model_piece":
         return int(sum(p.arpa_bytes + (p.rows * (4 * p.n + 8) if os.path.exists(p.prefix + ".logp") else 0)

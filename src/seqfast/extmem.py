@@ -47,7 +47,8 @@ from ._prefetch import prefetched
 
 __all__ = ["Build", "TempSpaceError", "Plan", "plan", "workdir", "tokenize_source", "vocab_plan", "count_chunk",
            "chunk_bounds", "merge_partition", "merge_unigrams", "write_counts", "assemble_counts", "kn_stats",
-           "kn_globals", "kn_estimate", "model_blocks", "partition_map", "partition_rows_by"]
+           "kn_globals", "kn_split_stats", "kn_estimate", "model_blocks", "partition_map", "partition_keys",
+           "partition_rows_by", "split_words"]
 
 #: Bytes per token of the sort counting engine beyond its output (see count_ids) and of a run's rows
 _SORT_BYTES = 12
@@ -221,12 +222,17 @@ def chunk_bounds(ids_path: str, chunk_ids: int, line: bool) -> list:
     return bounds
 
 
-def partition_map(freq: np.ndarray, P: int, top: int = 64) -> np.ndarray | None:
-    """A table (int16 (M,)) sending the most frequent words to partitions so that their tokens balance over
-    the P partitions (largest first into the least loaded partition, the other words' load from id % P
-    counted first); words with ids >= M go to id % P. None when P == 1. ``freq``: tokens per word id.
-    Any map gives the same model (Kneser-Ney stays local for every partitioning by the second-to-last word);
-    a balanced one makes the partitions' work even."""
+def partition_map(freq: np.ndarray, P: int, top: int = 64, split: float | None = None) -> np.ndarray | None:
+    """A table sending the most frequent words to partitions so that their tokens balance over the P partitions
+    (largest first into the least loaded partition, the other words' load from id % P counted first); words
+    with ids >= M go to id % P. None when P == 1. ``freq``: tokens per word id.
+
+    split: a word with more than ``split`` times a partition's mean load is split by the last word of its rows
+    over S = ceil(freq / (split * mean)) partitions (each piece into the then least loaded one). Without
+    split words the table is int16 (M,), the partition of each word; with them int16 (M, S_max), each word's
+    partitions followed by -1 (see :func:`partition_keys`).
+    Any map gives the same model (Kneser-Ney stays local for every partitioning by the second-to-last word,
+    and the statistics of split contexts are summed exactly); a balanced one makes the partitions' work even."""
     if P <= 1 or freq.shape[0] == 0:
         return None
     k = min(freq.shape[0], top * P)
@@ -234,24 +240,52 @@ def partition_map(freq: np.ndarray, P: int, top: int = 64) -> np.ndarray | None:
     ids = np.arange(freq.shape[0])
     tail = ids >= k
     load = np.bincount(ids[tail] % P, weights=freq[tail], minlength=P).astype(np.float64)
-    table = (np.arange(k) % P).astype(np.int16)
+    pieces = np.ones(k, dtype=np.int64)
+    if split is not None:
+        cap = split * float(freq.sum()) / P
+        pieces = np.minimum(P, np.maximum(1, np.ceil(freq[:k] / cap))).astype(np.int64) if cap > 0 else pieces
+    table = np.full((k, int(pieces.max())), -1, dtype=np.int16)
+    table[:, 0] = np.arange(k) % P
     for w in heavy:
-        p = int(np.argmin(load))
-        table[w] = p
-        load[p] += freq[w]
-    return table
+        for j in range(int(pieces[w])):
+            p = int(np.argmin(np.where(np.isin(np.arange(P), table[w, :j]), np.inf, load)))
+            table[w, j] = p
+            load[p] += freq[w] / pieces[w]
+    return table[:, 0].copy() if table.shape[1] == 1 else table
+
+
+def partition_keys(g: np.ndarray, col: int, P: int, table: np.ndarray | None = None) -> np.ndarray:
+    """int32 (k,): the partition of each row of g by its word in column ``col`` (id % P, or the
+    :func:`partition_map` table); a split word's rows go by their word in column col + 1 (the last word)."""
+    w = g[:, col]
+    key = (w % P).astype(np.int32)
+    if table is None:
+        return key
+    m = w < table.shape[0]
+    if table.ndim == 1:
+        key[m] = table[w[m]]
+        return key
+    tw = table[w[m]]
+    pieces = (tw >= 0).sum(axis=1)
+    j = g[m, col + 1] % pieces if col + 1 < g.shape[1] and table.shape[1] > 1 else np.zeros(tw.shape[0], np.int64)
+    key[m] = tw[np.arange(tw.shape[0]), j]
+    return key
+
+
+def split_words(table: np.ndarray | None) -> np.ndarray:
+    """bool (M,): the words of a :func:`partition_map` table split over several partitions (none: (0,))."""
+    if table is None or table.ndim == 1 or table.shape[1] == 1:
+        return np.zeros(0, dtype=bool)
+    return table[:, 1] >= 0
 
 
 def partition_rows_by(g: np.ndarray, col: int, P: int, table: np.ndarray | None = None):
     """(perm, starts (P + 1,)): rows of g grouped by the partition of their word in column ``col`` (id % P, or
-    the :func:`partition_map` table), each group in the rows' order."""
+    the :func:`partition_map` table, see :func:`partition_keys`), each group in the rows' order."""
     from ._ngram import partition_rows
     if table is None:
         return partition_rows(g, col, P)
-    w = g[:, col]
-    key = (w % P).astype(np.int32)
-    m = w < table.shape[0]
-    key[m] = table[w[m]]
+    key = partition_keys(g, col, P, table)
     return partition_rows(key.reshape(-1, 1), 0, P)  # a stable counting sort of the partition numbers
 
 
@@ -611,23 +645,95 @@ def _contexts(g: np.ndarray):
     return np.cumsum(new) - 1, starts
 
 
+def _split_contexts(g: np.ndarray, starts: np.ndarray, n: int, split: np.ndarray | None) -> np.ndarray:
+    """Indexes of the contexts (first rows ``starts`` of order n's sorted rows g) whose last word is split over
+    several partitions (``split``: bool (M,) of :func:`split_words`)."""
+    if split is None or split.shape[0] == 0 or starts.shape[0] == 0:
+        return np.zeros(0, np.int64)
+    w = np.asarray(g[starts, n - 2])
+    m = w < split.shape[0]
+    m[m] = split[w[m]]
+    return np.flatnonzero(m)
+
+
+def _est_inputs(part: PartInfo, n: int, order: int, thresholds):
+    """(grams, adjusted counts, keep or None) of order n of a partition, mapped."""
+    g = part.grams(n)
+    keep = part.counts(n) > thresholds[n - 1] if thresholds[n - 1] > 0 else None
+    adj = part.counts(n) if n == order else _load(part.path(n, "adj"))
+    return g, adj, keep
+
+
+@dataclass
+class SplitStats:
+    """Partition p's statistics of the contexts ending in split words: files ``{prefix}-{n}.ctx.npy`` (int32
+    (k, n - 1), sorted) / ``.stats.npy`` (int64 (k, 5), :func:`seqfast._lm.context_stats`) for n = 2..N."""
+    p: int
+    prefix: str
+
+    def path(self, n: int, what: str) -> str:
+        return f"{self.prefix}-{n}.{what}.npy"
+
+
+def kn_split_stats(part: PartInfo, order: int, thresholds, table: np.ndarray, wd: str, need: int = 0) -> SplitStats:
+    """The statistics of this partition's share of every context whose last word the partition table splits
+    (its rows are spread over several partitions by their last word); kn_estimate sums them over the
+    partitions sharing the word. Integers: the sum is exact in any order."""
+    from . import _lm
+    info = SplitStats(part.p, os.path.join(wd, f"cst-{part.p:04d}"))
+    split = split_words(table)
+    for n in range(2, order + 1):
+        g, adj, keep = _est_inputs(part, n, order, thresholds)
+        ctx, starts = _contexts(g)
+        sel = _split_contexts(g, starts, n, split)
+        stats = _lm.context_stats(adj, ctx, keep, starts.shape[0])[sel] if sel.shape[0] else \
+            np.zeros((0, 5), np.int64)
+        with _space(wd, need):
+            np.save(info.path(n, "ctx"), np.ascontiguousarray(g[starts[sel], :-1]))
+            np.save(info.path(n, "stats"), stats)
+    return info
+
+
+def _peers(p: int, table: np.ndarray) -> list:
+    """The other partitions sharing a split word with partition p."""
+    rows = table[split_words(table)]
+    mine = rows[(rows == p).any(axis=1)]
+    return sorted(set(int(q) for q in mine.ravel() if q >= 0) - {p})
+
+
 def kn_estimate(part: PartInfo, glob: KNGlobals, order: int, thresholds, wd: str, n_threads: int = 1,
-                need: int = 0) -> EstInfo:
+                need: int = 0, table: np.ndarray | None = None, shares: list | None = None) -> EstInfo:
     """Interpolate orders 2..N of one partition (lm_interpolate.c) and write the kept rows with their
     probabilities and the contexts' gammas (see EstInfo). thresholds: lmplz --prune count of order n at
-    index n - 1 (seqfast.lm.estimate.prune_thresholds), 0 = keep all."""
+    index n - 1 (seqfast.lm.estimate.prune_thresholds), 0 = keep all. table, shares: the partition table and
+    every partition's :func:`kn_split_stats` when the table splits words: the statistics of the contexts
+    ending in them are summed over the partitions sharing the word."""
     from . import _lm
+    from ._ngram import join_sorted
     V = glob.uni_prob.shape[0]
     info = EstInfo(part.p, os.path.join(wd, f"est-{part.p:04d}"), {}, np.zeros(V, np.float64))
+    split = split_words(table)
+    peers = [shares[q] for q in _peers(part.p, table)] if shares and split.any() else []
     lower = glob.uni_prob
     for n in range(2, order + 1):  # the part files are mapped, not copied (their pages stay in the page cache)
-        g = part.grams(n)
-        keep = part.counts(n) > thresholds[n - 1] if thresholds[n - 1] > 0 else None
-        adj = part.counts(n) if n == order else _load(part.path(n, "adj"))
+        g, adj, keep = _est_inputs(part, n, order, thresholds)
         ctx, starts = _contexts(g)
+        sel = _split_contexts(g, starts, n, split) if peers else np.zeros(0, np.int64)
+        stats = None
+        if sel.shape[0]:
+            stats = _lm.context_stats(adj, ctx, keep, starts.shape[0])
+            mine = np.ascontiguousarray(g[starts[sel], :-1])
+            for q in peers:
+                cq = _load(q.path(n, "ctx"))
+                if cq.shape[0] == 0:
+                    continue
+                pos = join_sorted(np.ascontiguousarray(cq), mine)
+                hit = pos >= 0
+                stats[sel[hit]] += _load(q.path(n, "stats"))[pos[hit]]
         s = g[:, 1].astype(np.int64) if n == 2 else _load(part.path(n, "suf"))
-        prob, gam = _lm.interpolate_order(adj, ctx, s, lower, glob.D[n - 1], keep, n_threads, k_ctx=starts.shape[0])
-        del adj, s, ctx
+        prob, gam = _lm.interpolate_order(adj, ctx, s, lower, glob.D[n - 1], keep, n_threads, k_ctx=starts.shape[0],
+                                          stats=stats)
+        del adj, s, ctx, stats
         crow = g[starts, :-1]
         with _space(wd, need):
             if n == 2:
@@ -677,27 +783,46 @@ def model_blocks(ests: list, parts: list, glob: KNGlobals, order: int, n: int, b
         gamma = None
         if ctxs is not None:
             gamma = np.zeros(g.shape[0], np.float64)
-            perm, starts = partition_rows_by(g, n - 1, P, table)
-            for p, (cpath, vpath) in enumerate(ctxs):
-                sel = perm[starts[p]:starts[p + 1]]
-                if sel.shape[0] == 0:
-                    continue
-                cg, (cgam,) = _slice([_load(vpath)], _load(cpath), a, b)
-                if cg.shape[0] == 0:
-                    continue
-                pos = join_sorted(np.ascontiguousarray(cg), np.ascontiguousarray(g[sel]))
-                hit = pos >= 0
-                gamma[sel[hit]] = cgam[pos[hit]]
+            for sub, key in _context_keys(g, n - 1, P, table):
+                perm, starts = partition_rows_by(key.reshape(-1, 1), 0, P)
+                for p, (cpath, vpath) in enumerate(ctxs):
+                    sel = sub[perm[starts[p]:starts[p + 1]]]
+                    if sel.shape[0] == 0:
+                        continue
+                    cg, (cgam,) = _slice([_load(vpath)], _load(cpath), a, b)
+                    if cg.shape[0] == 0:
+                        continue
+                    pos = join_sorted(np.ascontiguousarray(cg), np.ascontiguousarray(g[sel]))
+                    hit = pos >= 0
+                    gamma[sel[hit]] = cgam[pos[hit]]
         logp, bo = _lm.arpa_values(np.ascontiguousarray(prob), gamma, g, glob.unk, glob.eos, n_threads)
         yield g, logp, bo
+
+
+def _context_keys(g: np.ndarray, col: int, P: int, table: np.ndarray | None):
+    """[(rows, partitions int32), ...]: the partitions holding the gamma of each row of g as a context (its last
+    word, column ``col``, as the second-to-last word of longer rows): every row with its word's partition,
+    then the rows of split words again with each further partition of the word (each holds the same gamma
+    for the contexts it has rows of)."""
+    out = [(np.arange(g.shape[0]), partition_keys(g, col, P, table))]
+    if table is not None and table.ndim == 2:
+        w = g[:, col]
+        m = w < table.shape[0]
+        for j in range(1, table.shape[1]):
+            rows = np.flatnonzero(m)
+            t = table[w[rows], j]
+            rows, t = rows[t >= 0], t[t >= 0]
+            if rows.shape[0]:
+                out.append((rows, t.astype(np.int32)))
+    return out
 
 
 def unigram_values(ests: list, glob: KNGlobals, n_threads: int = 1):
     """(grams (k1, 1), log10 p, log10 backoff) of the unigrams."""
     from . import _lm
     gamma = np.zeros(glob.uni_prob.shape[0], np.float64)
-    for e in ests:
-        gamma += e.uni_gamma
+    for e in ests:  # a context's gamma is in every partition holding rows of it, the same value in each
+        np.maximum(gamma, e.uni_gamma, out=gamma)
     g1 = glob.uni_ids.reshape(-1, 1)
     return (g1,) + tuple(_lm.arpa_values(glob.uni_prob[glob.uni_ids], gamma[glob.uni_ids] if ests else None, g1,
                                          glob.unk, glob.eos, n_threads))
@@ -732,13 +857,13 @@ def memory_budget(memory) -> int:
     return parse_memory(memory, "memory")
 
 
-__all__ += ["TokPart", "VocabPlan", "PartInfo", "KNGlobals", "EstInfo", "unigram_values", "memory_budget", "prefetched",
+__all__ += ["TokPart", "VocabPlan", "PartInfo", "KNGlobals", "EstInfo", "SplitStats", "unigram_values", "memory_budget", "prefetched",
             "prefetched_sections", "MemoryLimitError"]
 
 
 # ------------------------------------------------------------------------------------------ the local driver
 #: Stages with one task per partition (the local driver runs several at once)
-_PARTITION_STAGES = (merge_partition, kn_stats, kn_estimate)
+_PARTITION_STAGES = (merge_partition, kn_stats, kn_split_stats, kn_estimate)
 
 
 class Build:
@@ -876,8 +1001,13 @@ class Build:
             stats = self._map(kn_stats, [(part, N, bos, V, self._task_threads()) for part in self.parts],
                               "estimating: adjusted counts, partition")
         glob = kn_globals(stats, self.unigrams, N, bos, eos, unk, smoothing, fallback)
-        ests = self._map(kn_estimate, [(part, glob, N, thr, self.wd, self._task_threads(), self.plan.temp_bytes)
-                                       for part in self.parts], "estimating: interpolation, partition")
+        shares = None
+        if split_words(self.table).any():
+            shares = self._map(kn_split_stats, [(part, N, thr, self.table, self.wd, self.plan.temp_bytes)
+                                                for part in self.parts], "estimating: split contexts, partition")
+        ests = self._map(kn_estimate, [(part, glob, N, thr, self.wd, self._task_threads(), self.plan.temp_bytes,
+                                        self.table, shares) for part in self.parts],
+                         "estimating: interpolation, partition")
         self.bar.clear()
         return glob, ests
 

@@ -158,7 +158,7 @@ def test_prefix_rows_across_chunks(n_threads):
 @pytest.mark.parametrize("threads", [1, 2])
 def test_interpolate_order_unsorted_contexts_match_sorted(threads):
     """The kernel's two paths, contexts in runs (sorted tables) and scattered rows, give the same numbers bit for
-    bit (integer counts and dyadic discounts: every sum is exact in any order)."""
+    bit (the contexts' statistics are integers: exact in any order, whatever the discounts)."""
     rng = np.random.default_rng(0)
     k, k_ctx, k_lo = 250_000, 3_000, 2_000  # above the kernel's threading threshold
     ctx = np.sort(rng.integers(0, k_ctx, k))
@@ -166,10 +166,39 @@ def test_interpolate_order_unsorted_contexts_match_sorted(threads):
     suf = rng.integers(0, k_lo, k)
     lower = rng.random(k_lo)
     keep = rng.random(k) > 0.1
-    D = [0.0, 0.5, 1.0, 1.5]
+    D = [0.0, 0.7, 1.13, 1.61]
     prob, gam = _lm.interpolate_order(adj, ctx, suf, lower, D, keep, threads, k_ctx=k_ctx)
     perm = rng.permutation(k)
     assert (np.diff(ctx[perm]) < 0).any()
     prob_u, gam_u = _lm.interpolate_order(adj[perm], ctx[perm], suf[perm], lower, D, keep[perm], threads,
                                           k_ctx=k_ctx)
     assert np.array_equal(prob_u, prob[perm]) and np.array_equal(gam_u, gam)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_interpolate_order_split_contexts_summed_statistics(threads):
+    """A context's rows split over parts (as the Dask build splits heavy words by the last word): the integer
+    statistics of the parts (context_stats) add up to the context's, and each part interpolated with the sums
+    gives the whole table's probabilities and gammas bit for bit."""
+    rng = np.random.default_rng(1)
+    k, k_ctx, k_lo = 250_000, 3_000, 2_000
+    ctx = np.sort(rng.integers(0, k_ctx, k))
+    adj = rng.integers(0, 9, k)
+    suf = rng.integers(0, k_lo, k)
+    lower = rng.random(k_lo)
+    keep = rng.random(k) > 0.2
+    D = [0.0, 0.6713, 1.0931, 1.4177]  # float32 discounts of no special form
+    prob, gam = _lm.interpolate_order(adj, ctx, suf, lower, D, keep, threads, k_ctx=k_ctx)
+    whole = _lm.context_stats(adj, ctx, keep, k_ctx)
+    part = rng.integers(0, 3, k)
+    stats = [_lm.context_stats(adj[part == j], ctx[part == j], keep[part == j], k_ctx) for j in range(3)]
+    assert np.array_equal(stats[0] + stats[1] + stats[2], whole)
+    assert np.array_equal(whole[:, 0], np.bincount(ctx, weights=adj, minlength=k_ctx).astype(np.int64))
+    for j in range(3):
+        m = part == j
+        pj, gj = _lm.interpolate_order(adj[m], ctx[m], suf[m], lower, D, keep[m], threads, k_ctx=k_ctx, stats=whole)
+        assert np.array_equal(pj, prob[m])
+        has = np.isin(np.arange(k_ctx), ctx[m])
+        assert np.array_equal(gj[has], gam[has])
+    with pytest.raises(ValueError, match="stats"):
+        _lm.interpolate_order(adj, ctx, suf, lower, D, keep, threads, k_ctx=k_ctx, stats=whole[1:])

@@ -172,6 +172,21 @@ def test_lm_fit_same_model_with_pruning(client, tmp_path):
     assert _both_ran(dist.info["cluster"]) and dist.info["cluster"]["partitions"] > 2
 
 
+@pytest.mark.parametrize("prune", [None, (0, 1, 1, 2, 2)])
+def test_lm_fit_split_heavy_words_same_model(client, tmp_path, monkeypatch, prune):
+    """Tiny partitions and every word above 5% of a partition's mean split over partitions by the last word:
+    the contexts' integer statistics are summed over the partitions, and the model is the single-machine one."""
+    from seqfast import cluster
+    monkeypatch.setattr(cluster, "SPLIT", 0.05)
+    monkeypatch.setattr(cluster, "TASKS_PER_WORKER", 6)
+    kw = dict(level="word", lower=True, errors="replace", prune=prune)
+    local = seqfast.NGramLM.fit(CAESAR, 5, **kw)
+    dist = seqfast.NGramLM.fit(CAESAR, 5, client=client, memory="64M", tmpdir=str(tmp_path), **kw)
+    assert model_files(dist, tmp_path, "d") == model_files(local, tmp_path, "l")
+    st = dist.info["cluster"]
+    assert "kn_split_stats" in st["stages"] and st["partitions"] == 12 and _both_ran(st)
+
+
 def test_cli_scheduler_and_workers(client, tmp_path):
     from seqfast.cli import main
     local, dist = tmp_path / "l.arpa", tmp_path / "d.arpa"

@@ -129,7 +129,8 @@ def mkn_estimate(raw: list[dict], bos: int, eos: int, unk: int, fallback=None):
             groups[g[:-1]].append(g)
         for h, gs in groups.items():
             den = float(sum(adj[n][g] for g in gs))
-            num = sum(disc(n, adj[n][g]) for g in gs if adj[n][g] > 0)
+            t = [sum(1 for g in gs if min(adj[n][g], 3) == c) for c in (1, 2, 3)]
+            num = D[n, 1] * t[0] + D[n, 2] * t[1] + D[n, 3] * t[2]
             gamma = num / den
             gammas[n][h] = gamma
             for g in gs:
