@@ -21,7 +21,7 @@ Stages (the driver moves only small tables; bulk data goes through files in a sh
              partitions' sorted files.
 
 Partitions are by the second-to-last word, the most frequent words placed so that their tokens balance over
-the partitions (:func:`seqfast.extmem.partition_map`); a word heavier than half a partition (``SPLIT``) is
+the partitions (:func:`seqfast.extmem.partition_map`); a word heavier than a partition's mean (``SPLIT``) is
 split again by the last word over several partitions, its contexts' statistics summed exactly over them.
 
 Requires the ``dask`` extra (``pip install "seqfast[dask]"``). Inputs are local paths (which every worker must
@@ -52,7 +52,7 @@ RANGE_BYTES = 32 << 20
 #: At least this many ranges and partitions per worker, so that work balances across workers.
 TASKS_PER_WORKER = 4
 #: A word with more tokens than this share of a partition's mean is split over partitions by the last word
-SPLIT = 0.5
+SPLIT = 1.0
 
 
 class ClusterMismatchError(RuntimeError):
@@ -281,9 +281,17 @@ class DaskBuild(Build):
 
     def _partition_map(self, P: int):
         """Balanced partitions (extmem.partition_map) from the corpus's token counts per word: the most
-        frequent second-to-last words ("," ".", "the") no longer pile up by id % P."""
+        frequent second-to-last words ("," ".", "the") no longer pile up by id % P. ``</s>`` is never a
+        second-to-last word and ``<s>`` only of bigrams: they weigh nothing (by their tokens, the two most
+        frequent words would each take a partition holding almost no rows)."""
         from .extmem import partition_map
-        return partition_map(self._freq, P, split=SPLIT) if getattr(self, "_freq", None) is not None else None
+        if getattr(self, "_freq", None) is None:
+            return None
+        w = self._freq.copy()
+        for t in ("<s>", "</s>"):
+            if t in self.vocab:
+                w[self.vocab[t]] = 0
+        return partition_map(w, P, split=SPLIT)
 
     def _map(self, fn, args_list: list, stage: str) -> list:
         """fn over the argument tuples as Dask tasks (keys unique to this build), results in order."""

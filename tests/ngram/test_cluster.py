@@ -177,7 +177,7 @@ def test_lm_fit_split_heavy_words_same_model(client, tmp_path, monkeypatch, prun
     """Tiny partitions and every word above 5% of a partition's mean split over partitions by the last word:
     the contexts' integer statistics are summed over the partitions, and the model is the single-machine one."""
     from seqfast import cluster
-    monkeypatch.setattr(cluster, "SPLIT", 0.05)
+    monkeypatch.setattr(cluster, "SPLIT", 0.1)
     monkeypatch.setattr(cluster, "TASKS_PER_WORKER", 6)
     kw = dict(level="word", lower=True, errors="replace", prune=prune)
     local = seqfast.NGramLM.fit(CAESAR, 5, **kw)
