@@ -28,20 +28,38 @@ static inline double w2v_softplus(float x) {
     return d > 0 ? d + log1p(exp(-d)) : log1p(exp(d));
 }
 
-/* A thread's private copies of the rows of ids < H in syn0 and syn1neg (H, E each), used instead of the
- * shared rows while it trains a block and merged into them after it (w2v_hot_sync). H = 0: none (one
- * thread). With the vocabulary in descending frequency these are the rows every thread updates all the time
+/* A thread's private copies of the rows of ids < H in syn0 (k = 0) and syn1neg (k = 1), used instead of the
+ * shared rows while it trains. A row is copied from the shared array when the thread first uses it after a
+ * merge (priv = base = shared), and each merge (w2v_hot_sync, every W2V_HOT_BLOCKS blocks) adds its change to
+ * the shared row (shared += priv - base): a row moves between the cores at most twice per merge however often
+ * the thread updates it, and rows it does not use cost nothing. H = 0: none (one thread). With the vocabulary in descending frequency these are the rows every thread updates all the time
  * (frequent contexts, targets and negatives); sharing them would move their cache lines between the cores at
  * every update. */
 typedef struct w2v_hot {
-    float *syn0, *syn1neg;         /* private rows */
-    float *syn0_base, *syn1neg_base; /* the shared rows as they were when last copied */
+    float *priv[2], *base[2]; /* (H, E) each */
+    uint8_t *fresh[2];        /* (H,): 1 when the row was copied since the last merge */
+    int32_t *used[2];         /* (H,): the rows copied since the last merge, n[k] of them */
+    int32_t n[2];
     int32_t H;
 } w2v_hot;
 
-/* Row w of a (V, E) array, or of its private copy when w < H. */
-static inline float *w2v_row(float *shared, float *hot, int32_t H, int32_t w, int E) {
-    return w < H ? hot + (int64_t)w * E : shared + (int64_t)w * E;
+/* Row w of the (V, E) array k (0 syn0, 1 syn1neg) as the thread trains it: the private copy when w < H
+ * (copied on its first use since the last merge), else the shared row. */
+static inline float *w2v_row(float *shared, w2v_hot *h, int k, int32_t w, int E) {
+    if (w >= h->H) return shared + (int64_t)w * E;
+    float *r = h->priv[k] + (int64_t)w * E;
+    if (!h->fresh[k][w]) {
+        memcpy(r, shared + (int64_t)w * E, (size_t)E * sizeof(float));
+        memcpy(h->base[k] + (int64_t)w * E, r, (size_t)E * sizeof(float));
+        h->fresh[k][w] = 1;
+        h->used[k][h->n[k]++] = w;
+    }
+    return r;
+}
+
+/* Where row w of array k will be read from (for prefetching; copies nothing). */
+static inline const float *w2v_row_at(const float *shared, const w2v_hot *h, int k, int32_t w, int E) {
+    return w < h->H && h->fresh[k][w] ? h->priv[k] + (int64_t)w * E : shared + (int64_t)w * E;
 }
 
 /* Per-thread workspace: separate allocations keep threads' hot buffers on separate cache lines. */
@@ -137,10 +155,10 @@ static int check_params(const w2v_params *p, const w2v_tables *t) {
 double w2v_sg_step(float *syn0, float *syn1neg, float *syn1, const w2v_params *p, const w2v_tables *t,
                    int32_t in, int32_t target, const int32_t *negs, int K, float alpha, float *neu1e) {
 #ifdef W2V_X86
-    const w2v_hot none = {0};
+    w2v_hot none = {0};
     if (w2v_isa()) return sg_step_avx2(syn0, syn1neg, syn1, p, t, &none, in, target, negs, K, alpha, neu1e, 1);
 #endif
-    const w2v_hot no_hot = {0};
+    w2v_hot no_hot = {0};
     return sg_step_generic(syn0, syn1neg, syn1, p, t, &no_hot, in, target, negs, K, alpha, neu1e, 1);
 }
 
@@ -148,11 +166,11 @@ double w2v_cbow_step(float *syn0, float *syn1neg, float *syn1, const w2v_params 
                      const int32_t *ctx, int C, int32_t target, const int32_t *negs, int K, float alpha,
                      float *neu1, float *neu1e) {
 #ifdef W2V_X86
-    const w2v_hot none = {0};
+    w2v_hot none = {0};
     if (w2v_isa())
         return cbow_step_avx2(syn0, syn1neg, syn1, p, t, &none, ctx, C, target, negs, K, alpha, neu1, neu1e, 1);
 #endif
-    const w2v_hot no_hot = {0};
+    w2v_hot no_hot = {0};
     return cbow_step_generic(syn0, syn1neg, syn1, p, t, &no_hot, ctx, C, target, negs, K, alpha, neu1, neu1e, 1);
 }
 
@@ -185,15 +203,17 @@ double w2v_sg_window_step(float *syn0, float *syn1neg, float *syn1, const w2v_pa
     return loss;
 }
 
-/* Merge private rows into the shared ones: shared += priv - base, without locks (as every update here), then
- * priv = base = shared. n floats. */
-static void w2v_hot_sync(float *shared, float *priv, float *base, int64_t n) {
-    for (int64_t i = 0; i < n; i++) {
-        const float s = shared[i] + (priv[i] - base[i]);
-        shared[i] = s;
-        priv[i] = s;
-        base[i] = s;
+/* Merge: add the change of each private row of array k used since the last merge to the shared row, without
+ * locks (as every update here), and forget the copies. */
+static void w2v_hot_sync(float *shared, w2v_hot *h, int k, int E) {
+    for (int32_t j = 0; j < h->n[k]; j++) {
+        const int64_t o = (int64_t)h->used[k][j] * E;
+        float *s = shared + o;
+        const float *q = h->priv[k] + o, *b = h->base[k] + o;
+        for (int e = 0; e < E; e++) s[e] += q[e] - b[e];
+        h->fresh[k][h->used[k][j]] = 0;
     }
+    h->n[k] = 0;
 }
 
 int w2v_train(float *syn0, float *syn1neg, float *syn1, const w2v_params *p, const w2v_tables *t,
@@ -254,30 +274,18 @@ int w2v_train(float *syn0, float *syn1neg, float *syn1, const w2v_params *p, con
     w2v_stats total = {0, 0, 0, 0.0};
     /* private copies of the most frequent rows when threads share the arrays */
     const int32_t H = nt > 1 ? (p->V < W2V_HOT_ROWS ? p->V : W2V_HOT_ROWS) : 0;
-    const int64_t hot_n = (int64_t)H * p->E;
     SF_PARALLEL_OR(nt, fail)
     {
         w2v_work ws;
+        memset(&ws.hot, 0, sizeof ws.hot);
         ws.hot.H = H;
-        ws.hot.syn0 = ws.hot.syn0_base = ws.hot.syn1neg = ws.hot.syn1neg_base = NULL;
         int hot_bad = 0;
-        if (H > 0) {
-            ws.hot.syn0 = (float *)w2v_alloc((size_t)hot_n * sizeof(float));
-            ws.hot.syn0_base = (float *)w2v_alloc((size_t)hot_n * sizeof(float));
-            hot_bad = !ws.hot.syn0 || !ws.hot.syn0_base;
-            if (syn1neg) {
-                ws.hot.syn1neg = (float *)w2v_alloc((size_t)hot_n * sizeof(float));
-                ws.hot.syn1neg_base = (float *)w2v_alloc((size_t)hot_n * sizeof(float));
-                hot_bad |= !ws.hot.syn1neg || !ws.hot.syn1neg_base;
-            }
-            if (!hot_bad) {
-                memcpy(ws.hot.syn0, syn0, (size_t)hot_n * sizeof(float));
-                memcpy(ws.hot.syn0_base, syn0, (size_t)hot_n * sizeof(float));
-                if (syn1neg) {
-                    memcpy(ws.hot.syn1neg, syn1neg, (size_t)hot_n * sizeof(float));
-                    memcpy(ws.hot.syn1neg_base, syn1neg, (size_t)hot_n * sizeof(float));
-                }
-            }
+        for (int k = 0; k < (syn1neg ? 2 : 1) && H > 0; k++) {
+            ws.hot.priv[k] = (float *)w2v_alloc((size_t)H * p->E * sizeof(float));
+            ws.hot.base[k] = (float *)w2v_alloc((size_t)H * p->E * sizeof(float));
+            ws.hot.fresh[k] = (uint8_t *)calloc((size_t)H, 1);
+            ws.hot.used[k] = (int32_t *)w2v_alloc((size_t)H * sizeof(int32_t));
+            hot_bad |= !ws.hot.priv[k] || !ws.hot.base[k] || !ws.hot.fresh[k] || !ws.hot.used[k];
         }
         ws.in = (float **)w2v_alloc(((size_t)2 * p->window + 1) * sizeof(float *));
         ws.neu1 = (float *)w2v_alloc((size_t)p->E * sizeof(float));
@@ -295,6 +303,7 @@ int w2v_train(float *syn0, float *syn1neg, float *syn1, const w2v_params *p, con
         const int bad =
             !ws.neu1 || !ws.neu1e || !ws.sen || !ws.negs || !ws.ctx || !ws.rows || !ws.labels || !ws.gbuf ||
             !ws.reduce || !ws.negs_ahead || !ws.in || hot_bad;
+        int since = 0; /* blocks trained since the private rows were last merged */
         SF_OMP(for schedule(dynamic, 1) nowait)
         for (int64_t b = 0; b < nb; b++) {
             if (bad) {
@@ -312,10 +321,15 @@ int w2v_train(float *syn0, float *syn1neg, float *syn1, const w2v_params *p, con
 #endif
                 train_block_generic(syn0, syn1neg, syn1, p, t, ids, starts, ends, bpiece[b], bpiece[b + 1],
                                     bpos[b], s, &ws, compute_loss, &st);
-            if (H > 0) {
-                w2v_hot_sync(syn0, ws.hot.syn0, ws.hot.syn0_base, hot_n);
-                if (syn1neg) w2v_hot_sync(syn1neg, ws.hot.syn1neg, ws.hot.syn1neg_base, hot_n);
+            if (H > 0 && ++since >= W2V_HOT_BLOCKS) {
+                w2v_hot_sync(syn0, &ws.hot, 0, p->E);
+                if (syn1neg) w2v_hot_sync(syn1neg, &ws.hot, 1, p->E);
+                since = 0;
             }
+        }
+        if (H > 0 && !bad) {
+            w2v_hot_sync(syn0, &ws.hot, 0, p->E);
+            if (syn1neg) w2v_hot_sync(syn1neg, &ws.hot, 1, p->E);
         }
         SF_OMP(critical(w2v_stats))
         {
@@ -326,7 +340,9 @@ int w2v_train(float *syn0, float *syn1neg, float *syn1, const w2v_params *p, con
         }
         free(ws.neu1); free(ws.neu1e); free(ws.sen); free(ws.negs); free(ws.ctx);
         free(ws.rows); free(ws.labels); free(ws.gbuf); free(ws.reduce); free(ws.negs_ahead); free(ws.in);
-        free(ws.hot.syn0); free(ws.hot.syn0_base); free(ws.hot.syn1neg); free(ws.hot.syn1neg_base);
+        for (int k = 0; k < 2; k++) {
+            free(ws.hot.priv[k]); free(ws.hot.base[k]); free(ws.hot.fresh[k]); free(ws.hot.used[k]);
+        }
     }
     free(starts); free(ends); free(bpiece); free(bpos);
     if (fail) return SF_ENOMEM;

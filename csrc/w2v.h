@@ -13,9 +13,10 @@
  * one thread reproduces itself bit for bit. Threads update syn0/syn1neg/syn1 without locks ("Hogwild", as
  * word2vec.c and gensim do): with several threads, results vary from run to run by the order of updates.
  * With several threads, each trains the rows of ids < W2V_HOT_ROWS of syn0 and syn1neg (the most frequent
- * words: the caller orders the vocabulary by descending frequency) in a private copy during a block and adds
- * its change to the shared rows after it, so that the rows all threads update all the time do not bounce
- * between the cores' caches; one thread updates the shared rows directly.
+ * words: the caller orders the vocabulary by descending frequency) in private copies, each copied from the
+ * shared row when the thread first uses it and its change added to the shared row after every W2V_HOT_BLOCKS
+ * blocks the thread trains (and at the end of the chunk), so that the rows all threads update all the time do
+ * not move between the cores' caches at every update; one thread updates the shared rows directly.
  *
  * Random numbers: splitmix64. Per piece, in this order: one draw per id whose subsampling threshold is below
  * 2^31 (keep when (r >> 33) < keep[w]); then per kept position one draw for the reduced window
@@ -35,7 +36,8 @@
 
 #define W2V_MAX_SENTENCE 10000
 #define W2V_BLOCK_WORDS 10000
-#define W2V_HOT_ROWS 256
+#define W2V_HOT_ROWS 1024
+#define W2V_HOT_BLOCKS 1
 
 typedef struct w2v_params {
     int32_t V, E;          /* vocabulary size, vector size */

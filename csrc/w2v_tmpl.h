@@ -14,7 +14,7 @@ KTARGET static inline void FN(axpy)(float a, const float *x, float *y, int E) { 
  * `target` against negatives negs (K,) and along target's Huffman path; the output rows are updated in
  * place and the gradient for l1 is added to neu1e (E,), which the caller applies. */
 KTARGET static double FN(example)(float *syn1neg, float *syn1, const w2v_params *p, const w2v_tables *t,
-                                   const w2v_hot *hot, const float *l1, int32_t target, const int32_t *negs,
+                                   w2v_hot *hot, const float *l1, int32_t target, const int32_t *negs,
                                    int K, float alpha, float *neu1e, int compute_loss) {
     const int E = p->E;
     double loss = 0;
@@ -43,7 +43,7 @@ KTARGET static double FN(example)(float *syn1neg, float *syn1, const w2v_params 
                 if (w == target) continue;
                 label = 0.0f;
             }
-            float *row = w2v_row(syn1neg, hot->syn1neg, hot->H, w, E);
+            float *row = w2v_row(syn1neg, hot, 1, w, E);
             const float f = FN(dot)(l1, row, E);
             const float s = 1.0f / (1.0f + sf_expf1(-f));
             const float g = (label - s) * alpha;
@@ -56,10 +56,10 @@ KTARGET static double FN(example)(float *syn1neg, float *syn1, const w2v_params 
 }
 
 KTARGET static double FN(sg_step)(float *syn0, float *syn1neg, float *syn1, const w2v_params *p,
-                                   const w2v_tables *t, const w2v_hot *hot, int32_t in, int32_t target,
+                                   const w2v_tables *t, w2v_hot *hot, int32_t in, int32_t target,
                                    const int32_t *negs, int K, float alpha, float *neu1e, int compute_loss) {
     const int E = p->E;
-    float *l1 = w2v_row(syn0, hot->syn0, hot->H, in, E);
+    float *l1 = w2v_row(syn0, hot, 0, in, E);
     memset(neu1e, 0, (size_t)E * sizeof(float));
     double loss = FN(example)(syn1neg, syn1, p, t, hot, l1, target, negs, K, alpha, neu1e, compute_loss);
     FN(axpy)(1.0f, neu1e, l1, E);
@@ -67,20 +67,20 @@ KTARGET static double FN(sg_step)(float *syn0, float *syn1neg, float *syn1, cons
 }
 
 KTARGET static double FN(cbow_step)(float *syn0, float *syn1neg, float *syn1, const w2v_params *p,
-                                     const w2v_tables *t, const w2v_hot *hot, const int32_t *ctx, int C,
+                                     const w2v_tables *t, w2v_hot *hot, const int32_t *ctx, int C,
                                      int32_t target, const int32_t *negs, int K, float alpha, float *neu1,
                                      float *neu1e, int compute_loss) {
     const int E = p->E;
     memset(neu1, 0, (size_t)E * sizeof(float));
     memset(neu1e, 0, (size_t)E * sizeof(float));
-    for (int c = 0; c < C; c++) FN(axpy)(1.0f, w2v_row(syn0, hot->syn0, hot->H, ctx[c], E), neu1, E);
+    for (int c = 0; c < C; c++) FN(axpy)(1.0f, w2v_row(syn0, hot, 0, ctx[c], E), neu1, E);
     const float inv = 1.0f / (float)C;
     if (p->cbow_mean)
         for (int e = 0; e < E; e++) neu1[e] *= inv;
     double loss = FN(example)(syn1neg, syn1, p, t, hot, neu1, target, negs, K, alpha, neu1e, compute_loss);
     if (!p->cbow_mean) /* a sum of C vectors: spread the error over them (gensim's rule) */
         for (int e = 0; e < E; e++) neu1e[e] *= inv;
-    for (int c = 0; c < C; c++) FN(axpy)(1.0f, neu1e, w2v_row(syn0, hot->syn0, hot->H, ctx[c], E), E);
+    for (int c = 0; c < C; c++) FN(axpy)(1.0f, neu1e, w2v_row(syn0, hot, 0, ctx[c], E), E);
     return loss;
 }
 
@@ -93,7 +93,7 @@ KTARGET static double FN(sg_window)(float *syn0, float *syn1neg, float *syn1, co
                                      const w2v_tables *t, const int32_t *ctx, int C, int32_t target,
                                      const int32_t *negs, int K, float alpha, w2v_work *ws, int compute_loss) {
     const int E = p->E;
-    const w2v_hot *hot = &ws->hot;
+    w2v_hot *hot = &ws->hot;
     float **in = ws->in;
     float **rows = ws->rows, *labels = ws->labels, *G = ws->gbuf, *neu1e = ws->neu1e;
     int R = 0;
@@ -103,16 +103,16 @@ KTARGET static double FN(sg_window)(float *syn0, float *syn1neg, float *syn1, co
             labels[R++] = 1.0f - (float)t->codes[d];
         }
     if (p->negative > 0) {
-        rows[R] = w2v_row(syn1neg, hot->syn1neg, hot->H, target, E);
+        rows[R] = w2v_row(syn1neg, hot, 1, target, E);
         labels[R++] = 1.0f;
         for (int k = 0; k < K; k++) {
             if (negs[k] == target) continue;
-            rows[R] = w2v_row(syn1neg, hot->syn1neg, hot->H, negs[k], E);
+            rows[R] = w2v_row(syn1neg, hot, 1, negs[k], E);
             labels[R++] = 0.0f;
         }
     }
     double loss = 0;
-    for (int c = 0; c < C; c++) in[c] = w2v_row(syn0, hot->syn0, hot->H, ctx[c], E);
+    for (int c = 0; c < C; c++) in[c] = w2v_row(syn0, hot, 0, ctx[c], E);
     for (int c = 0; c < C; c++) {
         const float *l1 = in[c];
         float *e1 = neu1e + (int64_t)c * E;
@@ -178,12 +178,12 @@ KTARGET static void FN(train_block)(float *syn0, float *syn1neg, float *syn1, co
             const int hi = i + window - reduce >= L ? L - 1 : i + window - reduce;
             if (ahead && K > 0 && i + W2V_AHEAD < L) {
                 const int32_t *nx = ws->negs_ahead + (int64_t)(i + W2V_AHEAD) * K;
-                w2v_prefetch_row(w2v_row(syn1neg, ws->hot.syn1neg, ws->hot.H, sen[i + W2V_AHEAD], p->E), p->E);
+                w2v_prefetch_row(w2v_row_at(syn1neg, &ws->hot, 1, sen[i + W2V_AHEAD], p->E), p->E);
                 for (int k = 0; k < K; k++)
-                    w2v_prefetch_row(w2v_row(syn1neg, ws->hot.syn1neg, ws->hot.H, nx[k], p->E), p->E);
+                    w2v_prefetch_row(w2v_row_at(syn1neg, &ws->hot, 1, nx[k], p->E), p->E);
             }
             if (ahead && i + W2V_AHEAD + window < L)
-                w2v_prefetch_row(w2v_row(syn0, ws->hot.syn0, ws->hot.H, sen[i + W2V_AHEAD + window], p->E), p->E);
+                w2v_prefetch_row(w2v_row_at(syn0, &ws->hot, 0, sen[i + W2V_AHEAD + window], p->E), p->E);
             if (p->sg && p->share_negatives) {
                 int C = 0;
                 for (int j = lo; j <= hi; j++)

@@ -143,10 +143,10 @@ class _Named:
         return _read_chunk(self.f, self.name)
 
 
-def _read_chunk(f, name: str) -> bytes:
-    """f.read(_CHUNK), with gzip and read errors named after the input."""
+def _read_chunk(f, name: str, size: int | None = None) -> bytes:
+    """f.read(size) (default _CHUNK), with gzip and read errors named after the input."""
     try:
-        return f.read(_CHUNK)
+        return f.read(_CHUNK if size is None else size)
     except (EOFError, zlib.error, OSError) as e:
         if isinstance(f, gzip.GzipFile):
             raise gzip_error(name, e) from None
@@ -256,16 +256,20 @@ def _cut_point(data: bytes, table: bytes = _CUT_WORD) -> int:
     return k + 1
 
 
-def _file_pieces(f, name: str, progress, table: bytes = _CUT_WORD) -> Iterator[tuple[bytes, int]]:
-    """(piece, byte offset) of a binary file read in chunks of about _CHUNK bytes, each piece ending at a place
-    :func:`_cut_point` allows. Linear time: each chunk is searched once and copied at most twice. A stretch
-    longer than :data:`MAX_TOKEN_BYTES` without such a place raises :class:`TokenTooLongError`."""
+def _file_pieces(f, name: str, progress, table: bytes = _CUT_WORD,
+                 first: int | None = None) -> Iterator[tuple[bytes, int]]:
+    """(piece, byte offset) of a binary file read in chunks of about _CHUNK bytes (the first ``first`` bytes,
+    then twice the last size until _CHUNK), each piece ending at a place :func:`_cut_point` allows. Linear
+    time: each chunk is searched once and copied at most twice. A stretch longer than :data:`MAX_TOKEN_BYTES`
+    without such a place raises :class:`TokenTooLongError`."""
     held: list = []   # chunks since the last cut point (their total is < MAX_TOKEN_BYTES + _CHUNK)
     held_len = 0
     offset = 0        # stream offset of held[0]
     line = 1          # line number at `offset`
+    size = _CHUNK if first is None else max(min(first, _CHUNK), 1)
     while True:
-        data = _read_chunk(f, name)
+        data = _read_chunk(f, name, size)
+        size = min(2 * size, _CHUNK)
         final = not data
         cut = 0 if final else _cut_point(data, table)
         if cut == 0 and not final:
@@ -304,7 +308,7 @@ def _feed_fileobj(stream: _IdStream, f, name: str, errors: str, progress) -> Non
 
 
 def iter_ids(source, interner, level: str = "word", errors: str = "strict",
-             piece_ids: int = 1 << 20) -> Iterator[np.ndarray]:
+             piece_ids: int = 1 << 20, ramp: int = 1) -> Iterator[np.ndarray]:
     """Stream a corpus as int32 ids in pieces, ``-1`` after each line, for readers that make several passes
     (word2vec's epochs) without holding the corpus.
 
@@ -313,9 +317,12 @@ def iter_ids(source, interner, level: str = "word", errors: str = "strict",
     gives ids in first-appearance order and keeps them across calls, so every pass gives a token the same id;
     ``interner.tokens(i)`` names them (in their original case: lower-case at the vocabulary). level:
     ``"word"`` (:func:`seqfast.tokenize`'s words) or ``"whitespace"``. A piece holds about 4 MB of text or
-    ``piece_ids`` ids."""
+    ``piece_ids`` ids; with ``ramp`` > 1 the first piece is ``ramp`` times smaller and each next one twice the
+    last, up to that size (a consumer that works on the pieces as they come starts sooner)."""
     if level not in ("word", "whitespace"):
         raise ValueError(f"level must be 'word' or 'whitespace', got {level!r}")
+    if not is_int(ramp) or ramp < 1:
+        raise ValueError(f"ramp must be an int >= 1, got {ramp!r}")
     _check_errors(errors)
     kind, items = _classify(source)
     if kind == "ids":
@@ -324,7 +331,8 @@ def iter_ids(source, interner, level: str = "word", errors: str = "strict",
         for path in items:
             f = _open_path(path)
             try:
-                for piece, offset in _file_pieces(f, path, None, _CUT_WORD if level == "word" else _CUT_SPACE):
+                for piece, offset in _file_pieces(f, path, None, _CUT_WORD if level == "word" else _CUT_SPACE,
+                                                  _CHUNK // ramp):
                     if level == "word":
                         interner.feed_word_piece(piece, offset, path, errors, False, _WORD_LINE_RE.findall)
                     else:  # a piece may end inside a long line: only the end of the file ends its last line
@@ -337,6 +345,7 @@ def iter_ids(source, interner, level: str = "word", errors: str = "strict",
                     f.close()
             interner.line_break()
     else:
+        limit = max(piece_ids // ramp, 1)
         for i, line in enumerate(items):
             if isinstance(line, (list, tuple)):
                 interner.add_tokens(list(line))
@@ -353,8 +362,9 @@ def iter_ids(source, interner, level: str = "word", errors: str = "strict",
             else:
                 raise TypeError(f"lines must be str or lists of str tokens, got {type(line).__name__}: "
                                 f"{line!r:.60}")
-            if interner.pending >= piece_ids:
+            if interner.pending >= limit:
                 yield interner.take()
+                limit = min(2 * limit, piece_ids)
     interner.line_break()
     rest = interner.take()
     if rest.size:

@@ -36,6 +36,8 @@ from .ngram import iter_ids
 __all__ = ["Word2Vec"]
 
 _FORMAT = "seqfast-word2vec"
+#: the first piece of text read for training is this many times smaller than the others (see _chunks)
+_RAMP = 16
 
 
 def _check_int(name, v, lo):
@@ -223,11 +225,11 @@ class Word2Vec:
         self._interner = Interner(("<unk>",), False, True)
         self._remap = np.full(1, -1, dtype=np.int32)
 
-    def _stream(self, corpus):
+    def _stream(self, corpus, ramp: int = 1):
         if not isinstance(corpus, (str, os.PathLike)) and iter(corpus) is corpus:
             raise TypeError("the corpus is read once per epoch: pass a list, a path or a re-iterable object, "
                             "not an iterator or generator")
-        return iter_ids(corpus, self._interner, level=self.level, errors=self.errors)
+        return iter_ids(corpus, self._interner, level=self.level, errors=self.errors, ramp=ramp)
 
     def _key(self, tok: str) -> str:
         return tok.lower() if self.lower else tok
@@ -299,8 +301,10 @@ class Word2Vec:
         self._remap = np.concatenate([self._remap[:-1], new, [-1]]).astype(np.int32)
 
     def _chunks(self, corpus):
-        """int32 model rows of the corpus, -1 ending sentences, words outside the vocabulary removed."""
-        for ids in self._stream(corpus):
+        """int32 model rows of the corpus, -1 ending sentences, words outside the vocabulary removed. The first
+        pieces are small (1/_RAMP of the others, doubling), so that training starts after a short read and
+        the reader keeps ahead of it."""
+        for ids in self._stream(corpus, _RAMP):
             if len(self._interner) + 1 != len(self._remap):
                 self._extend_remap()
             w = self._remap[ids]

@@ -208,14 +208,15 @@ def test_later_epochs_replay_the_first_epochs_rows(monkeypatch):
 
 
 def test_two_threads_with_private_frequent_rows():
-    """With two threads the most frequent rows (ids < W2V_HOT_ROWS) train in private copies merged after each
-    block: a vocabulary larger than that still separates planted topics, and every row is finite."""
+    """With two threads the most frequent rows (ids < W2V_HOT_ROWS) train in private copies merged every
+    W2V_HOT_BLOCKS blocks: a vocabulary larger than that still separates planted topics, and every row is
+    finite."""
     rng = np.random.default_rng(1)
-    a = [f"a{i}" for i in range(200)]
-    b = [f"b{i}" for i in range(200)]
-    corpus = [list(rng.choice(a if k % 2 else b, 10)) for k in range(6000)]
+    a = [f"a{i}" for i in range(700)]
+    b = [f"b{i}" for i in range(700)]
+    corpus = [list(rng.choice(a if k % 2 else b, 10)) for k in range(12000)]
     m = seqfast.Word2Vec(corpus, vector_size=16, window=3, min_count=1, epochs=3, workers=2, sample=0, seed=2)
-    assert len(m.wv) == 400 and np.isfinite(m.wv.vectors).all() and np.isfinite(m.syn1neg).all()
+    assert len(m.wv) == 1400 and np.isfinite(m.wv.vectors).all() and np.isfinite(m.syn1neg).all()
     same = np.mean([m.wv.similarity(a[i], a[i + 1]) for i in range(0, 100, 2)])
     cross = np.mean([m.wv.similarity(a[i], b[i]) for i in range(0, 100, 2)])
     assert same > cross + 0.2

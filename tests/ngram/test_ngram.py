@@ -325,6 +325,28 @@ def test_tsv_writers_agree(tmp_path):
 
 
 @pytest.mark.parametrize("level", ["whitespace", "word"])
+def test_iter_ids_ramp_starts_with_small_pieces(tmp_path, monkeypatch, level):
+    """ramp=k: the first piece is about 1/k of the others, the next ones double up to them; the ids are the
+    same as without it, for a file and for lines of text."""
+    from seqfast import ngram
+    from seqfast._ngram import Interner
+
+    monkeypatch.setattr(ngram, "_CHUNK", 4096)
+    lines = [" ".join(f"w{(i * 7 + j) % 101}" for j in range(i % 13 + 1)) for i in range(2000)]
+    p = tmp_path / "t.txt"
+    p.write_text("\n".join(lines) + "\n")
+    for source in (str(p), lines):
+        plain = list(ngram.iter_ids(source, Interner(("<unk>",), False, True), level=level, piece_ids=1024))
+        ramped = list(ngram.iter_ids(source, Interner(("<unk>",), False, True), level=level, piece_ids=1024,
+                                     ramp=16))
+        assert np.array_equal(np.concatenate(plain), np.concatenate(ramped))
+        assert len(ramped) > len(plain) and ramped[0].size < plain[0].size / 8
+        assert ramped[1].size > ramped[0].size
+    with pytest.raises(ValueError, match="ramp"):
+        list(ngram.iter_ids(lines, Interner(("<unk>",), False, True), ramp=0))
+
+
+@pytest.mark.parametrize("level", ["whitespace", "word"])
 def test_iter_ids_long_line_stays_one_line(tmp_path, monkeypatch, level):
     """A line longer than the reader's pieces is one line (no line break at piece boundaries), and an invalid
     byte far into it is reported at its offset in the file."""
