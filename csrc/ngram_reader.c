@@ -58,8 +58,7 @@ void sf_ngreader_free(sf_ngreader *r) {
 
 /* Bytes the reader holds with nc ids of room: the id stream and the interning table. */
 static int64_t reader_bytes(const sf_ngreader *r, int64_t nc) {
-    const sf_strtab *t = r->tab;
-    return nc * 4 + (int64_t)t->cap * 4 + (int64_t)t->ids_cap * 16 + (int64_t)t->pool_cap;
+    return nc * 4 + (int64_t)sf_strtab_bytes(r->tab);
 }
 
 static int push(sf_ngreader *r, int32_t id) {

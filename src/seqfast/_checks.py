@@ -161,6 +161,27 @@ def check_memory(what: str, need: int) -> None:
         raise MemoryLimitError(what, int(need), limit)
 
 
+def trim_heap() -> None:
+    """Give the free pages inside the C heap back to the system (glibc's malloc_trim; elsewhere nothing). glibc
+    serves arrays below its mmap threshold (which rises to 32 MiB as large arrays are freed) from the heap,
+    and the ones freed below its top stay resident (between the orders of a build, tens of MiB of the peak
+    beside the next order's arrays, which are too large to reuse them; after a vocabulary is renumbered, the
+    arrays it replaced)."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        import ctypes
+        import ctypes.util
+        try:
+            _malloc_trim = ctypes.CDLL(ctypes.util.find_library("c") or None).malloc_trim
+        except (OSError, AttributeError):  # not glibc
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim = None
+
+
 def check_threads(n_threads, what: str = "n_threads") -> int | None:
     """None, or an int in 1..2**31-1 (what C's int holds); ValueError/TypeError naming ``what`` otherwise."""
     if n_threads is None:

@@ -12,7 +12,8 @@ from libc.string cimport memcpy, memcmp
 from cpython.mem cimport PyMem_Malloc, PyMem_Free
 from cpython.ref cimport PyObject
 from seqfast._status cimport check, SF_EVALUE
-from seqfast._strtab cimport sf_strtab, sf_strtab_new, sf_strtab_free, sf_strtab_intern
+from seqfast._strtab cimport sf_strtab, sf_strtab_new, sf_strtab_free, sf_strtab_intern, sf_strtab_offsets64, \
+    sf_strtab_hashes64
 
 import numpy as np
 
@@ -84,8 +85,8 @@ def strtab_arrays(list words):
         if t.cap:
             memcpy(_ptr(slots), t.slots, t.cap * 4)
         if t.n:
-            memcpy(_ptr(hashes), t.hashes, t.n * 8)
-        memcpy(_ptr(offsets), t.offsets, (t.n + 1) * 8)
+            sf_strtab_hashes64(<uint64_t *>_ptr(hashes), t)
+        sf_strtab_offsets64(<int64_t *>_ptr(offsets), t)
         if t.pool_len:
             memcpy(_ptr(pool), t.pool, t.pool_len)
         return slots, hashes, offsets, pool

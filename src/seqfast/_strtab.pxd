@@ -1,12 +1,14 @@
 # Contract with csrc/sf_strtab.h: declarations only.
-from libc.stdint cimport int32_t, int64_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 
 cdef extern from "sf_strtab.h" nogil:
     ctypedef struct sf_strtab:
         int32_t *slots
         size_t cap
         uint64_t *hashes
+        uint32_t *hashes32
         int64_t *offsets
+        uint32_t *offsets32
         int32_t n
         int32_t ids_cap
         char *pool
@@ -21,8 +23,10 @@ cdef extern from "sf_strtab.h" nogil:
     void sf_strtab_shrink(sf_strtab *t)
     size_t sf_strtab_bytes(const sf_strtab *t)
     int sf_strtab_permute(sf_strtab *t, const int32_t *perm)
-    int64_t sf_strtab_lookup_pool(int32_t *out, const sf_strtab *t, const char *pool, const int64_t *offsets,
-                                  int64_t n, int32_t unk)
+    int sf_strtab_widen(sf_strtab *t)
+    void sf_strtab_hashes64(uint64_t *out, const sf_strtab *t)
+    void sf_strtab_offsets64(int64_t *out, const sf_strtab *t)
+    int64_t sf_strtab_lookup_tab(int32_t *out, const sf_strtab *t, const sf_strtab *src, int32_t unk)
 
 
 cdef class StrTable:

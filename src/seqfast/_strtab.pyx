@@ -1,8 +1,9 @@
 # cython: boundscheck=False, wraparound=False, language_level=3
 """StrTable: token strings <-> int32 ids in a C interning table (csrc/sf_strtab.c).
 
-The tokens live as UTF-8 bytes in one pool with int64 offsets and a hash table of ids: once shrunk (as a
-Vocab's is), 13-19 bytes per token plus its UTF-8 bytes (a Python list of str costs 60-80). ``table[i]`` makes the str of id i on demand.
+The tokens live as UTF-8 bytes in one pool with uint32 offsets (int64 once the pool passes 4 GiB) and a hash
+table of ids: once shrunk (as a Vocab's is), 9-15 bytes per token plus its UTF-8 bytes (a Python list of str
+costs 60-80). ``table[i]`` makes the str of id i on demand.
 Vocab keeps its tokens here, and the n-gram reader's interning table is handed over without making a str per
 token (:func:`take_table`).
 """
@@ -190,18 +191,23 @@ cdef class StrTable:
         """(pool uint8 (bytes,), offsets int64 (n + 1,)): the UTF-8 bytes of the tokens end to end in id order,
         token i at ``pool[offsets[i]:offsets[i + 1]]`` (the layout of :func:`seqfast._container.pack_strings`)."""
         cdef int32_t n = self.tab.n
-        cdef int64_t a = self.tab.offsets[0]
-        cdef int64_t total = self.tab.offsets[n] - a if n else 0
-        pool = np.empty(total, dtype=np.uint8)
         offs = np.empty(n + 1, dtype=np.int64)
-        cdef uint8_t[::1] p = pool
         cdef int64_t[::1] o = offs
-        cdef int32_t i
-        if total:
-            memcpy(&p[0], self.tab.pool + a, <size_t>total)
-        for i in range(n + 1):
-            o[i] = self.tab.offsets[i] - a if n else 0
+        sf_strtab_offsets64(&o[0], self.tab)
+        pool = np.empty(o[n], dtype=np.uint8)
+        cdef uint8_t[::1] p = pool
+        if o[n]:
+            memcpy(&p[0], self.tab.pool, <size_t>o[n])
         return pool, offs
+
+    @property
+    def offset_bytes(self) -> int:
+        """Bytes per token offset: 4 while the pool holds less than 4 GiB, else 8."""
+        return 4 if self.tab.offsets32 is not NULL else 8
+
+    def _widen(self):
+        """Keep the offsets as int64 from now on, as the table does by itself past a 4 GiB pool (for tests)."""
+        check(sf_strtab_widen(self.tab), "widening a string table")
 
     def permute(self, perm):
         """Renumber in place: new id i is old id perm[i] (perm: a permutation of 0..len-1)."""
@@ -273,7 +279,7 @@ cdef class StrTable:
             out = np.empty(other.tab.n, dtype=np.int32)
             if other.tab.n:
                 ov = out
-                bad = sf_strtab_lookup_pool(&ov[0], self.tab, other.tab.pool, other.tab.offsets, other.tab.n, unk)
+                bad = sf_strtab_lookup_tab(&ov[0], self.tab, other.tab, unk)
                 if bad >= 0:
                     raise KeyError(other._decode(<int32_t>bad))
             return out

@@ -17,7 +17,7 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from ._checks import is_int, parse_json
+from ._checks import is_int, parse_json, trim_heap
 from ._container import GZIP_MAGIC, check_strings, is_container, is_gzip, open_container, write_container
 from ._strtab import StrTable, from_pool
 
@@ -353,6 +353,16 @@ def tokenize(text: str, level: str = "word", pattern: str | None = None, lower: 
     return Tokenizer(level, lower, pattern)(text)
 
 
+def sort_by_frequency(freq: np.ndarray) -> np.ndarray:
+    """order int64 (n,): the positions of freq (int64 (n,), writable) by descending value, ties by position;
+    freq itself is left sorted that way (no copy of it is made)."""
+    np.negative(freq, out=freq)
+    order = np.argsort(freq, kind="stable")
+    freq.sort()
+    np.negative(freq, out=freq)
+    return order
+
+
 def _check_freqs(freqs, n_regular: int, where: str) -> np.ndarray:
     """``freqs`` as int64 (n_regular,) of ints in [0, 2^62) (counts a file stores as int64 and adds up);
     ValueError (prefixed by ``where``) otherwise."""
@@ -485,23 +495,27 @@ class Vocab:
         table (ids in order of first appearance), their frequencies by bincount, the kept ones put in order."""
         table = StrTable(specials, expected=len(specials) + len(tokens) // 4)
         k = len(specials)
-        freq = np.bincount(table.add_all(tokens), minlength=len(table))
+        freq = np.bincount(table.add_all(tokens), minlength=len(table)).astype(np.int64, copy=False)
         # descending frequency, ties by first appearance (the id); specials are ordered apart
-        order = k + np.argsort(-freq[k:], kind="stable")
-        if min_freq > 1:
-            order = order[freq[order] >= min_freq]
+        order = sort_by_frequency(freq[k:])
+        n = order.shape[0] if min_freq <= 1 else int(np.count_nonzero(freq[k:] >= min_freq))
         if max_size is not None:
-            order = order[: max_size - k]
-        freqs = freq[order].astype(np.int64)
+            n = min(n, max_size - k)
+        freqs = freq[k:k + n] if n == order.shape[0] else freq[k:k + n].copy()
         del freq
-        ids = np.concatenate([np.arange(k, dtype=np.int32), order.astype(np.int32)])
+        ids = np.empty(k + n, dtype=np.int32)
+        ids[:k] = np.arange(k, dtype=np.int32)
+        np.add(order[:n], k, out=ids[k:], casting="unsafe")
         del order
         if ids.shape[0] == len(table):
             table.shrink()  # before the renumbering copies the pool: no stored hashes to copy
             table.permute(ids)
         else:
             table = table.select(ids)
+        del ids
         self._init(table, specials, unk_token, freqs)
+        if len(tokens) >= 1 << 16:
+            trim_heap()  # what glibc holds of the freed arrays below its mmap threshold (up to 32 MiB each)
 
     def _init(self, itos, specials, unk_token, freqs):
         """itos: a StrTable (kept as it is: the tokens stay in its C pool) or a sequence of str."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _lm
+from .._checks import trim_heap as _trim_heap
 
 #: lmplz's --discount_fallback default (D1, D2, D3+)
 FALLBACK_DISCOUNTS = (0.5, 1.0, 1.5)
@@ -16,26 +17,6 @@ FALLBACK_DISCOUNTS = (0.5, 1.0, 1.5)
 
 class KNDiscountError(ValueError):
     """The corpus is too small or too regular for the Kneser-Ney discount formula (see discount_fallback)."""
-
-
-def _trim_heap() -> None:
-    """Give the free pages inside the C heap back to the system (glibc's malloc_trim; elsewhere nothing). glibc
-    serves arrays below its mmap threshold (which rises to 32 MiB as large arrays are freed) from the heap,
-    and the ones freed below its top stay resident: between the orders of a build they are tens of MiB of the
-    peak, beside the next order's arrays, which are too large to reuse them."""
-    global _malloc_trim
-    if _malloc_trim is None:
-        import ctypes
-        import ctypes.util
-        try:
-            _malloc_trim = ctypes.CDLL(ctypes.util.find_library("c") or None).malloc_trim
-        except (OSError, AttributeError):  # not glibc
-            _malloc_trim = False
-    if _malloc_trim:
-        _malloc_trim(0)
-
-
-_malloc_trim = None
 
 
 def _has_negative(a: np.ndarray) -> bool:
