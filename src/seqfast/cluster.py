@@ -281,7 +281,7 @@ class DaskBuild(Build):
 
     def _partition_map(self, P: int):
         """Balanced partitions (extmem.partition_map) from the corpus's token counts per word: the most
-        frequent second-to-last words ("," ".", "the") no longer pile up by id % P. ``</s>`` is never a
+        frequent second-to-last words ("," ".", "the") are spread by weight rather than by id % P. ``</s>`` is never a
         second-to-last word and ``<s>`` only of bigrams: they weigh nothing (by their tokens, the two most
         frequent words would each take a partition holding almost no rows)."""
         from .extmem import partition_map
