@@ -19,18 +19,12 @@ import numpy as np
 
 
 def npz_read_errors() -> tuple:
-    """What reading a damaged .npz archive can raise from zipfile/zlib (loaders turn these into ValueError); the
-    module attribute ``NPZ_READ_ERRORS`` is the same tuple. Made when first needed: importing zipfile (and pathlib,
-    shutil, bz2 and lzma under it) takes ~10 ms, which commands that read no .npz file need not pay."""
+    """What reading a damaged .npz archive can raise from zipfile/zlib (loaders turn these into ValueError). Made
+    when first needed: importing zipfile (and pathlib, shutil, bz2 and lzma under it) takes ~10 ms, which commands
+    that read no .npz file need not pay."""
     import zipfile
     return (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError,
             RuntimeError, OverflowError, struct.error, UnicodeDecodeError, json.JSONDecodeError)
-
-
-def __getattr__(name: str):
-    if name == "NPZ_READ_ERRORS":
-        return npz_read_errors()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 #: Array kinds a seqfast .npz may hold: bool, ints, floats, and str (RNNLM's JSON header).

@@ -24,7 +24,7 @@ from typing import Callable
 import numpy as np
 
 from ._atomic import atomic_write
-from ._checks import NPZ_READ_ERRORS, is_int
+from ._checks import is_int, npz_read_errors
 from ._ngram import Interner
 from ._prefetch import prefetched
 from ._progress import Progress
@@ -410,7 +410,7 @@ class Word2Vec:
             with np.load(path, allow_pickle=False) as z:
                 meta = json.loads(bytes(z["meta"]).decode("utf-8"))
                 arrays = {k: z[k] for k in ("vectors", "counts", "syn1neg", "syn1")}
-        except NPZ_READ_ERRORS as e:
+        except npz_read_errors() as e:
             raise ValueError(f"{path}: not a seqfast Word2Vec model ({e})") from None
         if not isinstance(meta, dict) or meta.get("format") != _FORMAT or meta.get("version") != 1:
             raise ValueError(f"{path}: not a seqfast Word2Vec model (format {meta.get('format')!r})")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _lm
-from .._checks import trim_heap as _trim_heap
+from .._checks import trim_heap
 
 #: lmplz's --discount_fallback default (D1, D2, D3+)
 FALLBACK_DISCOUNTS = (0.5, 1.0, 1.5)
@@ -43,7 +43,7 @@ class Tables:
                 child_start = self._child_start(n)
                 if lean and n >= 3:
                     self.ctx[n - 2] = None  # the suffixes of order n + 1 need only ctx[n - 1]; context() remakes it
-                    _trim_heap()
+                    trim_heap()
                 self.ctx[n - 1] = _lm.prefix_rows(grams[n - 1], grams[n - 2], n_threads)
                 self.suf[n - 1] = self._sorted_suffixes(n, child_start, n_threads)
                 del child_start
@@ -227,7 +227,7 @@ def estimate_kn(T: Tables, smoothing="mkn", discount_fallback=None, n_threads=1,
         emit(n - 1, lower, gamma)  # gamma: the backoffs of order n - 1
         lower = prob
         del gamma
-        _trim_heap()
+        trim_heap()
     emit(N, lower, None)
     info = {"discounts": np.stack(Ds)[:, 1:].astype(np.float64), "counts_of_counts": np.stack(coc)[:, 1:],
             "discount_fallback_used": fell, "unigram_gamma": g0}
